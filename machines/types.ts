@@ -1,0 +1,239 @@
+// Domain types shared by the pure machines and the AWS actors.
+// Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
+
+/** Outcome of a run or of a wave, as fixed by the public contract. */
+export const Outcome = {
+  completed: 'completed',
+  backedOut: 'backed-out',
+  backoutFailed: 'backout-failed',
+  aborted: 'aborted',
+  precheckFailed: 'precheck-failed',
+} as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+/** A wave that never ran because an earlier one did not complete. */
+export type WaveOutcome = Outcome | 'not-started';
+
+export type ApprovalMode = 'per-wave' | 'once' | 'none';
+export type RestoreMode = 'if-unhealthy' | 'always' | 'never';
+
+export type Probe =
+  | { kind: 'http'; url: string; expectStatus: number }
+  | { kind: 'tcp'; host: string; port: number };
+
+export interface NetworkExpectation {
+  subnetId?: string;
+  securityGroupIds?: string[];
+  privateIp?: string;
+}
+
+export interface ServerVerifyPlan {
+  /** The EC2 instance the server fails back to, when the target is an EC2 instance. */
+  ec2InstanceId?: string;
+  expect?: NetworkExpectation;
+  probes: Probe[];
+}
+
+export interface ServerPlan {
+  sourceServerID: string;
+  verify?: ServerVerifyPlan;
+}
+
+export interface WavePlan {
+  name: string;
+  servers: ServerPlan[];
+}
+
+/** Timing settings, all in milliseconds. */
+export interface PollingSettings {
+  intervalMs: number;
+  maxMs: number;
+}
+
+/** A server once precheck resolved it to its recovery instance. */
+export interface ResolvedServer {
+  sourceServerID: string;
+  recoveryInstanceID: string;
+  /** EC2 instance of the recovery instance, in the DR region. */
+  recoveryEc2InstanceID?: string;
+  failbackState?: string;
+  /** Newest recovery point when precheck ran (ISO-8601). */
+  newestRecoveryPointAt?: string;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface CheckResult {
+  /** sourceServerID, or '*' for a check of the whole wave. */
+  server: string;
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+/** How an AWS error is handled, by its name (see docs/lifecycle.md, error table). */
+export type AwsFailureKind =
+  | 'throttled'
+  | 'transient'
+  | 'conflict'
+  | 'quota'
+  | 'validation'
+  | 'not-found'
+  | 'access-denied'
+  | 'uninitialized'
+  | 'eventual-consistency'
+  | 'unknown';
+
+/** A typed failure: which operation, on which server, why, and what to do about it. */
+export interface AwsFailure {
+  kind: AwsFailureKind;
+  /** Error name as AWS returned it, e.g. ThrottlingException. */
+  name: string;
+  operation: string;
+  server?: string;
+  message: string;
+  /** Whether the same call may simply be sent again later. */
+  retryable: boolean;
+  /** Throttling hint from AWS, in milliseconds. */
+  retryAfterMs?: number;
+  /** For AccessDenied: the IAM action that is missing, e.g. drs:StartFailbackLaunch. */
+  iamAction?: string;
+}
+
+/** Why a wave left the happy path. */
+export interface FailureReason {
+  code:
+    | 'precheck'
+    | 'aws-error'
+    | 'launch-failed'
+    | 'job-timeout'
+    | 'rto-exceeded'
+    | 'verify-failed'
+    | 'verify-timeout'
+    | 'operator-abort'
+    | 'approval-refused'
+    | 'restore-failed';
+  message: string;
+}
+
+// ---- Actor contracts. Every actor output carries `now`, read from the injected clock,
+// so the machine can compare against its absolute deadlines without reading a clock itself.
+
+export interface PrecheckInput {
+  runId: string;
+  wave: string;
+  servers: ServerPlan[];
+  rpoMs: number;
+  /** Absolute deadline of the whole run (epoch ms). */
+  rtoDeadlineAt: number;
+}
+export interface PrecheckOutput {
+  now: number;
+  ok: boolean;
+  checks: CheckResult[];
+  servers: ResolvedServer[];
+}
+
+export interface StartFailbackInput {
+  runId: string;
+  wave: string;
+  recoveryInstanceIDs: string[];
+}
+export interface StartFailbackOutput {
+  now: number;
+  /** Jobs that DRS accepted, even when a later batch failed. */
+  jobIds: string[];
+  failure?: AwsFailure;
+}
+
+export type JobVerdict = 'launched' | 'failed' | 'pending';
+
+export interface ServerLaunchStatus {
+  sourceServerID: string;
+  recoveryInstanceID?: string;
+  launchStatus: string;
+  jobId: string;
+}
+
+export interface PollJobsInput {
+  runId: string;
+  wave: string;
+  jobIds: string[];
+  /** Per job, how many log items were already reported. */
+  logCursor: Record<string, number>;
+}
+export interface PollJobsOutput {
+  now: number;
+  verdict: JobVerdict;
+  detail: string;
+  servers: ServerLaunchStatus[];
+  logCursor: Record<string, number>;
+  /** Set when the poll itself failed; the verdict is then 'pending' unless the failure is fatal. */
+  failure?: AwsFailure;
+}
+
+export type VerifyVerdict = 'healthy' | 'unhealthy' | 'pending';
+
+export interface ServerHealth {
+  sourceServerID: string;
+  status: VerifyVerdict;
+  detail: string;
+}
+
+export interface VerifyFailbackInput {
+  runId: string;
+  wave: string;
+  servers: ServerPlan[];
+  resolved: ResolvedServer[];
+}
+export interface VerifyOutput {
+  now: number;
+  verdict: VerifyVerdict;
+  servers: ServerHealth[];
+  failure?: AwsFailure;
+}
+
+export interface StopFailbackInput {
+  runId: string;
+  wave: string;
+  recoveryInstanceIDs: string[];
+}
+export interface StopFailbackOutput {
+  now: number;
+  stopped: string[];
+  failures: AwsFailure[];
+}
+
+/** Checks the DR side (recovery instances and their EC2 instances) still serves. */
+export interface AssessDrSideInput {
+  runId: string;
+  wave: string;
+  sourceServerIDs: string[];
+  restore: RestoreMode;
+}
+export interface AssessDrSideOutput {
+  now: number;
+  verdict: VerifyVerdict;
+  servers: ServerHealth[];
+  /** Servers to relaunch at a known-good recovery point. */
+  needsRestore: string[];
+  failure?: AwsFailure;
+}
+
+export interface RestoreRecoveryPointInput {
+  runId: string;
+  wave: string;
+  sourceServerIDs: string[];
+  /** Newest recovery point strictly before this instant (epoch ms): when the run began. */
+  before: number;
+}
+export interface RestoredServer {
+  sourceServerID: string;
+  recoverySnapshotID: string;
+  snapshotAt: string;
+}
+export interface RestoreRecoveryPointOutput {
+  now: number;
+  jobIds: string[];
+  restored: RestoredServer[];
+  failure?: AwsFailure;
+}

@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type {
+  AssessDrSideInput,
+  AssessDrSideOutput,
+  PollJobsInput,
+  PollJobsOutput,
+  PrecheckInput,
+  PrecheckOutput,
+  Probe,
+  RestoreRecoveryPointInput,
+  RestoreRecoveryPointOutput,
+  StartFailbackInput,
+  StartFailbackOutput,
+  StopFailbackInput,
+  StopFailbackOutput,
+  VerifyFailbackInput,
+  VerifyOutput,
+} from '../../machines/types.js';
+import type { DrsSender, Ec2Sender } from '../aws/clients.js';
+import type { Clock } from '../clock.js';
+import type { EmitEvent } from '../events.js';
+
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
+/** Runs the plan's HTTP and TCP probes; injected so the simulated AWS can answer them too. */
+export interface ProbeRunner {
+  run(probe: Probe): Promise<ProbeResult>;
+}
+
+export interface ActorDeps {
+  drs: DrsSender;
+  ec2: Ec2Sender;
+  log: Logger;
+  clock: Clock;
+  /** Reports `check` and `job.log` events to the run's event stream. */
+  emit: EmitEvent;
+  probes: ProbeRunner;
+}
+
+/**
+ * The I/O of a failback, one function per step of the lifecycle. The machine invokes them by
+ * name; `createAwsActors(deps)` builds them on the real DRS and EC2 APIs.
+ * They resolve with typed outcomes (failures included) and reject only on programming errors.
+ */
+export interface FailbackActivities {
+  precheck(input: PrecheckInput): Promise<PrecheckOutput>;
+  startFailback(input: StartFailbackInput): Promise<StartFailbackOutput>;
+  pollJobs(input: PollJobsInput): Promise<PollJobsOutput>;
+  verifyFailback(input: VerifyFailbackInput): Promise<VerifyOutput>;
+  stopFailback(input: StopFailbackInput): Promise<StopFailbackOutput>;
+  assessDrSide(input: AssessDrSideInput): Promise<AssessDrSideOutput>;
+  restoreRecoveryPoint(input: RestoreRecoveryPointInput): Promise<RestoreRecoveryPointOutput>;
+}

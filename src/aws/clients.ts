@@ -1,0 +1,16 @@
+import type { DrsClient } from '@aws-sdk/client-drs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+
+// The one seam to AWS: anything with the SDK client's `send` will do (a real client, a client
+// under aws-sdk-client-mock, the simulated world, an embedder's own wrapper).
+export type DrsSender = Pick<DrsClient, 'send'>;
+export type Ec2Sender = Pick<EC2Client, 'send'>;
+export type SnsSender = Pick<SNSClient, 'send'>;
+
+export interface AwsClients {
+  drs: DrsSender;
+  ec2: Ec2Sender;
+  /** Only needed when the plan names a notification topic. */
+  sns?: SnsSender;
+}
