@@ -1,0 +1,197 @@
+import { assign, sendTo, setup } from 'xstate';
+import type { ApprovalMode, Outcome, PollingSettings, RestoreMode, WaveOutcome, WavePlan } from './types.js';
+import { type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
+
+export interface PlanRunInput {
+  runId: string;
+  planName: string;
+  waves: WavePlan[];
+  rpoMs: number;
+  rtoMs: number;
+  approval: ApprovalMode;
+  polling: PollingSettings;
+  verifyTimeoutMs: number;
+  jobTimeoutMs: number;
+  restore: RestoreMode;
+  jitterSeed: number;
+  /** When the run began (epoch ms), from the caller's clock. */
+  startedAt: number;
+}
+
+export interface WaveResult {
+  name: string;
+  outcome: WaveOutcome;
+  failure: WaveOutput['failure'];
+  jobIds: string[];
+  backout: WaveOutput['backout'];
+}
+
+export interface PlanContext extends PlanRunInput {
+  rtoDeadlineAt: number;
+  now: number;
+  waveIndex: number;
+  results: WaveResult[];
+  outcome: Outcome | null;
+}
+
+export type PlanEvent =
+  | { type: 'APPROVE'; by: string; at?: number }
+  | { type: 'REFUSE'; by: string }
+  | { type: 'ABORT'; by?: string; reason?: string };
+
+export interface PlanOutput {
+  outcome: Outcome;
+  waves: WaveResult[];
+}
+
+/** The outcome of a run is the outcome of the first wave that did not complete. */
+export function runOutcome(results: ReadonlyArray<{ outcome: WaveOutcome }>): Outcome {
+  const first = results.find((r) => r.outcome !== 'completed' && r.outcome !== 'not-started');
+  return (first?.outcome as Outcome | undefined) ?? 'completed';
+}
+
+export function waveInputFor(context: PlanContext): WaveInput {
+  const wave = context.waves[context.waveIndex];
+  if (wave === undefined) throw new Error(`no wave at index ${context.waveIndex}`);
+  return {
+    runId: context.runId,
+    waveIndex: context.waveIndex,
+    wave,
+    requiresApproval:
+      context.approval === 'per-wave' || (context.approval === 'once' && context.waveIndex === 0),
+    rpoMs: context.rpoMs,
+    runStartedAt: context.startedAt,
+    rtoDeadlineAt: context.rtoDeadlineAt,
+    polling: context.polling,
+    verifyTimeoutMs: context.verifyTimeoutMs,
+    jobTimeoutMs: context.jobTimeoutMs,
+    restore: context.restore,
+    jitterSeed: context.jitterSeed + context.waveIndex,
+    now: context.now,
+  };
+}
+
+export const planMachine = setup({
+  types: {
+    context: {} as PlanContext,
+    input: {} as PlanRunInput,
+    events: {} as PlanEvent,
+    output: {} as PlanOutput,
+  },
+  actors: { wave: waveMachine },
+  guards: {
+    waveCompletedAndMoreToRun: ({ context }, params: { output: WaveOutput }) =>
+      params.output.outcome === 'completed' && context.waveIndex + 1 < context.waves.length,
+    outcomeIs: ({ context }, params: { outcome: Outcome }) => context.outcome === params.outcome,
+  },
+  actions: {
+    recordWave: assign(({ context }, params: { output: WaveOutput }) => ({
+      now: params.output.now,
+      results: [
+        ...context.results,
+        {
+          name: params.output.name,
+          outcome: params.output.outcome,
+          failure: params.output.failure,
+          jobIds: params.output.jobIds,
+          backout: params.output.backout,
+        },
+      ],
+    })),
+    nextWave: assign(({ context }) => ({ waveIndex: context.waveIndex + 1 })),
+    // Waves after the one that did not complete are reported, never silently dropped.
+    markRestNotStarted: assign(({ context }) => ({
+      results: [
+        ...context.results,
+        ...context.waves
+          .slice(context.results.length)
+          .map((w) => ({
+            name: w.name,
+            outcome: 'not-started' as const,
+            failure: null,
+            jobIds: [],
+            backout: null,
+          })),
+      ],
+    })),
+    settle: assign(({ context }) => ({ outcome: runOutcome(context.results) })),
+    forwardToWave: sendTo('wave', ({ event }) => event),
+  },
+}).createMachine({
+  id: 'plan',
+  initial: 'running',
+  context: ({ input }) => ({
+    ...input,
+    rtoDeadlineAt: input.startedAt + input.rtoMs,
+    now: input.startedAt,
+    waveIndex: 0,
+    results: [],
+    outcome: null,
+  }),
+  output: ({ context }) => ({
+    outcome: context.outcome ?? runOutcome(context.results),
+    waves: context.results,
+  }),
+  states: {
+    running: {
+      meta: { lifecycle: true, description: 'Waves run in order, each through the wave lifecycle' },
+      initial: 'wave',
+      states: {
+        wave: {
+          invoke: {
+            id: 'wave',
+            src: 'wave',
+            input: ({ context }) => waveInputFor(context),
+            onDone: [
+              {
+                guard: {
+                  type: 'waveCompletedAndMoreToRun',
+                  params: ({ event }) => ({ output: event.output }),
+                },
+                target: 'wave',
+                reenter: true,
+                actions: [
+                  { type: 'recordWave', params: ({ event }) => ({ output: event.output }) },
+                  'nextWave',
+                ],
+              },
+              {
+                target: '#plan.finished',
+                actions: [
+                  { type: 'recordWave', params: ({ event }) => ({ output: event.output }) },
+                  'markRestNotStarted',
+                ],
+              },
+            ],
+          },
+        },
+      },
+      on: {
+        APPROVE: { actions: 'forwardToWave' },
+        REFUSE: { actions: 'forwardToWave' },
+        ABORT: { actions: 'forwardToWave' },
+      },
+    },
+    finished: {
+      entry: 'settle',
+      always: [
+        { guard: { type: 'outcomeIs', params: { outcome: 'completed' } }, target: 'completed' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'backed-out' } }, target: 'backedOut' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'backout-failed' } }, target: 'backoutFailed' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'precheck-failed' } }, target: 'precheckFailed' },
+        { target: 'aborted' },
+      ],
+    },
+    completed: { type: 'final', meta: { lifecycle: true, description: 'Every wave completed' } },
+    backedOut: {
+      type: 'final',
+      meta: { lifecycle: true, description: 'A wave backed out; later waves not started' },
+    },
+    backoutFailed: {
+      type: 'final',
+      meta: { lifecycle: true, description: 'A backout failed: a person must act' },
+    },
+    aborted: { type: 'final', meta: { lifecycle: true, description: 'Aborted before a point of no return' } },
+    precheckFailed: { type: 'final', meta: { lifecycle: true, description: 'A wave failed its prechecks' } },
+  },
+});

@@ -1,0 +1,126 @@
+import type { AwsService, EmitEvent } from '../events.js';
+
+/** Key names whose values never leave the process, in events or logs (compared case-insensitively). */
+const SECRET_KEYS: ReadonlySet<string> = new Set(
+  ['accessKeyId', 'secretAccessKey', 'sessionToken', 'credentials', 'authorization', 'password'].map((key) =>
+    key.toLowerCase(),
+  ),
+);
+
+export const SECRET_CENSOR = '[redacted]';
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of `value` with every property named like a credential masked, at any depth.
+ * Arrays and plain objects are copied; other objects (Dates, byte arrays) are kept as they are.
+ */
+export function redactSecrets<T>(value: T): T {
+  const seen = new WeakSet<object>();
+  const walk = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (seen.has(node)) return '[circular]';
+    if (Array.isArray(node)) {
+      seen.add(node);
+      const copy = node.map(walk);
+      seen.delete(node);
+      return copy;
+    }
+    if (!isPlainObject(node)) return node;
+    seen.add(node);
+    const copy: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node)) {
+      copy[key] = SECRET_KEYS.has(key.toLowerCase()) ? SECRET_CENSOR : walk(child);
+    }
+    seen.delete(node);
+    return copy;
+  };
+  return walk(value) as T;
+}
+
+export interface InstrumentOptions {
+  service: AwsService;
+  region: string;
+  emit: EmitEvent;
+}
+
+/** Anything with an SDK-style promise `send`: a real client, a mocked one, the simulated world. */
+// `never[]` parameters accept any `send` signature, including the SDK's generic overloads.
+type PromiseSend = (...args: never[]) => Promise<unknown>;
+type ForwardingSend = (...args: unknown[]) => Promise<unknown>;
+
+interface CommandLike {
+  input?: unknown;
+  constructor: { name: string };
+}
+
+interface MetadataCarrier {
+  $metadata?: { requestId?: string };
+}
+
+/** `StartFailbackLaunchCommand` -> `StartFailbackLaunch`. */
+export function operationName(command: unknown): string {
+  const className =
+    typeof command === 'object' && command !== null ? (command as CommandLike).constructor.name : 'Unknown';
+  return className.endsWith('Command') && className.length > 'Command'.length
+    ? className.slice(0, -'Command'.length)
+    : className;
+}
+
+function requestIdOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const requestId = (value as MetadataCarrier).$metadata?.requestId;
+  return typeof requestId === 'string' && requestId !== '' ? requestId : null;
+}
+
+function errorSummary(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  if (typeof error === 'object' && error !== null) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return {
+      name: typeof name === 'string' ? name : 'Error',
+      message: typeof message === 'string' ? message : String(error),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/**
+ * Wraps a client's `send` so every call appears in the event stream as an `aws.request`
+ * followed by an `aws.response`. Results and errors pass through unchanged.
+ * Only the promise form of `send` is supported (the project never uses callbacks).
+ */
+export function instrumentClient<T extends { send: PromiseSend }>(
+  client: T,
+  options: InstrumentOptions,
+): Pick<T, 'send'> {
+  const { service, region, emit } = options;
+  const forward = client.send.bind(client) as ForwardingSend;
+  const send = async (command: unknown, ...rest: unknown[]): Promise<unknown> => {
+    const operation = operationName(command);
+    const input =
+      typeof command === 'object' && command !== null ? (command as CommandLike).input : undefined;
+    emit({ type: 'aws.request', service, region, operation, input: redactSecrets(input) });
+    let output: unknown;
+    try {
+      output = await forward(command, ...rest);
+    } catch (error) {
+      emit({
+        type: 'aws.response',
+        service,
+        operation,
+        ok: false,
+        requestId: requestIdOf(error),
+        error: errorSummary(error),
+      });
+      throw error;
+    }
+    emit({ type: 'aws.response', service, operation, ok: true, requestId: requestIdOf(output) });
+    return output;
+  };
+  // The wrapper forwards every argument to the wrapped `send`, so it honours the same typing.
+  return { send } as unknown as Pick<T, 'send'>;
+}

@@ -1,0 +1,329 @@
+// The composition root of a run: plan + clients in, a running, observable failback out.
+// Everything with I/O is built here and handed to the pure machines with machine.provide().
+import type { Logger } from 'pino';
+import { type Actor, createActor, fromPromise, type InspectionEvent, type Snapshot } from 'xstate';
+import { lifecyclePath, lifecycleStates } from '../machines/lifecycle.js';
+import {
+  type PlanOutput,
+  type PlanRunInput,
+  planMachine,
+  type WaveResult,
+} from '../machines/plan.machine.js';
+import type { Outcome } from '../machines/types.js';
+import { describePointOfNoReturn, type WaveContext, waveMachine } from '../machines/wave.machine.js';
+import { createAwsActors } from './actors/index.js';
+import { createNetworkProbeRunner } from './actors/probes.js';
+import type { FailbackActivities, ProbeRunner } from './actors/types.js';
+import type { AwsClients } from './aws/clients.js';
+import { instrumentClient } from './aws/instrument.js';
+import { type Clock, systemClock } from './clock.js';
+import type { EmitEvent, RunEvent, RunEventBody } from './events.js';
+import { createLogger, runLogger } from './log.js';
+import { createNotifier } from './notify/notifier.js';
+import type { Plan } from './plan/types.js';
+import { newRunId } from './run-id.js';
+
+export interface CreateRunOptions {
+  plan: Plan;
+  /** Clients for the plan's region; anything with the SDK client's `send` works. */
+  clients: AwsClients;
+  log?: Logger;
+  /** Defaults to wall-clock time; the simulated AWS passes its virtual clock. */
+  clock?: Clock;
+  runId?: string;
+  probes?: ProbeRunner;
+  /** Marks the run as a dry run in `run.started`; behaviour does not change. */
+  simulated?: boolean;
+  /** Replace some activities (tests, embedders with their own AWS wrapper). */
+  activities?: Partial<FailbackActivities>;
+  /** Seed for poll jitter; derived from the run id when absent. */
+  jitterSeed?: number;
+  /** Resume from a persisted snapshot of the plan machine. */
+  snapshot?: Snapshot<unknown>;
+  /** Time allowed at the end of the run for queued notifications, before they are given up. */
+  notificationDrainMs?: number;
+}
+
+export interface RunResult extends PlanOutput {
+  runId: string;
+}
+
+export type RunListener = (event: RunEvent) => void;
+
+export interface FailbackRun {
+  readonly id: string;
+  readonly plan: Plan;
+  /** Starts the run; resolves with the outcome once it ends. Same promise as `result`. */
+  start(): Promise<RunResult>;
+  readonly result: Promise<RunResult>;
+  /** Approves the point of no return of the wave awaiting approval. Returns false when none waits. */
+  approve(by: string): boolean;
+  refuse(by: string): boolean;
+  /** Before the point of no return: abort. After it: back out. */
+  abort(by?: string, reason?: string): void;
+  /** Subscribes to the contract's event stream; returns the unsubscribe function. */
+  on(listener: RunListener): () => void;
+  /** The wave awaiting approval, if any. */
+  pendingApproval(): { wave: string; pointOfNoReturn: string } | null;
+  /** JSON-serialisable snapshot of the whole run, for persistence. */
+  persistedSnapshot(): Snapshot<unknown>;
+  readonly actor: Actor<typeof planMachine>;
+}
+
+const PLAN_LIFECYCLE = new Set(lifecycleStates(planMachine).map((s) => s.path));
+const WAVE_LIFECYCLE = new Set(lifecycleStates(waveMachine).map((s) => s.path));
+
+/** The plan machine's input for a plan, started at `startedAt`. */
+export function planRunInput(plan: Plan, runId: string, startedAt: number, jitterSeed: number): PlanRunInput {
+  return {
+    runId,
+    planName: plan.name,
+    waves: plan.waves,
+    rpoMs: plan.objectives.rpoMs,
+    rtoMs: plan.objectives.rtoMs,
+    approval: plan.approval,
+    polling: plan.polling,
+    verifyTimeoutMs: plan.verify.timeoutMs,
+    jobTimeoutMs: plan.job.timeoutMs,
+    restore: plan.backout.restore,
+    jitterSeed,
+    startedAt,
+  };
+}
+
+/** Wraps activities as xstate actors, under the names the wave machine invokes. */
+export function activityActors(a: FailbackActivities) {
+  return {
+    precheck: fromPromise(({ input }: { input: Parameters<FailbackActivities['precheck']>[0] }) =>
+      a.precheck(input),
+    ),
+    startFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['startFailback']>[0] }) =>
+      a.startFailback(input),
+    ),
+    pollJobs: fromPromise(({ input }: { input: Parameters<FailbackActivities['pollJobs']>[0] }) =>
+      a.pollJobs(input),
+    ),
+    verifyFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['verifyFailback']>[0] }) =>
+      a.verifyFailback(input),
+    ),
+    stopFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['stopFailback']>[0] }) =>
+      a.stopFailback(input),
+    ),
+    assessDrSide: fromPromise(({ input }: { input: Parameters<FailbackActivities['assessDrSide']>[0] }) =>
+      a.assessDrSide(input),
+    ),
+    restoreRecoveryPoint: fromPromise(
+      ({ input }: { input: Parameters<FailbackActivities['restoreRecoveryPoint']>[0] }) =>
+        a.restoreRecoveryPoint(input),
+    ),
+  };
+}
+
+/** The plan machine with real activities in place of the placeholders. */
+export function provideActivities(activities: FailbackActivities) {
+  return planMachine.provide({
+    actors: { wave: waveMachine.provide({ actors: activityActors(activities) }) },
+  });
+}
+
+function seedFrom(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+function countServers(plan: Plan): number {
+  return plan.waves.reduce((n, w) => n + w.servers.length, 0);
+}
+
+interface WaveSnapshotLike {
+  status: string;
+  value: Parameters<typeof lifecyclePath>[0];
+  context: WaveContext;
+  machine?: { id: string };
+}
+
+/** Creates a run. Nothing is sent to AWS until `start()`. */
+export function createFailbackRun(options: CreateRunOptions): FailbackRun {
+  const { plan } = options;
+  const clock = options.clock ?? systemClock;
+  const runId = options.runId ?? newRunId(clock.now());
+  const rootLog = options.log ?? createLogger({ level: 'silent' });
+  const log = runLogger(rootLog, runId);
+  const listeners = new Set<RunListener>();
+
+  const emit: EmitEvent = (body: RunEventBody) => {
+    const event = { ...body, at: new Date(clock.now()).toISOString(), runId } as RunEvent;
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A broken subscriber must never stop a failback.
+        log.error({ err }, 'event listener failed');
+      }
+    }
+  };
+
+  const region = plan.region;
+  const drs = instrumentClient(options.clients.drs, { service: 'drs', region, emit });
+  const ec2 = instrumentClient(options.clients.ec2, { service: 'ec2', region, emit });
+  const sns = options.clients.sns
+    ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })
+    : undefined;
+
+  const activities: FailbackActivities = {
+    ...createAwsActors({ drs, ec2, log, clock, emit, probes: options.probes ?? createNetworkProbeRunner() }),
+    ...options.activities,
+  };
+
+  const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
+  let transitionSeq = 0;
+  const lastState = new Map<string, string>();
+  let waitingForApproval: { wave: string; pointOfNoReturn: string } | null = null;
+
+  const announce = (
+    machine: 'plan' | 'wave',
+    key: string,
+    to: string,
+    wave: string | undefined,
+    outcome?: Outcome,
+    reason?: string,
+  ) => {
+    const from = lastState.get(key) ?? null;
+    if (from === to) return;
+    lastState.set(key, to);
+    emit({ type: 'state', machine, ...(wave !== undefined ? { wave } : {}), from, to });
+    transitionSeq += 1;
+    notifier.notify({
+      runId,
+      plan: plan.name,
+      machine,
+      wave,
+      from,
+      to,
+      outcome,
+      reason,
+      at: new Date(clock.now()).toISOString(),
+      seq: transitionSeq,
+      topicArn: plan.notifications?.topicArn ?? '',
+    });
+  };
+
+  const inspect = (ev: InspectionEvent) => {
+    if (ev.type !== '@xstate.snapshot') return;
+    const snap = ev.snapshot as unknown as WaveSnapshotLike;
+    const machineId = snap.machine?.id;
+    if (machineId === 'plan') {
+      const to = lifecyclePath(snap.value, PLAN_LIFECYCLE);
+      const ctx = snap.context as unknown as { outcome: Outcome | null };
+      announce(
+        'plan',
+        'plan',
+        to,
+        undefined,
+        snap.status === 'done' ? (ctx.outcome ?? undefined) : undefined,
+      );
+    } else if (machineId === 'wave') {
+      const ctx = snap.context;
+      const to = lifecyclePath(snap.value, WAVE_LIFECYCLE);
+      const key = `wave:${ctx.waveIndex}`;
+      const entering = lastState.get(key) !== to;
+      announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message);
+      if (entering && to === 'awaitingApproval') {
+        waitingForApproval = {
+          wave: ctx.wave.name,
+          pointOfNoReturn: describePointOfNoReturn(ctx.resolved.length),
+        };
+        emit({ type: 'approval.requested', ...waitingForApproval });
+      } else if (entering && waitingForApproval?.wave === ctx.wave.name) {
+        waitingForApproval = null;
+      }
+    }
+  };
+
+  const machine = provideActivities(activities);
+  const startedAt = clock.now();
+  const actor = createActor(machine, {
+    input: planRunInput(plan, runId, startedAt, options.jitterSeed ?? seedFrom(runId)),
+    clock,
+    inspect,
+    ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
+    logger: (...args: unknown[]) => log.debug({ args }, 'xstate'),
+  });
+
+  let started = false;
+  let resolveResult: (r: RunResult) => void = () => {};
+  let rejectResult: (e: unknown) => void = () => {};
+  const result = new Promise<RunResult>((resolve, reject) => {
+    resolveResult = resolve;
+    rejectResult = reject;
+  });
+
+  actor.subscribe({
+    complete: () => {
+      const output = actor.getSnapshot().output as PlanOutput;
+      void finish(output);
+    },
+    error: (err) => rejectResult(err),
+  });
+
+  const finish = async (output: PlanOutput) => {
+    await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
+    emit({
+      type: 'run.finished',
+      outcome: output.outcome,
+      waves: output.waves.map((w: WaveResult) => ({ name: w.name, outcome: w.outcome })),
+    });
+    log.info({ outcome: output.outcome }, 'run finished');
+    resolveResult({ ...output, runId });
+  };
+
+  return {
+    id: runId,
+    plan,
+    actor,
+    result,
+    start() {
+      if (!started) {
+        started = true;
+        emit({
+          type: 'run.started',
+          plan: plan.name,
+          waves: plan.waves.length,
+          servers: countServers(plan),
+          simulated: options.simulated ?? false,
+        });
+        log.info({ plan: plan.name, waves: plan.waves.length }, 'run started');
+        actor.start();
+      }
+      return result;
+    },
+    approve(by) {
+      const pending = waitingForApproval;
+      if (!pending) return false;
+      emit({ type: 'approval.given', wave: pending.wave, by });
+      actor.send({ type: 'APPROVE', by, at: clock.now() });
+      return true;
+    },
+    refuse(by) {
+      const pending = waitingForApproval;
+      if (!pending) return false;
+      emit({ type: 'approval.refused', wave: pending.wave, by });
+      actor.send({ type: 'REFUSE', by });
+      return true;
+    },
+    abort(by, reason) {
+      actor.send({
+        type: 'ABORT',
+        ...(by !== undefined ? { by } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      });
+    },
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    pendingApproval: () => waitingForApproval,
+    persistedSnapshot: () => actor.getPersistedSnapshot() as Snapshot<unknown>,
+  };
+}
