@@ -103,15 +103,13 @@ export const planMachine = setup({
     markRestNotStarted: assign(({ context }) => ({
       results: [
         ...context.results,
-        ...context.waves
-          .slice(context.results.length)
-          .map((w) => ({
-            name: w.name,
-            outcome: 'not-started' as const,
-            failure: null,
-            jobIds: [],
-            backout: null,
-          })),
+        ...context.waves.slice(context.results.length).map((w) => ({
+          name: w.name,
+          outcome: 'not-started' as const,
+          failure: null,
+          jobIds: [],
+          backout: null,
+        })),
       ],
     })),
     settle: assign(({ context }) => ({ outcome: runOutcome(context.results) })),

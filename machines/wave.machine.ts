@@ -1,4 +1,4 @@
-import { assign, emit, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup } from 'xstate';
 import { capToDeadline, pollDelayMs } from './backoff.js';
 import type {
   AssessDrSideInput,
@@ -97,9 +97,6 @@ export interface WaveOutput {
   backout: BackoutRecord | null;
 }
 
-/** Emitted so the run can ask a person before the point of no return. */
-export type WaveEmitted = { type: 'approval.requested'; wave: string; pointOfNoReturn: string };
-
 /** How many times a throttled StartFailbackLaunch is sent again (a throttled request did nothing). */
 export const MAX_START_ATTEMPTS = 5;
 
@@ -126,7 +123,6 @@ export const waveMachine = setup({
     input: {} as WaveInput,
     events: {} as WaveEvent,
     output: {} as WaveOutput,
-    emitted: {} as WaveEmitted,
     tags: {} as 'pointOfNoReturn' | 'pastPointOfNoReturn' | 'backout' | 'polling',
   },
   actors: {
@@ -189,11 +185,6 @@ export const waveMachine = setup({
       resolved: params.output.servers,
     })),
     failWith: assign((_, params: { reason: FailureReason }) => ({ failure: params.reason })),
-    requestApproval: emit(({ context }) => ({
-      type: 'approval.requested' as const,
-      wave: context.wave.name,
-      pointOfNoReturn: describePointOfNoReturn(context.resolved.length),
-    })),
     recordApproval: assign(({ context }, params: { by: string; at: number | undefined }) => ({
       approval: { by: params.by, at: params.at ?? context.now },
     })),
@@ -412,7 +403,6 @@ export const waveMachine = setup({
     },
     awaitingApproval: {
       meta: { lifecycle: true, description: 'Waiting for a person to approve the point of no return' },
-      entry: 'requestApproval',
       on: {
         APPROVE: {
           target: 'startingFailback',

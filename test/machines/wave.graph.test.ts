@@ -151,9 +151,11 @@ describe('wave machine: generated paths', () => {
       const adjacency = getAdjacencyMap(waveMachine, m as never);
       for (const entry of Object.values(adjacency)) {
         const from = entry.state as { value: StateValue };
-        for (const t of Object.values(entry.transitions)) {
-          const to = t.state as { value: StateValue };
-          taken.add(`${leafPath(from.value)}|${(t.event as EventObject).type}|${leafPath(to.value)}`);
+        for (const t of Object.values(entry.transitions) as {
+          state: { value: StateValue };
+          event: EventObject;
+        }[]) {
+          taken.add(`${leafPath(from.value)}|${t.event.type}|${leafPath(t.state.value)}`);
         }
       }
     }

@@ -1,0 +1,192 @@
+// The plan file, version 1, as a zod schema whose output is the validated `Plan`.
+// Field rules live here; rules across fields (duplicates, interval vs max) in consistency.ts.
+import { z } from 'zod';
+import type { ApprovalMode, Probe, RestoreMode, ServerPlan, ServerVerifyPlan } from '../../machines/types.js';
+import { describeValue, matching } from '../config/index.js';
+import { checkPlanConsistency } from './consistency.js';
+import { parseDuration } from './duration.js';
+import { PLAN_DEFAULTS, type Plan } from './types.js';
+
+export const APPROVAL_MODES = ['per-wave', 'once', 'none'] as const satisfies readonly ApprovalMode[];
+export const RESTORE_MODES = ['if-unhealthy', 'always', 'never'] as const satisfies readonly RestoreMode[];
+
+export const DURATION_HINT = 'use e.g. 30s, 15m, 4h, 1d';
+
+/** A duration string, read as milliseconds; zero is refused because every timing here must elapse. */
+const duration = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? `missing; expected a duration (${DURATION_HINT})`
+        : `${describeValue(issue.input)} is not a duration; ${DURATION_HINT}`,
+  })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(text)} is not a duration; ${DURATION_HINT}`,
+      });
+      return z.NEVER;
+    }
+    if (ms === 0) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} must be longer than 0` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const nonEmpty = z.string().trim().min(1);
+
+const planName = z
+  .string()
+  .min(1, { abort: true })
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    error: (issue) =>
+      `${describeValue(issue.input)} does not match a letter or digit followed by letters, digits, '.', '_' or '-'`,
+  });
+
+const region = matching(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region like us-east-1');
+
+const topicArn = matching(
+  /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  'arn:aws:sns:<region>:<12-digit account>:<topic name>',
+);
+
+const sourceServerID = matching(/^s-[0-9a-zA-Z]{17}$/, 's- followed by 17 letters or digits');
+const ec2InstanceId = matching(/^i-[0-9a-fA-F]{8,}$/, 'i- followed by at least 8 hex digits');
+const subnetId = matching(/^subnet-[0-9a-f]{8,17}$/, 'subnet- followed by 8 to 17 lowercase hex digits');
+const securityGroupId = matching(/^sg-[0-9a-f]{8,17}$/, 'sg- followed by 8 to 17 lowercase hex digits');
+
+const httpUrl = z.string().refine(
+  (text) => {
+    if (!URL.canParse(text)) return false;
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  },
+  { error: (issue) => `${describeValue(issue.input)} is not an http:// or https:// URL` },
+);
+
+/** `host:port`; IPv6 hosts in brackets (`[fd00::1]:443`), given to the probe without them. */
+const tcpTarget = z.string().transform((text, ctx) => {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || !(port >= 1 && port <= 65_535)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(text)} is not host:port with a port from 1 to 65535`,
+    });
+    return z.NEVER;
+  }
+  return { host, port };
+});
+
+const probe = z
+  .strictObject({
+    http: httpUrl.optional(),
+    expectStatus: z.int().min(100).max(599).optional(),
+    tcp: tcpTarget.optional(),
+  })
+  .superRefine(
+    (value, ctx) => {
+      if (typeof value !== 'object' || value === null) return;
+      const has = (key: string) => key in value && (value as Record<string, unknown>)[key] !== undefined;
+      if (has('http') && has('tcp')) {
+        ctx.addIssue({ code: 'custom', message: 'a probe is either http or tcp, not both', path: ['tcp'] });
+      } else if (!has('http') && !has('tcp')) {
+        ctx.addIssue({ code: 'custom', message: 'a probe needs http: <URL> or tcp: <host:port>' });
+      } else if (has('tcp') && has('expectStatus')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expectStatus applies to http probes only',
+          path: ['expectStatus'],
+        });
+      }
+    },
+    // Report the shape problem even when a field inside is also wrong: all problems at once.
+    { when: () => true },
+  )
+  .transform((value, ctx): Probe => {
+    if (value.http !== undefined)
+      return { kind: 'http', url: value.http, expectStatus: value.expectStatus ?? 200 };
+    if (value.tcp !== undefined) return { kind: 'tcp', ...value.tcp };
+    // Unreachable: the refinement above already refused the probe, so the transform does not run.
+    ctx.addIssue({ code: 'custom', message: 'a probe needs http: <URL> or tcp: <host:port>' });
+    return z.NEVER;
+  });
+
+const networkExpectation = z.strictObject({
+  subnetId: subnetId.optional(),
+  securityGroupIds: z.array(securityGroupId).min(1).optional(),
+  privateIp: z.ipv4().optional(),
+});
+
+const serverVerify = z
+  .strictObject({
+    ec2InstanceId: ec2InstanceId.optional(),
+    expect: networkExpectation.optional(),
+    probes: z.array(probe).optional(),
+  })
+  .transform(
+    ({ probes, ...rest }): ServerVerifyPlan => ({
+      ...rest,
+      probes: probes ?? [],
+    }),
+  );
+
+const server = z.strictObject({
+  sourceServerID,
+  verify: serverVerify.optional(),
+}) satisfies z.ZodType<ServerPlan>;
+
+const wave = z.strictObject({
+  name: nonEmpty,
+  servers: z.array(server).min(1),
+});
+
+const optionalTimeout = z.strictObject({ timeout: duration.optional() }).optional();
+
+/** The plan file as written: optional sections stay optional until `toPlan` fills in defaults. */
+export const planFileSchema = z
+  .strictObject({
+    version: z.literal(1),
+    name: planName,
+    region,
+    notifications: z.strictObject({ topicArn }).optional(),
+    objectives: z.strictObject({ rpo: duration, rto: duration }),
+    approval: z.enum(APPROVAL_MODES).optional(),
+    polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
+    verify: optionalTimeout,
+    job: optionalTimeout,
+    backout: z.strictObject({ restore: z.enum(RESTORE_MODES).optional() }).optional(),
+    waves: z.array(wave).min(1),
+  })
+  // Cross-field rules run even when a field failed, so one `validate` shows every problem.
+  .superRefine((file, ctx) => checkPlanConsistency(file, ctx), { when: () => true });
+
+export type PlanFile = z.output<typeof planFileSchema>;
+
+/** Fills in PLAN_DEFAULTS; the file has been validated. */
+export function toPlan(file: PlanFile): Plan {
+  return {
+    version: file.version,
+    name: file.name,
+    region: file.region,
+    ...(file.notifications ? { notifications: { topicArn: file.notifications.topicArn } } : {}),
+    objectives: { rpoMs: file.objectives.rpo, rtoMs: file.objectives.rto },
+    approval: file.approval ?? PLAN_DEFAULTS.approval,
+    polling: {
+      intervalMs: file.polling?.interval ?? PLAN_DEFAULTS.polling.intervalMs,
+      maxMs: file.polling?.max ?? PLAN_DEFAULTS.polling.maxMs,
+    },
+    verify: { timeoutMs: file.verify?.timeout ?? PLAN_DEFAULTS.verify.timeoutMs },
+    job: { timeoutMs: file.job?.timeout ?? PLAN_DEFAULTS.job.timeoutMs },
+    backout: { restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore },
+    waves: file.waves,
+  };
+}
+
+/** Validates a plan file's data and returns the `Plan`, defaults filled in. */
+export const planSchema = planFileSchema.transform(toPlan);
