@@ -29,22 +29,23 @@ function metaOf(node: StateNodeLike): {
 /** Every lifecycle state of a machine, in document order, read from state meta and tags. */
 export function lifecycleStates(machine: AnyStateMachine): LifecycleStateInfo[] {
   const out: LifecycleStateInfo[] = [];
-  const walk = (node: StateNodeLike) => {
+  const walk = (node: StateNodeLike, insidePast: boolean) => {
     for (const child of Object.values(node.states)) {
       const meta = metaOf(child);
+      const past = insidePast || child.tags.includes('pastPointOfNoReturn');
       if (meta.lifecycle) {
         out.push({
           path: child.path.join('.'),
           description: meta.description ?? '',
           pointOfNoReturn: meta.pointOfNoReturn === true,
-          pastPointOfNoReturn: child.tags.includes('pastPointOfNoReturn'),
+          pastPointOfNoReturn: past,
           final: child.type === 'final',
         });
       }
-      walk(child);
+      walk(child, past);
     }
   };
-  walk(machine.root as unknown as StateNodeLike);
+  walk(machine.root as unknown as StateNodeLike, false);
   return out;
 }
 

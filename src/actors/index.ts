@@ -1,0 +1,24 @@
+import { assessDrSide } from './assess-dr-side.js';
+import { pollJobs } from './poll-jobs.js';
+import { precheck } from './precheck.js';
+import { restoreRecoveryPoint } from './restore-recovery-point.js';
+import { startFailback } from './start-failback.js';
+import { stopFailback } from './stop-failback.js';
+import type { ActorDeps, FailbackActivities } from './types.js';
+import { verifyFailback } from './verify-failback.js';
+
+/** The failback activities on the real DRS and EC2 APIs (or anything with their `send`). */
+export function createAwsActors(deps: ActorDeps): FailbackActivities {
+  return {
+    precheck: (input) => precheck(deps, input),
+    startFailback: (input) => startFailback(deps, input),
+    pollJobs: (input) => pollJobs(deps, input),
+    verifyFailback: (input) => verifyFailback(deps, input),
+    stopFailback: (input) => stopFailback(deps, input),
+    assessDrSide: (input) => assessDrSide(deps, input),
+    restoreRecoveryPoint: (input) => restoreRecoveryPoint(deps, input),
+  };
+}
+
+export { createNetworkProbeRunner, type NetworkProbeOptions } from './probes.js';
+export type { ActorDeps, FailbackActivities, ProbeResult, ProbeRunner } from './types.js';

@@ -1,0 +1,260 @@
+import { type Job, JobStatus, type RecoveryInstance } from '@aws-sdk/client-drs';
+import type {
+  CheckResult,
+  CheckStatus,
+  PrecheckInput,
+  PrecheckOutput,
+  ResolvedServer,
+} from '../../machines/types.js';
+import { classifyAwsError } from '../aws/errors.js';
+import { ID_PATTERNS, isEc2InstanceId, isSourceServerId } from '../aws/ids.js';
+import { classifyFailbackState } from '../classify/failback-state.js';
+import { observeInstances } from './describe-ec2.js';
+import { describeJobs } from './describe-jobs.js';
+import {
+  describeRecoveryInstances,
+  describeSourceServers,
+  groupBySourceServer,
+} from './describe-recovery-instances.js';
+import { newestRecoverySnapshot, snapshotTime } from './recovery-snapshots.js';
+import type { ActorDeps } from './types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const WAVE = '*';
+
+/**
+ * Read-only checks before the point of no return. Every check is emitted as a `check` event and
+ * returned; `ok` is false when any check failed. Only Describe* operations are called here.
+ */
+export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<PrecheckOutput> {
+  const { wave } = input;
+  const log = deps.log.child({ runId: input.runId, wave, activity: 'precheck' });
+  const checks: CheckResult[] = [];
+  const record = (server: string, name: string, status: CheckStatus, detail: string): void => {
+    checks.push({ server, name, status, detail });
+    deps.emit({ type: 'check', wave, server, name, status, detail });
+    const level = status === 'fail' ? 'warn' : 'info';
+    log[level]({ server, check: name, status }, detail);
+  };
+  const finish = (servers: ResolvedServer[]): PrecheckOutput => ({
+    now: deps.clock.now(),
+    ok: !checks.some((c) => c.status === 'fail'),
+    checks,
+    servers,
+  });
+
+  const now = deps.clock.now();
+  if (now >= input.rtoDeadlineAt) {
+    record(
+      WAVE,
+      'rto-budget',
+      'fail',
+      `RTO budget exhausted: the deadline ${new Date(input.rtoDeadlineAt).toISOString()} has passed`,
+    );
+  } else {
+    record(
+      WAVE,
+      'rto-budget',
+      'pass',
+      `${Math.floor((input.rtoDeadlineAt - now) / 1000)} s of RTO budget left`,
+    );
+  }
+
+  // Ids first: a malformed id never reaches AWS.
+  let idsValid = input.servers.length > 0;
+  if (!idsValid) record(WAVE, 'ids', 'fail', 'the wave has no servers');
+  const seen = new Set<string>();
+  for (const server of input.servers) {
+    const id = server.sourceServerID;
+    if (!isSourceServerId(id)) {
+      idsValid = false;
+      record(id, 'ids', 'fail', `sourceServerID '${id}' does not match ${ID_PATTERNS.sourceServerID.source}`);
+    } else if (seen.has(id)) {
+      idsValid = false;
+      record(id, 'ids', 'fail', `sourceServerID ${id} appears more than once in the wave`);
+    }
+    seen.add(id);
+    const ec2Id = server.verify?.ec2InstanceId;
+    if (ec2Id !== undefined && !isEc2InstanceId(ec2Id)) {
+      idsValid = false;
+      record(
+        id,
+        'ids',
+        'fail',
+        `verify.ec2InstanceId '${ec2Id}' does not match ${ID_PATTERNS.ec2InstanceID.source}`,
+      );
+    }
+  }
+  if (!idsValid) return finish([]);
+
+  const sourceServerIDs = input.servers.map((s) => s.sourceServerID);
+
+  try {
+    const known = new Set(
+      (await describeSourceServers(deps.drs, sourceServerIDs)).flatMap((s) =>
+        s.sourceServerID ? [s.sourceServerID] : [],
+      ),
+    );
+    for (const id of sourceServerIDs) {
+      if (known.has(id)) record(id, 'source-server', 'pass', `source server ${id} found`);
+      else record(id, 'source-server', 'fail', `source server ${id} not found in this region`);
+    }
+  } catch (err) {
+    record(WAVE, 'source-server', 'fail', classifyAwsError(err, 'DescribeSourceServers').message);
+  }
+
+  const resolved = new Map<string, ResolvedServer>();
+  try {
+    const groups = groupBySourceServer(await describeRecoveryInstances(deps.drs, { sourceServerIDs }));
+    for (const id of sourceServerIDs) {
+      const instances = groups.get(id) ?? [];
+      const resolvedServer = resolveOne(id, instances, record);
+      if (resolvedServer) resolved.set(id, resolvedServer);
+    }
+  } catch (err) {
+    record(WAVE, 'recovery-instance', 'fail', classifyAwsError(err, 'DescribeRecoveryInstances').message);
+  }
+
+  for (const id of sourceServerIDs) {
+    try {
+      const snapshot = await newestRecoverySnapshot(deps.drs, id);
+      const time = snapshot ? snapshotTime(snapshot) : undefined;
+      if (!time) {
+        record(id, 'rpo', 'fail', `no recovery point found for ${id}`);
+        continue;
+      }
+      const entry = resolved.get(id);
+      if (entry) entry.newestRecoveryPointAt = time.at;
+      const ageMs = now - time.ms;
+      if (ageMs > input.rpoMs) {
+        record(
+          id,
+          'rpo',
+          'fail',
+          `newest recovery point ${time.at} is ${Math.round(ageMs / 1000)} s old, RPO is ${Math.round(input.rpoMs / 1000)} s`,
+        );
+      } else {
+        record(id, 'rpo', 'pass', `newest recovery point ${time.at} is within the RPO`);
+      }
+    } catch (err) {
+      record(id, 'rpo', 'fail', classifyAwsError(err, 'DescribeRecoverySnapshots', id).message);
+    }
+  }
+
+  try {
+    const jobs = await describeJobs(deps.drs, { fromDate: new Date(now - DAY_MS).toISOString() });
+    const busy = activeJobsByServer(jobs, new Set(sourceServerIDs));
+    for (const [id, holding] of busy) {
+      record(
+        id,
+        'no-active-job',
+        'fail',
+        `${id} is held by active job(s) ${holding.map((j) => `${j.jobID} (${j.status ?? 'no status'})`).join(', ')}`,
+      );
+    }
+    if (busy.size === 0) record(WAVE, 'no-active-job', 'pass', 'no active DRS job holds these servers');
+  } catch (err) {
+    record(WAVE, 'no-active-job', 'fail', classifyAwsError(err, 'DescribeJobs').message);
+  }
+
+  const targets = input.servers.flatMap((s) =>
+    s.verify?.ec2InstanceId ? [{ server: s.sourceServerID, ec2InstanceId: s.verify.ec2InstanceId }] : [],
+  );
+  if (targets.length > 0) {
+    const observations = await observeInstances(
+      deps.ec2,
+      targets.map((t) => t.ec2InstanceId),
+      { withStatus: false },
+    );
+    for (const { server, ec2InstanceId } of targets) {
+      const observation = observations.get(ec2InstanceId);
+      if (observation?.kind === 'found') {
+        const state = observation.instance.State?.Name ?? 'unknown state';
+        record(server, 'ec2-instance', 'pass', `EC2 instance ${ec2InstanceId} exists (${state})`);
+      } else if (observation?.kind === 'error') {
+        record(server, 'ec2-instance', 'fail', observation.failure.message);
+      } else {
+        record(server, 'ec2-instance', 'fail', `EC2 instance ${ec2InstanceId} not found`);
+      }
+    }
+  }
+
+  return finish(sourceServerIDs.flatMap((id) => resolved.get(id) ?? []));
+}
+
+type RecordCheck = (server: string, name: string, status: CheckStatus, detail: string) => void;
+
+function resolveOne(
+  id: string,
+  instances: RecoveryInstance[],
+  record: RecordCheck,
+): ResolvedServer | undefined {
+  if (instances.length === 0) {
+    record(id, 'recovery-instance', 'fail', `no recovery instance for ${id}`);
+    return undefined;
+  }
+  if (instances.length > 1) {
+    record(
+      id,
+      'recovery-instance',
+      'fail',
+      `${instances.length} recovery instances for ${id} (${instances.map((i) => i.recoveryInstanceID).join(', ')}); expected exactly one`,
+    );
+    return undefined;
+  }
+  const [instance] = instances as [RecoveryInstance];
+  if (!instance.recoveryInstanceID) {
+    record(id, 'recovery-instance', 'fail', `the recovery instance of ${id} has no recoveryInstanceID`);
+    return undefined;
+  }
+  record(
+    id,
+    'recovery-instance',
+    'pass',
+    `recovery instance ${instance.recoveryInstanceID}${instance.ec2InstanceID ? ` (EC2 ${instance.ec2InstanceID})` : ''}`,
+  );
+  if (instance.isDrill) {
+    record(
+      id,
+      'drill-instance',
+      'warn',
+      `recovery instance ${instance.recoveryInstanceID} was launched by a drill`,
+    );
+  }
+  const state = instance.failback?.state as string | undefined;
+  const stateClass = classifyFailbackState(state);
+  if (stateClass === 'ready') {
+    record(id, 'failback-state', 'pass', `failback state ${state}`);
+  } else if (stateClass === 'unknown') {
+    record(
+      id,
+      'failback-state',
+      'fail',
+      state === undefined
+        ? 'recovery instance reports no failback state'
+        : `unknown failback state '${state}'`,
+    );
+  } else {
+    record(id, 'failback-state', 'fail', `failback state is ${state}, needs FAILBACK_READY_FOR_LAUNCH`);
+  }
+  const resolved: ResolvedServer = { sourceServerID: id, recoveryInstanceID: instance.recoveryInstanceID };
+  if (instance.ec2InstanceID) resolved.recoveryEc2InstanceID = instance.ec2InstanceID;
+  if (state) resolved.failbackState = state;
+  return resolved;
+}
+
+/** Jobs not COMPLETED (unknown statuses count as active) that hold one of the wave's servers. */
+function activeJobsByServer(jobs: readonly Job[], servers: ReadonlySet<string>): Map<string, Job[]> {
+  const busy = new Map<string, Job[]>();
+  for (const job of jobs) {
+    if (job.status === JobStatus.COMPLETED) continue;
+    for (const participant of job.participatingServers ?? []) {
+      const id = participant.sourceServerID;
+      if (!id || !servers.has(id)) continue;
+      const list = busy.get(id) ?? [];
+      if (!list.includes(job)) list.push(job);
+      busy.set(id, list);
+    }
+  }
+  return busy;
+}

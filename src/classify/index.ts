@@ -1,0 +1,3 @@
+export { classifyFailbackState, type FailbackStateClass } from './failback-state.js';
+export { classifyInstanceHealth, type InstanceHealth, networkMismatches } from './instance-health.js';
+export { classifyJobs, type JobsClassification } from './jobs.js';

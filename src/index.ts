@@ -1,0 +1,56 @@
+// The library API of drs-failback: what an embedder needs to load a plan, run it against
+// AWS (or anything with the SDK clients' `send`), drive approvals and observe every step.
+
+export { type LifecycleStateInfo, lifecyclePath, lifecycleStates } from '../machines/lifecycle.js';
+// The pure machines, for machine.provide() and for embedding in other statecharts.
+export {
+  type PlanContext,
+  type PlanEvent,
+  type PlanOutput,
+  type PlanRunInput,
+  planMachine,
+  runOutcome,
+  type WaveResult,
+} from '../machines/plan.machine.js';
+export * from '../machines/types.js';
+export {
+  type BackoutRecord,
+  describePointOfNoReturn,
+  type WaveContext,
+  type WaveEvent,
+  type WaveInput,
+  type WaveOutput,
+  waveMachine,
+} from '../machines/wave.machine.js';
+// Activities on the real APIs.
+export {
+  type ActorDeps,
+  createAwsActors,
+  createNetworkProbeRunner,
+  type FailbackActivities,
+  type ProbeResult,
+  type ProbeRunner,
+} from './actors/index.js';
+export type { AwsClients, DrsSender, Ec2Sender, SnsSender } from './aws/clients.js';
+export { classifyAwsError } from './aws/errors.js';
+export { instrumentClient } from './aws/instrument.js';
+export { classifyFailbackState, classifyInstanceHealth, classifyJobs } from './classify/index.js';
+export { type Clock, systemClock } from './clock.js';
+export { ConfigError, formatProblem, type Problem } from './config/index.js';
+export { toMermaid } from './diagram/mermaid.js';
+export type { EmitEvent, RunEvent, RunEventBody, RunEventType } from './events.js';
+export { createLogger, type Logger } from './log.js';
+export { formatDuration, parseDuration } from './plan/duration.js';
+// Plans.
+export { loadPlan, parsePlan } from './plan/load.js';
+export type { Plan } from './plan/types.js';
+// Runs.
+export {
+  type CreateRunOptions,
+  createFailbackRun,
+  type FailbackRun,
+  provideActivities,
+  type RunListener,
+  type RunResult,
+} from './run.js';
+export { isRunId, newRunId } from './run-id.js';

@@ -1,0 +1,225 @@
+import {
+  AccessDeniedException,
+  ConflictException,
+  DeleteRecoveryInstanceCommand,
+  DisconnectRecoveryInstanceCommand,
+  DisconnectSourceServerCommand,
+  DrsClient,
+  InternalServerException,
+  ResourceNotFoundException,
+  ReverseReplicationCommand,
+  ServiceQuotaExceededException,
+  StartFailbackLaunchCommand,
+  StartRecoveryCommand,
+  StartReplicationCommand,
+  StopFailbackCommand,
+  StopReplicationCommand,
+  TerminateRecoveryInstancesCommand,
+  ThrottlingException,
+  UninitializedAccountException,
+  ValidationException,
+} from '@aws-sdk/client-drs';
+import { EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
+import type { AwsStub } from 'aws-sdk-client-mock';
+import { pino } from 'pino';
+import { expect } from 'vitest';
+import type { AwsFailureKind, Probe } from '../../machines/types.js';
+import type { ActorDeps, ProbeResult } from '../../src/actors/types.js';
+import type { Clock } from '../../src/clock.js';
+import type { RunEventBody } from '../../src/events.js';
+import '../aws/matchers.js';
+
+export const NOW = Date.parse('2024-05-01T12:00:00.000Z');
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const sid = (n: number): string => `s-${String(n).padStart(17, '0')}`;
+export const rid = (n: number): string => `i-${n.toString(16).padStart(17, '0')}`;
+export const ec2id = (n: number): string => `i-0e${n.toString(16).padStart(15, '0')}`;
+export const jid = (n: number): string => `drsjob-${String(n).padStart(17, '0')}`;
+export const pit = (n: number): string => `pit-${String(n).padStart(17, '0')}`;
+
+/** A clock that never moves unless told to: actors read `now()` only. */
+export function fixedClock(now = NOW): Clock & { set(ms: number): void } {
+  let current = now;
+  return {
+    now: () => current,
+    set: (ms) => {
+      current = ms;
+    },
+    setTimeout: () => {
+      throw new Error('actors must not schedule timers');
+    },
+    clearTimeout: () => {},
+  };
+}
+
+export interface Harness {
+  deps: ActorDeps;
+  events: RunEventBody[];
+  probes: Probe[];
+}
+
+export function makeDeps(
+  options: { probe?: (probe: Probe) => ProbeResult | Promise<ProbeResult>; now?: number } = {},
+): Harness {
+  const events: RunEventBody[] = [];
+  const probes: Probe[] = [];
+  const deps: ActorDeps = {
+    drs: new DrsClient({ region: 'eu-west-1' }),
+    ec2: new EC2Client({ region: 'eu-west-1' }),
+    log: pino({ level: 'silent' }),
+    clock: fixedClock(options.now),
+    emit: (event) => events.push(event),
+    probes: {
+      run: async (probe) => {
+        probes.push(probe);
+        return options.probe ? options.probe(probe) : { ok: true, detail: 'ok' };
+      },
+    },
+  };
+  return { deps, events, probes };
+}
+
+/** Every DRS operation that changes something; precheck, polls and verification send none of them. */
+export const MUTATING_DRS_COMMANDS = [
+  StartFailbackLaunchCommand,
+  StopFailbackCommand,
+  StartRecoveryCommand,
+  ReverseReplicationCommand,
+  TerminateRecoveryInstancesCommand,
+  DisconnectRecoveryInstanceCommand,
+  DeleteRecoveryInstanceCommand,
+  DisconnectSourceServerCommand,
+  StopReplicationCommand,
+  StartReplicationCommand,
+] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: the stubs of two different SDK clients
+type AnyStub = AwsStub<any, any, any>;
+
+export function expectOnlyReads(...stubs: AnyStub[]): void {
+  for (const stub of stubs) {
+    for (const name of sentNames(stub)) expect(name).toMatch(/^Describe/);
+  }
+}
+
+const sentNames = (stub: AnyStub): string[] =>
+  stub.calls().map((call) => (call.args[0] as object).constructor.name);
+
+/** No DRS operation that changes anything was sent. */
+export function expectNoMutation(stub: AnyStub): void {
+  const sent = sentNames(stub);
+  for (const command of MUTATING_DRS_COMMANDS) expect(sent).not.toContain(command.name);
+}
+
+export function expectNothingSent(...stubs: AnyStub[]): void {
+  for (const stub of stubs) expect(stub.calls()).toHaveLength(0);
+}
+
+export const ec2Error = (name: string, message = name): EC2ServiceException =>
+  new EC2ServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 400 } });
+
+export interface ErrorCase {
+  label: string;
+  make: () => Error;
+  kind: AwsFailureKind;
+  retryable: boolean;
+  retryAfterMs?: number;
+  cause: RegExp;
+}
+
+/** One SDK exception per row of the reference's error table, built with the SDK's own classes. */
+export const DRS_ERROR_TABLE: ErrorCase[] = [
+  {
+    label: 'ThrottlingException',
+    make: () =>
+      new ThrottlingException({
+        message: 'Rate exceeded',
+        $metadata: { httpStatusCode: 429 },
+        retryAfterSeconds: '3',
+      }),
+    kind: 'throttled',
+    retryable: true,
+    retryAfterMs: 3000,
+    cause: /throttled.*Rate exceeded/,
+  },
+  {
+    label: 'InternalServerException',
+    make: () =>
+      new InternalServerException({
+        message: 'internal',
+        $metadata: { httpStatusCode: 500 },
+        retryAfterSeconds: 5,
+      }),
+    kind: 'transient',
+    retryable: true,
+    retryAfterMs: 5000,
+    cause: /transient.*internal/,
+  },
+  {
+    label: 'ConflictException',
+    make: () =>
+      new ConflictException({
+        message: 'Recovery instance is busy',
+        $metadata: { httpStatusCode: 409 },
+        resourceId: 'i-0123',
+        resourceType: 'RECOVERY_INSTANCE',
+      }),
+    kind: 'conflict',
+    retryable: false,
+    cause: /conflict.*Recovery instance is busy/,
+  },
+  {
+    label: 'ServiceQuotaExceededException',
+    make: () =>
+      new ServiceQuotaExceededException({
+        message: 'Too many jobs',
+        $metadata: { httpStatusCode: 402 },
+        serviceCode: 'drs',
+        quotaCode: 'L-1234',
+      }),
+    kind: 'quota',
+    retryable: false,
+    cause: /quota.*Too many jobs/,
+  },
+  {
+    label: 'ValidationException',
+    make: () =>
+      new ValidationException({
+        message: 'Invalid input',
+        $metadata: { httpStatusCode: 400 },
+        reason: 'fieldValidationFailed',
+        fieldList: [{ name: 'recoveryInstanceIDs', message: 'bad id' }],
+      }),
+    kind: 'validation',
+    retryable: false,
+    cause: /invalid request.*fieldValidationFailed.*recoveryInstanceIDs \(bad id\).*Invalid input/,
+  },
+  {
+    label: 'ResourceNotFoundException',
+    make: () =>
+      new ResourceNotFoundException({ message: 'No such instance', $metadata: { httpStatusCode: 404 } }),
+    kind: 'not-found',
+    retryable: false,
+    cause: /not found.*No such instance/,
+  },
+  {
+    label: 'AccessDeniedException',
+    make: () =>
+      new AccessDeniedException({ message: 'User is not authorized', $metadata: { httpStatusCode: 403 } }),
+    kind: 'access-denied',
+    retryable: false,
+    cause: /access denied; the role lacks drs:/,
+  },
+  {
+    label: 'UninitializedAccountException',
+    make: () =>
+      new UninitializedAccountException({
+        message: 'Account not initialized',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    kind: 'uninitialized',
+    retryable: false,
+    cause: /not initialized/,
+  },
+];

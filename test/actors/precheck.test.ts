@@ -1,0 +1,326 @@
+import {
+  AccessDeniedException,
+  DescribeJobsCommand,
+  DescribeRecoveryInstancesCommand,
+  DescribeRecoverySnapshotsCommand,
+  DescribeSourceServersCommand,
+  DrsClient,
+  FailbackState,
+  JobStatus,
+  LaunchStatus,
+  type RecoveryInstance,
+} from '@aws-sdk/client-drs';
+import { DescribeInstancesCommand, EC2Client, InstanceStateName } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PrecheckInput, ServerPlan } from '../../machines/types.js';
+import { precheck } from '../../src/actors/precheck.js';
+import {
+  ec2Error,
+  ec2id,
+  expectNoMutation,
+  expectNothingSent,
+  expectOnlyReads,
+  iso,
+  jid,
+  makeDeps,
+  NOW,
+  pit,
+  rid,
+  sid,
+} from './helpers.js';
+
+const drsMock = mockClient(DrsClient);
+const ec2Mock = mockClient(EC2Client);
+
+const S1 = sid(1);
+const S2 = sid(2);
+const E2 = ec2id(2);
+const MINUTE = 60_000;
+
+const servers: ServerPlan[] = [
+  { sourceServerID: S1 },
+  { sourceServerID: S2, verify: { ec2InstanceId: E2, probes: [] } },
+];
+const input = (over: Partial<PrecheckInput> = {}): PrecheckInput => ({
+  runId: 'run-1',
+  wave: 'db',
+  servers,
+  rpoMs: 15 * MINUTE,
+  rtoDeadlineAt: NOW + 60 * MINUTE,
+  ...over,
+});
+const ri = (sourceServerID: string, n: number, over: Partial<RecoveryInstance> = {}): RecoveryInstance => ({
+  recoveryInstanceID: rid(n),
+  ec2InstanceID: ec2id(100 + n),
+  sourceServerID,
+  isDrill: false,
+  failback: { state: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+  ...over,
+});
+
+function happyWorld(): void {
+  drsMock
+    .on(DescribeSourceServersCommand)
+    .resolves({ items: [{ sourceServerID: S1 }, { sourceServerID: S2 }] });
+  drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [ri(S1, 1), ri(S2, 2)] });
+  drsMock.on(DescribeRecoverySnapshotsCommand).callsFake((request: { sourceServerID: string }) => ({
+    items: [
+      {
+        snapshotID: pit(1),
+        sourceServerID: request.sourceServerID,
+        expectedTimestamp: iso(NOW - 5 * MINUTE),
+      },
+    ],
+  }));
+  drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+  ec2Mock.on(DescribeInstancesCommand).resolves({
+    Reservations: [{ Instances: [{ InstanceId: E2, State: { Name: InstanceStateName.running } }] }],
+  });
+}
+
+const failed = (checks: { status: string; name: string; server: string }[]) =>
+  checks.filter((c) => c.status === 'fail').map((c) => `${c.name}:${c.server}`);
+
+beforeEach(() => {
+  drsMock.reset();
+  ec2Mock.reset();
+  happyWorld();
+});
+afterEach(() => {
+  expectOnlyReads(drsMock, ec2Mock);
+  expectNoMutation(drsMock);
+});
+
+describe('precheck', () => {
+  it('passes and resolves every server when all is well', async () => {
+    const { deps, events } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([]);
+    expect(out.ok).toBe(true);
+    expect(out.now).toBe(NOW);
+    expect(out.servers).toEqual([
+      {
+        sourceServerID: S1,
+        recoveryInstanceID: rid(1),
+        recoveryEc2InstanceID: ec2id(101),
+        failbackState: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+        newestRecoveryPointAt: iso(NOW - 5 * MINUTE),
+      },
+      {
+        sourceServerID: S2,
+        recoveryInstanceID: rid(2),
+        recoveryEc2InstanceID: ec2id(102),
+        failbackState: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+        newestRecoveryPointAt: iso(NOW - 5 * MINUTE),
+      },
+    ]);
+    const names = new Set(out.checks.map((c) => c.name));
+    for (const name of [
+      'rto-budget',
+      'source-server',
+      'recovery-instance',
+      'failback-state',
+      'rpo',
+      'no-active-job',
+      'ec2-instance',
+    ]) {
+      expect(names).toContain(name);
+    }
+    // Every check is emitted as an event, too.
+    expect(events).toEqual(out.checks.map((c) => ({ type: 'check', wave: 'db', ...c })));
+    expect(drsMock).toHaveReceivedCommandWith(DescribeSourceServersCommand, {
+      filters: { sourceServerIDs: [S1, S2] },
+    });
+    expect(drsMock).toHaveReceivedCommandWith(DescribeRecoveryInstancesCommand, {
+      filters: { sourceServerIDs: [S1, S2] },
+    });
+    expect(drsMock).toHaveReceivedCommandWith(DescribeRecoverySnapshotsCommand, {
+      sourceServerID: S1,
+      order: 'DESC',
+      maxResults: 1,
+    });
+    expect(drsMock).toHaveReceivedCommandWith(DescribeJobsCommand, {
+      filters: { fromDate: iso(NOW - 24 * 60 * MINUTE) },
+    });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [E2] });
+  });
+
+  it('rejects malformed ids without sending anything', async () => {
+    const { deps } = makeDeps();
+    const out = await precheck(
+      deps,
+      input({
+        servers: [
+          { sourceServerID: 'server-1' },
+          { sourceServerID: S2, verify: { ec2InstanceId: 'vm-7', probes: [] } },
+        ],
+      }),
+    );
+    expect(out.ok).toBe(false);
+    expect(failed(out.checks)).toEqual(['ids:server-1', `ids:${S2}`]);
+    expect(out.checks.find((c) => c.server === 'server-1')?.detail).toContain('^s-[0-9a-zA-Z]{17}$');
+    expectNothingSent(drsMock, ec2Mock);
+  });
+
+  it('rejects an empty wave and duplicate servers without sending anything', async () => {
+    const { deps } = makeDeps();
+    expect(failed((await precheck(deps, input({ servers: [] }))).checks)).toEqual(['ids:*']);
+    const dup = await precheck(deps, input({ servers: [{ sourceServerID: S1 }, { sourceServerID: S1 }] }));
+    expect(failed(dup.checks)).toEqual([`ids:${S1}`]);
+    expectNothingSent(drsMock, ec2Mock);
+  });
+
+  it('fails the RTO budget when the deadline has passed', async () => {
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input({ rtoDeadlineAt: NOW }));
+    expect(out.ok).toBe(false);
+    expect(failed(out.checks)).toEqual(['rto-budget:*']);
+  });
+
+  it('fails a source server DRS does not know', async () => {
+    drsMock.on(DescribeSourceServersCommand).resolves({ items: [{ sourceServerID: S1 }] });
+    const { deps } = makeDeps();
+    expect(failed((await precheck(deps, input())).checks)).toEqual([`source-server:${S2}`]);
+  });
+
+  it('fails a server without a recovery instance, and one with two', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [ri(S2, 2), ri(S2, 3)] });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`recovery-instance:${S1}`, `recovery-instance:${S2}`]);
+    expect(out.checks.find((c) => c.server === S2 && c.name === 'recovery-instance')?.detail).toMatch(
+      /2 recovery instances.*expected exactly one/,
+    );
+    expect(out.servers).toEqual([]);
+  });
+
+  it.each([
+    [FailbackState.FAILBACK_IN_PROGRESS, /failback state is FAILBACK_IN_PROGRESS/],
+    [FailbackState.FAILBACK_NOT_STARTED, /needs FAILBACK_READY_FOR_LAUNCH/],
+    [FailbackState.FAILBACK_ERROR, /FAILBACK_ERROR/],
+    ['FAILBACK_FROM_THE_FUTURE', /unknown failback state 'FAILBACK_FROM_THE_FUTURE'/],
+  ])('fails failback state %s', async (state, detail) => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({
+      items: [ri(S1, 1), ri(S2, 2, { failback: { state: state as FailbackState } })],
+    });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`failback-state:${S2}`]);
+    expect(out.checks.find((c) => c.name === 'failback-state' && c.server === S2)?.detail).toMatch(detail);
+  });
+
+  it('warns about drill recovery instances without failing', async () => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .resolves({ items: [ri(S1, 1, { isDrill: true }), ri(S2, 2)] });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(out.ok).toBe(true);
+    expect(out.checks.filter((c) => c.status === 'warn')).toEqual([
+      expect.objectContaining({ server: S1, name: 'drill-instance' }),
+    ]);
+  });
+
+  it('fails a recovery point older than the RPO, using timestamp before expectedTimestamp', async () => {
+    drsMock.on(DescribeRecoverySnapshotsCommand).callsFake((request: { sourceServerID: string }) => ({
+      items: [
+        {
+          snapshotID: pit(1),
+          sourceServerID: request.sourceServerID,
+          expectedTimestamp: iso(NOW - MINUTE),
+          timestamp: request.sourceServerID === S2 ? iso(NOW - 20 * MINUTE) : iso(NOW - MINUTE),
+        },
+      ],
+    }));
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`rpo:${S2}`]);
+    expect(out.checks.find((c) => c.name === 'rpo' && c.server === S2)?.detail).toMatch(
+      /1200 s old, RPO is 900 s/,
+    );
+  });
+
+  it('fails a server without any recovery point', async () => {
+    drsMock.on(DescribeRecoverySnapshotsCommand, { sourceServerID: S1 }).resolves({ items: [] });
+    const { deps } = makeDeps();
+    expect(failed((await precheck(deps, input())).checks)).toEqual([`rpo:${S1}`]);
+  });
+
+  it('fails a server held by an active job found on a later page, ignoring completed jobs', async () => {
+    drsMock
+      .on(DescribeJobsCommand)
+      .resolvesOnce({
+        items: [
+          {
+            jobID: jid(1),
+            status: JobStatus.COMPLETED,
+            participatingServers: [{ sourceServerID: S1, launchStatus: LaunchStatus.LAUNCHED }],
+          },
+        ],
+        nextToken: 'page-2',
+      })
+      .resolvesOnce({
+        items: [
+          {
+            jobID: jid(2),
+            status: JobStatus.STARTED,
+            participatingServers: [{ sourceServerID: S2, launchStatus: LaunchStatus.IN_PROGRESS }],
+          },
+        ],
+      });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`no-active-job:${S2}`]);
+    expect(out.checks.find((c) => c.name === 'no-active-job')?.detail).toContain(jid(2));
+    expect(drsMock).toHaveReceivedCommandTimes(DescribeJobsCommand, 2);
+    expect(drsMock).toHaveReceivedNthCommandWith(DescribeJobsCommand, 2, { nextToken: 'page-2' });
+  });
+
+  it('counts a job with an unknown status as active', async () => {
+    drsMock.on(DescribeJobsCommand).resolves({
+      items: [
+        { jobID: jid(3), status: 'QUEUED' as JobStatus, participatingServers: [{ sourceServerID: S1 }] },
+      ],
+    });
+    const { deps } = makeDeps();
+    expect(failed((await precheck(deps, input())).checks)).toEqual([`no-active-job:${S1}`]);
+  });
+
+  it('fails a verify EC2 instance that does not exist', async () => {
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .rejects(ec2Error('InvalidInstanceID.NotFound', `The instance ID '${E2}' does not exist`));
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`ec2-instance:${S2}`]);
+  });
+
+  it('turns AccessDenied on a read into a failed check naming the IAM action', async () => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .rejects(new AccessDeniedException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }));
+    ec2Mock.on(DescribeInstancesCommand).rejects(ec2Error('UnauthorizedOperation'));
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(out.ok).toBe(false);
+    const recovery = out.checks.find((c) => c.name === 'recovery-instance');
+    expect(recovery).toMatchObject({ server: '*', status: 'fail' });
+    expect(recovery?.detail).toContain('drs:DescribeRecoveryInstances');
+    expect(out.checks.find((c) => c.name === 'ec2-instance')?.detail).toContain('ec2:DescribeInstances');
+  });
+
+  it('asks DRS about at most 200 servers per call', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ sourceServerID: sid(1000 + i) }));
+    drsMock.on(DescribeSourceServersCommand).resolves({ items: [] });
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    await precheck(deps, input({ servers: many }));
+    expect(drsMock).toHaveReceivedCommandTimes(DescribeSourceServersCommand, 2);
+    expect(drsMock).toHaveReceivedCommandTimes(DescribeRecoveryInstancesCommand, 2);
+    const sizes = drsMock
+      .commandCalls(DescribeRecoveryInstancesCommand)
+      .map((call) => call.args[0].input.filters?.sourceServerIDs?.length);
+    expect(sizes).toEqual([200, 50]);
+  });
+});

@@ -1,0 +1,102 @@
+import { DrsClient, StartFailbackLaunchCommand } from '@aws-sdk/client-drs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { startFailback } from '../../src/actors/start-failback.js';
+import { DRS_ERROR_TABLE, expectNothingSent, jid, makeDeps, NOW, rid } from './helpers.js';
+
+const drsMock = mockClient(DrsClient);
+const TAGS = { 'drs-failback:run': 'run-1', 'drs-failback:wave': 'web' };
+
+beforeEach(() => drsMock.reset());
+
+describe('startFailback', () => {
+  it('splits 450 recovery instances into 200/200/50 and records every job', async () => {
+    let n = 0;
+    drsMock.on(StartFailbackLaunchCommand).callsFake(() => ({ job: { jobID: jid(++n) } }));
+    const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(out).toEqual({ now: NOW, jobIds: [jid(1), jid(2), jid(3)] });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 3);
+    expect(drsMock).toHaveReceivedNthCommandWith(StartFailbackLaunchCommand, 1, {
+      recoveryInstanceIDs: ids.slice(0, 200),
+      tags: TAGS,
+    });
+    expect(drsMock).toHaveReceivedNthCommandWith(StartFailbackLaunchCommand, 2, {
+      recoveryInstanceIDs: ids.slice(200, 400),
+    });
+    expect(drsMock).toHaveReceivedNthCommandWith(StartFailbackLaunchCommand, 3, {
+      recoveryInstanceIDs: ids.slice(400),
+    });
+  });
+
+  it('sends each recovery instance once even when listed twice', async () => {
+    drsMock.on(StartFailbackLaunchCommand).resolves({ job: { jobID: jid(1) } });
+    const { deps } = makeDeps();
+    await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(1), rid(1), rid(2)] });
+    expect(drsMock).toHaveReceivedCommandWith(StartFailbackLaunchCommand, {
+      recoveryInstanceIDs: [rid(1), rid(2)],
+    });
+  });
+
+  it('stops after a failed batch and returns the jobs already started', async () => {
+    const [throttling] = DRS_ERROR_TABLE;
+    drsMock
+      .on(StartFailbackLaunchCommand)
+      .resolvesOnce({ job: { jobID: jid(1) } })
+      .rejectsOnce(throttling?.make());
+    const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(out.jobIds).toEqual([jid(1)]);
+    expect(out.failure).toMatchObject({ kind: 'throttled', operation: 'StartFailbackLaunch' });
+    // Never a third batch, and never a retry of the second.
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 2);
+  });
+
+  it('reports a start without a job as a non-retryable failure', async () => {
+    drsMock.on(StartFailbackLaunchCommand).resolves({});
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(1)] });
+    expect(out.jobIds).toEqual([]);
+    expect(out.failure).toMatchObject({ retryable: false, operation: 'StartFailbackLaunch' });
+    expect(out.failure?.message).toMatch(/returned no job/);
+  });
+
+  it.each([
+    [['s-00000000000000001'], /recoveryInstanceIDs value 's-00000000000000001' does not match \^i-/],
+    [['i-123'], /'i-123'/],
+    [[], /takes 1\.\./],
+  ])('rejects %o with nothing sent', async (ids, message) => {
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(out.jobIds).toEqual([]);
+    expect(out.failure).toMatchObject({
+      kind: 'validation',
+      retryable: false,
+      operation: 'StartFailbackLaunch',
+    });
+    expect(out.failure?.message).toMatch(message);
+    expectNothingSent(drsMock);
+  });
+
+  describe.each(DRS_ERROR_TABLE)('on $label', ({ make, kind, retryable, retryAfterMs, cause }) => {
+    it('returns the typed failure and sends the start exactly once', async () => {
+      drsMock.on(StartFailbackLaunchCommand).rejects(make());
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(7)] });
+      expect(out.jobIds).toEqual([]);
+      expect(out.failure).toMatchObject({
+        kind,
+        retryable,
+        operation: 'StartFailbackLaunch',
+        server: rid(7),
+      });
+      expect(out.failure?.retryAfterMs).toBe(retryAfterMs);
+      expect(out.failure?.message).toMatch(new RegExp(`^StartFailbackLaunch for ${rid(7)} failed: `));
+      expect(out.failure?.message).toMatch(cause);
+      if (kind === 'access-denied') expect(out.failure?.iamAction).toBe('drs:StartFailbackLaunch');
+      expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+    });
+  });
+});
