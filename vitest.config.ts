@@ -7,5 +7,7 @@ export default defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     testTimeout: 30_000,
     pool: 'forks',
+    // aws-sdk-client-mock matchers (toHaveReceivedCommandWith, ...) for every test file.
+    setupFiles: ['test/support/aws-matchers.ts'],
   },
 });

@@ -27,7 +27,7 @@ import type { AwsFailureKind, Probe } from '../../machines/types.js';
 import type { ActorDeps, ProbeResult } from '../../src/actors/types.js';
 import type { Clock } from '../../src/clock.js';
 import type { RunEventBody } from '../../src/events.js';
-import '../aws/matchers.js';
+import '../support/aws-matchers.js';
 
 export const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 export const iso = (ms: number): string => new Date(ms).toISOString();
