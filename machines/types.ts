@@ -131,6 +131,8 @@ export interface PrecheckOutput {
   ok: boolean;
   checks: CheckResult[];
   servers: ResolvedServer[];
+  /** A read that failed but may pass if sent again (throttling, 5xx): the precheck is retried. */
+  failure?: AwsFailure;
 }
 
 export interface StartFailbackInput {

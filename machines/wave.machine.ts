@@ -75,6 +75,7 @@ export interface WaveContext extends WaveInput {
   errorStreak: number;
   retryAfterMs: number | null;
   startAttempts: number;
+  precheckAttempts: number;
   lastAwsFailure: AwsFailure | null;
   failure: FailureReason | null;
   backout: BackoutRecord | null;
@@ -96,6 +97,9 @@ export interface WaveOutput {
   jobIds: string[];
   backout: BackoutRecord | null;
 }
+
+/** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */
+export const MAX_PRECHECK_ATTEMPTS = 5;
 
 /** How many times a throttled StartFailbackLaunch is sent again (a throttled request did nothing). */
 export const MAX_START_ATTEMPTS = 5;
@@ -150,6 +154,11 @@ export const waveMachine = setup({
   },
   guards: {
     precheckPassed: (_, params: { output: PrecheckOutput }) => params.output.ok,
+    precheckRetryable: ({ context }, params: { output: PrecheckOutput }) =>
+      !params.output.ok &&
+      params.output.failure?.retryable === true &&
+      context.precheckAttempts + 1 < MAX_PRECHECK_ATTEMPTS &&
+      params.output.now < context.rtoDeadlineAt,
     noJobStartedNothingSent: (_, params: { output: StartFailbackOutput }) =>
       params.output.jobIds.length === 0 && nothingSent(params.output.failure),
     startThrottled: ({ context }, params: { output: StartFailbackOutput }) =>
@@ -183,6 +192,13 @@ export const waveMachine = setup({
       now: params.output.now,
       checks: params.output.checks,
       resolved: params.output.servers,
+    })),
+    recordPrecheckAttempt: assign(({ context }, params: { output: PrecheckOutput }) => ({
+      now: params.output.now,
+      precheckAttempts: context.precheckAttempts + 1,
+      errorStreak: context.errorStreak + 1,
+      retryAfterMs: params.output.failure?.retryAfterMs ?? null,
+      pollAttempt: context.pollAttempt + 1,
     })),
     failWith: assign((_, params: { reason: FailureReason }) => ({ failure: params.reason })),
     recordApproval: assign(({ context }, params: { by: string; at: number | undefined }) => ({
@@ -299,6 +315,8 @@ export const waveMachine = setup({
         context.rtoDeadlineAt,
         context.verifyDeadlineAt,
       ]),
+    precheckRetry: ({ context }) =>
+      capToDeadline(pollDelayMs(pollParams(context)), context.now, [context.rtoDeadlineAt]),
     startRetry: ({ context }) =>
       capToDeadline(pollDelayMs(pollParams(context)), context.now, [context.rtoDeadlineAt]),
     restorePoll: ({ context }) =>
@@ -326,6 +344,7 @@ export const waveMachine = setup({
     errorStreak: 0,
     retryAfterMs: null,
     startAttempts: 0,
+    precheckAttempts: 0,
     lastAwsFailure: null,
     failure: null,
     backout: null,
@@ -346,53 +365,64 @@ export const waveMachine = setup({
         lifecycle: true,
         description: 'Read-only checks: recovery instances, failback state, RPO, jobs',
       },
-      invoke: {
-        id: 'precheck',
-        src: 'precheck',
-        input: ({ context }) => ({
-          runId: context.runId,
-          wave: context.wave.name,
-          servers: context.wave.servers,
-          rpoMs: context.rpoMs,
-          rtoDeadlineAt: context.rtoDeadlineAt,
-        }),
-        onDone: [
-          {
-            guard: ({ context, event }) => event.output.ok && !context.requiresApproval,
-            target: 'startingFailback',
-            actions: { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
-          },
-          {
-            guard: { type: 'precheckPassed', params: ({ event }) => ({ output: event.output }) },
-            target: 'awaitingApproval',
-            actions: { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
-          },
-          {
-            target: 'precheckFailed',
-            actions: [
-              { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
+      initial: 'checking',
+      states: {
+        checking: {
+          invoke: {
+            id: 'precheck',
+            src: 'precheck',
+            input: ({ context }) => ({
+              runId: context.runId,
+              wave: context.wave.name,
+              servers: context.wave.servers,
+              rpoMs: context.rpoMs,
+              rtoDeadlineAt: context.rtoDeadlineAt,
+            }),
+            onDone: [
               {
-                type: 'failWith',
-                params: ({ event }) => ({
-                  reason: {
-                    code: 'precheck',
-                    message: event.output.checks
-                      .filter((c) => c.status === 'fail')
-                      .map((c) => `${c.server} ${c.name}: ${c.detail}`)
-                      .join('; '),
+                guard: { type: 'precheckRetryable', params: ({ event }) => ({ output: event.output }) },
+                target: 'waiting',
+                actions: { type: 'recordPrecheckAttempt', params: ({ event }) => ({ output: event.output }) },
+              },
+              {
+                guard: ({ context, event }) => event.output.ok && !context.requiresApproval,
+                target: '#wave.startingFailback',
+                actions: { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
+              },
+              {
+                guard: { type: 'precheckPassed', params: ({ event }) => ({ output: event.output }) },
+                target: '#wave.awaitingApproval',
+                actions: { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
+              },
+              {
+                target: '#wave.precheckFailed',
+                actions: [
+                  { type: 'recordPrecheck', params: ({ event }) => ({ output: event.output }) },
+                  {
+                    type: 'failWith',
+                    params: ({ event }) => ({
+                      reason: {
+                        code: 'precheck',
+                        message: event.output.checks
+                          .filter((c) => c.status === 'fail')
+                          .map((c) => `${c.server} ${c.name}: ${c.detail}`)
+                          .join('; '),
+                      },
+                    }),
                   },
-                }),
+                ],
               },
             ],
-          },
-        ],
-        onError: {
-          target: 'precheckFailed',
-          actions: {
-            type: 'failWith',
-            params: ({ event }) => ({ reason: { code: 'precheck', message: errorMessage(event.error) } }),
+            onError: {
+              target: '#wave.precheckFailed',
+              actions: {
+                type: 'failWith',
+                params: ({ event }) => ({ reason: { code: 'precheck', message: errorMessage(event.error) } }),
+              },
+            },
           },
         },
+        waiting: { after: { precheckRetry: 'checking' } },
       },
       on: {
         ABORT: {

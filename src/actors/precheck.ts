@@ -1,5 +1,6 @@
 import { type Job, JobStatus, type RecoveryInstance } from '@aws-sdk/client-drs';
 import type {
+  AwsFailure,
   CheckResult,
   CheckStatus,
   PrecheckInput,
@@ -30,6 +31,13 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
   const { wave } = input;
   const log = deps.log.child({ runId: input.runId, wave, activity: 'precheck' });
   const checks: CheckResult[] = [];
+  // The first failed read that may pass if sent again (throttling, 5xx): the machine retries the precheck.
+  let retryable: AwsFailure | undefined;
+  const readFailed = (err: unknown, operation: string, server?: string): string => {
+    const failure = classifyAwsError(err, operation, server);
+    if (failure.retryable && retryable === undefined) retryable = failure;
+    return failure.message;
+  };
   const record = (server: string, name: string, status: CheckStatus, detail: string): void => {
     checks.push({ server, name, status, detail });
     deps.emit({ type: 'check', wave, server, name, status, detail });
@@ -41,6 +49,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
     ok: !checks.some((c) => c.status === 'fail'),
     checks,
     servers,
+    ...(retryable !== undefined ? { failure: retryable } : {}),
   });
 
   const now = deps.clock.now();
@@ -100,7 +109,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
       else record(id, 'source-server', 'fail', `source server ${id} not found in this region`);
     }
   } catch (err) {
-    record(WAVE, 'source-server', 'fail', classifyAwsError(err, 'DescribeSourceServers').message);
+    record(WAVE, 'source-server', 'fail', readFailed(err, 'DescribeSourceServers'));
   }
 
   const resolved = new Map<string, ResolvedServer>();
@@ -112,7 +121,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
       if (resolvedServer) resolved.set(id, resolvedServer);
     }
   } catch (err) {
-    record(WAVE, 'recovery-instance', 'fail', classifyAwsError(err, 'DescribeRecoveryInstances').message);
+    record(WAVE, 'recovery-instance', 'fail', readFailed(err, 'DescribeRecoveryInstances'));
   }
 
   for (const id of sourceServerIDs) {
@@ -137,7 +146,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
         record(id, 'rpo', 'pass', `newest recovery point ${time.at} is within the RPO`);
       }
     } catch (err) {
-      record(id, 'rpo', 'fail', classifyAwsError(err, 'DescribeRecoverySnapshots', id).message);
+      record(id, 'rpo', 'fail', readFailed(err, 'DescribeRecoverySnapshots', id));
     }
   }
 
@@ -154,7 +163,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
     }
     if (busy.size === 0) record(WAVE, 'no-active-job', 'pass', 'no active DRS job holds these servers');
   } catch (err) {
-    record(WAVE, 'no-active-job', 'fail', classifyAwsError(err, 'DescribeJobs').message);
+    record(WAVE, 'no-active-job', 'fail', readFailed(err, 'DescribeJobs'));
   }
 
   const targets = input.servers.flatMap((s) =>

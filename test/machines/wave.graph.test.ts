@@ -49,6 +49,7 @@ const events: EventObject[] = [
     checks: [{ server: '*', name: 'rpo', status: 'fail', detail: 'old' }],
     servers: [],
   }),
+  done('precheck', { now: T0, ok: false, checks: [], servers: [], failure: fail('throttled', true) }),
   error('precheck'),
   done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { MAX_START_ATTEMPTS, type WaveInput, waveMachine } from '../../machines/wave.machine.js';
+import {
+  MAX_PRECHECK_ATTEMPTS,
+  MAX_START_ATTEMPTS,
+  type WaveInput,
+  waveMachine,
+} from '../../machines/wave.machine.js';
 import { activityActors } from '../../src/run.js';
 import {
   type ActivityCall,
@@ -122,6 +127,33 @@ describe('wave machine', () => {
     expect(out.outcome).toBe('precheck-failed');
     expect(out.failure?.message).toContain('rpo: too old');
     expect(w.names()).toEqual(['precheck']);
+  });
+
+  it('runs the precheck again when its reads were throttled, then goes on', async () => {
+    const w = start({
+      precheck: [
+        {
+          ok: false,
+          checks: [{ server: '*', name: 'no-active-job', status: 'fail', detail: 'throttled' }],
+          failure: throttled,
+        },
+        { ok: true },
+      ],
+    });
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    const out = await w.done;
+    expect(out.outcome).toBe('completed');
+    const prechecks = w.calls.filter((c) => c.name === 'precheck').map((c) => c.at);
+    expect(prechecks).toHaveLength(2);
+    expect((prechecks[1] ?? 0) - (prechecks[0] ?? 0)).toBe(40_000); // AWS's retryAfter
+  });
+
+  it('gives up a throttled precheck after a bounded number of attempts: precheck failed, nothing changed', async () => {
+    const w = start({ precheck: [{ ok: false, checks: [], failure: throttled }] });
+    await vi.advanceTimersByTimeAsync(30 * MIN);
+    const out = await w.done;
+    expect(out.outcome).toBe('precheck-failed');
+    expect(w.names()).toEqual(Array(MAX_PRECHECK_ATTEMPTS).fill('precheck'));
   });
 
   it('ABORT after the point of no return backs out (StopFailback), never aborts silently', async () => {
