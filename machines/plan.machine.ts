@@ -37,7 +37,8 @@ export interface PlanContext extends PlanRunInput {
 export type PlanEvent =
   | { type: 'APPROVE'; by: string; at?: number }
   | { type: 'REFUSE'; by: string }
-  | { type: 'ABORT'; by?: string; reason?: string };
+  | { type: 'ABORT'; by?: string; reason?: string }
+  | { type: 'WAKE'; now: number };
 
 export interface PlanOutput {
   outcome: Outcome;
@@ -168,6 +169,7 @@ export const planMachine = setup({
         APPROVE: { actions: 'forwardToWave' },
         REFUSE: { actions: 'forwardToWave' },
         ABORT: { actions: 'forwardToWave' },
+        WAKE: { actions: 'forwardToWave' },
       },
     },
     finished: {

@@ -86,7 +86,12 @@ export type WaveEvent =
   | { type: 'APPROVE'; by: string; at?: number }
   | { type: 'REFUSE'; by: string }
   /** Before the point of no return: abort, nothing changed. After it: back out. */
-  | { type: 'ABORT'; by?: string; reason?: string };
+  | { type: 'ABORT'; by?: string; reason?: string }
+  /**
+   * Sent after a run is restored from disk: a restored snapshot does not re-arm pending delays
+   * reliably, so every wait ends at once and AWS is read again. `now` re-anchors the clock.
+   */
+  | { type: 'WAKE'; now: number };
 
 export interface WaveOutput {
   waveIndex: number;
@@ -301,6 +306,7 @@ export const waveMachine = setup({
       pollAttempt: context.pollAttempt + 1,
     })),
     resetPolling: assign({ errorStreak: 0, retryAfterMs: null }),
+    wake: assign(({ context, event }) => ({ now: event.type === 'WAKE' ? event.now : context.now })),
     settle: assign((_, params: { outcome: Outcome }) => ({ outcome: params.outcome })),
   },
   delays: {
@@ -422,7 +428,10 @@ export const waveMachine = setup({
             },
           },
         },
-        waiting: { after: { precheckRetry: 'checking' } },
+        waiting: {
+          after: { precheckRetry: 'checking' },
+          on: { WAKE: { target: 'checking', actions: 'wake' } },
+        },
       },
       on: {
         ABORT: {
@@ -451,6 +460,26 @@ export const waveMachine = setup({
           target: 'aborted',
           actions: { type: 'failWith', params: ({ event }) => ({ reason: abortReason(event) }) },
         },
+        // Restored from disk: re-enter so the RTO wait is armed again from the new `now`.
+        WAKE: [
+          {
+            guard: ({ context, event }) => event.now >= context.rtoDeadlineAt,
+            target: 'aborted',
+            actions: [
+              'wake',
+              {
+                type: 'failWith',
+                params: {
+                  reason: {
+                    code: 'rto-exceeded',
+                    message: 'the RTO deadline passed while awaiting approval',
+                  },
+                },
+              },
+            ],
+          },
+          { target: 'awaitingApproval', reenter: true, actions: 'wake' },
+        ],
       },
       after: {
         rtoDeadline: {
@@ -529,6 +558,7 @@ export const waveMachine = setup({
         },
         throttled: {
           after: { startRetry: 'sending' },
+          on: { WAKE: { target: 'sending', actions: 'wake' } },
         },
       },
       on: {
@@ -627,7 +657,7 @@ export const waveMachine = setup({
             },
           },
         },
-        waiting: { after: { jobPoll: 'polling' } },
+        waiting: { after: { jobPoll: 'polling' }, on: { WAKE: { target: 'polling', actions: 'wake' } } },
       },
       on: {
         ABORT: {
@@ -715,7 +745,7 @@ export const waveMachine = setup({
             },
           },
         },
-        waiting: { after: { verifyPoll: 'checking' } },
+        waiting: { after: { verifyPoll: 'checking' }, on: { WAKE: { target: 'checking', actions: 'wake' } } },
       },
       on: {
         ABORT: {
@@ -830,7 +860,10 @@ export const waveMachine = setup({
                 },
               },
             },
-            waitingToAssess: { after: { restorePoll: 'assessing' } },
+            waitingToAssess: {
+              after: { restorePoll: 'assessing' },
+              on: { WAKE: { target: 'assessing', actions: 'wake' } },
+            },
             startingRecovery: {
               invoke: {
                 id: 'restoreRecoveryPoint',
@@ -943,7 +976,10 @@ export const waveMachine = setup({
                     },
                   },
                 },
-                waiting: { after: { restorePoll: 'polling' } },
+                waiting: {
+                  after: { restorePoll: 'polling' },
+                  on: { WAKE: { target: 'polling', actions: 'wake' } },
+                },
               },
             },
             verifyingRestore: {
@@ -1017,7 +1053,10 @@ export const waveMachine = setup({
                     },
                   },
                 },
-                waiting: { after: { restorePoll: 'checking' } },
+                waiting: {
+                  after: { restorePoll: 'checking' },
+                  on: { WAKE: { target: 'checking', actions: 'wake' } },
+                },
               },
             },
           },

@@ -42,6 +42,11 @@ export interface CreateRunOptions {
   snapshot?: Snapshot<unknown>;
   /** Time allowed at the end of the run for queued notifications, before they are given up. */
   notificationDrainMs?: number;
+  /**
+   * Called with the persisted snapshot after every step of the plan or a wave (the state
+   * directory writes it to disk). Runs synchronously, before the next step.
+   */
+  onSnapshot?: (snapshot: Snapshot<unknown>) => void;
 }
 
 export interface RunResult extends PlanOutput {
@@ -143,6 +148,15 @@ interface WaveSnapshotLike {
   machine?: { id: string };
 }
 
+/** A resumed run already stands in some states: announce only the changes from there. */
+function seedLifecycleStates(actor: Actor<typeof planMachine>, lastState: Map<string, string>): void {
+  const plan = actor.getSnapshot();
+  lastState.set('plan', lifecyclePath(plan.value, PLAN_LIFECYCLE));
+  const wave = plan.children.wave?.getSnapshot() as WaveSnapshotLike | undefined;
+  if (wave?.context)
+    lastState.set(`wave:${wave.context.waveIndex}`, lifecyclePath(wave.value, WAVE_LIFECYCLE));
+}
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan } = options;
@@ -213,6 +227,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     if (ev.type !== '@xstate.snapshot') return;
     const snap = ev.snapshot as unknown as WaveSnapshotLike;
     const machineId = snap.machine?.id;
+    if ((machineId === 'plan' || machineId === 'wave') && options.onSnapshot && actorRef) {
+      options.onSnapshot(actorRef.getPersistedSnapshot() as Snapshot<unknown>);
+    }
     if (machineId === 'plan') {
       const to = lifecyclePath(snap.value, PLAN_LIFECYCLE);
       const ctx = snap.context as unknown as { outcome: Outcome | null };
@@ -243,6 +260,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   const machine = provideActivities(activities);
   const startedAt = clock.now();
+  let actorRef: Actor<typeof planMachine> | undefined;
   const actor = createActor(machine, {
     input: planRunInput(plan, runId, startedAt, options.jitterSeed ?? seedFrom(runId)),
     clock,
@@ -250,6 +268,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
     logger: (...args: unknown[]) => log.debug({ args }, 'xstate'),
   });
+
+  actorRef = actor;
+  if (options.snapshot) seedLifecycleStates(actor, lastState);
 
   let started = false;
   let resolveResult: (r: RunResult) => void = () => {};
@@ -293,8 +314,13 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
           servers: countServers(plan),
           simulated: options.simulated ?? false,
         });
-        log.info({ plan: plan.name, waves: plan.waves.length }, 'run started');
+        log.info(
+          { plan: plan.name, waves: plan.waves.length, resumed: options.snapshot !== undefined },
+          'run started',
+        );
         actor.start();
+        // Timers do not survive a restore: end every wait now and read AWS again.
+        if (options.snapshot) actor.send({ type: 'WAKE', now: clock.now() });
       }
       return result;
     },

@@ -42,6 +42,8 @@ const events: EventObject[] = [
   { type: 'APPROVE', by: 'ops' } as EventObject,
   { type: 'REFUSE', by: 'ops' } as EventObject,
   { type: 'ABORT', by: 'ops' } as EventObject,
+  { type: 'WAKE', now: T0 } as EventObject,
+  { type: 'WAKE', now: LATE } as EventObject,
   done('precheck', { now: T0, ok: true, checks: [], servers: [] }),
   done('precheck', {
     now: T0,

@@ -345,6 +345,35 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('assessDrSide');
   });
 
+  it('restored from a persisted snapshot mid-wait, WAKE polls AWS at once instead of trusting lost timers', async () => {
+    const w = start({ pollJobs: [pending] });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(w.actor.getSnapshot().value).toEqual({ monitoringJob: 'waiting' });
+    const persisted = JSON.parse(JSON.stringify(w.actor.getPersistedSnapshot()));
+    w.actor.stop();
+    vi.setSystemTime(T0 + 60 * MIN);
+    const calls: ActivityCall[] = [];
+    const restored = createActor(
+      waveMachine.provide({
+        actors: activityActors(scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }, calls)),
+      }),
+      { snapshot: persisted, input: input() },
+    ).start();
+    restored.send({ type: 'WAKE', now: Date.now() });
+    const out = await toPromise(restored);
+    expect(out.outcome).toBe('completed');
+    expect(calls.map((c) => c.name)).toEqual(['pollJobs', 'verifyFailback']);
+    expect(restored.getSnapshot().context.jobDeadlineAt).toBe(T0 + 2 * 60 * MIN); // deadlines kept, not re-armed
+  });
+
+  it('WAKE while awaiting approval past the RTO deadline aborts', async () => {
+    const w = start({}, { requiresApproval: true, rtoDeadlineAt: T0 + 30 * MIN });
+    await vi.advanceTimersByTimeAsync(1);
+    w.actor.send({ type: 'WAKE', now: T0 + 31 * MIN });
+    const out = await w.done;
+    expect(out.failure?.code).toBe('rto-exceeded');
+  });
+
   it('survives a persisted snapshot round trip mid-poll (JSON-serialisable context)', async () => {
     const w = start({ pollJobs: [pending] });
     await vi.advanceTimersByTimeAsync(20_000);
