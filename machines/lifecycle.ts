@@ -57,12 +57,15 @@ export function leafPath(value: StateValue): string {
   return child === undefined ? key : `${key}.${leafPath(child as StateValue)}`;
 }
 
-/** The deepest lifecycle state containing the active leaf: internal poll steps are folded away. */
-export function lifecyclePath(value: StateValue, lifecyclePaths: ReadonlySet<string>): string {
+/**
+ * The deepest lifecycle state containing the active leaf: internal poll steps are folded away.
+ * Null for a transient state outside every lifecycle state (never announced).
+ */
+export function lifecyclePath(value: StateValue, lifecyclePaths: ReadonlySet<string>): string | null {
   const parts = leafPath(value).split('.');
   for (let n = parts.length; n > 0; n--) {
     const candidate = parts.slice(0, n).join('.');
     if (lifecyclePaths.has(candidate)) return candidate;
   }
-  return parts.join('.');
+  return null;
 }

@@ -151,10 +151,11 @@ interface WaveSnapshotLike {
 /** A resumed run already stands in some states: announce only the changes from there. */
 function seedLifecycleStates(actor: Actor<typeof planMachine>, lastState: Map<string, string>): void {
   const plan = actor.getSnapshot();
-  lastState.set('plan', lifecyclePath(plan.value, PLAN_LIFECYCLE));
+  const planState = lifecyclePath(plan.value, PLAN_LIFECYCLE);
+  if (planState !== null) lastState.set('plan', planState);
   const wave = plan.children.wave?.getSnapshot() as WaveSnapshotLike | undefined;
-  if (wave?.context)
-    lastState.set(`wave:${wave.context.waveIndex}`, lifecyclePath(wave.value, WAVE_LIFECYCLE));
+  const waveState = wave?.context ? lifecyclePath(wave.value, WAVE_LIFECYCLE) : null;
+  if (wave?.context && waveState !== null) lastState.set(`wave:${wave.context.waveIndex}`, waveState);
 }
 
 /** Creates a run. Nothing is sent to AWS until `start()`. */
@@ -223,15 +224,11 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     });
   };
 
-  const inspect = (ev: InspectionEvent) => {
-    if (ev.type !== '@xstate.snapshot') return;
-    const snap = ev.snapshot as unknown as WaveSnapshotLike;
+  const onMachineStep = (snap: WaveSnapshotLike) => {
     const machineId = snap.machine?.id;
-    if ((machineId === 'plan' || machineId === 'wave') && options.onSnapshot && actorRef) {
-      options.onSnapshot(actorRef.getPersistedSnapshot() as Snapshot<unknown>);
-    }
     if (machineId === 'plan') {
       const to = lifecyclePath(snap.value, PLAN_LIFECYCLE);
+      if (to === null) return;
       const ctx = snap.context as unknown as { outcome: Outcome | null };
       announce(
         'plan',
@@ -243,6 +240,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     } else if (machineId === 'wave') {
       const ctx = snap.context;
       const to = lifecyclePath(snap.value, WAVE_LIFECYCLE);
+      if (to === null) return;
       const key = `wave:${ctx.waveIndex}`;
       const entering = lastState.get(key) !== to;
       announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message);
@@ -254,6 +252,21 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
         emit({ type: 'approval.requested', ...waitingForApproval });
       } else if (entering && waitingForApproval?.wave === ctx.wave.name) {
         waitingForApproval = null;
+      }
+    }
+  };
+
+  // Microsteps arrive in causal order (a wave's final state before the plan moves on);
+  // initial states only show up as the actor's first snapshot.
+  const inspect = (ev: InspectionEvent) => {
+    if (ev.type === '@xstate.microstep') {
+      onMachineStep(ev.snapshot as unknown as WaveSnapshotLike);
+    } else if (ev.type === '@xstate.snapshot') {
+      const snap = ev.snapshot as unknown as WaveSnapshotLike;
+      if (ev.event.type === 'xstate.init') onMachineStep(snap);
+      const machineId = snap.machine?.id;
+      if ((machineId === 'plan' || machineId === 'wave') && options.onSnapshot && actorRef) {
+        options.onSnapshot(actorRef.getPersistedSnapshot() as Snapshot<unknown>);
       }
     }
   };
@@ -318,6 +331,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
           { plan: plan.name, waves: plan.waves.length, resumed: options.snapshot !== undefined },
           'run started',
         );
+        // The plan's first state before its first wave's (xstate reports the child first).
+        if (!options.snapshot) onMachineStep(actor.getSnapshot() as unknown as WaveSnapshotLike);
         actor.start();
         // Timers do not survive a restore: end every wait now and read AWS again.
         if (options.snapshot) actor.send({ type: 'WAKE', now: clock.now() });

@@ -1,0 +1,26 @@
+// The simulated AWS for dry runs: see docs/simulation.md.
+export {
+  createSimulatedAws,
+  loadSimulatedAws,
+  type SimulatedAws,
+  type SimulatedAwsOptions,
+} from './clients.js';
+export { FAULT_ERROR_NAMES } from './errors.js';
+export { createSimulatedProbes } from './probes.js';
+export {
+  loadScenarioFile,
+  loadScenarioFileSync,
+  parseScenarioText,
+  SCENARIO_DEFAULTS,
+  type Scenario,
+  type ScenarioFault,
+  type ScenarioFile,
+  type ScenarioServer,
+  SIM_OPERATIONS,
+  scenarioSchema,
+  toScenario,
+} from './scenario.js';
+export type { PublishedMessage, RecordedCall, WorldState } from './state.js';
+export { parseDuration } from './time.js';
+export { DEFAULT_START_AT, type RunOptions, SimulationStalledError, VirtualClock } from './virtual-clock.js';
+export { World } from './world.js';

@@ -1,0 +1,164 @@
+// Recovery instances: the DR-side machines DRS launched, with their failback state.
+import {
+  type DescribeRecoveryInstancesCommandInput,
+  type DisconnectRecoveryInstanceCommandInput,
+  FailbackLaunchType,
+  FailbackState,
+  OriginEnvironment,
+  type RecoveryInstance,
+  RecoveryInstanceDataReplicationState,
+  type StopFailbackCommandInput,
+} from '@aws-sdk/client-drs';
+import { drsEc2State } from './ec2.js';
+import { ID_PATTERNS } from './ids.js';
+import { openPage, slicePage } from './pagination.js';
+import type { RecoveryInstanceRecord } from './state.js';
+import { addEntry, dropAfter, iso, isoDuration, valueAt } from './time.js';
+import { checkIdList } from './validate.js';
+import type { World } from './world.js';
+
+const listed = (ri: RecoveryInstanceRecord, t: number): boolean =>
+  ri.visibleAt <= t && (ri.terminatedAt === undefined || ri.terminatedAt > t);
+
+/** A recovery instance DRS knows now, or ResourceNotFoundException. */
+export function visibleRecoveryInstance(world: World, id: string): RecoveryInstanceRecord {
+  const ri = world.recoveryInstance(id);
+  if (!ri || !listed(ri, world.now)) {
+    throw world.drsError('ResourceNotFoundException', `Recovery instance ${id} not found`, {
+      resourceId: id,
+      resourceType: 'RECOVERY_INSTANCE',
+    });
+  }
+  return ri;
+}
+
+function replicationState(ri: RecoveryInstanceRecord, state: FailbackState | undefined, t: number) {
+  if (ri.disconnectedAt !== undefined && ri.disconnectedAt <= t)
+    return RecoveryInstanceDataReplicationState.DISCONNECTED;
+  if (ri.origin === OriginEnvironment.AWS) return RecoveryInstanceDataReplicationState.NOT_STARTED;
+  switch (state) {
+    case FailbackState.FAILBACK_IN_PROGRESS:
+    case FailbackState.FAILBACK_READY_FOR_LAUNCH:
+      return RecoveryInstanceDataReplicationState.CONTINUOUS;
+    case FailbackState.FAILBACK_NOT_READY_FOR_LAUNCH:
+      return RecoveryInstanceDataReplicationState.INITIAL_SYNC;
+    case FailbackState.FAILBACK_ERROR:
+      return RecoveryInstanceDataReplicationState.STALLED;
+    case FailbackState.FAILBACK_COMPLETED:
+      return RecoveryInstanceDataReplicationState.STOPPED;
+    default:
+      return RecoveryInstanceDataReplicationState.NOT_STARTED;
+  }
+}
+
+export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): RecoveryInstance {
+  const t = world.now;
+  const state = valueAt(ri.failback, t);
+  const ec2 = world.ec2Instance(ri.ec2InstanceID);
+  const server = world.sourceServer(ri.sourceServerID);
+  const onPremises = ri.origin === OriginEnvironment.ON_PREMISES;
+  return {
+    ec2InstanceID: ri.ec2InstanceID,
+    ec2InstanceState: drsEc2State(world, ri.ec2InstanceID),
+    ...(ri.launchedByJobID ? { jobID: ri.launchedByJobID } : {}),
+    recoveryInstanceID: ri.recoveryInstanceID,
+    sourceServerID: ri.sourceServerID,
+    arn: world.arn(`recovery-instance/${ri.recoveryInstanceID}`),
+    tags: {},
+    failback: {
+      ...(state ? { state } : {}),
+      ...(ri.failbackJobID ? { failbackJobID: ri.failbackJobID } : {}),
+      ...(ri.failbackInitiatedAt !== undefined
+        ? { failbackInitiationTime: iso(ri.failbackInitiatedAt) }
+        : {}),
+      ...(onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
+        ? {
+            failbackClientID: `fbc-${ri.recoveryInstanceID.slice(2)}`,
+            failbackClientLastSeenByServiceDateTime: iso(t),
+            failbackToOriginalServer: true,
+          }
+        : {}),
+      agentLastSeenByServiceDateTime: iso(t),
+      failbackLaunchType: FailbackLaunchType.RECOVERY,
+    },
+    dataReplicationInfo: {
+      dataReplicationState: replicationState(ri, state, t),
+      lagDuration: isoDuration(0),
+      replicatedDisks: [],
+    },
+    recoveryInstanceProperties: {
+      lastUpdatedDateTime: iso(t),
+      identificationHints: { hostname: server?.hostname ?? '', awsInstanceID: ri.ec2InstanceID },
+      networkInterfaces: ec2
+        ? [{ ips: [ec2.privateIp], isPrimary: true, macAddress: macFor(ri.ec2InstanceID) }]
+        : [],
+      disks: [],
+      cpus: [{ cores: 2, modelName: 'simulated' }],
+      ramBytes: 8 * 1024 ** 3,
+    },
+    ...(ri.pointInTimeAt !== undefined ? { pointInTimeSnapshotDateTime: iso(ri.pointInTimeAt) } : {}),
+    isDrill: false,
+    originEnvironment: ri.origin,
+    ...(ri.origin === OriginEnvironment.AWS && server?.originRegion
+      ? { originAvailabilityZone: `${server.originRegion}a` }
+      : {}),
+  };
+}
+
+function macFor(instanceId: string): string {
+  const hex = instanceId.slice(2).padEnd(12, '0').slice(0, 12);
+  return `0e:${hex.slice(2, 4)}:${hex.slice(4, 6)}:${hex.slice(6, 8)}:${hex.slice(8, 10)}:${hex.slice(10, 12)}`;
+}
+
+export function describeRecoveryInstances(world: World, input: DescribeRecoveryInstancesCommandInput) {
+  const riIds = checkIdList(
+    world,
+    'filters.recoveryInstanceIDs',
+    input.filters?.recoveryInstanceIDs,
+    ID_PATTERNS.recoveryInstanceID,
+    0,
+    200,
+  );
+  const ssIds = checkIdList(
+    world,
+    'filters.sourceServerIDs',
+    input.filters?.sourceServerIDs,
+    ID_PATTERNS.sourceServerID,
+    0,
+    200,
+  );
+  const cursor = openPage(world, 'DescribeRecoveryInstances', input);
+  const byRi = new Set(riIds);
+  const bySs = new Set(ssIds);
+  const items = world.state.recoveryInstances.filter(
+    (ri) =>
+      listed(ri, cursor.asOf) &&
+      (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
+      (bySs.size === 0 || bySs.has(ri.sourceServerID)),
+  );
+  const { page, nextToken } = slicePage(items, cursor);
+  return { items: page.map((ri) => recoveryInstanceView(world, ri)), ...(nextToken ? { nextToken } : {}) };
+}
+
+/** Back to FAILBACK_NOT_STARTED. What it does to a launch already running is UNVERIFIED: here the job goes on. */
+export function stopFailback(world: World, input: StopFailbackCommandInput) {
+  const id = input.recoveryInstanceID;
+  if (!id) throw world.fieldError('recoveryInstanceID', 'required');
+  if (!ID_PATTERNS.recoveryInstanceID.test(id)) {
+    throw world.fieldError('recoveryInstanceID', `must match ${ID_PATTERNS.recoveryInstanceID.source}`);
+  }
+  const ri = visibleRecoveryInstance(world, id);
+  dropAfter(ri.failback, world.now);
+  addEntry(ri.failback, world.now, FailbackState.FAILBACK_NOT_STARTED);
+  return {};
+}
+
+export function disconnectRecoveryInstance(world: World, input: DisconnectRecoveryInstanceCommandInput) {
+  const id = input.recoveryInstanceID;
+  if (!id || !ID_PATTERNS.recoveryInstanceID.test(id)) {
+    throw world.fieldError('recoveryInstanceID', `must match ${ID_PATTERNS.recoveryInstanceID.source}`);
+  }
+  const ri = visibleRecoveryInstance(world, id);
+  ri.disconnectedAt ??= world.now;
+  return {};
+}

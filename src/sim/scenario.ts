@@ -1,0 +1,387 @@
+// The scenario file of the simulated AWS: which servers exist, how their launches go, and
+// which faults to inject. Validated with zod; problems point at file:line like plan files.
+import { readFileSync } from 'node:fs';
+import { DataReplicationState, FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
+import { z } from 'zod';
+import { ConfigError, loadConfigFile, parseConfigText } from '../config/index.js';
+import { FAULT_ERROR_NAMES } from './errors.js';
+import { ID_PATTERNS } from './ids.js';
+import { parseDuration } from './time.js';
+import { DEFAULT_START_AT } from './virtual-clock.js';
+
+/** Operations the simulated world answers; faults name one of them (or `*`). */
+export const SIM_OPERATIONS = [
+  'DescribeSourceServers',
+  'DescribeRecoveryInstances',
+  'DescribeRecoverySnapshots',
+  'DescribeJobs',
+  'DescribeJobLogItems',
+  'StartFailbackLaunch',
+  'StopFailback',
+  'StartRecovery',
+  'TerminateRecoveryInstances',
+  'StopReplication',
+  'DisconnectSourceServer',
+  'DisconnectRecoveryInstance',
+  'DescribeInstances',
+  'DescribeInstanceStatus',
+  'Publish',
+] as const;
+export type SimOperation = (typeof SIM_OPERATIONS)[number];
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a duration; use e.g. 30s, 20m, 1h, 1d or 1h30m`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+const id = (pattern: RegExp, what: string) =>
+  z.string().regex(pattern, { message: `not a valid ${what} (must match ${pattern.source})` });
+const sourceServerID = id(ID_PATTERNS.sourceServerID, 'sourceServerID');
+const instanceID = id(ID_PATTERNS.ec2InstanceID, 'instance id');
+
+const launch = z.strictObject({
+  duration: duration.optional(),
+  result: z.enum(['launched', 'failed']).optional(),
+});
+const health = z.strictObject({
+  after: duration.optional(),
+  result: z.enum(['ok', 'impaired']).optional(),
+});
+const recovery = z.strictObject({
+  duration: duration.optional(),
+  result: z.enum(['launched', 'failed']).optional(),
+});
+const recoveryPoints = z.strictObject({
+  every: duration.optional(),
+  newestAge: duration.optional(),
+  retention: duration.optional(),
+});
+const replication = z.strictObject({
+  state: z.enum(DataReplicationState).optional(),
+  lag: duration.optional(),
+});
+const target = z.strictObject({
+  ec2InstanceID: instanceID,
+  subnetId: z.string().optional(),
+  vpcId: z.string().optional(),
+  securityGroupIds: z.array(z.string()).optional(),
+  privateIp: z.string().optional(),
+});
+
+const server = z
+  .strictObject({
+    sourceServerID: sourceServerID.optional(),
+    /** Several identical servers with generated ids. */
+    count: z.number().int().min(1).max(10_000).optional(),
+    origin: z.enum(OriginEnvironment).optional(),
+    originRegion: z.string().optional(),
+    hostname: z.string().optional(),
+    failbackState: z.enum(FailbackState).optional(),
+    /** The failback state turns FAILBACK_READY_FOR_LAUNCH this long after the start. */
+    readyAfter: duration.optional(),
+    recoveryInstanceID: instanceID.optional(),
+    ec2InstanceID: instanceID.optional(),
+    subnetId: z.string().optional(),
+    privateIp: z.string().optional(),
+    target: target.optional(),
+    launch: launch.optional(),
+    health: health.optional(),
+    recovery: recovery.optional(),
+    recoveryPoints: recoveryPoints.optional(),
+    replication: replication.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.count ?? 1) > 1) {
+      for (const key of [
+        'sourceServerID',
+        'recoveryInstanceID',
+        'ec2InstanceID',
+        'target',
+        'privateIp',
+      ] as const) {
+        if (s[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'not allowed with count > 1' });
+      }
+    }
+  });
+
+const window = { from: duration.optional(), until: duration.optional() };
+const servers = z.array(sourceServerID).min(1);
+const during = z.enum(['failback', 'recovery', 'any']).optional();
+
+const fault = z.preprocess(
+  (raw) => (raw !== null && typeof raw === 'object' && !('kind' in raw) ? { kind: 'error', ...raw } : raw),
+  z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('error'),
+      operation: z.enum([...SIM_OPERATIONS, '*']),
+      error: z.enum(FAULT_ERROR_NAMES),
+      count: z.number().int().min(1).optional(),
+      rate: z.number().min(0).max(1).optional(),
+      retryAfterSeconds: z.number().int().min(0).optional(),
+      message: z.string().optional(),
+      ...window,
+    }),
+    z.strictObject({ kind: z.literal('launch-failure'), servers, during }),
+    z.strictObject({ kind: z.literal('job-never-finishes'), servers: servers.optional(), during }),
+    z.strictObject({ kind: z.literal('failback-state-stuck'), servers }),
+    z.strictObject({ kind: z.literal('failback-error'), servers, at: duration.optional() }),
+    z.strictObject({ kind: z.literal('impaired-after-launch'), servers }),
+    z.strictObject({ kind: z.literal('instance-not-found-for'), duration }),
+    z.strictObject({ kind: z.literal('recovery-instance-lost'), server: sourceServerID, at: duration }),
+    z.strictObject({ kind: z.literal('sns-outage'), ...window }),
+  ]),
+);
+
+const probe = z
+  .strictObject({
+    http: z.string().optional(),
+    tcp: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, { message: 'must be host:port' })
+      .optional(),
+    result: z.enum(['ok', 'fail', 'fail-until']),
+    until: duration.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.http === undefined) === (p.tcp === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of http or tcp' });
+    }
+    if ((p.result === 'fail-until') !== (p.until !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['until'],
+        message: 'until goes with result: fail-until, and only with it',
+      });
+    }
+  });
+
+const topic = z.union([
+  z.string(),
+  z.strictObject({ arn: z.string(), contentBasedDeduplication: z.boolean().optional() }),
+]);
+
+export const scenarioSchema = z.strictObject({
+  seed: z.union([z.number().int(), z.string()]).optional(),
+  startAt: z.iso.datetime({ offset: true }).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'not an AWS region name' })
+    .optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, { message: 'must be 12 digits' })
+    .optional(),
+  defaults: z
+    .strictObject({
+      jobStartDelay: duration.optional(),
+      launch: launch.optional(),
+      health: health.optional(),
+      recovery: recovery.optional(),
+      recoveryPoints: recoveryPoints.optional(),
+      probe: z.enum(['ok', 'fail']).optional(),
+      pageSize: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
+  limits: z
+    .strictObject({
+      concurrentJobs: z.number().int().min(1).optional(),
+      serversInAllJobs: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  topics: z.array(topic).optional(),
+  servers: z.array(server).min(1),
+  probes: z.array(probe).optional(),
+  faults: z.array(fault).optional(),
+});
+
+export type ScenarioFile = z.input<typeof scenarioSchema>;
+type Parsed = z.output<typeof scenarioSchema>;
+export type ScenarioFault = NonNullable<Parsed['faults']>[number];
+export type ScenarioProbe = NonNullable<Parsed['probes']>[number];
+
+/** A server with every default applied; durations in milliseconds. */
+export interface ScenarioServer {
+  /** Absent when the id is generated from the seed. */
+  sourceServerID?: string;
+  count: number;
+  origin: OriginEnvironment;
+  originRegion?: string;
+  hostname?: string;
+  failbackState: FailbackState;
+  readyAfterMs?: number;
+  recoveryInstanceID?: string;
+  ec2InstanceID?: string;
+  subnetId?: string;
+  privateIp?: string;
+  target?: {
+    ec2InstanceID: string;
+    subnetId?: string;
+    vpcId?: string;
+    securityGroupIds?: string[];
+    privateIp?: string;
+  };
+  launch: { durationMs: number; result: 'launched' | 'failed' };
+  health: { afterMs: number; result: 'ok' | 'impaired' };
+  recovery: { durationMs: number; result: 'launched' | 'failed' };
+  recoveryPoints: { everyMs: number; newestAgeMs: number; retentionMs: number };
+  replication: { state: DataReplicationState; lagMs: number };
+}
+
+/** A validated scenario, plain JSON (it is saved with the world). */
+export interface Scenario {
+  seed: number | string;
+  startAt: string;
+  region: string;
+  accountId: string;
+  jobStartDelayMs: number;
+  probeDefault: 'ok' | 'fail';
+  pageSize: number;
+  limits: { concurrentJobs: number; serversInAllJobs: number };
+  topics: { arn: string; contentBasedDeduplication: boolean }[] | null;
+  servers: ScenarioServer[];
+  probes: ScenarioProbe[];
+  faults: ScenarioFault[];
+}
+
+export const SCENARIO_DEFAULTS = {
+  seed: 1,
+  startAt: DEFAULT_START_AT,
+  region: 'us-east-1',
+  accountId: '111122223333',
+  jobStartDelayMs: 30_000,
+  launch: { durationMs: 20 * 60_000, result: 'launched' },
+  health: { afterMs: 3 * 60_000, result: 'ok' },
+  recovery: { durationMs: 20 * 60_000, result: 'launched' },
+  recoveryPoints: { everyMs: 10 * 60_000, newestAgeMs: 4 * 60_000, retentionMs: 24 * 3_600_000 },
+  replication: { state: DataReplicationState.CONTINUOUS, lagMs: 0 },
+  pageSize: 100,
+  limits: { concurrentJobs: 20, serversInAllJobs: 500 },
+} as const;
+
+function normalize(parsed: Parsed): Scenario {
+  const d = parsed.defaults ?? {};
+  const D = SCENARIO_DEFAULTS;
+  return {
+    seed: parsed.seed ?? D.seed,
+    startAt: new Date(parsed.startAt ?? D.startAt).toISOString(),
+    region: parsed.region ?? D.region,
+    accountId: parsed.accountId ?? D.accountId,
+    jobStartDelayMs: d.jobStartDelay ?? D.jobStartDelayMs,
+    probeDefault: d.probe ?? 'ok',
+    pageSize: d.pageSize ?? D.pageSize,
+    limits: {
+      concurrentJobs: parsed.limits?.concurrentJobs ?? D.limits.concurrentJobs,
+      serversInAllJobs: parsed.limits?.serversInAllJobs ?? D.limits.serversInAllJobs,
+    },
+    topics:
+      parsed.topics?.map((t) =>
+        typeof t === 'string'
+          ? { arn: t, contentBasedDeduplication: false }
+          : { arn: t.arn, contentBasedDeduplication: t.contentBasedDeduplication ?? false },
+      ) ?? null,
+    servers: parsed.servers.map((s) => ({
+      ...(s.sourceServerID === undefined ? {} : { sourceServerID: s.sourceServerID }),
+      count: s.count ?? 1,
+      origin: s.origin ?? OriginEnvironment.ON_PREMISES,
+      ...(s.originRegion === undefined ? {} : { originRegion: s.originRegion }),
+      ...(s.hostname === undefined ? {} : { hostname: s.hostname }),
+      failbackState: s.failbackState ?? FailbackState.FAILBACK_READY_FOR_LAUNCH,
+      ...(s.readyAfter === undefined ? {} : { readyAfterMs: s.readyAfter }),
+      ...(s.recoveryInstanceID === undefined ? {} : { recoveryInstanceID: s.recoveryInstanceID }),
+      ...(s.ec2InstanceID === undefined ? {} : { ec2InstanceID: s.ec2InstanceID }),
+      ...(s.subnetId === undefined ? {} : { subnetId: s.subnetId }),
+      ...(s.privateIp === undefined ? {} : { privateIp: s.privateIp }),
+      ...(s.target === undefined ? {} : { target: s.target }),
+      launch: {
+        durationMs: s.launch?.duration ?? d.launch?.duration ?? D.launch.durationMs,
+        result: s.launch?.result ?? d.launch?.result ?? D.launch.result,
+      },
+      health: {
+        afterMs: s.health?.after ?? d.health?.after ?? D.health.afterMs,
+        result: s.health?.result ?? d.health?.result ?? D.health.result,
+      },
+      recovery: {
+        durationMs: s.recovery?.duration ?? d.recovery?.duration ?? D.recovery.durationMs,
+        result: s.recovery?.result ?? d.recovery?.result ?? D.recovery.result,
+      },
+      recoveryPoints: {
+        everyMs: s.recoveryPoints?.every ?? d.recoveryPoints?.every ?? D.recoveryPoints.everyMs,
+        newestAgeMs:
+          s.recoveryPoints?.newestAge ?? d.recoveryPoints?.newestAge ?? D.recoveryPoints.newestAgeMs,
+        retentionMs:
+          s.recoveryPoints?.retention ?? d.recoveryPoints?.retention ?? D.recoveryPoints.retentionMs,
+      },
+      replication: {
+        state: s.replication?.state ?? D.replication.state,
+        lagMs: s.replication?.lag ?? D.replication.lagMs,
+      },
+    })),
+    probes: parsed.probes ?? [],
+    faults: parsed.faults ?? [],
+  };
+}
+
+function crossCheck(scenario: Scenario, fileName: string): void {
+  const known = new Set(scenario.servers.flatMap((s) => (s.sourceServerID ? [s.sourceServerID] : [])));
+  const problems: { file: string; path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  scenario.servers.forEach((s, i) => {
+    if (s.sourceServerID && seen.has(s.sourceServerID)) {
+      problems.push({
+        file: fileName,
+        path: `servers[${i}].sourceServerID`,
+        message: `duplicate ${s.sourceServerID}`,
+      });
+    }
+    if (s.sourceServerID) seen.add(s.sourceServerID);
+  });
+  scenario.faults.forEach((f, i) => {
+    const named = 'servers' in f && f.servers ? f.servers : 'server' in f ? [f.server] : [];
+    for (const id of named) {
+      if (!known.has(id)) {
+        problems.push({ file: fileName, path: `faults[${i}]`, message: `server ${id} is not in servers:` });
+      }
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** Validates scenario data that is already parsed (e.g. built in a test). */
+export function toScenario(data: ScenarioFile, fileName = '<scenario>'): Scenario {
+  const scenario = normalize(parseConfigText(JSON.stringify(data), fileName, scenarioSchema));
+  crossCheck(scenario, fileName);
+  return scenario;
+}
+
+/** Parses scenario YAML; throws `ConfigError` with `file:line path: message` problems. */
+export function parseScenarioText(text: string, fileName: string): Scenario {
+  const scenario = normalize(parseConfigText(text, fileName, scenarioSchema));
+  crossCheck(scenario, fileName);
+  return scenario;
+}
+
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  const scenario = normalize(await loadConfigFile(path, scenarioSchema));
+  crossCheck(scenario, path);
+  return scenario;
+}
+
+/** Synchronous variant, for the composition root that builds clients without awaiting. */
+export function loadScenarioFileSync(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([
+      { file: path, path: '', message: `cannot read file: ${(error as Error).message}` },
+    ]);
+  }
+  return parseScenarioText(text, path);
+}

@@ -1,0 +1,96 @@
+// Recovery points, generated on demand from each server's cadence: one every `every`, the
+// newest `newestAge` old at the start, kept for `retention`. Nothing is stored per snapshot;
+// ids derive from (seed, server, index), so any listing at any virtual time is cheap and stable.
+import {
+  type DescribeRecoverySnapshotsCommandInput,
+  type RecoverySnapshot,
+  RecoverySnapshotsOrder,
+} from '@aws-sdk/client-drs';
+import { ALNUM, HEX, ID_PATTERNS } from './ids.js';
+import { openPage, slicePage } from './pagination.js';
+import { hashString, Rng } from './rng.js';
+import type { SourceServerRecord } from './state.js';
+import { iso } from './time.js';
+import type { World } from './world.js';
+
+export interface SnapshotPoint {
+  index: number;
+  snapshotID: string;
+  expectedAt: number;
+  takenAt: number;
+  ebsSnapshotID: string;
+}
+
+function point(world: World, server: SourceServerRecord, index: number): SnapshotPoint {
+  const { everyMs, newestAgeMs } = server.recoveryPoints;
+  const expectedAt = world.startAt - newestAgeMs + index * everyMs;
+  const rng = new Rng(hashString(`${String(world.scenario.seed)}|${server.sourceServerID}|${index}`));
+  const snapshotID = `pit-${rng.chars(ALNUM, 17)}`;
+  const takenAt = expectedAt + 5_000 + rng.int(55_000);
+  return { index, snapshotID, expectedAt, takenAt, ebsSnapshotID: `snap-${rng.chars(HEX, 17)}` };
+}
+
+/** Every recovery point of the server that exists at `t`, oldest first. */
+export function snapshotsAt(world: World, server: SourceServerRecord, t: number): SnapshotPoint[] {
+  if (server.snapshotsDeletedAt !== undefined && server.snapshotsDeletedAt <= t) return [];
+  const { everyMs, newestAgeMs, retentionMs } = server.recoveryPoints;
+  const last = server.disconnectedAt !== undefined ? Math.min(t, server.disconnectedAt) : t;
+  const anchor = world.startAt - newestAgeMs;
+  // Index of the newest point taken at or before `last`, and of the oldest still retained.
+  const newest = Math.floor((last - anchor) / everyMs);
+  const oldest = Math.ceil((t - retentionMs - anchor) / everyMs);
+  const points: SnapshotPoint[] = [];
+  for (let i = Math.max(oldest, newest - 100_000); i <= newest; i++) points.push(point(world, server, i));
+  // A point becomes visible once taken, not merely scheduled.
+  return points.filter((p) => p.takenAt <= t);
+}
+
+export function findSnapshot(
+  world: World,
+  server: SourceServerRecord,
+  snapshotID: string,
+): SnapshotPoint | undefined {
+  return snapshotsAt(world, server, world.now).find((p) => p.snapshotID === snapshotID);
+}
+
+function parseDateFilter(world: World, field: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw world.fieldError(field, `"${value}" is not an ISO-8601 date and time`);
+  return t;
+}
+
+export function describeRecoverySnapshots(world: World, input: DescribeRecoverySnapshotsCommandInput) {
+  const id = input.sourceServerID;
+  if (id === undefined || id === '') throw world.fieldError('sourceServerID', 'required');
+  if (!ID_PATTERNS.sourceServerID.test(id))
+    throw world.fieldError('sourceServerID', `must match ${ID_PATTERNS.sourceServerID.source}`);
+  if (input.order !== undefined && !Object.values(RecoverySnapshotsOrder).includes(input.order)) {
+    throw world.fieldError('order', 'must be ASC or DESC');
+  }
+  const from = parseDateFilter(world, 'filters.fromDateTime', input.filters?.fromDateTime);
+  const to = parseDateFilter(world, 'filters.toDateTime', input.filters?.toDateTime);
+  const cursor = openPage(world, `DescribeRecoverySnapshots:${id}`, input);
+  const server = world.sourceServer(id);
+  if (!server) {
+    throw world.drsError('ResourceNotFoundException', `Source server ${id} not found`, {
+      resourceId: id,
+      resourceType: 'SOURCE_SERVER',
+    });
+  }
+  // Filters apply to the time the point stands for (`expectedTimestamp`).
+  let points = snapshotsAt(world, server, cursor.asOf).filter(
+    (p) => (from === undefined || p.expectedAt >= from) && (to === undefined || p.expectedAt <= to),
+  );
+  // The service's default order is undocumented; the simulation uses ASC.
+  if (input.order === RecoverySnapshotsOrder.DESC) points = points.reverse();
+  const { page, nextToken } = slicePage(points, cursor);
+  const items: RecoverySnapshot[] = page.map((p) => ({
+    snapshotID: p.snapshotID,
+    sourceServerID: id,
+    expectedTimestamp: iso(p.expectedAt),
+    timestamp: iso(p.takenAt),
+    ebsSnapshots: [p.ebsSnapshotID],
+  }));
+  return { items, ...(nextToken ? { nextToken } : {}) };
+}

@@ -1,0 +1,207 @@
+// The simulated AWS of one DR region: DRS, EC2 and SNS as one stateful in-memory model.
+// Every request goes through `handle`, which stamps a seeded request id, applies injected
+// faults, records the call and dispatches to the domain files.
+import type { DrsServiceException } from '@aws-sdk/client-drs';
+import type { Clock } from '../clock.js';
+import { type DrsErrorExtras, type DrsErrorName, drsError, fieldError } from './errors.js';
+import { checkOperationFaults } from './faults.js';
+import { DRS_HANDLERS, EC2_HANDLERS, SNS_HANDLERS } from './handlers.js';
+import { newUuid } from './ids.js';
+import { populate } from './populate.js';
+import { Rng, seedState } from './rng.js';
+import type { Scenario, SimOperation } from './scenario.js';
+import type {
+  Ec2InstanceRecord,
+  JobRecord,
+  RecordedCall,
+  RecoveryInstanceRecord,
+  SourceServerRecord,
+  WorldState,
+} from './state.js';
+import { iso } from './time.js';
+
+export type Service = RecordedCall['service'];
+
+/** A handler gets the request input and answers the response body (without $metadata). */
+export type Handler = (world: World, input: never) => object;
+
+export class World {
+  readonly state: WorldState;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  #sourceServers = new Map<string, SourceServerRecord>();
+  #recoveryInstances = new Map<string, RecoveryInstanceRecord>();
+  #jobs = new Map<string, JobRecord>();
+  #ec2 = new Map<string, Ec2InstanceRecord>();
+  /** Request id of the call being handled. */
+  #requestId = '';
+
+  private constructor(state: WorldState, clock: Clock) {
+    this.state = state;
+    this.clock = clock;
+    this.rng = new Rng(state.rngState);
+    for (const s of state.sourceServers) this.#sourceServers.set(s.sourceServerID, s);
+    for (const r of state.recoveryInstances) this.#recoveryInstances.set(r.recoveryInstanceID, r);
+    for (const j of state.jobs) this.#jobs.set(j.jobID, j);
+    for (const e of state.ec2Instances) this.#ec2.set(e.instanceId, e);
+  }
+
+  /** A fresh world from a validated scenario; the clock should stand at `scenario.startAt`. */
+  static create(scenario: Scenario, clock: Clock): World {
+    const state: WorldState = {
+      format: 'drs-failback-sim-world',
+      version: 1,
+      scenario,
+      now: clock.now(),
+      rngState: seedState(scenario.seed),
+      sourceServers: [],
+      recoveryInstances: [],
+      jobs: [],
+      ec2Instances: [],
+      published: [],
+      faultHits: scenario.faults.map(() => 0),
+      calls: [],
+    };
+    const world = new World(state, clock);
+    populate(world);
+    return world;
+  }
+
+  /** A world from saved state; the clock should stand at `state.now`. */
+  static load(state: WorldState, clock: Clock): World {
+    if (state.format !== 'drs-failback-sim-world' || state.version !== 1) {
+      throw new Error('not a saved simulated world (format drs-failback-sim-world, version 1)');
+    }
+    return new World(structuredClone(state), clock);
+  }
+
+  get scenario(): Scenario {
+    return this.state.scenario;
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  get startAt(): number {
+    return Date.parse(this.state.scenario.startAt);
+  }
+
+  get requestId(): string {
+    return this.#requestId;
+  }
+
+  /** JSON snapshot of the world, including virtual time and the generator's state. */
+  save(): WorldState {
+    this.state.now = this.clock.now();
+    this.state.rngState = this.rng.state;
+    return structuredClone(this.state);
+  }
+
+  // ---- lookups and registration, used by the domain files
+
+  sourceServer(id: string): SourceServerRecord | undefined {
+    return this.#sourceServers.get(id);
+  }
+  recoveryInstance(id: string): RecoveryInstanceRecord | undefined {
+    return this.#recoveryInstances.get(id);
+  }
+  job(id: string): JobRecord | undefined {
+    return this.#jobs.get(id);
+  }
+  ec2Instance(id: string): Ec2InstanceRecord | undefined {
+    return this.#ec2.get(id);
+  }
+
+  addSourceServer(record: SourceServerRecord): void {
+    this.state.sourceServers.push(record);
+    this.#sourceServers.set(record.sourceServerID, record);
+  }
+  addRecoveryInstance(record: RecoveryInstanceRecord): void {
+    this.state.recoveryInstances.push(record);
+    this.#recoveryInstances.set(record.recoveryInstanceID, record);
+  }
+  addJob(record: JobRecord): void {
+    this.state.jobs.push(record);
+    this.#jobs.set(record.jobID, record);
+  }
+  addEc2Instance(record: Ec2InstanceRecord): void {
+    this.state.ec2Instances.push(record);
+    this.#ec2.set(record.instanceId, record);
+  }
+
+  /** Whether an id is already taken by anything in the world (generated ids never collide). */
+  idTaken(id: string): boolean {
+    return (
+      this.#recoveryInstances.has(id) ||
+      this.#ec2.has(id) ||
+      this.#jobs.has(id) ||
+      this.#sourceServers.has(id)
+    );
+  }
+
+  /** Draws ids until one is free. */
+  freshId(generate: (rng: Rng) => string): string {
+    for (;;) {
+      const id = generate(this.rng);
+      if (!this.idTaken(id)) return id;
+    }
+  }
+
+  arn(resource: string): string {
+    return `arn:aws:drs:${this.scenario.region}:${this.scenario.accountId}:${resource}`;
+  }
+
+  // ---- errors stamped with the current request id
+
+  drsError(name: DrsErrorName, message: string, extras?: DrsErrorExtras): DrsServiceException {
+    return drsError(name, message, this.#requestId, extras);
+  }
+
+  fieldError(field: string, message: string): DrsServiceException {
+    return fieldError(field, message, this.#requestId);
+  }
+
+  // ---- the one entry point
+
+  handle(service: Service, operation: SimOperation, input: unknown): Record<string, unknown> {
+    const handlers: Partial<Record<SimOperation, Handler>> =
+      service === 'drs' ? DRS_HANDLERS : service === 'ec2' ? EC2_HANDLERS : SNS_HANDLERS;
+    const handler = handlers[operation];
+    this.#requestId = newUuid(this.rng);
+    const call: RecordedCall = {
+      service,
+      operation,
+      input: toJson(input),
+      at: iso(this.now),
+      ok: true,
+      requestId: this.#requestId,
+    };
+    this.state.calls.push(call);
+    try {
+      if (!handler) throw new Error(`the simulated AWS does not model ${service}:${operation}`);
+      checkOperationFaults(this, service, operation);
+      const body = handler(this, (input ?? {}) as never);
+      return {
+        ...body,
+        $metadata: { httpStatusCode: 200, requestId: this.#requestId, attempts: 1, totalRetryDelay: 0 },
+      };
+    } catch (error) {
+      call.ok = false;
+      call.errorName = error instanceof Error ? error.name : 'Error';
+      throw error;
+    } finally {
+      this.state.now = this.now;
+      this.state.rngState = this.rng.state;
+    }
+  }
+
+  calls(): RecordedCall[] {
+    return structuredClone(this.state.calls);
+  }
+}
+
+/** Inputs are recorded as JSON (Dates become strings), so the record can be saved. */
+function toJson(input: unknown): unknown {
+  return input === undefined ? {} : JSON.parse(JSON.stringify(input));
+}
