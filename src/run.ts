@@ -295,8 +295,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   actor.subscribe({
     complete: () => {
-      const output = actor.getSnapshot().output as PlanOutput;
-      void finish(output);
+      // A run stopped on purpose (paused for resume) has no outcome: `result` stays pending.
+      const snapshot = actor.getSnapshot();
+      if (snapshot.status === 'done') void finish(snapshot.output as PlanOutput);
     },
     error: (err) => rejectResult(err),
   });
