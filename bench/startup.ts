@@ -1,0 +1,107 @@
+// CLI start-up time: median wall time of 10 runs each of `--help`, `validate <plan>`, the AWS CLI's
+// `--version` (when installed) and a bare `node -e 0`. Writes the `## CLI start-up` section of
+// docs/performance.md, leaving the other sections (other benchmarks) as they are.
+// Run: npx tsx bench/startup.ts
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = 'bin/drs-failback.js';
+const PLAN = 'examples/plans/payments.yaml';
+const RUNS = 10;
+const SECTION = '## CLI start-up';
+
+interface Measurement {
+  label: string;
+  command: string;
+  medianMs: number | null;
+  note?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function measure(label: string, file: string, args: string[]): Measurement {
+  const command = [file === process.execPath ? 'node' : file, ...args].join(' ');
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' };
+  const warm = spawnSync(file, args, { cwd: ROOT, env, stdio: 'ignore' });
+  if (warm.error || warm.status !== 0) {
+    return { label, command, medianMs: null, note: warm.error ? warm.error.message : `exit ${warm.status}` };
+  }
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = process.hrtime.bigint();
+    spawnSync(file, args, { cwd: ROOT, env, stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return { label, command, medianMs: median(times) };
+}
+
+function awsCliVersion(): string | null {
+  try {
+    return execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const awsVersion = awsCliVersion();
+const results: Measurement[] = [
+  measure('baseline: node -e 0', process.execPath, ['-e', '0']),
+  measure('drs-failback --help', process.execPath, [BIN, '--help']),
+  measure(`drs-failback validate ${PLAN}`, process.execPath, [BIN, 'validate', PLAN]),
+  awsVersion
+    ? measure('aws --version', 'aws', ['--version'])
+    : { label: 'aws --version', command: 'aws --version', medianMs: null, note: 'AWS CLI not installed' },
+];
+
+const fmt = (m: Measurement) =>
+  m.medianMs === null ? `n/a (${m.note ?? 'failed'})` : `${Math.round(m.medianMs)} ms`;
+const help = results[1]?.medianMs ?? null;
+const aws = results[3]?.medianMs ?? null;
+const verdict =
+  help !== null && aws !== null
+    ? `\`--help\` takes ${Math.round((help / aws) * 100)}% of \`aws --version\` (target: well under 50%).`
+    : 'The AWS CLI is not installed here, so `--help` is compared with the bare `node -e 0` baseline only.';
+
+const section = [
+  SECTION,
+  '',
+  `Median wall time of ${RUNS} runs after one warm-up, measured by \`npx tsx bench/startup.ts\` on ${new Date().toISOString().slice(0, 10)}`,
+  `(Node ${process.version}, ${cpus().length} CPU(s)${awsVersion ? `, ${awsVersion.split(' ')[0]}` : ''}).`,
+  '',
+  '| command | median |',
+  '|---|---|',
+  ...results.map((m) => `| \`${m.command}\` | ${fmt(m)} |`),
+  '',
+  verdict,
+  'The CLI imports commander and the chosen command only; the AWS SDK and the simulation load only in',
+  '`check` and `run`. What remains is Node itself plus tsx: its loader runs on a worker thread (a no-op',
+  '`module.register` hook alone costs 30-45 ms here) and every TypeScript module crosses to it. A one-off',
+  'measurement of the same code bundled ahead of time (`esbuild src/cli/main.ts --bundle --splitting',
+  '--format=esm --packages=external`, lazy imports kept as chunks) gave about 85 ms for `--help` and',
+  '175 ms for `validate`, i.e. about a fifth of `aws --version`: precompiling is the remaining lever',
+  '(out of scope for now; it needs a build step in package.json).',
+  '',
+].join('\n');
+
+const path = `${ROOT}docs/performance.md`;
+let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Performance\n\n';
+const start = doc.indexOf(`${SECTION}\n`);
+if (start === -1) {
+  doc = `${doc.replace(/\n*$/, '\n\n')}${section}`;
+} else {
+  const rest = doc.slice(start + SECTION.length);
+  const next = rest.search(/\n## /);
+  doc = doc.slice(0, start) + section + (next === -1 ? '' : rest.slice(next + 1));
+}
+writeFileSync(path, doc);
+for (const m of results) console.log(`${m.label.padEnd(50)} ${fmt(m)}`);
+console.log(verdict);

@@ -1,0 +1,86 @@
+// `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
+import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import { instrumentClient } from '../../aws/instrument.js';
+import type { RunEvent, RunEventBody } from '../../events.js';
+import { loadPlan } from '../../plan/load.js';
+import { newRunId } from '../../run-id.js';
+import { createAwsContext } from '../aws-context.js';
+import { type CliIO, palette, useColor, writeLine } from '../io.js';
+import { createCliLogger } from '../logging.js';
+import type { CheckOptions } from '../options.js';
+import { planLines, type ReportRow, summarizePlan, tableLines } from '../render.js';
+
+export interface CheckReport {
+  /** Id stamped on the check's events (no run is created). */
+  runId: string;
+  ready: boolean;
+  rows: ReportRow[];
+  waves: { name: string; ready: boolean }[];
+}
+
+export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
+  const plan = await loadPlan(options.plan);
+  const log = createCliLogger(options, io);
+  const aws = await createAwsContext(plan, { ...options, env: io.env });
+  const runId = newRunId(aws.clock.now());
+  const rows: ReportRow[] = [];
+  const emit = (body: RunEventBody): void => {
+    const event = { ...body, at: new Date(aws.clock.now()).toISOString(), runId } as RunEvent;
+    if (event.type === 'check') {
+      rows.push({
+        wave: event.wave,
+        server: event.server,
+        check: event.name,
+        status: event.status,
+        detail: event.detail,
+      });
+    }
+    if (options.json) writeLine(io.stdout, JSON.stringify(event));
+  };
+  const region = aws.region;
+  const activities = createAwsActors({
+    drs: instrumentClient(aws.clients.drs, { service: 'drs', region, emit }),
+    ec2: instrumentClient(aws.clients.ec2, { service: 'ec2', region, emit }),
+    log: log.child({ runId, command: 'check' }),
+    clock: aws.clock,
+    emit,
+    probes: aws.probes ?? createNetworkProbeRunner(),
+  });
+
+  const p = palette(useColor(io));
+  if (!options.json) {
+    for (const line of planLines(summarizePlan(plan), p)) writeLine(io.stdout, line);
+    writeLine(io.stdout);
+  }
+  const rtoDeadlineAt = aws.clock.now() + plan.objectives.rtoMs;
+  const waves: CheckReport['waves'] = [];
+  for (const wave of plan.waves) {
+    const output = await aws.drive(
+      activities.precheck({
+        runId,
+        wave: wave.name,
+        servers: wave.servers,
+        rpoMs: plan.objectives.rpoMs,
+        rtoDeadlineAt,
+      }),
+    );
+    waves.push({ name: wave.name, ready: output.ok });
+  }
+  const ready = waves.every((w) => w.ready);
+  if (!options.json) {
+    for (const line of tableLines(rows, p)) writeLine(io.stdout, line);
+    writeLine(io.stdout);
+    const failed = rows.filter((r) => r.status === 'fail').length;
+    const warned = rows.filter((r) => r.status === 'warn').length;
+    writeLine(
+      io.stdout,
+      ready
+        ? `${p.green('READY')}: every precheck passed${warned ? ` (${warned} warning(s))` : ''}${aws.simulated ? ' (simulated)' : ''}; nothing was changed.`
+        : `${p.red('NOT READY')}: ${failed} check(s) failed in wave(s) ${waves
+            .filter((w) => !w.ready)
+            .map((w) => w.name)
+            .join(', ')}; nothing was changed.`,
+    );
+  }
+  return { runId, ready, rows, waves };
+}

@@ -1,0 +1,16 @@
+// `drs-failback iam-policy <plan>`: the least-privilege policy for exactly what the plan can do.
+import { buildIamPolicy, type PolicyDocument, policyNotes } from '../../iam/policy.js';
+import { loadPlan } from '../../plan/load.js';
+import { type CliIO, writeLine } from '../io.js';
+import type { IamPolicyOptions } from '../options.js';
+
+/** Prints the policy JSON on stdout (so it can be piped to a file) and notes on stderr. */
+export async function iamPolicy(options: IamPolicyOptions, io: CliIO): Promise<PolicyDocument> {
+  const plan = await loadPlan(options.plan);
+  const policy = buildIamPolicy(plan);
+  writeLine(io.stdout, JSON.stringify(policy, null, 2));
+  if (!options.json) {
+    for (const note of policyNotes(plan)) writeLine(io.stderr, `note: ${note}`);
+  }
+  return policy;
+}

@@ -1,0 +1,93 @@
+// The contract's exit codes, and the pure mapping from command results and errors to them.
+// Only the entry point (main.ts) calls these; commands return data or throw.
+import type { Outcome } from '../../machines/types.js';
+
+export const ExitCode = {
+  ok: 0,
+  backedOut: 1,
+  usage: 2,
+  notReady: 3,
+  personMustAct: 4,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A run's outcome, or `interrupted` when the operator left it paused after the point of no return. */
+export type RunEnd = Outcome | 'interrupted';
+
+export function exitCodeForRun(end: RunEnd): ExitCode {
+  switch (end) {
+    case 'completed':
+      return ExitCode.ok;
+    case 'backed-out':
+      return ExitCode.backedOut;
+    case 'aborted':
+    case 'precheck-failed':
+      return ExitCode.notReady;
+    case 'backout-failed':
+      return ExitCode.personMustAct;
+    case 'interrupted':
+      return ExitCode.interrupted;
+  }
+}
+
+/** What every command returns to the entry point. */
+export type CommandResult =
+  | { command: 'validate' }
+  | { command: 'check'; ready: boolean }
+  | { command: 'run'; end: RunEnd }
+  | { command: 'diagram' }
+  | { command: 'iam-policy' };
+
+export function exitCodeForResult(result: CommandResult): ExitCode {
+  switch (result.command) {
+    case 'check':
+      return result.ready ? ExitCode.ok : ExitCode.notReady;
+    case 'run':
+      return exitCodeForRun(result.end);
+    default:
+      return ExitCode.ok;
+  }
+}
+
+const USAGE_ERRORS: ReadonlySet<string> = new Set([
+  'ConfigError',
+  'UsageError',
+  'NotAvailableError',
+  'AwsSetupError',
+  'CredentialsProviderError',
+]);
+
+export interface ErrorExit {
+  code: ExitCode;
+  /** The one line (or lines, for ConfigError) the operator sees on stderr. */
+  message: string;
+  /** Whether a stack trace helps: only for errors nobody anticipated. */
+  unexpected: boolean;
+}
+
+/** Maps an error to its exit code and message. Unknown errors: a person must look (4). */
+export function exitForError(error: unknown): ErrorExit {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (USAGE_ERRORS.has(name)) {
+    const text =
+      name === 'CredentialsProviderError'
+        ? `no AWS credentials found (${firstLine(message)}); set AWS_PROFILE or pass --profile, or use --simulate <scenario>`
+        : name === 'ConfigError'
+          ? `${message}\n${problemCount(error)}; nothing was sent to AWS.`
+          : message;
+    return { code: ExitCode.usage, message: text, unexpected: false };
+  }
+  return { code: ExitCode.personMustAct, message: `unexpected error: ${message}`, unexpected: true };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text;
+}
+
+function problemCount(error: unknown): string {
+  const problems = (error as { problems?: unknown }).problems;
+  const n = Array.isArray(problems) ? problems.length : 1;
+  return n === 1 ? '1 problem' : `${n} problems`;
+}

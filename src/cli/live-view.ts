@@ -1,0 +1,259 @@
+// Guided mode's live view: one plain line per thing worth seeing (state changes, checks, job
+// log entries, approvals, notifications), stamped with elapsed time against the RTO. Plain
+// lines rather than a redrawn screen: robust in any terminal, in tmux, and in a captured log.
+import type { Writable } from 'node:stream';
+import { lifecycleStates } from '../../machines/lifecycle.js';
+import type { WaveResult } from '../../machines/plan.machine.js';
+import { waveMachine } from '../../machines/wave.machine.js';
+import type { RunEvent } from '../events.js';
+import { formatDuration } from '../plan/duration.js';
+import type { Plan } from '../plan/types.js';
+import type { RunResult } from '../run.js';
+import type { RunEnd } from './exit-codes.js';
+import { type Palette, writeLine } from './io.js';
+import { clockText } from './render.js';
+
+const WAVE_STATES = lifecycleStates(waveMachine);
+const DESCRIPTIONS = new Map(WAVE_STATES.map((s) => [s.path, s.description]));
+const PAST_POINT_OF_NO_RETURN = new Set(WAVE_STATES.filter((s) => s.pastPointOfNoReturn).map((s) => s.path));
+
+/** Whether a wave in `path` (dotted) is past its point of no return: the state or an ancestor is tagged. */
+export function isPastPointOfNoReturn(path: string): boolean {
+  const parts = path.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    if (PAST_POINT_OF_NO_RETURN.has(parts.slice(0, n).join('.'))) return true;
+  }
+  return false;
+}
+
+const FINAL_WAVE_STATES = new Set(WAVE_STATES.filter((s) => s.final).map((s) => s.path));
+
+/** What the run knows from its event stream alone; shared by the live view and the summary. */
+export class RunTracker {
+  startedAt: number | null = null;
+  finishedAt: number | null = null;
+  readonly waveState = new Map<string, string>();
+  /** The wave whose state changed last, i.e. the one running now. */
+  activeWave: string | null = null;
+  readonly jobs = new Map<string, Set<string>>();
+  /** Last job log entry per server. */
+  readonly serverProgress = new Map<string, string>();
+  readonly failedChecks = new Map<string, string[]>();
+
+  observe(event: RunEvent): void {
+    const at = Date.parse(event.at);
+    if (event.type === 'run.started') this.startedAt = at;
+    if (event.type === 'run.finished') this.finishedAt = at;
+    if (event.type === 'state' && event.machine === 'wave' && event.wave !== undefined) {
+      this.waveState.set(event.wave, event.to);
+      this.activeWave = event.wave;
+    }
+    if (event.type === 'job.log') {
+      const set = this.jobs.get(event.wave) ?? new Set<string>();
+      set.add(event.jobId);
+      this.jobs.set(event.wave, set);
+      if (event.server) this.serverProgress.set(event.server, `${event.event} (job ${event.jobId})`);
+    }
+    if (event.type === 'check' && event.status === 'fail') {
+      const list = this.failedChecks.get(event.server) ?? [];
+      list.push(`${event.name}: ${event.detail}`);
+      this.failedChecks.set(event.server, list);
+    }
+  }
+
+  /** Waves in flight past their point of no return (Ctrl-C there means backout, not abort). */
+  wavesPastPointOfNoReturn(): string[] {
+    return [...this.waveState.entries()]
+      .filter(([, path]) => isPastPointOfNoReturn(path) && !FINAL_WAVE_STATES.has(path))
+      .map(([wave]) => wave);
+  }
+
+  elapsedMs(now: number): number {
+    return this.startedAt === null ? 0 : now - this.startedAt;
+  }
+}
+
+export class LiveView {
+  readonly #out: Writable;
+  readonly #p: Palette;
+  readonly #plan: Plan;
+  readonly #tracker: RunTracker;
+
+  constructor(out: Writable, p: Palette, plan: Plan, tracker: RunTracker) {
+    this.#out = out;
+    this.#p = p;
+    this.#plan = plan;
+    this.#tracker = tracker;
+  }
+
+  #line(at: string, text: string): void {
+    const elapsed = this.#tracker.elapsedMs(Date.parse(at));
+    const rto = this.#plan.objectives.rtoMs;
+    const stamp = `[${clockText(elapsed)} / RTO ${formatDuration(rto)}]`;
+    writeLine(this.#out, `${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
+  }
+
+  handle(event: RunEvent): void {
+    const p = this.#p;
+    switch (event.type) {
+      case 'run.started':
+        this.#line(
+          event.at,
+          p.bold(
+            `run ${event.runId} started: ${event.waves} wave(s), ${event.servers} server(s)${event.simulated ? ' (simulated)' : ''}`,
+          ),
+        );
+        return;
+      case 'state': {
+        if (event.machine !== 'wave') return;
+        const description = DESCRIPTIONS.get(event.to);
+        const marker = isPastPointOfNoReturn(event.to) ? p.yellow('▲') : ' ';
+        this.#line(
+          event.at,
+          `${marker} wave ${p.bold(event.wave ?? '?')}: ${event.from ?? 'start'} → ${p.cyan(event.to)}${description ? p.dim(` (${description})`) : ''}`,
+        );
+        if (event.to === 'monitoringJob') {
+          const { intervalMs, maxMs } = this.#plan.polling;
+          this.#line(
+            event.at,
+            `    next poll: DescribeJobs every ${formatDuration(intervalMs)} (backing off to ${formatDuration(maxMs)} on errors)`,
+          );
+        }
+        return;
+      }
+      case 'check': {
+        const status =
+          event.status === 'pass'
+            ? p.green('pass')
+            : event.status === 'warn'
+              ? p.yellow('warn')
+              : p.red('FAIL');
+        this.#line(
+          event.at,
+          `    check ${event.wave} ${event.server} ${event.name}: ${status} ${event.detail}`,
+        );
+        return;
+      }
+      case 'approval.requested':
+        this.#line(event.at, p.yellow(`  approval needed for wave ${event.wave}: ${event.pointOfNoReturn}`));
+        return;
+      case 'approval.given':
+        this.#line(event.at, p.green(`  approved wave ${event.wave} by ${event.by}`));
+        return;
+      case 'approval.refused':
+        this.#line(event.at, p.yellow(`  refused wave ${event.wave} by ${event.by}`));
+        return;
+      case 'aws.request':
+        if (event.service === 'drs' && !event.operation.startsWith('Describe')) {
+          this.#line(event.at, `    → ${event.service}:${event.operation}`);
+        }
+        return;
+      case 'aws.response':
+        if (!event.ok) {
+          this.#line(
+            event.at,
+            p.red(
+              `    ✗ ${event.service}:${event.operation} ${event.error?.name ?? ''}: ${event.error?.message ?? ''}`,
+            ),
+          );
+        }
+        return;
+      case 'job.log':
+        this.#line(
+          event.at,
+          `    job ${event.jobId}${event.server ? ` ${event.server}` : ''}: ${event.event}`,
+        );
+        return;
+      case 'notification':
+        this.#line(
+          event.at,
+          event.error
+            ? p.yellow(`    notification not sent (${event.subject}): ${event.error}`)
+            : p.dim(`    notified: ${event.subject}`),
+        );
+        return;
+      case 'run.finished':
+        return;
+    }
+  }
+}
+
+const NEXT_STEPS: Record<RunEnd, string[]> = {
+  completed: [
+    'Verify the applications on the primary side (the run checked EC2 status, network and probes).',
+    'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
+  ],
+  'backed-out': [
+    'The DR side is serving; nothing was lost. Read the failure above, fix the cause, then `drs-failback check` and run again.',
+  ],
+  aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
+  'precheck-failed': [
+    'A precheck failed; nothing was changed. Fix the failed checks (`drs-failback check <plan>` shows them) and run again.',
+  ],
+  'backout-failed': [
+    'A person must act: the backout did not finish. Check the recovery instances and jobs named above in the DRS console; the DR side may not be serving everything.',
+  ],
+  interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
+};
+
+export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker, p: Palette): string[] {
+  const lines: string[] = [];
+  const elapsed =
+    tracker.startedAt !== null && tracker.finishedAt !== null ? tracker.finishedAt - tracker.startedAt : 0;
+  const rto = plan.objectives.rtoMs;
+  const outcomeText = (o: string) =>
+    o === 'completed'
+      ? p.green(o)
+      : o === 'backed-out' || o === 'aborted'
+        ? p.yellow(o)
+        : o === 'not-started'
+          ? p.dim(o)
+          : p.red(o);
+  lines.push('');
+  lines.push(p.bold(`Run ${result.runId}: ${outcomeText(result.outcome)}`));
+  lines.push(
+    `  RTO: ${formatDuration(Math.round(elapsed / 1000) * 1000)} elapsed of ${formatDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
+  );
+  for (const wave of result.waves) lines.push(...waveLines(wave, plan, tracker, outcomeText));
+  lines.push('');
+  lines.push(p.bold('Next:'));
+  const completed = result.waves.filter((w) => w.outcome === 'completed').map((w) => w.name);
+  if (result.outcome !== 'completed' && completed.length > 0) {
+    lines.push(
+      `  - Wave(s) ${completed.join(', ')} completed: those servers run on the primary side now; the rest of this note is about the wave that stopped.`,
+    );
+  }
+  for (const step of NEXT_STEPS[result.outcome]) lines.push(`  - ${step}`);
+  return lines;
+}
+
+function waveLines(
+  wave: WaveResult,
+  plan: Plan,
+  tracker: RunTracker,
+  outcomeText: (o: string) => string,
+): string[] {
+  const lines = [`  wave ${wave.name}: ${outcomeText(wave.outcome)}`];
+  if (wave.jobIds.length > 0) lines.push(`    jobs: ${wave.jobIds.join(', ')}`);
+  if (wave.failure) lines.push(`    why: ${wave.failure.message}`);
+  if (wave.backout) {
+    const b = wave.backout;
+    if (b.stopped.length > 0) lines.push(`    StopFailback: ${b.stopped.join(', ')}`);
+    for (const f of b.stopFailures)
+      lines.push(`    StopFailback failed${f.server ? ` for ${f.server}` : ''}: ${f.message}`);
+    if (b.restoreJobIds.length > 0) lines.push(`    restore jobs: ${b.restoreJobIds.join(', ')}`);
+  }
+  const servers = plan.waves.find((w) => w.name === wave.name)?.servers ?? [];
+  for (const server of servers) {
+    const id = server.sourceServerID;
+    const failed = tracker.failedChecks.get(id);
+    const progress = tracker.serverProgress.get(id);
+    const detail = failed
+      ? `failed checks: ${failed.join('; ')}`
+      : wave.outcome === 'completed'
+        ? 'failed back and verified'
+        : (progress ?? 'no job activity');
+    lines.push(`    ${id}: ${detail}`);
+  }
+  return lines;
+}

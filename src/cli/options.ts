@@ -1,0 +1,76 @@
+// Typed options of the commands, and the parsers commander uses for option values.
+// Kept free of heavy imports: `--help` loads this file.
+import { InvalidArgumentError } from 'commander';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type CliLogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_STATE_DIR = '.drs-failback';
+
+/** Options every command accepts (contract: common options). */
+export interface CommonOptions {
+  region?: string;
+  profile?: string;
+  json: boolean;
+  logFile?: string;
+  logLevel?: CliLogLevel;
+  stateDir: string;
+}
+
+export interface ValidateOptions extends CommonOptions {
+  plan: string;
+}
+
+export interface CheckOptions extends CommonOptions {
+  plan: string;
+  simulate?: string;
+}
+
+export interface RunOptions extends CommonOptions {
+  plan: string;
+  simulate?: string;
+  yes: boolean;
+  /** Virtual seconds per real second under --simulate; absent: as fast as possible. */
+  speed?: number;
+}
+
+export type DiagramMachine = 'wave' | 'plan';
+export interface DiagramOptions extends CommonOptions {
+  format: 'mermaid';
+  machine: DiagramMachine | 'all';
+}
+
+export interface IamPolicyOptions extends CommonOptions {
+  plan: string;
+}
+
+export function parseSpeed(value: string): number {
+  const speed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(speed) || speed <= 0) {
+    throw new InvalidArgumentError('--speed takes a positive number (virtual seconds per real second).');
+  }
+  return speed;
+}
+
+export function parseLogLevel(value: string): CliLogLevel {
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw new InvalidArgumentError(`--log-level takes one of ${LOG_LEVELS.join(', ')}.`);
+  return level;
+}
+
+export function parseRegion(value: string): string {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) {
+    throw new InvalidArgumentError(`'${value}' is not an AWS region name (e.g. us-east-1).`);
+  }
+  return value;
+}
+
+export function parseDiagramFormat(value: string): 'mermaid' {
+  if (value !== 'mermaid') throw new InvalidArgumentError('--format takes: mermaid.');
+  return value;
+}
+
+export function parseDiagramMachine(value: string): DiagramMachine | 'all' {
+  if (value === 'wave' || value === 'plan' || value === 'all') return value;
+  throw new InvalidArgumentError('--machine takes: wave, plan or all.');
+}

@@ -1,0 +1,242 @@
+// The command line's declarations only: commands, arguments, options and help examples.
+// Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
+import { Command, Option } from 'commander';
+import {
+  type CheckOptions,
+  type CommonOptions,
+  DEFAULT_STATE_DIR,
+  type DiagramOptions,
+  type IamPolicyOptions,
+  LOG_LEVELS,
+  parseDiagramFormat,
+  parseDiagramMachine,
+  parseLogLevel,
+  parseRegion,
+  parseSpeed,
+  type RunOptions,
+  type ValidateOptions,
+} from './options.js';
+
+export type ParsedCommand =
+  | { command: 'validate'; options: ValidateOptions }
+  | { command: 'check'; options: CheckOptions }
+  | { command: 'run'; options: RunOptions }
+  | { command: 'diagram'; options: DiagramOptions }
+  | { command: 'iam-policy'; options: IamPolicyOptions }
+  /** Named in the contract, arrives with a later issue (persistence, EC2 origin). */
+  | { command: 'not-available'; name: string };
+
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+const NOT_YET = ['resume', 'status', 'backout', 'report', 'prepare'] as const;
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--region <region>', 'AWS region (default: the plan region)').argParser(parseRegion),
+    )
+    .option('--profile <name>', 'AWS shared-config profile (default: the usual credential chain)')
+    .option('--json', 'machine-readable output: the event stream as NDJSON on stdout', false)
+    .option('--log-file <path>', 'write logs to this file instead of stderr')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel))
+    .option('--state-dir <dir>', 'where runs keep their state', DEFAULT_STATE_DIR);
+}
+
+/** Reads the common options from commander's parsed values. */
+function common(opts: Record<string, unknown>): CommonOptions {
+  const out: CommonOptions = {
+    json: opts.json === true,
+    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : DEFAULT_STATE_DIR,
+  };
+  if (typeof opts.region === 'string') out.region = opts.region;
+  if (typeof opts.profile === 'string') out.profile = opts.profile;
+  if (typeof opts.logFile === 'string') out.logFile = opts.logFile;
+  if (typeof opts.logLevel === 'string') out.logLevel = parseLogLevel(opts.logLevel);
+  return out;
+}
+
+/**
+ * Declares the program. `onCommand` receives the typed options of the command the user chose;
+ * what happens next (lazy import, execution, exit code) is the entry point's business.
+ */
+export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?: ProgramOutput): Command {
+  const program = new Command('drs-failback')
+    .description('Guided, observable failback from AWS Elastic Disaster Recovery')
+    .version('0.1.0', '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  if (output) program.configureOutput(output);
+  program.addHelpText(
+    'after',
+    examples([
+      'drs-failback validate plan.yaml',
+      'drs-failback check plan.yaml',
+      'drs-failback run plan.yaml',
+      'drs-failback run plan.yaml --simulate scenario.yaml --yes --json',
+    ]) +
+      '\nExit codes: 0 ok, 1 backed out, 2 bad input, 3 not ready/aborted, 4 a person must act, 130 interrupted.\n',
+  );
+
+  withCommonOptions(
+    program
+      .command('validate')
+      .description('check the plan file alone; no AWS call')
+      .argument('<plan>', 'plan file (YAML or JSON)'),
+  )
+    .addHelpText('after', examples(['drs-failback validate examples/plans/payments.yaml']))
+    .action((plan: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'validate', options: { ...common(opts), plan } });
+    });
+
+  withCommonOptions(
+    program
+      .command('check')
+      .description('run every precheck read-only and print a readiness report')
+      .argument('<plan>', 'plan file (YAML or JSON)')
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'drs-failback check plan.yaml --profile dr-operator',
+        'drs-failback check plan.yaml --simulate scenario.yaml',
+        'drs-failback check plan.yaml --json | jq -c \'select(.type == "check")\'',
+      ]),
+    )
+    .action((plan: string, opts: Record<string, unknown>) => {
+      const options: CheckOptions = { ...common(opts), plan };
+      if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      onCommand({ command: 'check', options });
+    });
+
+  withCommonOptions(
+    program
+      .command('run')
+      .description('execute the failback; guided on a terminal')
+      .argument('<plan>', 'plan file (YAML or JSON)')
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
+      .option('--yes', 'approve every point of no return without asking (scripts)', false)
+      .addOption(
+        new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
+          parseSpeed,
+        ),
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'drs-failback run plan.yaml                       # guided: asks before each point of no return',
+        'drs-failback run plan.yaml --yes --json > events.ndjson',
+        'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+      ]),
+    )
+    .action((plan: string, opts: Record<string, unknown>) => {
+      const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
+      if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      if (typeof opts.speed === 'number') options.speed = opts.speed;
+      onCommand({ command: 'run', options });
+    });
+
+  withCommonOptions(
+    program
+      .command('diagram')
+      .description('the lifecycle statechart, generated from the machine')
+      .addOption(
+        new Option('--format <format>', 'output format').default('mermaid').argParser(parseDiagramFormat),
+      )
+      .addOption(
+        new Option('--machine <machine>', 'which machine: wave, plan or all')
+          .default('wave')
+          .argParser(parseDiagramMachine),
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples(['drs-failback diagram > wave.mmd', 'drs-failback diagram --machine plan']),
+    )
+    .action((opts: Record<string, unknown>) => {
+      onCommand({
+        command: 'diagram',
+        options: {
+          ...common(opts),
+          format: 'mermaid',
+          machine: parseDiagramMachine(typeof opts.machine === 'string' ? opts.machine : 'wave'),
+        },
+      });
+    });
+
+  withCommonOptions(
+    program
+      .command('iam-policy')
+      .description('the least-privilege IAM policy the plan needs')
+      .argument('<plan>', 'plan file (YAML or JSON)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'drs-failback iam-policy plan.yaml > policy.json',
+        'aws iam create-policy --policy-name drs-failback-payments --policy-document file://policy.json',
+      ]),
+    )
+    .action((plan: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'iam-policy', options: { ...common(opts), plan } });
+    });
+
+  const later: Record<(typeof NOT_YET)[number], { args: string; description: string; example: string }> = {
+    resume: {
+      args: '<run-id>',
+      description: 'continue an interrupted run from its saved state (not available yet)',
+      example: 'drs-failback resume run-20260101T000000Z-k3x9q2',
+    },
+    status: {
+      args: '[run-id]',
+      description: "list runs, or show one run's waves, servers and state (not available yet)",
+      example: 'drs-failback status',
+    },
+    backout: {
+      args: '<run-id>',
+      description: 'operator-initiated backout of an active run (not available yet)',
+      example: 'drs-failback backout run-20260101T000000Z-k3x9q2',
+    },
+    report: {
+      args: '<run-id>',
+      description: 'the evidence report of a run (not available yet)',
+      example: 'drs-failback report run-20260101T000000Z-k3x9q2 --format md',
+    },
+    prepare: {
+      args: '<plan>',
+      description: 'EC2-origin servers: start reverse replication ahead of the failback (not available yet)',
+      example: 'drs-failback prepare plan.yaml',
+    },
+  };
+  for (const name of NOT_YET) {
+    const spec = later[name];
+    const cmd = withCommonOptions(program.command(name).description(spec.description).argument(spec.args));
+    if (name === 'report') cmd.option('--format <format>', 'md or json', 'md');
+    cmd.addHelpText('after', examples([spec.example])).action(() => {
+      onCommand({ command: 'not-available', name });
+    });
+  }
+  return program;
+}
+
+/**
+ * Parses argv (without `node` and the script) into the chosen command and its typed options.
+ * Throws commander's `CommanderError` on bad usage or after `--help`/`--version`.
+ */
+export async function parseArgs(argv: readonly string[], output?: ProgramOutput): Promise<ParsedCommand> {
+  let parsed: ParsedCommand | undefined;
+  const program = buildProgram((p) => {
+    parsed = p;
+  }, output);
+  await program.parseAsync([...argv], { from: 'user' });
+  if (!parsed) throw new Error('no command was chosen');
+  return parsed;
+}

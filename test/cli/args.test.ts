@@ -1,0 +1,136 @@
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { AwsSetupError, NotAvailableError, UsageError } from '../../src/cli/errors.js';
+import { ExitCode, exitCodeForResult, exitCodeForRun, exitForError } from '../../src/cli/exit-codes.js';
+import { type ParsedCommand, parseArgs } from '../../src/cli/program.js';
+import { ConfigError } from '../../src/config/index.js';
+
+const quiet = { writeOut: () => {}, writeErr: () => {} };
+const parse = (argv: string[]) => parseArgs(argv, quiet);
+
+const base = { json: false, stateDir: '.drs-failback' };
+
+describe('parseArgs: argv to typed options', () => {
+  const table: [string[], ParsedCommand][] = [
+    [['validate', 'p.yaml'], { command: 'validate', options: { ...base, plan: 'p.yaml' } }],
+    [
+      ['validate', 'p.yaml', '--json', '--log-level', 'debug'],
+      { command: 'validate', options: { ...base, json: true, logLevel: 'debug', plan: 'p.yaml' } },
+    ],
+    [
+      ['check', 'p.yaml', '--simulate', 's.yaml', '--region', 'eu-west-1', '--profile', 'dr'],
+      {
+        command: 'check',
+        options: { ...base, plan: 'p.yaml', simulate: 's.yaml', region: 'eu-west-1', profile: 'dr' },
+      },
+    ],
+    [['run', 'p.yaml'], { command: 'run', options: { ...base, plan: 'p.yaml', yes: false } }],
+    [
+      ['run', 'p.yaml', '--simulate', 's.yaml', '--yes', '--json', '--state-dir', '/tmp/x', '--speed', '600'],
+      {
+        command: 'run',
+        options: {
+          ...base,
+          json: true,
+          stateDir: '/tmp/x',
+          plan: 'p.yaml',
+          simulate: 's.yaml',
+          yes: true,
+          speed: 600,
+        },
+      },
+    ],
+    [
+      ['run', '--log-file', 'run.log', 'p.yaml', '--speed', '0.5'],
+      { command: 'run', options: { ...base, logFile: 'run.log', plan: 'p.yaml', yes: false, speed: 0.5 } },
+    ],
+    [['diagram'], { command: 'diagram', options: { ...base, format: 'mermaid', machine: 'wave' } }],
+    [
+      ['diagram', '--format', 'mermaid', '--machine', 'plan'],
+      { command: 'diagram', options: { ...base, format: 'mermaid', machine: 'plan' } },
+    ],
+    [['iam-policy', 'p.yaml'], { command: 'iam-policy', options: { ...base, plan: 'p.yaml' } }],
+    [['resume', 'run-1'], { command: 'not-available', name: 'resume' }],
+    [['status'], { command: 'not-available', name: 'status' }],
+    [['backout', 'run-1'], { command: 'not-available', name: 'backout' }],
+    [['report', 'run-1', '--format', 'json'], { command: 'not-available', name: 'report' }],
+    [['prepare', 'p.yaml'], { command: 'not-available', name: 'prepare' }],
+  ];
+  it.each(table)('%j', async (argv, expected) => {
+    expect(await parse(argv)).toEqual(expected);
+  });
+
+  const bad: [string[], string][] = [
+    [['run'], 'missing required argument'],
+    [['run', 'p.yaml', '--speed', 'abc'], '--speed takes a positive number'],
+    [['run', 'p.yaml', '--speed', '-1'], '--speed takes a positive number'],
+    [['run', 'p.yaml', '--speed', '0'], '--speed takes a positive number'],
+    [['run', 'p.yaml', '--frobnicate'], "unknown option '--frobnicate'"],
+    [['check', 'p.yaml', '--region', 'mars'], 'not an AWS region name'],
+    [['validate', 'p.yaml', '--log-level', 'loud'], '--log-level takes one of'],
+    [['diagram', '--format', 'svg'], '--format takes: mermaid'],
+    [['diagram', '--machine', 'job'], '--machine takes'],
+    [['launch', 'p.yaml'], "unknown command 'launch'"],
+    [[], 'Usage: drs-failback'],
+  ];
+  it.each(bad)('rejects %j', async (argv, message) => {
+    let err = '';
+    const output = { writeOut: (t: string) => (err += t), writeErr: (t: string) => (err += t) };
+    const error = await parseArgs(argv, output).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommanderError);
+    expect((error as CommanderError).exitCode).not.toBe(0);
+    expect(err).toContain(message);
+  });
+
+  it('--help and --version are not errors', async () => {
+    for (const argv of [['--help'], ['run', '--help'], ['--version']]) {
+      const error = await parse(argv).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CommanderError);
+      expect((error as CommanderError).exitCode).toBe(0);
+    }
+  });
+
+  it('every command help shows real examples', async () => {
+    for (const cmd of ['validate', 'check', 'run', 'diagram', 'iam-policy', 'resume', 'status']) {
+      let out = '';
+      await parseArgs([cmd, '--help'], { writeOut: (t) => (out += t), writeErr: () => {} }).catch(() => {});
+      expect(out, cmd).toContain('Examples:');
+      expect(out, cmd).toContain(`$ drs-failback ${cmd}`);
+    }
+  });
+});
+
+describe('exit codes (contract table)', () => {
+  it.each([
+    ['completed', 0],
+    ['backed-out', 1],
+    ['aborted', 3],
+    ['precheck-failed', 3],
+    ['backout-failed', 4],
+    ['interrupted', 130],
+  ] as const)('run ending %s exits %i', (end, code) => {
+    expect(exitCodeForRun(end)).toBe(code);
+    expect(exitCodeForResult({ command: 'run', end })).toBe(code);
+  });
+
+  it('check: ready 0, not ready 3; others 0', () => {
+    expect(exitCodeForResult({ command: 'check', ready: true })).toBe(0);
+    expect(exitCodeForResult({ command: 'check', ready: false })).toBe(3);
+    expect(exitCodeForResult({ command: 'validate' })).toBe(0);
+  });
+
+  it('bad input is 2 without a stack trace; the unexpected is 4 with one', () => {
+    const config = new ConfigError([{ file: 'p.yaml', line: 3, path: 'name', message: 'required' }]);
+    expect(exitForError(config)).toMatchObject({ code: ExitCode.usage, unexpected: false });
+    expect(exitForError(config).message).toContain('p.yaml:3 name: required');
+    expect(exitForError(config).message).toContain('1 problem; nothing was sent to AWS');
+    for (const e of [new UsageError('x'), new NotAvailableError('resume'), new AwsSetupError('no creds')]) {
+      expect(exitForError(e)).toMatchObject({ code: 2, unexpected: false });
+    }
+    const creds = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    expect(exitForError(creds).code).toBe(2);
+    expect(exitForError(new TypeError('boom'))).toMatchObject({ code: 4, unexpected: true });
+  });
+});

@@ -1,0 +1,129 @@
+// Guided mode in-process: a "terminal" io, injected prompt answers and signals, the simulated AWS.
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/commands/run.js';
+import type { CliIO } from '../../src/cli/io.js';
+import type { RunOptions } from '../../src/cli/options.js';
+import { fixture } from './helpers.js';
+
+function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  const stdout = Object.assign(new PassThrough(), { isTTY: true });
+  const stderr = Object.assign(new PassThrough(), { isTTY: true });
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return {
+    io: { stdin: Object.assign(new PassThrough(), { isTTY: true }), stdout, stderr, env: { NO_COLOR: '1' } },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+const options = (scenario = 'scenario.yaml'): RunOptions => ({
+  plan: fixture('plan.yaml'),
+  simulate: fixture(scenario),
+  yes: false,
+  json: false,
+  stateDir: '.drs-failback-test',
+  logLevel: 'silent',
+});
+
+describe('run, guided', () => {
+  it('asks before each point of no return, naming the call and the region; yes/yes completes', async () => {
+    const t = tty();
+    const askApproval = vi.fn(
+      async (_q: { wave: string; pointOfNoReturn: string; region: string }) => 'approve' as const,
+    );
+    const summary = await run(options(), t.io, { user: 'alice', askApproval, signals: new EventEmitter() });
+    expect(summary.end).toBe('completed');
+    expect(askApproval).toHaveBeenCalledTimes(2);
+    expect(askApproval.mock.calls[0]?.[0]).toEqual({
+      wave: 'databases',
+      pointOfNoReturn:
+        'StartFailbackLaunch for 2 recovery instance(s); the target machines will be converted and rebooted',
+      region: 'us-east-1',
+    });
+    expect(t.stdout()).toContain('approved wave databases by alice');
+    expect(t.stdout()).toContain('Plan cli-fixture in us-east-1: 2 wave(s), 3 server(s)');
+    expect(t.stdout()).toMatch(/RTO: \S+ elapsed of 4h — within objective/);
+  });
+
+  it('a refusal aborts before the point of no return', async () => {
+    const t = tty();
+    const summary = await run(options(), t.io, {
+      user: 'bob',
+      askApproval: async () => 'refuse',
+      signals: new EventEmitter(),
+    });
+    expect(summary.end).toBe('aborted');
+    expect(t.stdout()).toContain('refused wave databases by bob');
+  });
+
+  it('Ctrl-C at the approval prompt aborts (exit 3 semantics)', async () => {
+    const t = tty();
+    const summary = await run(options(), t.io, {
+      askApproval: async () => 'cancel',
+      signals: new EventEmitter(),
+    });
+    expect(summary.end).toBe('aborted');
+    expect(summary.result?.waves[0]?.failure?.message).toContain('approval prompt');
+  });
+
+  it('Ctrl-C after the point of no return asks; "back out" backs the wave out', async () => {
+    const t = tty();
+    const signals = new EventEmitter();
+    const askAfterInterrupt = vi.fn(async () => 'backout' as const);
+    const summary = await run(options(), t.io, {
+      askApproval: async () => {
+        // Ctrl-C arrives once the launch has started.
+        setImmediate(() => signals.emit('SIGINT'));
+        return 'approve';
+      },
+      askAfterInterrupt,
+      signals,
+    });
+    expect(askAfterInterrupt).toHaveBeenCalledWith({ waves: ['databases'] }, expect.anything());
+    expect(summary.end).toBe('backed-out');
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('Ctrl-C after the point of no return, "leave paused": state saved, interrupted (130)', async () => {
+    const t = tty();
+    const signals = new EventEmitter();
+    const savePausedRun = vi.fn(async (r: { id: string }) => ({ runId: r.id, path: `/state/${r.id}` }));
+    const summary = await run(options(), t.io, {
+      askApproval: async () => {
+        setImmediate(() => signals.emit('SIGINT'));
+        return 'approve';
+      },
+      askAfterInterrupt: async () => 'pause',
+      savePausedRun,
+      signals,
+    });
+    expect(summary.end).toBe('interrupted');
+    expect(savePausedRun).toHaveBeenCalledOnce();
+    expect(t.stderr()).toContain(
+      `state saved (/state/${summary.runId}); \`drs-failback resume ${summary.runId}\` continues`,
+    );
+  });
+
+  it('Ctrl-C before the point of no return aborts without asking', async () => {
+    const t = tty();
+    const signals = new EventEmitter();
+    const askAfterInterrupt = vi.fn(async () => 'backout' as const);
+    // The signal arrives just after the run starts, while the first wave's precheck runs.
+    signals.on('newListener', (name) => {
+      if (name === 'SIGINT') setImmediate(() => signals.emit('SIGINT'));
+    });
+    const summary = await run(options(), t.io, {
+      askApproval: async () => 'approve',
+      askAfterInterrupt,
+      signals,
+    });
+    expect(summary.end).toBe('aborted');
+    expect(askAfterInterrupt).not.toHaveBeenCalled();
+    expect(t.stdout()).toContain('aborting before the point of no return');
+  });
+});
