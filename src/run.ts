@@ -28,6 +28,8 @@ export interface CreateRunOptions {
   /** Clients for the plan's region; anything with the SDK client's `send` works. */
   clients: AwsClients;
   log?: Logger;
+  /** Region the clients talk to, as reported in `aws.request` events; defaults to the plan's. */
+  region?: string;
   /** Defaults to wall-clock time; the simulated AWS passes its virtual clock. */
   clock?: Clock;
   runId?: string;
@@ -179,7 +181,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     }
   };
 
-  const region = plan.region;
+  const region = options.region ?? plan.region;
   const drs = instrumentClient(options.clients.drs, { service: 'drs', region, emit });
   const ec2 = instrumentClient(options.clients.ec2, { service: 'ec2', region, emit });
   const sns = options.clients.sns

@@ -13,6 +13,8 @@ export interface AwsContext {
   probes?: ProbeRunner;
   simulated: boolean;
   region: string;
+  /** Under simulation the run id derives from the scenario's seed, so dry runs are reproducible. */
+  runId?: string;
   /** Settles `work`: in real time, or by moving the simulation's virtual clock. */
   drive<T>(work: Promise<T>): Promise<T>;
 }
@@ -42,6 +44,7 @@ async function createSimulatedContext(plan: Plan, scenarioPath: string, speed?: 
     probes: sim.probes,
     simulated: true,
     region: plan.region,
+    runId: sim.runId(),
     drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
   };
 }
@@ -58,9 +61,12 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     import('@aws-sdk/client-sns'),
   ]);
   // AWS_ENDPOINT_URL and the rest of the usual configuration are honoured by the SDK itself.
-  const drs = new DrsClient({ region });
+  // No SDK-level retries for DRS: a StartFailbackLaunch resent blindly after a timeout could
+  // launch twice. The machine retries polls itself and re-reads AWS before any mutating call.
+  const drs = new DrsClient({ region, maxAttempts: 1 });
   const ec2 = new EC2Client({ region });
-  const sns = plan.notifications ? new SNSClient({ region }) : undefined;
+  // The notifier has its own retry with backoff, in the background.
+  const sns = plan.notifications ? new SNSClient({ region, maxAttempts: 1 }) : undefined;
   await assertCredentials(() => drs.config.credentials(), region, options);
   return {
     clients: sns ? { drs, ec2, sns } : { drs, ec2 },

@@ -1,5 +1,6 @@
 // The composition root of a dry run: real SDK clients whose `send` is answered by the
 // simulated world (through aws-sdk-client-mock), a virtual clock, and simulated probes.
+
 import {
   DescribeJobLogItemsCommand,
   DescribeJobsCommand,
@@ -19,7 +20,9 @@ import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } fr
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProbeRunner } from '../actors/types.js';
+import { newRunId } from '../run-id.js';
 import { createSimulatedProbes } from './probes.js';
+import { Rng, seedState } from './rng.js';
 import { loadScenarioFileSync, type Scenario } from './scenario.js';
 import type { RecordedCall, WorldState } from './state.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -34,6 +37,8 @@ export interface SimulatedAws {
   calls(): RecordedCall[];
   /** The whole world as JSON, including virtual time and the generator's state. */
   save(): WorldState;
+  /** A run id derived from the scenario's seed and virtual time: same scenario, same id. */
+  runId(): string;
 }
 
 export interface SimulatedAwsOptions {
@@ -105,5 +110,10 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     probes: createSimulatedProbes(world),
     calls: () => world.calls(),
     save: () => world.save(),
+    runId: () => {
+      // A generator of its own, so asking for a run id never shifts the world's random draws.
+      const rng = new Rng((seedState(world.scenario.seed) ^ 0x52554e) >>> 0);
+      return newRunId(clock.now(), () => rng.next());
+    },
   };
 }

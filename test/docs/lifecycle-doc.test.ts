@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generatedSections, readGeneratedSection, updateLifecycleDoc } from '../../src/diagram/lifecycle-doc.js';
+import {
+  generatedSections,
+  readGeneratedSection,
+  updateLifecycleDoc,
+} from '../../src/diagram/lifecycle-doc.js';
 
 const doc = readFileSync(join(import.meta.dirname, '../../docs/lifecycle.md'), 'utf8');
 
@@ -17,7 +21,10 @@ describe('docs/lifecycle.md', () => {
   });
 
   it('detects drift: a document with a stale diagram is rewritten', () => {
-    const stale = doc.replace('class startingFailback pointOfNoReturn', 'class monitoringJob pointOfNoReturn');
+    const stale = doc.replace(
+      'class startingFailback pointOfNoReturn',
+      'class monitoringJob pointOfNoReturn',
+    );
     expect(stale).not.toBe(doc);
     expect(updateLifecycleDoc(stale)).not.toBe(stale);
   });

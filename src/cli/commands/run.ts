@@ -57,7 +57,9 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
     clients: aws.clients,
     clock: aws.clock,
     log,
+    region: aws.region,
     simulated: aws.simulated,
+    ...(aws.runId ? { runId: aws.runId } : {}),
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
 
