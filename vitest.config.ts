@@ -9,5 +9,6 @@ export default defineConfig({
     pool: 'forks',
     // aws-sdk-client-mock matchers (toHaveReceivedCommandWith, ...) for every test file.
     setupFiles: ['test/support/aws-matchers.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });
