@@ -1,0 +1,89 @@
+// A generated fleet for the failback benchmark: the plan and the scenario for N servers in W
+// waves, with launch and health durations that vary per server like a real estate's would.
+import type { WavePlan } from '../../machines/types.js';
+import type { Plan } from '../../src/plan/types.js';
+import type { ScenarioFile } from '../../src/sim/index.js';
+
+const MIN = 60_000;
+const JOB_START_DELAY_MS = 30_000;
+
+export interface FleetOptions {
+  servers: number;
+  waves: number;
+}
+
+export interface FleetServer {
+  sourceServerID: string;
+  targetInstanceId: string;
+  launchMs: number;
+  healthAfterMs: number;
+}
+
+export interface Fleet {
+  plan: Plan;
+  scenario: ScenarioFile;
+  servers: FleetServer[];
+  /** The scenario's own time for each wave: job start delay, slowest launch plus its status checks. */
+  idealWaveMs: number[];
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+/** Deterministic spread in [min, max] minutes, in whole seconds. */
+function spread(i: number, salt: number, minMinutes: number, maxMinutes: number): number {
+  const x = Math.imul(i + 1, 2654435761) ^ Math.imul(salt, 40503);
+  const unit = ((x >>> 0) % 10_000) / 10_000;
+  return Math.round((minMinutes + unit * (maxMinutes - minMinutes)) * 60) * 1000;
+}
+
+const fmtDuration = (ms: number) => `${Math.round(ms / 1000)}s`;
+
+export function generateFleet({ servers: count, waves: waveCount }: FleetOptions): Fleet {
+  const servers: FleetServer[] = Array.from({ length: count }, (_, i) => ({
+    sourceServerID: `s-${hex(i + 1, 17)}`,
+    targetInstanceId: `i-0${hex(i + 1, 16)}`,
+    launchMs: spread(i, 1, 20, 30),
+    healthAfterMs: spread(i, 2, 3, 5),
+  }));
+  const perWave = Math.ceil(count / waveCount);
+  const waves: WavePlan[] = [];
+  const idealWaveMs: number[] = [];
+  for (let w = 0; w < waveCount; w++) {
+    const members = servers.slice(w * perWave, (w + 1) * perWave);
+    waves.push({
+      name: `wave-${w + 1}`,
+      servers: members.map((s) => ({
+        sourceServerID: s.sourceServerID,
+        verify: { ec2InstanceId: s.targetInstanceId, probes: [] },
+      })),
+    });
+    idealWaveMs.push(JOB_START_DELAY_MS + Math.max(...members.map((s) => s.launchMs + s.healthAfterMs)));
+  }
+  const plan: Plan = {
+    version: 1,
+    name: `fleet-${count}`,
+    region: 'us-east-1',
+    notifications: { topicArn: 'arn:aws:sns:us-east-1:111122223333:failback' },
+    objectives: { rpoMs: 15 * MIN, rtoMs: 48 * 60 * MIN },
+    approval: 'none',
+    polling: { intervalMs: 15_000, maxMs: 5 * MIN },
+    verify: { timeoutMs: 20 * MIN },
+    job: { timeoutMs: 2 * 60 * MIN },
+    backout: { restore: 'if-unhealthy' },
+    waves,
+  };
+  const scenario: ScenarioFile = {
+    seed: `fleet-${count}`,
+    startAt: '2026-03-01T02:00:00Z',
+    defaults: { jobStartDelay: fmtDuration(JOB_START_DELAY_MS) },
+    topics: [plan.notifications?.topicArn ?? ''],
+    limits: { concurrentJobs: 20, serversInAllJobs: Math.max(500, count) },
+    servers: servers.map((s) => ({
+      sourceServerID: s.sourceServerID,
+      target: { ec2InstanceID: s.targetInstanceId },
+      launch: { duration: fmtDuration(s.launchMs) },
+      health: { after: fmtDuration(s.healthAfterMs) },
+    })),
+  };
+  return { plan, scenario, servers, idealWaveMs };
+}
