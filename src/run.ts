@@ -98,31 +98,28 @@ export function planRunInput(plan: Plan, runId: string, startedAt: number, jitte
   };
 }
 
-/** Wraps activities as xstate actors, under the names the wave machine invokes. */
+/**
+ * Wraps an activity as an xstate actor. xstate runs an invoked promise's creator while the
+ * state that invokes it is still being entered; starting the work one microtask later lets
+ * that state be announced first, so the event stream reads `state` before the calls it makes.
+ */
+function activityActor<I, O>(activity: (input: I) => Promise<O>) {
+  return fromPromise(async ({ input }: { input: I }) => {
+    await Promise.resolve();
+    return activity(input);
+  });
+}
+
+/** The activities as xstate actors, under the names the wave machine invokes. */
 export function activityActors(a: FailbackActivities) {
   return {
-    precheck: fromPromise(({ input }: { input: Parameters<FailbackActivities['precheck']>[0] }) =>
-      a.precheck(input),
-    ),
-    startFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['startFailback']>[0] }) =>
-      a.startFailback(input),
-    ),
-    pollJobs: fromPromise(({ input }: { input: Parameters<FailbackActivities['pollJobs']>[0] }) =>
-      a.pollJobs(input),
-    ),
-    verifyFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['verifyFailback']>[0] }) =>
-      a.verifyFailback(input),
-    ),
-    stopFailback: fromPromise(({ input }: { input: Parameters<FailbackActivities['stopFailback']>[0] }) =>
-      a.stopFailback(input),
-    ),
-    assessDrSide: fromPromise(({ input }: { input: Parameters<FailbackActivities['assessDrSide']>[0] }) =>
-      a.assessDrSide(input),
-    ),
-    restoreRecoveryPoint: fromPromise(
-      ({ input }: { input: Parameters<FailbackActivities['restoreRecoveryPoint']>[0] }) =>
-        a.restoreRecoveryPoint(input),
-    ),
+    precheck: activityActor(a.precheck),
+    startFailback: activityActor(a.startFailback),
+    pollJobs: activityActor(a.pollJobs),
+    verifyFailback: activityActor(a.verifyFailback),
+    stopFailback: activityActor(a.stopFailback),
+    assessDrSide: activityActor(a.assessDrSide),
+    restoreRecoveryPoint: activityActor(a.restoreRecoveryPoint),
   };
 }
 

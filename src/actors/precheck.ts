@@ -181,6 +181,7 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
         const state = observation.instance.State?.Name ?? 'unknown state';
         record(server, 'ec2-instance', 'pass', `EC2 instance ${ec2InstanceId} exists (${state})`);
       } else if (observation?.kind === 'error') {
+        if (observation.failure.retryable && retryable === undefined) retryable = observation.failure;
         record(server, 'ec2-instance', 'fail', observation.failure.message);
       } else {
         record(server, 'ec2-instance', 'fail', `EC2 instance ${ec2InstanceId} not found`);

@@ -310,6 +310,24 @@ describe('precheck', () => {
     expect(out.checks.find((c) => c.name === 'ec2-instance')?.detail).toContain('ec2:DescribeInstances');
   });
 
+  it('marks throttled reads (DRS or EC2) as retryable, so the machine runs the precheck again', async () => {
+    ec2Mock.on(DescribeInstancesCommand).rejects(ec2Error('RequestLimitExceeded', 'Request limit exceeded.'));
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(out.ok).toBe(false);
+    expect(out.failure).toMatchObject({ kind: 'throttled', retryable: true, operation: 'DescribeInstances' });
+  });
+
+  it('a permanent failure (AccessDenied) is not marked retryable', async () => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .rejects(new AccessDeniedException({ message: 'not authorized', $metadata: { httpStatusCode: 403 } }));
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(out.ok).toBe(false);
+    expect(out.failure).toBeUndefined();
+  });
+
   it('asks DRS about at most 200 servers per call', async () => {
     const many = Array.from({ length: 250 }, (_, i) => ({ sourceServerID: sid(1000 + i) }));
     drsMock.on(DescribeSourceServersCommand).resolves({ items: [] });
