@@ -74,9 +74,24 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const unmodelled = (service: Service) => async (_input: unknown) => {
     throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
   };
+  // The stubs' call history (arguments, results, stack traces) is never read (the world keeps
+  // its own record in calls()), and on a 1,000-server run it would hold hundreds of MB: clear it
+  // every few hundred calls, once the current call has returned.
+  const HISTORY_LIMIT = 256;
+  let sinceReset = 0;
+  const mocks: { resetHistory(): unknown }[] = [];
+  const trimHistory = () => {
+    if (++sinceReset < HISTORY_LIMIT) return;
+    sinceReset = 0;
+    queueMicrotask(() => {
+      for (const mock of mocks) mock.resetHistory();
+    });
+  };
   // Async fakes, so a failure is a rejected promise exactly like a real send.
-  const answer = (service: Service, op: Parameters<World['handle']>[1]) => async (input: unknown) =>
-    world.handle(service, op, input);
+  const answer = (service: Service, op: Parameters<World['handle']>[1]) => async (input: unknown) => {
+    trimHistory();
+    return world.handle(service, op, input);
+  };
 
   // The catch-all goes first: later, specific matchers take precedence over it.
   const drsMock = mockClient(drs);
@@ -102,6 +117,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const snsMock = mockClient(sns);
   snsMock.onAnyCommand().callsFake(unmodelled('sns'));
   snsMock.on(PublishCommand).callsFake(answer('sns', 'Publish'));
+  mocks.push(drsMock, ec2Mock, snsMock);
 
   return {
     clock,

@@ -144,8 +144,26 @@ function launchStatusAt(job: JobRecord, s: JobServerRecord, t: number): LaunchSt
   return s.result === 'LAUNCHED' ? LaunchStatus.LAUNCHED : LaunchStatus.FAILED;
 }
 
+// A job record never changes once created, so its whole timeline is built once: polls of
+// large jobs would otherwise rebuild and re-format hundreds of items on every page.
+const timelines = new WeakMap<JobRecord, { at: number; log: JobLog }[]>();
+
 /** The job's log as of `t`, oldest first. */
 export function jobLog(job: JobRecord, t: number): JobLog[] {
+  let timeline = timelines.get(job);
+  if (timeline === undefined) {
+    timeline = buildTimeline(job);
+    timelines.set(job, timeline);
+  }
+  const out: JobLog[] = [];
+  for (const item of timeline) {
+    if (item.at > t) break;
+    out.push(item.log);
+  }
+  return out;
+}
+
+function buildTimeline(job: JobRecord): { at: number; log: JobLog }[] {
   const items: { at: number; order: number; log: JobLog }[] = [];
   let order = 0;
   const add = (at: number, event: JobLogEvent, eventData: JobLog['eventData'] = {}) => {
@@ -189,9 +207,9 @@ export function jobLog(job: JobRecord, t: number): JobLog[] {
   }
   if (job.endAt !== null) add(job.endAt, JobLogEvent.JOB_END);
   return items
-    .filter((i) => i.at <= t)
+    .filter((i) => Number.isFinite(i.at))
     .sort((a, b) => a.at - b.at || a.order - b.order)
-    .map((i) => i.log);
+    .map(({ at, log }) => ({ at, log }));
 }
 
 function requireJob(world: World, jobID: string): JobRecord {
