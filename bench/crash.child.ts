@@ -2,6 +2,7 @@
 // the simulated world saved next to it. Prints `ready` once the run is going and the outcome
 // at the end. The parent kills it with SIGKILL at random moments.
 import { readFileSync } from 'node:fs';
+import { RunFinishedError } from '../src/store/errors.js';
 import { crashScenario } from './crash.fixture.js';
 import { driveDurableRun } from './crash.world.js';
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   if (!configFile) throw new Error('usage: crash.child.ts <config.json>');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as ChildConfig;
   let announced = false;
-  const result = await driveDurableRun({
+  const finishing = driveDurableRun({
     stateDir: config.stateDir,
     worldFile: config.worldFile,
     scenario: crashScenario({ launchFails: config.launchFails }),
@@ -35,7 +36,15 @@ async function main(): Promise<void> {
       process.stdout.write(`e ${event.type}\n`);
     },
   });
-  process.stdout.write(`${JSON.stringify({ outcome: result.outcome })}\n`);
+  try {
+    const result = await finishing;
+    process.stdout.write(`${JSON.stringify({ outcome: result.outcome })}\n`);
+  } catch (error) {
+    // Killed after run.finished was logged but before the outcome was printed: the resume
+    // rightly refuses, and the log has the outcome.
+    if (!(error instanceof RunFinishedError)) throw error;
+    process.stdout.write(`${JSON.stringify({ outcome: error.outcome, alreadyFinished: true })}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -139,6 +139,11 @@ export interface StartFailbackInput {
   runId: string;
   wave: string;
   recoveryInstanceIDs: string[];
+  /**
+   * When the run began (epoch ms). A failback job for these recovery instances created since
+   * then is adopted instead of starting another (a restored run re-runs this activity).
+   */
+  runStartedAt?: number;
 }
 export interface StartFailbackOutput {
   now: number;
@@ -227,6 +232,11 @@ export interface RestoreRecoveryPointInput {
   sourceServerIDs: string[];
   /** Newest recovery point strictly before this instant (epoch ms): when the run began. */
   before: number;
+  /**
+   * A START_RECOVERY job for these servers created at or after this instant (epoch ms; when the
+   * backout began) is adopted instead of relaunching again. Defaults to `before`.
+   */
+  jobsCreatedAfter?: number;
 }
 export interface RestoredServer {
   sourceServerID: string;

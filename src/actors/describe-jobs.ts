@@ -22,7 +22,9 @@ export async function describeJobs(drs: DrsSender, filters: DescribeJobsRequestF
 /** DescribeJobLogItems for one job, all pages, in the order DRS returns them. */
 export async function describeJobLogItems(drs: DrsSender, jobID: string): Promise<JobLog[]> {
   return collectPages(async (nextToken) => {
-    const out = await drs.send(new DescribeJobLogItemsCommand({ jobID, maxResults: JOB_PAGE_SIZE, nextToken }));
+    const out = await drs.send(
+      new DescribeJobLogItemsCommand({ jobID, maxResults: JOB_PAGE_SIZE, nextToken }),
+    );
     return { items: out.items, nextToken: out.nextToken };
   });
 }

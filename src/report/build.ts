@@ -1,0 +1,420 @@
+// The evidence report of a run, built from its event log (and its last snapshot when there is
+// one): what happened, when, which AWS calls were made with which request ids, who approved,
+// what was notified, the RPO at cutover and the RTO achieved. Pure: data in, data out.
+
+import type { FailureReason, RestoredServer } from '../../machines/types.js';
+import type { BackoutRecord } from '../../machines/wave.machine.js';
+import type { RunEvent } from '../events.js';
+import type { Plan } from '../plan/types.js';
+
+export const REPORT_FORMAT_VERSION = 1;
+
+export interface TransitionEntry {
+  at: string;
+  machine: 'plan' | 'wave';
+  wave?: string;
+  from: string | null;
+  to: string;
+}
+
+export interface AwsCallEntry {
+  at: string;
+  service: string;
+  region: string;
+  operation: string;
+  /** True for calls that change something (StartFailbackLaunch, StopFailback, StartRecovery, ...). */
+  mutating: boolean;
+  /** What was sent, for the calls that change something. */
+  input?: unknown;
+  /** Null while no answer was logged (the process died with the call in flight). */
+  ok: boolean | null;
+  requestId: string | null;
+  error?: { name: string; message: string };
+}
+
+export interface ApprovalEntry {
+  wave: string;
+  requestedAt: string | null;
+  pointOfNoReturn: string | null;
+  decision: 'given' | 'refused' | 'pending';
+  by: string | null;
+  at: string | null;
+}
+
+export interface NotificationEntry {
+  at: string;
+  topicArn: string;
+  subject: string;
+  messageId: string | null;
+  error: string | null;
+}
+
+export interface ServerEvidence {
+  sourceServerID: string;
+  /** Newest recovery point when the wave's precheck ran (the last precheck, i.e. at cutover). */
+  newestRecoveryPointAt: string | null;
+  recoveryPointAgeMs: number | null;
+  failedChecks: string[];
+  /** Last DRS job log event seen for the server (e.g. LAUNCH_START, LAUNCH_FAILED). */
+  lastJobEvent: string | null;
+  /** Backout: the recovery point the server was relaunched from. */
+  restoredFrom: RestoredServer | null;
+}
+
+export interface WaveEvidence {
+  name: string;
+  outcome: string;
+  failure: FailureReason | null;
+  jobIds: string[];
+  startedAt: string | null;
+  endedAt: string | null;
+  rpo: { objectiveMs: number | null; worstAgeMs: number | null; met: boolean | null };
+  servers: ServerEvidence[];
+  backout: {
+    reason: FailureReason;
+    stopped: string[];
+    stopFailures: string[];
+    restored: RestoredServer[];
+    restoreJobIds: string[];
+  } | null;
+}
+
+export interface EvidenceReport {
+  formatVersion: typeof REPORT_FORMAT_VERSION;
+  runId: string;
+  plan: string | null;
+  simulated: boolean;
+  startedAt: string | null;
+  finishedAt: string | null;
+  outcome: string | null;
+  /** How many times the run was resumed after an interruption. */
+  resumes: number;
+  rto: {
+    objectiveMs: number | null;
+    deadlineAt: string | null;
+    achievedMs: number | null;
+    met: boolean | null;
+  };
+  rpo: { objectiveMs: number | null; worstAgeMs: number | null; met: boolean | null };
+  timeline: TransitionEntry[];
+  awsCalls: AwsCallEntry[];
+  approvals: ApprovalEntry[];
+  notifications: NotificationEntry[];
+  waves: WaveEvidence[];
+  /** Facts the report could not establish, said plainly. */
+  gaps: string[];
+}
+
+export interface ReportInput {
+  runId: string;
+  events: readonly RunEvent[];
+  /** The run's last persisted snapshot (plan machine), when there is one. */
+  snapshot?: unknown;
+  plan?: Plan;
+}
+
+const MUTATING = new Set([
+  'StartFailbackLaunch',
+  'StopFailback',
+  'StartRecovery',
+  'ReverseReplication',
+  'TerminateRecoveryInstances',
+  'StopReplication',
+  'DisconnectRecoveryInstance',
+  'DisconnectSourceServer',
+  'DeleteRecoveryInstance',
+]);
+
+interface WaveResultLike {
+  name: string;
+  outcome: string;
+  failure: FailureReason | null;
+  jobIds: string[];
+  backout: BackoutRecord | null;
+}
+
+interface SnapshotFacts {
+  rpoMs: number | null;
+  rtoMs: number | null;
+  rtoDeadlineAt: number | null;
+  results: WaveResultLike[];
+  /** The wave running when the snapshot was taken. */
+  current:
+    | (WaveResultLike & { resolved: { sourceServerID: string; newestRecoveryPointAt?: string }[] })
+    | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+function snapshotFacts(snapshot: unknown): SnapshotFacts {
+  const facts: SnapshotFacts = { rpoMs: null, rtoMs: null, rtoDeadlineAt: null, results: [], current: null };
+  if (!isRecord(snapshot) || !isRecord(snapshot.context)) return facts;
+  const ctx = snapshot.context;
+  facts.rpoMs = num(ctx.rpoMs);
+  facts.rtoMs = num(ctx.rtoMs);
+  facts.rtoDeadlineAt = num(ctx.rtoDeadlineAt);
+  if (Array.isArray(ctx.results)) facts.results = ctx.results as WaveResultLike[];
+  const wave = isRecord(snapshot.children) ? snapshot.children.wave : undefined;
+  const waveCtx = isRecord(wave) && isRecord(wave.snapshot) ? wave.snapshot.context : undefined;
+  if (isRecord(waveCtx) && isRecord(waveCtx.wave) && typeof waveCtx.wave.name === 'string') {
+    facts.current = {
+      name: waveCtx.wave.name,
+      outcome: typeof waveCtx.outcome === 'string' ? waveCtx.outcome : 'in progress',
+      failure: (waveCtx.failure as FailureReason | null) ?? null,
+      jobIds: Array.isArray(waveCtx.jobIds) ? (waveCtx.jobIds as string[]) : [],
+      backout: (waveCtx.backout as BackoutRecord | null) ?? null,
+      resolved: Array.isArray(waveCtx.resolved)
+        ? (waveCtx.resolved as { sourceServerID: string; newestRecoveryPointAt?: string }[])
+        : [],
+    };
+  }
+  return facts;
+}
+
+const RECOVERY_POINT = /newest recovery point (\d{4}-\d{2}-\d{2}T[0-9:.]+Z)/;
+
+const ms = (iso: string | null | undefined): number | null => {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+};
+
+/** Builds the evidence report. Events are taken in log order; duplicates from a resume are kept. */
+export function buildReport(input: ReportInput): EvidenceReport {
+  const { events, plan } = input;
+  const facts = snapshotFacts(input.snapshot);
+  const gaps: string[] = [];
+
+  const started = events.filter((e) => e.type === 'run.started');
+  const finished = events.find((e) => e.type === 'run.finished');
+  const first = started[0];
+
+  const timeline: TransitionEntry[] = [];
+  const awsCalls: AwsCallEntry[] = [];
+  const approvals: ApprovalEntry[] = [];
+  const notifications: NotificationEntry[] = [];
+  const pendingCalls = new Map<string, AwsCallEntry[]>();
+  const waveSpan = new Map<string, { startedAt: string | null; endedAt: string | null }>();
+  const rpoByWave = new Map<string, Map<string, { point: string | null; ageMs: number | null }>>();
+  const failedChecks = new Map<string, string[]>();
+  const lastJobEvent = new Map<string, string>();
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'state': {
+        timeline.push({
+          at: event.at,
+          machine: event.machine,
+          ...(event.wave !== undefined ? { wave: event.wave } : {}),
+          from: event.from,
+          to: event.to,
+        });
+        if (event.machine === 'wave' && event.wave !== undefined) {
+          const span = waveSpan.get(event.wave) ?? { startedAt: event.at, endedAt: null };
+          span.endedAt = event.at;
+          waveSpan.set(event.wave, span);
+        }
+        break;
+      }
+      case 'aws.request': {
+        const key = `${event.service}:${event.operation}`;
+        const mutating = MUTATING.has(event.operation);
+        const entry: AwsCallEntry = {
+          at: event.at,
+          service: event.service,
+          region: event.region,
+          operation: event.operation,
+          mutating,
+          ...(mutating ? { input: event.input } : {}),
+          ok: null,
+          requestId: null,
+        };
+        awsCalls.push(entry);
+        const queue = pendingCalls.get(key) ?? [];
+        queue.push(entry);
+        pendingCalls.set(key, queue);
+        break;
+      }
+      case 'aws.response': {
+        // Answers come back in the order the calls of one operation were sent (FIFO per operation).
+        const entry = pendingCalls.get(`${event.service}:${event.operation}`)?.shift();
+        if (entry) {
+          entry.ok = event.ok;
+          entry.requestId = event.requestId;
+          if (event.error) entry.error = event.error;
+        }
+        break;
+      }
+      case 'run.started':
+        // A resumed run starts again: calls in flight at the crash never got an answer.
+        pendingCalls.clear();
+        break;
+      case 'approval.requested':
+        approvals.push({
+          wave: event.wave,
+          requestedAt: event.at,
+          pointOfNoReturn: event.pointOfNoReturn,
+          decision: 'pending',
+          by: null,
+          at: null,
+        });
+        break;
+      case 'approval.given':
+      case 'approval.refused': {
+        const open = [...approvals].reverse().find((a) => a.wave === event.wave && a.decision === 'pending');
+        const decision = event.type === 'approval.given' ? 'given' : 'refused';
+        if (open) Object.assign(open, { decision, by: event.by, at: event.at });
+        else
+          approvals.push({
+            wave: event.wave,
+            requestedAt: null,
+            pointOfNoReturn: null,
+            decision,
+            by: event.by,
+            at: event.at,
+          });
+        break;
+      }
+      case 'notification':
+        notifications.push({
+          at: event.at,
+          topicArn: event.topicArn,
+          subject: event.subject,
+          messageId: event.messageId ?? null,
+          error: event.error ?? null,
+        });
+        break;
+      case 'check': {
+        if (event.name === 'rpo') {
+          const perServer = rpoByWave.get(event.wave) ?? new Map();
+          const point = RECOVERY_POINT.exec(event.detail)?.[1] ?? null;
+          const pointMs = ms(point);
+          const atMs = ms(event.at);
+          perServer.set(event.server, {
+            point,
+            ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
+          });
+          rpoByWave.set(event.wave, perServer);
+        }
+        const key = `${event.wave}|${event.server}`;
+        if (event.status === 'fail')
+          failedChecks.set(key, [...(failedChecks.get(key) ?? []), `${event.name}: ${event.detail}`]);
+        break;
+      }
+      case 'job.log':
+        if (event.server) lastJobEvent.set(`${event.wave}|${event.server}`, event.event);
+        break;
+      default:
+        break;
+    }
+  }
+
+  const rpoObjective = plan?.objectives.rpoMs ?? facts.rpoMs;
+  const rtoObjective = plan?.objectives.rtoMs ?? facts.rtoMs;
+
+  // Waves: the plan's order; results from run.finished, the snapshot, or the event log.
+  const results = new Map<string, WaveResultLike>();
+  for (const r of facts.results) results.set(r.name, r);
+  if (facts.current && !results.has(facts.current.name)) results.set(facts.current.name, facts.current);
+  const finishedWaves = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
+  const waveNames = plan?.waves.map((w) => w.name) ?? [
+    ...new Set([...results.keys(), ...finishedWaves.keys(), ...waveSpan.keys()]),
+  ];
+
+  const waves: WaveEvidence[] = waveNames.map((name) => {
+    const result = results.get(name);
+    const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
+    const rpo = rpoByWave.get(name) ?? new Map<string, { point: string | null; ageMs: number | null }>();
+    const resolved = facts.current?.name === name ? facts.current.resolved : [];
+    const serverIds =
+      planned ??
+      [...new Set([...rpo.keys(), ...resolved.map((r) => r.sourceServerID)])].filter((s) => s !== '*');
+    const backout = result?.backout ?? null;
+    const servers: ServerEvidence[] = serverIds.map((id) => {
+      const fromCheck = rpo.get(id);
+      const fromSnapshot = resolved.find((r) => r.sourceServerID === id)?.newestRecoveryPointAt ?? null;
+      return {
+        sourceServerID: id,
+        newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
+        recoveryPointAgeMs: fromCheck?.ageMs ?? null,
+        failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
+        lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
+        restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
+      };
+    });
+    const ages = servers.map((s) => s.recoveryPointAgeMs).filter((a): a is number => a !== null);
+    const worst = ages.length > 0 ? Math.max(...ages) : null;
+    const span = waveSpan.get(name);
+    return {
+      name,
+      outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
+      failure: result?.failure ?? null,
+      jobIds: result?.jobIds ?? [],
+      startedAt: span?.startedAt ?? null,
+      endedAt: span?.endedAt ?? null,
+      rpo: {
+        objectiveMs: rpoObjective,
+        worstAgeMs: worst,
+        met: worst === null || rpoObjective === null ? null : worst <= rpoObjective,
+      },
+      servers,
+      backout: backout && {
+        reason: backout.reason,
+        stopped: backout.stopped,
+        stopFailures: backout.stopFailures.map((f) => f.message),
+        restored: backout.restored,
+        restoreJobIds: backout.restoreJobIds,
+      },
+    };
+  });
+
+  const startMs = ms(first?.at);
+  const endMs = ms(finished?.at);
+  const achieved = startMs !== null && endMs !== null ? endMs - startMs : null;
+  const deadline =
+    facts.rtoDeadlineAt ?? (startMs !== null && rtoObjective !== null ? startMs + rtoObjective : null);
+  const allAges = waves.map((w) => w.rpo.worstAgeMs).filter((a): a is number => a !== null);
+  const worstRpo = allAges.length > 0 ? Math.max(...allAges) : null;
+
+  if (!first) gaps.push('the event log has no run.started: the run never started, or its log was lost');
+  if (!finished)
+    gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');
+  const unanswered = awsCalls.filter((c) => c.ok === null && c.mutating);
+  for (const call of unanswered) {
+    gaps.push(
+      `${call.operation} sent at ${call.at} has no logged answer (interrupted); the resumed run re-read AWS before acting again`,
+    );
+  }
+
+  return {
+    formatVersion: REPORT_FORMAT_VERSION,
+    runId: input.runId,
+    plan: plan?.name ?? (first?.type === 'run.started' ? first.plan : null),
+    simulated: first?.type === 'run.started' ? first.simulated : false,
+    startedAt: first?.at ?? null,
+    finishedAt: finished?.at ?? null,
+    outcome: finished?.outcome ?? null,
+    resumes: Math.max(0, started.length - 1),
+    rto: {
+      objectiveMs: rtoObjective,
+      deadlineAt: deadline !== null ? new Date(deadline).toISOString() : null,
+      achievedMs: achieved,
+      met: achieved === null || rtoObjective === null ? null : achieved <= rtoObjective,
+    },
+    rpo: {
+      objectiveMs: rpoObjective,
+      worstAgeMs: worstRpo,
+      met: worstRpo === null || rpoObjective === null ? null : worstRpo <= rpoObjective,
+    },
+    timeline,
+    awsCalls,
+    approvals,
+    notifications,
+    waves,
+    gaps,
+  };
+}

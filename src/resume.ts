@@ -1,0 +1,66 @@
+// Continues an interrupted run from its state directory: the plan as it was at start, the
+// newest snapshot, the same locks. Deadlines are absolute in the snapshot, so a run resumed
+// after its RTO passed backs out (or aborts before its point of no return) on the first WAKE.
+import type { Logger } from 'pino';
+import type { FailbackActivities, ProbeRunner } from './actors/types.js';
+import type { AwsClients } from './aws/clients.js';
+import type { Clock } from './clock.js';
+import type { FailbackRun } from './run.js';
+import { RunFinishedError } from './store/errors.js';
+import { RunStore, type RunStoreOptions } from './store/run-store.js';
+
+export interface ResumeOptions {
+  runId: string;
+  /** Default `.drs-failback`. Ignored when `store` is given. */
+  stateDir?: string;
+  /** An open state directory (embedders that hold one already, tests). */
+  store?: RunStore;
+  /** Lock identity and liveness check, when `store` is not given. */
+  storeOptions?: Omit<RunStoreOptions, 'stateDir'>;
+  clients: AwsClients;
+  clock?: Clock;
+  log?: Logger;
+  probes?: ProbeRunner;
+  simulated?: boolean;
+  activities?: Partial<FailbackActivities>;
+  notificationDrainMs?: number;
+}
+
+/**
+ * Opens the run, refuses one that already finished, takes its locks back (a lock of the run's
+ * dead process is taken over; a live one refuses with RunLockedError), restores the snapshot
+ * and re-attaches the event log. The returned run is not started: call `start()`, which sends
+ * WAKE so every wait ends and AWS is read again.
+ */
+export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
+  const store =
+    options.store ??
+    new RunStore({
+      ...options.storeOptions,
+      ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    });
+  const stored = store.open(options.runId);
+  const outcome = stored.finishedOutcome();
+  if (outcome !== null) throw new RunFinishedError(options.runId, outcome);
+  // A snapshot that is `done` without `run.finished` in the log: the process died while the
+  // last notifications drained. Resuming it only finishes the bookkeeping (run.finished, locks).
+  const snapshot = stored.loadSnapshot();
+  stored.lock();
+  try {
+    return stored.createRun({
+      clients: options.clients,
+      ...(snapshot !== undefined ? { snapshot } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.log !== undefined ? { log: options.log } : {}),
+      ...(options.probes !== undefined ? { probes: options.probes } : {}),
+      ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
+      ...(options.activities !== undefined ? { activities: options.activities } : {}),
+      ...(options.notificationDrainMs !== undefined
+        ? { notificationDrainMs: options.notificationDrainMs }
+        : {}),
+    });
+  } catch (error) {
+    stored.releaseLocks();
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+// Errors of the state directory, each a sentence an operator can act on.
+
+/** A snapshot or state file written by another (usually newer) version of drs-failback. */
+export class SnapshotFormatError extends Error {
+  override readonly name = 'SnapshotFormatError';
+}
+
+/** The run id names no run in the state directory. */
+export class RunNotFoundError extends Error {
+  override readonly name = 'RunNotFoundError';
+}
+
+/** The run already ended: there is nothing to resume. */
+export class RunFinishedError extends Error {
+  override readonly name = 'RunFinishedError';
+  constructor(
+    readonly runId: string,
+    readonly outcome: string,
+  ) {
+    super(`run ${runId} already finished (${outcome}); nothing to resume. See: drs-failback report ${runId}`);
+  }
+}
+
+/** Who holds a lock. */
+export interface LockOwner {
+  runId: string;
+  host: string;
+  pid: number;
+  /** ISO-8601. */
+  startedAt: string;
+}
+
+/** Another run holds the plan or one of its servers. */
+export class RunLockedError extends Error {
+  override readonly name = 'RunLockedError';
+  constructor(
+    /** What is locked, e.g. `plan payments` or `server s-1234567890abcdef0`. */
+    readonly resource: string,
+    readonly owner: LockOwner,
+  ) {
+    super(
+      `${resource} is in use by run ${owner.runId} (host ${owner.host}, pid ${owner.pid}, since ${owner.startedAt}); ` +
+        `only one run at a time. If that process is gone for good on another host, remove the lock under locks/ by hand.`,
+    );
+  }
+}

@@ -1,0 +1,425 @@
+// The state directory: one folder per run with the plan as it was at start, the newest
+// machine snapshot and the append-only event log. Layout (docs/reliability.md):
+//   <stateDir>/runs/<runId>/run.json        who, when, which plan
+//   <stateDir>/runs/<runId>/plan.json       the validated plan
+//   <stateDir>/runs/<runId>/plan.source     the plan file's text as it was
+//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, runId, savedAt, snapshot }, replaced atomically
+//   <stateDir>/runs/<runId>/events.ndjson   one contract event a line, append-only
+//   <stateDir>/locks/plan-<name>.lock, server-<id>.lock
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Snapshot } from 'xstate';
+import type { RunEvent } from '../events.js';
+import type { Plan } from '../plan/types.js';
+import { type CreateRunOptions, createFailbackRun, type FailbackRun } from '../run.js';
+import { isRunId } from '../run-id.js';
+import { fsyncDirSync, removeTempFiles, writeAllSync, writeFileAtomicSync } from './atomic.js';
+import { type LockOwner, RunNotFoundError } from './errors.js';
+import {
+  parseRunMeta,
+  parseSnapshotFile,
+  RUN_META_FORMAT_VERSION,
+  type RunMeta,
+  SNAPSHOT_FORMAT_VERSION,
+  type SnapshotFile,
+} from './format.js';
+import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } from './lock.js';
+
+export const DEFAULT_STATE_DIR = '.drs-failback';
+
+/** Requests sent before these calls are intents: they must be on disk before the call leaves. */
+export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
+  'StartFailbackLaunch',
+  'StopFailback',
+  'StartRecovery',
+  'ReverseReplication',
+  'TerminateRecoveryInstances',
+]);
+
+/** Events worth an fsync: intents, their answers, transitions, approvals, start and end. */
+export function isDurableEvent(event: RunEvent): boolean {
+  switch (event.type) {
+    case 'aws.request':
+    case 'aws.response':
+      return MUTATING_OPERATIONS.has(event.operation);
+    case 'state':
+    case 'approval.given':
+    case 'approval.refused':
+    case 'run.started':
+    case 'run.finished':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export interface RunStoreOptions {
+  /** Default `.drs-failback` in the working directory. */
+  stateDir?: string;
+  /** Lock owner identity; defaults to this host and process. */
+  host?: string;
+  pid?: number;
+  isProcessAlive?: (pid: number) => boolean;
+  /** Time of `run.json`'s createdAt; defaults to the wall clock. Pass the run's clock under simulation. */
+  now?: () => number;
+}
+
+export interface RunListing {
+  id: string;
+  /** Plan name. */
+  plan: string;
+  /** ISO-8601: first `run.started`, else when the run was created. */
+  started: string;
+  /** `finished`, or the newest lifecycle state: `running`, `wave databases: monitoringJob`, ... */
+  state: string;
+  outcome: string | null;
+  /** Who holds the plan lock for this run, when a process holds it. */
+  lockedBy: LockOwner | null;
+}
+
+export interface EventLog {
+  events: RunEvent[];
+  /** Lines that could not be read (a line torn by a crash mid-write). */
+  damagedLines: number;
+}
+
+/** Creates, opens and lists the runs of one state directory. */
+export class RunStore {
+  readonly stateDir: string;
+  readonly #env: LockEnvironment;
+  readonly #now: () => number;
+
+  constructor(options: RunStoreOptions = {}) {
+    this.stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    this.#env = {
+      host: options.host ?? hostname(),
+      pid: options.pid ?? process.pid,
+      ...(options.isProcessAlive ? { isProcessAlive: options.isProcessAlive } : {}),
+    };
+    this.#now = options.now ?? Date.now;
+  }
+
+  runDir(runId: string): string {
+    // Run ids name folders: nothing that could step outside runs/.
+    if (!isRunId(runId) && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) {
+      throw new RunNotFoundError(`'${runId}' is not a run id`);
+    }
+    return join(this.stateDir, 'runs', runId);
+  }
+
+  /**
+   * Records a new run and takes its locks (plan name and every server), before anything is
+   * sent to AWS. Throws RunLockedError when another run holds one of them.
+   */
+  create(plan: Plan, planText: string, runId: string): StoredRun {
+    const dir = this.runDir(runId);
+    if (existsSync(join(dir, 'run.json'))) throw new Error(`run ${runId} already exists in ${this.stateDir}`);
+    const servers = plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerID));
+    const locks = this.#lock(runId, plan.name, servers);
+    try {
+      mkdirSync(dir, { recursive: true });
+      fsyncDirSync(join(this.stateDir, 'runs'));
+      writeFileAtomicSync(join(dir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+      writeFileAtomicSync(join(dir, 'plan.source'), planText);
+      const meta: RunMeta = {
+        formatVersion: RUN_META_FORMAT_VERSION,
+        runId,
+        plan: plan.name,
+        createdAt: new Date(this.#now()).toISOString(),
+        host: this.#env.host,
+        pid: this.#env.pid,
+        sourceServerIDs: servers,
+      };
+      // run.json last: a run folder without it is an aborted creation, never listed.
+      writeFileAtomicSync(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    } catch (error) {
+      locks.release();
+      throw error;
+    }
+    const run = new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
+    run.adoptLocks(locks);
+    return run;
+  }
+
+  /** An existing run (to resume, report or show). Takes no lock. */
+  open(runId: string): StoredRun {
+    const dir = this.runDir(runId);
+    if (!existsSync(join(dir, 'run.json'))) {
+      throw new RunNotFoundError(`no run ${runId} in ${this.stateDir} (drs-failback status lists the runs)`);
+    }
+    removeTempFiles(dir);
+    return new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
+  }
+
+  /** Every run, newest first. */
+  list(): RunListing[] {
+    const runsDir = join(this.stateDir, 'runs');
+    let ids: string[];
+    try {
+      ids = readdirSync(runsDir);
+    } catch {
+      return [];
+    }
+    const out: RunListing[] = [];
+    for (const id of ids) {
+      if (!existsSync(join(runsDir, id, 'run.json'))) continue;
+      const run = this.open(id);
+      out.push(run.listing());
+    }
+    return out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  #lock(runId: string, planName: string, sourceServerIDs: readonly string[]): HeldLocks {
+    return acquireRunLocks(
+      this.stateDir,
+      { planName, sourceServerIDs },
+      { runId, host: this.#env.host, pid: this.#env.pid, startedAt: new Date(this.#now()).toISOString() },
+      this.#env,
+    );
+  }
+}
+
+type Locker = (runId: string, planName: string, sourceServerIDs: readonly string[]) => HeldLocks;
+
+/** One run's folder. Writes are synchronous and durable where it matters (see isDurableEvent). */
+export class StoredRun {
+  readonly runId: string;
+  readonly dir: string;
+  readonly store: RunStore;
+  readonly #locker: Locker;
+  #locks: HeldLocks | null = null;
+  #eventsFd: number | null = null;
+  #lastSnapshotJson: string | null = null;
+
+  constructor(store: RunStore, runId: string, dir: string, locker: Locker) {
+    this.store = store;
+    this.runId = runId;
+    this.dir = dir;
+    this.#locker = locker;
+  }
+
+  get eventsPath(): string {
+    return join(this.dir, 'events.ndjson');
+  }
+
+  get snapshotPath(): string {
+    return join(this.dir, 'snapshot.json');
+  }
+
+  meta(): RunMeta {
+    const file = join(this.dir, 'run.json');
+    return parseRunMeta(readFileSync(file, 'utf8'), file);
+  }
+
+  /** The validated plan as it was when the run started. */
+  plan(): Plan {
+    return JSON.parse(readFileSync(join(this.dir, 'plan.json'), 'utf8')) as Plan;
+  }
+
+  /** The plan file's text as it was when the run started. */
+  planText(): string {
+    return readFileSync(join(this.dir, 'plan.source'), 'utf8');
+  }
+
+  /** Takes the run's locks again (resume); a lock left by this run's dead process is taken over. */
+  lock(): void {
+    if (this.#locks) return;
+    const meta = this.meta();
+    this.#locks = this.#locker(this.runId, meta.plan, meta.sourceServerIDs);
+  }
+
+  /** @internal hands the locks taken at creation to the run. */
+  adoptLocks(locks: HeldLocks): void {
+    this.#locks = locks;
+  }
+
+  get holdsLocks(): boolean {
+    return this.#locks !== null;
+  }
+
+  releaseLocks(): void {
+    this.#locks?.release();
+    this.#locks = null;
+  }
+
+  /** Appends one event as one line; fsyncs intents and transitions. */
+  appendEvent = (event: RunEvent): void => {
+    const fd = this.#openEvents();
+    writeAllSync(fd, `${JSON.stringify(event)}\n`);
+    if (isDurableEvent(event)) fsyncSync(fd);
+  };
+
+  /**
+   * Replaces snapshot.json atomically; an unchanged snapshot is not written again. Only a live
+   * or finished run is saved: stopping the actor (a pause, a shutdown) reports a `stopped`
+   * snapshot without its wave, which must never replace the resumable one.
+   */
+  saveSnapshot = (snapshot: Snapshot<unknown>): void => {
+    if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
+    const json = JSON.stringify(snapshot);
+    if (json === this.#lastSnapshotJson) return;
+    const file: SnapshotFile = {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      runId: this.runId,
+      savedAt: new Date().toISOString(),
+      snapshot,
+    };
+    // Hand-built so the snapshot is serialised once.
+    const text = `{"formatVersion":${file.formatVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
+    writeFileAtomicSync(this.snapshotPath, text);
+    this.#lastSnapshotJson = json;
+  };
+
+  /** The newest snapshot, or undefined when the run never got to its first step. */
+  loadSnapshot(): Snapshot<unknown> | undefined {
+    return this.loadSnapshotFile()?.snapshot;
+  }
+
+  loadSnapshotFile(): SnapshotFile | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.snapshotPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return parseSnapshotFile(text, this.runId, this.snapshotPath);
+  }
+
+  readEvents(): RunEvent[] {
+    return this.readEventLog().events;
+  }
+
+  readEventLog(): EventLog {
+    let text: string;
+    try {
+      text = readFileSync(this.eventsPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], damagedLines: 0 };
+      throw error;
+    }
+    const events: RunEvent[] = [];
+    let damagedLines = 0;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const event = JSON.parse(line) as RunEvent;
+        if (typeof event === 'object' && event !== null && typeof event.type === 'string') events.push(event);
+        else damagedLines += 1;
+      } catch {
+        damagedLines += 1;
+      }
+    }
+    return { events, damagedLines };
+  }
+
+  /** The run's outcome when it finished, from its event log. */
+  finishedOutcome(events: readonly RunEvent[] = this.readEvents()): string | null {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const event = events[i];
+      if (event?.type === 'run.finished') return event.outcome;
+    }
+    return null;
+  }
+
+  /** Options for createFailbackRun that persist the run here. */
+  runOptions(): Pick<CreateRunOptions, 'runId' | 'onSnapshot'> {
+    return { runId: this.runId, onSnapshot: this.saveSnapshot };
+  }
+
+  /**
+   * Creates the run with this folder's plan, id and snapshot hook, and attaches the event log.
+   * Pass `snapshot` to resume.
+   */
+  createRun(options: Omit<CreateRunOptions, 'plan' | 'runId' | 'onSnapshot'>): FailbackRun {
+    const run = createFailbackRun({ ...options, plan: this.plan(), ...this.runOptions() });
+    this.attach(run);
+    return run;
+  }
+
+  /**
+   * Appends every event of the run to the log and releases the locks when it finishes (any
+   * outcome). A paused or killed run keeps them. The run must have been created with
+   * `runOptions()` (or through `createRun`) for its snapshots to be saved.
+   */
+  attach(run: FailbackRun): () => void {
+    if (run.id !== this.runId)
+      throw new Error(`run ${run.id} cannot be attached to the folder of ${this.runId}`);
+    return run.on((event) => {
+      this.appendEvent(event);
+      if (event.type === 'run.finished') {
+        this.releaseLocks();
+        this.close();
+      }
+    });
+  }
+
+  /** Closes the event log (the run goes on being readable). */
+  close(): void {
+    if (this.#eventsFd !== null) {
+      closeSync(this.#eventsFd);
+      this.#eventsFd = null;
+    }
+  }
+
+  listing(): RunListing {
+    const meta = this.meta();
+    const events = this.readEvents();
+    const outcome = this.finishedOutcome(events);
+    const started = events.find((e) => e.type === 'run.started')?.at ?? meta.createdAt;
+    const owner = planLockOwner(this.store.stateDir, meta.plan);
+    return {
+      id: this.runId,
+      plan: meta.plan,
+      started,
+      state: outcome !== null ? 'finished' : currentState(events),
+      outcome,
+      lockedBy: owner !== null && owner.runId === this.runId ? owner : null,
+    };
+  }
+
+  #openEvents(): number {
+    if (this.#eventsFd !== null) return this.#eventsFd;
+    const fd = openSync(this.eventsPath, 'a', 0o644);
+    // A crash mid-line leaves a torn last line: start on a fresh one so only that line is lost.
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(this.eventsPath, 'r');
+      try {
+        readSync(rfd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
+      }
+      if (last.toString('utf8') !== '\n') writeAllSync(fd, '\n');
+    } else {
+      fsyncDirSync(this.dir);
+    }
+    this.#eventsFd = fd;
+    return fd;
+  }
+}
+
+/** The newest lifecycle state seen in the log, wave first. */
+function currentState(events: readonly RunEvent[]): string {
+  let plan: string | null = null;
+  let wave: string | null = null;
+  for (const event of events) {
+    if (event.type !== 'state') continue;
+    if (event.machine === 'plan') plan = event.to;
+    else wave = `wave ${event.wave ?? '?'}: ${event.to}`;
+  }
+  if (plan !== null && plan !== 'running') return plan;
+  return wave ?? plan ?? 'created';
+}
