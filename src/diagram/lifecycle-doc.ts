@@ -8,7 +8,11 @@ import { toMermaid } from './mermaid.js';
 
 function stateTable(machine: AnyStateMachine): string {
   const rows = lifecycleStates(machine).map((s) => {
-    const ponr = s.pointOfNoReturn ? '**point of no return**' : s.pastPointOfNoReturn ? 'past it' : 'before it';
+    const ponr = s.pointOfNoReturn
+      ? '**point of no return**'
+      : s.pastPointOfNoReturn
+        ? 'past it'
+        : 'before it';
     return `| \`${s.path}\` | ${s.description} | ${ponr} | ${s.final ? 'yes' : ''} |`;
   });
   return ['| state | meaning | point of no return | final |', '|---|---|---|---|', ...rows].join('\n');
@@ -24,14 +28,18 @@ export function generatedSections(): Record<string, string> {
   };
 }
 
-const block = (name: string) => new RegExp(`(<!-- generated:${name} -->)([\\s\\S]*?)(<!-- /generated:${name} -->)`);
+const block = (name: string) =>
+  new RegExp(`(<!-- generated:${name} -->)([\\s\\S]*?)(<!-- /generated:${name} -->)`);
 
 /** Replaces each generated section of the document with the current rendering. */
 export function updateLifecycleDoc(markdown: string): string {
   let out = markdown;
   for (const [name, content] of Object.entries(generatedSections())) {
     if (!block(name).test(out)) throw new Error(`docs/lifecycle.md lacks the markers for ${name}`);
-    out = out.replace(block(name), (_m, open: string, _old: string, close: string) => `${open}\n${content}\n${close}`);
+    out = out.replace(
+      block(name),
+      (_m, open: string, _old: string, close: string) => `${open}\n${content}\n${close}`,
+    );
   }
   return out;
 }
