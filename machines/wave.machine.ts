@@ -49,6 +49,8 @@ export interface WaveInput {
 
 export interface BackoutRecord {
   reason: FailureReason;
+  /** When the backout began (epoch ms): recovery jobs created after it belong to this backout. */
+  startedAt: number;
   stopped: string[];
   stopFailures: AwsFailure[];
   needsRestore: string[];
@@ -251,6 +253,7 @@ export const waveMachine = setup({
       retryAfterMs: null,
       backout: context.backout ?? {
         reason: params.reason,
+        startedAt: context.now,
         stopped: [],
         stopFailures: [],
         needsRestore: [],
@@ -510,6 +513,8 @@ export const waveMachine = setup({
               runId: context.runId,
               wave: context.wave.name,
               recoveryInstanceIDs: context.resolved.map((s) => s.recoveryInstanceID),
+              // Lets the activity adopt a job this run already started (a resumed run re-invokes it).
+              runStartedAt: context.runStartedAt,
             }),
             onDone: [
               {
@@ -873,6 +878,7 @@ export const waveMachine = setup({
                   wave: context.wave.name,
                   sourceServerIDs: context.backout?.needsRestore ?? [],
                   before: context.runStartedAt,
+                  jobsCreatedAfter: context.backout?.startedAt ?? context.runStartedAt,
                 }),
                 onDone: [
                   {

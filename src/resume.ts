@@ -49,7 +49,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
   try {
     return stored.createRun({
       clients: options.clients,
-      ...(snapshot !== undefined ? { snapshot } : {}),
+      ...(snapshot !== undefined ? { snapshot, history: stored.readEvents() } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),

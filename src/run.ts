@@ -49,6 +49,23 @@ export interface CreateRunOptions {
    * directory writes it to disk). Runs synchronously, before the next step.
    */
   onSnapshot?: (snapshot: Snapshot<unknown>) => void;
+  /**
+   * With `snapshot`: the events already logged for this run. Transitions logged without their
+   * notification (the process died with them queued) are notified again, with the same
+   * sequence numbers, so FIFO topics drop the ones that did go out.
+   */
+  history?: readonly RunEvent[];
+}
+
+/** Transitions of a run's log whose notification never finished, and the next sequence number. */
+export function unnotifiedTransitions(history: readonly RunEvent[]): {
+  nextSeq: number;
+  pending: Extract<RunEvent, { type: 'state' }>[];
+} {
+  const states = history.filter((e): e is Extract<RunEvent, { type: 'state' }> => e.type === 'state');
+  // Notifications go out one at a time in transition order: the first N transitions are done.
+  const notified = history.filter((e) => e.type === 'notification').length;
+  return { nextSeq: states.length + 1, pending: states.slice(notified) };
 }
 
 export interface RunResult extends PlanOutput {
@@ -191,7 +208,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   };
 
   const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
-  let transitionSeq = 0;
+  const replay = options.snapshot && options.history ? unnotifiedTransitions(options.history) : null;
+  let transitionSeq = replay ? replay.nextSeq - 1 : 0;
   const lastState = new Map<string, string>();
   let waitingForApproval: { wave: string; pointOfNoReturn: string } | null = null;
 
@@ -264,7 +282,14 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       const snap = ev.snapshot as unknown as WaveSnapshotLike;
       if (ev.event.type === 'xstate.init') onMachineStep(snap);
       const machineId = snap.machine?.id;
-      if ((machineId === 'plan' || machineId === 'wave') && options.onSnapshot && actorRef) {
+      // A stopped actor (paused run) reports a snapshot without its wave: never persist that,
+      // it would overwrite the resumable state.
+      if (
+        (machineId === 'plan' || machineId === 'wave') &&
+        options.onSnapshot &&
+        actorRef &&
+        actorRef.getSnapshot().status !== 'stopped'
+      ) {
         options.onSnapshot(actorRef.getPersistedSnapshot() as Snapshot<unknown>);
       }
     }
@@ -282,7 +307,16 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   });
 
   actorRef = actor;
-  if (options.snapshot) seedLifecycleStates(actor, lastState);
+  if (options.snapshot) {
+    seedLifecycleStates(actor, lastState);
+    const wave = actor.getSnapshot().children.wave?.getSnapshot() as WaveSnapshotLike | undefined;
+    if (wave?.context && lastState.get(`wave:${wave.context.waveIndex}`) === 'awaitingApproval') {
+      waitingForApproval = {
+        wave: wave.context.wave.name,
+        pointOfNoReturn: describePointOfNoReturn(wave.context.resolved.length),
+      };
+    }
+  }
 
   let started = false;
   let resolveResult: (r: RunResult) => void = () => {};
@@ -333,9 +367,29 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
         );
         // The plan's first state before its first wave's (xstate reports the child first).
         if (!options.snapshot) onMachineStep(actor.getSnapshot() as unknown as WaveSnapshotLike);
+        if (replay && plan.notifications) {
+          const firstPendingSeq = replay.nextSeq - replay.pending.length;
+          replay.pending.forEach((e, i) => {
+            notifier.notify({
+              runId,
+              plan: plan.name,
+              machine: e.machine,
+              wave: e.wave,
+              from: e.from,
+              to: e.to,
+              at: e.at,
+              seq: firstPendingSeq + i,
+              topicArn: plan.notifications?.topicArn ?? '',
+            });
+          });
+        }
         actor.start();
         // Timers do not survive a restore: end every wait now and read AWS again.
         if (options.snapshot) actor.send({ type: 'WAKE', now: clock.now() });
+        // A run resumed while it waited for a person asks again.
+        if (options.snapshot && waitingForApproval && actor.getSnapshot().status === 'active') {
+          emit({ type: 'approval.requested', ...waitingForApproval });
+        }
       }
       return result;
     },

@@ -190,3 +190,93 @@ describe('a run: events, notifications, approvals', () => {
     expect(firstState).toMatchObject({ machine: 'wave', wave: 'db', from: 'monitoringJob', to: 'verifying' });
   });
 });
+
+describe('resuming: approvals and notifications', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('a run resumed while awaiting approval asks again', async () => {
+    const snapshots: unknown[] = [];
+    const first = setup({}, TOPIC, 'per-wave');
+    const original = createFailbackRun({
+      plan: first.run.plan,
+      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      activities: scriptedActivities({}),
+      runId: 'run-20260101T000000Z-abcdef',
+      onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
+    });
+    void original.start();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(original.pendingApproval()?.wave).toBe('db');
+    original.actor.stop();
+
+    const resumed = createFailbackRun({
+      plan: first.run.plan,
+      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      activities: scriptedActivities({}),
+      runId: 'run-20260101T000000Z-abcdef',
+      snapshot: snapshots.at(-1) as never,
+    });
+    const events: RunEvent[] = [];
+    resumed.on((e) => events.push(e));
+    const done = resumed.start();
+    expect(events.filter((e) => e.type === 'approval.requested')).toEqual([
+      expect.objectContaining({ wave: 'db' }),
+    ]);
+    expect(resumed.approve('alice')).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    resumed.approve('alice');
+    expect((await done).outcome).toBe('completed');
+  });
+
+  it('transitions logged without their notification are notified again with the same deduplication ids', async () => {
+    const fifo = 'arn:aws:sns:us-east-1:111122223333:failback.fifo';
+    const snapshots: unknown[] = [];
+    const history: RunEvent[] = [];
+    const a = setup({ pollJobs: [{ verdict: 'pending' }] }, fifo);
+    const original = createFailbackRun({
+      plan: a.run.plan,
+      clients: {
+        drs: new DrsClient({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region: 'us-east-1' }),
+        sns: new SNSClient({ region: 'us-east-1' }),
+      },
+      activities: scriptedActivities({ pollJobs: [{ verdict: 'pending' }] }),
+      runId: 'run-20260101T000000Z-abcdef',
+      onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
+    });
+    original.on((e) => history.push(e));
+    void original.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    original.actor.stop();
+    const sent = a.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    // The process "died" with the last two notifications still queued: drop them from the log.
+    const notifications = history.filter((e) => e.type === 'notification');
+    const lost = notifications.slice(-2);
+    const log = history.filter((e) => !lost.includes(e));
+    a.sns.resetHistory();
+
+    const resumed = createFailbackRun({
+      plan: a.run.plan,
+      clients: {
+        drs: new DrsClient({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region: 'us-east-1' }),
+        sns: new SNSClient({ region: 'us-east-1' }),
+      },
+      activities: scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }),
+      runId: 'run-20260101T000000Z-abcdef',
+      snapshot: snapshots.at(-1) as never,
+      history: log,
+    });
+    await resumed.start();
+    const resent = a.sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(resent.slice(0, 2).map((i) => i.MessageDeduplicationId)).toEqual(
+      sent.slice(-2).map((i) => i.MessageDeduplicationId),
+    );
+    const allIds = [...sent, ...resent.slice(2)].map((i) => i.MessageDeduplicationId);
+    expect(new Set(allIds).size).toBe(allIds.length);
+  });
+});
