@@ -203,7 +203,15 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     : undefined;
 
   const activities: FailbackActivities = {
-    ...createAwsActors({ drs, ec2, log, clock, emit, probes: options.probes ?? createNetworkProbeRunner() }),
+    // Activities bind runId, wave and server themselves (they are usable without a run).
+    ...createAwsActors({
+      drs,
+      ec2,
+      log: rootLog,
+      clock,
+      emit,
+      probes: options.probes ?? createNetworkProbeRunner(),
+    }),
     ...options.activities,
   };
 

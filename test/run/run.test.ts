@@ -256,7 +256,7 @@ describe('resuming: approvals and notifications', () => {
     // The process "died" with the last two notifications still queued: drop them from the log.
     const notifications = history.filter((e) => e.type === 'notification');
     const lost = notifications.slice(-2);
-    const log = history.filter((e) => !lost.includes(e));
+    const log = history.filter((e) => !(lost as RunEvent[]).includes(e));
     a.sns.resetHistory();
 
     const resumed = createFailbackRun({
