@@ -1,5 +1,13 @@
 import { assign, sendTo, setup } from 'xstate';
-import type { ApprovalMode, Outcome, PollingSettings, RestoreMode, WaveOutcome, WavePlan } from './types.js';
+import type {
+  AfterFailbackSettings,
+  ApprovalMode,
+  Outcome,
+  PollingSettings,
+  RestoreMode,
+  WaveOutcome,
+  WavePlan,
+} from './types.js';
 import { type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
 
 export interface PlanRunInput {
@@ -16,6 +24,8 @@ export interface PlanRunInput {
   jitterSeed: number;
   /** When the run began (epoch ms), from the caller's clock. */
   startedAt: number;
+  /** Opt-in steps after a verified EC2-origin failback (absent: both off). */
+  afterFailback?: AfterFailbackSettings;
 }
 
 export interface WaveResult {
@@ -24,6 +34,7 @@ export interface WaveResult {
   failure: WaveOutput['failure'];
   jobIds: string[];
   backout: WaveOutput['backout'];
+  afterFailback?: WaveOutput['afterFailback'];
 }
 
 export interface PlanContext extends PlanRunInput {
@@ -69,6 +80,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     restore: context.restore,
     jitterSeed: context.jitterSeed + context.waveIndex,
     now: context.now,
+    ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
   };
 }
 
@@ -96,6 +108,7 @@ export const planMachine = setup({
           failure: params.output.failure,
           jobIds: params.output.jobIds,
           backout: params.output.backout,
+          afterFailback: params.output.afterFailback,
         },
       ],
     })),

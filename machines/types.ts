@@ -50,6 +50,9 @@ export interface PollingSettings {
 }
 
 /** A server once precheck resolved it to its recovery instance. */
+/** Where a server came from: it decides which failback flow it takes (docs/lifecycle.md). */
+export type OriginEnvironment = 'ON_PREMISES' | 'AWS';
+
 export interface ResolvedServer {
   sourceServerID: string;
   recoveryInstanceID: string;
@@ -58,7 +61,19 @@ export interface ResolvedServer {
   failbackState?: string;
   /** Newest recovery point when precheck ran (ISO-8601). */
   newestRecoveryPointAt?: string;
+  /**
+   * ON_PREMISES (absent: the same): StartFailbackLaunch through the failback client.
+   * AWS: reverse replication to the origin region, then StartRecovery there.
+   */
+  origin?: OriginEnvironment;
+  /** EC2 origin: the region the server came from, where it is launched again. */
+  originRegion?: string;
+  /** EC2 origin: the reversed source server (replicating DR -> origin), in the origin region. */
+  reversedSourceServerID?: string;
 }
+
+/** The servers that take the EC2-origin flow. */
+export const isEc2Origin = (s: Pick<ResolvedServer, 'origin'>): boolean => s.origin === 'AWS';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -138,7 +153,10 @@ export interface PrecheckOutput {
 export interface StartFailbackInput {
   runId: string;
   wave: string;
+  /** ON_PREMISES servers: their recovery instances, for StartFailbackLaunch in the DR region. */
   recoveryInstanceIDs: string[];
+  /** EC2-origin servers: StartRecovery of each reversed source server in its origin region. */
+  ec2Origin?: ResolvedServer[];
   /**
    * When the run began (epoch ms). A failback job for these recovery instances created since
    * then is adopted instead of starting another (a restored run re-runs this activity).
@@ -149,6 +167,8 @@ export interface StartFailbackOutput {
   now: number;
   /** Jobs that DRS accepted, even when a later batch failed. */
   jobIds: string[];
+  /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
+  jobRegions?: Record<string, string>;
   failure?: AwsFailure;
 }
 
@@ -159,12 +179,16 @@ export interface ServerLaunchStatus {
   recoveryInstanceID?: string;
   launchStatus: string;
   jobId: string;
+  /** Set for jobs outside the DR region (EC2 origin): where the launched instance runs. */
+  region?: string;
 }
 
 export interface PollJobsInput {
   runId: string;
   wave: string;
   jobIds: string[];
+  /** Jobs outside the DR region, by id (absent: every job is in the DR region). */
+  jobRegions?: Record<string, string>;
   /** Per job, how many log items were already reported. */
   logCursor: Record<string, number>;
 }
@@ -191,6 +215,8 @@ export interface VerifyFailbackInput {
   wave: string;
   servers: ServerPlan[];
   resolved: ResolvedServer[];
+  /** What the launch jobs reported per server: for EC2 origin, the recovery instance launched in the origin region. */
+  launched?: ServerLaunchStatus[];
 }
 export interface VerifyOutput {
   now: number;
@@ -248,4 +274,43 @@ export interface RestoreRecoveryPointOutput {
   jobIds: string[];
   restored: RestoredServer[];
   failure?: AwsFailure;
+}
+
+// ---- After a verified EC2-origin failback: opt-in, each behind its own approval.
+
+export interface AfterFailbackSettings {
+  /** ReverseReplication of the new primary, so it is protected again (DR region as target). */
+  reprotect: boolean;
+  /** TerminateRecoveryInstances of the old DR recovery instances: irreversible. */
+  cleanup: boolean;
+}
+
+export interface ReprotectTarget {
+  sourceServerID: string;
+  originRegion: string;
+  /** The recovery instance the failback launched in the origin region. */
+  recoveryInstanceID: string;
+}
+export interface ReprotectInput {
+  runId: string;
+  wave: string;
+  servers: ReprotectTarget[];
+}
+export interface ReprotectOutput {
+  now: number;
+  reversed: { sourceServerID: string; reversedDirectionSourceServerArn: string }[];
+  failures: AwsFailure[];
+}
+
+export interface CleanupInput {
+  runId: string;
+  wave: string;
+  /** The old recovery instances in the DR region. */
+  recoveryInstanceIDs: string[];
+}
+export interface CleanupOutput {
+  now: number;
+  jobIds: string[];
+  terminated: string[];
+  failures: AwsFailure[];
 }

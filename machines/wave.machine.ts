@@ -1,31 +1,37 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { capToDeadline, pollDelayMs } from './backoff.js';
-import type {
-  AssessDrSideInput,
-  AssessDrSideOutput,
-  AwsFailure,
-  CheckResult,
-  FailureReason,
-  Outcome,
-  PollingSettings,
-  PollJobsInput,
-  PollJobsOutput,
-  PrecheckInput,
-  PrecheckOutput,
-  ResolvedServer,
-  RestoredServer,
-  RestoreMode,
-  RestoreRecoveryPointInput,
-  RestoreRecoveryPointOutput,
-  ServerHealth,
-  ServerLaunchStatus,
-  StartFailbackInput,
-  StartFailbackOutput,
-  StopFailbackInput,
-  StopFailbackOutput,
-  VerifyFailbackInput,
-  VerifyOutput,
-  WavePlan,
+import {
+  type AfterFailbackSettings,
+  type AssessDrSideInput,
+  type AssessDrSideOutput,
+  type AwsFailure,
+  type CheckResult,
+  type CleanupInput,
+  type CleanupOutput,
+  type FailureReason,
+  isEc2Origin,
+  type Outcome,
+  type PollingSettings,
+  type PollJobsInput,
+  type PollJobsOutput,
+  type PrecheckInput,
+  type PrecheckOutput,
+  type ReprotectInput,
+  type ReprotectOutput,
+  type ResolvedServer,
+  type RestoredServer,
+  type RestoreMode,
+  type RestoreRecoveryPointInput,
+  type RestoreRecoveryPointOutput,
+  type ServerHealth,
+  type ServerLaunchStatus,
+  type StartFailbackInput,
+  type StartFailbackOutput,
+  type StopFailbackInput,
+  type StopFailbackOutput,
+  type VerifyFailbackInput,
+  type VerifyOutput,
+  type WavePlan,
 } from './types.js';
 
 export interface WaveInput {
@@ -45,6 +51,18 @@ export interface WaveInput {
   jitterSeed: number;
   /** Time the wave starts, from the caller's clock. */
   now: number;
+  /** Opt-in steps after a verified EC2-origin failback (absent in older snapshots: both off). */
+  afterFailback?: AfterFailbackSettings;
+}
+
+/** What the opt-in steps after a verified failback did (or why they did not run). */
+export interface AfterFailbackRecord {
+  reprotected: ReprotectOutput['reversed'];
+  terminated: string[];
+  cleanupJobIds: string[];
+  failures: AwsFailure[];
+  /** Steps refused or skipped by the operator, e.g. `cleanup refused by alice`. */
+  skipped: string[];
 }
 
 export interface BackoutRecord {
@@ -82,6 +100,9 @@ export interface WaveContext extends WaveInput {
   failure: FailureReason | null;
   backout: BackoutRecord | null;
   outcome: Outcome | null;
+  /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
+  jobRegions?: Record<string, string>;
+  afterFailbackRecord?: AfterFailbackRecord;
 }
 
 export type WaveEvent =
@@ -103,6 +124,7 @@ export interface WaveOutput {
   now: number;
   jobIds: string[];
   backout: BackoutRecord | null;
+  afterFailback: AfterFailbackRecord | null;
 }
 
 /** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */
@@ -121,6 +143,23 @@ const notProvided = (name: string) =>
 export function describePointOfNoReturn(recoveryInstanceCount: number): string {
   return `StartFailbackLaunch for ${recoveryInstanceCount} recovery instance(s); the target machines will be converted and rebooted`;
 }
+
+/** What approving an opt-in step after a verified failback does, for the prompt. */
+export function describeAfterFailbackStep(step: 'reprotect' | 'cleanup', context: WaveContext): string {
+  const servers = context.resolved.filter(isEc2Origin);
+  if (step === 'reprotect') {
+    return `ReverseReplication for ${servers.length} new primary instance(s) in their origin region; they are protected again by DRS`;
+  }
+  return `TerminateRecoveryInstances for ${servers.length} old recovery instance(s) in the DR region; irreversible`;
+}
+
+const emptyAfterFailback = (): AfterFailbackRecord => ({
+  reprotected: [],
+  terminated: [],
+  cleanupJobIds: [],
+  failures: [],
+  skipped: [],
+});
 
 const nothingSent = (f: AwsFailure | undefined): boolean =>
   f !== undefined &&
@@ -158,6 +197,10 @@ export const waveMachine = setup({
     restoreRecoveryPoint: notProvided('restoreRecoveryPoint') as unknown as ReturnType<
       typeof fromPromise<RestoreRecoveryPointOutput, RestoreRecoveryPointInput>
     >,
+    reprotect: notProvided('reprotect') as unknown as ReturnType<
+      typeof fromPromise<ReprotectOutput, ReprotectInput>
+    >,
+    cleanup: notProvided('cleanup') as unknown as ReturnType<typeof fromPromise<CleanupOutput, CleanupInput>>,
   },
   guards: {
     precheckPassed: (_, params: { output: PrecheckOutput }) => params.output.ok,
@@ -186,6 +229,10 @@ export const waveMachine = setup({
     verifyTimedOut: ({ context }, params: { now: number }) =>
       context.verifyDeadlineAt !== null && params.now >= context.verifyDeadlineAt,
     restoreNever: ({ context }) => context.restore === 'never',
+    reprotectWanted: ({ context }) =>
+      context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
+    cleanupWanted: ({ context }) =>
+      context.afterFailback?.cleanup === true && context.resolved.some(isEc2Origin),
     drSideHealthy: (_, params: { output: AssessDrSideOutput }) =>
       params.output.verdict === 'healthy' && params.output.needsRestore.length === 0,
     drSideNeedsRestore: (_, params: { output: AssessDrSideOutput }) => params.output.needsRestore.length > 0,
@@ -214,6 +261,7 @@ export const waveMachine = setup({
     recordStart: assign(({ context }, params: { output: StartFailbackOutput }) => ({
       now: params.output.now,
       jobIds: [...context.jobIds, ...params.output.jobIds],
+      jobRegions: { ...context.jobRegions, ...params.output.jobRegions },
       startAttempts: context.startAttempts + 1,
       lastAwsFailure: params.output.failure ?? null,
       retryAfterMs: params.output.failure?.retryAfterMs ?? null,
@@ -311,6 +359,33 @@ export const waveMachine = setup({
     resetPolling: assign({ errorStreak: 0, retryAfterMs: null }),
     wake: assign(({ context, event }) => ({ now: event.type === 'WAKE' ? event.now : context.now })),
     settle: assign((_, params: { outcome: Outcome }) => ({ outcome: params.outcome })),
+    recordReprotect: assign(({ context }, params: { output: ReprotectOutput }) => {
+      const record = context.afterFailbackRecord ?? emptyAfterFailback();
+      return {
+        now: params.output.now,
+        afterFailbackRecord: {
+          ...record,
+          reprotected: [...record.reprotected, ...params.output.reversed],
+          failures: [...record.failures, ...params.output.failures],
+        },
+      };
+    }),
+    recordCleanup: assign(({ context }, params: { output: CleanupOutput }) => {
+      const record = context.afterFailbackRecord ?? emptyAfterFailback();
+      return {
+        now: params.output.now,
+        afterFailbackRecord: {
+          ...record,
+          terminated: [...record.terminated, ...params.output.terminated],
+          cleanupJobIds: [...record.cleanupJobIds, ...params.output.jobIds],
+          failures: [...record.failures, ...params.output.failures],
+        },
+      };
+    }),
+    recordSkipped: assign(({ context }, params: { step: string }) => {
+      const record = context.afterFailbackRecord ?? emptyAfterFailback();
+      return { afterFailbackRecord: { ...record, skipped: [...record.skipped, params.step] } };
+    }),
   },
   delays: {
     // Each wait is capped by the deadlines that apply in that state, so they fire on time.
@@ -367,6 +442,7 @@ export const waveMachine = setup({
     now: context.now,
     jobIds: context.jobIds,
     backout: context.backout,
+    afterFailback: context.afterFailbackRecord ?? null,
   }),
   states: {
     precheck: {
@@ -512,7 +588,11 @@ export const waveMachine = setup({
             input: ({ context }) => ({
               runId: context.runId,
               wave: context.wave.name,
-              recoveryInstanceIDs: context.resolved.map((s) => s.recoveryInstanceID),
+              recoveryInstanceIDs: context.resolved
+                .filter((s) => !isEc2Origin(s))
+                .map((s) => s.recoveryInstanceID),
+              // EC2-origin servers: StartRecovery of the reversed source server in the origin region.
+              ec2Origin: context.resolved.filter(isEc2Origin),
               // Lets the activity adopt a job this run already started (a resumed run re-invokes it).
               runStartedAt: context.runStartedAt,
             }),
@@ -590,6 +670,7 @@ export const waveMachine = setup({
               runId: context.runId,
               wave: context.wave.name,
               jobIds: context.jobIds,
+              ...(context.jobRegions ? { jobRegions: context.jobRegions } : {}),
               logCursor: context.logCursor,
             }),
             onDone: [
@@ -686,11 +767,12 @@ export const waveMachine = setup({
               wave: context.wave.name,
               servers: context.wave.servers,
               resolved: context.resolved,
+              launched: context.launch,
             }),
             onDone: [
               {
                 guard: { type: 'verifyHealthy', params: ({ event }) => ({ output: event.output }) },
-                target: '#wave.completed',
+                target: '#wave.afterVerified',
                 actions: { type: 'recordVerify', params: ({ event }) => ({ output: event.output }) },
               },
               {
@@ -759,6 +841,131 @@ export const waveMachine = setup({
         },
       },
     },
+    // Transient: which opt-in step (if any) comes after a verified failback.
+    afterVerified: {
+      always: [
+        { guard: 'reprotectWanted', target: 'reprotecting' },
+        { guard: 'cleanupWanted', target: 'cleaningUp' },
+        { target: 'completed' },
+      ],
+    },
+    reprotecting: {
+      meta: {
+        lifecycle: true,
+        description: 'Opt-in: ReverseReplication of the new primary, after its own approval',
+      },
+      tags: ['pastPointOfNoReturn'],
+      initial: 'awaitingApproval',
+      states: {
+        awaitingApproval: {
+          meta: { lifecycle: true, description: 'Waiting for a person to approve re-protection' },
+          on: {
+            APPROVE: 'sending',
+            REFUSE: {
+              target: '#wave.afterReprotect',
+              actions: {
+                type: 'recordSkipped',
+                params: ({ event }) => ({ step: `reprotect refused by ${event.by}` }),
+              },
+            },
+          },
+        },
+        sending: {
+          invoke: {
+            id: 'reprotect',
+            src: 'reprotect',
+            input: ({ context }) => ({
+              runId: context.runId,
+              wave: context.wave.name,
+              servers: context.resolved.filter(isEc2Origin).flatMap((s) => {
+                const launched = context.launch.find((l) => l.sourceServerID === s.sourceServerID);
+                return launched?.recoveryInstanceID && s.originRegion
+                  ? [
+                      {
+                        sourceServerID: s.sourceServerID,
+                        originRegion: s.originRegion,
+                        recoveryInstanceID: launched.recoveryInstanceID,
+                      },
+                    ]
+                  : [];
+              }),
+            }),
+            onDone: {
+              target: '#wave.afterReprotect',
+              actions: { type: 'recordReprotect', params: ({ event }) => ({ output: event.output }) },
+            },
+            onError: {
+              target: '#wave.afterReprotect',
+              actions: {
+                type: 'recordSkipped',
+                params: ({ event }) => ({ step: `reprotect failed: ${errorMessage(event.error)}` }),
+              },
+            },
+          },
+        },
+      },
+      on: {
+        // The failback is verified: stopping here only skips the opt-in step.
+        ABORT: {
+          target: 'afterReprotect',
+          actions: { type: 'recordSkipped', params: { step: 'reprotect skipped by ABORT' } },
+        },
+      },
+    },
+    afterReprotect: {
+      always: [{ guard: 'cleanupWanted', target: 'cleaningUp' }, { target: 'completed' }],
+    },
+    cleaningUp: {
+      meta: {
+        lifecycle: true,
+        description: 'Opt-in: TerminateRecoveryInstances of the old DR instances, after its own approval',
+      },
+      tags: ['pastPointOfNoReturn'],
+      initial: 'awaitingApproval',
+      states: {
+        awaitingApproval: {
+          meta: { lifecycle: true, description: 'Waiting for a person to approve the irreversible clean-up' },
+          on: {
+            APPROVE: 'sending',
+            REFUSE: {
+              target: '#wave.completed',
+              actions: {
+                type: 'recordSkipped',
+                params: ({ event }) => ({ step: `cleanup refused by ${event.by}` }),
+              },
+            },
+          },
+        },
+        sending: {
+          invoke: {
+            id: 'cleanup',
+            src: 'cleanup',
+            input: ({ context }) => ({
+              runId: context.runId,
+              wave: context.wave.name,
+              recoveryInstanceIDs: context.resolved.filter(isEc2Origin).map((s) => s.recoveryInstanceID),
+            }),
+            onDone: {
+              target: '#wave.completed',
+              actions: { type: 'recordCleanup', params: ({ event }) => ({ output: event.output }) },
+            },
+            onError: {
+              target: '#wave.completed',
+              actions: {
+                type: 'recordSkipped',
+                params: ({ event }) => ({ step: `cleanup failed: ${errorMessage(event.error)}` }),
+              },
+            },
+          },
+        },
+      },
+      on: {
+        ABORT: {
+          target: 'completed',
+          actions: { type: 'recordSkipped', params: { step: 'cleanup skipped by ABORT' } },
+        },
+      },
+    },
     completed: {
       meta: { lifecycle: true, description: 'Every server launched and verified on the primary side' },
       tags: ['pastPointOfNoReturn'],
@@ -778,7 +985,10 @@ export const waveMachine = setup({
             input: ({ context }) => ({
               runId: context.runId,
               wave: context.wave.name,
-              recoveryInstanceIDs: context.resolved.map((s) => s.recoveryInstanceID),
+              // EC2-origin servers have no failback state: their DR instances simply keep serving.
+              recoveryInstanceIDs: context.resolved
+                .filter((s) => !isEc2Origin(s))
+                .map((s) => s.recoveryInstanceID),
             }),
             onDone: [
               {

@@ -10,11 +10,16 @@ import {
   type WaveResult,
 } from '../machines/plan.machine.js';
 import type { Outcome } from '../machines/types.js';
-import { describePointOfNoReturn, type WaveContext, waveMachine } from '../machines/wave.machine.js';
+import {
+  describeAfterFailbackStep,
+  describePointOfNoReturn,
+  type WaveContext,
+  waveMachine,
+} from '../machines/wave.machine.js';
 import { createAwsActors } from './actors/index.js';
 import { createNetworkProbeRunner } from './actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
-import type { AwsClients } from './aws/clients.js';
+import type { AwsClients, RegionalClients } from './aws/clients.js';
 import { instrumentClient } from './aws/instrument.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EmitEvent, RunEvent, RunEventBody } from './events.js';
@@ -112,6 +117,7 @@ export function planRunInput(plan: Plan, runId: string, startedAt: number, jitte
     restore: plan.backout.restore,
     jitterSeed,
     startedAt,
+    ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
   };
 }
 
@@ -137,6 +143,8 @@ export function activityActors(a: FailbackActivities) {
     stopFailback: activityActor(a.stopFailback),
     assessDrSide: activityActor(a.assessDrSide),
     restoreRecoveryPoint: activityActor(a.restoreRecoveryPoint),
+    reprotect: activityActor(a.reprotect),
+    cleanup: activityActor(a.cleanup),
   };
 }
 
@@ -162,6 +170,14 @@ interface WaveSnapshotLike {
   value: Parameters<typeof lifecyclePath>[0];
   context: WaveContext;
   machine?: { id: string };
+}
+
+/** What approving does in a state that waits for a person; null when the state does not wait. */
+function approvalPrompt(state: string | undefined, context: WaveContext): string | null {
+  if (state === 'awaitingApproval') return describePointOfNoReturn(context.resolved.length);
+  if (state === 'reprotecting.awaitingApproval') return describeAfterFailbackStep('reprotect', context);
+  if (state === 'cleaningUp.awaitingApproval') return describeAfterFailbackStep('cleanup', context);
+  return null;
 }
 
 /** A resumed run already stands in some states: announce only the changes from there. */
@@ -202,11 +218,30 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })
     : undefined;
 
+  // EC2-origin servers launch in their origin region: instrumented clients per region, built once.
+  const regionalClients = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
+  const forRegion = options.clients.forRegion;
+  const regional = forRegion
+    ? (r: string): RegionalClients => {
+        let clients = regionalClients.get(r);
+        if (!clients) {
+          const raw = forRegion(r);
+          clients = {
+            drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
+            ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
+          };
+          regionalClients.set(r, clients);
+        }
+        return clients;
+      }
+    : undefined;
+
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
       drs,
       ec2,
+      ...(regional ? { regional } : {}),
       log: rootLog,
       clock,
       emit,
@@ -269,11 +304,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       const key = `wave:${ctx.waveIndex}`;
       const entering = lastState.get(key) !== to;
       announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message);
-      if (entering && to === 'awaitingApproval') {
-        waitingForApproval = {
-          wave: ctx.wave.name,
-          pointOfNoReturn: describePointOfNoReturn(ctx.resolved.length),
-        };
+      const prompt = entering ? approvalPrompt(to, ctx) : null;
+      if (prompt !== null) {
+        waitingForApproval = { wave: ctx.wave.name, pointOfNoReturn: prompt };
         emit({ type: 'approval.requested', ...waitingForApproval });
       } else if (entering && waitingForApproval?.wave === ctx.wave.name) {
         waitingForApproval = null;
@@ -318,12 +351,11 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   if (options.snapshot) {
     seedLifecycleStates(actor, lastState);
     const wave = actor.getSnapshot().children.wave?.getSnapshot() as WaveSnapshotLike | undefined;
-    if (wave?.context && lastState.get(`wave:${wave.context.waveIndex}`) === 'awaitingApproval') {
-      waitingForApproval = {
-        wave: wave.context.wave.name,
-        pointOfNoReturn: describePointOfNoReturn(wave.context.resolved.length),
-      };
-    }
+    const prompt = wave?.context
+      ? approvalPrompt(lastState.get(`wave:${wave.context.waveIndex}`), wave.context)
+      : null;
+    if (wave?.context && prompt !== null)
+      waitingForApproval = { wave: wave.context.wave.name, pointOfNoReturn: prompt };
   }
 
   let started = false;

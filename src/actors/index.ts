@@ -1,6 +1,8 @@
 import { assessDrSide } from './assess-dr-side.js';
+import { cleanup } from './cleanup.js';
 import { pollJobs } from './poll-jobs.js';
 import { precheck } from './precheck.js';
+import { reprotect } from './reprotect.js';
 import { restoreRecoveryPoint } from './restore-recovery-point.js';
 import { startFailback } from './start-failback.js';
 import { stopFailback } from './stop-failback.js';
@@ -17,6 +19,8 @@ export function createAwsActors(deps: ActorDeps): FailbackActivities {
     stopFailback: (input) => stopFailback(deps, input),
     assessDrSide: (input) => assessDrSide(deps, input),
     restoreRecoveryPoint: (input) => restoreRecoveryPoint(deps, input),
+    reprotect: (input) => reprotect(deps, input),
+    cleanup: (input) => cleanup(deps, input),
   };
 }
 

@@ -2,11 +2,15 @@ import type { Logger } from 'pino';
 import type {
   AssessDrSideInput,
   AssessDrSideOutput,
+  CleanupInput,
+  CleanupOutput,
   PollJobsInput,
   PollJobsOutput,
   PrecheckInput,
   PrecheckOutput,
   Probe,
+  ReprotectInput,
+  ReprotectOutput,
   RestoreRecoveryPointInput,
   RestoreRecoveryPointOutput,
   StartFailbackInput,
@@ -16,7 +20,7 @@ import type {
   VerifyFailbackInput,
   VerifyOutput,
 } from '../../machines/types.js';
-import type { DrsSender, Ec2Sender } from '../aws/clients.js';
+import type { DrsSender, Ec2Sender, RegionalClients } from '../aws/clients.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 
@@ -31,8 +35,11 @@ export interface ProbeRunner {
 }
 
 export interface ActorDeps {
+  /** Clients of the DR region (the plan's region). */
   drs: DrsSender;
   ec2: Ec2Sender;
+  /** Clients of another region (EC2-origin failback); absent: `drs` and `ec2` answer for every region. */
+  regional?: (region: string) => RegionalClients;
   log: Logger;
   clock: Clock;
   /** Reports `check` and `job.log` events to the run's event stream. */
@@ -53,4 +60,8 @@ export interface FailbackActivities {
   stopFailback(input: StopFailbackInput): Promise<StopFailbackOutput>;
   assessDrSide(input: AssessDrSideInput): Promise<AssessDrSideOutput>;
   restoreRecoveryPoint(input: RestoreRecoveryPointInput): Promise<RestoreRecoveryPointOutput>;
+  /** EC2 origin, after a verified failback and an approval: ReverseReplication of the new primary. */
+  reprotect(input: ReprotectInput): Promise<ReprotectOutput>;
+  /** After a verified failback and an approval: TerminateRecoveryInstances of the old DR instances. */
+  cleanup(input: CleanupInput): Promise<CleanupOutput>;
 }

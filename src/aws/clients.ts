@@ -8,9 +8,21 @@ export type DrsSender = Pick<DrsClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
 export type SnsSender = Pick<SNSClient, 'send'>;
 
+/** The clients of one region. */
+export interface RegionalClients {
+  drs: DrsSender;
+  ec2: Ec2Sender;
+}
+
 export interface AwsClients {
+  /** Clients for the plan's region: the DR region, where the recovery instances run. */
   drs: DrsSender;
   ec2: Ec2Sender;
   /** Only needed when the plan names a notification topic. */
   sns?: SnsSender;
+  /**
+   * Clients for another region: servers that came from EC2 fail back by launching in their
+   * origin region. Absent: every region is answered by the clients above (one-region setups).
+   */
+  forRegion?: (region: string) => RegionalClients;
 }

@@ -161,6 +161,9 @@ export const planFileSchema = z
     verify: optionalTimeout,
     job: optionalTimeout,
     backout: z.strictObject({ restore: z.enum(RESTORE_MODES).optional() }).optional(),
+    afterFailback: z
+      .strictObject({ reprotect: z.boolean().optional(), cleanup: z.boolean().optional() })
+      .optional(),
     waves: z.array(wave).min(1),
   })
   // Cross-field rules run even when a field failed, so one `validate` shows every problem.
@@ -184,6 +187,10 @@ export function toPlan(file: PlanFile): Plan {
     verify: { timeoutMs: file.verify?.timeout ?? PLAN_DEFAULTS.verify.timeoutMs },
     job: { timeoutMs: file.job?.timeout ?? PLAN_DEFAULTS.job.timeoutMs },
     backout: { restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore },
+    afterFailback: {
+      reprotect: file.afterFailback?.reprotect ?? PLAN_DEFAULTS.afterFailback.reprotect,
+      cleanup: file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup,
+    },
     waves: file.waves,
   };
 }

@@ -1,4 +1,10 @@
-import type { ApprovalMode, PollingSettings, RestoreMode, WavePlan } from '../../machines/types.js';
+import type {
+  AfterFailbackSettings,
+  ApprovalMode,
+  PollingSettings,
+  RestoreMode,
+  WavePlan,
+} from '../../machines/types.js';
 
 /** A plan after validation: durations are milliseconds, defaults are filled in. */
 export interface Plan {
@@ -14,6 +20,8 @@ export interface Plan {
   /** How long one wave's DRS launch job may take before the wave backs out. */
   job: { timeoutMs: number };
   backout: { restore: RestoreMode };
+  /** Opt-in steps after a verified EC2-origin failback, each behind its own approval. */
+  afterFailback?: AfterFailbackSettings;
   waves: WavePlan[];
 }
 
@@ -24,4 +32,5 @@ export const PLAN_DEFAULTS = {
   verify: { timeoutMs: 20 * 60_000 },
   job: { timeoutMs: 2 * 60 * 60_000 },
   backout: { restore: 'if-unhealthy' },
+  afterFailback: { reprotect: false, cleanup: false },
 } as const satisfies Partial<Record<keyof Plan, unknown>>;

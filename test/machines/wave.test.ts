@@ -374,6 +374,91 @@ describe('wave machine', () => {
     expect(out.failure?.code).toBe('rto-exceeded');
   });
 
+  describe('after a verified EC2-origin failback', () => {
+    const ec2Origin = {
+      precheck: [
+        {
+          ok: true,
+          servers: [
+            {
+              sourceServerID: 's-00000000000000001',
+              recoveryInstanceID: 'i-00000000000000001',
+              origin: 'AWS' as const,
+              originRegion: 'us-west-2',
+              reversedSourceServerID: 's-00000000000000009',
+            },
+          ],
+        },
+      ],
+      pollJobs: [
+        {
+          verdict: 'launched' as const,
+          servers: [
+            {
+              sourceServerID: 's-00000000000000001',
+              recoveryInstanceID: 'i-0000000000000000b',
+              launchStatus: 'LAUNCHED',
+              jobId: 'drsjob-00000000000000001',
+              region: 'us-west-2',
+            },
+          ],
+        },
+      ],
+    };
+
+    it('asks before re-protecting and before cleaning up, even with approval none, then completes', async () => {
+      const w = start(ec2Origin, { afterFailback: { reprotect: true, cleanup: true } });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(w.actor.getSnapshot().value).toEqual({ reprotecting: 'awaitingApproval' });
+      w.actor.send({ type: 'APPROVE', by: 'alice' });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(w.actor.getSnapshot().value).toEqual({ cleaningUp: 'awaitingApproval' });
+      expect(w.names()).not.toContain('cleanup');
+      w.actor.send({ type: 'APPROVE', by: 'alice' });
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.calls.find((c) => c.name === 'reprotect')?.input).toMatchObject({
+        servers: [
+          {
+            sourceServerID: 's-00000000000000001',
+            originRegion: 'us-west-2',
+            recoveryInstanceID: 'i-0000000000000000b',
+          },
+        ],
+      });
+      expect(w.calls.find((c) => c.name === 'cleanup')?.input).toMatchObject({
+        recoveryInstanceIDs: ['i-00000000000000001'],
+      });
+    });
+
+    it('a refused clean-up terminates nothing and the failback stays completed', async () => {
+      const w = start(ec2Origin, { afterFailback: { reprotect: false, cleanup: true } });
+      await vi.advanceTimersByTimeAsync(1);
+      w.actor.send({ type: 'REFUSE', by: 'bob' });
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names()).not.toContain('cleanup');
+      expect(out.afterFailback?.skipped).toEqual(['cleanup refused by bob']);
+    });
+
+    it('off by default: no step after verification', async () => {
+      const w = start(ec2Origin);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names()).not.toContain('reprotect');
+      expect(w.names()).not.toContain('cleanup');
+    });
+
+    it('StopFailback is not sent for EC2-origin servers during backout', async () => {
+      const w = start({ ...ec2Origin, pollJobs: [{ verdict: 'failed', detail: 'FAILED' }] });
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      expect(w.calls.find((c) => c.name === 'stopFailback')?.input).toMatchObject({
+        recoveryInstanceIDs: [],
+      });
+    });
+  });
+
   it('survives a persisted snapshot round trip mid-poll (JSON-serialisable context)', async () => {
     const w = start({ pollJobs: [pending] });
     await vi.advanceTimersByTimeAsync(20_000);

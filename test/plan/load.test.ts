@@ -18,6 +18,7 @@ const payments: Plan = {
   verify: { timeoutMs: 20 * 60_000 },
   job: { timeoutMs: 90 * 60_000 },
   backout: { restore: 'if-unhealthy' },
+  afterFailback: { reprotect: false, cleanup: false },
   waves: [
     {
       name: 'databases',
@@ -78,6 +79,7 @@ describe('loadPlan', () => {
       verify: PLAN_DEFAULTS.verify,
       job: PLAN_DEFAULTS.job,
       backout: PLAN_DEFAULTS.backout,
+      afterFailback: PLAN_DEFAULTS.afterFailback,
       waves: [{ name: 'all', servers: [{ sourceServerID: 's-00000000000000001' }] }],
     } satisfies Plan);
   });

@@ -21,6 +21,8 @@ const defaults: { [K in ActivityName]: Omit<Awaited<ReturnType<FailbackActivitie
   stopFailback: { stopped: [I1], failures: [] },
   assessDrSide: { verdict: 'healthy', servers: [], needsRestore: [] },
   restoreRecoveryPoint: { jobIds: ['drsjob-00000000000000002'], restored: [] },
+  reprotect: { reversed: [], failures: [] },
+  cleanup: { jobIds: [], terminated: [], failures: [] },
 };
 
 /**
@@ -47,5 +49,7 @@ export function scriptedActivities(script: Script, calls: ActivityCall[] = []): 
     stopFailback: (input) => answer('stopFailback', input),
     assessDrSide: (input) => answer('assessDrSide', input),
     restoreRecoveryPoint: (input) => answer('restoreRecoveryPoint', input),
+    reprotect: (input) => answer('reprotect', input),
+    cleanup: (input) => answer('cleanup', input),
   };
 }
