@@ -144,6 +144,23 @@ export function describePointOfNoReturn(recoveryInstanceCount: number): string {
   return `StartFailbackLaunch for ${recoveryInstanceCount} recovery instance(s); the target machines will be converted and rebooted`;
 }
 
+/** What the wave's point of no return does, per flow (on-premises origin and EC2 origin). */
+export function describeWavePointOfNoReturn(resolved: readonly ResolvedServer[]): string {
+  const onPremises = resolved.filter((s) => !isEc2Origin(s)).length;
+  const byRegion = new Map<string, number>();
+  for (const s of resolved.filter(isEc2Origin)) {
+    const region = s.originRegion ?? 'the origin region';
+    byRegion.set(region, (byRegion.get(region) ?? 0) + 1);
+  }
+  const parts = onPremises > 0 || byRegion.size === 0 ? [describePointOfNoReturn(onPremises)] : [];
+  for (const [region, count] of byRegion) {
+    parts.push(
+      `StartRecovery for ${count} server(s) in ${region}; they are launched there from the reversed replication`,
+    );
+  }
+  return parts.join('; and ');
+}
+
 /** What approving an opt-in step after a verified failback does, for the prompt. */
 export function describeAfterFailbackStep(step: 'reprotect' | 'cleanup', context: WaveContext): string {
   const servers = context.resolved.filter(isEc2Origin);
@@ -878,7 +895,11 @@ export const waveMachine = setup({
               runId: context.runId,
               wave: context.wave.name,
               servers: context.resolved.filter(isEc2Origin).flatMap((s) => {
-                const launched = context.launch.find((l) => l.sourceServerID === s.sourceServerID);
+                // The origin-region job lists the reversed source server, not the DR one.
+                const launched = context.launch.find(
+                  (l) =>
+                    l.sourceServerID === s.reversedSourceServerID || l.sourceServerID === s.sourceServerID,
+                );
                 return launched?.recoveryInstanceID && s.originRegion
                   ? [
                       {

@@ -12,7 +12,7 @@ import {
 import type { Outcome } from '../machines/types.js';
 import {
   describeAfterFailbackStep,
-  describePointOfNoReturn,
+  describeWavePointOfNoReturn,
   type WaveContext,
   waveMachine,
 } from '../machines/wave.machine.js';
@@ -174,7 +174,7 @@ interface WaveSnapshotLike {
 
 /** What approving does in a state that waits for a person; null when the state does not wait. */
 function approvalPrompt(state: string | undefined, context: WaveContext): string | null {
-  if (state === 'awaitingApproval') return describePointOfNoReturn(context.resolved.length);
+  if (state === 'awaitingApproval') return describeWavePointOfNoReturn(context.resolved);
   if (state === 'reprotecting.awaitingApproval') return describeAfterFailbackStep('reprotect', context);
   if (state === 'cleaningUp.awaitingApproval') return describeAfterFailbackStep('cleanup', context);
   return null;

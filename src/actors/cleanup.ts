@@ -1,19 +1,59 @@
-import type { CleanupInput, CleanupOutput } from '../../machines/types.js';
+import { TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
+import type { AwsFailure, CleanupInput, CleanupOutput } from '../../machines/types.js';
+import { chunk, unique } from '../aws/batch.js';
+import { classifyAwsError } from '../aws/errors.js';
+import { assertValidIds } from '../aws/ids.js';
+import { serverLabel, unexpectedResponse, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
 
-/** Placeholder until the EC2-origin flow lands: terminates nothing. */
+const OPERATION = 'TerminateRecoveryInstances';
+/** TerminateRecoveryInstances takes 1..200 recovery instance ids. */
+export const TERMINATE_BATCH = 200;
+
+/**
+ * After a verified EC2-origin failback and its own approval: TerminateRecoveryInstances of the
+ * old recovery instances in the DR region, 200 per call. Irreversible, so every id is validated
+ * before anything is sent and a failed call stops further batches. Failures are typed, never thrown.
+ */
 export async function cleanup(deps: ActorDeps, input: CleanupInput): Promise<CleanupOutput> {
-  return {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'cleanup' });
+  const ids = unique(input.recoveryInstanceIDs);
+  const jobIds: string[] = [];
+  const terminated: string[] = [];
+  const done = (failure?: AwsFailure): CleanupOutput => ({
     now: deps.clock.now(),
-    jobIds: [],
-    terminated: [],
-    failures: input.recoveryInstanceIDs.map((id) => ({
-      kind: 'unknown' as const,
-      name: 'NotImplemented',
-      operation: 'TerminateRecoveryInstances',
-      server: id,
-      message: 'clean-up is not implemented yet',
-      retryable: false,
-    })),
-  };
+    jobIds,
+    terminated,
+    failures: failure ? [failure] : [],
+  });
+  if (ids.length === 0) return done();
+  const invalid = validationFailure(
+    () => assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
+    serverLabel(ids),
+  );
+  if (invalid) {
+    log.error({ failure: invalid }, 'refused to terminate: invalid recovery instance ids');
+    return done(invalid);
+  }
+
+  for (const batch of chunk(ids, TERMINATE_BATCH)) {
+    const server = serverLabel(batch);
+    try {
+      const out = await deps.drs.send(new TerminateRecoveryInstancesCommand({ recoveryInstanceIDs: batch }));
+      const jobId = out.job?.jobID;
+      if (!jobId) {
+        const failure = unexpectedResponse(OPERATION, server, 'DRS accepted the request but returned no job');
+        log.error({ failure, jobIds }, 'clean-up stopped');
+        return done(failure);
+      }
+      jobIds.push(jobId);
+      terminated.push(...batch);
+      log.info({ jobId, recoveryInstances: batch.length }, 'old recovery instances terminating');
+    } catch (err) {
+      const failure = classifyAwsError(err, OPERATION, server);
+      log.error({ failure, jobIds }, 'clean-up failed; no further batches sent');
+      return done(failure);
+    }
+  }
+  return done();
 }

@@ -4,15 +4,17 @@ import { classifyAwsError } from '../aws/errors.js';
 import { assertValidIds } from '../aws/ids.js';
 import { classifyJobs } from '../classify/jobs.js';
 import { describeJobLogItems, describeJobs } from './describe-jobs.js';
-import { validationFailure } from './shared.js';
+import { clientsFor } from './regional.js';
+import { groupBy, inRegion, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
 
 /** DescribeJobs takes at most 1000 job ids in `filters.jobIDs`. */
 export const DESCRIBE_JOBS_BATCH = 1000;
 
 /**
- * One poll of the wave's launch jobs: one DescribeJobs for all of them, classified, plus the job
- * log items not reported yet. A failed poll is 'pending' with the failure; the machine decides.
+ * One poll of the wave's launch jobs: one DescribeJobs per region for all of its jobs (the DR
+ * region unless `jobRegions` names another: EC2-origin launches), classified together, plus the
+ * job log items not reported yet. A failed poll is 'pending' with the failure; the machine decides.
  */
 export async function pollJobs(deps: ActorDeps, input: PollJobsInput): Promise<PollJobsOutput> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'pollJobs' });
@@ -31,30 +33,38 @@ export async function pollJobs(deps: ActorDeps, input: PollJobsInput): Promise<P
     };
   }
 
+  const regionOf = (jobId: string): string | undefined => input.jobRegions?.[jobId];
   let jobs: Awaited<ReturnType<typeof describeJobs>> = [];
-  try {
-    for (const batch of chunk(jobIds, DESCRIBE_JOBS_BATCH)) {
-      jobs = jobs.concat(await describeJobs(deps.drs, { jobIDs: batch }));
+  for (const [region, regionJobIds] of groupBy(jobIds, (id) => regionOf(id) ?? '')) {
+    const { drs } = clientsFor(deps, region || undefined);
+    try {
+      for (const batch of chunk(regionJobIds, DESCRIBE_JOBS_BATCH)) {
+        jobs = jobs.concat(await describeJobs(drs, { jobIDs: batch }));
+      }
+    } catch (err) {
+      const failure = inRegion(classifyAwsError(err, 'DescribeJobs'), region || undefined);
+      log.warn({ failure }, 'job poll failed');
+      return {
+        now: deps.clock.now(),
+        verdict: 'pending',
+        detail: failure.message,
+        servers: [],
+        logCursor: { ...input.logCursor },
+        failure,
+      };
     }
-  } catch (err) {
-    const failure = classifyAwsError(err, 'DescribeJobs');
-    log.warn({ failure }, 'job poll failed');
-    return {
-      now: deps.clock.now(),
-      verdict: 'pending',
-      detail: failure.message,
-      servers: [],
-      logCursor: { ...input.logCursor },
-      failure,
-    };
   }
 
   const classification = classifyJobs(jobs, jobIds);
+  const servers = classification.servers.map((server) => {
+    const region = regionOf(server.jobId);
+    return region ? { ...server, region } : server;
+  });
   const logCursor = { ...input.logCursor };
   const visible = new Set(jobs.flatMap((j) => (j.jobID ? [j.jobID] : [])));
   for (const jobId of jobIds.filter((id) => visible.has(id))) {
     try {
-      const items = await describeJobLogItems(deps.drs, jobId);
+      const items = await describeJobLogItems(clientsFor(deps, regionOf(jobId)).drs, jobId);
       const from = logCursor[jobId] ?? 0;
       for (const item of items.slice(from)) {
         deps.emit({
@@ -77,7 +87,7 @@ export async function pollJobs(deps: ActorDeps, input: PollJobsInput): Promise<P
     now: deps.clock.now(),
     verdict: classification.verdict,
     detail: classification.detail,
-    servers: classification.servers,
+    servers,
     logCursor,
   };
 }

@@ -1,4 +1,10 @@
-import { type Job, JobStatus, type RecoveryInstance } from '@aws-sdk/client-drs';
+import {
+  type Job,
+  JobStatus,
+  OriginEnvironment,
+  type RecoveryInstance,
+  type SourceServer,
+} from '@aws-sdk/client-drs';
 import type {
   AwsFailure,
   CheckResult,
@@ -8,8 +14,9 @@ import type {
   ResolvedServer,
 } from '../../machines/types.js';
 import { classifyAwsError } from '../aws/errors.js';
-import { ID_PATTERNS, isEc2InstanceId, isSourceServerId } from '../aws/ids.js';
+import { ID_PATTERNS, isEc2InstanceId, isSourceServerId, parseSourceServerArn } from '../aws/ids.js';
 import { classifyFailbackState } from '../classify/failback-state.js';
+import { classifyReplicationLag, classifyReversedReplicationState } from '../classify/reverse-replication.js';
 import { observeInstances } from './describe-ec2.js';
 import { describeJobs } from './describe-jobs.js';
 import {
@@ -18,6 +25,8 @@ import {
   groupBySourceServer,
 } from './describe-recovery-instances.js';
 import { newestRecoverySnapshot, snapshotTime } from './recovery-snapshots.js';
+import { clientsFor } from './regional.js';
+import { groupBy, inRegion } from './shared.js';
 import type { ActorDeps } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,8 +42,8 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
   const checks: CheckResult[] = [];
   // The first failed read that may pass if sent again (throttling, 5xx): the machine retries the precheck.
   let retryable: AwsFailure | undefined;
-  const readFailed = (err: unknown, operation: string, server?: string): string => {
-    const failure = classifyAwsError(err, operation, server);
+  const readFailed: ReadFailed = (err, operation, server, region) => {
+    const failure = inRegion(classifyAwsError(err, operation, server), region);
     if (failure.retryable && retryable === undefined) retryable = failure;
     return failure.message;
   };
@@ -98,12 +107,15 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
 
   const sourceServerIDs = input.servers.map((s) => s.sourceServerID);
 
+  // Kept for the EC2-origin servers: their reversed replication is read from these items.
+  let sourceServers: Map<string, SourceServer> | undefined;
   try {
-    const known = new Set(
+    const known = new Map(
       (await describeSourceServers(deps.drs, sourceServerIDs)).flatMap((s) =>
-        s.sourceServerID ? [s.sourceServerID] : [],
+        s.sourceServerID ? [[s.sourceServerID, s] as const] : [],
       ),
     );
+    sourceServers = known;
     for (const id of sourceServerIDs) {
       if (known.has(id)) record(id, 'source-server', 'pass', `source server ${id} found`);
       else record(id, 'source-server', 'fail', `source server ${id} not found in this region`);
@@ -124,7 +136,24 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
     record(WAVE, 'recovery-instance', 'fail', readFailed(err, 'DescribeRecoveryInstances'));
   }
 
-  for (const id of sourceServerIDs) {
+  const ec2Origin = sourceServerIDs.flatMap((id) => {
+    const entry = resolved.get(id);
+    return entry?.origin === OriginEnvironment.AWS ? [entry] : [];
+  });
+  if (ec2Origin.length > 0) {
+    await checkReversedReplication(deps, {
+      servers: ec2Origin,
+      sourceServers,
+      rpoMs: input.rpoMs,
+      now,
+      record,
+      readFailed,
+    });
+  }
+  const ec2OriginIds = new Set(ec2Origin.map((s) => s.sourceServerID));
+
+  // EC2 origin: the RPO is the lag of the reversed replication, checked above.
+  for (const id of sourceServerIDs.filter((s) => !ec2OriginIds.has(s))) {
     try {
       const snapshot = await newestRecoverySnapshot(deps.drs, id);
       const time = snapshot ? snapshotTime(snapshot) : undefined;
@@ -166,8 +195,19 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
     record(WAVE, 'no-active-job', 'fail', readFailed(err, 'DescribeJobs'));
   }
 
+  for (const server of input.servers) {
+    if (!ec2OriginIds.has(server.sourceServerID) || !server.verify?.ec2InstanceId) continue;
+    record(
+      server.sourceServerID,
+      'ec2-instance',
+      'warn',
+      `verify.ec2InstanceId ${server.verify.ec2InstanceId} is not checked: an EC2-origin server fails back to a new instance in ${resolved.get(server.sourceServerID)?.originRegion ?? 'its origin region'}`,
+    );
+  }
   const targets = input.servers.flatMap((s) =>
-    s.verify?.ec2InstanceId ? [{ server: s.sourceServerID, ec2InstanceId: s.verify.ec2InstanceId }] : [],
+    s.verify?.ec2InstanceId && !ec2OriginIds.has(s.sourceServerID)
+      ? [{ server: s.sourceServerID, ec2InstanceId: s.verify.ec2InstanceId }]
+      : [],
   );
   if (targets.length > 0) {
     const observations = await observeInstances(
@@ -193,6 +233,136 @@ export async function precheck(deps: ActorDeps, input: PrecheckInput): Promise<P
 }
 
 type RecordCheck = (server: string, name: string, status: CheckStatus, detail: string) => void;
+/** Classifies a failed read (keeping the first retryable one) and returns its message. */
+type ReadFailed = (err: unknown, operation: string, server?: string, region?: string) => string;
+
+const PREPARE_FIRST = 'run `drs-failback prepare <plan>` first';
+
+interface ReversedReplicationArgs {
+  /** The EC2-origin servers, resolved; origin region and reversed source server are filled in here. */
+  servers: ResolvedServer[];
+  /** The DR region's source servers, by id; undefined when they could not be read. */
+  sourceServers: Map<string, SourceServer> | undefined;
+  rpoMs: number;
+  now: number;
+  record: RecordCheck;
+  readFailed: ReadFailed;
+}
+
+/**
+ * EC2 origin: the DR source server's `reversedDirectionSourceServerArn` names the reversed source
+ * server (origin region, account, `s-` id); in the origin region it must exist, replicate
+ * CONTINUOUS with a lag within the RPO, and no active job may hold it. Reads only.
+ */
+async function checkReversedReplication(deps: ActorDeps, args: ReversedReplicationArgs): Promise<void> {
+  const { record, readFailed } = args;
+  const reversed: ResolvedServer[] = [];
+  for (const server of args.servers) {
+    const id = server.sourceServerID;
+    // Not readable or not found: the source-server check already failed for it.
+    const item = args.sourceServers?.get(id);
+    if (!item) continue;
+    const arn = item.reversedDirectionSourceServerArn;
+    const parsed = arn ? parseSourceServerArn(arn) : undefined;
+    const originRegion = parsed?.region ?? item.sourceCloudProperties?.originRegion;
+    if (originRegion) server.originRegion = originRegion;
+    if (!arn) {
+      const to = originRegion ? ` to ${originRegion}` : '';
+      record(
+        id,
+        'reverse-replication',
+        'fail',
+        `replication of ${id} is not reversed${to}; ${PREPARE_FIRST}`,
+      );
+      continue;
+    }
+    if (!parsed) {
+      record(
+        id,
+        'reverse-replication',
+        'fail',
+        `reversedDirectionSourceServerArn '${arn}' of ${id} does not match ${ID_PATTERNS.sourceServerArn.source}`,
+      );
+      continue;
+    }
+    server.reversedSourceServerID = parsed.sourceServerID;
+    reversed.push(server);
+  }
+
+  for (const [region, servers] of groupBy(reversed, (s) => s.originRegion ?? '')) {
+    const { drs } = clientsFor(deps, region);
+    const reversedIds = servers.flatMap((s) => (s.reversedSourceServerID ? [s.reversedSourceServerID] : []));
+    let found: Map<string, SourceServer>;
+    try {
+      found = new Map(
+        (await describeSourceServers(drs, reversedIds)).flatMap((s) =>
+          s.sourceServerID ? [[s.sourceServerID, s] as const] : [],
+        ),
+      );
+    } catch (err) {
+      for (const server of servers) {
+        record(
+          server.sourceServerID,
+          'reverse-replication',
+          'fail',
+          readFailed(err, 'DescribeSourceServers', server.reversedSourceServerID, region),
+        );
+      }
+      continue;
+    }
+    for (const server of servers) {
+      const reversedId = server.reversedSourceServerID ?? '';
+      const item = found.get(reversedId);
+      if (!item) {
+        record(
+          server.sourceServerID,
+          'reverse-replication',
+          'fail',
+          `reversed source server ${reversedId} not found in ${region}; ${PREPARE_FIRST}`,
+        );
+        continue;
+      }
+      const info = item.dataReplicationInfo;
+      const state = classifyReversedReplicationState(
+        info?.dataReplicationState as string | undefined,
+        region,
+      );
+      record(
+        server.sourceServerID,
+        'reverse-replication',
+        state.status,
+        `reversed source server ${reversedId}: ${state.detail}`,
+      );
+      const lag = classifyReplicationLag(info?.lagDuration, args.rpoMs);
+      record(server.sourceServerID, 'rpo', lag.status, `reversed source server ${reversedId}: ${lag.detail}`);
+    }
+
+    // One launch job per source server at a time: a job still holding a reversed server blocks the start.
+    try {
+      const jobs = await describeJobs(drs, { fromDate: new Date(args.now - DAY_MS).toISOString() });
+      const drIdOf = new Map(servers.map((s) => [s.reversedSourceServerID ?? '', s.sourceServerID]));
+      const busy = activeJobsByServer(jobs, new Set(reversedIds));
+      for (const [reversedId, holding] of busy) {
+        record(
+          drIdOf.get(reversedId) ?? reversedId,
+          'no-active-job',
+          'fail',
+          `reversed source server ${reversedId} is held by active job(s) in ${region}: ${holding.map((j) => `${j.jobID} (${j.status ?? 'no status'})`).join(', ')}`,
+        );
+      }
+      if (busy.size === 0) {
+        record(
+          WAVE,
+          'no-active-job',
+          'pass',
+          `no active DRS job in ${region} holds the reversed source servers`,
+        );
+      }
+    } catch (err) {
+      record(WAVE, 'no-active-job', 'fail', readFailed(err, 'DescribeJobs', undefined, region));
+    }
+  }
+}
 
 function resolveOne(
   id: string,
@@ -231,6 +401,18 @@ function resolveOne(
       `recovery instance ${instance.recoveryInstanceID} was launched by a drill`,
     );
   }
+  const resolved: ResolvedServer = { sourceServerID: id, recoveryInstanceID: instance.recoveryInstanceID };
+  if (instance.ec2InstanceID) resolved.recoveryEc2InstanceID = instance.ec2InstanceID;
+  const origin = instance.originEnvironment as string | undefined;
+  if (origin === OriginEnvironment.AWS) {
+    // Failback state belongs to the failback client flow; EC2 origin is checked on its reversed replication.
+    record(id, 'origin', 'pass', `${id} came from EC2 (originEnvironment AWS): reverse replication flow`);
+    resolved.origin = 'AWS';
+    return resolved;
+  }
+  if (origin !== undefined && origin !== OriginEnvironment.ON_PREMISES) {
+    record(id, 'origin', 'warn', `unknown originEnvironment '${origin}'; taking the on-premises flow`);
+  }
   const state = instance.failback?.state as string | undefined;
   const stateClass = classifyFailbackState(state);
   if (stateClass === 'ready') {
@@ -247,8 +429,6 @@ function resolveOne(
   } else {
     record(id, 'failback-state', 'fail', `failback state is ${state}, needs FAILBACK_READY_FOR_LAUNCH`);
   }
-  const resolved: ResolvedServer = { sourceServerID: id, recoveryInstanceID: instance.recoveryInstanceID };
-  if (instance.ec2InstanceID) resolved.recoveryEc2InstanceID = instance.ec2InstanceID;
   if (state) resolved.failbackState = state;
   return resolved;
 }

@@ -39,3 +39,24 @@ export function unexpectedResponse(
   if (server) failure.server = server;
   return failure;
 }
+
+/** Names the region of a call outside the DR region in its failure message (EC2 origin). */
+export function inRegion(failure: AwsFailure, region: string | undefined): AwsFailure {
+  if (region === undefined || !failure.message.startsWith(failure.operation)) return failure;
+  return {
+    ...failure,
+    message: `${failure.operation} in ${region}${failure.message.slice(failure.operation.length)}`,
+  };
+}
+
+/** Groups items by a key, keeping first-seen order of keys and items. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key) ?? [];
+    group.push(item);
+    groups.set(key, group);
+  }
+  return groups;
+}

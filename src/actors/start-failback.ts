@@ -4,19 +4,31 @@ import {
   DescribeRecoveryInstancesCommand,
   InitiatedBy,
   type Job,
+  JobType,
   StartFailbackLaunchCommand,
+  StartRecoveryCommand,
 } from '@aws-sdk/client-drs';
-import type { AwsFailure, StartFailbackInput, StartFailbackOutput } from '../../machines/types.js';
+import type {
+  AwsFailure,
+  ResolvedServer,
+  StartFailbackInput,
+  StartFailbackOutput,
+} from '../../machines/types.js';
 import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
-import { assertValidIds } from '../aws/ids.js';
-import { serverLabel, unexpectedResponse, validationFailure } from './shared.js';
+import { assertValidIds, ID_PATTERNS, InvalidRequestError } from '../aws/ids.js';
+import { clientsFor } from './regional.js';
+import { groupBy, inRegion, serverLabel, unexpectedResponse, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
 
 const OPERATION = 'StartFailbackLaunch';
+const RECOVERY = 'StartRecovery';
 /** StartFailbackLaunch takes 1..200 recovery instance ids. */
 export const START_FAILBACK_BATCH = 200;
+/** StartRecovery takes 1..200 source servers. */
+export const START_RECOVERY_IN_ORIGIN_BATCH = 200;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** DescribeRecoveryInstances filters take 0..200 ids; DescribeJobs filters.jobIDs 0..1000. */
 const RECOVERY_INSTANCE_FILTER_BATCH = 200;
 const JOB_ID_FILTER_BATCH = 1000;
@@ -127,11 +139,78 @@ export async function findStartedFailbackJobs(
   return claimed;
 }
 
+/** An EC2-origin server ready for StartRecovery in its origin region. */
+interface OriginLaunch {
+  sourceServerID: string;
+  originRegion: string;
+  reversedSourceServerID: string;
+}
+
+/** Refuses EC2-origin servers without a valid origin region or reversed source server id. */
+function validateOriginLaunches(servers: readonly ResolvedServer[]): OriginLaunch[] {
+  const launches: OriginLaunch[] = [];
+  for (const server of servers) {
+    const { sourceServerID, originRegion, reversedSourceServerID } = server;
+    if (originRegion === undefined || !ID_PATTERNS.region.test(originRegion)) {
+      throw new InvalidRequestError({
+        operation: RECOVERY,
+        field: 'region',
+        value: String(originRegion),
+        pattern: ID_PATTERNS.region.source,
+        problem: `${sourceServerID} has no valid origin region ('${String(originRegion)}'); run the precheck again`,
+      });
+    }
+    assertValidIds(
+      'sourceServerID',
+      [reversedSourceServerID ?? ''],
+      { min: 1, max: 1, field: 'sourceServers[].sourceServerID' },
+      RECOVERY,
+    );
+    launches.push({ sourceServerID, originRegion, reversedSourceServerID: reversedSourceServerID ?? '' });
+  }
+  return launches;
+}
+
 /**
- * The point of no return: StartFailbackLaunch per batch of 200. Never retried here (a resent start
- * could launch twice); after a failed batch no further batch is sent and the machine decides.
- * Idempotent across a restore: jobs this run already started for these recovery instances are
- * adopted (read from AWS first), and only the instances without one are started.
+ * EC2 origin: launch jobs this run already started in the origin region for these reversed
+ * source servers, by reversed source server id. A job counts when it is tagged with this run, or
+ * when it is a START_RECOVERY launch created since the run began (DescribeJobs `fromDate`).
+ */
+export async function findStartedOriginJobs(
+  drs: DrsSender,
+  reversedSourceServerIDs: readonly string[],
+  runId: string,
+  runStartedAt: number | undefined,
+  now: number,
+): Promise<Map<string, string>> {
+  const wanted = new Set(reversedSourceServerIDs);
+  const claimed = new Map<string, string>();
+  // Without a run start only this run's tag identifies its jobs; a day bounds the listing.
+  const since = runStartedAt ?? now - DAY_MS;
+  for (const job of await listJobs(drs, { fromDate: new Date(since).toISOString() })) {
+    if (!job.jobID) continue;
+    if (job.type !== undefined && job.type !== JobType.LAUNCH) continue;
+    const tagged = job.tags?.[RUN_TAG] === runId;
+    const recentRecovery =
+      runStartedAt !== undefined &&
+      job.initiatedBy === InitiatedBy.START_RECOVERY &&
+      startedByThisRun(job, runId, runStartedAt);
+    if (!tagged && !recentRecovery) continue;
+    for (const server of job.participatingServers ?? []) {
+      const id = server.sourceServerID;
+      if (id && wanted.has(id) && !claimed.has(id)) claimed.set(id, job.jobID);
+    }
+  }
+  return claimed;
+}
+
+/**
+ * The point of no return, per server by its origin. ON_PREMISES: StartFailbackLaunch of the
+ * recovery instances (DR region) per batch of 200. EC2 origin: StartRecovery of each reversed
+ * source server in its origin region (latest data, no recovery point), per region and batch of 200.
+ * Never retried here (a resent start could launch twice); after a failed call no further call is
+ * sent and the machine decides. Idempotent across a restore: everything already started is read
+ * first (jobs of this run are adopted) and only what has no job is started.
  */
 export async function startFailback(
   deps: ActorDeps,
@@ -139,23 +218,39 @@ export async function startFailback(
 ): Promise<StartFailbackOutput> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   const ids = unique(input.recoveryInstanceIDs);
+  const ec2Origin = input.ec2Origin ?? [];
+  // A wave of EC2-origin servers only has no ON_PREMISES part; a wave of nothing is refused.
+  const onPremises = ids.length > 0 || ec2Origin.length === 0;
+  let launches: OriginLaunch[] = [];
   const invalid =
-    validationFailure(() =>
-      assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
-    ) ??
-    chunk(ids, START_FAILBACK_BATCH)
-      .map((batch) =>
-        validationFailure(() => assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION)),
-      )
-      .find((f) => f !== undefined);
+    (onPremises
+      ? (validationFailure(() =>
+          assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
+        ) ??
+        chunk(ids, START_FAILBACK_BATCH)
+          .map((batch) =>
+            validationFailure(() =>
+              assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION),
+            ),
+          )
+          .find((f) => f !== undefined))
+      : undefined) ??
+    validationFailure(() => {
+      launches = validateOriginLaunches(ec2Origin);
+    });
   if (invalid) {
-    log.error({ failure: invalid }, 'refused to start failback: invalid recovery instance ids');
+    log.error({ failure: invalid }, 'refused to start failback: invalid input');
     return { now: deps.clock.now(), jobIds: [], failure: invalid };
   }
+  // Each reversed source server once, even when listed twice.
+  launches = [...new Map(launches.map((l) => [l.reversedSourceServerID, l])).values()];
+  const byRegion = groupBy(launches, (l) => l.originRegion);
 
-  let adopted: Map<string, string>;
+  // Read everything already started before sending anything: a failed read leaves nothing started.
+  let adopted = new Map<string, string>();
+  const adoptedInOrigin = new Map<string, Map<string, string>>();
   try {
-    adopted = await findStartedFailbackJobs(deps.drs, ids, input.runId, input.runStartedAt);
+    if (onPremises) adopted = await findStartedFailbackJobs(deps.drs, ids, input.runId, input.runStartedAt);
   } catch (err) {
     if (!(err instanceof ReadFailure)) throw err;
     // Nothing was started: without knowing what already runs, starting could launch twice.
@@ -163,16 +258,62 @@ export async function startFailback(
     log.warn({ failure }, 'could not read what already runs; failback not started');
     return { now: deps.clock.now(), jobIds: [], failure };
   }
+  for (const [region, servers] of byRegion) {
+    try {
+      adoptedInOrigin.set(
+        region,
+        await findStartedOriginJobs(
+          clientsFor(deps, region).drs,
+          servers.map((s) => s.reversedSourceServerID),
+          input.runId,
+          input.runStartedAt,
+          deps.clock.now(),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ReadFailure)) throw err;
+      const failure = inRegion(
+        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
+        region,
+      );
+      log.warn(
+        { failure, region },
+        'could not read what already runs in the origin region; failback not started',
+      );
+      return { now: deps.clock.now(), jobIds: [], failure };
+    }
+  }
+
+  const jobIds: string[] = [];
+  const jobRegions: Record<string, string> = {};
   const adoptedJobIds = unique([...adopted.values()]);
   if (adoptedJobIds.length > 0) {
+    jobIds.push(...adoptedJobIds);
     log.info(
       { jobIds: adoptedJobIds, recoveryInstances: adopted.size },
       'failback already started by this run; adopting its job(s)',
     );
   }
+  for (const [region, claimed] of adoptedInOrigin) {
+    const regionJobIds = unique([...claimed.values()]).filter((id) => !jobIds.includes(id));
+    if (regionJobIds.length === 0) continue;
+    jobIds.push(...regionJobIds);
+    for (const jobId of regionJobIds) jobRegions[jobId] = region;
+    log.info(
+      { jobIds: regionJobIds, region, servers: claimed.size },
+      'launch in the origin region already started by this run; adopting its job(s)',
+    );
+  }
+  const done = (failure?: AwsFailure): StartFailbackOutput => {
+    const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
+    if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+    if (failure) {
+      out.failure = failure;
+      log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
+    }
+    return out;
+  };
 
-  const jobIds: string[] = [...adoptedJobIds];
-  let failure: AwsFailure | undefined;
   for (const batch of chunk(
     ids.filter((id) => !adopted.has(id)),
     START_FAILBACK_BATCH,
@@ -186,20 +327,48 @@ export async function startFailback(
         }),
       );
       const jobId = out.job?.jobID;
-      if (!jobId) {
-        failure = unexpectedResponse(OPERATION, server, 'DRS accepted the request but returned no job');
-        break;
-      }
+      if (!jobId)
+        return done(unexpectedResponse(OPERATION, server, 'DRS accepted the request but returned no job'));
       jobIds.push(jobId);
       log.info({ jobId, recoveryInstances: batch.length }, 'failback launch started');
     } catch (err) {
-      failure = classifyAwsError(err, OPERATION, server);
-      break;
+      return done(classifyAwsError(err, OPERATION, server));
     }
   }
-  if (failure) {
-    log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
-    return { now: deps.clock.now(), jobIds, failure };
+
+  for (const [region, servers] of byRegion) {
+    const claimed = adoptedInOrigin.get(region) ?? new Map<string, string>();
+    const { drs } = clientsFor(deps, region);
+    for (const batch of chunk(
+      servers.filter((s) => !claimed.has(s.reversedSourceServerID)),
+      START_RECOVERY_IN_ORIGIN_BATCH,
+    )) {
+      const server = serverLabel(batch.map((s) => s.sourceServerID));
+      try {
+        const out = await drs.send(
+          new StartRecoveryCommand({
+            // No recoverySnapshotID: DRS takes the latest data of the reversed replication.
+            sourceServers: batch.map((s) => ({ sourceServerID: s.reversedSourceServerID })),
+            isDrill: false,
+            tags: runTags(input.runId, input.wave),
+          }),
+        );
+        const jobId = out.job?.jobID;
+        if (!jobId) {
+          return done(
+            inRegion(
+              unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
+              region,
+            ),
+          );
+        }
+        jobIds.push(jobId);
+        jobRegions[jobId] = region;
+        log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
+      } catch (err) {
+        return done(inRegion(classifyAwsError(err, RECOVERY, server), region));
+      }
+    }
   }
-  return { now: deps.clock.now(), jobIds };
+  return done();
 }

@@ -8,6 +8,8 @@ export const ID_PATTERNS = {
   jobID: /^drsjob-[0-9a-zA-Z]{17}$/,
   snapshotID: /^pit-[0-9a-zA-Z]{17}$/,
   sourceServerArn: /^arn:(aws[a-zA-Z-]*):drs:([a-z0-9-]+):(\d{12}):source-server\/(s-[0-9a-zA-Z]{17})$/,
+  /** An AWS region name, e.g. us-west-2 or us-gov-east-1 (EC2 origin: where a server is launched again). */
+  region: /^[a-z]{2}(-[a-z]+)+-\d+$/,
 } as const;
 
 export type IdKind = keyof typeof ID_PATTERNS;
@@ -20,6 +22,7 @@ const DEFAULT_FIELD: Record<IdKind, string> = {
   jobID: 'jobIDs',
   snapshotID: 'recoverySnapshotID',
   sourceServerArn: 'sourceServerArn',
+  region: 'region',
 };
 
 export const isSourceServerId = (value: string): boolean => ID_PATTERNS.sourceServerID.test(value);
@@ -27,6 +30,7 @@ export const isRecoveryInstanceId = (value: string): boolean => ID_PATTERNS.reco
 export const isEc2InstanceId = (value: string): boolean => ID_PATTERNS.ec2InstanceID.test(value);
 export const isJobId = (value: string): boolean => ID_PATTERNS.jobID.test(value);
 export const isSnapshotId = (value: string): boolean => ID_PATTERNS.snapshotID.test(value);
+export const isRegion = (value: string): boolean => ID_PATTERNS.region.test(value);
 
 export interface SourceServerArn {
   partition: string;

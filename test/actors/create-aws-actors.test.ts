@@ -14,8 +14,10 @@ describe('createAwsActors', () => {
     expect(Object.keys(actors).sort()).toEqual(
       [
         'assessDrSide',
+        'cleanup',
         'pollJobs',
         'precheck',
+        'reprotect',
         'restoreRecoveryPoint',
         'startFailback',
         'stopFailback',

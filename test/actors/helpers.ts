@@ -20,7 +20,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-drs';
 import { EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { pino } from 'pino';
 import { expect } from 'vitest';
 import type { AwsFailureKind, Probe } from '../../machines/types.js';
@@ -223,3 +223,49 @@ export const DRS_ERROR_TABLE: ErrorCase[] = [
     cause: /not initialized/,
   },
 ];
+
+/** EC2 origin: the region the servers came from, answered by clients of their own. */
+export const ORIGIN_REGION = 'us-west-2';
+export const ACCOUNT = '111122223333';
+export const sourceServerArn = (id: string, region = ORIGIN_REGION): string =>
+  `arn:aws:drs:${region}:${ACCOUNT}:source-server/${id}`;
+
+/**
+ * Clients of the origin region as separate instances: `mockClient(DrsClient)` stubs every
+ * instance, so a test tells the regions apart by `mockClient(instance)` on these.
+ */
+export function originClients(region = ORIGIN_REGION): { drs: DrsClient; ec2: EC2Client } {
+  return { drs: new DrsClient({ region }), ec2: new EC2Client({ region }) };
+}
+
+/** Deps whose `regional` answers `region` with `clients` and refuses any other region. */
+export function makeRegionalDeps(
+  clients: { drs: DrsClient; ec2: EC2Client },
+  options: Parameters<typeof makeDeps>[0] & { region?: string } = {},
+): Harness & { regions: string[] } {
+  const harness = makeDeps(options);
+  const region = options.region ?? ORIGIN_REGION;
+  const regions: string[] = [];
+  harness.deps.regional = (asked) => {
+    regions.push(asked);
+    if (asked !== region) throw new Error(`no clients for region ${asked}`);
+    return clients;
+  };
+  return { ...harness, regions };
+}
+
+/**
+ * Fresh origin-region clients mocked per instance, for a `beforeEach`, called BEFORE the class
+ * mocks are reset: `mockClient(instance)` restores a stub the instance inherits, i.e. the class
+ * mock of `mockClient(DrsClient)`, and resetting an instance mock under a class mock fails in
+ * sinon ("already wrapped"). So: new instances each test, then `drsMock.reset()` re-stubs the class.
+ */
+export function mockOriginRegion(region = ORIGIN_REGION) {
+  const clients = originClients(region);
+  return { clients, drs: mockClient(clients.drs), ec2: mockClient(clients.ec2) };
+}
+export type OriginMocks = ReturnType<typeof mockOriginRegion>;
+export function restoreOriginRegion(mocks: OriginMocks): void {
+  mocks.drs.restore();
+  mocks.ec2.restore();
+}

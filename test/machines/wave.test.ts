@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, toPromise } from 'xstate';
 import {
+  describeWavePointOfNoReturn,
   MAX_PRECHECK_ATTEMPTS,
   MAX_START_ATTEMPTS,
   type WaveInput,
@@ -395,7 +396,8 @@ describe('wave machine', () => {
           verdict: 'launched' as const,
           servers: [
             {
-              sourceServerID: 's-00000000000000001',
+              // The origin-region job names the reversed source server.
+              sourceServerID: 's-00000000000000009',
               recoveryInstanceID: 'i-0000000000000000b',
               launchStatus: 'LAUNCHED',
               jobId: 'drsjob-00000000000000001',
@@ -457,6 +459,19 @@ describe('wave machine', () => {
         recoveryInstanceIDs: [],
       });
     });
+  });
+
+  it('describes the point of no return per flow', () => {
+    expect(
+      describeWavePointOfNoReturn([
+        { sourceServerID: 's-1', recoveryInstanceID: 'i-1' },
+        { sourceServerID: 's-2', recoveryInstanceID: 'i-2', origin: 'AWS', originRegion: 'us-west-2' },
+        { sourceServerID: 's-3', recoveryInstanceID: 'i-3', origin: 'AWS', originRegion: 'us-west-2' },
+      ]),
+    ).toBe(
+      'StartFailbackLaunch for 1 recovery instance(s); the target machines will be converted and rebooted; and ' +
+        'StartRecovery for 2 server(s) in us-west-2; they are launched there from the reversed replication',
+    );
   });
 
   it('survives a persisted snapshot round trip mid-poll (JSON-serialisable context)', async () => {
