@@ -1,5 +1,7 @@
 // The composition root of a dry run: real SDK clients whose `send` is answered by the
 // simulated world (through aws-sdk-client-mock), a virtual clock, and simulated probes.
+// `clients` are bound to the scenario's (DR) region; `clients.forRegion(region)` gives DRS and
+// EC2 clients of another region of the same world, built once per region.
 
 import {
   DescribeJobLogItemsCommand,
@@ -10,6 +12,7 @@ import {
   DisconnectRecoveryInstanceCommand,
   DisconnectSourceServerCommand,
   DrsClient,
+  ReverseReplicationCommand,
   StartFailbackLaunchCommand,
   StartRecoveryCommand,
   StopFailbackCommand,
@@ -28,10 +31,26 @@ import type { RecordedCall, WorldState } from './state.js';
 import { VirtualClock } from './virtual-clock.js';
 import { type Service, World } from './world.js';
 
+/** DRS and EC2 clients bound to one region of the simulated world. */
+export interface SimulatedRegionalClients {
+  drs: DrsClient;
+  ec2: EC2Client;
+}
+
+export interface SimulatedClients extends SimulatedRegionalClients {
+  sns: SNSClient;
+  /**
+   * Clients of `region` in the same world (the DR region gives the clients above). DRS in a
+   * region the scenario does not know answers UninitializedAccountException; EC2 there is empty.
+   * A string that is not a region name throws.
+   */
+  forRegion(region: string): SimulatedRegionalClients;
+}
+
 export interface SimulatedAws {
   clock: VirtualClock;
   world: World;
-  clients: { drs: DrsClient; ec2: EC2Client; sns: SNSClient };
+  clients: SimulatedClients;
   probes: ProbeRunner;
   /** Every call the clients received, in order, with its virtual time and outcome. */
   calls(): RecordedCall[];
@@ -64,12 +83,10 @@ export function loadSimulatedAws(saved: WorldState, opts: SimulatedAwsOptions = 
   return assemble(World.load(saved, clock), clock);
 }
 
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 function assemble(world: World, clock: VirtualClock): SimulatedAws {
-  const region = world.scenario.region;
-  const config = { region, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 };
-  const drs = new DrsClient(config);
-  const ec2 = new EC2Client(config);
-  const sns = new SNSClient(config);
+  const drRegion = world.scenario.region;
 
   const unmodelled = (service: Service) => async (_input: unknown) => {
     throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
@@ -87,42 +104,64 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
       for (const mock of mocks) mock.resetHistory();
     });
   };
+  const configFor = (region: string) => ({ region, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
   // Async fakes, so a failure is a rejected promise exactly like a real send.
-  const answer = (service: Service, op: Parameters<World['handle']>[1]) => async (input: unknown) => {
-    trimHistory();
-    return world.handle(service, op, input);
+  const answerIn =
+    (region: string) => (service: Service, op: Parameters<World['handle']>[1]) => async (input: unknown) => {
+      trimHistory();
+      return world.handle(service, op, input, region);
+    };
+
+  const regional = new Map<string, SimulatedRegionalClients>();
+  const forRegion = (region: string): SimulatedRegionalClients => {
+    const known = regional.get(region);
+    if (known) return known;
+    if (!REGION_NAME.test(region)) throw new Error(`not an AWS region name: "${region}"`);
+    const clients = regionalClients(region);
+    regional.set(region, clients);
+    return clients;
   };
 
-  // The catch-all goes first: later, specific matchers take precedence over it.
-  const drsMock = mockClient(drs);
-  drsMock.onAnyCommand().callsFake(unmodelled('drs'));
-  drsMock.on(DescribeSourceServersCommand).callsFake(answer('drs', 'DescribeSourceServers'));
-  drsMock.on(DescribeRecoveryInstancesCommand).callsFake(answer('drs', 'DescribeRecoveryInstances'));
-  drsMock.on(DescribeRecoverySnapshotsCommand).callsFake(answer('drs', 'DescribeRecoverySnapshots'));
-  drsMock.on(DescribeJobsCommand).callsFake(answer('drs', 'DescribeJobs'));
-  drsMock.on(DescribeJobLogItemsCommand).callsFake(answer('drs', 'DescribeJobLogItems'));
-  drsMock.on(StartFailbackLaunchCommand).callsFake(answer('drs', 'StartFailbackLaunch'));
-  drsMock.on(StopFailbackCommand).callsFake(answer('drs', 'StopFailback'));
-  drsMock.on(StartRecoveryCommand).callsFake(answer('drs', 'StartRecovery'));
-  drsMock.on(TerminateRecoveryInstancesCommand).callsFake(answer('drs', 'TerminateRecoveryInstances'));
-  drsMock.on(StopReplicationCommand).callsFake(answer('drs', 'StopReplication'));
-  drsMock.on(DisconnectSourceServerCommand).callsFake(answer('drs', 'DisconnectSourceServer'));
-  drsMock.on(DisconnectRecoveryInstanceCommand).callsFake(answer('drs', 'DisconnectRecoveryInstance'));
+  const regionalClients = (region: string): SimulatedRegionalClients => {
+    const answer = answerIn(region);
+    const drs = new DrsClient(configFor(region));
+    const ec2 = new EC2Client(configFor(region));
+    // The catch-all goes first: later, specific matchers take precedence over it.
+    const drsMock = mockClient(drs);
+    drsMock.onAnyCommand().callsFake(unmodelled('drs'));
+    drsMock.on(DescribeSourceServersCommand).callsFake(answer('drs', 'DescribeSourceServers'));
+    drsMock.on(DescribeRecoveryInstancesCommand).callsFake(answer('drs', 'DescribeRecoveryInstances'));
+    drsMock.on(DescribeRecoverySnapshotsCommand).callsFake(answer('drs', 'DescribeRecoverySnapshots'));
+    drsMock.on(DescribeJobsCommand).callsFake(answer('drs', 'DescribeJobs'));
+    drsMock.on(DescribeJobLogItemsCommand).callsFake(answer('drs', 'DescribeJobLogItems'));
+    drsMock.on(StartFailbackLaunchCommand).callsFake(answer('drs', 'StartFailbackLaunch'));
+    drsMock.on(StopFailbackCommand).callsFake(answer('drs', 'StopFailback'));
+    drsMock.on(StartRecoveryCommand).callsFake(answer('drs', 'StartRecovery'));
+    drsMock.on(TerminateRecoveryInstancesCommand).callsFake(answer('drs', 'TerminateRecoveryInstances'));
+    drsMock.on(StopReplicationCommand).callsFake(answer('drs', 'StopReplication'));
+    drsMock.on(DisconnectSourceServerCommand).callsFake(answer('drs', 'DisconnectSourceServer'));
+    drsMock.on(DisconnectRecoveryInstanceCommand).callsFake(answer('drs', 'DisconnectRecoveryInstance'));
+    drsMock.on(ReverseReplicationCommand).callsFake(answer('drs', 'ReverseReplication'));
 
-  const ec2Mock = mockClient(ec2);
-  ec2Mock.onAnyCommand().callsFake(unmodelled('ec2'));
-  ec2Mock.on(DescribeInstancesCommand).callsFake(answer('ec2', 'DescribeInstances'));
-  ec2Mock.on(DescribeInstanceStatusCommand).callsFake(answer('ec2', 'DescribeInstanceStatus'));
+    const ec2Mock = mockClient(ec2);
+    ec2Mock.onAnyCommand().callsFake(unmodelled('ec2'));
+    ec2Mock.on(DescribeInstancesCommand).callsFake(answer('ec2', 'DescribeInstances'));
+    ec2Mock.on(DescribeInstanceStatusCommand).callsFake(answer('ec2', 'DescribeInstanceStatus'));
+    mocks.push(drsMock, ec2Mock);
+    return { drs, ec2 };
+  };
 
+  const { drs, ec2 } = forRegion(drRegion);
+  const sns = new SNSClient(configFor(drRegion));
   const snsMock = mockClient(sns);
   snsMock.onAnyCommand().callsFake(unmodelled('sns'));
-  snsMock.on(PublishCommand).callsFake(answer('sns', 'Publish'));
-  mocks.push(drsMock, ec2Mock, snsMock);
+  snsMock.on(PublishCommand).callsFake(answerIn(drRegion)('sns', 'Publish'));
+  mocks.push(snsMock);
 
   return {
     clock,
     world,
-    clients: { drs, ec2, sns },
+    clients: { drs, ec2, sns, forRegion },
     probes: createSimulatedProbes(world),
     calls: () => world.calls(),
     save: () => world.save(),

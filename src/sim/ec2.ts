@@ -196,7 +196,7 @@ export function describeInstances(world: World, input: DescribeInstancesCommandI
   checkPaging(world, input, 5);
   const ids = input.InstanceIds ?? [];
   const records =
-    ids.length > 0 ? resolveIds(world, ids) : world.state.ec2Instances.filter((r) => visible(r, world.now));
+    ids.length > 0 ? resolveIds(world, ids) : world.ec2Instances().filter((r) => visible(r, world.now));
   const { slice, ...next } = page(world, 'DescribeInstances', records, input.MaxResults, input.NextToken);
   return {
     Reservations: slice.map((r) => ({
@@ -224,7 +224,7 @@ export function describeInstanceStatus(world: World, input: DescribeInstanceStat
   }
   const all = input.IncludeAllInstances === true;
   const records = (
-    ids.length > 0 ? resolveIds(world, ids) : world.state.ec2Instances.filter((r) => visible(r, world.now))
+    ids.length > 0 ? resolveIds(world, ids) : world.ec2Instances().filter((r) => visible(r, world.now))
   ).filter((r) => all || ec2StateAt(r, world.now) === 'running');
   const { slice, ...next } = page(
     world,

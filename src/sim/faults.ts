@@ -7,7 +7,12 @@ import type { Service, World } from './world.js';
 
 type Kind = ScenarioFault['kind'];
 type FaultOf<K extends Kind> = Extract<ScenarioFault, { kind: K }>;
-export type LaunchPhase = 'failback' | 'recovery';
+/**
+ * failback: StartFailbackLaunch; origin: StartRecovery of a reversed (FAILBACK) source server in
+ * its origin region, which is the EC2-origin failback; recovery: any other StartRecovery.
+ */
+export type LaunchPhase = 'failback' | 'origin' | 'recovery';
+type During = 'failback' | 'origin' | 'recovery' | 'any' | undefined;
 
 function inWindow(world: World, f: { from?: number | undefined; until?: number | undefined }): boolean {
   const elapsed = world.now - world.startAt;
@@ -24,6 +29,7 @@ export function checkOperationFaults(world: World, service: Service, operation: 
     }
     if (f.kind !== 'error') continue;
     if (f.operation !== '*' && f.operation !== operation) continue;
+    if (f.region !== undefined && f.region !== world.region) continue;
     if (!inWindow(world, f)) continue;
     const hits = world.state.faultHits[i] ?? 0;
     if (f.count !== undefined && hits >= f.count) continue;
@@ -43,8 +49,11 @@ function ofKind<K extends Kind>(world: World, kind: K): FaultOf<K>[] {
   return world.scenario.faults.filter((f): f is FaultOf<K> => f.kind === kind);
 }
 
-const phaseMatches = (during: 'failback' | 'recovery' | 'any' | undefined, phase: LaunchPhase): boolean =>
-  (during ?? 'failback') === 'any' || (during ?? 'failback') === phase;
+/** `failback` (the default) means the failback launch of either flow, so it covers `origin` too. */
+function phaseMatches(during: During, phase: LaunchPhase): boolean {
+  const d = during ?? 'failback';
+  return d === 'any' || d === phase || (d === 'failback' && phase === 'origin');
+}
 
 export function launchFails(world: World, sourceServerID: string, phase: LaunchPhase): boolean {
   return ofKind(world, 'launch-failure').some(
@@ -87,4 +96,20 @@ export function instanceNotFoundForMs(world: World): number | undefined {
 
 export function recoveryInstanceLost(world: World): FaultOf<'recovery-instance-lost'>[] {
   return ofKind(world, 'recovery-instance-lost');
+}
+
+/** The replication-stalled fault for a scenario server (its reversed replication stalls). */
+export function replicationStalled(
+  world: World,
+  sourceServerID: string,
+): FaultOf<'replication-stalled'> | undefined {
+  return ofKind(world, 'replication-stalled').find((f) => f.servers.includes(sourceServerID));
+}
+
+/** The lag a replication-lag fault forces on a scenario server's reversed replication, if any. */
+export function replicationLagMs(world: World, sourceServerID: string): number | undefined {
+  const lags = ofKind(world, 'replication-lag')
+    .filter((f) => f.servers.includes(sourceServerID))
+    .map((f) => f.lag);
+  return lags.length > 0 ? Math.max(...lags) : undefined;
 }

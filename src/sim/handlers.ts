@@ -8,6 +8,7 @@ import {
   terminateRecoveryInstances,
 } from './jobs.js';
 import { describeRecoveryInstances, disconnectRecoveryInstance, stopFailback } from './recovery-instances.js';
+import { reverseReplication } from './reverse-replication.js';
 import type { SimOperation } from './scenario.js';
 import { describeRecoverySnapshots } from './snapshots.js';
 import { publish } from './sns.js';
@@ -29,6 +30,7 @@ export const DRS_HANDLERS: Partial<Record<SimOperation, Handler>> = {
   StopReplication: h(stopReplication),
   DisconnectSourceServer: h(disconnectSourceServer),
   DisconnectRecoveryInstance: h(disconnectRecoveryInstance),
+  ReverseReplication: h(reverseReplication),
 };
 
 export const EC2_HANDLERS: Partial<Record<SimOperation, Handler>> = {

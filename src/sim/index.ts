@@ -4,10 +4,13 @@ export {
   loadSimulatedAws,
   type SimulatedAws,
   type SimulatedAwsOptions,
+  type SimulatedClients,
+  type SimulatedRegionalClients,
 } from './clients.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
 export { createSimulatedProbes } from './probes.js';
 export {
+  knownRegions,
   loadScenarioFile,
   loadScenarioFileSync,
   parseScenarioText,
@@ -15,6 +18,7 @@ export {
   type Scenario,
   type ScenarioFault,
   type ScenarioFile,
+  type ScenarioReverseReplication,
   type ScenarioServer,
   SIM_OPERATIONS,
   scenarioSchema,

@@ -1,6 +1,7 @@
 // DRS jobs. A job is stored as its schedule (when it starts, when each server's launch
 // ends and how); status, launch statuses and log items are derived from the virtual time.
 import {
+  DataReplicationState,
   type DescribeJobLogItemsCommandInput,
   type DescribeJobsCommandInput,
   FailbackState,
@@ -12,6 +13,7 @@ import {
   JobType,
   LaunchStatus,
   OriginEnvironment,
+  ReplicationDirection,
   type StartFailbackLaunchCommandInput,
   type StartRecoveryCommandInput,
   type TerminateRecoveryInstancesCommandInput,
@@ -29,8 +31,9 @@ import { ID_PATTERNS, newInstanceId, newJobId } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
 import { addEc2Instance, drNetwork, drPrivateIp } from './populate.js';
 import { visibleRecoveryInstance } from './recovery-instances.js';
+import { scenarioServerID } from './reverse-replication.js';
 import { findSnapshot } from './snapshots.js';
-import type { JobRecord, JobServerRecord } from './state.js';
+import type { JobRecord, JobServerRecord, SourceServerRecord } from './state.js';
 import { addEntry, dropAfter, iso, valueAt } from './time.js';
 import { checkIdList } from './validate.js';
 import type { World } from './world.js';
@@ -39,8 +42,9 @@ const TERMINATE_DURATION_MS = 2 * 60_000;
 
 const isActive = (job: JobRecord, t: number): boolean => job.endAt === null || job.endAt > t;
 
+/** Active jobs of the current region (DRS quotas and locks are per region). */
 export function activeJobs(world: World): JobRecord[] {
-  return world.state.jobs.filter((j) => isActive(j, world.now));
+  return world.jobs().filter((j) => isActive(j, world.now));
 }
 
 function holder(world: World, match: (s: JobServerRecord) => boolean): JobRecord | undefined {
@@ -103,6 +107,7 @@ function newJob(
   const ends = servers.map((s) => s.endAt);
   const job: JobRecord = {
     jobID: world.freshId(newJobId),
+    region: world.region,
     type,
     initiatedBy,
     createdAt,
@@ -127,11 +132,18 @@ export function jobView(world: World, job: JobRecord): Job {
     creationDateTime: iso(job.createdAt),
     ...(status === JobStatus.COMPLETED && job.endAt !== null ? { endDateTime: iso(job.endAt) } : {}),
     status,
-    participatingServers: job.servers.map((s) => ({
-      sourceServerID: s.sourceServerID,
-      ...(s.recoveryInstanceID ? { recoveryInstanceID: s.recoveryInstanceID } : {}),
-      launchStatus: launchStatusAt(job, s, t),
-    })),
+    participatingServers: job.servers.map((s) => {
+      const launchStatus = launchStatusAt(job, s, t);
+      // A recovery names the instance it launched once it exists (UNVERIFIED: when DRS fills it in).
+      const recoveryInstanceID =
+        s.recoveryInstanceID ??
+        (launchStatus === LaunchStatus.LAUNCHED ? s.newRecoveryInstanceID : undefined);
+      return {
+        sourceServerID: s.sourceServerID,
+        ...(recoveryInstanceID ? { recoveryInstanceID } : {}),
+        launchStatus,
+      };
+    }),
     tags: { ...(job.tags ?? {}) },
     participatingResources: [],
   };
@@ -232,7 +244,8 @@ export function describeJobs(world: World, input: DescribeJobsCommandInput) {
   if (to !== undefined && Number.isNaN(to)) throw world.fieldError('filters.toDate', 'not an ISO-8601 date');
   const cursor = openPage(world, 'DescribeJobs', input);
   const wanted = new Set(ids);
-  const jobs = world.state.jobs
+  const jobs = world
+    .jobs()
     .filter(
       (j) =>
         j.createdAt <= cursor.asOf &&
@@ -401,21 +414,32 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
     requests.map((r) => ({ sourceServerID: r.server.sourceServerID })),
   );
 
+  for (const { server } of requests) {
+    const replication = valueAt(server.replication, world.now)?.state;
+    if (
+      server.direction === ReplicationDirection.FAILBACK &&
+      replication !== DataReplicationState.CONTINUOUS
+    ) {
+      world.note(
+        `StartRecovery of ${server.sourceServerID} while its reversed replication is ${replication ?? 'absent'}: allowed (UNVERIFIED)`,
+      );
+    }
+  }
+
   const start = world.now + world.scenario.jobStartDelayMs;
-  const phase: LaunchPhase = 'recovery';
-  const never = jobNeverFinishes(
-    world,
-    requests.map((r) => r.server.sourceServerID),
-    phase,
+  const never = requests.some(({ server }) =>
+    jobNeverFinishes(world, [scenarioServerID(server)], launchPhase(server)),
   );
   const servers: JobServerRecord[] = requests.map(({ server, point }) => {
-    const failed = server.recovery.result === 'failed' || launchFails(world, server.sourceServerID, phase);
+    const phase = launchPhase(server);
+    const settings = phase === 'origin' ? server.launch : server.recovery;
+    const failed = settings.result === 'failed' || launchFails(world, scenarioServerID(server), phase);
     const newRecoveryInstanceID = world.freshId(newInstanceId);
     const targetInstanceID = world.freshId(newInstanceId);
     return {
       sourceServerID: server.sourceServerID,
       targetInstanceID,
-      endAt: phaseEnd(start, server.recovery.durationMs, never),
+      endAt: phaseEnd(start, settings.durationMs, never),
       result: failed ? 'FAILED' : 'LAUNCHED',
       newRecoveryInstanceID,
       ...(point ? { usedSnapshotID: point.snapshotID } : {}),
@@ -423,28 +447,34 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
   });
   const job = newJob(world, JobType.LAUNCH, InitiatedBy.START_RECOVERY, servers, input.tags);
 
-  const net = drNetwork(world);
+  const net = drNetwork(world, world.region);
   for (const [i, { server, point }] of requests.entries()) {
     const s = servers[i] as JobServerRecord;
     server.lastLaunch = { jobID: job.jobID, at: world.now, type: 'RECOVERY' };
     if (s.endAt === null || s.result === 'FAILED' || !s.newRecoveryInstanceID || !s.targetInstanceID)
       continue;
+    const where = server.launchNetwork ?? {};
+    const impaired =
+      server.health.result === 'impaired' ||
+      (launchPhase(server) === 'origin' && impairedAfterLaunch(world, scenarioServerID(server)));
     const ec2 = addEc2Instance(world, {
       instanceId: s.targetInstanceID,
-      subnetId: net.subnetId,
-      vpcId: net.vpcId,
-      privateIp: drPrivateIp(world.state.ec2Instances.length + 1000),
-      securityGroupIds: [net.securityGroupId],
+      region: world.region,
+      subnetId: where.subnetId ?? net.subnetId,
+      vpcId: where.vpcId ?? net.vpcId,
+      privateIp: where.privateIp ?? drPrivateIp(world.state.ec2Instances.length + 1000),
+      securityGroupIds: where.securityGroupIds ?? [net.securityGroupId],
       availabilityZone: net.availabilityZone,
       launchedAt: s.endAt,
       tags: { Name: server.hostname, AWSElasticDisasterRecoveryManaged: 'drs.amazonaws.com' },
       healthyAt: s.endAt + server.health.afterMs,
-      health: server.health.result,
+      health: impaired ? 'impaired' : 'ok',
     });
     const hidden = instanceNotFoundForMs(world);
     if (hidden !== undefined) ec2.notFoundUntil = s.endAt + hidden;
     world.addRecoveryInstance({
       recoveryInstanceID: s.newRecoveryInstanceID,
+      region: world.region,
       ec2InstanceID: s.targetInstanceID,
       sourceServerID: server.sourceServerID,
       origin: server.origin,
@@ -456,6 +486,11 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
     addEntry(server.recoveryInstance, s.endAt, s.newRecoveryInstanceID);
   }
   return { job: jobView(world, job) };
+}
+
+/** A reversed (FAILBACK) source server launches in its origin region: that is the EC2-origin failback. */
+function launchPhase(server: SourceServerRecord): LaunchPhase {
+  return server.direction === ReplicationDirection.FAILBACK ? 'origin' : 'recovery';
 }
 
 export function terminateRecoveryInstances(world: World, input: TerminateRecoveryInstancesCommandInput) {

@@ -1,9 +1,11 @@
 // Builds the initial world from a scenario: servers, their recovery instances, the EC2
-// instances behind them and the failback targets. Ids not given come from the seed, in
-// scenario order, so the same scenario always yields the same world.
+// instances behind them and the failback targets (AWS origin: in the origin region, and the
+// reversed source server when the scenario starts reversed). Ids not given come from the
+// seed, in scenario order, so the same scenario always yields the same world.
 import { FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
 import { failbackErrorFault, recoveryInstanceLost } from './faults.js';
 import { HEX, newInstanceId, newSourceServerId } from './ids.js';
+import { reverse } from './reverse-replication.js';
 import type { Ec2InstanceRecord, Ec2StatusValue } from './state.js';
 import { addEntry } from './time.js';
 import type { World } from './world.js';
@@ -12,6 +14,7 @@ const DAY = 86_400_000;
 
 export interface Ec2Spec {
   instanceId: string;
+  region: string;
   subnetId: string;
   vpcId: string;
   privateIp: string;
@@ -27,6 +30,7 @@ export interface Ec2Spec {
 export function addEc2Instance(world: World, spec: Ec2Spec): Ec2InstanceRecord {
   const record: Ec2InstanceRecord = {
     instanceId: spec.instanceId,
+    region: spec.region,
     subnetId: spec.subnetId,
     vpcId: spec.vpcId,
     availabilityZone: spec.availabilityZone,
@@ -49,7 +53,7 @@ export function addEc2Instance(world: World, spec: Ec2Spec): Ec2InstanceRecord {
   return record;
 }
 
-/** The DR region's network, drawn once so every recovery instance shares it. */
+/** A region's default network, derived once so every instance launched there shares it. */
 export interface DrNetwork {
   vpcId: string;
   subnetId: string;
@@ -57,18 +61,18 @@ export interface DrNetwork {
   availabilityZone: string;
 }
 
-export function drNetwork(world: World): DrNetwork {
+export function drNetwork(world: World, region = world.scenario.region): DrNetwork {
   // Derived from the account and region (not the rng) so it is the same after a load.
   const suffix = (salt: string) =>
     Array.from({ length: 17 }, (_, i) =>
       HEX.charAt((salt.charCodeAt(i % salt.length) * (i + 7) + i) % 16),
     ).join('');
-  const key = `${world.scenario.accountId}${world.scenario.region}`;
+  const key = `${world.scenario.accountId}${region}`;
   return {
     vpcId: `vpc-${suffix(`dr-vpc${key}`)}`,
     subnetId: `subnet-${suffix(`dr-subnet${key}`)}`,
     securityGroupId: `sg-${suffix(`dr-sg${key}`)}`,
-    availabilityZone: `${world.scenario.region}a`,
+    availabilityZone: `${region}a`,
   };
 }
 
@@ -79,6 +83,7 @@ export function drPrivateIp(n: number): string {
 
 export function populate(world: World): void {
   const start = world.startAt;
+  const region = world.scenario.region;
   const net = drNetwork(world);
   const primary = {
     vpcId: `vpc-${'0'.repeat(9)}${net.vpcId.slice(-8)}`,
@@ -100,6 +105,7 @@ export function populate(world: World): void {
 
       const ec2 = addEc2Instance(world, {
         instanceId: ec2InstanceID,
+        region,
         subnetId: spec.subnetId ?? net.subnetId,
         vpcId: net.vpcId,
         privateIp: spec.privateIp ?? drPrivateIp(n),
@@ -112,17 +118,19 @@ export function populate(world: World): void {
         if (lost.server === sourceServerID) addEntry(ec2.state, start + lost.at, 'terminated');
       }
 
-      if (spec.target && !world.ec2Instance(spec.target.ec2InstanceID)) {
+      const aws = spec.origin === OriginEnvironment.AWS;
+      const originRegion = spec.originRegion ?? region;
+      const targetId = spec.target?.ec2InstanceID;
+      const targetRegion = aws ? originRegion : region;
+      if (spec.target && targetId && !world.ec2Instance(targetId, targetRegion)) {
         addEc2Instance(world, {
-          instanceId: spec.target.ec2InstanceID,
+          instanceId: targetId,
+          region: targetRegion,
           subnetId: spec.target.subnetId ?? primary.subnetId,
           vpcId: spec.target.vpcId ?? primary.vpcId,
           privateIp: spec.target.privateIp ?? `10.0.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`,
           securityGroupIds: spec.target.securityGroupIds ?? [primary.securityGroupId],
-          availabilityZone:
-            spec.origin === OriginEnvironment.AWS
-              ? `${spec.originRegion ?? 'us-west-2'}a`
-              : net.availabilityZone,
+          availabilityZone: `${targetRegion}a`,
           launchedAt: start - 30 * DAY,
           tags: { Name: `${hostname}-primary` },
         });
@@ -136,20 +144,33 @@ export function populate(world: World): void {
       if (errorFault?.at !== undefined)
         addEntry(failback, start + errorFault.at, FailbackState.FAILBACK_ERROR);
 
-      world.addRecoveryInstance({
+      const recoveryInstance = {
         recoveryInstanceID,
+        region,
         ec2InstanceID,
         sourceServerID,
         origin: spec.origin,
         visibleAt: createdAt,
         pointInTimeAt: createdAt - 5 * 60_000,
         failback,
-        ...(spec.target ? { targetEc2InstanceID: spec.target.ec2InstanceID } : {}),
-      });
-      world.addSourceServer({
+        // The failback boots the target only on premises; an EC2-origin failback launches anew.
+        ...(targetId && !aws ? { targetEc2InstanceID: targetId } : {}),
+      };
+      world.addRecoveryInstance(recoveryInstance);
+      const sourceServer = {
         sourceServerID,
+        region,
         origin: spec.origin,
-        ...(spec.origin === OriginEnvironment.AWS ? { originRegion: spec.originRegion ?? 'us-west-2' } : {}),
+        ...(aws ? { originRegion } : {}),
+        ...(aws && spec.reverseReplication
+          ? {
+              reverseCatchUp: {
+                catchUpMs: spec.reverseReplication.catchUpMs,
+                lagMs: spec.reverseReplication.lagMs,
+              },
+            }
+          : {}),
+        ...(aws && spec.target ? { originNetwork: originNetwork(spec.target) } : {}),
         hostname,
         addedAt: start - 30 * DAY,
         recoveryInstance: [{ at: createdAt, value: recoveryInstanceID }],
@@ -160,7 +181,22 @@ export function populate(world: World): void {
         launch: { ...spec.launch },
         health: { ...spec.health },
         recovery: { ...spec.recovery },
-      });
+      };
+      world.addSourceServer(sourceServer);
+      const rr = spec.reverseReplication;
+      if (aws && rr?.state === 'reversed') {
+        // Reversed an hour before catching up fully ahead of the start: continuous at the start.
+        reverse(world, recoveryInstance, sourceServer, start - rr.catchUpMs - 3_600_000, rr.sourceServerID);
+      }
     }
   }
+}
+
+function originNetwork(target: NonNullable<World['scenario']['servers'][number]['target']>) {
+  return {
+    ...(target.subnetId === undefined ? {} : { subnetId: target.subnetId }),
+    ...(target.vpcId === undefined ? {} : { vpcId: target.vpcId }),
+    ...(target.securityGroupIds === undefined ? {} : { securityGroupIds: [...target.securityGroupIds] }),
+    ...(target.privateIp === undefined ? {} : { privateIp: target.privateIp }),
+  };
 }

@@ -12,6 +12,7 @@ import {
 import { drsEc2State } from './ec2.js';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
+import { lagAt } from './reverse-replication.js';
 import type { RecoveryInstanceRecord } from './state.js';
 import { addEntry, dropAfter, iso, isoDuration, valueAt } from './time.js';
 import { checkIdList } from './validate.js';
@@ -30,6 +31,24 @@ export function visibleRecoveryInstance(world: World, id: string): RecoveryInsta
     });
   }
   return ri;
+}
+
+/**
+ * An EC2-origin instance replicates once reversed: it shows its reversed server's replication
+ * (UNVERIFIED: DRS documents the field, not what it shows for reverse replication).
+ */
+function reversedReplication(world: World, ri: RecoveryInstanceRecord, t: number) {
+  if (!ri.reversedTo) return undefined;
+  const server = world.sourceServer(ri.reversedTo.sourceServerID, ri.reversedTo.region);
+  const value = server ? valueAt(server.replication, t) : undefined;
+  if (!value) return undefined;
+  const known = Object.values(RecoveryInstanceDataReplicationState) as string[];
+  return {
+    state: known.includes(value.state)
+      ? (value.state as RecoveryInstanceDataReplicationState)
+      : RecoveryInstanceDataReplicationState.REPLICATION_STATE_NOT_AVAILABLE,
+    lagMs: lagAt(value, t),
+  };
 }
 
 function replicationState(ri: RecoveryInstanceRecord, state: FailbackState | undefined, t: number) {
@@ -57,13 +76,15 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
   const ec2 = world.ec2Instance(ri.ec2InstanceID);
   const server = world.sourceServer(ri.sourceServerID);
   const onPremises = ri.origin === OriginEnvironment.ON_PREMISES;
+  const disconnected = ri.disconnectedAt !== undefined && ri.disconnectedAt <= t;
+  const reversed = disconnected ? undefined : reversedReplication(world, ri, t);
   return {
     ec2InstanceID: ri.ec2InstanceID,
     ec2InstanceState: drsEc2State(world, ri.ec2InstanceID),
     ...(ri.launchedByJobID ? { jobID: ri.launchedByJobID } : {}),
     recoveryInstanceID: ri.recoveryInstanceID,
     sourceServerID: ri.sourceServerID,
-    arn: world.arn(`recovery-instance/${ri.recoveryInstanceID}`),
+    arn: world.arn(`recovery-instance/${ri.recoveryInstanceID}`, ri.region),
     tags: {},
     failback: {
       ...(state ? { state } : {}),
@@ -82,8 +103,8 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
       failbackLaunchType: FailbackLaunchType.RECOVERY,
     },
     dataReplicationInfo: {
-      dataReplicationState: replicationState(ri, state, t),
-      lagDuration: isoDuration(0),
+      dataReplicationState: reversed?.state ?? replicationState(ri, state, t),
+      lagDuration: isoDuration(reversed?.lagMs ?? 0),
       replicatedDisks: [],
     },
     recoveryInstanceProperties: {
@@ -130,12 +151,14 @@ export function describeRecoveryInstances(world: World, input: DescribeRecoveryI
   const cursor = openPage(world, 'DescribeRecoveryInstances', input);
   const byRi = new Set(riIds);
   const bySs = new Set(ssIds);
-  const items = world.state.recoveryInstances.filter(
-    (ri) =>
-      listed(ri, cursor.asOf) &&
-      (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
-      (bySs.size === 0 || bySs.has(ri.sourceServerID)),
-  );
+  const items = world
+    .recoveryInstances()
+    .filter(
+      (ri) =>
+        listed(ri, cursor.asOf) &&
+        (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
+        (bySs.size === 0 || bySs.has(ri.sourceServerID)),
+    );
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((ri) => recoveryInstanceView(world, ri)), ...(nextToken ? { nextToken } : {}) };
 }

@@ -23,6 +23,7 @@ export const SIM_OPERATIONS = [
   'StopReplication',
   'DisconnectSourceServer',
   'DisconnectRecoveryInstance',
+  'ReverseReplication',
   'DescribeInstances',
   'DescribeInstanceStatus',
   'Publish',
@@ -43,6 +44,7 @@ const duration = z.string().transform((text, ctx) => {
 const id = (pattern: RegExp, what: string) =>
   z.string().regex(pattern, { message: `not a valid ${what} (must match ${pattern.source})` });
 const sourceServerID = id(ID_PATTERNS.sourceServerID, 'sourceServerID');
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'not an AWS region name' });
 const instanceID = id(ID_PATTERNS.ec2InstanceID, 'instance id');
 
 const launch = z.strictObject({
@@ -66,8 +68,19 @@ const replication = z.strictObject({
   state: z.enum(DataReplicationState).optional(),
   lag: duration.optional(),
 });
+const reverseReplication = z.strictObject({
+  /** none: ReverseReplication has not been called; reversed: it was, before the scenario starts. */
+  state: z.enum(['none', 'reversed']).optional(),
+  /** From ReverseReplication to CONTINUOUS. */
+  catchUp: duration.optional(),
+  /** Lag once continuous. */
+  lag: duration.optional(),
+  /** state reversed: the id of the reversed source server in the origin region. */
+  sourceServerID: sourceServerID.optional(),
+});
 const target = z.strictObject({
-  ec2InstanceID: instanceID,
+  /** ON_PREMISES: the instance the failback boots (required). AWS: the original instance (optional). */
+  ec2InstanceID: instanceID.optional(),
   subnetId: z.string().optional(),
   vpcId: z.string().optional(),
   securityGroupIds: z.array(z.string()).optional(),
@@ -80,7 +93,8 @@ const server = z
     /** Several identical servers with generated ids. */
     count: z.number().int().min(1).max(10_000).optional(),
     origin: z.enum(OriginEnvironment).optional(),
-    originRegion: z.string().optional(),
+    originRegion: regionName.optional(),
+    reverseReplication: reverseReplication.optional(),
     hostname: z.string().optional(),
     failbackState: z.enum(FailbackState).optional(),
     /** The failback state turns FAILBACK_READY_FOR_LAUNCH this long after the start. */
@@ -97,6 +111,31 @@ const server = z
     replication: replication.optional(),
   })
   .superRefine((s, ctx) => {
+    const aws = s.origin === OriginEnvironment.AWS;
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    if (aws && s.originRegion === undefined) issue(['originRegion'], 'required with origin: AWS');
+    if (!aws) {
+      for (const key of ['originRegion', 'reverseReplication'] as const) {
+        if (s[key] !== undefined) issue([key], 'only with origin: AWS');
+      }
+      if (s.target && s.target.ec2InstanceID === undefined) {
+        issue(['target', 'ec2InstanceID'], 'required (the instance the failback boots)');
+      }
+    } else {
+      // The failback client's states do not apply: an EC2-origin instance stays FAILBACK_NOT_STARTED.
+      if (s.failbackState !== undefined && s.failbackState !== FailbackState.FAILBACK_NOT_STARTED) {
+        issue(['failbackState'], 'AWS origin has no failback client: only FAILBACK_NOT_STARTED');
+      }
+      if (s.readyAfter !== undefined) issue(['readyAfter'], 'AWS origin has no failback client');
+    }
+    const rr = s.reverseReplication;
+    if (rr?.sourceServerID !== undefined && rr.state !== 'reversed') {
+      issue(['reverseReplication', 'sourceServerID'], 'only with state: reversed');
+    }
+    if ((s.count ?? 1) > 1 && rr?.sourceServerID !== undefined) {
+      issue(['reverseReplication', 'sourceServerID'], 'not allowed with count > 1');
+    }
     if ((s.count ?? 1) > 1) {
       for (const key of [
         'sourceServerID',
@@ -113,7 +152,8 @@ const server = z
 
 const window = { from: duration.optional(), until: duration.optional() };
 const servers = z.array(sourceServerID).min(1);
-const during = z.enum(['failback', 'recovery', 'any']).optional();
+/** failback: the failback launch (StartFailbackLaunch, or for AWS origin the launch in the origin region). */
+const during = z.enum(['failback', 'origin', 'recovery', 'any']).optional();
 
 const fault = z.preprocess(
   (raw) => (raw !== null && typeof raw === 'object' && !('kind' in raw) ? { kind: 'error', ...raw } : raw),
@@ -126,6 +166,8 @@ const fault = z.preprocess(
       rate: z.number().min(0).max(1).optional(),
       retryAfterSeconds: z.number().int().min(0).optional(),
       message: z.string().optional(),
+      /** Only calls to this region (absent: every region). */
+      region: regionName.optional(),
       ...window,
     }),
     z.strictObject({ kind: z.literal('launch-failure'), servers, during }),
@@ -136,6 +178,8 @@ const fault = z.preprocess(
     z.strictObject({ kind: z.literal('instance-not-found-for'), duration }),
     z.strictObject({ kind: z.literal('recovery-instance-lost'), server: sourceServerID, at: duration }),
     z.strictObject({ kind: z.literal('sns-outage'), ...window }),
+    z.strictObject({ kind: z.literal('replication-stalled'), servers, at: duration.optional() }),
+    z.strictObject({ kind: z.literal('replication-lag'), servers, lag: duration }),
   ]),
 );
 
@@ -170,10 +214,7 @@ const topic = z.union([
 export const scenarioSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()]).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'not an AWS region name' })
-    .optional(),
+  region: regionName.optional(),
   accountId: z
     .string()
     .regex(/^\d{12}$/, { message: 'must be 12 digits' })
@@ -185,6 +226,9 @@ export const scenarioSchema = z.strictObject({
       health: health.optional(),
       recovery: recovery.optional(),
       recoveryPoints: recoveryPoints.optional(),
+      reverseReplication: z
+        .strictObject({ catchUp: duration.optional(), lag: duration.optional() })
+        .optional(),
       probe: z.enum(['ok', 'fail']).optional(),
       pageSize: z.number().int().min(1).max(1000).optional(),
     })
@@ -221,7 +265,7 @@ export interface ScenarioServer {
   subnetId?: string;
   privateIp?: string;
   target?: {
-    ec2InstanceID: string;
+    ec2InstanceID?: string;
     subnetId?: string;
     vpcId?: string;
     securityGroupIds?: string[];
@@ -232,6 +276,15 @@ export interface ScenarioServer {
   recovery: { durationMs: number; result: 'launched' | 'failed' };
   recoveryPoints: { everyMs: number; newestAgeMs: number; retentionMs: number };
   replication: { state: DataReplicationState; lagMs: number };
+  /** AWS origin only: replication from the DR region back to `originRegion`. */
+  reverseReplication?: ScenarioReverseReplication;
+}
+
+export interface ScenarioReverseReplication {
+  state: 'none' | 'reversed';
+  catchUpMs: number;
+  lagMs: number;
+  sourceServerID?: string;
 }
 
 /** A validated scenario, plain JSON (it is saved with the world). */
@@ -261,6 +314,7 @@ export const SCENARIO_DEFAULTS = {
   recovery: { durationMs: 20 * 60_000, result: 'launched' },
   recoveryPoints: { everyMs: 10 * 60_000, newestAgeMs: 4 * 60_000, retentionMs: 24 * 3_600_000 },
   replication: { state: DataReplicationState.CONTINUOUS, lagMs: 0 },
+  reverseReplication: { catchUpMs: 20 * 60_000, lagMs: 30_000 },
   pageSize: 100,
   limits: { concurrentJobs: 20, serversInAllJobs: 500 },
 } as const;
@@ -291,8 +345,27 @@ function normalize(parsed: Parsed): Scenario {
       count: s.count ?? 1,
       origin: s.origin ?? OriginEnvironment.ON_PREMISES,
       ...(s.originRegion === undefined ? {} : { originRegion: s.originRegion }),
+      ...(s.origin === OriginEnvironment.AWS
+        ? {
+            reverseReplication: {
+              state: s.reverseReplication?.state ?? 'none',
+              catchUpMs:
+                s.reverseReplication?.catchUp ??
+                d.reverseReplication?.catchUp ??
+                D.reverseReplication.catchUpMs,
+              lagMs: s.reverseReplication?.lag ?? d.reverseReplication?.lag ?? D.reverseReplication.lagMs,
+              ...(s.reverseReplication?.sourceServerID === undefined
+                ? {}
+                : { sourceServerID: s.reverseReplication.sourceServerID }),
+            },
+          }
+        : {}),
       ...(s.hostname === undefined ? {} : { hostname: s.hostname }),
-      failbackState: s.failbackState ?? FailbackState.FAILBACK_READY_FOR_LAUNCH,
+      failbackState:
+        s.failbackState ??
+        (s.origin === OriginEnvironment.AWS
+          ? FailbackState.FAILBACK_NOT_STARTED
+          : FailbackState.FAILBACK_READY_FOR_LAUNCH),
       ...(s.readyAfter === undefined ? {} : { readyAfterMs: s.readyAfter }),
       ...(s.recoveryInstanceID === undefined ? {} : { recoveryInstanceID: s.recoveryInstanceID }),
       ...(s.ec2InstanceID === undefined ? {} : { ec2InstanceID: s.ec2InstanceID }),
@@ -328,26 +401,62 @@ function normalize(parsed: Parsed): Scenario {
   };
 }
 
+/** The regions whose DRS is initialised: the scenario's (DR) region and every server's origin region. */
+export function knownRegions(scenario: Scenario): string[] {
+  const regions = [scenario.region];
+  for (const s of scenario.servers) {
+    if (s.originRegion !== undefined && !regions.includes(s.originRegion)) regions.push(s.originRegion);
+  }
+  return regions;
+}
+
 function crossCheck(scenario: Scenario, fileName: string): void {
   const known = new Set(scenario.servers.flatMap((s) => (s.sourceServerID ? [s.sourceServerID] : [])));
+  const awsOrigin = new Set(
+    scenario.servers.flatMap((s) =>
+      s.sourceServerID && s.origin === OriginEnvironment.AWS ? [s.sourceServerID] : [],
+    ),
+  );
   const problems: { file: string; path: string; message: string }[] = [];
   const seen = new Set<string>();
+  const claim = (id: string, path: string) => {
+    if (seen.has(id)) problems.push({ file: fileName, path, message: `duplicate ${id}` });
+    seen.add(id);
+  };
   scenario.servers.forEach((s, i) => {
-    if (s.sourceServerID && seen.has(s.sourceServerID)) {
-      problems.push({
-        file: fileName,
-        path: `servers[${i}].sourceServerID`,
-        message: `duplicate ${s.sourceServerID}`,
-      });
-    }
-    if (s.sourceServerID) seen.add(s.sourceServerID);
+    if (s.sourceServerID) claim(s.sourceServerID, `servers[${i}].sourceServerID`);
+    const reversed = s.reverseReplication?.sourceServerID;
+    if (reversed) claim(reversed, `servers[${i}].reverseReplication.sourceServerID`);
   });
+  const regions = knownRegions(scenario);
   scenario.faults.forEach((f, i) => {
     const named = 'servers' in f && f.servers ? f.servers : 'server' in f ? [f.server] : [];
     for (const id of named) {
       if (!known.has(id)) {
         problems.push({ file: fileName, path: `faults[${i}]`, message: `server ${id} is not in servers:` });
       }
+    }
+    const originOnly =
+      f.kind === 'replication-stalled' ||
+      f.kind === 'replication-lag' ||
+      ((f.kind === 'launch-failure' || f.kind === 'job-never-finishes') && f.during === 'origin');
+    if (originOnly) {
+      for (const id of named) {
+        if (known.has(id) && !awsOrigin.has(id)) {
+          problems.push({
+            file: fileName,
+            path: `faults[${i}]`,
+            message: `server ${id} is not of origin AWS (${f.kind}${'during' in f && f.during ? ` during ${f.during}` : ''} needs reverse replication)`,
+          });
+        }
+      }
+    }
+    if (f.kind === 'error' && f.region !== undefined && !regions.includes(f.region)) {
+      problems.push({
+        file: fileName,
+        path: `faults[${i}].region`,
+        message: `${f.region} is neither the scenario's region nor a server's originRegion (${regions.join(', ')})`,
+      });
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);

@@ -38,7 +38,12 @@ export function snapshotsAt(world: World, server: SourceServerRecord, t: number)
   const anchor = world.startAt - newestAgeMs;
   // Index of the newest point taken at or before `last`, and of the oldest still retained.
   const newest = Math.floor((last - anchor) / everyMs);
-  const oldest = Math.ceil((t - retentionMs - anchor) / everyMs);
+  const retained = Math.ceil((t - retentionMs - anchor) / everyMs);
+  // A server created by ReverseReplication has points only from its first continuous instant.
+  const oldest =
+    server.snapshotsFrom === undefined
+      ? retained
+      : Math.max(retained, Math.ceil((server.snapshotsFrom - anchor) / everyMs));
   const points: SnapshotPoint[] = [];
   for (let i = Math.max(oldest, newest - 100_000); i <= newest; i++) points.push(point(world, server, i));
   // A point becomes visible once taken, not merely scheduled.

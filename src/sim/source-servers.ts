@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-drs';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
+import { lagAt } from './reverse-replication.js';
 import type { SourceServerRecord } from './state.js';
 import { addEntry, iso, isoDuration, valueAt } from './time.js';
 import { checkIdList } from './validate.js';
@@ -29,19 +30,20 @@ export function sourceServerView(world: World, s: SourceServerRecord): SourceSer
   const t = world.now;
   const disconnected = s.disconnectedAt !== undefined && s.disconnectedAt <= t;
   const replication = valueAt(s.replication, t) ?? { state: DataReplicationState.STOPPED, lagMs: 0 };
+  const originRegion = s.originRegion ?? s.region;
   const recoveryInstanceId = valueAt(s.recoveryInstance, t) ?? undefined;
   const result = lastLaunchResult(world, s);
   return {
     sourceServerID: s.sourceServerID,
-    arn: world.arn(`source-server/${s.sourceServerID}`),
+    arn: world.arn(`source-server/${s.sourceServerID}`, s.region),
     tags: {},
     ...(recoveryInstanceId ? { recoveryInstanceId } : {}),
     lastLaunchResult: result,
     dataReplicationInfo: {
       dataReplicationState: disconnected ? DataReplicationState.DISCONNECTED : replication.state,
-      lagDuration: isoDuration(replication.lagMs),
+      lagDuration: isoDuration(lagAt(replication, t)),
       replicatedDisks: [],
-      stagingAvailabilityZone: `${world.scenario.region}a`,
+      stagingAvailabilityZone: `${s.region}a`,
     },
     lifeCycle: {
       addedToServiceDateTime: iso(s.addedAt),
@@ -62,15 +64,21 @@ export function sourceServerView(world: World, s: SourceServerRecord): SourceSer
     },
     sourceProperties: {
       lastUpdatedDateTime: iso(t),
-      identificationHints: { hostname: s.hostname },
+      identificationHints: {
+        hostname: s.hostname,
+        ...(s.replicatedFromInstanceID ? { awsInstanceID: s.replicatedFromInstanceID } : {}),
+      },
     },
-    replicationDirection: ReplicationDirection.FAILOVER,
+    replicationDirection: s.direction ?? ReplicationDirection.FAILOVER,
+    ...(s.reversedDirectionSourceServerArn
+      ? { reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn }
+      : {}),
     sourceCloudProperties:
       s.origin === OriginEnvironment.AWS
         ? {
             originAccountID: world.scenario.accountId,
-            originRegion: s.originRegion ?? 'us-west-2',
-            originAvailabilityZone: `${s.originRegion ?? 'us-west-2'}a`,
+            originRegion,
+            originAvailabilityZone: `${originRegion}a`,
           }
         : {},
   };
@@ -102,7 +110,7 @@ export function describeSourceServers(world: World, input: DescribeSourceServers
   );
   const cursor = openPage(world, 'DescribeSourceServers', input);
   const wanted = new Set(ids);
-  const items = world.state.sourceServers.filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID));
+  const items = world.sourceServers().filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID));
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((s) => sourceServerView(world, s)), ...(nextToken ? { nextToken } : {}) };
 }

@@ -7,6 +7,7 @@ import type {
   InitiatedBy,
   JobType,
   OriginEnvironment,
+  ReplicationDirection,
 } from '@aws-sdk/client-drs';
 import type { Scenario } from './scenario.js';
 import type { TimelineEntry } from './time.js';
@@ -14,16 +15,51 @@ import type { TimelineEntry } from './time.js';
 export type Ec2StateName = 'pending' | 'running' | 'shutting-down' | 'terminated' | 'stopping' | 'stopped';
 export type Ec2StatusValue = 'ok' | 'impaired' | 'insufficient-data' | 'not-applicable' | 'initializing';
 
+/**
+ * Replication at an instant. `lagFrom`: the lag grows from that instant on (a stalled or
+ * still-syncing replication), on top of `lagMs`.
+ */
+export interface ReplicationValue {
+  state: DataReplicationState;
+  lagMs: number;
+  lagFrom?: number;
+}
+
+export interface NetworkSettings {
+  subnetId?: string;
+  vpcId?: string;
+  securityGroupIds?: string[];
+  privateIp?: string;
+}
+
 export interface SourceServerRecord {
   sourceServerID: string;
+  /** The region whose DRS lists the server. */
+  region: string;
   origin: OriginEnvironment;
   originRegion?: string;
+  /** FAILOVER: replicates into the DR region; FAILBACK: created by ReverseReplication. Absent: FAILOVER. */
+  direction?: ReplicationDirection;
+  /** Servers created by ReverseReplication: the scenario server they descend from (faults name it). */
+  scenarioServerID?: string;
+  /** ARN of the source server replicating the opposite way (set by ReverseReplication). */
+  reversedDirectionSourceServerArn?: string;
+  /** AWS origin: how a ReverseReplication from this server's recovery instance catches up. */
+  reverseCatchUp?: { catchUpMs: number; lagMs: number };
+  /** AWS origin: network of an instance launched in the origin region (the scenario's `target`). */
+  originNetwork?: NetworkSettings;
+  /** Network of an instance StartRecovery launches from this server (absent: the region's default). */
+  launchNetwork?: NetworkSettings;
+  /** Servers created by ReverseReplication: the EC2 instance they replicate from. */
+  replicatedFromInstanceID?: string;
   hostname: string;
   addedAt: number;
   /** Which recovery instance DRS associates with the server, from when. */
   recoveryInstance: TimelineEntry<string | null>[];
-  replication: TimelineEntry<{ state: DataReplicationState; lagMs: number }>[];
+  replication: TimelineEntry<ReplicationValue>[];
   recoveryPoints: { everyMs: number; newestAgeMs: number; retentionMs: number };
+  /** No recovery point is older than this (a server created by ReverseReplication). */
+  snapshotsFrom?: number;
   /** StopReplication deletes the snapshots; none are listed after this instant. */
   snapshotsDeletedAt?: number;
   disconnectedAt?: number;
@@ -35,6 +71,7 @@ export interface SourceServerRecord {
 
 export interface RecoveryInstanceRecord {
   recoveryInstanceID: string;
+  region: string;
   ec2InstanceID: string;
   sourceServerID: string;
   origin: OriginEnvironment;
@@ -49,6 +86,8 @@ export interface RecoveryInstanceRecord {
   targetEc2InstanceID?: string;
   terminatedAt?: number;
   disconnectedAt?: number;
+  /** AWS origin: the source server that ReverseReplication created for this instance. */
+  reversedTo?: { region: string; sourceServerID: string };
 }
 
 export interface JobServerRecord {
@@ -66,6 +105,7 @@ export interface JobServerRecord {
 
 export interface JobRecord {
   jobID: string;
+  region: string;
   type: JobType;
   initiatedBy: InitiatedBy;
   createdAt: number;
@@ -77,6 +117,7 @@ export interface JobRecord {
 
 export interface Ec2InstanceRecord {
   instanceId: string;
+  region: string;
   subnetId: string;
   vpcId: string;
   availabilityZone: string;
@@ -104,12 +145,16 @@ export interface PublishedMessage {
 export interface RecordedCall {
   service: 'drs' | 'ec2' | 'sns';
   operation: string;
+  /** The region the client was bound to. */
+  region: string;
   input: unknown;
   /** Virtual time of the call, ISO-8601. */
   at: string;
   ok: boolean;
   requestId: string;
   errorName?: string;
+  /** What the world allowed although the real service might not (see UNVERIFIED in docs). */
+  notes?: string[];
 }
 
 export interface WorldState {

@@ -1,6 +1,8 @@
-// The simulated AWS of one DR region: DRS, EC2 and SNS as one stateful in-memory model.
-// Every request goes through `handle`, which stamps a seeded request id, applies injected
-// faults, records the call and dispatches to the domain files.
+// The simulated AWS: DRS, EC2 and SNS of the DR region and of the servers' origin regions,
+// as one stateful in-memory model. Every record carries its region; lookups and listings see
+// only the region of the call being handled. Every request goes through `handle`, which
+// stamps a seeded request id, applies injected faults, records the call and dispatches to
+// the domain files.
 import type { DrsServiceException } from '@aws-sdk/client-drs';
 import type { Clock } from '../clock.js';
 import { type DrsErrorExtras, type DrsErrorName, drsError, fieldError } from './errors.js';
@@ -9,7 +11,7 @@ import { DRS_HANDLERS, EC2_HANDLERS, SNS_HANDLERS } from './handlers.js';
 import { newUuid } from './ids.js';
 import { populate } from './populate.js';
 import { Rng, seedState } from './rng.js';
-import type { Scenario, SimOperation } from './scenario.js';
+import { knownRegions, type Scenario, type SimOperation } from './scenario.js';
 import type {
   Ec2InstanceRecord,
   JobRecord,
@@ -35,11 +37,16 @@ export class World {
   #ec2 = new Map<string, Ec2InstanceRecord>();
   /** Request id of the call being handled. */
   #requestId = '';
+  /** Region of the call being handled (the DR region outside a call). */
+  #region: string;
+  /** The call being handled, so a domain file can note what it allowed. */
+  #call: RecordedCall | undefined;
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
     this.clock = clock;
     this.rng = new Rng(state.rngState);
+    this.#region = state.scenario.region;
     for (const s of state.sourceServers) this.#sourceServers.set(s.sourceServerID, s);
     for (const r of state.recoveryInstances) this.#recoveryInstances.set(r.recoveryInstanceID, r);
     for (const j of state.jobs) this.#jobs.set(j.jobID, j);
@@ -72,7 +79,7 @@ export class World {
     if (state.format !== 'drs-failback-sim-world' || state.version !== 1) {
       throw new Error('not a saved simulated world (format drs-failback-sim-world, version 1)');
     }
-    return new World(structuredClone(state), clock);
+    return new World(withRegions(structuredClone(state)), clock);
   }
 
   get scenario(): Scenario {
@@ -91,6 +98,33 @@ export class World {
     return this.#requestId;
   }
 
+  /** The region of the call being handled; the DR region outside a call. */
+  get region(): string {
+    return this.#region;
+  }
+
+  /** Regions whose DRS is initialised: the DR region and the servers' origin regions. */
+  get regions(): string[] {
+    return knownRegions(this.scenario);
+  }
+
+  /** Runs `work` as if a call to `region` were being handled (cross-region effects). */
+  inRegion<T>(region: string, work: () => T): T {
+    const previous = this.#region;
+    this.#region = region;
+    try {
+      return work();
+    } finally {
+      this.#region = previous;
+    }
+  }
+
+  /** Records on the current call something the world allowed that the real service might not. */
+  note(text: string): void {
+    if (!this.#call) return;
+    this.#call.notes = [...(this.#call.notes ?? []), text];
+  }
+
   /** JSON snapshot of the world, including virtual time and the generator's state. */
   save(): WorldState {
     this.state.now = this.clock.now();
@@ -98,19 +132,40 @@ export class World {
     return structuredClone(this.state);
   }
 
-  // ---- lookups and registration, used by the domain files
+  // ---- lookups and registration, used by the domain files. Lookups see one region: the
+  // current one unless named (an id of another region is unknown here, as in AWS).
 
-  sourceServer(id: string): SourceServerRecord | undefined {
-    return this.#sourceServers.get(id);
+  sourceServer(id: string, region = this.#region): SourceServerRecord | undefined {
+    return inRegion(this.#sourceServers.get(id), region);
   }
-  recoveryInstance(id: string): RecoveryInstanceRecord | undefined {
-    return this.#recoveryInstances.get(id);
+  recoveryInstance(id: string, region = this.#region): RecoveryInstanceRecord | undefined {
+    return inRegion(this.#recoveryInstances.get(id), region);
   }
-  job(id: string): JobRecord | undefined {
-    return this.#jobs.get(id);
+  job(id: string, region = this.#region): JobRecord | undefined {
+    return inRegion(this.#jobs.get(id), region);
   }
-  ec2Instance(id: string): Ec2InstanceRecord | undefined {
-    return this.#ec2.get(id);
+  ec2Instance(id: string, region = this.#region): Ec2InstanceRecord | undefined {
+    return inRegion(this.#ec2.get(id), region);
+  }
+
+  /** The current region's records, in creation order. */
+  sourceServers(): SourceServerRecord[] {
+    return this.#here(this.state.sourceServers);
+  }
+  recoveryInstances(): RecoveryInstanceRecord[] {
+    return this.#here(this.state.recoveryInstances);
+  }
+  jobs(): JobRecord[] {
+    return this.#here(this.state.jobs);
+  }
+  ec2Instances(): Ec2InstanceRecord[] {
+    return this.#here(this.state.ec2Instances);
+  }
+
+  #here<T extends { region: string }>(records: T[]): T[] {
+    // One-region worlds (the common case, up to thousands of servers) skip the copy.
+    const region = this.#region;
+    return records.every((r) => r.region === region) ? records : records.filter((r) => r.region === region);
   }
 
   addSourceServer(record: SourceServerRecord): void {
@@ -148,8 +203,8 @@ export class World {
     }
   }
 
-  arn(resource: string): string {
-    return `arn:aws:drs:${this.scenario.region}:${this.scenario.accountId}:${resource}`;
+  arn(resource: string, region = this.#region): string {
+    return `arn:aws:drs:${region}:${this.scenario.accountId}:${resource}`;
   }
 
   // ---- errors stamped with the current request id
@@ -164,7 +219,12 @@ export class World {
 
   // ---- the one entry point
 
-  handle(service: Service, operation: SimOperation, input: unknown): Record<string, unknown> {
+  handle(
+    service: Service,
+    operation: SimOperation,
+    input: unknown,
+    region = this.scenario.region,
+  ): Record<string, unknown> {
     const handlers: Partial<Record<SimOperation, Handler>> =
       service === 'drs' ? DRS_HANDLERS : service === 'ec2' ? EC2_HANDLERS : SNS_HANDLERS;
     const handler = handlers[operation];
@@ -172,15 +232,25 @@ export class World {
     const call: RecordedCall = {
       service,
       operation,
+      region,
       input: toJson(input),
       at: iso(this.now),
       ok: true,
       requestId: this.#requestId,
     };
     this.state.calls.push(call);
+    this.#region = region;
+    this.#call = call;
     try {
       if (!handler) throw new Error(`the simulated AWS does not model ${service}:${operation}`);
       checkOperationFaults(this, service, operation);
+      // DRS must be initialised per region; EC2 answers in every region (an empty one here).
+      if (service === 'drs' && !this.regions.includes(region)) {
+        throw this.drsError(
+          'UninitializedAccountException',
+          `Account ${this.scenario.accountId} is not initialized for Elastic Disaster Recovery in ${region}`,
+        );
+      }
       const body = handler(this, (input ?? {}) as never);
       return {
         ...body,
@@ -191,6 +261,8 @@ export class World {
       call.errorName = error instanceof Error ? error.name : 'Error';
       throw error;
     } finally {
+      this.#region = this.scenario.region;
+      this.#call = undefined;
       this.state.now = this.now;
       this.state.rngState = this.rng.state;
     }
@@ -199,6 +271,27 @@ export class World {
   calls(): RecordedCall[] {
     return structuredClone(this.state.calls);
   }
+}
+
+function inRegion<T extends { region: string }>(record: T | undefined, region: string): T | undefined {
+  return record?.region === region ? record : undefined;
+}
+
+/**
+ * Worlds saved before regions existed hold one region's records without a `region`: they
+ * belong to the scenario's region. Same format version: nothing else changed.
+ */
+function withRegions(state: WorldState): WorldState {
+  const region = state.scenario.region;
+  const fill = <T extends { region: string }>(records: T[]) => {
+    for (const r of records) (r as { region?: string }).region ??= region;
+  };
+  fill(state.sourceServers);
+  fill(state.recoveryInstances);
+  fill(state.jobs);
+  fill(state.ec2Instances);
+  fill(state.calls);
+  return state;
 }
 
 /** Inputs are recorded as JSON (Dates become strings), so the record can be saved. */
