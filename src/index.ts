@@ -44,6 +44,22 @@ export { formatDuration, parseDuration } from './plan/duration.js';
 // Plans.
 export { loadPlan, parsePlan } from './plan/load.js';
 export type { Plan } from './plan/types.js';
+// Durable runs (docs/reliability.md): the evidence report, and resuming a run from its state directory.
+export {
+  type ApprovalEntry,
+  type AwsCallEntry,
+  buildReport,
+  type EvidenceReport,
+  type NotificationEntry,
+  type ReportInput,
+  renderReportJson,
+  renderReportMarkdown,
+  reportOfStoredRun,
+  type ServerEvidence,
+  type TransitionEntry,
+  type WaveEvidence,
+} from './report/index.js';
+export { type ResumeOptions, resumeRun } from './resume.js';
 // Runs.
 export {
   type CreateRunOptions,
@@ -54,3 +70,15 @@ export {
   type RunResult,
 } from './run.js';
 export { isRunId, newRunId } from './run-id.js';
+// The state directory: runs saved after every step, one run of a plan or server at a time.
+export {
+  type LockOwner,
+  RunFinishedError,
+  type RunListing,
+  RunLockedError,
+  RunNotFoundError,
+  RunStore,
+  type RunStoreOptions,
+  SnapshotFormatError,
+  type StoredRun,
+} from './store/index.js';

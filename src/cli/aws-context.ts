@@ -1,9 +1,14 @@
 // Where a command gets its AWS from: real SDK clients for one region, or the simulated world.
 // The AWS SDK and the simulation are imported here, lazily, so `--help` and `validate` stay fast.
+
+import { renameSync, writeFileSync } from 'node:fs';
 import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Plan } from '../plan/types.js';
+import type { WorldState } from '../sim/state.js';
+import { tempPathFor } from '../store/atomic.js';
+import { MUTATING_OPERATIONS } from '../store/run-store.js';
 import { AwsSetupError } from './errors.js';
 
 export interface AwsContext {
@@ -17,10 +22,20 @@ export interface AwsContext {
   runId?: string;
   /** Settles `work`: in real time, or by moving the simulation's virtual clock. */
   drive<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Simulation only (a no-op against AWS): keeps the simulated world in `file`, written now and
+   * after every call that changes it, so a resumed run continues in the same world.
+   */
+  keepWorldIn(file: string): void;
+  /** Writes the simulated world now (after a step, at exit); a no-op against AWS. */
+  saveWorld(): void;
 }
 
 export interface AwsContextOptions {
+  /** Path of a scenario file: a new simulated world. */
   simulate?: string;
+  /** A simulated world saved by an earlier process (resume): the run continues in it. */
+  simulatedWorld?: WorldState;
   region?: string;
   profile?: string;
   /** Simulation only: virtual seconds per real second; absent: as fast as possible. */
@@ -30,22 +45,60 @@ export interface AwsContextOptions {
 }
 
 export async function createAwsContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  if (options.simulate !== undefined) return createSimulatedContext(plan, options.simulate, options.speed);
+  if (options.simulatedWorld !== undefined || options.simulate !== undefined) {
+    return createSimulatedContext(plan, options);
+  }
   if (options.speed !== undefined) throw new AwsSetupError('--speed only applies with --simulate <scenario>');
   return createRealContext(plan, options);
 }
 
-async function createSimulatedContext(plan: Plan, scenarioPath: string, speed?: number): Promise<AwsContext> {
-  const { createSimulatedAws } = await import('../sim/index.js');
-  const sim = createSimulatedAws(scenarioPath);
+type Send = (command: never) => Promise<unknown>;
+
+async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
+  const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const sim =
+    options.simulatedWorld !== undefined
+      ? loadSimulatedAws(options.simulatedWorld)
+      : createSimulatedAws(options.simulate ?? '');
+  let worldFile: string | null = null;
+  // Replaced whole (temp file, then rename), so a killed process leaves the old world or the new
+  // one. Not fsynced: a simulated world only has to survive its process, not a power cut, and
+  // fsyncing after every call would make a dry run several times slower.
+  const saveWorld = () => {
+    if (worldFile === null) return;
+    const temp = tempPathFor(worldFile);
+    writeFileSync(temp, JSON.stringify(sim.save()), { mode: 0o600 });
+    renameSync(temp, worldFile);
+  };
+  // A call that changes the world (StartFailbackLaunch, StopFailback, ...) is on disk before the
+  // run learns of its answer, as in AWS: a run killed right after it adopts the job on resume.
+  // Reads only move the world's clock and call log; `saveWorld` at every step keeps those.
+  const durable = <T extends { send: unknown }>(client: T): T => {
+    const send = (client.send as Send).bind(client);
+    const wrapped = async (command: never) => {
+      const operation = (command as object).constructor.name.replace(/Command$/, '');
+      try {
+        return await send(command);
+      } finally {
+        if (MUTATING_OPERATIONS.has(operation)) saveWorld();
+      }
+    };
+    return { send: wrapped } as unknown as T;
+  };
+  const speed = options.speed;
   return {
-    clients: sim.clients,
+    clients: { drs: durable(sim.clients.drs), ec2: durable(sim.clients.ec2), sns: durable(sim.clients.sns) },
     clock: sim.clock,
     probes: sim.probes,
     simulated: true,
     region: plan.region,
     runId: sim.runId(),
     drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
+    keepWorldIn: (file) => {
+      worldFile = file;
+      saveWorld();
+    },
+    saveWorld,
   };
 }
 
@@ -74,6 +127,8 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     simulated: false,
     region,
     drive: (work) => work,
+    keepWorldIn: () => {},
+    saveWorld: () => {},
   };
 }
 

@@ -36,6 +36,10 @@ export type CommandResult =
   | { command: 'validate' }
   | { command: 'check'; ready: boolean }
   | { command: 'run'; end: RunEnd }
+  | { command: 'resume'; end: RunEnd }
+  | { command: 'backout'; end: RunEnd }
+  | { command: 'status' }
+  | { command: 'report' }
   | { command: 'diagram' }
   | { command: 'iam-policy' };
 
@@ -44,6 +48,8 @@ export function exitCodeForResult(result: CommandResult): ExitCode {
     case 'check':
       return result.ready ? ExitCode.ok : ExitCode.notReady;
     case 'run':
+    case 'resume':
+    case 'backout':
       return exitCodeForRun(result.end);
     default:
       return ExitCode.ok;
@@ -56,6 +62,12 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'NotAvailableError',
   'AwsSetupError',
   'CredentialsProviderError',
+  // The state directory: an unknown run, a finished one, one held by a live process, a newer
+  // format. Each is refused before anything is sent to AWS.
+  'RunNotFoundError',
+  'RunFinishedError',
+  'RunLockedError',
+  'SnapshotFormatError',
 ]);
 
 export interface ErrorExit {

@@ -42,7 +42,8 @@ export class RunTracker {
 
   observe(event: RunEvent): void {
     const at = Date.parse(event.at);
-    if (event.type === 'run.started') this.startedAt = at;
+    // A resumed run starts again; the RTO counts from its first start.
+    if (event.type === 'run.started') this.startedAt ??= at;
     if (event.type === 'run.finished') this.finishedAt = at;
     if (event.type === 'state' && event.machine === 'wave' && event.wave !== undefined) {
       this.waveState.set(event.wave, event.to);

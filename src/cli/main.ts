@@ -25,6 +25,26 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       const summary = await run(parsed.options, io);
       return { command: 'run', end: summary.end };
     }
+    case 'resume': {
+      const { resume } = await import('./commands/resume.js');
+      const summary = await resume(parsed.options, io);
+      return { command: 'resume', end: summary.end };
+    }
+    case 'backout': {
+      const { backout } = await import('./commands/backout.js');
+      const summary = await backout(parsed.options, io);
+      return { command: 'backout', end: summary.end };
+    }
+    case 'status': {
+      const { status } = await import('./commands/status.js');
+      await status(parsed.options, io);
+      return { command: 'status' };
+    }
+    case 'report': {
+      const { report } = await import('./commands/report.js');
+      await report(parsed.options, io);
+      return { command: 'report' };
+    }
     case 'diagram': {
       const { diagram } = await import('./commands/diagram.js');
       diagram(parsed.options, io);

@@ -34,6 +34,35 @@ export interface RunOptions extends CommonOptions {
   speed?: number;
 }
 
+/** `resume <run-id>`: continues an interrupted run; same approvals and live view as `run`. */
+export interface ResumeOptions extends CommonOptions {
+  runId: string;
+  yes: boolean;
+  /** Virtual seconds per real second, for a simulated run; absent: as fast as possible. */
+  speed?: number;
+}
+
+/** `backout <run-id>`: resumes the run and sends ABORT (abort before the point of no return, backout after). */
+export interface BackoutOptions extends CommonOptions {
+  runId: string;
+  speed?: number;
+}
+
+/** `status [<run-id>]`: every run, or one run in detail. */
+export interface StatusOptions extends CommonOptions {
+  runId?: string;
+}
+
+export const REPORT_FORMATS = ['md', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `report <run-id>`: the evidence report, to stdout or `output`. */
+export interface ReportOptions extends CommonOptions {
+  runId: string;
+  format: ReportFormat;
+  output?: string;
+}
+
 export type DiagramMachine = 'wave' | 'plan';
 export interface DiagramOptions extends CommonOptions {
   format: 'mermaid';
@@ -63,6 +92,12 @@ export function parseRegion(value: string): string {
     throw new InvalidArgumentError(`'${value}' is not an AWS region name (e.g. us-east-1).`);
   }
   return value;
+}
+
+export function parseReportFormat(value: string): ReportFormat {
+  const format = REPORT_FORMATS.find((f) => f === value);
+  if (!format) throw new InvalidArgumentError(`--format takes: ${REPORT_FORMATS.join(' or ')}.`);
+  return format;
 }
 
 export function parseDiagramFormat(value: string): 'mermaid' {

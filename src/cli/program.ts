@@ -2,6 +2,7 @@
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
 import { Command, Option } from 'commander';
 import {
+  type BackoutOptions,
   type CheckOptions,
   type CommonOptions,
   DEFAULT_STATE_DIR,
@@ -12,8 +13,12 @@ import {
   parseDiagramMachine,
   parseLogLevel,
   parseRegion,
+  parseReportFormat,
   parseSpeed,
+  type ReportOptions,
+  type ResumeOptions,
   type RunOptions,
+  type StatusOptions,
   type ValidateOptions,
 } from './options.js';
 
@@ -21,9 +26,13 @@ export type ParsedCommand =
   | { command: 'validate'; options: ValidateOptions }
   | { command: 'check'; options: CheckOptions }
   | { command: 'run'; options: RunOptions }
+  | { command: 'resume'; options: ResumeOptions }
+  | { command: 'status'; options: StatusOptions }
+  | { command: 'backout'; options: BackoutOptions }
+  | { command: 'report'; options: ReportOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
-  /** Named in the contract, arrives with a later issue (persistence, EC2 origin). */
+  /** Named in the contract, arrives with a later issue (EC2 origin). */
   | { command: 'not-available'; name: string };
 
 export interface ProgramOutput {
@@ -31,7 +40,9 @@ export interface ProgramOutput {
   writeErr(text: string): void;
 }
 
-const NOT_YET = ['resume', 'status', 'backout', 'report', 'prepare'] as const;
+const NOT_YET = ['prepare'] as const;
+
+const RUN_ID_EXAMPLE = 'run-20260101T000000Z-k3x9q2';
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -80,6 +91,9 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       'drs-failback check plan.yaml',
       'drs-failback run plan.yaml',
       'drs-failback run plan.yaml --simulate scenario.yaml --yes --json',
+      'drs-failback status',
+      `drs-failback resume ${RUN_ID_EXAMPLE}`,
+      `drs-failback report ${RUN_ID_EXAMPLE} --output evidence.md`,
     ]) +
       '\nExit codes: 0 ok, 1 backed out, 2 bad input, 3 not ready/aborted, 4 a person must act, 130 interrupted.\n',
   );
@@ -144,6 +158,109 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       onCommand({ command: 'run', options });
     });
 
+  const speedOption = () =>
+    new Option('--speed <factor>', 'simulated runs only: virtual seconds per real second').argParser(
+      parseSpeed,
+    );
+
+  withCommonOptions(
+    program
+      .command('resume')
+      .description('continue an interrupted run from its saved state')
+      .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
+      .option('--yes', 'approve every point of no return without asking (scripts)', false)
+      .addOption(speedOption()),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        `drs-failback resume ${RUN_ID_EXAMPLE}  # guided: asks again before each point of no return`,
+        `drs-failback resume ${RUN_ID_EXAMPLE} --yes --json > resumed.ndjson`,
+        `drs-failback resume ${RUN_ID_EXAMPLE} --state-dir /srv/failback/state`,
+      ]) +
+        '\nA simulated run continues in its saved simulated world. A finished run, an unknown run, or one\n' +
+        'that a live process still drives is refused (exit 2); nothing is sent to AWS then.\n',
+    )
+    .action((runId: string, opts: Record<string, unknown>) => {
+      const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
+      if (typeof opts.speed === 'number') options.speed = opts.speed;
+      onCommand({ command: 'resume', options });
+    });
+
+  withCommonOptions(
+    program
+      .command('status')
+      .description("list runs, or show one run's waves, servers and state")
+      .argument('[run-id]', 'the run to show; without it, every run of the state directory'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'drs-failback status',
+        `drs-failback status ${RUN_ID_EXAMPLE}`,
+        'drs-failback status --json | jq -r \'.runs[] | select(.activity == "interrupted") | .id\'',
+      ]),
+    )
+    .action((runId: string | undefined, opts: Record<string, unknown>) => {
+      const options: StatusOptions = { ...common(opts) };
+      if (runId !== undefined) options.runId = runId;
+      onCommand({ command: 'status', options });
+    });
+
+  withCommonOptions(
+    program
+      .command('backout')
+      .description('operator-initiated backout of an interrupted run')
+      .argument('<run-id>', 'the run to back out')
+      .addOption(speedOption()),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        `drs-failback backout ${RUN_ID_EXAMPLE}`,
+        `drs-failback backout ${RUN_ID_EXAMPLE} --json > backout.ndjson`,
+      ]) +
+        '\nBefore the point of no return the wave aborts (exit 3, nothing changed); after it, StopFailback\n' +
+        'keeps the DR side serving (exit 1 backed out, 4 if the backout failed). A run that a live\n' +
+        'process drives is refused (exit 2): press Ctrl-C there and choose "Back out now".\n',
+    )
+    .action((runId: string, opts: Record<string, unknown>) => {
+      const options: BackoutOptions = { ...common(opts), runId };
+      if (typeof opts.speed === 'number') options.speed = opts.speed;
+      onCommand({ command: 'backout', options });
+    });
+
+  withCommonOptions(
+    program
+      .command('report')
+      .description('the evidence report of a run')
+      .argument('<run-id>', 'the run to report on')
+      .addOption(
+        new Option('--format <format>', 'md or json (default: md; json with --json)').argParser(
+          parseReportFormat,
+        ),
+      )
+      .option('--output <file>', 'write the report to this file instead of stdout'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        `drs-failback report ${RUN_ID_EXAMPLE} > evidence.md`,
+        `drs-failback report ${RUN_ID_EXAMPLE} --format json --output evidence.json`,
+        `drs-failback report ${RUN_ID_EXAMPLE} --format json | jq '.awsCalls[] | select(.mutating)'`,
+      ]),
+    )
+    .action((runId: string, opts: Record<string, unknown>) => {
+      const base = common(opts);
+      const options: ReportOptions = {
+        ...base,
+        runId,
+        format: typeof opts.format === 'string' ? parseReportFormat(opts.format) : base.json ? 'json' : 'md',
+      };
+      if (typeof opts.output === 'string') options.output = opts.output;
+      onCommand({ command: 'report', options });
+    });
+
   withCommonOptions(
     program
       .command('diagram')
@@ -190,26 +307,6 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
     });
 
   const later: Record<(typeof NOT_YET)[number], { args: string; description: string; example: string }> = {
-    resume: {
-      args: '<run-id>',
-      description: 'continue an interrupted run from its saved state (not available yet)',
-      example: 'drs-failback resume run-20260101T000000Z-k3x9q2',
-    },
-    status: {
-      args: '[run-id]',
-      description: "list runs, or show one run's waves, servers and state (not available yet)",
-      example: 'drs-failback status',
-    },
-    backout: {
-      args: '<run-id>',
-      description: 'operator-initiated backout of an active run (not available yet)',
-      example: 'drs-failback backout run-20260101T000000Z-k3x9q2',
-    },
-    report: {
-      args: '<run-id>',
-      description: 'the evidence report of a run (not available yet)',
-      example: 'drs-failback report run-20260101T000000Z-k3x9q2 --format md',
-    },
     prepare: {
       args: '<plan>',
       description: 'EC2-origin servers: start reverse replication ahead of the failback (not available yet)',
@@ -218,11 +315,11 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
   };
   for (const name of NOT_YET) {
     const spec = later[name];
-    const cmd = withCommonOptions(program.command(name).description(spec.description).argument(spec.args));
-    if (name === 'report') cmd.option('--format <format>', 'md or json', 'md');
-    cmd.addHelpText('after', examples([spec.example])).action(() => {
-      onCommand({ command: 'not-available', name });
-    });
+    withCommonOptions(program.command(name).description(spec.description).argument(spec.args))
+      .addHelpText('after', examples([spec.example]))
+      .action(() => {
+        onCommand({ command: 'not-available', name });
+      });
   }
   return program;
 }

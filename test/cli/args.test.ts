@@ -4,6 +4,12 @@ import { AwsSetupError, NotAvailableError, UsageError } from '../../src/cli/erro
 import { ExitCode, exitCodeForResult, exitCodeForRun, exitForError } from '../../src/cli/exit-codes.js';
 import { type ParsedCommand, parseArgs } from '../../src/cli/program.js';
 import { ConfigError } from '../../src/config/index.js';
+import {
+  RunFinishedError,
+  RunLockedError,
+  RunNotFoundError,
+  SnapshotFormatError,
+} from '../../src/store/errors.js';
 
 const quiet = { writeOut: () => {}, writeErr: () => {} };
 const parse = (argv: string[]) => parseArgs(argv, quiet);
@@ -50,10 +56,26 @@ describe('parseArgs: argv to typed options', () => {
       { command: 'diagram', options: { ...base, format: 'mermaid', machine: 'plan' } },
     ],
     [['iam-policy', 'p.yaml'], { command: 'iam-policy', options: { ...base, plan: 'p.yaml' } }],
-    [['resume', 'run-1'], { command: 'not-available', name: 'resume' }],
-    [['status'], { command: 'not-available', name: 'status' }],
-    [['backout', 'run-1'], { command: 'not-available', name: 'backout' }],
-    [['report', 'run-1', '--format', 'json'], { command: 'not-available', name: 'report' }],
+    [['resume', 'run-1'], { command: 'resume', options: { ...base, runId: 'run-1', yes: false } }],
+    [
+      ['resume', 'run-1', '--yes', '--json', '--speed', '600', '--state-dir', '/tmp/x'],
+      {
+        command: 'resume',
+        options: { ...base, json: true, stateDir: '/tmp/x', runId: 'run-1', yes: true, speed: 600 },
+      },
+    ],
+    [['status'], { command: 'status', options: { ...base } }],
+    [['status', 'run-1', '--json'], { command: 'status', options: { ...base, json: true, runId: 'run-1' } }],
+    [['backout', 'run-1'], { command: 'backout', options: { ...base, runId: 'run-1' } }],
+    [['report', 'run-1'], { command: 'report', options: { ...base, runId: 'run-1', format: 'md' } }],
+    [
+      ['report', 'run-1', '--format', 'json', '--output', 'r.json'],
+      { command: 'report', options: { ...base, runId: 'run-1', format: 'json', output: 'r.json' } },
+    ],
+    [
+      ['report', 'run-1', '--json'],
+      { command: 'report', options: { ...base, json: true, runId: 'run-1', format: 'json' } },
+    ],
     [['prepare', 'p.yaml'], { command: 'not-available', name: 'prepare' }],
   ];
   it.each(table)('%j', async (argv, expected) => {
@@ -70,6 +92,10 @@ describe('parseArgs: argv to typed options', () => {
     [['validate', 'p.yaml', '--log-level', 'loud'], '--log-level takes one of'],
     [['diagram', '--format', 'svg'], '--format takes: mermaid'],
     [['diagram', '--machine', 'job'], '--machine takes'],
+    [['resume'], 'missing required argument'],
+    [['backout'], 'missing required argument'],
+    [['report', 'run-1', '--format', 'pdf'], '--format takes: md or json'],
+    [['resume', 'run-1', '--speed', 'fast'], '--speed takes a positive number'],
     [['launch', 'p.yaml'], "unknown command 'launch'"],
     [[], 'Usage: drs-failback'],
   ];
@@ -91,7 +117,17 @@ describe('parseArgs: argv to typed options', () => {
   });
 
   it('every command help shows real examples', async () => {
-    for (const cmd of ['validate', 'check', 'run', 'diagram', 'iam-policy', 'resume', 'status']) {
+    for (const cmd of [
+      'validate',
+      'check',
+      'run',
+      'diagram',
+      'iam-policy',
+      'resume',
+      'status',
+      'backout',
+      'report',
+    ]) {
       let out = '';
       await parseArgs([cmd, '--help'], { writeOut: (t) => (out += t), writeErr: () => {} }).catch(() => {});
       expect(out, cmd).toContain('Examples:');
@@ -111,6 +147,8 @@ describe('exit codes (contract table)', () => {
   ] as const)('run ending %s exits %i', (end, code) => {
     expect(exitCodeForRun(end)).toBe(code);
     expect(exitCodeForResult({ command: 'run', end })).toBe(code);
+    expect(exitCodeForResult({ command: 'resume', end })).toBe(code);
+    expect(exitCodeForResult({ command: 'backout', end })).toBe(code);
   });
 
   it('check: ready 0, not ready 3; others 0', () => {
@@ -131,6 +169,16 @@ describe('exit codes (contract table)', () => {
       name: 'CredentialsProviderError',
     });
     expect(exitForError(creds).code).toBe(2);
+    // The state directory refuses before anything is sent: an unknown, finished or locked run.
+    const owner = { runId: 'run-1', host: 'ops-1', pid: 4242, startedAt: '2026-01-01T00:00:00.000Z' };
+    for (const e of [
+      new RunNotFoundError('no run run-1'),
+      new RunFinishedError('run-1', 'completed'),
+      new RunLockedError('plan payments', owner),
+      new SnapshotFormatError('snapshot.json format 2 is newer'),
+    ]) {
+      expect(exitForError(e)).toMatchObject({ code: 2, unexpected: false, message: e.message });
+    }
     expect(exitForError(new TypeError('boom'))).toMatchObject({ code: 4, unexpected: true });
   });
 });

@@ -5,7 +5,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, fixture, ndjson, ROOT } from './helpers.js';
+import { BIN, cli, fixture, ndjson, ROOT, tempStateDir } from './helpers.js';
 
 const PLAN = fixture('plan.yaml');
 const BAD_PLAN = fixture('bad-plan.yaml');
@@ -58,17 +58,19 @@ describe('drs-failback (child process)', () => {
     }
   });
 
-  it('placeholders of later issues exit 2 with "not available yet"', async () => {
-    for (const args of [
-      ['resume', 'run-x'],
-      ['status'],
-      ['backout', 'run-x'],
-      ['report', 'run-x'],
-      ['prepare', PLAN],
-    ]) {
-      const r = await cli(args);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('not available yet in this version');
+  it('prepare (a later issue) exits 2 with "not available yet"', async () => {
+    const r = await cli(['prepare', PLAN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not available yet in this version');
+  });
+
+  it('--help of every durable-run command shows real examples', async () => {
+    for (const command of ['run', 'resume', 'status', 'backout', 'report']) {
+      const r = await cli([command, '--help']);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toContain('Examples:');
+      expect(r.stdout, command).toContain(`$ drs-failback ${command}`);
+      expect(r.stdout, command).toContain('--state-dir');
     }
   });
 
@@ -112,7 +114,7 @@ describe('drs-failback (child process)', () => {
   });
 
   it('run without a terminal and without --yes: exit 3, names --yes, never StartFailbackLaunch', async () => {
-    const r = await cli(['run', PLAN, '--simulate', READY, '--json']);
+    const r = await cli(['run', PLAN, '--simulate', READY, '--json', '--state-dir', tempStateDir()]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('--yes');
     const events = ndjson(r.stdout);
@@ -122,7 +124,7 @@ describe('drs-failback (child process)', () => {
   });
 
   it('run without --json and without a terminal behaves the same (plain text, no ANSI)', async () => {
-    const r = await cli(['run', PLAN, '--simulate', READY]);
+    const r = await cli(['run', PLAN, '--simulate', READY, '--state-dir', tempStateDir()]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('Re-run with --yes');
     expect(r.stdout).toContain('wave databases: aborted');
@@ -130,7 +132,7 @@ describe('drs-failback (child process)', () => {
   });
 
   it('run --yes --json: exactly the contract events, approvals given by --yes, exit 0', async () => {
-    const r = await cli(['run', PLAN, '--simulate', READY, '--yes', '--json']);
+    const r = await cli(['run', PLAN, '--simulate', READY, '--yes', '--json', '--state-dir', tempStateDir()]);
     expect(r.code, r.stderr).toBe(0);
     const events = ndjson(r.stdout);
     for (const e of events) {
@@ -162,7 +164,7 @@ describe('drs-failback (child process)', () => {
   });
 
   it('run where a launch fails: backed out, exit 1, summary says what to do', async () => {
-    const r = await cli(['run', PLAN, '--simulate', LAUNCH_FAILS, '--yes']);
+    const r = await cli(['run', PLAN, '--simulate', LAUNCH_FAILS, '--yes', '--state-dir', tempStateDir()]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('wave databases: backed-out');
     expect(r.stdout).toContain('The DR side is serving; nothing was lost.');
@@ -170,20 +172,38 @@ describe('drs-failback (child process)', () => {
   });
 
   it('run where a precheck fails: exit 3', async () => {
-    const r = await cli(['run', PLAN, '--simulate', NOT_READY, '--yes', '--json']);
+    const r = await cli([
+      'run',
+      PLAN,
+      '--simulate',
+      NOT_READY,
+      '--yes',
+      '--json',
+      '--state-dir',
+      tempStateDir(),
+    ]);
     expect(r.code).toBe(3);
     expect(ndjson(r.stdout).at(-1)).toMatchObject({ type: 'run.finished', outcome: 'precheck-failed' });
   });
 
   it('run with a bad plan: exit 2, every problem, no aws.request at all', async () => {
-    const r = await cli(['run', BAD_PLAN, '--simulate', READY, '--yes', '--json']);
+    const r = await cli([
+      'run',
+      BAD_PLAN,
+      '--simulate',
+      READY,
+      '--yes',
+      '--json',
+      '--state-dir',
+      tempStateDir(),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('4 problems');
   });
 
   it('run against real AWS without credentials: one sentence, exit 2, no stack trace', async () => {
-    const r = await cli(['run', PLAN, '--yes'], {
+    const r = await cli(['run', PLAN, '--yes', '--state-dir', tempStateDir()], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',
@@ -201,14 +221,25 @@ describe('drs-failback (child process)', () => {
   });
 
   it('--speed without --simulate is bad usage', async () => {
-    const r = await cli(['run', PLAN, '--speed', '10']);
+    const r = await cli(['run', PLAN, '--speed', '10', '--state-dir', tempStateDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--speed only applies with --simulate');
   });
 
   it('logs go to --log-file, never to stdout in --json mode', async () => {
     const logFile = join(await mkdtemp(join(tmpdir(), 'drs-failback-cli-')), 'run.log');
-    const r = await cli(['run', PLAN, '--simulate', READY, '--yes', '--json', '--log-file', logFile]);
+    const r = await cli([
+      'run',
+      PLAN,
+      '--simulate',
+      READY,
+      '--yes',
+      '--json',
+      '--log-file',
+      logFile,
+      '--state-dir',
+      tempStateDir(),
+    ]);
     expect(r.code).toBe(0);
     ndjson(r.stdout);
     const log = await readFile(logFile, 'utf8');
@@ -216,11 +247,15 @@ describe('drs-failback (child process)', () => {
   });
 
   it('a reader that goes away (run --json | head -1) does not stop the run', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', PLAN, '--simulate', READY, '--yes', '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', PLAN, '--simulate', READY, '--yes', '--json', '--state-dir', tempStateDir()],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.once('data', () => child.stdout.destroy());

@@ -1,10 +1,30 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/drs-failback.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const fixture = (name: string) => `${FIXTURES}${name}`;
+
+const stateDirs: string[] = [];
+afterEach(() => {
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh `--state-dir`, removed after the test. Every test that runs a failback passes one: runs
+ * of the same plan in one state directory would (rightly) refuse each other while tests run in
+ * parallel.
+ */
+export function tempStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'drs-failback-cli-state-'));
+  stateDirs.push(dir);
+  return dir;
+}
 
 export interface CliRun {
   code: number;

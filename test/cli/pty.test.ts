@@ -2,7 +2,7 @@
 // stdout, so guided mode, the clack prompt in raw mode and the exit code are the real ones.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, fixture, ROOT } from './helpers.js';
+import { BIN, fixture, ROOT, tempStateDir } from './helpers.js';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const reason = 'util-linux `script` is not installed: the pseudo-terminal test is skipped';
@@ -41,7 +41,7 @@ function onTerminal(args: string[], answers: string[]): Promise<{ code: number |
 describe.skipIf(!hasScript)('guided run on a real pseudo-terminal', () => {
   it('asks at each point of no return; "y" then "n" -> first wave completed, second aborted, exit 3', async () => {
     const { code, screen } = await onTerminal(
-      ['run', fixture('plan.yaml'), '--simulate', fixture('scenario.yaml')],
+      ['run', fixture('plan.yaml'), '--simulate', fixture('scenario.yaml'), '--state-dir', tempStateDir()],
       ['y', 'n'],
     );
     expect(screen).toContain(

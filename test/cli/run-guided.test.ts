@@ -1,11 +1,13 @@
 // Guided mode in-process: a "terminal" io, injected prompt answers and signals, the simulated AWS.
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/commands/run.js';
 import type { CliIO } from '../../src/cli/io.js';
 import type { RunOptions } from '../../src/cli/options.js';
-import { fixture } from './helpers.js';
+import { fixture, tempStateDir } from './helpers.js';
 
 function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
   let out = '';
@@ -26,7 +28,7 @@ const options = (scenario = 'scenario.yaml'): RunOptions => ({
   simulate: fixture(scenario),
   yes: false,
   json: false,
-  stateDir: '.drs-failback-test',
+  stateDir: tempStateDir(),
   logLevel: 'silent',
 });
 
@@ -89,24 +91,30 @@ describe('run, guided', () => {
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
-  it('Ctrl-C after the point of no return, "leave paused": state saved, interrupted (130)', async () => {
+  it('Ctrl-C after the point of no return, "leave paused": state on disk, interrupted (130)', async () => {
     const t = tty();
     const signals = new EventEmitter();
-    const savePausedRun = vi.fn(async (r: { id: string }) => ({ runId: r.id, path: `/state/${r.id}` }));
-    const summary = await run(options(), t.io, {
+    const opts = options();
+    const summary = await run(opts, t.io, {
       askApproval: async () => {
         setImmediate(() => signals.emit('SIGINT'));
         return 'approve';
       },
       askAfterInterrupt: async () => 'pause',
-      savePausedRun,
       signals,
     });
     expect(summary.end).toBe('interrupted');
-    expect(savePausedRun).toHaveBeenCalledOnce();
+    const dir = join(opts.stateDir, 'runs', summary.runId);
+    expect(summary.paused?.path).toBe(dir);
+    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.json']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    // Paused: the locks stay (resume takes them over once this process is gone).
+    expect(existsSync(join(opts.stateDir, 'locks', 'plan-cli-fixture.lock'))).toBe(true);
     expect(t.stderr()).toContain(
-      `state saved (/state/${summary.runId}); \`drs-failback resume ${summary.runId}\` continues`,
+      `state saved in ${dir}; \`drs-failback resume ${summary.runId} --state-dir ${opts.stateDir}\` continues`,
     );
+    expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
   it('Ctrl-C before the point of no return aborts without asking', async () => {

@@ -1,220 +1,113 @@
-// `drs-failback run <plan>`: executes the failback. Guided on a terminal (asks before every point
-// of no return, live view, Ctrl-C semantics); from a script nothing waits for input.
-import { userInfo } from 'node:os';
-import type { RunEvent } from '../../events.js';
-import { loadPlan } from '../../plan/load.js';
-import { createFailbackRun, type RunResult } from '../../run.js';
-import { createAwsContext } from '../aws-context.js';
-import type { RunEnd } from '../exit-codes.js';
-import { type CliIO, isInteractive, palette, useColor, writeLine } from '../io.js';
-import { LiveView, RunTracker, summaryLines } from '../live-view.js';
+// `drs-failback run <plan>`: executes the failback as a durable run in the state directory.
+// Guided on a terminal (asks before every point of no return, live view, Ctrl-C semantics); from
+// a script nothing waits for input.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../config/index.js';
+import { parsePlan } from '../../plan/load.js';
+import type { Plan } from '../../plan/types.js';
+import type { FailbackRun } from '../../run.js';
+import { newRunId } from '../../run-id.js';
+import { processAlive } from '../../store/lock.js';
+import type { RunStore } from '../../store/run-store.js';
+import { type AwsContext, createAwsContext } from '../aws-context.js';
+import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
+import { UsageError } from '../errors.js';
+import { type CliIO, palette, useColor } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
-import { type PausedRun, type SavePausedRun, savePausedRunTo } from '../pause.js';
-import {
-  type ApprovalAnswer,
-  askAfterInterrupt,
-  askApproval,
-  type InterruptAnswer,
-  type PromptStreams,
-} from '../prompts.js';
+import { resumeCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
+import { openStore, recordSimulation } from '../run-state.js';
 
-export interface RunSummary {
-  runId: string;
-  end: RunEnd;
-  /** Absent when the operator left the run paused. */
-  result: RunResult | null;
-  paused: PausedRun | null;
-}
+export type { RunDeps, RunSummary } from '../drive.js';
 
-/** What the command needs from its surroundings; defaults are the real ones. */
-export interface RunDeps {
-  user?: string;
-  askApproval?: (q: Parameters<typeof askApproval>[0], streams: PromptStreams) => Promise<ApprovalAnswer>;
-  askAfterInterrupt?: (q: { waves: string[] }, streams: PromptStreams) => Promise<InterruptAnswer>;
-  savePausedRun?: SavePausedRun;
-  /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
-  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
-}
-
-const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-
-function operatorName(env: CliIO['env']): string {
+/** The plan file's text, kept with the run (`plan.source`); a missing file is a plan problem. */
+async function readPlanText(path: string): Promise<string> {
   try {
-    return userInfo().username;
-  } catch {
-    return env.USER ?? env.USERNAME ?? 'operator';
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'file not found' : `cannot read file: ${(error as Error).message}`;
+    throw new ConfigError([{ file: path, path: '', message }]);
   }
+}
+
+/**
+ * The store takes over locks whose process is gone, which is right for `resume`, but an
+ * interrupted run keeps its locks precisely so that nothing else touches its servers before it is
+ * resumed or backed out: a new run of the same plan, or of a shared server, is refused.
+ */
+function refuseOverInterruptedRun(store: RunStore, plan: Plan): void {
+  const servers = new Set(plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerID)));
+  for (const listing of store.list()) {
+    const owner = listing.lockedBy;
+    if (listing.outcome !== null || owner === null) continue;
+    // A live owner (or one on another host) is refused by the store itself, naming host and pid.
+    if (owner.host !== hostname() || processAlive(owner.pid)) continue;
+    const meta = store.open(listing.id).meta();
+    const shared = meta.sourceServerIDs.filter((id) => servers.has(id));
+    if (meta.plan !== plan.name && shared.length === 0) continue;
+    const what = meta.plan === plan.name ? `plan ${plan.name}` : `server ${shared.join(', ')}`;
+    throw new UsageError(
+      `${what} belongs to run ${listing.id}, which is unfinished (${listing.state}) and keeps its locks: ` +
+        `\`${resumeCommand(listing.id, store.stateDir)}\` continues it, \`drs-failback backout ${listing.id}\` ends it; ` +
+        'only one run at a time.',
+    );
+  }
+}
+
+/**
+ * The simulation's seed-derived id keeps dry runs reproducible; when a run of the same scenario
+ * already has it in this state directory, the new run gets a fresh id instead.
+ */
+function newStoredRunId(store: RunStore, aws: AwsContext): string {
+  const taken = (id: string) => existsSync(join(store.runDir(id), 'run.json'));
+  if (aws.runId !== undefined && !taken(aws.runId)) return aws.runId;
+  let id = newRunId(aws.clock.now());
+  while (taken(id)) id = newRunId(aws.clock.now());
+  return id;
 }
 
 export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
-  const plan = await loadPlan(options.plan);
+  const planText = await readPlanText(options.plan);
+  const plan = parsePlan(planText, options.plan);
   const log = createCliLogger(options, io);
   const aws = await createAwsContext(plan, { ...options, env: io.env });
-  const failback = createFailbackRun({
-    plan,
-    clients: aws.clients,
-    clock: aws.clock,
-    log,
-    region: aws.region,
-    simulated: aws.simulated,
-    ...(aws.runId ? { runId: aws.runId } : {}),
-    ...(aws.probes ? { probes: aws.probes } : {}),
-  });
-
-  const guided = !options.json && isInteractive(io);
-  const user = deps.user ?? operatorName(io.env);
-  const p = palette(useColor(io));
-  const streams: PromptStreams = { input: io.stdin, output: io.stdout };
-  const ask = deps.askApproval ?? askApproval;
-  const askInterrupt = deps.askAfterInterrupt ?? askAfterInterrupt;
-  const savePaused = deps.savePausedRun ?? savePausedRunTo(options.stateDir);
-  const signals = deps.signals ?? process;
-
-  const tracker = new RunTracker();
-  const events: RunEvent[] = [];
-  const view = options.json ? null : new LiveView(io.stdout, p, plan, tracker);
-  const say = (line: string) => writeLine(options.json ? io.stderr : io.stdout, line);
-
-  // Things the drive loop must attend to; `wake` ends the current wait for them.
-  let finished = false;
-  let interrupts = 0;
-  let handledInterrupts = 0;
-  let wake: (() => void) | null = null;
-  const attend = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
-
-  const unsubscribe = failback.on((event) => {
-    events.push(event);
-    tracker.observe(event);
-    if (options.json) writeLine(io.stdout, JSON.stringify(event));
-    else view?.handle(event);
-    if (event.type !== 'approval.requested') return;
-    if (guided) {
-      attend();
-    } else if (options.yes) {
-      queueMicrotask(() => failback.approve(`${user} (--yes)`));
-    } else {
-      approvalBlocked = { wave: event.wave, pointOfNoReturn: event.pointOfNoReturn };
-      queueMicrotask(() =>
-        failback.abort(user, 'approval needed, but no terminal to ask on and --yes was not given'),
-      );
-    }
-  });
-  const onSignal = () => {
-    interrupts += 1;
-    attend();
-  };
-  for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
-
-  if (!options.json) {
-    for (const line of planLines(summarizePlan(plan), p)) writeLine(io.stdout, line);
-    writeLine(io.stdout);
-  }
-
-  const result = failback.start();
-  result.then(
-    () => {
-      finished = true;
-      attend();
-    },
-    () => {
-      finished = true;
-      attend();
-    },
-  );
-
-  let backoutRequested = false;
-  let abortSent = false;
-  let paused: PausedRun | null = null;
+  const store = openStore(options.stateDir, () => aws.clock.now());
+  refuseOverInterruptedRun(store, plan);
+  // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
+  // or of one sharing a server, is refused here with RunLockedError naming the active run.
+  const stored = store.create(plan, planText, newStoredRunId(store, aws));
+  let failback: FailbackRun;
   try {
-    for (;;) {
-      const pendingApproval = guided ? failback.pendingApproval() : null;
-      if (!finished && interrupts === handledInterrupts && pendingApproval === null) {
-        await aws.drive(
-          new Promise<void>((resolve) => {
-            wake = resolve;
-          }),
-        );
-        continue;
-      }
-      if (finished) break;
-
-      if (interrupts > handledInterrupts) {
-        handledInterrupts = interrupts;
-        const past = tracker.wavesPastPointOfNoReturn();
-        if (past.length === 0) {
-          if (!abortSent) {
-            abortSent = true;
-            say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
-            failback.abort(user, 'interrupted by the operator before the point of no return');
-          }
-          continue;
-        }
-        const answer: InterruptAnswer =
-          guided && !backoutRequested ? await askInterrupt({ waves: past }, streams) : 'pause';
-        if (answer === 'backout') {
-          backoutRequested = true;
-          say(p.yellow(`Backing out wave(s) ${past.join(', ')}: StopFailback, keep the DR side serving.`));
-          failback.abort(user, 'the operator chose to back out after Ctrl-C');
-          continue;
-        }
-        paused = await savePaused(failback, events);
-        writeLine(
-          io.stderr,
-          `Run ${failback.id} paused past the point of no return; DRS jobs already started continue in AWS. ` +
-            `state saved (${paused.path}); \`drs-failback resume ${failback.id}\` continues.`,
-        );
-        return { runId: failback.id, end: 'interrupted', result: null, paused };
-      }
-
-      if (pendingApproval) {
-        const controller = new AbortController();
-        const stopAsking = () => controller.abort();
-        result.then(stopAsking, stopAsking);
-        const answer = await ask(
-          {
-            wave: pendingApproval.wave,
-            pointOfNoReturn: pendingApproval.pointOfNoReturn,
-            region: aws.region,
-          },
-          { ...streams, signal: controller.signal },
-        );
-        if (finished) break;
-        if (answer === 'approve') {
-          if (!failback.approve(user)) say('The wave no longer waits for approval.');
-        } else if (answer === 'refuse') {
-          failback.refuse(user);
-        } else {
-          // Ctrl-C at the prompt: the wave is still before its point of no return.
-          abortSent = true;
-          say(p.yellow('Interrupted at the approval: aborting; nothing will be changed.'));
-          failback.abort(user, 'interrupted by the operator at the approval prompt');
-        }
-      }
-    }
-
-    const outcome = await result;
-    if (approvalBlocked !== null) {
-      const blocked: { wave: string; pointOfNoReturn: string } = approvalBlocked;
-      writeLine(
-        io.stderr,
-        `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
-          'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
-          'Aborted before the point of no return; nothing was changed.',
-      );
-    }
-    if (!options.json) {
-      for (const line of summaryLines(outcome, plan, tracker, p)) writeLine(io.stdout, line);
-    }
-    return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
-  } finally {
-    unsubscribe();
-    for (const s of INTERRUPT_SIGNALS) signals.off(s, onSignal);
+    if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
+    failback = stored.createRun({
+      clients: aws.clients,
+      clock: aws.clock,
+      log,
+      region: aws.region,
+      simulated: aws.simulated,
+      ...(aws.probes ? { probes: aws.probes } : {}),
+    });
+  } catch (error) {
+    stored.releaseLocks();
+    stored.close();
+    throw error;
   }
+  const p = palette(useColor(io));
+  return driveRun(
+    {
+      failback,
+      stored,
+      aws,
+      json: options.json,
+      yes: options.yes,
+      intro: [...planLines(summarizePlan(plan), p), ''],
+    },
+    io,
+    deps,
+  );
 }

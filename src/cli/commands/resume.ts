@@ -1,0 +1,29 @@
+// `drs-failback resume <run-id>`: continues an interrupted run from its saved state, with the
+// same live view, approvals, Ctrl-C handling and exit codes as `run`.
+import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
+import { type CliIO, palette, useColor } from '../io.js';
+import type { ResumeOptions } from '../options.js';
+import { planLines, summarizePlan } from '../render.js';
+import { reopenRun } from '../reopen.js';
+
+export async function resume(options: ResumeOptions, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
+  const { failback, stored, aws, history, state } = await reopenRun(options, io);
+  const p = palette(useColor(io));
+  return driveRun(
+    {
+      failback,
+      stored,
+      aws,
+      json: options.json,
+      yes: options.yes,
+      history,
+      intro: [
+        ...planLines(summarizePlan(failback.plan), p),
+        '',
+        p.bold(`Resuming run ${failback.id} (${state}); AWS is read again before anything else.`),
+      ],
+    },
+    io,
+    deps,
+  );
+}

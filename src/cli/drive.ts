@@ -1,0 +1,227 @@
+// Drives a run to its end, or to a pause: the live view or the event stream, approvals (asked on a
+// terminal, given by --yes, else the wave aborts before its point of no return) and Ctrl-C.
+// Shared by `run`, `resume` and `backout`, so the three behave alike.
+import { userInfo } from 'node:os';
+import type { RunEvent } from '../events.js';
+import type { FailbackRun, RunResult } from '../run.js';
+import type { StoredRun } from '../store/run-store.js';
+import type { AwsContext } from './aws-context.js';
+import type { RunEnd } from './exit-codes.js';
+import { type CliIO, isInteractive, palette, useColor, writeLine } from './io.js';
+import { LiveView, RunTracker, summaryLines } from './live-view.js';
+import { type PausedRun, pauseRun } from './pause.js';
+import {
+  type ApprovalAnswer,
+  askAfterInterrupt,
+  askApproval,
+  type InterruptAnswer,
+  type PromptStreams,
+} from './prompts.js';
+
+export interface RunSummary {
+  runId: string;
+  end: RunEnd;
+  /** Absent when the operator left the run paused. */
+  result: RunResult | null;
+  paused: PausedRun | null;
+}
+
+/** What the command needs from its surroundings; defaults are the real ones. */
+export interface RunDeps {
+  user?: string;
+  askApproval?: (q: Parameters<typeof askApproval>[0], streams: PromptStreams) => Promise<ApprovalAnswer>;
+  askAfterInterrupt?: (q: { waves: string[] }, streams: PromptStreams) => Promise<InterruptAnswer>;
+  /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+}
+
+export interface DriveSession {
+  /** Created and not started; its events already go to the run's event log. */
+  failback: FailbackRun;
+  stored: StoredRun;
+  aws: AwsContext;
+  json: boolean;
+  /** Approve every point of no return without asking. */
+  yes: boolean;
+  /** What this run logged before this process (resume, backout): where the run stands. */
+  history?: readonly RunEvent[];
+  /** `backout`: send ABORT as soon as the run is going, and approve nothing. */
+  backout?: boolean;
+  /** Printed before the run starts, unless --json. */
+  intro?: string[];
+}
+
+const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export function operatorName(env: CliIO['env']): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? env.USERNAME ?? 'operator';
+  }
+}
+
+export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
+  const { failback, aws, stored } = session;
+  const plan = failback.plan;
+  const guided = !session.json && isInteractive(io);
+  const user = deps.user ?? operatorName(io.env);
+  const p = palette(useColor(io));
+  const streams: PromptStreams = { input: io.stdin, output: io.stdout };
+  const ask = deps.askApproval ?? askApproval;
+  const askInterrupt = deps.askAfterInterrupt ?? askAfterInterrupt;
+  const signals = deps.signals ?? process;
+  const backoutReason = `operator-initiated backout by ${user} (drs-failback backout)`;
+
+  const tracker = new RunTracker();
+  // A resumed run does not announce the states it was restored into: the log says where it is.
+  for (const event of session.history ?? []) tracker.observe(event);
+  const view = session.json ? null : new LiveView(io.stdout, p, plan, tracker);
+  const say = (line: string) => writeLine(session.json ? io.stderr : io.stdout, line);
+
+  // Things the drive loop must attend to; `wake` ends the current wait for them.
+  let finished = false;
+  let interrupts = 0;
+  let handledInterrupts = 0;
+  let wake: (() => void) | null = null;
+  const attend = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
+
+  const unsubscribe = failback.on((event) => {
+    // After each step the simulated world is saved with the run's snapshot.
+    if (event.type === 'state') aws.saveWorld();
+    tracker.observe(event);
+    if (session.json) writeLine(io.stdout, JSON.stringify(event));
+    else view?.handle(event);
+    if (event.type !== 'approval.requested') return;
+    if (session.backout) {
+      // A wave that reached its approval while the backout was on its way: nothing to approve.
+      queueMicrotask(() => failback.abort(user, backoutReason));
+    } else if (guided) {
+      attend();
+    } else if (session.yes) {
+      queueMicrotask(() => failback.approve(`${user} (--yes)`));
+    } else {
+      approvalBlocked = { wave: event.wave, pointOfNoReturn: event.pointOfNoReturn };
+      queueMicrotask(() =>
+        failback.abort(user, 'approval needed, but no terminal to ask on and --yes was not given'),
+      );
+    }
+  });
+  const onSignal = () => {
+    interrupts += 1;
+    attend();
+  };
+  for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
+
+  if (!session.json) {
+    for (const line of session.intro ?? []) writeLine(io.stdout, line);
+  }
+
+  const result = failback.start();
+  result.then(
+    () => {
+      finished = true;
+      attend();
+    },
+    () => {
+      finished = true;
+      attend();
+    },
+  );
+
+  let backoutRequested = session.backout === true;
+  let abortSent = session.backout === true;
+  if (session.backout) failback.abort(user, backoutReason);
+  try {
+    for (;;) {
+      const pendingApproval = guided && !session.backout ? failback.pendingApproval() : null;
+      if (!finished && interrupts === handledInterrupts && pendingApproval === null) {
+        await aws.drive(
+          new Promise<void>((resolve) => {
+            wake = resolve;
+          }),
+        );
+        continue;
+      }
+      if (finished) break;
+
+      if (interrupts > handledInterrupts) {
+        handledInterrupts = interrupts;
+        const past = tracker.wavesPastPointOfNoReturn();
+        if (past.length === 0) {
+          if (!abortSent) {
+            abortSent = true;
+            say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
+            failback.abort(user, 'interrupted by the operator before the point of no return');
+          }
+          continue;
+        }
+        const answer: InterruptAnswer =
+          guided && !backoutRequested ? await askInterrupt({ waves: past }, streams) : 'pause';
+        if (answer === 'backout') {
+          backoutRequested = true;
+          say(p.yellow(`Backing out wave(s) ${past.join(', ')}: StopFailback, keep the DR side serving.`));
+          failback.abort(user, 'the operator chose to back out after Ctrl-C');
+          continue;
+        }
+        const paused = pauseRun(failback, stored);
+        writeLine(
+          io.stderr,
+          `Run ${failback.id} paused past the point of no return; DRS jobs already started continue in AWS. ` +
+            `state saved in ${paused.path}; \`${paused.resumeCommand}\` continues.`,
+        );
+        return { runId: failback.id, end: 'interrupted', result: null, paused };
+      }
+
+      if (pendingApproval) {
+        const controller = new AbortController();
+        const stopAsking = () => controller.abort();
+        result.then(stopAsking, stopAsking);
+        const answer = await ask(
+          {
+            wave: pendingApproval.wave,
+            pointOfNoReturn: pendingApproval.pointOfNoReturn,
+            region: aws.region,
+          },
+          { ...streams, signal: controller.signal },
+        );
+        if (finished) break;
+        if (answer === 'approve') {
+          if (!failback.approve(user)) say('The wave no longer waits for approval.');
+        } else if (answer === 'refuse') {
+          failback.refuse(user);
+        } else {
+          // Ctrl-C at the prompt: the wave is still before its point of no return.
+          abortSent = true;
+          say(p.yellow('Interrupted at the approval: aborting; nothing will be changed.'));
+          failback.abort(user, 'interrupted by the operator at the approval prompt');
+        }
+      }
+    }
+
+    const outcome = await result;
+    if (approvalBlocked !== null) {
+      const blocked: { wave: string; pointOfNoReturn: string } = approvalBlocked;
+      writeLine(
+        io.stderr,
+        `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
+          'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
+          'Aborted before the point of no return; nothing was changed.',
+      );
+    }
+    if (!session.json) {
+      for (const line of summaryLines(outcome, plan, tracker, p)) writeLine(io.stdout, line);
+    }
+    return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
+  } finally {
+    unsubscribe();
+    for (const s of INTERRUPT_SIGNALS) signals.off(s, onSignal);
+    // The simulated world's clock moved since its last call: keep the newest for `resume`.
+    aws.saveWorld();
+  }
+}

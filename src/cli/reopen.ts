@@ -1,0 +1,72 @@
+// Reopens a stored run for `resume` and `backout`: refuses an unknown, finished or live-driven
+// run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
+// and restores it with resumeRun.
+import type { RunEvent } from '../events.js';
+import { resumeRun } from '../resume.js';
+import type { FailbackRun } from '../run.js';
+import { RunFinishedError } from '../store/errors.js';
+import type { StoredRun } from '../store/run-store.js';
+import { type AwsContext, createAwsContext } from './aws-context.js';
+import { AwsSetupError } from './errors.js';
+import type { CliIO } from './io.js';
+import { createCliLogger } from './logging.js';
+import type { CommonOptions } from './options.js';
+import { openStore, savedSimulation } from './run-state.js';
+
+export interface ReopenOptions extends CommonOptions {
+  runId: string;
+  speed?: number;
+}
+
+export interface ReopenedRun {
+  failback: FailbackRun;
+  stored: StoredRun;
+  aws: AwsContext;
+  /** The run's event log as this process found it. */
+  history: RunEvent[];
+  /** Where the run stood: `wave databases: monitoringJob`, ... */
+  state: string;
+}
+
+export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<ReopenedRun> {
+  // Locks are stamped with the run's clock: the simulation's once it is loaded.
+  let now: () => number = Date.now;
+  const store = openStore(options.stateDir, () => now());
+  const stored = store.open(options.runId);
+  const history = stored.readEvents();
+  const outcome = stored.finishedOutcome(history);
+  if (outcome !== null) throw new RunFinishedError(options.runId, outcome);
+  const state = stored.listing().state;
+  // Refused here, before any AWS set-up, when a live process drives the run (RunLockedError).
+  // resumeRun takes the same locks again: re-entrant for this process.
+  stored.lock();
+
+  const plan = stored.plan();
+  const simulation = savedSimulation(stored);
+  if (simulation === null && options.speed !== undefined) {
+    throw new AwsSetupError(`--speed only applies to simulated runs; run ${options.runId} runs against AWS`);
+  }
+  const aws = await createAwsContext(plan, {
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.speed !== undefined ? { speed: options.speed } : {}),
+    ...(simulation === null
+      ? {}
+      : simulation.world !== null
+        ? { simulatedWorld: simulation.world }
+        : { simulate: simulation.record.scenario }),
+    env: io.env,
+  });
+  now = () => aws.clock.now();
+  if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
+  const failback = await resumeRun({
+    store,
+    runId: options.runId,
+    clients: aws.clients,
+    clock: aws.clock,
+    log: createCliLogger(options, io),
+    simulated: aws.simulated,
+    ...(aws.probes ? { probes: aws.probes } : {}),
+  });
+  return { failback, stored, aws, history, state };
+}
