@@ -87,7 +87,16 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   };
   const speed = options.speed;
   return {
-    clients: { drs: durable(sim.clients.drs), ec2: durable(sim.clients.ec2), sns: durable(sim.clients.sns) },
+    clients: {
+      drs: durable(sim.clients.drs),
+      ec2: durable(sim.clients.ec2),
+      sns: durable(sim.clients.sns),
+      // EC2-origin servers launch in their origin region, in the same simulated world.
+      forRegion: (region: string) => {
+        const regional = sim.clients.forRegion(region);
+        return { drs: durable(regional.drs), ec2: durable(regional.ec2) };
+      },
+    },
     clock: sim.clock,
     probes: sim.probes,
     simulated: true,
@@ -121,8 +130,21 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
   // The notifier has its own retry with backoff, in the background.
   const sns = plan.notifications ? new SNSClient({ region, maxAttempts: 1 }) : undefined;
   await assertCredentials(() => drs.config.credentials(), region, options);
+  // EC2-origin servers fail back into their origin region: clients for it, built on first use.
+  const regional = new Map<
+    string,
+    { drs: InstanceType<typeof DrsClient>; ec2: InstanceType<typeof EC2Client> }
+  >();
+  const forRegion = (r: string) => {
+    let clients = regional.get(r);
+    if (!clients) {
+      clients = { drs: new DrsClient({ region: r, maxAttempts: 1 }), ec2: new EC2Client({ region: r }) };
+      regional.set(r, clients);
+    }
+    return clients;
+  };
   return {
-    clients: sns ? { drs, ec2, sns } : { drs, ec2 },
+    clients: sns ? { drs, ec2, sns, forRegion } : { drs, ec2, forRegion },
     clock: systemClock,
     simulated: false,
     region,

@@ -158,7 +158,6 @@ export class RunStore {
     if (!existsSync(join(dir, 'run.json'))) {
       throw new RunNotFoundError(`no run ${runId} in ${this.stateDir} (drs-failback status lists the runs)`);
     }
-    removeTempFiles(dir);
     return new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
   }
 
@@ -237,6 +236,9 @@ export class StoredRun {
     if (this.#locks) return;
     const meta = this.meta();
     this.#locks = this.#locker(this.runId, meta.plan, meta.sourceServerIDs);
+    // Only the holder of the locks cleans temp files a crash left: a reader (status, report)
+    // must not delete the temp file of a process that is about to rename it.
+    removeTempFiles(this.dir);
   }
 
   /** @internal hands the locks taken at creation to the run. */
