@@ -253,7 +253,12 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
   const replay = options.snapshot && options.history ? unnotifiedTransitions(options.history) : null;
   let transitionSeq = replay ? replay.nextSeq - 1 : 0;
+  // Two views of where each machine stands: what the event log already announced (a resumed
+  // run may replay a transition the log has: it is not announced twice), and where the machine
+  // really is (what an approval prompt depends on).
   const lastState = new Map<string, string>();
+  const machineState = new Map<string, string>();
+  const alreadyLogged = new Map<string, Set<string>>();
   let waitingForApproval: { wave: string; pointOfNoReturn: string } | null = null;
 
   const announce = (
@@ -265,7 +270,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     reason?: string,
   ) => {
     const from = lastState.get(key) ?? null;
-    if (from === to) return;
+    // A lifecycle state is entered at most once per wave and run: one the log already holds is
+    // a replay after a resume, already announced (and notified, or queued for re-notification).
+    if (from === to || alreadyLogged.get(key)?.has(to)) return;
     lastState.set(key, to);
     emit({ type: 'state', machine, ...(wave !== undefined ? { wave } : {}), from, to });
     transitionSeq += 1;
@@ -302,7 +309,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       const to = lifecyclePath(snap.value, WAVE_LIFECYCLE);
       if (to === null) return;
       const key = `wave:${ctx.waveIndex}`;
-      const entering = lastState.get(key) !== to;
+      const entering = machineState.get(key) !== to;
+      machineState.set(key, to);
       announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message);
       const prompt = entering ? approvalPrompt(to, ctx) : null;
       if (prompt !== null) {
@@ -350,9 +358,18 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   actorRef = actor;
   if (options.snapshot) {
     seedLifecycleStates(actor, lastState);
+    seedLifecycleStates(actor, machineState);
+    // The log may be ahead of the snapshot (the process died between the two writes).
+    for (const e of options.history ?? []) {
+      if (e.type !== 'state') continue;
+      const index = plan.waves.findIndex((w) => w.name === e.wave);
+      const key = e.machine === 'plan' ? 'plan' : `wave:${index}`;
+      lastState.set(key, e.to);
+      alreadyLogged.set(key, (alreadyLogged.get(key) ?? new Set()).add(e.to));
+    }
     const wave = actor.getSnapshot().children.wave?.getSnapshot() as WaveSnapshotLike | undefined;
     const prompt = wave?.context
-      ? approvalPrompt(lastState.get(`wave:${wave.context.waveIndex}`), wave.context)
+      ? approvalPrompt(machineState.get(`wave:${wave.context.waveIndex}`), wave.context)
       : null;
     if (wave?.context && prompt !== null)
       waitingForApproval = { wave: wave.context.wave.name, pointOfNoReturn: prompt };

@@ -79,14 +79,15 @@ export function isFifoTopic(topicArn: string): boolean {
   return topicArn.endsWith('.fifo');
 }
 
-/** Same transition, same id: SNS drops a re-sent notification within its 5-minute window. */
-export function deduplicationId(
-  transition: Pick<Transition, 'runId' | 'machine' | 'wave' | 'seq' | 'to'>,
-): string {
-  const { runId, machine, wave, seq, to } = transition;
-  return createHash('sha256')
-    .update(`${runId}|${machine}|${wave ?? ''}|${seq}|${to}`)
-    .digest('hex');
+/**
+ * Same transition, same id: SNS drops a re-sent notification within its 5-minute window.
+ * A lifecycle state is entered at most once per wave (and per run for the plan), so the
+ * target state identifies the transition; the sequence number does not, because a run
+ * resumed after a crash may number a replayed transition differently.
+ */
+export function deduplicationId(transition: Pick<Transition, 'runId' | 'machine' | 'wave' | 'to'>): string {
+  const { runId, machine, wave, to } = transition;
+  return createHash('sha256').update(`${runId}|${machine}|${wave ?? ''}|${to}`).digest('hex');
 }
 
 function nextStepHint(outcome: Outcome, runId: string): string {

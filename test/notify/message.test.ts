@@ -97,11 +97,14 @@ describe('buildNotification', () => {
   it('FIFO topics group by run and deduplicate by transition, deterministically', () => {
     const a = buildNotification(transition({ topicArn: FIFO }));
     const again = buildNotification(transition({ topicArn: FIFO, at: '2024-05-01T12:05:00.000Z' }));
-    const next = buildNotification(transition({ topicArn: FIFO, seq: 8 }));
+    const renumbered = buildNotification(transition({ topicArn: FIFO, seq: 8 }));
+    const next = buildNotification(transition({ topicArn: FIFO, from: 'verifying', to: 'completed' }));
     const otherWave = buildNotification(transition({ topicArn: FIFO, wave: 'app' }));
     expect(a.groupId).toBe('run-20240501T120000Z-ab12');
     expect(a.dedupId).toMatch(/^[0-9a-f]{64}$/);
     expect(again.dedupId).toBe(a.dedupId);
+    // A replayed transition after a resume may carry another sequence number: still a duplicate.
+    expect(renumbered.dedupId).toBe(a.dedupId);
     expect(next.dedupId).not.toBe(a.dedupId);
     expect(otherWave.dedupId).not.toBe(a.dedupId);
     expect(a.dedupId).toBe(deduplicationId(transition()));

@@ -280,3 +280,63 @@ describe('resuming: approvals and notifications', () => {
     expect(new Set(allIds).size).toBe(allIds.length);
   });
 });
+
+describe('resuming when the event log is ahead of the snapshot', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('a transition the log already has is neither announced nor notified again', async () => {
+    const snapshots: unknown[] = [];
+    const history: RunEvent[] = [];
+    const a = setup({});
+    const original = createFailbackRun({
+      plan: a.run.plan,
+      clients: {
+        drs: new DrsClient({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region: 'us-east-1' }),
+        sns: new SNSClient({ region: 'us-east-1' }),
+      },
+      activities: scriptedActivities({
+        pollJobs: [{ verdict: 'pending' }, { verdict: 'launched' }],
+        verifyFailback: [{ verdict: 'pending' }],
+      }),
+      runId: 'run-20260101T000000Z-abcdef',
+      onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
+    });
+    original.on((e) => history.push(e));
+    void original.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The process "dies" after logging monitoringJob -> verifying but before saving that snapshot.
+    const stale = snapshots.find((s) => JSON.stringify(s).includes('"monitoringJob"'));
+    await vi.advanceTimersByTimeAsync(20_000);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(history.some((e) => e.type === 'state' && e.to === 'verifying')).toBe(true);
+    original.actor.stop();
+    a.sns.resetHistory();
+
+    const resumed = createFailbackRun({
+      plan: a.run.plan,
+      clients: {
+        drs: new DrsClient({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region: 'us-east-1' }),
+        sns: new SNSClient({ region: 'us-east-1' }),
+      },
+      activities: scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }),
+      runId: 'run-20260101T000000Z-abcdef',
+      snapshot: stale as never,
+      history,
+    });
+    const events: RunEvent[] = [];
+    resumed.on((e) => events.push(e));
+    await resumed.start();
+    const states = events
+      .filter((e) => e.type === 'state' && e.wave === 'db')
+      .map((e) => (e as { to: string }).to);
+    expect(states).toEqual(['completed']);
+    const subjects = a.sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Subject ?? '');
+    expect(subjects.filter((s) => s.includes('db: verifying'))).toEqual([]);
+  });
+});
