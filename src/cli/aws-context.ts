@@ -1,7 +1,9 @@
 // Where a command gets its AWS from: real SDK clients for one region, or the simulated world.
 // The AWS SDK and the simulation are imported here, lazily, so `--help` and `validate` stay fast.
 
-import { renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -29,6 +31,11 @@ export interface AwsContext {
   keepWorldIn(file: string): void;
   /** Writes the simulated world now (after a step, at exit); a no-op against AWS. */
   saveWorld(): void;
+  /**
+   * Simulation only: the world `prepare` left in the state directory for this scenario, when the
+   * command continues in it instead of a new world.
+   */
+  preparedWorld?: string;
 }
 
 export interface AwsContextOptions {
@@ -42,6 +49,31 @@ export interface AwsContextOptions {
   speed?: number;
   /** Read for credential hints; defaults to process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Simulation only: the state directory. A world that `prepare` changed for this scenario is kept
+   * there, and later commands with the same scenario (check, run, prepare) continue in it, as
+   * they would in AWS, where a reversal stays done.
+   */
+  stateDir?: string;
+  /** `prepare`: keep this scenario's world in the state directory, saved after every change. */
+  keepScenarioWorld?: boolean;
+}
+
+/**
+ * `<stateDir>/simulations/<name>-<hash>.world.json`: the world of one scenario file as `prepare`
+ * left it. The hash covers the file's path and text, so an edited scenario starts a new world.
+ */
+export function scenarioWorldFile(stateDir: string, scenarioPath: string): string {
+  const path = resolve(scenarioPath);
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    // A missing scenario is reported by the simulation itself, with its file name.
+  }
+  const hash = createHash('sha256').update(`${path}\n${text}`).digest('hex').slice(0, 16);
+  const name = path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+  return join(resolve(stateDir), 'simulations', `${name}-${hash}.world.json`);
 }
 
 export async function createAwsContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
@@ -56,11 +88,22 @@ type Send = (command: never) => Promise<unknown>;
 
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
   const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const scenarioFile =
+    options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
+      ? scenarioWorldFile(options.stateDir, options.simulate)
+      : null;
+  const prepared = scenarioFile !== null && existsSync(scenarioFile) ? scenarioFile : null;
   const sim =
     options.simulatedWorld !== undefined
       ? loadSimulatedAws(options.simulatedWorld)
-      : createSimulatedAws(options.simulate ?? '');
+      : prepared !== null
+        ? loadSimulatedAws(JSON.parse(readFileSync(prepared, 'utf8')) as WorldState)
+        : createSimulatedAws(options.simulate ?? '');
   let worldFile: string | null = null;
+  if (options.keepScenarioWorld && scenarioFile !== null) {
+    mkdirSync(join(scenarioFile, '..'), { recursive: true, mode: 0o700 });
+    worldFile = scenarioFile;
+  }
   // Replaced whole (temp file, then rename), so a killed process leaves the old world or the new
   // one. Not fsynced: a simulated world only has to survive its process, not a power cut, and
   // fsyncing after every call would make a dry run several times slower.
@@ -108,6 +151,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       saveWorld();
     },
     saveWorld,
+    ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
 }
 

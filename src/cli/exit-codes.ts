@@ -41,11 +41,13 @@ export type CommandResult =
   | { command: 'status' }
   | { command: 'report' }
   | { command: 'diagram' }
-  | { command: 'iam-policy' };
+  | { command: 'iam-policy' }
+  | { command: 'prepare'; ready: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {
   switch (result.command) {
     case 'check':
+    case 'prepare':
       return result.ready ? ExitCode.ok : ExitCode.notReady;
     case 'run':
     case 'resume':

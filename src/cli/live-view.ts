@@ -39,6 +39,8 @@ export class RunTracker {
   /** Last job log entry per server. */
   readonly serverProgress = new Map<string, string>();
   readonly failedChecks = new Map<string, string[]>();
+  /** EC2 origin: the reversed source server (origin region) of each plan server; job logs name it. */
+  readonly reversedOf = new Map<string, string>();
 
   observe(event: RunEvent): void {
     const at = Date.parse(event.at);
@@ -53,7 +55,14 @@ export class RunTracker {
       const set = this.jobs.get(event.wave) ?? new Set<string>();
       set.add(event.jobId);
       this.jobs.set(event.wave, set);
-      if (event.server) this.serverProgress.set(event.server, `${event.event} (job ${event.jobId})`);
+      if (event.server) {
+        const server = this.reversedOf.get(event.server) ?? event.server;
+        this.serverProgress.set(server, `${event.event} (job ${event.jobId})`);
+      }
+    }
+    if (event.type === 'check' && event.name === 'reverse-replication') {
+      const reversed = /^reversed source server (s-[0-9a-zA-Z]{17})/.exec(event.detail)?.[1];
+      if (reversed) this.reversedOf.set(reversed, event.server);
     }
     if (event.type === 'check' && event.status === 'fail') {
       const list = this.failedChecks.get(event.server) ?? [];
@@ -224,7 +233,22 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
       `  - Wave(s) ${completed.join(', ')} completed: those servers run on the primary side now; the rest of this note is about the wave that stopped.`,
     );
   }
-  for (const step of NEXT_STEPS[result.outcome]) lines.push(`  - ${step}`);
+  if (result.outcome === 'backed-out' && tracker.reversedOf.size > 0) {
+    lines.push(
+      `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`drs-failback report ${result.runId}\` lists it. Terminate it by hand once understood.`,
+    );
+  }
+  const afterFailback = result.waves.some((w) => w.afterFailback);
+  for (const step of NEXT_STEPS[result.outcome]) {
+    // With afterFailback steps, the waves above say what was re-protected and cleaned up.
+    lines.push(
+      `  - ${
+        afterFailback && step.startsWith('Cleanup stays manual')
+          ? 'Re-protect and clean-up ran as each wave above says; whatever it lists as skipped or left running stays manual — see docs/operations.md.'
+          : step
+      }`,
+    );
+  }
   return lines;
 }
 
@@ -243,6 +267,17 @@ function waveLines(
     for (const f of b.stopFailures)
       lines.push(`    StopFailback failed${f.server ? ` for ${f.server}` : ''}: ${f.message}`);
     if (b.restoreJobIds.length > 0) lines.push(`    restore jobs: ${b.restoreJobIds.join(', ')}`);
+  }
+  const after = wave.afterFailback;
+  if (after) {
+    for (const r of after.reprotected)
+      lines.push(`    re-protected ${r.sourceServerID}: ${r.reversedDirectionSourceServerArn}`);
+    if (after.terminated.length > 0)
+      lines.push(
+        `    old recovery instances terminated: ${after.terminated.join(', ')} (jobs ${after.cleanupJobIds.join(', ') || '-'})`,
+      );
+    for (const skipped of after.skipped) lines.push(`    skipped: ${skipped}`);
+    for (const f of after.failures) lines.push(`    after-failback step failed: ${f.message}`);
   }
   const servers = plan.waves.find((w) => w.name === wave.name)?.servers ?? [];
   for (const server of servers) {

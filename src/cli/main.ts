@@ -55,9 +55,10 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       await iamPolicy(parsed.options, io);
       return { command: 'iam-policy' };
     }
-    case 'not-available': {
-      const { notAvailable } = await import('./commands/not-available.js');
-      return notAvailable(parsed.name);
+    case 'prepare': {
+      const { prepare } = await import('./commands/prepare.js');
+      const summary = await prepare(parsed.options, io);
+      return { command: 'prepare', ready: summary.ready };
     }
   }
 }

@@ -71,6 +71,21 @@ export interface DiagramOptions extends CommonOptions {
 
 export interface IamPolicyOptions extends CommonOptions {
   plan: string;
+  /**
+   * Regions EC2-origin servers came from (the plan cannot say: DRS tells at run time). Each adds
+   * the reverse-replication flow's actions there; none: on-premises origin only.
+   */
+  originRegions: string[];
+}
+
+/** `prepare <plan>`: reverse replication of the plan's EC2-origin servers, ahead of the failback. */
+export interface PrepareOptions extends CommonOptions {
+  plan: string;
+  simulate?: string;
+  /** Send ReverseReplication without asking (scripts). */
+  yes: boolean;
+  /** Poll until every reversed server replicates CONTINUOUS within the RPO, or Ctrl-C. */
+  watch: boolean;
 }
 
 export function parseSpeed(value: string): number {

@@ -9,6 +9,7 @@ import {
   type DiagramOptions,
   type IamPolicyOptions,
   LOG_LEVELS,
+  type PrepareOptions,
   parseDiagramFormat,
   parseDiagramMachine,
   parseLogLevel,
@@ -32,20 +33,24 @@ export type ParsedCommand =
   | { command: 'report'; options: ReportOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
-  /** Named in the contract, arrives with a later issue (EC2 origin). */
-  | { command: 'not-available'; name: string };
+  | { command: 'prepare'; options: PrepareOptions };
 
 export interface ProgramOutput {
   writeOut(text: string): void;
   writeErr(text: string): void;
 }
 
-const NOT_YET = ['prepare'] as const;
-
 const RUN_ID_EXAMPLE = 'run-20260101T000000Z-k3x9q2';
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** `--origin-region a --origin-region b` : each checked, kept in order. */
+function collectRegions(value: string, previous: string[] | undefined): string[] {
+  const region = parseRegion(value);
+  const list = previous ?? [];
+  return list.includes(region) ? list : [...list, region];
 }
 
 function withCommonOptions(cmd: Command): Command {
@@ -293,34 +298,64 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
     program
       .command('iam-policy')
       .description('the least-privilege IAM policy the plan needs')
-      .argument('<plan>', 'plan file (YAML or JSON)'),
+      .argument('<plan>', 'plan file (YAML or JSON)')
+      .addOption(
+        new Option(
+          '--origin-region <region>',
+          'a region EC2-origin servers came from (repeatable); adds the reverse-replication flow there',
+        ).argParser(collectRegions),
+      ),
   )
     .addHelpText(
       'after',
       examples([
         'drs-failback iam-policy plan.yaml > policy.json',
+        'drs-failback iam-policy plan.yaml --origin-region us-west-2 > policy.json',
         'aws iam create-policy --policy-name drs-failback-payments --policy-document file://policy.json',
-      ]),
+      ]) +
+        '\nThe plan cannot say which servers came from EC2 (DRS tells at run time): name their origin\n' +
+        'regions with --origin-region. Without it the policy covers on-premises-origin servers only.\n',
     )
     .action((plan: string, opts: Record<string, unknown>) => {
-      onCommand({ command: 'iam-policy', options: { ...common(opts), plan } });
+      const originRegions = Array.isArray(opts.originRegion) ? (opts.originRegion as string[]) : [];
+      onCommand({ command: 'iam-policy', options: { ...common(opts), plan, originRegions } });
     });
 
-  const later: Record<(typeof NOT_YET)[number], { args: string; description: string; example: string }> = {
-    prepare: {
-      args: '<plan>',
-      description: 'EC2-origin servers: start reverse replication ahead of the failback (not available yet)',
-      example: 'drs-failback prepare plan.yaml',
-    },
-  };
-  for (const name of NOT_YET) {
-    const spec = later[name];
-    withCommonOptions(program.command(name).description(spec.description).argument(spec.args))
-      .addHelpText('after', examples([spec.example]))
-      .action(() => {
-        onCommand({ command: 'not-available', name });
-      });
-  }
+  withCommonOptions(
+    program
+      .command('prepare')
+      .description('EC2-origin servers: start reverse replication ahead of the failback')
+      .argument('<plan>', 'plan file (YAML or JSON)')
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
+      .option('--yes', 'send ReverseReplication without asking (scripts)', false)
+      .option(
+        '--watch',
+        "poll until every reversed server replicates CONTINUOUS within the RPO (the plan's polling.interval), or Ctrl-C",
+        false,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'drs-failback prepare plan.yaml                 # asks before ReverseReplication',
+        'drs-failback prepare plan.yaml --yes --watch   # then waits for CONTINUOUS within the RPO',
+        'drs-failback prepare plan.yaml --simulate scenario.yaml --yes --json',
+      ]) +
+        '\nServers already reversed are never reversed again; on-premises-origin servers are not\n' +
+        'applicable (they fail back through the Failback Client). Exit 0 when every EC2-origin server\n' +
+        'replicates CONTINUOUS within the RPO, 3 when not yet (or when nothing was sent).\n',
+    )
+    .action((plan: string, opts: Record<string, unknown>) => {
+      const options: PrepareOptions = {
+        ...common(opts),
+        plan,
+        yes: opts.yes === true,
+        watch: opts.watch === true,
+      };
+      if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      onCommand({ command: 'prepare', options });
+    });
+
   return program;
 }
 

@@ -76,6 +76,74 @@ export function tableLines(rows: ReportRow[], p: Palette): string[] {
   return lines;
 }
 
+/** An EC2-origin server as the precheck resolved it. */
+export interface Ec2OriginServer {
+  wave: string;
+  sourceServerID: string;
+  originRegion?: string;
+  reversedSourceServerID?: string;
+}
+
+const REPLICATION_STATE = /replication to \S+ is ([A-Z_]+)/;
+const REPLICATION_LAG = /replication lag (\S+) \((\d+) s\) (exceeds|is within) the RPO/;
+
+/**
+ * EC2-origin servers in a readiness report: where each fails back to (its origin region), its
+ * reversed source server there, and the reversed replication's state and lag, read from the
+ * precheck's `reverse-replication` and `rpo` rows.
+ */
+export function ec2OriginLines(
+  servers: readonly Ec2OriginServer[],
+  rows: readonly ReportRow[],
+  p: Palette,
+): string[] {
+  if (servers.length === 0) return [];
+  const rowOf = (s: Ec2OriginServer, check: string) =>
+    rows.filter((r) => r.wave === s.wave && r.server === s.sourceServerID && r.check === check).at(-1);
+  const cells = servers.map((s) => {
+    const replication = rowOf(s, 'reverse-replication');
+    const lag = rowOf(s, 'rpo');
+    const state = replication ? (REPLICATION_STATE.exec(replication.detail)?.[1] ?? null) : null;
+    const lagMatch = lag ? REPLICATION_LAG.exec(lag.detail) : null;
+    return {
+      wave: s.wave,
+      server: s.sourceServerID,
+      region: s.originRegion ?? 'unknown',
+      reversed: s.reversedSourceServerID ?? 'not reversed',
+      state: state ?? (replication?.status === 'pass' ? 'ok' : replication ? 'see above' : '-'),
+      lag: lagMatch ? `${lagMatch[1]} (${lagMatch[2]} s)` : '-',
+      ok: replication?.status === 'pass' && lag?.status !== 'fail',
+      withinRpo: lagMatch ? lagMatch[3] === 'is within' : null,
+    };
+  });
+  const header = {
+    wave: 'WAVE',
+    server: 'SERVER',
+    region: 'ORIGIN REGION',
+    reversed: 'REVERSED SOURCE SERVER',
+    state: 'REPLICATION',
+    lag: 'LAG',
+  };
+  type Key = keyof typeof header;
+  const keys: Key[] = ['wave', 'server', 'region', 'reversed', 'state', 'lag'];
+  const width = (k: Key) => Math.max(header[k].length, ...cells.map((c) => c[k].length));
+  const line = (c: Record<Key, string>) => keys.map((k) => c[k].padEnd(width(k))).join('  ');
+  return [
+    p.bold('EC2-origin servers: StartRecovery in their origin region, from the reversed replication'),
+    p.bold(`${line(header)}  READY`),
+    ...cells.map((c) => {
+      const verdict = c.ok
+        ? p.green('yes')
+        : c.reversed === 'not reversed'
+          ? p.red('no: run `drs-failback prepare <plan>` first')
+          : c.withinRpo === false
+            ? p.red('no: lag above the RPO')
+            : p.red('no: needs CONTINUOUS');
+      return `${line(c)}  ${verdict}`;
+    }),
+  ];
+}
+
 /** `01:02:03` from milliseconds (hours may exceed 24). */
 export function clockText(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -87,7 +87,9 @@ export function isFifoTopic(topicArn: string): boolean {
  */
 export function deduplicationId(transition: Pick<Transition, 'runId' | 'machine' | 'wave' | 'to'>): string {
   const { runId, machine, wave, to } = transition;
-  return createHash('sha256').update(`${runId}|${machine}|${wave ?? ''}|${to}`).digest('hex');
+  return createHash('sha256')
+    .update(`${runId}|${machine}|${wave ?? ''}|${to}`)
+    .digest('hex');
 }
 
 function nextStepHint(outcome: Outcome, runId: string): string {

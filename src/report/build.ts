@@ -6,6 +6,7 @@ import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
 import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
+import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -77,6 +78,8 @@ export interface WaveEvidence {
     restored: RestoredServer[];
     restoreJobIds: string[];
   } | null;
+  /** Servers that came from EC2 (reverse replication, StartRecovery in the origin region); null when none. */
+  ec2Origin: Ec2OriginEvidence | null;
 }
 
 export interface EvidenceReport {
@@ -111,6 +114,8 @@ export interface ReportInput {
   /** The run's last persisted snapshot (plan machine), when there is one. */
   snapshot?: unknown;
   plan?: Plan;
+  /** The run's wave results when the caller holds them (a run that just finished, in memory). */
+  results?: readonly WaveResultLike[];
 }
 
 const MUTATING = new Set([
@@ -125,12 +130,14 @@ const MUTATING = new Set([
   'DeleteRecoveryInstance',
 ]);
 
-interface WaveResultLike {
+export interface WaveResultLike {
   name: string;
   outcome: string;
   failure: FailureReason | null;
   jobIds: string[];
   backout: BackoutRecord | null;
+  /** Re-protect and clean-up after a verified EC2-origin failback (absent in older snapshots). */
+  afterFailback?: AfterFailbackLike | null;
 }
 
 interface SnapshotFacts {
@@ -167,6 +174,7 @@ function snapshotFacts(snapshot: unknown): SnapshotFacts {
       failure: (waveCtx.failure as FailureReason | null) ?? null,
       jobIds: Array.isArray(waveCtx.jobIds) ? (waveCtx.jobIds as string[]) : [],
       backout: (waveCtx.backout as BackoutRecord | null) ?? null,
+      afterFailback: (waveCtx.afterFailbackRecord as AfterFailbackLike | undefined) ?? null,
       resolved: Array.isArray(waveCtx.resolved)
         ? (waveCtx.resolved as { sourceServerID: string; newestRecoveryPointAt?: string }[])
         : [],
@@ -318,8 +326,27 @@ export function buildReport(input: ReportInput): EvidenceReport {
 
   // Waves: the plan's order; results from run.finished, the snapshot, or the event log.
   const results = new Map<string, WaveResultLike>();
-  for (const r of facts.results) results.set(r.name, r);
+  for (const r of input.results ?? facts.results) results.set(r.name, r);
   if (facts.current && !results.has(facts.current.name)) results.set(facts.current.name, facts.current);
+  const firstRequest = events.find((e) => e.type === 'aws.request');
+  const drRegion = plan?.region ?? (firstRequest?.type === 'aws.request' ? firstRequest.region : null);
+  const finishedOutcomes = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
+  const ec2Origin = ec2OriginEvidence(
+    events,
+    drRegion,
+    new Map(
+      [...new Set([...results.keys(), ...finishedOutcomes.keys()])].map((name) => {
+        const r = results.get(name);
+        return [
+          name,
+          {
+            outcome: finishedOutcomes.get(name) ?? r?.outcome ?? 'in progress',
+            afterFailback: r?.afterFailback ?? null,
+          },
+        ] as const;
+      }),
+    ),
+  );
   const finishedWaves = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
   const waveNames = plan?.waves.map((w) => w.name) ?? [
     ...new Set([...results.keys(), ...finishedWaves.keys(), ...waveSpan.keys()]),
@@ -369,6 +396,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
         restored: backout.restored,
         restoreJobIds: backout.restoreJobIds,
       },
+      ec2Origin: ec2Origin.get(name) ?? null,
     };
   });
 

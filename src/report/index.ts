@@ -13,7 +13,9 @@ export {
   type ServerEvidence,
   type TransitionEntry,
   type WaveEvidence,
+  type WaveResultLike,
 } from './build.js';
+export type { AfterFailbackLike, Ec2OriginEvidence, Ec2OriginServerEvidence } from './ec2-origin.js';
 export { formatMs, renderReportJson, renderReportMarkdown } from './render.js';
 
 /** The report of a run in a state directory: its event log, last snapshot and plan. */

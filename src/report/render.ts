@@ -1,5 +1,6 @@
 // The evidence report as Markdown (for change records and auditors) and as JSON (for tools).
-import type { EvidenceReport } from './build.js';
+import type { EvidenceReport, WaveEvidence } from './build.js';
+import type { Ec2OriginEvidence } from './ec2-origin.js';
 
 /** `1h 02m 03s`; null as `unknown`. */
 export function formatMs(value: number | null): string {
@@ -103,6 +104,7 @@ export function renderReportMarkdown(report: EvidenceReport): string {
       }
       out.push('');
     }
+    if (wave.ec2Origin) out.push(...ec2OriginLines(wave, wave.ec2Origin));
   }
 
   out.push('## Approvals', '');
@@ -178,6 +180,89 @@ export function renderReportMarkdown(report: EvidenceReport): string {
     '',
   );
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+const LAUNCH_TEXT: Record<Ec2OriginEvidence['servers'][number]['launch'], string> = {
+  launched: 'launched',
+  failed: 'launch failed',
+  'not-started': 'not started',
+  unknown: 'no job log seen',
+};
+
+/** A wave's EC2-origin servers: reversed replication, the launch in the origin region, and after. */
+function ec2OriginLines(wave: WaveEvidence, e: Ec2OriginEvidence): string[] {
+  const out: string[] = [];
+  const completed = wave.outcome === 'completed';
+  out.push(
+    `#### EC2-origin servers (origin region ${e.originRegions.join(', ') || 'unknown'})`,
+    '',
+    ...table(
+      [
+        'server',
+        'origin region',
+        'DR recovery instance',
+        'reversed source server',
+        'replication at precheck',
+        'StartRecovery',
+        'launch jobs',
+        'launch',
+        're-protected as',
+      ],
+      e.servers.map((s) => [
+        s.sourceServerID,
+        s.originRegion,
+        s.drRecoveryInstanceID,
+        s.reversedSourceServerID,
+        [s.replication, s.lag].filter((d) => d !== null).join('; '),
+        s.startRecoverySent ? `sent in ${s.originRegion ?? 'the origin region'}` : 'not sent',
+        s.launchJobIds.join(', '),
+        `${LAUNCH_TEXT[s.launch]}${s.lastJobEvent ? ` (last job event ${s.lastJobEvent})` : ''}`,
+        s.reprotectedAs,
+      ]),
+    ),
+    '',
+  );
+  const launched = e.launchedInstances.flatMap((l) =>
+    l.recoveryInstanceIDs.map((id) => `${id} (${l.region})`),
+  );
+  if (launched.length > 0) {
+    out.push(`- Launched in the origin region: ${launched.join(', ')}`);
+  } else if (e.servers.some((s) => s.startRecoverySent)) {
+    out.push('- Launched in the origin region: no recovery instance was read there (see the launch column)');
+  }
+  if (e.leftForInspection) {
+    const attempted = e.servers.filter((s) => s.startRecoverySent);
+    out.push(
+      `- Backed out after StartRecovery in ${e.originRegions.join(', ')}: whatever it launched there was left for inspection ` +
+        `(${attempted.map((s) => `${s.reversedSourceServerID ?? s.sourceServerID}: ${LAUNCH_TEXT[s.launch]}`).join('; ')}); ` +
+        'terminate it by hand once understood. The DR recovery instances keep serving: ' +
+        `${e.servers.map((s) => s.drRecoveryInstanceID ?? s.sourceServerID).join(', ')}`,
+    );
+  }
+  if (completed) {
+    if (e.reprotect.results.length > 0) {
+      for (const r of e.reprotect.results)
+        out.push(`- Re-protected ${r.sourceServerID}: ${r.reversedDirectionSourceServerArn}`);
+    } else {
+      out.push(
+        `- Re-protect: ${e.reprotect.requested ? 'nothing re-protected' : 'not asked for (afterFailback.reprotect off)'}`,
+      );
+    }
+    out.push(
+      e.cleanup.terminated.length > 0
+        ? `- Cleaned up (TerminateRecoveryInstances, jobs ${e.cleanup.jobIds.join(', ') || '-'}): ${e.cleanup.terminated.join(', ')}`
+        : '- Clean-up: no recovery instance terminated',
+    );
+    for (const s of e.skipped) out.push(`- Skipped: ${s}`);
+    for (const f of e.failures) out.push(`- Failed: ${f}`);
+    out.push(
+      e.leftRunning.length > 0
+        ? `- Left running in the DR region: ${e.leftRunning.join(', ')} (old recovery instances; clean-up was off, refused or failed)`
+        : '- Left running in the DR region: nothing',
+    );
+  }
+  out.push('');
+  return out;
 }
 
 /** The report as pretty JSON, for `report --format json`. */

@@ -55,7 +55,28 @@ describe('parseArgs: argv to typed options', () => {
       ['diagram', '--format', 'mermaid', '--machine', 'plan'],
       { command: 'diagram', options: { ...base, format: 'mermaid', machine: 'plan' } },
     ],
-    [['iam-policy', 'p.yaml'], { command: 'iam-policy', options: { ...base, plan: 'p.yaml' } }],
+    [
+      ['iam-policy', 'p.yaml'],
+      { command: 'iam-policy', options: { ...base, plan: 'p.yaml', originRegions: [] } },
+    ],
+    [
+      ['iam-policy', 'p.yaml', '--origin-region', 'us-west-2', '--origin-region', 'eu-west-1'],
+      {
+        command: 'iam-policy',
+        options: { ...base, plan: 'p.yaml', originRegions: ['us-west-2', 'eu-west-1'] },
+      },
+    ],
+    [
+      ['prepare', 'p.yaml'],
+      { command: 'prepare', options: { ...base, plan: 'p.yaml', yes: false, watch: false } },
+    ],
+    [
+      ['prepare', 'p.yaml', '--simulate', 's.yaml', '--yes', '--watch', '--json'],
+      {
+        command: 'prepare',
+        options: { ...base, json: true, plan: 'p.yaml', simulate: 's.yaml', yes: true, watch: true },
+      },
+    ],
     [['resume', 'run-1'], { command: 'resume', options: { ...base, runId: 'run-1', yes: false } }],
     [
       ['resume', 'run-1', '--yes', '--json', '--speed', '600', '--state-dir', '/tmp/x'],
@@ -76,7 +97,6 @@ describe('parseArgs: argv to typed options', () => {
       ['report', 'run-1', '--json'],
       { command: 'report', options: { ...base, json: true, runId: 'run-1', format: 'json' } },
     ],
-    [['prepare', 'p.yaml'], { command: 'not-available', name: 'prepare' }],
   ];
   it.each(table)('%j', async (argv, expected) => {
     expect(await parse(argv)).toEqual(expected);

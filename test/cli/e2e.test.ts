@@ -58,10 +58,13 @@ describe('drs-failback (child process)', () => {
     }
   });
 
-  it('prepare (a later issue) exits 2 with "not available yet"', async () => {
-    const r = await cli(['prepare', PLAN]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('not available yet in this version');
+  it('prepare --help: real examples, --yes and --watch', async () => {
+    const r = await cli(['prepare', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('$ drs-failback prepare');
+    expect(r.stdout).toContain('--watch');
+    expect(r.stdout).toContain('--yes');
+    expect(r.stdout).not.toContain('not available');
   });
 
   it('--help of every durable-run command shows real examples', async () => {

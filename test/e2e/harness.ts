@@ -45,6 +45,8 @@ export interface SimulatedRun {
   result: RunResult;
   events: RunEvent[];
   calls: RecordedCall[];
+  /** The plan that ran: its DR region and opt-in steps decide what a run may send. */
+  plan: Plan;
 }
 
 /** Runs a plan to its end in virtual time, approving every wave as soon as it asks. */
@@ -63,7 +65,7 @@ export async function runOnSimulation(plan: Plan, sim: SimulatedAws): Promise<Si
     if (event.type === 'approval.requested') queueMicrotask(() => run.approve('tester'));
   });
   const result = await sim.clock.run(run.start());
-  return { result, events, calls: sim.calls() };
+  return { result, events, calls: sim.calls(), plan };
 }
 
 export function callsOf(calls: readonly RecordedCall[], operation: string): RecordedCall[] {
@@ -88,6 +90,66 @@ export function relaunchedRecoveryInstances(calls: readonly RecordedCall[]): str
     }
   }
   return repeated;
+}
+
+/** The reversed source servers a StartRecovery call names. */
+export function sourceServerIdsOf(call: RecordedCall): string[] {
+  const servers = (call.input as { sourceServers?: { sourceServerID?: string }[] }).sourceServers ?? [];
+  return servers.flatMap((s) => (s.sourceServerID ? [s.sourceServerID] : []));
+}
+
+/**
+ * Reversed source servers for which StartRecovery was sent again in an origin region (outside
+ * `drRegion`) after a call that may have launched them. Empty when the invariant holds.
+ */
+export function relaunchedReversedServers(calls: readonly RecordedCall[], drRegion: string): string[] {
+  const mayHaveStarted = new Set<string>();
+  const repeated: string[] = [];
+  for (const call of callsOf(calls, 'StartRecovery').filter((c) => c.region !== drRegion)) {
+    for (const id of sourceServerIdsOf(call)) {
+      if (mayHaveStarted.has(id)) repeated.push(id);
+      if (call.ok || !REJECTED_BEFORE_ACTING.has(call.errorName ?? '')) mayHaveStarted.add(id);
+    }
+  }
+  return repeated;
+}
+
+/**
+ * Destructive calls the run was not allowed to send. The only one ever allowed is the opt-in
+ * clean-up: TerminateRecoveryInstances in the DR region, when the plan says `afterFailback.cleanup:
+ * true` and a person approved that wave's clean-up (`approval.given` after its
+ * `cleaningUp.awaitingApproval`) before the call, for that wave's own DR recovery instances.
+ */
+export function unapprovedDestructiveCalls(
+  calls: readonly RecordedCall[],
+  events: readonly RunEvent[],
+  plan: Plan,
+): RecordedCall[] {
+  // Per wave: when its clean-up was approved, and its DR recovery instances (from the precheck).
+  const approvedAt = new Map<string, number>();
+  const asked = new Set<string>();
+  const drInstances = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.type === 'state' && e.machine === 'wave' && e.wave !== undefined) {
+      if (e.to === 'cleaningUp.awaitingApproval') asked.add(e.wave);
+      else asked.delete(e.wave);
+    } else if (e.type === 'approval.given' && asked.has(e.wave) && !approvedAt.has(e.wave)) {
+      approvedAt.set(e.wave, Date.parse(e.at));
+    } else if (e.type === 'check' && e.name === 'recovery-instance' && e.status === 'pass') {
+      const id = /^recovery instance (i-[0-9a-f]+)/.exec(e.detail)?.[1];
+      if (id) drInstances.set(e.wave, (drInstances.get(e.wave) ?? new Set()).add(id));
+    }
+  }
+  return calls.filter((c) => {
+    if (!(DESTRUCTIVE_OPERATIONS as readonly string[]).includes(c.operation)) return false;
+    if (c.operation !== 'TerminateRecoveryInstances' || plan.afterFailback?.cleanup !== true) return true;
+    if (c.region !== plan.region) return true;
+    const ids = recoveryInstanceIdsOf(c);
+    const allowed = [...approvedAt].some(
+      ([wave, at]) => at <= Date.parse(c.at) && ids.every((id) => drInstances.get(wave)?.has(id) === true),
+    );
+    return !allowed;
+  });
 }
 
 type EventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
@@ -138,12 +200,11 @@ export function expectOneNotificationPerState(events: readonly RunEvent[]): void
 }
 
 /** The invariants of every run, whatever the world did. */
-export function expectRunInvariants({ result, events, calls }: SimulatedRun): void {
+export function expectRunInvariants({ result, events, calls, plan }: SimulatedRun): void {
   expect(CONTRACT_OUTCOMES).toContain(result.outcome);
   expect(relaunchedRecoveryInstances(calls)).toEqual([]);
-  expect(calls.filter((c) => (DESTRUCTIVE_OPERATIONS as readonly string[]).includes(c.operation))).toEqual(
-    [],
-  );
+  expect(relaunchedReversedServers(calls, plan.region)).toEqual([]);
+  expect(unapprovedDestructiveCalls(calls, events, plan)).toEqual([]);
   for (const event of events) {
     expect(typeof event.type).toBe('string');
     expect(event.runId).toBe(RUN_ID);

@@ -1,5 +1,7 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
+import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import type { RegionalClients } from '../../aws/clients.js';
 import { instrumentClient } from '../../aws/instrument.js';
 import type { RunEvent, RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
@@ -8,7 +10,14 @@ import { createAwsContext } from '../aws-context.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { CheckOptions } from '../options.js';
-import { planLines, type ReportRow, summarizePlan, tableLines } from '../render.js';
+import {
+  type Ec2OriginServer,
+  ec2OriginLines,
+  planLines,
+  type ReportRow,
+  summarizePlan,
+  tableLines,
+} from '../render.js';
 
 export interface CheckReport {
   /** Id stamped on the check's events (no run is created). */
@@ -16,6 +25,8 @@ export interface CheckReport {
   ready: boolean;
   rows: ReportRow[];
   waves: { name: string; ready: boolean }[];
+  /** Servers that came from EC2: where they fail back to, and their reversed replication. */
+  ec2Origin: Ec2OriginServer[];
 }
 
 export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
@@ -23,6 +34,9 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const log = createCliLogger(options, io);
   const aws = await createAwsContext(plan, { ...options, env: io.env });
   const runId = newRunId(aws.clock.now());
+  if (aws.preparedWorld !== undefined && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
   const rows: ReportRow[] = [];
   const emit = (body: RunEventBody): void => {
     const event = { ...body, at: new Date(aws.clock.now()).toISOString(), runId } as RunEvent;
@@ -38,9 +52,29 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
     if (options.json) writeLine(io.stdout, JSON.stringify(event));
   };
   const region = aws.region;
+  const drs = instrumentClient(aws.clients.drs, { service: 'drs', region, emit });
+  const ec2 = instrumentClient(aws.clients.ec2, { service: 'ec2', region, emit });
+  // EC2-origin servers: their reversed replication is read in the origin region.
+  const regionalClients = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
+  const forRegion = aws.clients.forRegion;
+  const regional = forRegion
+    ? (r: string): RegionalClients => {
+        let clients = regionalClients.get(r);
+        if (!clients) {
+          const raw = forRegion(r);
+          clients = {
+            drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
+            ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
+          };
+          regionalClients.set(r, clients);
+        }
+        return clients;
+      }
+    : undefined;
   const activities = createAwsActors({
-    drs: instrumentClient(aws.clients.drs, { service: 'drs', region, emit }),
-    ec2: instrumentClient(aws.clients.ec2, { service: 'ec2', region, emit }),
+    drs,
+    ec2,
+    ...(regional ? { regional } : {}),
     log: log.child({ runId, command: 'check' }),
     clock: aws.clock,
     emit,
@@ -54,6 +88,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   }
   const rtoDeadlineAt = aws.clock.now() + plan.objectives.rtoMs;
   const waves: CheckReport['waves'] = [];
+  const ec2Origin: Ec2OriginServer[] = [];
   for (const wave of plan.waves) {
     const output = await aws.drive(
       activities.precheck({
@@ -65,11 +100,20 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
       }),
     );
     waves.push({ name: wave.name, ready: output.ok });
+    for (const server of output.servers.filter(isEc2Origin)) {
+      const entry: Ec2OriginServer = { wave: wave.name, sourceServerID: server.sourceServerID };
+      if (server.originRegion) entry.originRegion = server.originRegion;
+      if (server.reversedSourceServerID) entry.reversedSourceServerID = server.reversedSourceServerID;
+      ec2Origin.push(entry);
+    }
   }
   const ready = waves.every((w) => w.ready);
   if (!options.json) {
     for (const line of tableLines(rows, p)) writeLine(io.stdout, line);
     writeLine(io.stdout);
+    const origin = ec2OriginLines(ec2Origin, rows, p);
+    for (const line of origin) writeLine(io.stdout, line);
+    if (origin.length > 0) writeLine(io.stdout);
     const failed = rows.filter((r) => r.status === 'fail').length;
     const warned = rows.filter((r) => r.status === 'warn').length;
     writeLine(
@@ -82,5 +126,5 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
             .join(', ')}; nothing was changed.`,
     );
   }
-  return { runId, ready, rows, waves };
+  return { runId, ready, rows, waves, ec2Origin };
 }

@@ -7,10 +7,11 @@ import type { IamPolicyOptions } from '../options.js';
 /** Prints the policy JSON on stdout (so it can be piped to a file) and notes on stderr. */
 export async function iamPolicy(options: IamPolicyOptions, io: CliIO): Promise<PolicyDocument> {
   const plan = await loadPlan(options.plan);
-  const policy = buildIamPolicy(plan);
+  const policyOptions = { originRegions: options.originRegions };
+  const policy = buildIamPolicy(plan, policyOptions);
   writeLine(io.stdout, JSON.stringify(policy, null, 2));
   if (!options.json) {
-    for (const note of policyNotes(plan)) writeLine(io.stderr, `note: ${note}`);
+    for (const note of policyNotes(plan, policyOptions)) writeLine(io.stderr, `note: ${note}`);
   }
   return policy;
 }

@@ -15,7 +15,7 @@ import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
-import { type CliIO, palette, useColor } from '../io.js';
+import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
 import { resumeCommand } from '../pause.js';
@@ -77,6 +77,9 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   const log = createCliLogger(options, io);
   const aws = await createAwsContext(plan, { ...options, env: io.env });
   const store = openStore(options.stateDir, () => aws.clock.now());
+  if (aws.preparedWorld !== undefined && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
   refuseOverInterruptedRun(store, plan);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
