@@ -33,6 +33,7 @@ export interface WaveResult {
   outcome: WaveOutcome;
   failure: WaveOutput['failure'];
   jobIds: string[];
+  launch?: WaveOutput['launch'];
   backout: WaveOutput['backout'];
   afterFailback?: WaveOutput['afterFailback'];
 }
@@ -107,6 +108,7 @@ export const planMachine = setup({
           outcome: params.output.outcome,
           failure: params.output.failure,
           jobIds: params.output.jobIds,
+          launch: params.output.launch,
           backout: params.output.backout,
           afterFailback: params.output.afterFailback,
         },

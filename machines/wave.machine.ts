@@ -123,6 +123,8 @@ export interface WaveOutput {
   failure: FailureReason | null;
   now: number;
   jobIds: string[];
+  /** What the launch jobs last reported per server (EC2 origin: the instances in the origin region). */
+  launch: ServerLaunchStatus[];
   backout: BackoutRecord | null;
   afterFailback: AfterFailbackRecord | null;
 }
@@ -458,6 +460,7 @@ export const waveMachine = setup({
     failure: context.failure,
     now: context.now,
     jobIds: context.jobIds,
+    launch: context.launch,
     backout: context.backout,
     afterFailback: context.afterFailbackRecord ?? null,
   }),

@@ -138,6 +138,13 @@ export interface WaveResultLike {
   backout: BackoutRecord | null;
   /** Re-protect and clean-up after a verified EC2-origin failback (absent in older snapshots). */
   afterFailback?: AfterFailbackLike | null;
+  /** What the launch jobs last reported per server (absent in older snapshots). */
+  launch?: readonly {
+    sourceServerID: string;
+    recoveryInstanceID?: string;
+    region?: string;
+    launchStatus: string;
+  }[];
 }
 
 interface SnapshotFacts {

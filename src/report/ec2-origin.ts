@@ -175,7 +175,14 @@ function launchOf(
 export function ec2OriginEvidence(
   events: readonly RunEvent[],
   drRegion: string | null,
-  results: ReadonlyMap<string, { outcome: string; afterFailback?: AfterFailbackLike | null }>,
+  results: ReadonlyMap<
+    string,
+    {
+      outcome: string;
+      afterFailback?: AfterFailbackLike | null;
+      launch?: readonly { recoveryInstanceID?: string; region?: string }[];
+    }
+  >,
 ): Map<string, Ec2OriginEvidence> {
   const out = new Map<string, Ec2OriginEvidence>();
   for (const [wave, facts] of collect(events)) {
@@ -221,6 +228,13 @@ export function ec2OriginEvidence(
       launched.set(r.region, set);
     }
     const result = results.get(wave);
+    // What the launch jobs reported: the instances created in the origin region, launched or not.
+    for (const l of result?.launch ?? []) {
+      if (!l.region || !l.recoveryInstanceID || l.region === drRegion) continue;
+      const set = launched.get(l.region) ?? new Set<string>();
+      set.add(l.recoveryInstanceID);
+      launched.set(l.region, set);
+    }
     const after = result?.afterFailback ?? null;
     const terminated = after?.terminated ?? [];
     const servers: Ec2OriginServerEvidence[] = ec2Servers.map(([id, f]) => ({
