@@ -19,8 +19,8 @@ import {
 import { createAwsActors } from './actors/index.js';
 import { createNetworkProbeRunner } from './actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
-import type { AwsClients, RegionalClients } from './aws/clients.js';
-import { instrumentClient } from './aws/instrument.js';
+import type { AwsClients } from './aws/clients.js';
+import { instrumentAwsClients } from './aws/instrument.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EmitEvent, RunEvent, RunEventBody } from './events.js';
 import { createLogger, runLogger } from './log.js';
@@ -212,29 +212,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   };
 
   const region = options.region ?? plan.region;
-  const drs = instrumentClient(options.clients.drs, { service: 'drs', region, emit });
-  const ec2 = instrumentClient(options.clients.ec2, { service: 'ec2', region, emit });
-  const sns = options.clients.sns
-    ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })
-    : undefined;
-
-  // EC2-origin servers launch in their origin region: instrumented clients per region, built once.
-  const regionalClients = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
-  const forRegion = options.clients.forRegion;
-  const regional = forRegion
-    ? (r: string): RegionalClients => {
-        let clients = regionalClients.get(r);
-        if (!clients) {
-          const raw = forRegion(r);
-          clients = {
-            drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
-            ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
-          };
-          regionalClients.set(r, clients);
-        }
-        return clients;
-      }
-    : undefined;
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
 
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).

@@ -1,4 +1,5 @@
 import type { AwsService, EmitEvent } from '../events.js';
+import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender } from './clients.js';
 
 /** Key names whose values never leave the process, in events or logs (compared case-insensitively). */
 const SECRET_KEYS: ReadonlySet<string> = new Set(
@@ -123,4 +124,40 @@ export function instrumentClient<T extends { send: PromiseSend }>(
   };
   // The wrapper forwards every argument to the wrapped `send`, so it honours the same typing.
   return { send } as unknown as Pick<T, 'send'>;
+}
+
+/** The clients of a run, instrumented: `regional` builds (once per region) those of other regions. */
+export interface InstrumentedClients {
+  drs: DrsSender;
+  ec2: Ec2Sender;
+  sns?: SnsSender;
+  /** Absent when the clients have no `forRegion`: the DR clients then answer for every region. */
+  regional?: (region: string) => RegionalClients;
+}
+
+/** Instruments every client of `clients`, including those `forRegion` builds for other regions. */
+export function instrumentAwsClients(
+  clients: AwsClients,
+  region: string,
+  emit: EmitEvent,
+): InstrumentedClients {
+  const drs = instrumentClient(clients.drs, { service: 'drs', region, emit });
+  const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit });
+  const sns = clients.sns ? instrumentClient(clients.sns, { service: 'sns', region, emit }) : undefined;
+  const forRegion = clients.forRegion;
+  if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}) };
+  const byRegion = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
+  const regional = (r: string): RegionalClients => {
+    let regionalClients = byRegion.get(r);
+    if (!regionalClients) {
+      const raw = forRegion(r);
+      regionalClients = {
+        drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
+        ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
+      };
+      byRegion.set(r, regionalClients);
+    }
+    return regionalClients;
+  };
+  return { drs, ec2, ...(sns ? { sns } : {}), regional };
 }

@@ -15,7 +15,7 @@ import { groupBy, inRegion } from '../actors/shared.js';
 import type { AwsClients, RegionalClients } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
 import { parseSourceServerArn } from '../aws/ids.js';
-import { instrumentClient } from '../aws/instrument.js';
+import { instrumentAwsClients } from '../aws/instrument.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
@@ -76,22 +76,11 @@ interface Session {
 }
 
 function openSession(options: PrepareOptions): Session {
-  const { emit } = options;
   const region = options.region ?? options.plan.region;
-  const drs = instrumentClient(options.clients.drs, { service: 'drs', region, emit });
-  const byRegion = new Map<string, RegionalClients['drs']>([[region, drs]]);
-  const forRegion = options.clients.forRegion;
-  const regional = (r: string) => {
-    let client = byRegion.get(r);
-    if (!client) {
-      // One-region setups (no factory): the DR clients answer for every region.
-      const raw = forRegion ? forRegion(r).drs : options.clients.drs;
-      client = instrumentClient(raw, { service: 'drs', region: r, emit });
-      byRegion.set(r, client);
-    }
-    return client;
-  };
-  return { options, drs, regional };
+  const clients = instrumentAwsClients(options.clients, region, options.emit);
+  // One-region setups (no factory): the DR clients answer for every region.
+  const regional = (r: string) => (clients.regional ? clients.regional(r).drs : clients.drs);
+  return { options, drs: clients.drs, regional };
 }
 
 /** Failures after which ReverseReplication certainly did nothing. */

@@ -4,12 +4,18 @@ import {
   StartFailbackLaunchCommand,
   ThrottlingException,
 } from '@aws-sdk/client-drs';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DrsSender, SnsSender } from '../../src/aws/clients.js';
-import { instrumentClient, operationName, redactSecrets } from '../../src/aws/instrument.js';
+import {
+  instrumentAwsClients,
+  instrumentClient,
+  operationName,
+  redactSecrets,
+} from '../../src/aws/instrument.js';
 import type { RunEventBody } from '../../src/events.js';
 
 const drsMock = mockClient(DrsClient);
@@ -184,5 +190,42 @@ describe('redactSecrets', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(redactSecrets(cyclic)).toEqual({ a: 1, self: '[circular]' });
+  });
+});
+
+describe('instrumentAwsClients', () => {
+  it('labels each region and builds the clients of another region once', async () => {
+    drsMock.on(DescribeJobsCommand).resolves({ items: [], $metadata: { requestId: 'r-1' } });
+    const events: RunEventBody[] = [];
+    let built = 0;
+    const clients = instrumentAwsClients(
+      {
+        drs: new DrsClient({ region: 'us-east-1' }),
+        ec2: new EC2Client({ region: 'us-east-1' }),
+        forRegion: (r) => {
+          built++;
+          return { drs: new DrsClient({ region: r }), ec2: new EC2Client({ region: r }) };
+        },
+      },
+      'us-east-1',
+      (e) => events.push(e),
+    );
+    expect(clients.regional?.('us-east-1').drs).toBe(clients.drs);
+    await clients.regional?.('us-west-2').drs.send(new DescribeJobsCommand({}));
+    await clients.regional?.('us-west-2').drs.send(new DescribeJobsCommand({}));
+    expect(built).toBe(1);
+    expect(
+      events.filter((e) => e.type === 'aws.request').map((e) => (e as { region: string }).region),
+    ).toEqual(['us-west-2', 'us-west-2']);
+  });
+
+  it('without forRegion there is no regional factory (the DR clients answer everywhere)', () => {
+    const clients = instrumentAwsClients(
+      { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      'us-east-1',
+      () => {},
+    );
+    expect(clients.regional).toBeUndefined();
+    expect(clients.sns).toBeUndefined();
   });
 });

@@ -1,8 +1,7 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
-import type { RegionalClients } from '../../aws/clients.js';
-import { instrumentClient } from '../../aws/instrument.js';
+import { instrumentAwsClients } from '../../aws/instrument.js';
 import type { RunEvent, RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { newRunId } from '../../run-id.js';
@@ -52,25 +51,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
     if (options.json) writeLine(io.stdout, JSON.stringify(event));
   };
   const region = aws.region;
-  const drs = instrumentClient(aws.clients.drs, { service: 'drs', region, emit });
-  const ec2 = instrumentClient(aws.clients.ec2, { service: 'ec2', region, emit });
-  // EC2-origin servers: their reversed replication is read in the origin region.
-  const regionalClients = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
-  const forRegion = aws.clients.forRegion;
-  const regional = forRegion
-    ? (r: string): RegionalClients => {
-        let clients = regionalClients.get(r);
-        if (!clients) {
-          const raw = forRegion(r);
-          clients = {
-            drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
-            ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
-          };
-          regionalClients.set(r, clients);
-        }
-        return clients;
-      }
-    : undefined;
+  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit);
   const activities = createAwsActors({
     drs,
     ec2,
