@@ -42,13 +42,14 @@ export type CommandResult =
   | { command: 'report' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
-  | { command: 'prepare'; ready: boolean };
+  | { command: 'prepare'; ready: boolean; reversed: number; failed: number; interrupted: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {
   switch (result.command) {
     case 'check':
-    case 'prepare':
       return result.ready ? ExitCode.ok : ExitCode.notReady;
+    case 'prepare':
+      return exitCodeForPrepare(result);
     case 'run':
     case 'resume':
     case 'backout':
@@ -104,4 +105,22 @@ function problemCount(error: unknown): string {
   const problems = (error as { problems?: unknown }).problems;
   const n = Array.isArray(problems) ? problems.length : 1;
   return n === 1 ? '1 problem' : `${n} problems`;
+}
+
+/**
+ * prepare: 0 when ready, or when it started reverse replication that is still catching up
+ * (it did its job; `check` or `--watch` tells when it is ready); 4 when a server could not be
+ * reversed (a person must act); 130 when the operator stopped `--watch`; 3 when not ready and
+ * nothing was sent (the contract's "not ready, nothing was changed").
+ */
+export function exitCodeForPrepare(result: {
+  ready: boolean;
+  reversed: number;
+  failed: number;
+  interrupted: boolean;
+}): ExitCode {
+  if (result.failed > 0) return ExitCode.personMustAct;
+  if (result.ready) return ExitCode.ok;
+  if (result.interrupted) return ExitCode.interrupted;
+  return result.reversed > 0 ? ExitCode.ok : ExitCode.notReady;
 }

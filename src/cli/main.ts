@@ -58,7 +58,13 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
     case 'prepare': {
       const { prepare } = await import('./commands/prepare.js');
       const summary = await prepare(parsed.options, io);
-      return { command: 'prepare', ready: summary.ready };
+      return {
+        command: 'prepare',
+        ready: summary.ready,
+        reversed: summary.reversed,
+        failed: summary.servers.filter((s) => s.action === 'failed' || s.action === 'unresolved').length,
+        interrupted: summary.interrupted,
+      };
     }
   }
 }

@@ -1,12 +1,14 @@
 // `drs-failback prepare` end to end (child process, simulated AWS): confirmation, idempotency
 // across processes (the simulated world prepare changed is kept in the state directory), the
 // watch, and a run that then completes. Plus the watch stopped by Ctrl-C, in-process.
+
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { prepare } from '../../src/cli/commands/prepare.js';
+import { exitCodeForPrepare } from '../../src/cli/exit-codes.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { cli, type Event, fixture, ndjson, tempStateDir } from './helpers.js';
 
@@ -47,8 +49,8 @@ describe('drs-failback prepare (child process)', () => {
     expect(requests(firstEvents, 'ReverseReplication')).toMatchObject([
       { region: 'us-east-1', input: { recoveryInstanceID: NOT_REVERSED_INSTANCE } },
     ]);
-    // Reversed, but still catching up: not ready yet.
-    expect(first.code).toBe(3);
+    // Reversed, still catching up: prepare did its job (exit 0); `check` says when it is ready.
+    expect(first.code).toBe(0);
     const checks = firstEvents.filter((e) => e.type === 'check');
     expect(checks).toContainEqual(
       expect.objectContaining({
@@ -120,7 +122,7 @@ describe('drs-failback prepare (child process)', () => {
     ]);
     expect(r.stdout).toMatch(/s-0000000000000onp1 {2}not applicable: on-premises origin/);
     expect(r.stdout).toMatch(/s-0000000000000aws1 {2}reversed: arn:aws:drs:eu-west-1:/);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(0);
     const json = await cli([
       'prepare',
       fixture('mixed-plan.yaml'),
@@ -137,6 +139,18 @@ describe('drs-failback prepare (child process)', () => {
       (e) => e.type === 'aws.response' && e.operation === 'ReverseReplication',
     );
     expect(answers.map((e) => e.ok)).toEqual([false, true]);
+  });
+});
+
+describe('prepare exit codes', () => {
+  it.each([
+    [{ ready: true, reversed: 0, failed: 0, interrupted: false }, 0],
+    [{ ready: false, reversed: 2, failed: 0, interrupted: false }, 0],
+    [{ ready: false, reversed: 0, failed: 0, interrupted: false }, 3],
+    [{ ready: false, reversed: 1, failed: 1, interrupted: false }, 4],
+    [{ ready: false, reversed: 1, failed: 0, interrupted: true }, 130],
+  ])('%o -> %i', (result, code) => {
+    expect(exitCodeForPrepare(result)).toBe(code);
   });
 });
 
