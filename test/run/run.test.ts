@@ -23,6 +23,12 @@ waves:
     servers: [{ sourceServerID: s-00000000000000002 }]
 `;
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:failback';
+/** Fresh SDK clients (answered by the SNS mock, or never called: activities are scripted). */
+const clients = (withSns = true) => ({
+  drs: new DrsClient({ region: 'us-east-1' }),
+  ec2: new EC2Client({ region: 'us-east-1' }),
+  ...(withSns ? { sns: new SNSClient({ region: 'us-east-1' }) } : {}),
+});
 
 function setup(script: Script, topic = TOPIC, approval = 'none') {
   const sns = mockClient(SNSClient);
@@ -30,11 +36,7 @@ function setup(script: Script, topic = TOPIC, approval = 'none') {
   const events: RunEvent[] = [];
   const run = createFailbackRun({
     plan: parsePlan(planText(topic, approval), 'plan.yaml'),
-    clients: {
-      drs: new DrsClient({ region: 'us-east-1' }),
-      ec2: new EC2Client({ region: 'us-east-1' }),
-      sns: new SNSClient({ region: 'us-east-1' }),
-    },
+    clients: clients(),
     activities: scriptedActivities(script),
     runId: 'run-20260101T000000Z-abcdef',
   });
@@ -162,7 +164,7 @@ describe('a run: events, notifications, approvals', () => {
     const plan = run.plan;
     const created = createFailbackRun({
       plan,
-      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      clients: clients(false),
       activities: scriptedActivities({ pollJobs: [{ verdict: 'pending' }] }),
       runId: 'run-20260101T000000Z-abcdef',
       onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
@@ -174,7 +176,7 @@ describe('a run: events, notifications, approvals', () => {
     const calls: ActivityCall[] = [];
     const resumed = createFailbackRun({
       plan,
-      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      clients: clients(false),
       activities: scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }, calls),
       runId: 'run-20260101T000000Z-abcdef',
       snapshot: last as never,
@@ -203,7 +205,7 @@ describe('resuming: approvals and notifications', () => {
     const first = setup({}, TOPIC, 'per-wave');
     const original = createFailbackRun({
       plan: first.run.plan,
-      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      clients: clients(false),
       activities: scriptedActivities({}),
       runId: 'run-20260101T000000Z-abcdef',
       onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
@@ -215,7 +217,7 @@ describe('resuming: approvals and notifications', () => {
 
     const resumed = createFailbackRun({
       plan: first.run.plan,
-      clients: { drs: new DrsClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) },
+      clients: clients(false),
       activities: scriptedActivities({}),
       runId: 'run-20260101T000000Z-abcdef',
       snapshot: snapshots.at(-1) as never,
@@ -239,11 +241,7 @@ describe('resuming: approvals and notifications', () => {
     const a = setup({ pollJobs: [{ verdict: 'pending' }] }, fifo);
     const original = createFailbackRun({
       plan: a.run.plan,
-      clients: {
-        drs: new DrsClient({ region: 'us-east-1' }),
-        ec2: new EC2Client({ region: 'us-east-1' }),
-        sns: new SNSClient({ region: 'us-east-1' }),
-      },
+      clients: clients(),
       activities: scriptedActivities({ pollJobs: [{ verdict: 'pending' }] }),
       runId: 'run-20260101T000000Z-abcdef',
       onSnapshot: (s) => snapshots.push(JSON.parse(JSON.stringify(s))),
@@ -261,11 +259,7 @@ describe('resuming: approvals and notifications', () => {
 
     const resumed = createFailbackRun({
       plan: a.run.plan,
-      clients: {
-        drs: new DrsClient({ region: 'us-east-1' }),
-        ec2: new EC2Client({ region: 'us-east-1' }),
-        sns: new SNSClient({ region: 'us-east-1' }),
-      },
+      clients: clients(),
       activities: scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }),
       runId: 'run-20260101T000000Z-abcdef',
       snapshot: snapshots.at(-1) as never,
@@ -294,11 +288,7 @@ describe('resuming when the event log is ahead of the snapshot', () => {
     const a = setup({});
     const original = createFailbackRun({
       plan: a.run.plan,
-      clients: {
-        drs: new DrsClient({ region: 'us-east-1' }),
-        ec2: new EC2Client({ region: 'us-east-1' }),
-        sns: new SNSClient({ region: 'us-east-1' }),
-      },
+      clients: clients(),
       activities: scriptedActivities({
         pollJobs: [{ verdict: 'pending' }, { verdict: 'launched' }],
         verifyFailback: [{ verdict: 'pending' }],
@@ -319,11 +309,7 @@ describe('resuming when the event log is ahead of the snapshot', () => {
 
     const resumed = createFailbackRun({
       plan: a.run.plan,
-      clients: {
-        drs: new DrsClient({ region: 'us-east-1' }),
-        ec2: new EC2Client({ region: 'us-east-1' }),
-        sns: new SNSClient({ region: 'us-east-1' }),
-      },
+      clients: clients(),
       activities: scriptedActivities({ pollJobs: [{ verdict: 'launched' }] }),
       runId: 'run-20260101T000000Z-abcdef',
       snapshot: stale as never,
