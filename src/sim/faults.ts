@@ -3,7 +3,8 @@
 
 import { EC2_ERROR_STATUS, ec2Error, isDrsErrorName, snsError } from './errors.js';
 import type { ScenarioFault, SimOperation } from './scenario.js';
-import type { Service, World } from './world.js';
+import type { Service } from './state.js';
+import type { World } from './world.js';
 
 type Kind = ScenarioFault['kind'];
 type FaultOf<K extends Kind> = Extract<ScenarioFault, { kind: K }>;
