@@ -58,3 +58,18 @@ describe('the import graph of src/', () => {
     expect(importCycles(graph).filter((cycle) => cycle.some(inSim))).toEqual([]);
   });
 });
+
+describe('tests import the code under test, not the benchmarks', () => {
+  const tests = importGraph(sourceFiles(join(root, 'test')), root);
+
+  it('reads the test tree', () => {
+    expect(tests.get('test/resume/crash.test.ts')).toContain('test/support/crash/proof.ts');
+  });
+
+  it('no file under test/ imports from bench/ (bench/ imports the shared harness from test/support/)', () => {
+    const fromBench = [...tests].flatMap(([file, targets]) =>
+      targets.filter((t) => t.startsWith('bench/')).map((t) => `${file} -> ${t}`),
+    );
+    expect(fromBench).toEqual([]);
+  });
+});
