@@ -24,12 +24,14 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProbeRunner } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
+import { dispatch } from './dispatch.js';
+import { createWorld } from './populate.js';
 import { createSimulatedProbes } from './probes.js';
 import { Rng, seedState } from './rng.js';
-import { loadScenarioFileSync, type Scenario } from './scenario.js';
-import type { RecordedCall, WorldState } from './state.js';
+import { loadScenarioFileSync, type Scenario, type SimOperation } from './scenario.js';
+import type { RecordedCall, Service, WorldState } from './state.js';
 import { VirtualClock } from './virtual-clock.js';
-import { type Service, World } from './world.js';
+import { World } from './world.js';
 
 /** DRS and EC2 clients bound to one region of the simulated world. */
 export interface SimulatedRegionalClients {
@@ -74,7 +76,7 @@ export function createSimulatedAws(
 ): SimulatedAws {
   const resolved = typeof scenario === 'string' ? loadScenarioFileSync(scenario) : scenario;
   const clock = opts.clock ?? new VirtualClock(resolved.startAt);
-  return assemble(World.create(resolved, clock), clock);
+  return assemble(createWorld(resolved, clock), clock);
 }
 
 /** The same world again from `save()` output: an interrupted simulated run continues in it. */
@@ -106,11 +108,10 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   };
   const configFor = (region: string) => ({ region, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
   // Async fakes, so a failure is a rejected promise exactly like a real send.
-  const answerIn =
-    (region: string) => (service: Service, op: Parameters<World['handle']>[1]) => async (input: unknown) => {
-      trimHistory();
-      return world.handle(service, op, input, region);
-    };
+  const answerIn = (region: string) => (service: Service, op: SimOperation) => async (input: unknown) => {
+    trimHistory();
+    return dispatch(world, service, op, input, region);
+  };
 
   const regional = new Map<string, SimulatedRegionalClients>();
   const forRegion = (region: string): SimulatedRegionalClients => {

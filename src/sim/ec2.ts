@@ -11,10 +11,10 @@ import type {
   SummaryStatus,
 } from '@aws-sdk/client-ec2';
 import { ec2Error } from './errors.js';
-import { ID_PATTERNS } from './ids.js';
+import { HEX, ID_PATTERNS } from './ids.js';
 import { decodeToken, encodeToken } from './pagination.js';
 import type { Ec2InstanceRecord, Ec2StateName, Ec2StatusValue } from './state.js';
-import { valueAt } from './time.js';
+import { addEntry, valueAt } from './time.js';
 import type { World } from './world.js';
 
 const STATE_CODES: Record<Ec2StateName, number> = {
@@ -260,4 +260,75 @@ export function describeInstanceStatus(world: World, input: DescribeInstanceStat
     };
   });
   return { InstanceStatuses: statuses, ...next };
+}
+
+// ---- building instances: the scenario's, and those a recovery launches
+
+export interface Ec2Spec {
+  instanceId: string;
+  region: string;
+  subnetId: string;
+  vpcId: string;
+  privateIp: string;
+  securityGroupIds: string[];
+  availabilityZone: string;
+  launchedAt: number;
+  tags: Record<string, string>;
+  /** Status checks read this until `healthyAt`, then `health`. */
+  healthyAt?: number;
+  health?: Ec2StatusValue;
+}
+
+export function addEc2Instance(world: World, spec: Ec2Spec): Ec2InstanceRecord {
+  const record: Ec2InstanceRecord = {
+    instanceId: spec.instanceId,
+    region: spec.region,
+    subnetId: spec.subnetId,
+    vpcId: spec.vpcId,
+    availabilityZone: spec.availabilityZone,
+    privateIp: spec.privateIp,
+    securityGroupIds: [...spec.securityGroupIds],
+    instanceType: 'm5.large',
+    launchedAt: spec.launchedAt,
+    state: [{ at: spec.launchedAt, value: 'running' }],
+    instanceStatus: [
+      { at: spec.launchedAt, value: spec.healthyAt === undefined ? (spec.health ?? 'ok') : 'initializing' },
+    ],
+    systemStatus: [{ at: spec.launchedAt, value: spec.healthyAt === undefined ? 'ok' : 'initializing' }],
+    tags: spec.tags,
+  };
+  if (spec.healthyAt !== undefined) {
+    addEntry(record.instanceStatus, spec.healthyAt, spec.health ?? 'ok');
+    addEntry(record.systemStatus, spec.healthyAt, 'ok');
+  }
+  world.addEc2Instance(record);
+  return record;
+}
+
+/** A region's default network, derived once so every instance launched there shares it. */
+export interface DrNetwork {
+  vpcId: string;
+  subnetId: string;
+  securityGroupId: string;
+  availabilityZone: string;
+}
+
+export function drNetwork(world: World, region = world.scenario.region): DrNetwork {
+  // Derived from the account and region (not the rng) so it is the same after a load.
+  const suffix = (salt: string) =>
+    Array.from({ length: 17 }, (_, i) =>
+      HEX.charAt((salt.charCodeAt(i % salt.length) * (i + 7) + i) % 16),
+    ).join('');
+  const key = `${world.scenario.accountId}${region}`;
+  return {
+    vpcId: `vpc-${suffix(`dr-vpc${key}`)}`,
+    subnetId: `subnet-${suffix(`dr-subnet${key}`)}`,
+    securityGroupId: `sg-${suffix(`dr-sg${key}`)}`,
+    availabilityZone: `${region}a`,
+  };
+}
+
+/** 10.100.0.10, 10.100.0.11, ...: one address a recovery instance. */
+export function drPrivateIp(n: number): string {
+  return `10.100.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`;
 }

@@ -1,9 +1,10 @@
-// Injected faults. Error faults fire in `World.handle` before the operation runs; the other
+// Injected faults. Error faults fire in `dispatch` (dispatch.ts) before the operation runs; the other
 // kinds are questions the domain files ask when they decide how a launch or an instance goes.
 
 import { EC2_ERROR_STATUS, ec2Error, isDrsErrorName, snsError } from './errors.js';
 import type { ScenarioFault, SimOperation } from './scenario.js';
-import type { Service, World } from './world.js';
+import type { Service } from './state.js';
+import type { World } from './world.js';
 
 type Kind = ScenarioFault['kind'];
 type FaultOf<K extends Kind> = Extract<ScenarioFault, { kind: K }>;

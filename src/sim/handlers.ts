@@ -13,9 +13,12 @@ import type { SimOperation } from './scenario.js';
 import { describeRecoverySnapshots } from './snapshots.js';
 import { publish } from './sns.js';
 import { describeSourceServers, disconnectSourceServer, stopReplication } from './source-servers.js';
-import type { Handler } from './world.js';
+import type { World } from './world.js';
 
-const h = <I>(fn: (world: Parameters<Handler>[0], input: I) => object): Handler => fn as Handler;
+/** A handler gets the request input and answers the response body (without $metadata). */
+export type Handler = (world: World, input: never) => object;
+
+const h = <I>(fn: (world: World, input: I) => object): Handler => fn as Handler;
 
 export const DRS_HANDLERS: Partial<Record<SimOperation, Handler>> = {
   DescribeSourceServers: h(describeSourceServers),

@@ -18,6 +18,7 @@ import {
   type StartRecoveryCommandInput,
   type TerminateRecoveryInstancesCommandInput,
 } from '@aws-sdk/client-drs';
+import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
 import {
   failbackErrorFault,
   failbackStateStuck,
@@ -29,9 +30,8 @@ import {
 } from './faults.js';
 import { ID_PATTERNS, newInstanceId, newJobId } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
-import { addEc2Instance, drNetwork, drPrivateIp } from './populate.js';
 import { visibleRecoveryInstance } from './recovery-instances.js';
-import { scenarioServerID } from './reverse-replication.js';
+import { scenarioServerID } from './replication.js';
 import { findSnapshot } from './snapshots.js';
 import type { JobRecord, JobServerRecord, SourceServerRecord } from './state.js';
 import { addEntry, dropAfter, iso, valueAt } from './time.js';

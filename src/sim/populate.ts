@@ -3,85 +3,25 @@
 // reversed source server when the scenario starts reversed). Ids not given come from the
 // seed, in scenario order, so the same scenario always yields the same world.
 import { FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
+import type { Clock } from '../clock.js';
+import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
 import { failbackErrorFault, recoveryInstanceLost } from './faults.js';
-import { HEX, newInstanceId, newSourceServerId } from './ids.js';
+import { newInstanceId, newSourceServerId } from './ids.js';
 import { reverse } from './reverse-replication.js';
-import type { Ec2InstanceRecord, Ec2StatusValue } from './state.js';
+import type { Scenario } from './scenario.js';
 import { addEntry } from './time.js';
-import type { World } from './world.js';
+import { World } from './world.js';
 
 const DAY = 86_400_000;
 
-export interface Ec2Spec {
-  instanceId: string;
-  region: string;
-  subnetId: string;
-  vpcId: string;
-  privateIp: string;
-  securityGroupIds: string[];
-  availabilityZone: string;
-  launchedAt: number;
-  tags: Record<string, string>;
-  /** Status checks read this until `healthyAt`, then `health`. */
-  healthyAt?: number;
-  health?: Ec2StatusValue;
+/** A fresh world from a validated scenario; the clock should stand at `scenario.startAt`. */
+export function createWorld(scenario: Scenario, clock: Clock): World {
+  const world = World.empty(scenario, clock);
+  populate(world);
+  return world;
 }
 
-export function addEc2Instance(world: World, spec: Ec2Spec): Ec2InstanceRecord {
-  const record: Ec2InstanceRecord = {
-    instanceId: spec.instanceId,
-    region: spec.region,
-    subnetId: spec.subnetId,
-    vpcId: spec.vpcId,
-    availabilityZone: spec.availabilityZone,
-    privateIp: spec.privateIp,
-    securityGroupIds: [...spec.securityGroupIds],
-    instanceType: 'm5.large',
-    launchedAt: spec.launchedAt,
-    state: [{ at: spec.launchedAt, value: 'running' }],
-    instanceStatus: [
-      { at: spec.launchedAt, value: spec.healthyAt === undefined ? (spec.health ?? 'ok') : 'initializing' },
-    ],
-    systemStatus: [{ at: spec.launchedAt, value: spec.healthyAt === undefined ? 'ok' : 'initializing' }],
-    tags: spec.tags,
-  };
-  if (spec.healthyAt !== undefined) {
-    addEntry(record.instanceStatus, spec.healthyAt, spec.health ?? 'ok');
-    addEntry(record.systemStatus, spec.healthyAt, 'ok');
-  }
-  world.addEc2Instance(record);
-  return record;
-}
-
-/** A region's default network, derived once so every instance launched there shares it. */
-export interface DrNetwork {
-  vpcId: string;
-  subnetId: string;
-  securityGroupId: string;
-  availabilityZone: string;
-}
-
-export function drNetwork(world: World, region = world.scenario.region): DrNetwork {
-  // Derived from the account and region (not the rng) so it is the same after a load.
-  const suffix = (salt: string) =>
-    Array.from({ length: 17 }, (_, i) =>
-      HEX.charAt((salt.charCodeAt(i % salt.length) * (i + 7) + i) % 16),
-    ).join('');
-  const key = `${world.scenario.accountId}${region}`;
-  return {
-    vpcId: `vpc-${suffix(`dr-vpc${key}`)}`,
-    subnetId: `subnet-${suffix(`dr-subnet${key}`)}`,
-    securityGroupId: `sg-${suffix(`dr-sg${key}`)}`,
-    availabilityZone: `${region}a`,
-  };
-}
-
-/** 10.100.0.10, 10.100.0.11, ...: one address a recovery instance. */
-export function drPrivateIp(n: number): string {
-  return `10.100.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`;
-}
-
-export function populate(world: World): void {
+function populate(world: World): void {
   const start = world.startAt;
   const region = world.scenario.region;
   const net = drNetwork(world);

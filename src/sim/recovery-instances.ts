@@ -12,7 +12,7 @@ import {
 import { drsEc2State } from './ec2.js';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
-import { lagAt } from './reverse-replication.js';
+import { lagAt } from './replication.js';
 import type { RecoveryInstanceRecord } from './state.js';
 import { addEntry, dropAfter, iso, isoDuration, valueAt } from './time.js';
 import { checkIdList } from './validate.js';

@@ -15,6 +15,7 @@ import { replicationLagMs, replicationStalled } from './faults.js';
 import { ID_PATTERNS, newSourceServerId } from './ids.js';
 import { activeJobs } from './jobs.js';
 import { visibleRecoveryInstance } from './recovery-instances.js';
+import { lagAt, scenarioServerID } from './replication.js';
 import type { RecoveryInstanceRecord, ReplicationValue, SourceServerRecord } from './state.js';
 import { addEntry, dropAfter, type TimelineEntry, valueAt } from './time.js';
 import type { World } from './world.js';
@@ -22,16 +23,8 @@ import type { World } from './world.js';
 /** Share of the catch-up spent INITIATING before INITIAL_SYNC (the rest is the sync itself). */
 const INITIATING_SHARE = 0.1;
 
-/** The scenario server a record descends from: faults and scenario settings name that one. */
-export const scenarioServerID = (s: SourceServerRecord): string => s.scenarioServerID ?? s.sourceServerID;
-
 const opposite = (d: ReplicationDirection | undefined): ReplicationDirection =>
   d === ReplicationDirection.FAILBACK ? ReplicationDirection.FAILOVER : ReplicationDirection.FAILBACK;
-
-/** The lag at `t`: stored, plus the time since `lagFrom` while a replication is behind. */
-export function lagAt(value: ReplicationValue, t: number): number {
-  return value.lagMs + (value.lagFrom === undefined ? 0 : Math.max(0, t - value.lagFrom));
-}
 
 /**
  * Replication that starts at `startedAt` and catches up over `catchUpMs`, with the scenario's

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-drs';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
-import { lagAt } from './reverse-replication.js';
+import { lagAt } from './replication.js';
 import type { SourceServerRecord } from './state.js';
 import { addEntry, iso, isoDuration, valueAt } from './time.js';
 import { checkIdList } from './validate.js';

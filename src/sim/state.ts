@@ -142,8 +142,10 @@ export interface PublishedMessage {
   at: string;
 }
 
+export type Service = 'drs' | 'ec2' | 'sns';
+
 export interface RecordedCall {
-  service: 'drs' | 'ec2' | 'sns';
+  service: Service;
   operation: string;
   /** The region the client was bound to. */
   region: string;

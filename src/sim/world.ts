@@ -1,17 +1,13 @@
-// The simulated AWS: DRS, EC2 and SNS of the DR region and of the servers' origin regions,
-// as one stateful in-memory model. Every record carries its region; lookups and listings see
-// only the region of the call being handled. Every request goes through `handle`, which
-// stamps a seeded request id, applies injected faults, records the call and dispatches to
-// the domain files.
+// The simulated AWS's state: DRS, EC2 and SNS of the DR region and of the servers' origin
+// regions, as one in-memory container. Every record carries its region; lookups and listings
+// see only the region of the call being handled. The world knows no operation: `dispatch.ts`
+// answers requests through the domain files (which read and change the world), and
+// `populate.ts` fills a new world from its scenario. Nothing here imports them.
 import type { DrsServiceException } from '@aws-sdk/client-drs';
 import type { Clock } from '../clock.js';
 import { type DrsErrorExtras, type DrsErrorName, drsError, fieldError } from './errors.js';
-import { checkOperationFaults } from './faults.js';
-import { DRS_HANDLERS, EC2_HANDLERS, SNS_HANDLERS } from './handlers.js';
-import { newUuid } from './ids.js';
-import { populate } from './populate.js';
 import { Rng, seedState } from './rng.js';
-import { knownRegions, type Scenario, type SimOperation } from './scenario.js';
+import { knownRegions, type Scenario } from './scenario.js';
 import type {
   Ec2InstanceRecord,
   JobRecord,
@@ -20,12 +16,6 @@ import type {
   SourceServerRecord,
   WorldState,
 } from './state.js';
-import { iso } from './time.js';
-
-export type Service = RecordedCall['service'];
-
-/** A handler gets the request input and answers the response body (without $metadata). */
-export type Handler = (world: World, input: never) => object;
 
 export class World {
   readonly state: WorldState;
@@ -41,20 +31,26 @@ export class World {
   #region: string;
   /** The call being handled, so a domain file can note what it allowed. */
   #call: RecordedCall | undefined;
+  /** The scenario never changes in a world, so neither do its regions. */
+  readonly #regions: readonly string[];
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
     this.clock = clock;
     this.rng = new Rng(state.rngState);
     this.#region = state.scenario.region;
+    this.#regions = knownRegions(state.scenario);
     for (const s of state.sourceServers) this.#sourceServers.set(s.sourceServerID, s);
     for (const r of state.recoveryInstances) this.#recoveryInstances.set(r.recoveryInstanceID, r);
     for (const j of state.jobs) this.#jobs.set(j.jobID, j);
     for (const e of state.ec2Instances) this.#ec2.set(e.instanceId, e);
   }
 
-  /** A fresh world from a validated scenario; the clock should stand at `scenario.startAt`. */
-  static create(scenario: Scenario, clock: Clock): World {
+  /**
+   * A world of nothing but the scenario (no servers yet: `createWorld` of populate.ts builds
+   * the scenario's); the clock should stand at `scenario.startAt`.
+   */
+  static empty(scenario: Scenario, clock: Clock): World {
     const state: WorldState = {
       format: 'drs-failback-sim-world',
       version: 1,
@@ -69,9 +65,7 @@ export class World {
       faultHits: scenario.faults.map(() => 0),
       calls: [],
     };
-    const world = new World(state, clock);
-    populate(world);
-    return world;
+    return new World(state, clock);
   }
 
   /** A world from saved state; the clock should stand at `state.now`. */
@@ -104,8 +98,8 @@ export class World {
   }
 
   /** Regions whose DRS is initialised: the DR region and the servers' origin regions. */
-  get regions(): string[] {
-    return knownRegions(this.scenario);
+  get regions(): readonly string[] {
+    return this.#regions;
   }
 
   /** Runs `work` as if a call to `region` were being handled (cross-region effects). */
@@ -217,55 +211,22 @@ export class World {
     return fieldError(field, message, this.#requestId);
   }
 
-  // ---- the one entry point
+  // ---- the call being handled (opened and closed by dispatch.ts)
 
-  handle(
-    service: Service,
-    operation: SimOperation,
-    input: unknown,
-    region = this.scenario.region,
-  ): Record<string, unknown> {
-    const handlers: Partial<Record<SimOperation, Handler>> =
-      service === 'drs' ? DRS_HANDLERS : service === 'ec2' ? EC2_HANDLERS : SNS_HANDLERS;
-    const handler = handlers[operation];
-    this.#requestId = newUuid(this.rng);
-    const call: RecordedCall = {
-      service,
-      operation,
-      region,
-      input: toJson(input),
-      at: iso(this.now),
-      ok: true,
-      requestId: this.#requestId,
-    };
+  /** Records `call` and makes it current: lookups see its region, errors carry its request id. */
+  beginCall(call: RecordedCall): void {
     this.state.calls.push(call);
-    this.#region = region;
+    this.#requestId = call.requestId;
+    this.#region = call.region;
     this.#call = call;
-    try {
-      if (!handler) throw new Error(`the simulated AWS does not model ${service}:${operation}`);
-      checkOperationFaults(this, service, operation);
-      // DRS must be initialised per region; EC2 answers in every region (an empty one here).
-      if (service === 'drs' && !this.regions.includes(region)) {
-        throw this.drsError(
-          'UninitializedAccountException',
-          `Account ${this.scenario.accountId} is not initialized for Elastic Disaster Recovery in ${region}`,
-        );
-      }
-      const body = handler(this, (input ?? {}) as never);
-      return {
-        ...body,
-        $metadata: { httpStatusCode: 200, requestId: this.#requestId, attempts: 1, totalRetryDelay: 0 },
-      };
-    } catch (error) {
-      call.ok = false;
-      call.errorName = error instanceof Error ? error.name : 'Error';
-      throw error;
-    } finally {
-      this.#region = this.scenario.region;
-      this.#call = undefined;
-      this.state.now = this.now;
-      this.state.rngState = this.rng.state;
-    }
+  }
+
+  /** Back to the DR region outside a call; the saved time and generator state catch up. */
+  endCall(): void {
+    this.#region = this.scenario.region;
+    this.#call = undefined;
+    this.state.now = this.now;
+    this.state.rngState = this.rng.state;
   }
 
   calls(): RecordedCall[] {
@@ -292,9 +253,4 @@ function withRegions(state: WorldState): WorldState {
   fill(state.ec2Instances);
   fill(state.calls);
   return state;
-}
-
-/** Inputs are recorded as JSON (Dates become strings), so the record can be saved. */
-function toJson(input: unknown): unknown {
-  return input === undefined ? {} : JSON.parse(JSON.stringify(input));
 }

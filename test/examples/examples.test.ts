@@ -394,12 +394,16 @@ describe('examples/ with servers that came from EC2', () => {
     expect(JSON.stringify(run.calls)).not.toContain('s-4a00000000000000c');
   });
 
-  // PRODUCT GAP (machines/): a wave that backs out before verification leaves no record of the
-  // recovery instance its launch created in the origin region: WaveOutput/WaveResult carry no
-  // `launch` (ServerLaunchStatus[] with recoveryInstanceID and region), and `job.log` events drop
-  // eventData.targetInstanceID. The report can say that api-1 launched and was left there, not
-  // which instance. Remove `.fails` once WaveResult carries `launch` and the report reads it.
-  it.fails('ec2-origin-backout: the report names the instance api-1 left in us-west-2 (known gap: the wave backs out before that launch ends)', async () => {
+  // KNOWN GAP (src/report/build.ts), checked by running it: the wave does record api-1's launch.
+  // api-1's 15-minute launch ends before api-2's 20-minute one fails, so the last poll of the
+  // us-west-2 job sees it LAUNCHED, and the wave result's `launch` names its recovery instance
+  // and region. But `buildReport` hands `ec2OriginEvidence` only each wave's outcome and
+  // `afterFailback`, not its `launch`, and once the wave backs out no DescribeRecoveryInstances
+  // or ReverseReplication in us-west-2 names that instance, so `launchedInstances` stays empty.
+  // A second gap, not exercised here: a launch still running when another server's fails is
+  // never seen at all, since the wave stops polling the origin-region job once it backs out.
+  // Remove `.fails` once the report reads the wave's `launch`.
+  it.fails('ec2-origin-backout: the report names the instance api-1 left in us-west-2 (known gap: the report does not read the launch the wave recorded)', async () => {
     const run = await runExample('ec2-origin-backout');
     const left = launchedFrom(run, 's-4b00000000000000a');
     const e = reportOf(run).waves[0]?.ec2Origin;

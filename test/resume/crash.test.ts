@@ -1,7 +1,8 @@
 // The crash proof, small: child processes SIGKILLed at seeded random moments and resumed.
-// The full bench (60+ kills, both outcomes) is `npx tsx bench/crash.ts`; see docs/reliability.md.
+// The harness is test/support/crash/; the full bench (60+ kills, both outcomes) is
+// `npx tsx bench/crash.ts`; see docs/reliability.md.
 import { describe, expect, it } from 'vitest';
-import { runCrashProof } from '../../bench/crash.js';
+import { runCrashProof } from '../support/crash/proof.js';
 
 describe('crash proof (SIGKILL, resume)', () => {
   it('same outcome as uninterrupted, one StartFailbackLaunch per instance, no transition lost', async () => {

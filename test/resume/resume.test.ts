@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crashScenario } from '../../bench/crash.fixture.js';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { resumeRun } from '../../src/resume.js';
@@ -22,6 +21,7 @@ import {
 } from '../../src/store/index.js';
 import { FIXTURE_PLAN, FIXTURE_RUN_ID } from '../fixtures/snapshots/fixture-plan.js';
 import { tempStateDir } from '../store/helpers.js';
+import { crashScenario } from '../support/crash/fixture.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'snapshots');
 const HOUR = 3_600_000;

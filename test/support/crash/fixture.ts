@@ -1,6 +1,6 @@
 // The plan and simulated world of the crash bench: two waves, approval per wave, a FIFO topic
 // (so every notification carries a deduplication id), launches of 20 virtual minutes.
-import { type Scenario, toScenario } from '../src/sim/scenario.js';
+import { type Scenario, toScenario } from '../../../src/sim/scenario.js';
 
 export const CRASH_PLAN = `version: 1
 name: crash-bench

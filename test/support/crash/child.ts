@@ -2,9 +2,9 @@
 // the simulated world saved next to it. Prints `ready` once the run is going and the outcome
 // at the end. The parent kills it with SIGKILL at random moments.
 import { readFileSync } from 'node:fs';
-import { RunFinishedError } from '../src/store/errors.js';
-import { crashScenario } from './crash.fixture.js';
-import { driveDurableRun } from './crash.world.js';
+import { RunFinishedError } from '../../../src/store/errors.js';
+import { crashScenario } from './fixture.js';
+import { driveDurableRun } from './world.js';
 
 export interface ChildConfig {
   stateDir: string;
@@ -17,7 +17,7 @@ export interface ChildConfig {
 
 async function main(): Promise<void> {
   const configFile = process.argv[2];
-  if (!configFile) throw new Error('usage: crash.child.ts <config.json>');
+  if (!configFile) throw new Error('usage: child.ts <config.json>');
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as ChildConfig;
   let announced = false;
   const finishing = driveDurableRun({

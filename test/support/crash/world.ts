@@ -1,19 +1,19 @@
 // A simulated failback that survives SIGKILL: the simulated world is saved (atomically, like
 // the run's own snapshot) after every AWS call it answers, and the run keeps its state
-// directory, so a new process resumes the same run in the same world. Used by the crash bench
-// (bench/crash.ts) and its test; not part of the product.
+// directory, so a new process resumes the same run in the same world. Used by the crash proof
+// (proof.ts, run by bench/crash.ts and test/resume/crash.test.ts); not part of the product.
 import { existsSync, readFileSync } from 'node:fs';
-import type { AwsClients, DrsSender, Ec2Sender, SnsSender } from '../src/aws/clients.js';
-import type { RunEvent } from '../src/events.js';
-import { parsePlan } from '../src/plan/load.js';
-import { resumeRun } from '../src/resume.js';
-import type { FailbackRun, RunResult } from '../src/run.js';
-import { loadSimulatedAws, type SimulatedAws } from '../src/sim/clients.js';
-import { createSimulatedAws } from '../src/sim/index.js';
-import type { Scenario } from '../src/sim/scenario.js';
-import type { WorldState } from '../src/sim/state.js';
-import { writeFileAtomicSync } from '../src/store/atomic.js';
-import { RunStore } from '../src/store/run-store.js';
+import type { AwsClients, DrsSender, Ec2Sender, SnsSender } from '../../../src/aws/clients.js';
+import type { RunEvent } from '../../../src/events.js';
+import { parsePlan } from '../../../src/plan/load.js';
+import { resumeRun } from '../../../src/resume.js';
+import type { FailbackRun, RunResult } from '../../../src/run.js';
+import { loadSimulatedAws, type SimulatedAws } from '../../../src/sim/clients.js';
+import { createSimulatedAws } from '../../../src/sim/index.js';
+import type { Scenario } from '../../../src/sim/scenario.js';
+import type { WorldState } from '../../../src/sim/state.js';
+import { writeFileAtomicSync } from '../../../src/store/atomic.js';
+import { RunStore } from '../../../src/store/run-store.js';
 
 export interface DurableSim {
   sim: SimulatedAws;
