@@ -22,7 +22,6 @@ import { join } from 'node:path';
 import type { Snapshot } from 'xstate';
 import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
-import { type CreateRunOptions, createFailbackRun, type FailbackRun } from '../run.js';
 import { isRunId } from '../run-id.js';
 import { fsyncDirSync, removeTempFiles, writeAllSync, writeFileAtomicSync } from './atomic.js';
 import { type LockOwner, RunNotFoundError } from './errors.js';
@@ -189,6 +188,12 @@ export class RunStore {
   }
 }
 
+/** What the store needs of a run: its id and its event stream (the run itself sits above the store). */
+export interface EventSource {
+  readonly id: string;
+  on(listener: (event: RunEvent) => void): () => void;
+}
+
 type Locker = (runId: string, planName: string, sourceServerIDs: readonly string[]) => HeldLocks;
 
 /** One run's folder. Writes are synchronous and durable where it matters (see isDurableEvent). */
@@ -317,8 +322,11 @@ export class StoredRun {
       if (line.trim() === '') continue;
       try {
         const event = JSON.parse(line) as RunEvent;
-        if (typeof event === 'object' && event !== null && typeof event.type === 'string') events.push(event);
-        else damagedLines += 1;
+        if (typeof event === 'object' && event !== null && typeof event.type === 'string') {
+          // A log written before events had `seq` (event format 1): each event's place in it.
+          if (typeof event.seq !== 'number') event.seq = (events.at(-1)?.seq ?? 0) + 1;
+          events.push(event);
+        } else damagedLines += 1;
       } catch {
         damagedLines += 1;
       }
@@ -335,27 +343,12 @@ export class StoredRun {
     return null;
   }
 
-  /** Options for createFailbackRun that persist the run here. */
-  runOptions(): Pick<CreateRunOptions, 'runId' | 'onSnapshot'> {
-    return { runId: this.runId, onSnapshot: this.saveSnapshot };
-  }
-
-  /**
-   * Creates the run with this folder's plan, id and snapshot hook, and attaches the event log.
-   * Pass `snapshot` to resume.
-   */
-  createRun(options: Omit<CreateRunOptions, 'plan' | 'runId' | 'onSnapshot'>): FailbackRun {
-    const run = createFailbackRun({ ...options, plan: this.plan(), ...this.runOptions() });
-    this.attach(run);
-    return run;
-  }
-
   /**
    * Appends every event of the run to the log and releases the locks when it finishes (any
-   * outcome). A paused or killed run keeps them. The run must have been created with
-   * `runOptions()` (or through `createRun`) for its snapshots to be saved.
+   * outcome). A paused or killed run keeps them. The run saves its snapshots here when created
+   * with `onSnapshot: saveSnapshot` (`createStoredRun` in src/run/stored.ts does both).
    */
-  attach(run: FailbackRun): () => void {
+  attach(run: EventSource): () => void {
     if (run.id !== this.runId)
       throw new Error(`run ${run.id} cannot be attached to the folder of ${this.runId}`);
     return run.on((event) => {

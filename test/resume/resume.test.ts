@@ -5,6 +5,7 @@ import { crashScenario } from '../../bench/crash.fixture.js';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { resumeRun } from '../../src/resume.js';
+import { createStoredRun } from '../../src/run/stored.js';
 import {
   createSimulatedAws,
   loadSimulatedAws,
@@ -179,7 +180,7 @@ describe('never start twice', () => {
     const sim = createSimulatedAws(crashScenario());
     const store = new RunStore({ stateDir: tempStateDir(), now: () => sim.clock.now() });
     const stored = store.create(parsePlan(FIXTURE_PLAN, 'plan.yaml'), FIXTURE_PLAN, FIXTURE_RUN_ID);
-    const first = stored.createRun({ clients: sim.clients, clock: sim.clock, probes: sim.probes });
+    const first = createStoredRun(stored, { clients: sim.clients, clock: sim.clock, probes: sim.probes });
     const answered = new Promise<void>((resolve) => {
       first.on((event) => {
         if (event.type === 'approval.requested') queueMicrotask(() => first.approve('test'));

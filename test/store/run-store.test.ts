@@ -13,6 +13,7 @@ const event = (type: 'state', to: string, at = '2026-01-01T00:00:00.000Z'): RunE
   to,
   at,
   runId: RUN_A,
+  seq: 1,
 });
 
 describe('RunStore layout', () => {
@@ -66,6 +67,7 @@ describe('RunStore layout', () => {
       simulated: true,
       at: '2026-01-01T00:00:01.000Z',
       runId: RUN_A,
+      seq: 1,
     });
     a.appendEvent({ ...event('state', 'running'), runId: RUN_A });
     a.appendEvent({
@@ -76,6 +78,7 @@ describe('RunStore layout', () => {
       to: 'monitoringJob',
       at: '2026-01-01T00:01:00.000Z',
       runId: RUN_A,
+      seq: 3,
     });
     const b = store.create(testPlan('reports', ['s-00000000000000009']), 'x', RUN_B);
     b.appendEvent({
@@ -84,6 +87,7 @@ describe('RunStore layout', () => {
       waves: [],
       at: '2026-01-01T00:02:00.000Z',
       runId: RUN_B,
+      seq: 1,
     });
     const list = store.list();
     expect(list.map((r) => r.id)).toEqual([RUN_B, RUN_A]);
