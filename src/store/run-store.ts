@@ -3,7 +3,7 @@
 //   <stateDir>/runs/<runId>/run.json        who, when, which plan
 //   <stateDir>/runs/<runId>/plan.json       the validated plan
 //   <stateDir>/runs/<runId>/plan.source     the plan file's text as it was
-//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, runId, savedAt, snapshot }, replaced atomically
+//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, machineVersion, runId, savedAt, snapshot }, replaced atomically
 //   <stateDir>/runs/<runId>/events.ndjson   one contract event a line, append-only
 //   <stateDir>/locks/plan-<name>.lock, server-<id>.lock
 import {
@@ -20,12 +20,13 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from 'xstate';
-import type { RunEvent } from '../events.js';
+import { EVENT_FORMAT_VERSION, type RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { isRunId } from '../run-id.js';
 import { fsyncDirSync, removeTempFiles, writeAllSync, writeFileAtomicSync } from './atomic.js';
 import { type LockOwner, RunNotFoundError } from './errors.js';
 import {
+  MACHINE_VERSION,
   parseRunMeta,
   parseSnapshotFile,
   RUN_META_FORMAT_VERSION,
@@ -139,6 +140,7 @@ export class RunStore {
         host: this.#env.host,
         pid: this.#env.pid,
         sourceServerIDs: servers,
+        eventFormatVersion: EVENT_FORMAT_VERSION,
       };
       // run.json last: a run folder without it is an aborted creation, never listed.
       writeFileAtomicSync(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
@@ -278,12 +280,13 @@ export class StoredRun {
     if (json === this.#lastSnapshotJson) return;
     const file: SnapshotFile = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
+      machineVersion: MACHINE_VERSION,
       runId: this.runId,
       savedAt: new Date().toISOString(),
       snapshot,
     };
     // Hand-built so the snapshot is serialised once.
-    const text = `{"formatVersion":${file.formatVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
+    const text = `{"formatVersion":${file.formatVersion},"machineVersion":${file.machineVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
     writeFileAtomicSync(this.snapshotPath, text);
     this.#lastSnapshotJson = json;
   };

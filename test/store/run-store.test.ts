@@ -33,7 +33,12 @@ describe('RunStore layout', () => {
     expect(run.loadSnapshot()).toBeUndefined();
     run.saveSnapshot(snapshot('a'));
     const file = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
-    expect(file).toMatchObject({ formatVersion: 1, runId: RUN_A, snapshot: { value: 'a' } });
+    expect(file).toMatchObject({
+      formatVersion: 2,
+      machineVersion: 1,
+      runId: RUN_A,
+      snapshot: { value: 'a' },
+    });
     expect(typeof file.savedAt).toBe('string');
     run.appendEvent(event('state', 'running'));
     run.appendEvent(event('state', 'completed'));
@@ -150,11 +155,11 @@ describe('snapshot format', () => {
     const run = new RunStore({ stateDir }).create(testPlan(), 'x', RUN_A);
     writeFileSync(
       run.snapshotPath,
-      JSON.stringify({ formatVersion: 2, runId: RUN_A, snapshot: { future: true } }),
+      JSON.stringify({ formatVersion: 3, runId: RUN_A, snapshot: { future: true } }),
     );
     expect(() => run.loadSnapshot()).toThrow(SnapshotFormatError);
     expect(() => run.loadSnapshot()).toThrow(
-      /snapshot\.json format 2 is newer than this drs-failback understands \(1\); upgrade/,
+      /snapshot\.json format 3 is newer than this drs-failback understands \(2\); upgrade/,
     );
   });
 
