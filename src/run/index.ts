@@ -88,15 +88,10 @@ function countServers(plan: Plan): number {
   return plan.waves.reduce((n, w) => n + w.servers.length, 0);
 }
 
-/** Creates a run. Nothing is sent to AWS until `start()`. */
-export function createFailbackRun(options: CreateRunOptions): FailbackRun {
-  const { plan, snapshot, history = [] } = options;
-  const clock = options.clock ?? systemClock;
-  const runId = options.runId ?? newRunId(clock.now());
-  const rootLog = options.log ?? createLogger({ level: 'silent' });
-  const log = runLogger(rootLog, runId);
+/** The run's event stream: stamps each event, hands it to every listener. */
+function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger) {
   const listeners = new Set<RunListener>();
-  const stamp = eventStamper(runId, clock, lastEventSeq(history));
+  const stamp = eventStamper(runId, clock, afterSeq);
   const emit: EmitEvent = (body) => {
     const event = stamp(body);
     for (const listener of listeners) {
@@ -108,25 +103,61 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       }
     }
   };
+  const on = (listener: RunListener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { emit, on };
+}
 
-  const { drs, ec2, sns, regional } = instrumentAwsClients(
-    options.clients,
-    options.region ?? plan.region,
-    emit,
-  );
+/** The activities over the run's instrumented clients (and the SNS client for notifications). */
+function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
+  const region = options.region ?? options.plan.region;
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
       drs,
       ec2,
       ...(regional ? { regional } : {}),
-      log: rootLog,
+      log,
       clock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
     }),
     ...options.activities,
   };
+  return { activities, sns };
+}
+
+/**
+ * Settles with what `finish` makes of the plan machine's output once it is done, or with its
+ * error. A run stopped on purpose (paused for resume) has no outcome: it stays pending.
+ */
+function whenDone(
+  actor: Actor<typeof planMachine>,
+  finish: (output: PlanOutput) => Promise<RunResult>,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    actor.subscribe({
+      complete: () => {
+        const done = actor.getSnapshot();
+        if (done.status === 'done') finish(done.output as PlanOutput).then(resolve, reject);
+      },
+      error: reject,
+    });
+  });
+}
+
+/** Creates a run. Nothing is sent to AWS until `start()`. */
+export function createFailbackRun(options: CreateRunOptions): FailbackRun {
+  const { plan, snapshot, history = [] } = options;
+  const clock = options.clock ?? systemClock;
+  const runId = options.runId ?? newRunId(clock.now());
+  const rootLog = options.log ?? createLogger({ level: 'silent' });
+  const log = runLogger(rootLog, runId);
+  const { emit, on } = eventStream(runId, clock, lastEventSeq(history), log);
+  const { activities, sns } = runActivities(options, clock, rootLog, emit);
 
   const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
   const replay = snapshot ? unnotifiedTransitions(history) : null;
@@ -170,22 +201,12 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   }
 
   let started = false;
-  const result = new Promise<RunResult>((resolve, reject) => {
-    const finish = async (output: PlanOutput) => {
-      await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
-      const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
-      emit({ type: 'run.finished', outcome: output.outcome, waves });
-      log.info({ outcome: output.outcome }, 'run finished');
-      resolve({ ...output, runId });
-    };
-    actor.subscribe({
-      complete: () => {
-        // A run stopped on purpose (paused for resume) has no outcome: `result` stays pending.
-        const done = actor.getSnapshot();
-        if (done.status === 'done') void finish(done.output as PlanOutput);
-      },
-      error: (err) => reject(err),
-    });
+  const result = whenDone(actor, async (output) => {
+    await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
+    const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
+    emit({ type: 'run.finished', outcome: output.outcome, waves });
+    log.info({ outcome: output.outcome }, 'run finished');
+    return { ...output, runId };
   });
 
   const start = () => {
@@ -227,10 +248,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
         ...(reason !== undefined ? { reason } : {}),
       });
     },
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on,
     pendingApproval: approvals.pending,
     persistedSnapshot: () => actor.getPersistedSnapshot() as Snapshot<unknown>,
   };
