@@ -15,8 +15,6 @@ const KNOWN_OVER: Record<string, number> = {
   'src/report/build.ts buildReport': 254,
   'src/actors/precheck.ts precheck': 195,
   'src/actors/start-failback.ts startFailback': 160,
-  'src/notify/notifier.ts createNotifier': 149,
-  'src/report/render.ts renderReportMarkdown': 149,
   'src/sim/jobs.ts startRecovery': 121,
 };
 
