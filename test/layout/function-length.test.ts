@@ -11,7 +11,6 @@ const LIMIT = 120;
  * entry once its function is split; the test fails while an entry is stale.
  */
 const KNOWN_OVER: Record<string, number> = {
-  'src/cli/program.ts buildProgram': 276,
   'src/report/build.ts buildReport': 254,
   'src/actors/precheck.ts precheck': 195,
   'src/actors/start-failback.ts startFailback': 160,
