@@ -1,4 +1,5 @@
 import { assign, sendTo, setup } from 'xstate';
+import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
@@ -91,6 +92,7 @@ export const planMachine = setup({
     input: {} as PlanRunInput,
     events: {} as PlanEvent,
     output: {} as PlanOutput,
+    meta: {} as StateMeta,
   },
   actors: { wave: waveMachine },
   guards: {
@@ -148,7 +150,7 @@ export const planMachine = setup({
   }),
   states: {
     running: {
-      meta: { lifecycle: true, description: 'Waves run in order, each through the wave lifecycle' },
+      meta: { label: 'Waves run in order, each through the wave lifecycle' },
       initial: 'wave',
       states: {
         wave: {
@@ -197,16 +199,19 @@ export const planMachine = setup({
         { target: 'aborted' },
       ],
     },
-    completed: { type: 'final', meta: { lifecycle: true, description: 'Every wave completed' } },
+    completed: { type: 'final', meta: { label: 'Every wave completed', outcome: 'completed' } },
     backedOut: {
       type: 'final',
-      meta: { lifecycle: true, description: 'A wave backed out; later waves not started' },
+      meta: { label: 'A wave backed out; later waves not started', outcome: 'backed-out' },
     },
     backoutFailed: {
       type: 'final',
-      meta: { lifecycle: true, description: 'A backout failed: a person must act' },
+      meta: { label: 'A backout failed: a person must act', outcome: 'backout-failed' },
     },
-    aborted: { type: 'final', meta: { lifecycle: true, description: 'Aborted before a point of no return' } },
-    precheckFailed: { type: 'final', meta: { lifecycle: true, description: 'A wave failed its prechecks' } },
+    aborted: { type: 'final', meta: { label: 'Aborted before a point of no return', outcome: 'aborted' } },
+    precheckFailed: {
+      type: 'final',
+      meta: { label: 'A wave failed its prechecks', outcome: 'precheck-failed' },
+    },
   },
 });
