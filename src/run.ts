@@ -2,7 +2,7 @@
 // Everything with I/O is built here and handed to the pure machines with machine.provide().
 import type { Logger } from 'pino';
 import { type Actor, createActor, fromPromise, type InspectionEvent, type Snapshot } from 'xstate';
-import { lifecyclePath, lifecycleStates } from '../machines/lifecycle.js';
+import { lifecyclePath, lifecycleStates, waveLifecycle } from '../machines/lifecycle.js';
 import {
   type PlanOutput,
   type PlanRunInput,
@@ -10,12 +10,7 @@ import {
   type WaveResult,
 } from '../machines/plan.machine.js';
 import type { Outcome } from '../machines/types.js';
-import {
-  describeAfterFailbackStep,
-  describeWavePointOfNoReturn,
-  type WaveContext,
-  waveMachine,
-} from '../machines/wave.machine.js';
+import { type WaveContext, waveMachine } from '../machines/wave.machine.js';
 import { createAwsActors } from './actors/index.js';
 import { createNetworkProbeRunner } from './actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
@@ -174,10 +169,7 @@ interface WaveSnapshotLike {
 
 /** What approving does in a state that waits for a person; null when the state does not wait. */
 function approvalPrompt(state: string | undefined, context: WaveContext): string | null {
-  if (state === 'awaitingApproval') return describeWavePointOfNoReturn(context.resolved);
-  if (state === 'reprotecting.awaitingApproval') return describeAfterFailbackStep('reprotect', context);
-  if (state === 'cleaningUp.awaitingApproval') return describeAfterFailbackStep('cleanup', context);
-  return null;
+  return waveLifecycle.approvalPrompt(state, context);
 }
 
 /** A resumed run already stands in some states: announce only the changes from there. */

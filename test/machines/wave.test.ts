@@ -347,6 +347,31 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('assessDrSide');
   });
 
+  it('a StopFailback activity that throws is recorded in the backout, which goes on', async () => {
+    const activities = scriptedActivities({ pollJobs: [{ verdict: 'failed', detail: 'FAILED' }] });
+    const actor = createActor(
+      waveMachine.provide({
+        actors: activityActors({
+          ...activities,
+          stopFailback: () => Promise.reject(new TypeError('socket hang up')),
+        }),
+      }),
+      { input: input({ restore: 'never' }) },
+    ).start();
+    const out = await toPromise(actor);
+    expect(out.outcome).toBe('backed-out');
+    expect(out.failure?.code).toBe('launch-failed');
+    expect(out.backout?.stopFailures).toEqual([
+      {
+        kind: 'unknown',
+        name: 'TypeError',
+        operation: 'StopFailback',
+        message: 'socket hang up',
+        retryable: false,
+      },
+    ]);
+  });
+
   it('restored from a persisted snapshot mid-wait, WAKE polls AWS at once instead of trusting lost timers', async () => {
     const w = start({ pollJobs: [pending] });
     await vi.advanceTimersByTimeAsync(20_000);
