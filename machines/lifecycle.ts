@@ -92,10 +92,6 @@ export class Lifecycle {
     this.#byPath = new Map(this.states.map((s) => [s.path, s]));
   }
 
-  state(path: string): LifecycleStateInfo | undefined {
-    return this.#byPath.get(path);
-  }
-
   label(path: string): string | undefined {
     return this.#byPath.get(path)?.description;
   }
@@ -126,11 +122,6 @@ export class Lifecycle {
   approvalPrompt(path: string | undefined, context: { resolved: readonly ResolvedServer[] }): string | null {
     const kind = path === undefined ? undefined : this.approval(path);
     return kind === undefined ? null : describeApproval(kind, context);
-  }
-
-  /** The deepest lifecycle state containing the active state value (internal steps folded away). */
-  pathOf(value: StateValue): string | null {
-    return lifecyclePath(value, this.paths);
   }
 
   #enclosing(path: string): LifecycleStateInfo | undefined {
