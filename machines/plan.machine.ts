@@ -9,7 +9,7 @@ import type {
   WaveOutcome,
   WavePlan,
 } from './types.js';
-import { type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
+import { type WaveEvent, type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
 
 export interface PlanRunInput {
   runId: string;
@@ -47,11 +47,8 @@ export interface PlanContext extends PlanRunInput {
   outcome: Outcome | null;
 }
 
-export type PlanEvent =
-  | { type: 'APPROVE'; by: string; at?: number }
-  | { type: 'REFUSE'; by: string }
-  | { type: 'ABORT'; by?: string; reason?: string }
-  | { type: 'WAKE'; now: number };
+/** The plan hears what its waves hear, and forwards it to the running wave. */
+export type PlanEvent = WaveEvent;
 
 export interface PlanOutput {
   outcome: Outcome;

@@ -1,9 +1,9 @@
 // Backout keeps the DR side serving: StopFailback, then (unless `restore: never`) check the
 // recovery instances and relaunch lost ones (restore.ts).
-import { isEc2Origin } from '../../types.js';
 import { stopActivityFailure } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { restoringRecoveryPoint } from './restore.js';
+import { onPremisesRecoveryInstanceIDs } from './shared.js';
 
 export const backout = waveSetup.createStateConfig({
   meta: { label: 'Keep the DR side serving', pastPointOfNoReturn: true, backout: true },
@@ -18,9 +18,7 @@ export const backout = waveSetup.createStateConfig({
           runId: context.runId,
           wave: context.wave.name,
           // EC2-origin servers have no failback state: their DR instances simply keep serving.
-          recoveryInstanceIDs: context.resolved
-            .filter((s) => !isEc2Origin(s))
-            .map((s) => s.recoveryInstanceID),
+          recoveryInstanceIDs: onPremisesRecoveryInstanceIDs(context),
         }),
         onDone: [
           { guard: 'restoreNever', target: '#wave.backedOut', actions: fromOutput('recordStop') },

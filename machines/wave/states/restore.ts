@@ -1,5 +1,6 @@
 // Backout, after StopFailback: check the recovery instances; relaunch lost ones at the newest
 // recovery point before the run, wait for the recovery job, and check them again.
+import type { AwsFailure } from '../../types.js';
 import { errorMessage, restoreReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
@@ -15,9 +16,27 @@ const backoutFailedOnError = {
   },
 };
 
-const failRestore = (message: string) => ({
+type RestoreOutput = { output: { failure?: AwsFailure; detail?: string } };
+
+/** The restore failed: AWS's message, else the activity's detail, else `fallback`. */
+const failRestore = (fallback: string) => ({
+  type: 'failWith' as const,
+  params: ({ event }: { event: RestoreOutput }) => ({
+    reason: restoreReason(event.output.failure?.message ?? event.output.detail ?? fallback),
+  }),
+});
+
+/** The restore failed for a reason of the machine's own (a deadline), whatever AWS said. */
+const failRestoreWith = (message: string) => ({
   type: 'failWith' as const,
   params: { reason: restoreReason(message) },
+});
+
+/** When `guard` holds, record the output and end in backoutFailed: the backout cannot be confirmed. */
+const backoutFailsWhen = <const G, const R, const F>(guard: G, record: R, fail: F) => ({
+  guard,
+  target: '#wave.backoutFailed',
+  actions: [record, fail] as const,
 });
 
 export const restoringRecoveryPoint = waveSetup.createStateConfig({
@@ -38,17 +57,11 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
           restore: context.restore,
         }),
         onDone: [
-          {
-            guard: fromOutput('pollFatal'),
-            target: '#wave.backoutFailed',
-            actions: [
-              fromOutput('recordAssessment'),
-              {
-                type: 'failWith',
-                params: ({ event }) => ({ reason: restoreReason(event.output.failure?.message) }),
-              },
-            ],
-          },
+          backoutFailsWhen(
+            fromOutput('pollFatal'),
+            fromOutput('recordAssessment'),
+            failRestore('restore failed'),
+          ),
           {
             guard: fromOutput('drSideNeedsRestore'),
             target: 'startingRecovery',
@@ -59,14 +72,11 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
             target: '#wave.backedOut',
             actions: fromOutput('recordAssessment'),
           },
-          {
-            guard: fromOutput('restoreTimedOut'),
-            target: '#wave.backoutFailed',
-            actions: [
-              fromOutput('recordAssessment'),
-              failRestore('the recovery instances did not become healthy in time'),
-            ],
-          },
+          backoutFailsWhen(
+            fromOutput('restoreTimedOut'),
+            fromOutput('recordAssessment'),
+            failRestoreWith('the recovery instances did not become healthy in time'),
+          ),
           { target: 'waitingToAssess', actions: fromOutput('recordAssessment') },
         ],
         onError: backoutFailedOnError,
@@ -85,19 +95,11 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
           jobsCreatedAfter: context.backout?.startedAt ?? context.runStartedAt,
         }),
         onDone: [
-          {
-            guard: fromOutput('restoreNotStarted'),
-            target: '#wave.backoutFailed',
-            actions: [
-              fromOutput('recordRestoreStart'),
-              {
-                type: 'failWith',
-                params: ({ event }) => ({
-                  reason: restoreReason(event.output.failure?.message ?? 'no recovery job was started'),
-                }),
-              },
-            ],
-          },
+          backoutFailsWhen(
+            fromOutput('restoreNotStarted'),
+            fromOutput('recordRestoreStart'),
+            failRestore('no recovery job was started'),
+          ),
           { target: 'monitoringRecovery', actions: fromOutput('recordRestoreStart') },
         ],
         onError: backoutFailedOnError,
@@ -122,24 +124,16 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
                 target: '#wave.backout.restoringRecoveryPoint.verifyingRestore',
                 actions: fromOutput('recordRestorePoll'),
               },
-              {
-                guard: fromOutput('restoreJobsFailed'),
-                target: '#wave.backoutFailed',
-                actions: [
-                  fromOutput('recordRestorePoll'),
-                  {
-                    type: 'failWith',
-                    params: ({ event }) => ({
-                      reason: restoreReason(event.output.failure?.message ?? event.output.detail),
-                    }),
-                  },
-                ],
-              },
-              {
-                guard: fromOutput('restoreJobTimedOut'),
-                target: '#wave.backoutFailed',
-                actions: [fromOutput('recordRestorePoll'), failRestore('the recovery job timed out')],
-              },
+              backoutFailsWhen(
+                fromOutput('restoreJobsFailed'),
+                fromOutput('recordRestorePoll'),
+                failRestore('restore failed'),
+              ),
+              backoutFailsWhen(
+                fromOutput('restoreJobTimedOut'),
+                fromOutput('recordRestorePoll'),
+                failRestoreWith('the recovery job timed out'),
+              ),
               { target: 'waiting', actions: fromOutput('recordRestorePoll') },
             ],
             onError: backoutFailedOnError,
@@ -169,25 +163,16 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
                 target: '#wave.backedOut',
                 actions: fromOutput('recordAssessment'),
               },
-              {
-                guard: fromOutput('pollFatal'),
-                target: '#wave.backoutFailed',
-                actions: [
-                  fromOutput('recordAssessment'),
-                  {
-                    type: 'failWith',
-                    params: ({ event }) => ({ reason: restoreReason(event.output.failure?.message) }),
-                  },
-                ],
-              },
-              {
-                guard: fromOutput('restoreTimedOut'),
-                target: '#wave.backoutFailed',
-                actions: [
-                  fromOutput('recordAssessment'),
-                  failRestore('the relaunched recovery instances did not pass their checks in time'),
-                ],
-              },
+              backoutFailsWhen(
+                fromOutput('pollFatal'),
+                fromOutput('recordAssessment'),
+                failRestore('restore failed'),
+              ),
+              backoutFailsWhen(
+                fromOutput('restoreTimedOut'),
+                fromOutput('recordAssessment'),
+                failRestoreWith('the relaunched recovery instances did not pass their checks in time'),
+              ),
               { target: 'waiting', actions: fromOutput('recordAssessment') },
             ],
             onError: backoutFailedOnError,

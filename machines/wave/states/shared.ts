@@ -1,4 +1,5 @@
 // Transitions several states share.
+import { isEc2Origin, type ResolvedServer } from '../../types.js';
 import { abortReason, activityErrorReason } from '../reasons.js';
 
 type AbortEvent = { event: { by?: string; reason?: string } };
@@ -26,3 +27,7 @@ export const backOutOnError = {
     params: ({ event }: { event: { error: unknown } }) => ({ reason: activityErrorReason(event.error) }),
   },
 };
+
+/** The recovery instances of the on-premises-origin servers: StartFailbackLaunch and StopFailback act on them. */
+export const onPremisesRecoveryInstanceIDs = (context: { resolved: readonly ResolvedServer[] }): string[] =>
+  context.resolved.filter((s) => !isEc2Origin(s)).map((s) => s.recoveryInstanceID);

@@ -4,7 +4,7 @@ import { isEc2Origin } from '../../types.js';
 import { awsReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
-import { abortToBackout, backOutOnError } from './shared.js';
+import { abortToBackout, backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
 
 export const startingFailback = waveSetup.createStateConfig({
   meta: {
@@ -21,9 +21,7 @@ export const startingFailback = waveSetup.createStateConfig({
         input: ({ context }) => ({
           runId: context.runId,
           wave: context.wave.name,
-          recoveryInstanceIDs: context.resolved
-            .filter((s) => !isEc2Origin(s))
-            .map((s) => s.recoveryInstanceID),
+          recoveryInstanceIDs: onPremisesRecoveryInstanceIDs(context),
           // EC2-origin servers: StartRecovery of the reversed source server in the origin region.
           ec2Origin: context.resolved.filter(isEc2Origin),
           // Lets the activity adopt a job this run already started (a resumed run re-invokes it).
