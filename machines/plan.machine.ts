@@ -192,6 +192,7 @@ export const planMachine = setup({
         { guard: { type: 'outcomeIs', params: { outcome: 'completed' } }, target: 'completed' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backed-out' } }, target: 'backedOut' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backout-failed' } }, target: 'backoutFailed' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'needs-attention' } }, target: 'needsAttention' },
         { guard: { type: 'outcomeIs', params: { outcome: 'precheck-failed' } }, target: 'precheckFailed' },
         { target: 'aborted' },
       ],
@@ -204,6 +205,13 @@ export const planMachine = setup({
     backoutFailed: {
       type: 'final',
       meta: { label: 'A backout failed: a person must act', outcome: 'backout-failed' },
+    },
+    needsAttention: {
+      type: 'final',
+      meta: {
+        label: 'A wave failed after some primaries were converted: a person must act',
+        outcome: 'needs-attention',
+      },
     },
     aborted: { type: 'final', meta: { label: 'Aborted before a point of no return', outcome: 'aborted' } },
     precheckFailed: {

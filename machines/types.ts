@@ -6,6 +6,8 @@ export const Outcome = {
   completed: 'completed',
   backedOut: 'backed-out',
   backoutFailed: 'backout-failed',
+  /** Some primaries were already converted when the wave failed: both copies may be live. */
+  needsAttention: 'needs-attention',
   aborted: 'aborted',
   precheckFailed: 'precheck-failed',
 } as const;
@@ -170,6 +172,17 @@ export interface StartFailbackOutput {
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;
+  /**
+   * The failure came before any start request was sent (a read of what already runs): nothing
+   * can have started, and the same activity may simply run again.
+   */
+  notSent?: true;
+  /**
+   * A start request's outcome is unknown (it failed in a way DRS may have acted on, and the
+   * re-read of what runs failed too): something may have started. Absent: nothing started
+   * beyond `jobIds`.
+   */
+  mayHaveStarted?: true;
 }
 
 export type JobVerdict = 'launched' | 'failed' | 'pending';

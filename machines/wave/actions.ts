@@ -94,11 +94,18 @@ export const waveUpdates = {
       health: [],
     },
   }),
+  /** One round of StopFailback: what it stopped adds up; the failures are those of this round
+   * plus the earlier ones that were not sent again (not retryable). */
   recordStop: (context: WaveContext, p: { output: StopFailbackOutput }): Update => ({
     now: p.output.now,
+    ...afterAttempt(
+      context,
+      p.output.failures.find((f) => f.retryable),
+    ),
     backout: inBackout(context, (b) => ({
-      stopped: p.output.stopped,
-      stopFailures: p.output.failures,
+      stopped: [...new Set([...b.stopped, ...p.output.stopped])],
+      stopFailures: [...b.stopFailures.filter((f) => !f.retryable), ...p.output.failures],
+      stopAttempts: (b.stopAttempts ?? 0) + 1,
       restoreDeadlineAt: b.restoreDeadlineAt ?? p.output.now + context.verifyTimeoutMs,
     })),
   }),

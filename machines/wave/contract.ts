@@ -51,8 +51,13 @@ export interface BackoutRecord {
   /** When the backout began (epoch ms): recovery jobs created after it belong to this backout. */
   startedAt: number;
   stopped: string[];
-  /** StopFailback calls that failed, and a StopFailback activity that failed as a whole. */
+  /**
+   * StopFailback calls that still fail (retryable ones are sent again), and a StopFailback
+   * activity that failed as a whole. Any left when the backout ends: the outcome is backout-failed.
+   */
   stopFailures: AwsFailure[];
+  /** StopFailback rounds sent (absent in older snapshots: none). */
+  stopAttempts?: number;
   needsRestore: string[];
   restored: RestoredServer[];
   restoreJobIds: string[];
@@ -120,3 +125,25 @@ export const MAX_PRECHECK_ATTEMPTS = 5;
 
 /** How many times a throttled StartFailbackLaunch is sent again (a throttled request did nothing). */
 export const MAX_START_ATTEMPTS = 5;
+
+/** How many rounds of StopFailback are sent for instances whose StopFailback was throttled or hit a 5xx. */
+export const MAX_STOP_ATTEMPTS = 5;
+
+/** A launch status that means the primary was converted and rebooted (DRS's LaunchStatus). */
+const LAUNCHED = 'LAUNCHED';
+
+/**
+ * Servers whose launch already succeeded when the wave failed: their primary was converted and
+ * rebooted (EC2 origin: an instance runs in the origin region), so both copies may be live.
+ */
+export function convertedServers(context: Pick<WaveContext, 'launch' | 'backout' | 'resolved'>): string[] {
+  if (context.backout === null) return [];
+  // The origin-region job lists the reversed source server: name the plan's server.
+  const planServer = (id: string) =>
+    context.resolved.find((s) => s.reversedSourceServerID === id)?.sourceServerID ?? id;
+  return [
+    ...new Set(
+      context.launch.filter((l) => l.launchStatus === LAUNCHED).map((l) => planServer(l.sourceServerID)),
+    ),
+  ];
+}

@@ -3,8 +3,15 @@
 import { waveSetup } from './setup.js';
 import { afterReprotect, afterVerified, cleaningUp, reprotecting } from './states/after-failback.js';
 import { awaitingApproval } from './states/approval.js';
-import { backout } from './states/backout.js';
-import { aborted, backedOut, backoutFailed, completed, precheckFailed } from './states/final.js';
+import { backout, backoutSettled } from './states/backout.js';
+import {
+  aborted,
+  backedOut,
+  backoutFailed,
+  completed,
+  needsAttention,
+  precheckFailed,
+} from './states/final.js';
 import { monitoringJob } from './states/monitoring-job.js';
 import { precheck } from './states/precheck.js';
 import { startingFailback } from './states/starting-failback.js';
@@ -55,7 +62,9 @@ export const waveMachine = waveSetup.createMachine({
     cleaningUp,
     completed,
     backout,
+    backoutSettled,
     backedOut,
+    needsAttention,
     backoutFailed,
     aborted,
     precheckFailed,

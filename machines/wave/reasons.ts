@@ -10,6 +10,12 @@ export const awsReason = (f: AwsFailure | undefined): FailureReason => ({
   message: f?.message ?? 'AWS call failed',
 });
 
+/** A start that did not start anything: the wave ends before the point of no return. */
+export const startNotStartedReason = (f: AwsFailure | undefined): FailureReason => ({
+  code: 'aws-error',
+  message: `${f?.message ?? 'the start failed'}; nothing was started, so no StopFailback was sent and the failback replication stays ready: fix the cause and run again`,
+});
+
 /** An activity that threw instead of returning its typed failure: the outcome is unknown. */
 export const activityErrorReason = (error: unknown): FailureReason => ({
   code: 'aws-error',

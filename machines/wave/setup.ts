@@ -95,6 +95,8 @@ export const waveSetup = setup({
     verifyPoll: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt, c.verifyDeadlineAt]),
     precheckRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
     startRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
+    /** StopFailback sent again: the backout's own deadline caps the wait, not the RTO (it is past). */
+    stopRetry: waitDelay<WaveContext>((c) => [c.backout?.restoreDeadlineAt ?? null]),
     restorePoll: waitDelay<WaveContext>((c) => [
       c.backout?.restoreDeadlineAt ?? null,
       c.backout?.restoreJobDeadlineAt ?? null,

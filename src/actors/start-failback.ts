@@ -139,6 +139,36 @@ export async function findStartedFailbackJobs(
   return claimed;
 }
 
+/**
+ * Errors after which DRS did not start anything: it refused the request (a conflict with the
+ * instances' state, a quota, a validation or permission error, throttling) or never saw it.
+ */
+const REJECTED_KINDS: ReadonlySet<AwsFailure['kind']> = new Set([
+  'throttled',
+  'conflict',
+  'quota',
+  'validation',
+  'access-denied',
+  'not-found',
+  'uninitialized',
+]);
+const rejected = (failure: AwsFailure): boolean => REJECTED_KINDS.has(failure.kind);
+
+/** A read of what runs after a start whose outcome is unknown; undefined when the read failed. */
+async function readAfterStart<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ReadFailure) return undefined;
+    throw err;
+  }
+}
+
+/** The start's failure, saying that a re-read showed nothing started. */
+function noneStarted(failure: AwsFailure): AwsFailure {
+  return { ...failure, message: `${failure.message} (a re-read shows nothing started)` };
+}
+
 /** An EC2-origin server ready for StartRecovery in its origin region. */
 interface OriginLaunch {
   sourceServerID: string;
@@ -256,7 +286,7 @@ export async function startFailback(
     // Nothing was started: without knowing what already runs, starting could launch twice.
     const failure = classifyAwsError(err.error, err.operation, serverLabel(ids));
     log.warn({ failure }, 'could not read what already runs; failback not started');
-    return { now: deps.clock.now(), jobIds: [], failure };
+    return { now: deps.clock.now(), jobIds: [], failure, notSent: true };
   }
   for (const [region, servers] of byRegion) {
     try {
@@ -280,7 +310,7 @@ export async function startFailback(
         { failure, region },
         'could not read what already runs in the origin region; failback not started',
       );
-      return { now: deps.clock.now(), jobIds: [], failure };
+      return { now: deps.clock.now(), jobIds: [], failure, notSent: true };
     }
   }
 
@@ -304,9 +334,10 @@ export async function startFailback(
       'launch in the origin region already started by this run; adopting its job(s)',
     );
   }
-  const done = (failure?: AwsFailure): StartFailbackOutput => {
+  const done = (failure?: AwsFailure, mayHaveStarted = false): StartFailbackOutput => {
     const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
     if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+    if (mayHaveStarted) out.mayHaveStarted = true;
     if (failure) {
       out.failure = failure;
       log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
@@ -332,7 +363,20 @@ export async function startFailback(
       jobIds.push(jobId);
       log.info({ jobId, recoveryInstances: batch.length }, 'failback launch started');
     } catch (err) {
-      return done(classifyAwsError(err, OPERATION, server));
+      const failure = classifyAwsError(err, OPERATION, server);
+      if (rejected(failure)) return done(failure);
+      // DRS may have acted on it: read what runs now, and adopt a job this start created.
+      const afterStart = await readAfterStart(() =>
+        findStartedFailbackJobs(deps.drs, batch, input.runId, input.runStartedAt),
+      );
+      if (afterStart === undefined) return done(failure, true);
+      const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+      if (found.length === 0) return done(noneStarted(failure));
+      jobIds.push(...found);
+      log.warn(
+        { failure, jobIds: found },
+        'the start failed but a re-read shows it started; following its job',
+      );
     }
   }
 
@@ -366,7 +410,28 @@ export async function startFailback(
         jobRegions[jobId] = region;
         log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
       } catch (err) {
-        return done(inRegion(classifyAwsError(err, RECOVERY, server), region));
+        const failure = inRegion(classifyAwsError(err, RECOVERY, server), region);
+        if (rejected(failure)) return done(failure);
+        const afterStart = await readAfterStart(() =>
+          findStartedOriginJobs(
+            drs,
+            batch.map((s) => s.reversedSourceServerID),
+            input.runId,
+            input.runStartedAt,
+            deps.clock.now(),
+          ),
+        );
+        if (afterStart === undefined) return done(failure, true);
+        const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+        if (found.length === 0) return done(noneStarted(failure));
+        for (const jobId of found) {
+          jobIds.push(jobId);
+          jobRegions[jobId] = region;
+        }
+        log.warn(
+          { failure, jobIds: found, region },
+          'the start failed but a re-read shows it started; following its job',
+        );
       }
     }
   }

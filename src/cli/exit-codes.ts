@@ -25,6 +25,7 @@ export function exitCodeForRun(end: RunEnd): ExitCode {
     case 'precheck-failed':
       return ExitCode.notReady;
     case 'backout-failed':
+    case 'needs-attention':
       return ExitCode.personMustAct;
     case 'interrupted':
       return ExitCode.interrupted;

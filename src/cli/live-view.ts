@@ -187,6 +187,10 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   'backout-failed': [
     'A person must act: the backout did not finish. Check the recovery instances and jobs named above in the DRS console; the DR side may not be serving everything.',
   ],
+  'needs-attention': [
+    'A person must act: the servers named "primary already converted" above were launched on the primary side before the wave failed; both copies may be live.',
+    'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `drs-failback report <run-id>`.',
+  ],
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
 

@@ -54,7 +54,7 @@ export function severityOf(
   transition: Pick<Transition, 'to' | 'outcome'> & Partial<Pick<Transition, 'machine'>>,
 ): Severity {
   const outcome = outcomeOf(transition);
-  if (outcome === Outcome.backoutFailed) return 'critical';
+  if (outcome === Outcome.backoutFailed || outcome === Outcome.needsAttention) return 'critical';
   if (
     outcome === Outcome.backedOut ||
     outcome === Outcome.aborted ||
@@ -88,9 +88,11 @@ function nextStepHint(outcome: Outcome, runId: string): string {
     case Outcome.completed:
       return `Failback completed: the primary side serves. Evidence: drs-failback report ${runId}`;
     case Outcome.backedOut:
-      return `Backed out: the DR side serves and nothing was lost. Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
+      return `Backed out: the DR side serves (the report states any data lost). Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
     case Outcome.backoutFailed:
       return `Backout failed: a person must act now. The report says what and where: drs-failback report ${runId}`;
+    case Outcome.needsAttention:
+      return `Needs attention: some primaries were already converted when the wave failed, so both copies may be live; a person decides which serves. The report names them: drs-failback report ${runId}`;
     case Outcome.aborted:
       return `Aborted: the DR side serves. See drs-failback status ${runId}, then run the plan again when ready.`;
     case Outcome.precheckFailed:

@@ -36,6 +36,7 @@ describe('every timed wait ends on WAKE', () => {
       'wave.startingFailback.throttled',
       'wave.monitoringJob.waiting',
       'wave.verifying.waiting',
+      'wave.backout.stoppingFailback.waiting',
       'wave.backout.restoringRecoveryPoint.waitingToAssess',
       'wave.backout.restoringRecoveryPoint.monitoringRecovery.waiting',
       'wave.backout.restoringRecoveryPoint.verifyingRestore.waiting',

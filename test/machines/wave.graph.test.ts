@@ -71,10 +71,20 @@ const events: EventObject[] = [
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
   done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), notSent: true }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), mayHaveStarted: true }),
   error('startFailback'),
   ...['pollJobs', 'pollRecoveryJobs'].flatMap((id) => [
     done(id, { now: T0, verdict: 'launched', detail: '', servers: [], logCursor: {} }),
     done(id, { now: T0, verdict: 'failed', detail: 'FAILED', servers: [], logCursor: {} }),
+    // One server launched before the other failed: its primary was converted.
+    done(id, {
+      now: T0,
+      verdict: 'failed',
+      detail: 'FAILED',
+      servers: [{ sourceServerID: 's-00000000000000001', launchStatus: 'LAUNCHED', jobId: 'drsjob-1' }],
+      logCursor: {},
+    }),
     done(id, {
       now: T0,
       verdict: 'pending',
@@ -94,6 +104,7 @@ const events: EventObject[] = [
   done('verifyFailback', { now: T0, verdict: 'pending', servers: [] }),
   error('verifyFailback'),
   done('stopFailback', { now: T0, stopped: [], failures: [] }),
+  done('stopFailback', { now: T0, stopped: [], failures: [{ ...fail('throttled', true), server: 'i-1' }] }),
   error('stopFailback'),
   ...['assessDrSide', 'verifyRestore'].flatMap((id) => [
     done(id, { now: T0, verdict: 'healthy', servers: [], needsRestore: [] }),
@@ -157,9 +168,21 @@ const withMode = (
 ) => ({
   input: { ...input, restore, requiresApproval, afterFailback },
   events: [...events, ...delayedEvents],
-  // State value plus the one context fact that opens more paths: EC2-origin servers in the wave.
-  serializeState: (s: { value: StateValue; context: { resolved: { origin?: string }[] } }) =>
-    JSON.stringify(s.value) + s.context.resolved.some((r) => r.origin === 'AWS'),
+  // State value plus the context facts that open more paths: EC2-origin servers in the wave, a
+  // server already launched, StopFailback failures left, StopFailback rounds sent.
+  serializeState: (s: {
+    value: StateValue;
+    context: {
+      resolved: { origin?: string }[];
+      launch: { launchStatus: string }[];
+      backout: { stopFailures: unknown[]; stopAttempts?: number } | null;
+    };
+  }) =>
+    JSON.stringify(s.value) +
+    s.context.resolved.some((r) => r.origin === 'AWS') +
+    s.context.launch.some((l) => l.launchStatus === 'LAUNCHED') +
+    (s.context.backout?.stopFailures.length ?? 0) +
+    Math.min(s.context.backout?.stopAttempts ?? 0, 5),
 });
 
 describe('wave machine: generated paths', () => {
@@ -182,7 +205,14 @@ describe('wave machine: generated paths', () => {
   });
 
   it('reaches each final state with a path whose last event explains it', () => {
-    for (const final of ['completed', 'backedOut', 'backoutFailed', 'aborted', 'precheckFailed']) {
+    for (const final of [
+      'completed',
+      'backedOut',
+      'needsAttention',
+      'backoutFailed',
+      'aborted',
+      'precheckFailed',
+    ]) {
       const path = paths.find((p) => leafPath(p.state.value as StateValue) === final);
       expect(path, final).toBeDefined();
       expect(path?.state.status).toBe('done');

@@ -5,6 +5,7 @@ import {
   describeWavePointOfNoReturn,
   MAX_PRECHECK_ATTEMPTS,
   MAX_START_ATTEMPTS,
+  MAX_STOP_ATTEMPTS,
   type WaveInput,
   waveMachine,
 } from '../../machines/wave.machine.js';
@@ -265,6 +266,135 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('stopFailback');
   });
 
+  describe('an honest backout', () => {
+    const S2 = 's-00000000000000002';
+    const I2 = 'i-00000000000000002';
+    const twoServers = {
+      ok: true,
+      checks: [],
+      servers: [
+        { sourceServerID: 's-00000000000000001', recoveryInstanceID: 'i-00000000000000001' },
+        { sourceServerID: S2, recoveryInstanceID: I2 },
+      ],
+    };
+    const serverError = (operation: string) => ({
+      kind: 'transient' as const,
+      name: 'InternalServerException',
+      operation,
+      message: `${operation} failed: internal error`,
+      retryable: true,
+    });
+
+    it('a single HTTP 500 on the read before the start sends the start again, never StopFailback', async () => {
+      const w = start({
+        startFailback: [{ jobIds: [], failure: serverError('DescribeJobs'), notSent: true }, {}],
+      });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names().filter((n) => n === 'startFailback')).toHaveLength(2);
+      expect(w.names()).not.toContain('stopFailback');
+    });
+
+    it('a start DRS rejects (ConflictException) ends the wave before the point of no return: no StopFailback', async () => {
+      const conflict = {
+        kind: 'conflict' as const,
+        name: 'ConflictException',
+        operation: 'StartFailbackLaunch',
+        message: 'StartFailbackLaunch failed: conflict',
+        retryable: false,
+      };
+      const w = start({ startFailback: [{ jobIds: [], failure: conflict }] });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(out.failure?.message).toContain('no StopFailback was sent');
+      expect(out.failure?.message).toContain('stays ready');
+      expect(out.backout).toBeNull();
+      expect(w.names()).toEqual(['precheck', 'startFailback']);
+    });
+
+    it('a 5xx on the start after which a re-read shows nothing started is not retried and sends no StopFailback', async () => {
+      const w = start({ startFailback: [{ jobIds: [], failure: serverError('StartFailbackLaunch') }] });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(w.names()).toEqual(['precheck', 'startFailback']);
+    });
+
+    it('a start whose outcome is unknown (the re-read failed too) backs out', async () => {
+      const w = start({
+        startFailback: [{ jobIds: [], failure: serverError('StartFailbackLaunch'), mayHaveStarted: true }],
+      });
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      expect(w.names()).toContain('stopFailback');
+    });
+
+    it('one LAUNCHED, one FAILED: needs-attention, the converted primary named and not reset', async () => {
+      const w = start({
+        precheck: [twoServers],
+        pollJobs: [
+          {
+            verdict: 'failed',
+            detail: `${S2} FAILED`,
+            servers: [
+              {
+                sourceServerID: 's-00000000000000001',
+                launchStatus: 'LAUNCHED',
+                jobId: 'drsjob-00000000000000001',
+              },
+              { sourceServerID: S2, launchStatus: 'FAILED', jobId: 'drsjob-00000000000000001' },
+            ],
+          },
+        ],
+        stopFailback: [{ stopped: [I2], failures: [] }],
+      });
+      const out = await w.done;
+      expect(out.outcome).toBe('needs-attention');
+      const stop = w.calls.find((c) => c.name === 'stopFailback');
+      expect(stop?.input).toMatchObject({ recoveryInstanceIDs: [I2] });
+      expect(waveLifecycle.outcome('needsAttention')).toBe('needs-attention');
+    });
+
+    it('StopFailback throttled is sent again for the throttled instance only, then the backout completes', async () => {
+      const stopThrottled = { ...throttled, operation: 'StopFailback', server: I2, retryAfterMs: 2000 };
+      const w = start({
+        precheck: [twoServers],
+        pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+        stopFailback: [
+          { stopped: ['i-00000000000000001'], failures: [stopThrottled] },
+          { stopped: [I2], failures: [] },
+        ],
+      });
+      await vi.advanceTimersByTimeAsync(MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      const stops = w.calls.filter((c) => c.name === 'stopFailback');
+      expect(stops.map((c) => (c.input as { recoveryInstanceIDs: string[] }).recoveryInstanceIDs)).toEqual([
+        ['i-00000000000000001', I2],
+        [I2],
+      ]);
+      // Backed off like every other wait (an error streak of one), and at least AWS's hint.
+      const gap = (stops[1]?.at ?? 0) - (stops[0]?.at ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(2000);
+      expect(gap).toBeLessThanOrEqual(30_000);
+      expect(out.backout?.stopped).toEqual(['i-00000000000000001', I2]);
+      expect(out.backout?.stopFailures).toEqual([]);
+    });
+
+    it('StopFailback that still fails after its retries ends backout-failed, never backed-out', async () => {
+      const stop5xx = { ...serverError('StopFailback'), server: 'i-00000000000000001' };
+      const w = start({
+        pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+        stopFailback: [{ stopped: [], failures: [stop5xx] }],
+      });
+      await vi.advanceTimersByTimeAsync(30 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('backout-failed');
+      expect(w.names().filter((n) => n === 'stopFailback')).toHaveLength(MAX_STOP_ATTEMPTS);
+      expect(out.backout?.stopFailures).toHaveLength(1);
+    });
+  });
+
   it('backs out when verification does not pass within the verify timeout', async () => {
     const w = start(
       {
@@ -347,7 +477,7 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('assessDrSide');
   });
 
-  it('a StopFailback activity that throws is recorded in the backout, which goes on', async () => {
+  it('a StopFailback activity that throws is recorded in the backout, which ends backout-failed', async () => {
     const activities = scriptedActivities({ pollJobs: [{ verdict: 'failed', detail: 'FAILED' }] });
     const actor = createActor(
       waveMachine.provide({
@@ -359,7 +489,7 @@ describe('wave machine', () => {
       { input: input({ restore: 'never' }) },
     ).start();
     const out = await toPromise(actor);
-    expect(out.outcome).toBe('backed-out');
+    expect(out.outcome).toBe('backout-failed');
     expect(out.failure?.code).toBe('launch-failed');
     expect(out.backout?.stopFailures).toEqual([
       {

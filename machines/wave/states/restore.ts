@@ -69,7 +69,7 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
           },
           {
             guard: fromOutput('drSideHealthy'),
-            target: '#wave.backedOut',
+            target: '#wave.backoutSettled',
             actions: fromOutput('recordAssessment'),
           },
           backoutFailsWhen(
@@ -160,7 +160,7 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
             onDone: [
               {
                 guard: fromOutput('restoredHealthy'),
-                target: '#wave.backedOut',
+                target: '#wave.backoutSettled',
                 actions: fromOutput('recordAssessment'),
               },
               backoutFailsWhen(
