@@ -37,6 +37,8 @@ export interface WaveResult {
   launch?: WaveOutput['launch'];
   backout: WaveOutput['backout'];
   afterFailback?: WaveOutput['afterFailback'];
+  /** Servers whose primary was already converted when the wave failed (absent in older snapshots). */
+  converted?: string[];
 }
 
 export interface PlanContext extends PlanRunInput {
@@ -110,6 +112,7 @@ export const planMachine = setup({
           launch: params.output.launch,
           backout: params.output.backout,
           afterFailback: params.output.afterFailback,
+          converted: params.output.converted,
         },
       ],
     })),

@@ -118,6 +118,8 @@ export interface WaveOutput {
   launch: ServerLaunchStatus[];
   backout: BackoutRecord | null;
   afterFailback: AfterFailbackRecord | null;
+  /** Servers whose primary was already converted when the wave failed: both copies may be live. */
+  converted: string[];
 }
 
 /** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */

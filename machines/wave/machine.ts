@@ -1,5 +1,6 @@
 // The wave machine, assembled from its states. State ids and paths are part of the persisted
 // snapshot format: a snapshot written by an older version must still restore.
+import { convertedServers } from './contract.js';
 import { waveSetup } from './setup.js';
 import { afterReprotect, afterVerified, cleaningUp, reprotecting } from './states/after-failback.js';
 import { awaitingApproval } from './states/approval.js';
@@ -48,6 +49,7 @@ export const waveMachine = waveSetup.createMachine({
     launch: context.launch,
     backout: context.backout,
     afterFailback: context.afterFailbackRecord ?? null,
+    converted: convertedServers(context),
   }),
   // Document order: the diagram and the state table of docs/lifecycle.md follow it.
   states: {

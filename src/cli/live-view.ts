@@ -1,12 +1,14 @@
 // Guided mode's live view: one plain line per thing worth seeing (state changes, checks, job
 // log entries, approvals, notifications), stamped with elapsed time against the RTO. Plain
 // lines rather than a redrawn screen: robust in any terminal, in tmux, and in a captured log.
+
 import type { Writable } from 'node:stream';
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
 import type { RunEvent } from '../events.js';
 import { formatDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import { describeFate, serverFates } from '../report/serving.js';
 import type { RunResult } from '../run.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
@@ -178,7 +180,7 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
     'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
   ],
   'backed-out': [
-    'The DR side is serving; nothing was lost. Read the failure above, fix the cause, then `drs-failback check` and run again.',
+    'The DR side is serving (each server above says whether data was lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
   ],
   aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
   'precheck-failed': [
@@ -209,9 +211,26 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
           : p.red(o);
   lines.push('');
   lines.push(p.bold(`Run ${result.runId}: ${outcomeText(result.outcome)}`));
+  // The objective is a completed failback within the RTO: a run that did not complete missed it.
+  const verdict =
+    result.outcome !== 'completed'
+      ? p.red('objective missed: the failback did not complete')
+      : elapsed <= rto
+        ? p.green('within objective')
+        : p.red('objective missed');
   lines.push(
-    `  RTO: ${formatDuration(Math.round(elapsed / 1000) * 1000)} elapsed of ${formatDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
+    `  RTO: ${formatDuration(Math.round(elapsed / 1000) * 1000)} elapsed of ${formatDuration(rto)} — ${verdict}`,
   );
+  const fates = result.waves.flatMap((w) =>
+    serverFates(w, plan.waves.find((pw) => pw.name === w.name)?.servers.map((s) => s.sourceServerID) ?? []),
+  );
+  if (result.outcome !== 'completed') {
+    lines.push(
+      fates.every((f) => f.nothingLost)
+        ? '  Data: nothing was lost.'
+        : '  Data: see each server below for where its serving copy is and what was lost.',
+    );
+  }
   for (const wave of result.waves) lines.push(...waveLines(wave, plan, tracker, outcomeText));
   lines.push('');
   lines.push(p.bold('Next:'));
@@ -278,6 +297,8 @@ function waveLines(
         ? 'failed back and verified'
         : (progress ?? 'no job activity');
     lines.push(`    ${id}: ${detail}`);
+    const [fate] = wave.outcome === 'completed' ? [] : serverFates(wave, [id]);
+    if (fate && wave.outcome !== 'not-started') lines.push(`      ${describeFate(fate)}`);
   }
   return lines;
 }

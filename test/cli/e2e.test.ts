@@ -166,12 +166,15 @@ describe('drs-failback (child process)', () => {
     });
   });
 
-  it('run where a launch fails: backed out, exit 1, summary says what to do', async () => {
+  it('run where one launch of two fails: needs-attention, exit 4, the converted primary named, never "within objective"', async () => {
     const r = await cli(['run', PLAN, '--simulate', LAUNCH_FAILS, '--yes', '--state-dir', tempStateDir()]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('wave databases: backed-out');
-    expect(r.stdout).toContain('The DR side is serving; nothing was lost.');
-    expect(r.stdout).toMatch(/RTO: \S+ elapsed of 4h/);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('wave databases: needs-attention');
+    expect(r.stdout).toContain('primary already converted; both copies may be live');
+    expect(r.stdout).toContain('serving on the DR side; nothing lost');
+    expect(r.stdout).not.toContain('Data: nothing was lost.');
+    expect(r.stdout).toMatch(/RTO: \S+ elapsed of 4h — objective missed: the failback did not complete/);
+    expect(r.stdout).not.toContain('within objective');
   });
 
   it('run where a precheck fails: exit 3', async () => {

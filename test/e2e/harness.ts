@@ -27,7 +27,14 @@ export const MUTATING_OPERATIONS = [
 ] as const;
 
 /** The run's outcomes in the public contract. */
-export const CONTRACT_OUTCOMES = ['completed', 'backed-out', 'backout-failed', 'aborted', 'precheck-failed'];
+export const CONTRACT_OUTCOMES = [
+  'completed',
+  'backed-out',
+  'backout-failed',
+  'needs-attention',
+  'aborted',
+  'precheck-failed',
+];
 
 /**
  * Errors after which a StartFailbackLaunch certainly did nothing, so sending it again is safe.

@@ -135,19 +135,20 @@ describe('examples/', () => {
     expect(stopped(run)).toEqual([]);
   });
 
-  it('launch-failure: the failed wave backs out, the DR side stays, later waves never start', async () => {
+  it('launch-failure: one server launched, one failed: needs-attention, the converted primary is not reset, later waves never start', async () => {
     const run = await runExample('launch-failure');
-    expect(run.result.outcome).toBe('backed-out');
+    expect(run.result.outcome).toBe('needs-attention');
     expect(waveOutcomes(run)).toEqual([
       ['databases', 'completed'],
-      ['app', 'backed-out'],
+      ['app', 'needs-attention'],
       ['web', 'not-started'],
     ]);
     expect(run.result.waves[1]?.failure?.code).toBe('launch-failed');
     const ri = (id: string) => recoveryInstanceOf(run.sim, id);
     const app = [ri('s-7100000000000000b'), ri('s-7100000000000000c')];
     expect(launchedInstances(run)).toEqual([[ri('s-7100000000000000a')], app]);
-    expect(stopped(run)).toEqual(app);
+    // s-...b launched (its primary was converted): it is named, not reset; only s-...c is stopped.
+    expect(stopped(run)).toEqual([ri('s-7100000000000000c')]);
     expect(callsOf(run.calls, 'StartRecovery')).toEqual([]);
     expect(run.result.waves[1]?.backout?.health.map((h) => h.status)).toEqual(['healthy', 'healthy']);
     // The web wave's server was never touched.
@@ -176,15 +177,16 @@ describe('examples/', () => {
 
   it('recovery-instance-lost: relaunches the lost instance at the newest point before the run', async () => {
     const run = await runExample('recovery-instance-lost');
-    expect(run.result.outcome).toBe('backed-out');
+    expect(run.result.outcome).toBe('needs-attention');
     expect(waveOutcomes(run)).toEqual([
-      ['crm', 'backed-out'],
+      ['crm', 'needs-attention'],
       ['portal', 'not-started'],
     ]);
     const ri = (id: string) => recoveryInstanceOf(run.sim, id);
     const crm = [ri('s-7300000000000000a'), ri('s-7300000000000000b')];
     expect(launchedInstances(run)).toEqual([crm]);
-    expect(stopped(run)).toEqual(crm);
+    // s-...a launched before the wave failed: its primary was converted, so it is not reset.
+    expect(stopped(run)).toEqual([ri('s-7300000000000000b')]);
     const recoveries = callsOf(run.calls, 'StartRecovery');
     expect(recoveries).toHaveLength(1);
     expect(recoveries[0]?.input).toMatchObject({
@@ -353,9 +355,10 @@ describe('examples/ with servers that came from EC2', () => {
 
   it('ec2-origin-backout: the launch fails in us-west-2; the DR instances keep serving, no StopFailback, the report lists what was left there', async () => {
     const run = await runExample('ec2-origin-backout');
-    expect(run.result.outcome).toBe('backed-out');
+    // api-1 launched in us-west-2 before api-2 failed: both copies may be live, a person decides.
+    expect(run.result.outcome).toBe('needs-attention');
     expect(waveOutcomes(run)).toEqual([
-      ['ledger', 'backed-out'],
+      ['ledger', 'needs-attention'],
       ['reporting', 'not-started'],
     ]);
     expect(run.result.waves[0]?.failure?.code).toBe('launch-failed');
