@@ -3,6 +3,7 @@ import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
+  CutoverSettings,
   Outcome,
   PollingSettings,
   RestoreMode,
@@ -27,6 +28,8 @@ export interface PlanRunInput {
   startedAt: number;
   /** Opt-in steps after a verified EC2-origin failback (absent: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** The cutover before each wave's point of no return (absent: none, older snapshots). */
+  cutover?: CutoverSettings;
 }
 
 export interface WaveResult {
@@ -37,6 +40,7 @@ export interface WaveResult {
   launch?: WaveOutput['launch'];
   backout: WaveOutput['backout'];
   afterFailback?: WaveOutput['afterFailback'];
+  cutover?: WaveOutput['cutover'];
   /** Servers whose primary was already converted when the wave failed (absent in older snapshots). */
   converted?: string[];
 }
@@ -82,6 +86,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     jitterSeed: context.jitterSeed + context.waveIndex,
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
+    ...(context.cutover ? { cutover: context.cutover } : {}),
   };
 }
 
@@ -113,6 +118,7 @@ export const planMachine = setup({
           backout: params.output.backout,
           afterFailback: params.output.afterFailback,
           converted: params.output.converted,
+          ...(params.output.cutover ? { cutover: params.output.cutover } : {}),
         },
       ],
     })),

@@ -16,7 +16,12 @@ export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export type WaveOutcome = Outcome | 'not-started';
 
 export type ApprovalMode = 'per-wave' | 'once' | 'none';
-export type RestoreMode = 'if-unhealthy' | 'always' | 'never';
+/**
+ * if-unhealthy: relaunch only recovery instances that are lost (a data-losing step behind its own
+ * approval); never: keep whatever serves. (`always` was removed: it relaunched instances that were
+ * still serving from an older recovery snapshot, losing their writes since failover.)
+ */
+export type RestoreMode = 'if-unhealthy' | 'never';
 
 export type Probe =
   | { kind: 'http'; url: string; expectStatus: number }
@@ -128,7 +133,9 @@ export interface FailureReason {
     | 'verify-timeout'
     | 'operator-abort'
     | 'approval-refused'
-    | 'restore-failed';
+    | 'restore-failed'
+    | 'drain-timeout'
+    | 'quiesce-failed';
   message: string;
 }
 
@@ -290,6 +297,52 @@ export interface RestoreRecoveryPointOutput {
 }
 
 // ---- After a verified EC2-origin failback: opt-in, each behind its own approval.
+
+/** The cutover before each wave's point of no return (plan key `cutover`). */
+export interface CutoverSettings {
+  /** confirm: a person confirms the writes on the DR side stopped (approval kind `quiesce`). */
+  quiesce: 'confirm' | 'none';
+  /** The replication home must drain to at most this lag (ms) ... */
+  maxLagMs: number;
+  /** ... within this (ms), or the wave ends before the point of no return. */
+  timeoutMs: number;
+}
+
+export interface QuiesceInput {
+  runId: string;
+  wave: string;
+  /** The recovery instances whose application writes stop. */
+  recoveryInstanceIDs: string[];
+}
+export interface QuiesceOutput {
+  now: number;
+  failure?: AwsFailure;
+}
+
+/** One server's replication home at one reading of the drain. */
+export interface ServerLag {
+  sourceServerID: string;
+  /** Lag in ms; null when AWS's value could not be read or parsed (never "drained"). */
+  lagMs: number | null;
+  drained: boolean;
+  /** Why not drained, for people (e.g. `lag 2m above 30s`, `backlog 4 MiB`). */
+  detail: string;
+}
+
+export interface MeasureDrainInput {
+  runId: string;
+  wave: string;
+  resolved: ResolvedServer[];
+  maxLagMs: number;
+}
+export interface MeasureDrainOutput {
+  now: number;
+  /** Every server drained: lag known and at most maxLag, no backlog. */
+  drained: boolean;
+  servers: ServerLag[];
+  /** A read that failed: not drained this time, read again. */
+  failure?: AwsFailure;
+}
 
 export interface AfterFailbackSettings {
   /** ReverseReplication of the new primary, so it is protected again (DR region as target). */

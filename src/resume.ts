@@ -2,7 +2,7 @@
 // newest snapshot, the same locks. Deadlines are absolute in the snapshot, so a run resumed
 // after its RTO passed backs out (or aborts before its point of no return) on the first WAKE.
 import type { Logger } from 'pino';
-import type { FailbackActivities, ProbeRunner } from './actors/types.js';
+import type { FailbackActivities, ProbeRunner, WriteControl } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
 import type { Clock } from './clock.js';
 import type { FailbackRun } from './run/index.js';
@@ -22,6 +22,7 @@ export interface ResumeOptions {
   clock?: Clock;
   log?: Logger;
   probes?: ProbeRunner;
+  writes?: WriteControl;
   simulated?: boolean;
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
@@ -56,6 +57,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
+      ...(options.writes !== undefined ? { writes: options.writes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
       ...(options.notificationDrainMs !== undefined

@@ -5,16 +5,18 @@ import type {
   AwsFailure,
   CleanupOutput,
   FailureReason,
+  MeasureDrainOutput,
   Outcome,
   PollJobsOutput,
   PrecheckOutput,
+  QuiesceOutput,
   ReprotectOutput,
   RestoreRecoveryPointOutput,
   StartFailbackOutput,
   StopFailbackOutput,
   VerifyOutput,
 } from '../types.js';
-import type { AfterFailbackRecord, BackoutRecord, WaveContext } from './contract.js';
+import type { AfterFailbackRecord, BackoutRecord, CutoverRecord, WaveContext } from './contract.js';
 import { afterAttempt, freshWait } from './wait.js';
 
 type Update = Partial<WaveContext>;
@@ -30,6 +32,11 @@ const emptyAfterFailback = (): AfterFailbackRecord => ({
 /** The backout record with `change` applied; null stays null (no backout began). */
 const inBackout = (context: WaveContext, change: (b: BackoutRecord) => Partial<BackoutRecord>) =>
   context.backout && { ...context.backout, ...change(context.backout) };
+
+const cutoverWith = (context: WaveContext, change: (r: CutoverRecord) => Partial<CutoverRecord>) => {
+  const record = context.cutoverRecord ?? { quiesced: null, deadlineAt: null, servers: [], drainedAt: null };
+  return { ...record, ...change(record) };
+};
 
 const afterFailbackWith = (
   context: WaveContext,
@@ -139,6 +146,25 @@ export const waveUpdates = {
     ...afterAttempt(context, p.output.failure),
   }),
   resetPolling: (): Update => ({ ...freshWait }),
+  recordQuiesceConfirmed: (context: WaveContext, p: { by: string; at: number | undefined }): Update => ({
+    cutoverRecord: cutoverWith(context, () => ({ quiesced: { by: p.by, at: p.at ?? context.now } })),
+  }),
+  /** The writes stopped: the drain has `cutover.timeout` from now. */
+  recordQuiesced: (context: WaveContext, p: { output: QuiesceOutput }): Update => ({
+    now: p.output.now,
+    ...freshWait,
+    cutoverRecord: cutoverWith(context, (r) => ({
+      deadlineAt: r.deadlineAt ?? p.output.now + (context.cutover?.timeoutMs ?? 0),
+    })),
+  }),
+  recordDrain: (context: WaveContext, p: { output: MeasureDrainOutput }): Update => ({
+    now: p.output.now,
+    ...afterAttempt(context, p.output.failure),
+    cutoverRecord: cutoverWith(context, (r) => ({
+      servers: p.output.servers.length > 0 ? p.output.servers : r.servers,
+      drainedAt: p.output.drained ? p.output.now : null,
+    })),
+  }),
   settle: (_: WaveContext, p: { outcome: Outcome }): Update => ({ outcome: p.outcome }),
   recordReprotect: (context: WaveContext, p: { output: ReprotectOutput }): Update => ({
     now: p.output.now,

@@ -2,7 +2,14 @@
 import { isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
-export type ApprovalKind = 'pointOfNoReturn' | 'reprotect' | 'cleanup';
+export type ApprovalKind = 'pointOfNoReturn' | 'quiesce' | 'reprotect' | 'cleanup';
+
+/** What confirming the quiesce means, naming the servers (the first ten, then a count). */
+export function describeQuiesce(resolved: readonly ResolvedServer[]): string {
+  const names = resolved.slice(0, 10).map((s) => `${s.sourceServerID} (${s.recoveryInstanceID})`);
+  const more = resolved.length > 10 ? ` and ${resolved.length - 10} more` : '';
+  return `Confirm that the application's writes on the recovery instances of ${resolved.length} server(s) have stopped: ${names.join(', ')}${more}; then the replication home drains before the point of no return`;
+}
 
 /** What StartFailbackLaunch does, for the approval prompt and the docs. */
 export function describePointOfNoReturn(recoveryInstanceCount: number): string {
@@ -43,7 +50,7 @@ export function describeApproval(
   kind: ApprovalKind,
   context: { resolved: readonly ResolvedServer[] },
 ): string {
-  return kind === 'pointOfNoReturn'
-    ? describeWavePointOfNoReturn(context.resolved)
-    : describeAfterFailbackStep(kind, context);
+  if (kind === 'pointOfNoReturn') return describeWavePointOfNoReturn(context.resolved);
+  if (kind === 'quiesce') return describeQuiesce(context.resolved);
+  return describeAfterFailbackStep(kind, context);
 }

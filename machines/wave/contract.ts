@@ -3,6 +3,7 @@
 import type {
   AfterFailbackSettings,
   AwsFailure,
+  CutoverSettings,
   FailureReason,
   Outcome,
   PollingSettings,
@@ -11,6 +12,7 @@ import type {
   RestoredServer,
   RestoreMode,
   ServerHealth,
+  ServerLag,
   ServerLaunchStatus,
   WavePlan,
 } from '../types.js';
@@ -34,6 +36,19 @@ export interface WaveInput {
   now: number;
   /** Opt-in steps after a verified EC2-origin failback (absent in older snapshots: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** The cutover before the point of no return (absent in older snapshots: none). */
+  cutover?: CutoverSettings;
+}
+
+/** What the cutover did: who confirmed the writes stopped, and the drain's last reading. */
+export interface CutoverRecord {
+  quiesced: { by: string; at: number } | null;
+  /** The drain must end by then (epoch ms), or the wave ends before the point of no return. */
+  deadlineAt: number | null;
+  /** Each server's lag at the last reading: at the crossing, the run's real RPO. */
+  servers: ServerLag[];
+  /** When every server was drained (the crossing follows at once). */
+  drainedAt: number | null;
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */
@@ -94,6 +109,8 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
   /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
   jobRegions?: Record<string, string>;
   afterFailbackRecord?: AfterFailbackRecord;
+  /** Absent in older snapshots and when the wave has no cutover. */
+  cutoverRecord?: CutoverRecord;
 }
 
 export type WaveEvent =
@@ -120,6 +137,8 @@ export interface WaveOutput {
   afterFailback: AfterFailbackRecord | null;
   /** Servers whose primary was already converted when the wave failed: both copies may be live. */
   converted: string[];
+  /** The cutover's record (absent when the wave had none). */
+  cutover?: CutoverRecord;
 }
 
 /** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */

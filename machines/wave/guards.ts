@@ -5,6 +5,7 @@ import {
   type AwsFailure,
   isEc2Origin,
   type JobVerdict,
+  type MeasureDrainOutput,
   type PollJobsOutput,
   type PrecheckOutput,
   type StartFailbackOutput,
@@ -86,6 +87,14 @@ export const waveGuards = {
     context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
   restoreJobTimedOut: ({ context }: Args, p: Now) =>
     context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
+  /** The wave has a cutover with a person confirming the writes stopped. */
+  quiesceConfirm: ({ context }: Args) => context.cutover?.quiesce === 'confirm',
+  /** The wave has a cutover (older snapshots and plans without one go straight to the start). */
+  hasCutover: ({ context }: Args) => context.cutover !== undefined,
+  quiesceFailed: (_: Args, p: MayFail) => p.output.failure !== undefined,
+  drained: (_: Args, p: { output: MeasureDrainOutput }) => p.output.drained,
+  drainTimedOut: ({ context }: Args, p: Now) =>
+    context.cutoverRecord?.deadlineAt != null && p.output.now >= context.cutoverRecord.deadlineAt,
   /** WAKE while awaiting approval, at or past the RTO deadline. */
   wokenPastRto: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' && event.now !== undefined && event.now >= context.rtoDeadlineAt,

@@ -5,6 +5,7 @@ import { waveSetup } from './setup.js';
 import { afterReprotect, afterVerified, cleaningUp, reprotecting } from './states/after-failback.js';
 import { awaitingApproval } from './states/approval.js';
 import { backout, backoutSettled } from './states/backout.js';
+import { crossing, cutover } from './states/cutover.js';
 import {
   aborted,
   backedOut,
@@ -50,11 +51,14 @@ export const waveMachine = waveSetup.createMachine({
     backout: context.backout,
     afterFailback: context.afterFailbackRecord ?? null,
     converted: convertedServers(context),
+    ...(context.cutoverRecord ? { cutover: context.cutoverRecord } : {}),
   }),
   // Document order: the diagram and the state table of docs/lifecycle.md follow it.
   states: {
     precheck,
     awaitingApproval,
+    crossing,
+    cutover,
     startingFailback,
     monitoringJob,
     verifying,

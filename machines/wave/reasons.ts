@@ -1,5 +1,5 @@
 // Why a wave left the happy path: the FailureReason of each way out, in one place.
-import type { AwsFailure, CheckResult, FailureReason, ServerHealth } from '../types.js';
+import type { AwsFailure, CheckResult, FailureReason, ServerHealth, ServerLag } from '../types.js';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -76,5 +76,36 @@ export function stopActivityFailure(error: unknown): AwsFailure {
     operation: 'StopFailback',
     message: errorMessage(error),
     retryable: false,
+  };
+}
+
+/** A duration for people, e.g. `2m 5s`, `30s`. */
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
+/** The drain did not finish in time: which servers, by how much, and what the operator must do. */
+export function drainTimeoutReason(servers: readonly ServerLag[], maxLagMs: number): FailureReason {
+  const behind = servers.filter((s) => !s.drained);
+  const list = behind
+    .slice(0, 10)
+    .map(
+      (s) =>
+        `${s.sourceServerID} ${s.lagMs === null ? 'lag unknown' : `lag ${seconds(s.lagMs)}`} (${s.detail})`,
+    )
+    .join('; ');
+  const more = behind.length > 10 ? `; and ${behind.length - 10} more` : '';
+  return {
+    code: 'drain-timeout',
+    message: `the replication home did not drain to ${seconds(maxLagMs)} within the cutover timeout: ${list || 'no reading'}${more}. Nothing was changed in AWS; re-enable the application's writes on the DR side`,
+  };
+}
+
+/** The quiesce step failed: nothing crossed; the writes may have been stopped. */
+export function quiesceReason(message: string): FailureReason {
+  return {
+    code: 'quiesce-failed',
+    message: `stopping the writes failed: ${message}. Nothing was changed in AWS; re-enable the application's writes on the DR side`,
   };
 }

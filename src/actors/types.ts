@@ -4,11 +4,15 @@ import type {
   AssessDrSideOutput,
   CleanupInput,
   CleanupOutput,
+  MeasureDrainInput,
+  MeasureDrainOutput,
   PollJobsInput,
   PollJobsOutput,
   PrecheckInput,
   PrecheckOutput,
   Probe,
+  QuiesceInput,
+  QuiesceOutput,
   ReprotectInput,
   ReprotectOutput,
   RestoreRecoveryPointInput,
@@ -34,6 +38,11 @@ export interface ProbeRunner {
   run(probe: Probe): Promise<ProbeResult>;
 }
 
+/** Stops the application's writes on recovery instances: only the simulated world can. */
+export interface WriteControl {
+  stopWrites(recoveryInstanceIDs: readonly string[]): void | Promise<void>;
+}
+
 export interface ActorDeps {
   /** Clients of the DR region (the plan's region). */
   drs: DrsSender;
@@ -45,6 +54,8 @@ export interface ActorDeps {
   /** Reports `check` and `job.log` events to the run's event stream. */
   emit: EmitEvent;
   probes: ProbeRunner;
+  /** Absent against real AWS: a person stops the writes (cutover.quiesce). */
+  writes?: WriteControl;
 }
 
 /**
@@ -54,6 +65,10 @@ export interface ActorDeps {
  */
 export interface FailbackActivities {
   precheck(input: PrecheckInput): Promise<PrecheckOutput>;
+  /** The cutover: the writes on the DR side stop (real AWS: nothing to call). */
+  quiesceWrites(input: QuiesceInput): Promise<QuiesceOutput>;
+  /** The cutover: one reading of every server's replication home. */
+  measureDrain(input: MeasureDrainInput): Promise<MeasureDrainOutput>;
   startFailback(input: StartFailbackInput): Promise<StartFailbackOutput>;
   pollJobs(input: PollJobsInput): Promise<PollJobsOutput>;
   verifyFailback(input: VerifyFailbackInput): Promise<VerifyOutput>;

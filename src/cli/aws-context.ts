@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ProbeRunner } from '../actors/types.js';
+import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Plan } from '../plan/types.js';
@@ -18,6 +18,8 @@ export interface AwsContext {
   clock: Clock;
   /** Probe answers from the scenario under simulation; absent: real network probes. */
   probes?: ProbeRunner;
+  /** Under simulation: the world stops the writes on the DR side at the cutover. */
+  writes?: WriteControl;
   simulated: boolean;
   region: string;
   /** Under simulation the run id derives from the scenario's seed, so dry runs are reproducible. */
@@ -142,6 +144,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     },
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     region: plan.region,
     runId: sim.runId(),

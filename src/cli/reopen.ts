@@ -67,6 +67,7 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
     log: createCliLogger(options, io),
     simulated: aws.simulated,
     ...(aws.probes ? { probes: aws.probes } : {}),
+    ...(aws.writes ? { writes: aws.writes } : {}),
   });
   return { failback, stored, aws, history, state };
 }

@@ -82,6 +82,17 @@ const jobLog = z.object({
   logDateTime: z.string(),
 });
 
+const lagOf = z.object({ server: z.string(), lagMs: z.number().nonnegative() });
+
+/** The replication home drained: the lag of each server at the crossing is the run's real RPO. */
+const cutoverDrained = z.object({
+  type: z.literal('cutover.drained'),
+  wave: z.string(),
+  maxLagMs: z.number().nonnegative().describe('cutover.maxLag'),
+  worst: lagOf.describe('the server furthest behind at the crossing'),
+  servers: z.array(lagOf).describe('per server: the lag at the crossing (the RPO achieved)'),
+});
+
 const notification = z.object({
   type: z.literal('notification'),
   topicArn: z.string(),
@@ -106,6 +117,7 @@ const BODIES = [
   awsRequest,
   awsResponse,
   jobLog,
+  cutoverDrained,
   notification,
   runFinished,
 ] as const;
@@ -135,6 +147,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
   awsRequest.extend(stamp),
   awsResponse.extend(stamp),
   jobLog.extend(stamp),
+  cutoverDrained.extend(stamp),
   notification.extend(stamp),
   runFinished.extend(stamp),
 ]);

@@ -7,7 +7,7 @@ import { type Actor, createActor, type InspectionEvent, type Snapshot } from 'xs
 import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
-import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
+import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -32,6 +32,8 @@ export interface CreateRunOptions {
   clock?: Clock;
   runId?: string;
   probes?: ProbeRunner;
+  /** Stops the writes on the DR side at the cutover: only the simulated world can. */
+  writes?: WriteControl;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
@@ -124,6 +126,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       clock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
+      ...(options.writes ? { writes: options.writes } : {}),
     }),
     ...options.activities,
   };

@@ -22,7 +22,7 @@ import {
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ProbeRunner } from '../actors/types.js';
+import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
 import { dispatch } from './dispatch.js';
 import { createWorld } from './populate.js';
@@ -54,6 +54,8 @@ export interface SimulatedAws {
   world: World;
   clients: SimulatedClients;
   probes: ProbeRunner;
+  /** The cutover's quiesce: the world stops the writes on these recovery instances. */
+  writes: WriteControl;
   /** Every call the clients received, in order, with its virtual time and outcome. */
   calls(): RecordedCall[];
   /** The whole world as JSON, including virtual time and the generator's state. */
@@ -164,6 +166,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     world,
     clients: { drs, ec2, sns, forRegion },
     probes: createSimulatedProbes(world),
+    writes: { stopWrites: (ids) => world.stopWrites(ids) },
     calls: () => world.calls(),
     save: () => world.save(),
     runId: () => {

@@ -173,4 +173,6 @@ export interface WorldState {
   /** Per fault index: how many times a counted fault has fired. */
   faultHits: number[];
   calls: RecordedCall[];
+  /** When the writes on each recovery instance stopped (the cutover's quiesce); absent: never. */
+  writesStoppedAt?: Record<string, number>;
 }

@@ -113,6 +113,17 @@ export class World {
     }
   }
 
+  /**
+   * The cutover's quiesce: the application's writes on these recovery instances stop now.
+   * TODO(issue 10 §7): the data timeline (write rates, lag that drains) belongs to the world's
+   * rework; this only records the instant per recovery instance.
+   */
+  stopWrites(recoveryInstanceIDs: readonly string[]): void {
+    const stopped = this.state.writesStoppedAt ?? {};
+    for (const id of recoveryInstanceIDs) stopped[id] ??= this.clock.now();
+    this.state.writesStoppedAt = stopped;
+  }
+
   /** Records on the current call something the world allowed that the real service might not. */
   note(text: string): void {
     if (!this.#call) return;

@@ -63,6 +63,7 @@ export async function runOnSimulation(plan: Plan, sim: SimulatedAws): Promise<Si
     clients: sim.clients,
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     runId: RUN_ID,
   });

@@ -42,6 +42,7 @@ describe('lifecycle facts, derived from the state meta', () => {
   it('the states that wait for a person, and what approving there does', () => {
     expect(waveLifecycle.states.filter((s) => s.approval).map((s) => [s.path, s.approval])).toEqual([
       ['awaitingApproval', 'pointOfNoReturn'],
+      ['cutover.awaitingQuiesce', 'quiesce'],
       ['reprotecting.awaitingApproval', 'reprotect'],
       ['cleaningUp.awaitingApproval', 'cleanup'],
     ]);

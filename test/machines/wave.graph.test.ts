@@ -67,6 +67,13 @@ const events: EventObject[] = [
   }),
   done('precheck', { now: T0, ok: false, checks: [], servers: [], failure: fail('throttled', true) }),
   error('precheck'),
+  done('quiesceWrites', { now: T0 }),
+  done('quiesceWrites', { now: T0, failure: fail('unknown', false) }),
+  error('quiesceWrites'),
+  done('measureDrain', { now: T0, drained: true, servers: [] }),
+  done('measureDrain', { now: T0, drained: false, servers: [] }),
+  done('measureDrain', { now: LATE, drained: false, servers: [] }),
+  error('measureDrain'),
   done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
   done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
@@ -165,8 +172,9 @@ const withMode = (
   restore: WaveInput['restore'],
   requiresApproval = true,
   afterFailback = { reprotect: false, cleanup: false },
+  cutover?: WaveInput['cutover'],
 ) => ({
-  input: { ...input, restore, requiresApproval, afterFailback },
+  input: { ...input, restore, requiresApproval, afterFailback, ...(cutover ? { cutover } : {}) },
   events: [...events, ...delayedEvents],
   // State value plus the context facts that open more paths: EC2-origin servers in the wave, a
   // server already launched, StopFailback failures left, StopFailback rounds sent.
@@ -192,6 +200,8 @@ describe('wave machine: generated paths', () => {
     withMode('if-unhealthy', false),
     withMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
     withMode('if-unhealthy', false, { reprotect: false, cleanup: true }),
+    withMode('if-unhealthy', true, undefined, { quiesce: 'confirm', maxLagMs: 30_000, timeoutMs: 1_800_000 }),
+    withMode('if-unhealthy', false, undefined, { quiesce: 'none', maxLagMs: 30_000, timeoutMs: 60_000 }),
   ];
   const paths = modes.flatMap((m) => getShortestPaths(waveMachine, m as never));
   const reached = new Set(paths.map((p) => leafPath(p.state.value as StateValue)));

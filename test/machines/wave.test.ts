@@ -266,6 +266,67 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('stopFailback');
   });
 
+  describe('the cutover', () => {
+    const cutover = { quiesce: 'confirm' as const, maxLagMs: 30_000, timeoutMs: 10 * MIN };
+    const behind = {
+      drained: false,
+      servers: [
+        { sourceServerID: 's-00000000000000001', lagMs: 95_000, drained: false, detail: 'lag 95s above 30s' },
+      ],
+    };
+
+    it('quiesce confirm: its own approval naming the servers, then the writes stop, the drain, and only then the start', async () => {
+      const w = start({ measureDrain: [behind, behind, {}] }, { cutover });
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(leafPath(w.actor.getSnapshot().value)).toBe('cutover.awaitingQuiesce');
+      expect(
+        waveLifecycle.approvalPrompt('cutover.awaitingQuiesce', w.actor.getSnapshot().context),
+      ).toContain('s-00000000000000001 (i-00000000000000001)');
+      expect(w.names()).toEqual(['precheck']);
+      w.actor.send({ type: 'APPROVE', by: 'alice' });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names().slice(0, 6)).toEqual([
+        'precheck',
+        'quiesceWrites',
+        'measureDrain',
+        'measureDrain',
+        'measureDrain',
+        'startFailback',
+      ]);
+      expect(out.cutover?.quiesced).toEqual({ by: 'alice', at: T0 });
+      // The lag at the crossing is the RPO achieved.
+      expect(out.cutover?.servers).toEqual([
+        { sourceServerID: 's-00000000000000001', lagMs: 2000, drained: true, detail: 'lag 2s' },
+      ]);
+    });
+
+    it('a drain that does not finish ends the wave at the cutover timeout, before the point of no return', async () => {
+      const w = start({ measureDrain: [behind] }, { cutover: { ...cutover, quiesce: 'none' } });
+      await vi.advanceTimersByTimeAsync(11 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(out.failure?.code).toBe('drain-timeout');
+      expect(out.failure?.message).toContain('s-00000000000000001 lag 1m 35s');
+      expect(out.failure?.message).toContain("re-enable the application's writes on the DR side");
+      expect(w.names()).not.toContain('startFailback');
+      expect(w.names()).not.toContain('stopFailback');
+      const drains = w.calls.filter((c) => c.name === 'measureDrain').map((c) => c.at);
+      expect(drains.at(-1)).toBe(T0 + 10 * MIN);
+      expect(Math.max(...drains)).toBe(T0 + 10 * MIN);
+    });
+
+    it('REFUSE of the quiesce ends the wave with nothing sent', async () => {
+      const w = start({}, { cutover });
+      await vi.advanceTimersByTimeAsync(1);
+      w.actor.send({ type: 'REFUSE', by: 'bob' });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(w.names()).toEqual(['precheck']);
+    });
+  });
+
   describe('an honest backout', () => {
     const S2 = 's-00000000000000002';
     const I2 = 'i-00000000000000002';

@@ -7,7 +7,7 @@ export const awaitingApproval = waveSetup.createStateConfig({
   meta: { label: 'Waiting for a person to approve the point of no return', approval: 'pointOfNoReturn' },
   on: {
     APPROVE: {
-      target: 'startingFailback',
+      target: 'crossing',
       actions: { type: 'recordApproval', params: ({ event }) => ({ by: event.by, at: event.at }) },
     },
     REFUSE: {

@@ -95,6 +95,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       region: aws.region,
       simulated: aws.simulated,
       ...(aws.probes ? { probes: aws.probes } : {}),
+      ...(aws.writes ? { writes: aws.writes } : {}),
     });
   } catch (error) {
     stored.releaseLocks();
