@@ -5,8 +5,8 @@
 import type { AnyStateMachine, StateValue } from 'xstate';
 import type { StateMeta } from './meta.js';
 import { planMachine } from './plan.machine.js';
-import type { Outcome, ResolvedServer } from './types.js';
-import { type ApprovalKind, describeApproval } from './wave/approvals.js';
+import type { Outcome } from './types.js';
+import { type ApprovalContext, type ApprovalKind, describeApproval } from './wave/approvals.js';
 import { waveMachine } from './wave/machine.js';
 
 export type { StateMeta } from './meta.js';
@@ -119,7 +119,7 @@ export class Lifecycle {
   }
 
   /** What approving does in `path`; null when the state does not wait for a person. */
-  approvalPrompt(path: string | undefined, context: { resolved: readonly ResolvedServer[] }): string | null {
+  approvalPrompt(path: string | undefined, context: ApprovalContext): string | null {
     const kind = path === undefined ? undefined : this.approval(path);
     return kind === undefined ? null : describeApproval(kind, context);
   }

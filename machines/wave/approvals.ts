@@ -2,7 +2,39 @@
 import { isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
-export type ApprovalKind = 'pointOfNoReturn' | 'quiesce' | 'reprotect' | 'cleanup';
+export type ApprovalKind = 'pointOfNoReturn' | 'quiesce' | 'relaunch' | 'reprotect' | 'cleanup';
+
+/** What an approval prompt may read of the wave. */
+export interface ApprovalContext {
+  resolved: readonly ResolvedServer[];
+  now?: number;
+  backout?: { needsRestore: readonly string[] } | null;
+}
+
+const minutes = (ms: number) => {
+  const m = Math.round(ms / 60_000);
+  return m >= 120 ? `${Math.round(m / 60)} h` : `${m} min`;
+};
+
+/**
+ * What relaunching lost recovery instances loses: each is relaunched from the source server's
+ * newest recovery snapshot before the run, without anything written on the recovery instance
+ * since then. The loss window runs from that snapshot to when the instance was found lost.
+ */
+export function describeRelaunch(context: ApprovalContext): string {
+  const ids = context.backout?.needsRestore ?? [];
+  const lostAt = context.now;
+  const windows = ids.slice(0, 10).map((id) => {
+    const at = context.resolved.find((s) => s.sourceServerID === id)?.newestRecoveryPointAt;
+    const from = at === undefined ? Number.NaN : Date.parse(at);
+    if (!Number.isFinite(from) || lostAt === undefined) {
+      return `${id}: from its newest recovery snapshot before the run to its loss (snapshot time unknown)`;
+    }
+    return `${id}: from ${at} until it was found lost (about ${minutes(lostAt - from)})`;
+  });
+  const more = ids.length > 10 ? `; and ${ids.length - 10} more` : '';
+  return `StartRecovery from a recovery snapshot for ${ids.length} lost recovery instance(s); DATA LOSS: the writes made on each recovery instance in this window are gone: ${windows.join('; ')}${more}`;
+}
 
 /** What confirming the quiesce means, naming the servers (the first ten, then a count). */
 export function describeQuiesce(resolved: readonly ResolvedServer[]): string {
@@ -46,11 +78,9 @@ export function describeAfterFailbackStep(
 }
 
 /** What approving does, for an approval of `kind` in a wave whose servers are `resolved`. */
-export function describeApproval(
-  kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[] },
-): string {
+export function describeApproval(kind: ApprovalKind, context: ApprovalContext): string {
   if (kind === 'pointOfNoReturn') return describeWavePointOfNoReturn(context.resolved);
   if (kind === 'quiesce') return describeQuiesce(context.resolved);
+  if (kind === 'relaunch') return describeRelaunch(context);
   return describeAfterFailbackStep(kind, context);
 }

@@ -5,6 +5,7 @@
 // reader of the previous version would misread the new stream (a new optional field is not).
 import { z } from 'zod';
 import { type CheckStatus, Outcome, type WaveOutcome } from '../../machines/types.js';
+import type { ApprovalKind } from '../../machines/wave/approvals.js';
 
 /**
  * Version of the stream's format. 1: the stream before it was versioned (no `seq`).
@@ -51,6 +52,18 @@ const approvalRequested = z.object({
   type: z.literal('approval.requested'),
   wave: z.string(),
   pointOfNoReturn: z.string().describe('what approving does'),
+  kind: z
+    .enum([
+      'pointOfNoReturn',
+      'quiesce',
+      'relaunch',
+      'reprotect',
+      'cleanup',
+    ] as const satisfies readonly ApprovalKind[])
+    .optional()
+    .describe(
+      'which approval: the point of no return, the cutover quiesce, a data-losing relaunch, an opt-in step',
+    ),
 });
 
 const approvalGiven = z.object({ type: z.literal('approval.given'), wave: z.string(), by: z.string() });

@@ -3,7 +3,7 @@
 
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { PlanEvent } from '../../machines/plan.machine.js';
-import type { WaveContext } from '../../machines/wave.machine.js';
+import type { ApprovalKind, WaveContext } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 
@@ -11,6 +11,7 @@ export interface PendingApproval {
   wave: string;
   /** What approving does, in the words of `approval.requested`. */
   pointOfNoReturn: string;
+  kind?: ApprovalKind;
 }
 
 /** What approving does in a state that waits for a person; null when the state does not wait. */
@@ -43,8 +44,9 @@ export function createApprovals(
     onWaveStep(state, context, entering) {
       if (!entering) return;
       const prompt = approvalPrompt(state, context);
+      const kind = waveLifecycle.approval(state);
       if (prompt !== null) {
-        waiting = { wave: context.wave.name, pointOfNoReturn: prompt };
+        waiting = { wave: context.wave.name, pointOfNoReturn: prompt, ...(kind ? { kind } : {}) };
         emit({ type: 'approval.requested', ...waiting });
       } else if (waiting?.wave === context.wave.name) {
         waiting = null;
@@ -52,7 +54,9 @@ export function createApprovals(
     },
     restore(state, context) {
       const prompt = approvalPrompt(state, context);
-      if (prompt !== null) waiting = { wave: context.wave.name, pointOfNoReturn: prompt };
+      const kind = state === undefined ? undefined : waveLifecycle.approval(state);
+      if (prompt !== null)
+        waiting = { wave: context.wave.name, pointOfNoReturn: prompt, ...(kind ? { kind } : {}) };
     },
     askAgain() {
       if (waiting) emit({ type: 'approval.requested', ...waiting });

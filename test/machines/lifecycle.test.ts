@@ -36,6 +36,7 @@ describe('lifecycle facts, derived from the state meta', () => {
       'backout',
       'backout.stoppingFailback',
       'backout.restoringRecoveryPoint',
+      'backout.restoringRecoveryPoint.awaitingRelaunch',
     ]);
   });
 
@@ -45,6 +46,7 @@ describe('lifecycle facts, derived from the state meta', () => {
       ['cutover.awaitingQuiesce', 'quiesce'],
       ['reprotecting.awaitingApproval', 'reprotect'],
       ['cleaningUp.awaitingApproval', 'cleanup'],
+      ['backout.restoringRecoveryPoint.awaitingRelaunch', 'relaunch'],
     ]);
     expect(waveLifecycle.approvalPrompt('awaitingApproval', { resolved })).toBe(
       describeWavePointOfNoReturn(resolved),

@@ -498,6 +498,15 @@ describe('wave machine', () => {
       },
       {},
     );
+    await vi.advanceTimersByTimeAsync(MIN);
+    // A relaunch loses data: its own approval, even with approval: none, naming the loss window.
+    const snap = w.actor.getSnapshot();
+    expect(leafPath(snap.value)).toBe('backout.restoringRecoveryPoint.awaitingRelaunch');
+    expect(w.names()).not.toContain('restoreRecoveryPoint');
+    expect(
+      waveLifecycle.approvalPrompt('backout.restoringRecoveryPoint.awaitingRelaunch', snap.context),
+    ).toMatch(/DATA LOSS.*s-00000000000000001: from its newest recovery snapshot before the run to its loss/);
+    w.actor.send({ type: 'APPROVE', by: 'alice' });
     await vi.advanceTimersByTimeAsync(10 * MIN);
     const out = await w.done;
     expect(out.outcome).toBe('backed-out');
@@ -526,9 +535,39 @@ describe('wave machine', () => {
         },
       ],
     });
+    await vi.advanceTimersByTimeAsync(1);
+    w.actor.send({ type: 'APPROVE', by: 'alice' });
     const out = await w.done;
     expect(out.outcome).toBe('backout-failed');
     expect(out.failure?.message).toContain('no recovery point before the run');
+  });
+
+  it('a refused relaunch sends no StartRecovery: the lost instance stays lost, backout-failed', async () => {
+    const w = start({
+      precheck: [
+        {
+          servers: [
+            {
+              sourceServerID: 's-00000000000000001',
+              recoveryInstanceID: 'i-00000000000000001',
+              newestRecoveryPointAt: '2025-12-31T22:00:00.000Z',
+            },
+          ],
+        },
+      ],
+      pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+      assessDrSide: [{ verdict: 'unhealthy', needsRestore: ['s-00000000000000001'] }],
+    });
+    await vi.advanceTimersByTimeAsync(1);
+    const ctx = w.actor.getSnapshot().context;
+    expect(waveLifecycle.approvalPrompt('backout.restoringRecoveryPoint.awaitingRelaunch', ctx)).toContain(
+      's-00000000000000001: from 2025-12-31T22:00:00.000Z until it was found lost (about 2 h)',
+    );
+    w.actor.send({ type: 'REFUSE', by: 'bob' });
+    const out = await w.done;
+    expect(out.outcome).toBe('backout-failed');
+    expect(out.failure?.message).toContain('relaunch refused by bob');
+    expect(w.names()).not.toContain('restoreRecoveryPoint');
   });
 
   it('restore: never skips the DR-side check after StopFailback', async () => {
