@@ -26,6 +26,8 @@ const CONTRACT_TYPES = new Set([
   'notification',
   'run.finished',
   'job.log',
+  // The lag of each server at the crossing: the run's real RPO (issue 10).
+  'cutover.drained',
 ]);
 
 describe('drs-failback (child process)', () => {
@@ -156,6 +158,13 @@ describe('drs-failback (child process)', () => {
     expect(
       events.filter((e) => e.type === 'aws.request' && e.operation === 'StartFailbackLaunch'),
     ).toHaveLength(2);
+    // Each wave drained before its crossing; the lag per server at that instant is recorded.
+    const drained = events.filter((e) => e.type === 'cutover.drained');
+    expect(drained.map((e) => e.wave)).toEqual(['databases', 'app']);
+    const firstStart = events.findIndex(
+      (e) => e.type === 'aws.request' && e.operation === 'StartFailbackLaunch',
+    );
+    expect(events.indexOf(drained[0] as (typeof events)[number])).toBeLessThan(firstStart);
     expect(events.at(-1)).toMatchObject({
       type: 'run.finished',
       outcome: 'completed',

@@ -76,12 +76,14 @@ describe('a run: events, notifications, approvals', () => {
     expect(states).toEqual([
       'plan::null->running',
       'wave:db:null->precheck',
-      'wave:db:precheck->startingFailback',
+      'wave:db:precheck->cutover',
+      'wave:db:cutover->startingFailback',
       'wave:db:startingFailback->monitoringJob',
       'wave:db:monitoringJob->verifying',
       'wave:db:verifying->completed',
       'wave:app:null->precheck',
-      'wave:app:precheck->startingFailback',
+      'wave:app:precheck->cutover',
+      'wave:app:cutover->startingFailback',
       'wave:app:startingFailback->monitoringJob',
       'wave:app:monitoringJob->verifying',
       'wave:app:verifying->completed',
@@ -136,6 +138,7 @@ describe('a run: events, notifications, approvals', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(run.pendingApproval()).toEqual({
       wave: 'db',
+      kind: 'pointOfNoReturn',
       pointOfNoReturn:
         'StartFailbackLaunch for 1 recovery instance(s); the target machines will be converted and rebooted',
     });

@@ -55,7 +55,6 @@ export const cutover = waveSetup.createStateConfig({
       },
     },
     quiescing: {
-      meta: { label: 'Stopping the writes on the DR side' },
       invoke: {
         id: 'quiesceWrites',
         src: 'quiesceWrites',
@@ -88,7 +87,6 @@ export const cutover = waveSetup.createStateConfig({
       },
     },
     draining: {
-      meta: { label: 'Waiting for the replication home to drain to cutover.maxLag' },
       initial: 'measuring',
       states: {
         measuring: {
