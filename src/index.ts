@@ -65,6 +65,7 @@ export {
   type CreateRunOptions,
   createFailbackRun,
   type FailbackRun,
+  planRunInput,
   provideActivities,
   type RunListener,
   type RunResult,

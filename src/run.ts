@@ -1,7 +1,14 @@
 // The composition root of a run: plan + clients in, a running, observable failback out.
 // Everything with I/O is built here and handed to the pure machines with machine.provide().
 import type { Logger } from 'pino';
-import { type Actor, createActor, fromPromise, type InspectionEvent, type Snapshot } from 'xstate';
+import {
+  type Actor,
+  createActor,
+  fromPromise,
+  type InspectionEvent,
+  type Observer,
+  type Snapshot,
+} from 'xstate';
 import { lifecyclePath, lifecycleStates } from '../machines/lifecycle.js';
 import {
   type PlanOutput,
@@ -60,6 +67,11 @@ export interface CreateRunOptions {
    * sequence numbers, so FIFO topics drop the ones that did go out.
    */
   history?: readonly RunEvent[];
+  /**
+   * An xstate inspector (as `createActor(machine, { inspect })`): receives every inspection
+   * event of the plan and wave actors. Like a run listener, one that throws is logged and ignored.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 /** Transitions of a run's log whose notification never finished, and the next sequence number. */
@@ -302,7 +314,18 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   // Microsteps arrive in causal order (a wave's final state before the plan moves on);
   // initial states only show up as the actor's first snapshot.
+  const embedderInspect = options.inspect;
+  const inspectEmbedder = (ev: InspectionEvent) => {
+    if (!embedderInspect) return;
+    try {
+      if (typeof embedderInspect === 'function') embedderInspect(ev);
+      else embedderInspect.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
   const inspect = (ev: InspectionEvent) => {
+    inspectEmbedder(ev);
     if (ev.type === '@xstate.microstep') {
       onMachineStep(ev.snapshot as unknown as WaveSnapshotLike);
     } else if (ev.type === '@xstate.snapshot') {
