@@ -62,6 +62,7 @@ export {
 export { type ResumeOptions, resumeRun } from './resume.js';
 // Runs.
 export {
+  activityActors,
   type CreateRunOptions,
   createFailbackRun,
   type FailbackRun,
