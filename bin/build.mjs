@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/, what the package ships and runs (run by `npm ci` through the `prepare` script,
-// by `npm pack`, and before the tests):
+// Builds dist/, what the package ships and runs (run by `npm ci` through the `dependencies` script,
+// by `npm pack` through `prepack`, and before the tests). Not `prepare`: npm runs that when a
+// consumer installs from a tarball or git, where the build tools are not installed.
 // - dist/src, dist/machines: the library as JavaScript with declarations, compiled by tsc
 //   (tsconfig.build.json); the `exports` map of package.json points there.
 // - dist/cli: the command, bundled by esbuild so it starts without a TypeScript loader and

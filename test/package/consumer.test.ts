@@ -27,6 +27,7 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
   license: string;
   exports: Record<string, string | { types: string; default: string }>;
   dependencies: Record<string, string>;
+  scripts: Record<string, string>;
 };
 const TYPES_NODE = JSON.parse(readFileSync(join(ROOT, 'node_modules/@types/node/package.json'), 'utf8')) as {
   version: string;
@@ -80,6 +81,10 @@ describe('the packed package', () => {
   });
 
   it('installs no build or test tool, and one AWS SDK line', () => {
+    // npm runs these (prepare too, from a tarball or git) where no build tool is installed.
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
+      expect(manifest.scripts).not.toHaveProperty(script);
+    }
     for (const dep of Object.keys(manifest.dependencies)) {
       expect(dep).not.toMatch(/^(tsx|esbuild|vitest|typescript|@types\/|@biomejs\/)/);
     }
