@@ -6,7 +6,7 @@
 // Run: npx tsx bench/package.ts [--before <ref>] [--write]   (builds dist/ first)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -137,7 +137,8 @@ try {
     `A consumer's view, measured by \`npx tsx bench/package.ts${beforeRef ? ' --before <ref>' : ''}\` on ${new Date().toISOString().slice(0, 10)}`,
     `(Node ${process.version}, ${cpus().length} CPU(s)): \`npm pack\`, the tarball installed alone into a fresh`,
     'project with no overrides, packages counted in the installed tree, size by `du`; start-up is the',
-    `median wall time of ${RUNS} runs after one warm-up, the commands of a row taking turns.`,
+    `median wall time of ${RUNS} runs after one warm-up, the commands of a row taking turns`,
+    `(load average ${loadavg()[0]?.toFixed(1)} when it ended: compare times within a run, not across runs).`,
     '',
     `| | ${rows.map((r) => r.label).join(' | ')} |`,
     `|---|${rows.map(() => '---|').join('')}`,
@@ -149,6 +150,19 @@ try {
     `| \`node -e "await import('drs-failback')"\` | ${rows.map((r) => ms(r.importMs)).join(' | ')} |`,
     '',
     `The built clone, for comparison: \`node bin/drs-failback.js --help\` ${ms(cloneFigures.helpMs)}, \`--version\` ${ms(cloneFigures.versionMs)}.`,
+    '',
+    'What makes the difference (see docs/embedding.md for the package itself):',
+    '- The package ships JavaScript: the library compiled by tsc with declarations, the command',
+    '  bundled by esbuild (the same build the clone runs). `tsx`, `esbuild`, `commander` and',
+    '  `@clack/prompts` (the last two bundled into the command) are development dependencies.',
+    '- One AWS SDK line, 3.523.0, the only version of `@aws-sdk/client-drs`: EC2 and SNS used to come',
+    '  from 3.1169, which installed a second credential chain and a second `@smithy` tree. The',
+    '  credential chain is pinned too, since `@aws-sdk/client-sts` 3.523.0 asks for it as a peer',
+    '  (`^3.523.0`), which npm would otherwise fill with the newest line. STS was already installed',
+    '  by every client; Service Quotas adds one package, about 1 MB.',
+    "- Importing the library loads the AWS SDK's clients (the activities send their",
+    '  commands); most of that time is the EC2 client, a single large module. It never loads the',
+    '  simulated AWS, aws-sdk-client-mock (with sinon) or pino-pretty.',
     '',
   ].join('\n');
   process.stdout.write(`${section}\n`);
