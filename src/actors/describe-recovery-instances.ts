@@ -1,12 +1,14 @@
 import {
   DescribeRecoveryInstancesCommand,
+  type DescribeRecoveryInstancesCommandInput,
   DescribeSourceServersCommand,
+  type DescribeSourceServersCommandInput,
   type RecoveryInstance,
   type SourceServer,
 } from '@aws-sdk/client-drs';
 import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
-import { collectPages } from './paginate.js';
+import { collectItems, DRS_TOKENS, paginate } from '../aws/paginate.js';
 
 /** DRS filters take at most 200 ids. */
 export const DRS_FILTER_BATCH = 200;
@@ -24,10 +26,15 @@ export async function describeRecoveryInstances(
   for (const batch of chunk(ids, DRS_FILTER_BATCH)) {
     const filters = bySource ? { sourceServerIDs: batch } : { recoveryInstanceIDs: batch };
     items.push(
-      ...(await collectPages(async (nextToken) => {
-        const out = await drs.send(new DescribeRecoveryInstancesCommand({ filters, nextToken }));
-        return { items: out.items, nextToken: out.nextToken };
-      })),
+      ...(await collectItems(
+        paginate(
+          (input: DescribeRecoveryInstancesCommandInput) =>
+            drs.send(new DescribeRecoveryInstancesCommand(input)),
+          { filters },
+          DRS_TOKENS,
+        ),
+        (page) => page.items,
+      )),
     );
   }
   return items;
@@ -41,12 +48,14 @@ export async function describeSourceServers(
   const items: SourceServer[] = [];
   for (const batch of chunk(unique(sourceServerIDs), DRS_FILTER_BATCH)) {
     items.push(
-      ...(await collectPages(async (nextToken) => {
-        const out = await drs.send(
-          new DescribeSourceServersCommand({ filters: { sourceServerIDs: batch }, nextToken }),
-        );
-        return { items: out.items, nextToken: out.nextToken };
-      })),
+      ...(await collectItems(
+        paginate(
+          (input: DescribeSourceServersCommandInput) => drs.send(new DescribeSourceServersCommand(input)),
+          { filters: { sourceServerIDs: batch } },
+          DRS_TOKENS,
+        ),
+        (page) => page.items,
+      )),
     );
   }
   return items;

@@ -1,9 +1,11 @@
 import {
   DescribeRecoverySnapshotsCommand,
+  type DescribeRecoverySnapshotsCommandInput,
   type RecoverySnapshot,
   RecoverySnapshotsOrder,
 } from '@aws-sdk/client-drs';
 import type { DrsSender } from '../aws/clients.js';
+import { DRS_TOKENS, paginate } from '../aws/paginate.js';
 
 /** When a recovery point was taken: `timestamp` when DRS has it, else `expectedTimestamp`. */
 export function snapshotTime(snapshot: RecoverySnapshot): { at: string; ms: number } | undefined {
@@ -40,17 +42,12 @@ export async function newestRecoverySnapshotBefore(
 ): Promise<{ snapshot: RecoverySnapshot; at: string } | undefined> {
   const toDateTime = new Date(before).toISOString();
   let best: { snapshot: RecoverySnapshot; at: string; ms: number } | undefined;
-  let nextToken: string | undefined;
-  const seen = new Set<string>();
-  do {
-    const out = await drs.send(
-      new DescribeRecoverySnapshotsCommand({
-        sourceServerID,
-        order: RecoverySnapshotsOrder.DESC,
-        filters: { toDateTime },
-        nextToken,
-      }),
-    );
+  const pages = paginate(
+    (input: DescribeRecoverySnapshotsCommandInput) => drs.send(new DescribeRecoverySnapshotsCommand(input)),
+    { sourceServerID, order: RecoverySnapshotsOrder.DESC, filters: { toDateTime } },
+    DRS_TOKENS,
+  );
+  for await (const out of pages) {
     for (const snapshot of out.items ?? []) {
       const time = snapshotTime(snapshot);
       if (!snapshot.snapshotID || !time || time.ms >= before) continue;
@@ -58,9 +55,6 @@ export async function newestRecoverySnapshotBefore(
     }
     // Newest first: once a page held a candidate, later pages hold only older ones.
     if (best) break;
-    nextToken = out.nextToken;
-    if (nextToken && seen.has(nextToken)) break;
-    if (nextToken) seen.add(nextToken);
-  } while (nextToken);
+  }
   return best ? { snapshot: best.snapshot, at: best.at } : undefined;
 }
