@@ -10,7 +10,7 @@ import type { AwsFailure, NetworkExpectation } from '../../machines/types.js';
 import { chunk, unique } from '../aws/batch.js';
 import type { Ec2Sender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
-import { collectItems, EC2_TOKENS, paginate } from '../aws/paginate.js';
+import { collectItems, EC2_TOKENS } from '../aws/paginate.js';
 import { classifyInstanceHealth, type InstanceHealth } from '../classify/instance-health.js';
 
 /** DescribeInstanceStatus takes at most 100 InstanceIds; DescribeInstances gets the same batches. */
@@ -24,14 +24,15 @@ export type Ec2Observation =
   | { kind: 'not-visible'; detail: string }
   | { kind: 'error'; failure: AwsFailure };
 
+// The `async`/`await` around each send below is not redundant: it keeps one extra turn per page,
+// as these reads always had, so concurrent requests interleave as the golden streams recorded.
+
 async function describeInstances(ec2: Ec2Sender, ids: string[]): Promise<Instance[]> {
   // Never MaxResults together with InstanceIds: EC2 rejects the combination.
   const reservations = await collectItems(
-    paginate(
-      (input: DescribeInstancesCommandInput) => ec2.send(new DescribeInstancesCommand(input)),
-      { InstanceIds: ids },
-      EC2_TOKENS,
-    ),
+    async (input: DescribeInstancesCommandInput) => await ec2.send(new DescribeInstancesCommand(input)),
+    { InstanceIds: ids },
+    EC2_TOKENS,
     (page) => page.Reservations,
   );
   return reservations.flatMap((r) => r.Instances ?? []);
@@ -39,11 +40,10 @@ async function describeInstances(ec2: Ec2Sender, ids: string[]): Promise<Instanc
 
 async function describeInstanceStatus(ec2: Ec2Sender, ids: string[]): Promise<InstanceStatus[]> {
   return collectItems(
-    paginate(
-      (input: DescribeInstanceStatusCommandInput) => ec2.send(new DescribeInstanceStatusCommand(input)),
-      { InstanceIds: ids, IncludeAllInstances: true },
-      EC2_TOKENS,
-    ),
+    async (input: DescribeInstanceStatusCommandInput) =>
+      await ec2.send(new DescribeInstanceStatusCommand(input)),
+    { InstanceIds: ids, IncludeAllInstances: true },
+    EC2_TOKENS,
     (page) => page.InstanceStatuses,
   );
 }

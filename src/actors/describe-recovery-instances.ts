@@ -8,12 +8,15 @@ import {
 } from '@aws-sdk/client-drs';
 import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
-import { collectItems, DRS_TOKENS, paginate } from '../aws/paginate.js';
+import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
 
 /** DRS filters take at most 200 ids. */
 export const DRS_FILTER_BATCH = 200;
 
 export type RecoveryInstanceFilter = { sourceServerIDs: string[] } | { recoveryInstanceIDs: string[] };
+
+// The `async`/`await` around each send below is not redundant: it keeps one extra turn per page,
+// as these reads always had, so concurrent requests interleave as the golden streams recorded.
 
 /** Every recovery instance matching the ids, in batches of 200, following every page. */
 export async function describeRecoveryInstances(
@@ -27,12 +30,10 @@ export async function describeRecoveryInstances(
     const filters = bySource ? { sourceServerIDs: batch } : { recoveryInstanceIDs: batch };
     items.push(
       ...(await collectItems(
-        paginate(
-          (input: DescribeRecoveryInstancesCommandInput) =>
-            drs.send(new DescribeRecoveryInstancesCommand(input)),
-          { filters },
-          DRS_TOKENS,
-        ),
+        async (input: DescribeRecoveryInstancesCommandInput) =>
+          await drs.send(new DescribeRecoveryInstancesCommand(input)),
+        { filters },
+        DRS_TOKENS,
         (page) => page.items,
       )),
     );
@@ -49,11 +50,10 @@ export async function describeSourceServers(
   for (const batch of chunk(unique(sourceServerIDs), DRS_FILTER_BATCH)) {
     items.push(
       ...(await collectItems(
-        paginate(
-          (input: DescribeSourceServersCommandInput) => drs.send(new DescribeSourceServersCommand(input)),
-          { filters: { sourceServerIDs: batch } },
-          DRS_TOKENS,
-        ),
+        async (input: DescribeSourceServersCommandInput) =>
+          await drs.send(new DescribeSourceServersCommand(input)),
+        { filters: { sourceServerIDs: batch } },
+        DRS_TOKENS,
         (page) => page.items,
       )),
     );

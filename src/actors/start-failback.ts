@@ -20,7 +20,7 @@ import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
 import { assertValidIds, ID_PATTERNS, InvalidRequestError } from '../aws/ids.js';
-import { collectItems, DRS_TOKENS, paginate } from '../aws/paginate.js';
+import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
 import { clientsFor } from './regional.js';
 import { groupBy, inRegion, serverLabel, unexpectedResponse, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
@@ -52,24 +52,14 @@ export class ReadFailure extends Error {
   }
 }
 
-/** Every item of a listing; a failed page becomes a ReadFailure naming `operation`. */
-async function readAll<T>(operation: string, pages: AsyncIterable<{ items?: T[] }>): Promise<T[]> {
-  try {
-    return await collectItems(pages, (page) => page.items);
-  } catch (error) {
-    throw new ReadFailure(operation, error);
-  }
-}
-
 /** DescribeJobs, all pages; answers that carry no job list count as none. */
 export async function listJobs(drs: DrsSender, filters: DescribeJobsRequestFilters): Promise<Job[]> {
-  return readAll(
-    'DescribeJobs',
-    paginate(
-      (input: DescribeJobsCommandInput) => drs.send(new DescribeJobsCommand(input)),
-      { filters },
-      DRS_TOKENS,
-    ),
+  return collectItems(
+    (input: DescribeJobsCommandInput) => drs.send(new DescribeJobsCommand(input)),
+    { filters },
+    DRS_TOKENS,
+    (page) => page.items,
+    { mapError: (error) => new ReadFailure('DescribeJobs', error) },
   );
 }
 
@@ -106,14 +96,12 @@ export async function findStartedFailbackJobs(
   const claimed = new Map<string, string>();
   const failbackJobOf = new Map<string, string>();
   for (const batch of chunk([...wanted], RECOVERY_INSTANCE_FILTER_BATCH)) {
-    const instances = await readAll(
-      'DescribeRecoveryInstances',
-      paginate(
-        (input: DescribeRecoveryInstancesCommandInput) =>
-          drs.send(new DescribeRecoveryInstancesCommand(input)),
-        { filters: { recoveryInstanceIDs: batch } },
-        DRS_TOKENS,
-      ),
+    const instances = await collectItems(
+      (input: DescribeRecoveryInstancesCommandInput) => drs.send(new DescribeRecoveryInstancesCommand(input)),
+      { filters: { recoveryInstanceIDs: batch } },
+      DRS_TOKENS,
+      (page) => page.items,
+      { mapError: (error) => new ReadFailure('DescribeRecoveryInstances', error) },
     );
     for (const instance of instances) {
       const id = instance.recoveryInstanceID;
