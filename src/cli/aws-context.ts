@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join, resolve } from 'node:path';
 import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
+import { isMutating } from '../aws/operations.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Plan } from '../plan/types.js';
 import type { WorldState } from '../sim/state.js';
 import { tempPathFor } from '../store/atomic.js';
-import { MUTATING_OPERATIONS } from '../store/run-store.js';
 import { AwsSetupError } from './errors.js';
 
 export interface AwsContext {
@@ -123,7 +123,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       try {
         return await send(command);
       } finally {
-        if (MUTATING_OPERATIONS.has(operation)) saveWorld();
+        if (isMutating(operation)) saveWorld();
       }
     };
     return { send: wrapped } as unknown as T;

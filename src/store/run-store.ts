@@ -20,6 +20,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from 'xstate';
+import { isMutating } from '../aws/operations.js';
 import { EVENT_FORMAT_VERSION, type RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { isRunId } from '../run-id.js';
@@ -38,21 +39,15 @@ import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } 
 
 export const DEFAULT_STATE_DIR = '.drs-failback';
 
-/** Requests sent before these calls are intents: they must be on disk before the call leaves. */
-export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
-  'StartFailbackLaunch',
-  'StopFailback',
-  'StartRecovery',
-  'ReverseReplication',
-  'TerminateRecoveryInstances',
-]);
-
-/** Events worth an fsync: intents, their answers, transitions, approvals, start and end. */
+/**
+ * Events worth an fsync: intents (requests of mutating operations, src/aws/operations.ts) and
+ * their answers, transitions, approvals, start and end. An intent is on disk before its call leaves.
+ */
 export function isDurableEvent(event: RunEvent): boolean {
   switch (event.type) {
     case 'aws.request':
     case 'aws.response':
-      return MUTATING_OPERATIONS.has(event.operation);
+      return isMutating(event.operation);
     case 'state':
     case 'approval.given':
     case 'approval.refused':
