@@ -1,4 +1,4 @@
-import type { CheckStatus, Outcome, WaveOutcome } from '../machines/types.js';
+import type { CheckData, CheckStatus, Outcome, WaveOutcome } from '../machines/types.js';
 
 /**
  * The event stream of the public contract (`--json`, the run's event log, embedders).
@@ -9,7 +9,16 @@ export type AwsService = 'drs' | 'ec2' | 'sns';
 export type RunEventBody =
   | { type: 'run.started'; plan: string; waves: number; servers: number; simulated: boolean }
   | { type: 'state'; machine: 'plan' | 'wave'; wave?: string; from: string | null; to: string }
-  | { type: 'check'; wave: string; server: string; name: string; status: CheckStatus; detail: string }
+  | {
+      type: 'check';
+      wave: string;
+      server: string;
+      name: string;
+      status: CheckStatus;
+      detail: string;
+      /** The facts the check judged (src/prechecks): read these, never parse `detail`. */
+      data: CheckData;
+    }
   | { type: 'approval.requested'; wave: string; pointOfNoReturn: string }
   | { type: 'approval.given'; wave: string; by: string }
   | { type: 'approval.refused'; wave: string; by: string }
