@@ -52,8 +52,7 @@ async function reportOf(example: string, reworded: boolean) {
   }
 }
 
-const checksOf = (events: readonly RunEvent[]) =>
-  events.flatMap((e) => (e.type === 'check' ? [e] : []));
+const checksOf = (events: readonly RunEvent[]) => events.flatMap((e) => (e.type === 'check' ? [e] : []));
 
 /** Replaces every detail (longest first: one may contain another) by the new wording. */
 function substitute(text: string, details: readonly string[], escape = (s: string) => s): string {
