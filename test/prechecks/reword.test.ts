@@ -55,10 +55,10 @@ async function reportOf(example: string, reworded: boolean) {
 const checksOf = (events: readonly RunEvent[]) => events.flatMap((e) => (e.type === 'check' ? [e] : []));
 
 /** Replaces every detail (longest first: one may contain another) by the new wording. */
-function substitute(text: string, details: readonly string[], escape = (s: string) => s): string {
+function substitute(text: string, details: readonly string[], quote = (s: string) => s): string {
   let out = text;
   for (const detail of [...details].sort((a, b) => b.length - a.length)) {
-    out = out.split(escape(detail)).join(REWORDED);
+    out = out.split(quote(detail)).join(REWORDED);
   }
   return out;
 }
