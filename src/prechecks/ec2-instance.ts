@@ -1,7 +1,7 @@
 // ec2-instance: the plan's `verify.ec2InstanceId` exists. An EC2-origin server fails back to a
 // new instance in its origin region, so its target is not checked (a warning says so).
 import { isEc2OriginServer, reversalOf } from './resolve.js';
-import type { CheckOutcome, Precheck } from './types.js';
+import type { CheckOutcome, Precheck, WaveReads } from './types.js';
 
 export const EC2_INSTANCE = 'ec2-instance';
 
@@ -39,9 +39,7 @@ export const ec2InstanceNotChecked: Precheck<typeof EC2_INSTANCE, Ec2InstanceDat
 };
 
 /** The servers whose `verify.ec2InstanceId` is looked up (DescribeInstances). */
-export function ec2InstanceTargets(
-  reads: Parameters<Precheck['evaluate']>[0],
-): { server: string; ec2InstanceId: string }[] {
+export function ec2InstanceTargets(reads: WaveReads): { server: string; ec2InstanceId: string }[] {
   return reads.input.servers.flatMap((s) =>
     s.verify?.ec2InstanceId && !isEc2OriginServer(reads, s.sourceServerID)
       ? [{ server: s.sourceServerID, ec2InstanceId: s.verify.ec2InstanceId }]
