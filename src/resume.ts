@@ -5,9 +5,10 @@ import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
 import type { Clock } from './clock.js';
+import type { RunEvent } from './events.js';
 import type { FailbackRun } from './run.js';
-import { RunFinishedError } from './store/errors.js';
-import { RunStore, type RunStoreOptions } from './store/run-store.js';
+import { ResumeRefusedError, RunFinishedError } from './store/errors.js';
+import { MUTATING_OPERATIONS, RunStore, type RunStoreOptions } from './store/run-store.js';
 
 export interface ResumeOptions {
   runId: string;
@@ -45,11 +46,13 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
   // A snapshot that is `done` without `run.finished` in the log: the process died while the
   // last notifications drained. Resuming it only finishes the bookkeeping (run.finished, locks).
   const snapshot = stored.loadSnapshot();
+  const history = stored.readEvents();
+  if (snapshot === undefined) refuseRestartAfterProgress(options.runId, stored.snapshotPath, history);
   stored.lock();
   try {
     return stored.createRun({
       clients: options.clients,
-      ...(snapshot !== undefined ? { snapshot, history: stored.readEvents() } : {}),
+      ...(snapshot !== undefined ? { snapshot, history } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
@@ -60,7 +63,30 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
         : {}),
     });
   } catch (error) {
-    stored.releaseLocks();
+    stored.rollbackLocks();
     throw error;
   }
+}
+
+/**
+ * No snapshot means "died before its first step" only when the log agrees. When the log shows a
+ * call that may have changed AWS, starting over would precheck the run's own launched servers,
+ * fail, and release the locks while its jobs run: refused, with what the log shows was sent.
+ */
+export function refuseRestartAfterProgress(
+  runId: string,
+  snapshotFile: string,
+  history: readonly RunEvent[],
+): void {
+  const sent = history.filter(
+    (e): e is Extract<RunEvent, { type: 'aws.request' }> =>
+      e.type === 'aws.request' && MUTATING_OPERATIONS.has(e.operation),
+  );
+  if (sent.length === 0) return;
+  const facts = sent.map((e) => `${e.at} ${e.operation} ${JSON.stringify(e.input)}`).join('; ');
+  throw new ResumeRefusedError(
+    `run ${runId} cannot be resumed: ${snapshotFile} is missing, and its event log shows ${sent.length} call(s) ` +
+      `that may have changed AWS: ${facts}. Starting over could launch twice; a person must check those ` +
+      'jobs in the DRS console (drs-failback report shows the log) before acting.',
+  );
 }

@@ -71,7 +71,12 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'RunFinishedError',
   'RunLockedError',
   'SnapshotFormatError',
+  'RunIncompleteError',
+  'StateFileError',
 ]);
+
+/** Refusals where something may already have changed in AWS: a person must look (exit 4), no stack. */
+const PERSON_MUST_ACT_ERRORS: ReadonlySet<string> = new Set(['ResumeRefusedError']);
 
 export interface ErrorExit {
   code: ExitCode;
@@ -94,6 +99,7 @@ export function exitForError(error: unknown): ErrorExit {
           : message;
     return { code: ExitCode.usage, message: text, unexpected: false };
   }
+  if (PERSON_MUST_ACT_ERRORS.has(name)) return { code: ExitCode.personMustAct, message, unexpected: false };
   return { code: ExitCode.personMustAct, message: `unexpected error: ${message}`, unexpected: true };
 }
 

@@ -1,6 +1,6 @@
 // The on-disk formats of the state directory, versioned so an old tool never half-reads a new file.
 import type { Snapshot } from 'xstate';
-import { SnapshotFormatError } from './errors.js';
+import { SnapshotFormatError, StateFileError } from './errors.js';
 
 export const SNAPSHOT_FORMAT_VERSION = 1;
 export const RUN_META_FORMAT_VERSION = 1;
@@ -24,6 +24,19 @@ export interface RunMeta {
   host: string;
   pid: number;
   sourceServerIDs: string[];
+  /**
+   * Present exactly when the run is simulated: written with run.json in one atomic rename, so a
+   * run is simulated or real from the instant it exists, never in between.
+   */
+  simulation?: RunSimulation;
+}
+
+/** Which scenario a simulated run started with and where its world is kept. */
+export interface RunSimulation {
+  /** Absolute path of the scenario file. */
+  scenario: string;
+  /** The world file, relative to the run's folder. */
+  world: string;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -72,13 +85,35 @@ export function parseSnapshotFile(text: string, expectedRunId: string, file = 's
 }
 
 export function parseRunMeta(text: string, file: string): RunMeta {
-  const data: unknown = JSON.parse(text);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(
+      file,
+      `damaged: not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be read`,
+    );
+  }
   if (!isObject(data) || typeof data.formatVersion !== 'number') {
     throw new SnapshotFormatError(`${file} is not a drs-failback run file`);
   }
   if (data.formatVersion > RUN_META_FORMAT_VERSION) {
     throw new SnapshotFormatError(
       `${file} format ${data.formatVersion} is newer than this drs-failback understands (${RUN_META_FORMAT_VERSION}); upgrade`,
+    );
+  }
+  const sim = data.simulation;
+  if (
+    typeof data.runId !== 'string' ||
+    typeof data.plan !== 'string' ||
+    !Array.isArray(data.sourceServerIDs) ||
+    !data.sourceServerIDs.every((id) => typeof id === 'string') ||
+    (sim !== undefined &&
+      (!isObject(sim) || typeof sim.scenario !== 'string' || typeof sim.world !== 'string'))
+  ) {
+    throw new StateFileError(
+      file,
+      'damaged: runId, plan, sourceServerIDs or simulation missing or of the wrong type',
     );
   }
   return data as unknown as RunMeta;

@@ -20,7 +20,7 @@ import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
 import { resumeCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
-import { openStore, recordSimulation } from '../run-state.js';
+import { openStore, simulationRecord } from '../run-state.js';
 
 export type { RunDeps, RunSummary } from '../drive.js';
 
@@ -83,10 +83,18 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   refuseOverInterruptedRun(store, plan);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
-  const stored = store.create(plan, planText, newStoredRunId(store, aws));
+  // A simulated run is recorded as one in run.json, with its world written before it: from the
+  // instant the run exists it can only ever continue in that world.
+  const stored = store.create(
+    plan,
+    planText,
+    newStoredRunId(store, aws),
+    options.simulate !== undefined
+      ? { simulation: simulationRecord(options.simulate), writeWorld: (file) => aws.keepWorldIn(file) }
+      : {},
+  );
   let failback: FailbackRun;
   try {
-    if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
     failback = stored.createRun({
       clients: aws.clients,
       clock: aws.clock,
