@@ -312,6 +312,10 @@ export class StoredRun {
     const fd = this.#openEvents();
     writeAllSync(fd, `${JSON.stringify(event)}\n`);
     if (isDurableEvent(event)) fsyncSync(fd);
+    // The intent is on disk and the call not yet sent: the instant the kill test aims at.
+    if (event.type === 'aws.request' && MUTATING_OPERATIONS.has(event.operation)) {
+      faultPoint(`request:${event.operation}`);
+    }
   };
 
   /**
