@@ -211,7 +211,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         io.stderr,
         `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
           'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
-          'Aborted before the point of no return; nothing was changed.',
+          (outcome.waves.some((w) => w.outcome === 'completed')
+            ? `Aborted before wave ${blocked.wave}'s point of no return; the wave(s) before it did fail back.`
+            : 'Aborted before the point of no return; nothing was changed.'),
       );
     }
     if (!session.json) {

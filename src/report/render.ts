@@ -16,13 +16,15 @@ export function formatMs(value: number | null): string {
   return `${sign}${s}s`;
 }
 
+import { escapeMarkdown, safeLine } from '../text/safe.js';
+
 const verdict = (met: boolean | null): string => (met === null ? 'not known' : met ? 'met' : '**missed**');
 
 /** Markdown table cell: no pipes or line breaks from AWS or user text. */
 const cell = (value: unknown): string =>
   value === null || value === undefined || value === ''
     ? '-'
-    : String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    : safeLine(String(value).replace(/\r?\n/g, ' ')).replace(/\|/g, '\\|');
 
 function table(header: string[], rows: unknown[][]): string[] {
   return [
@@ -60,13 +62,13 @@ export function renderReportMarkdown(report: EvidenceReport): string {
   );
 
   if (report.gaps.length > 0) {
-    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${g}`), '');
+    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${safeLine(g)}`), '');
   }
 
   out.push('## Waves', '');
   for (const wave of report.waves) {
-    out.push(`### ${wave.name}: ${wave.outcome}`, '');
-    if (wave.failure) out.push(`Why: ${wave.failure.code}: ${wave.failure.message}`, '');
+    out.push(`### ${escapeMarkdown(wave.name)}: ${wave.outcome}`, '');
+    if (wave.failure) out.push(`Why: ${wave.failure.code}: ${escapeMarkdown(wave.failure.message)}`, '');
     if (wave.jobIds.length > 0) out.push(`DRS jobs: ${wave.jobIds.join(', ')}`, '');
     out.push(
       ...table(
@@ -91,9 +93,10 @@ export function renderReportMarkdown(report: EvidenceReport): string {
     );
     if (wave.backout) {
       const b = wave.backout;
-      out.push(`Backout because ${b.reason.code}: ${b.reason.message}`, '');
+      out.push(`Backout because ${b.reason.code}: ${escapeMarkdown(b.reason.message)}`, '');
       out.push(`- StopFailback sent for: ${b.stopped.length > 0 ? b.stopped.join(', ') : 'none'}`);
-      if (b.stopFailures.length > 0) out.push(`- StopFailback failures: ${b.stopFailures.join('; ')}`);
+      if (b.stopFailures.length > 0)
+        out.push(`- StopFailback failures: ${escapeMarkdown(b.stopFailures.join('; '))}`);
       if (b.restored.length > 0) {
         out.push(`- Relaunched at a known-good recovery point (jobs ${b.restoreJobIds.join(', ') || '-'}):`);
         for (const r of b.restored) {
@@ -253,8 +256,8 @@ function ec2OriginLines(wave: WaveEvidence, e: Ec2OriginEvidence): string[] {
         ? `- Cleaned up (TerminateRecoveryInstances, jobs ${e.cleanup.jobIds.join(', ') || '-'}): ${e.cleanup.terminated.join(', ')}`
         : '- Clean-up: no recovery instance terminated',
     );
-    for (const s of e.skipped) out.push(`- Skipped: ${s}`);
-    for (const f of e.failures) out.push(`- Failed: ${f}`);
+    for (const s of e.skipped) out.push(`- Skipped: ${escapeMarkdown(s)}`);
+    for (const f of e.failures) out.push(`- Failed: ${escapeMarkdown(f)}`);
     out.push(
       e.leftRunning.length > 0
         ? `- Left running in the DR region: ${e.leftRunning.join(', ')} (old recovery instances; clean-up was off, refused or failed)`
