@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
+import type { BeforeSend } from './aws/stop-gate.js';
 import type { Clock } from './clock.js';
 import type { RunEvent } from './events.js';
 import type { FailbackRun } from './run.js';
@@ -25,6 +26,8 @@ export interface ResumeOptions {
   simulated?: boolean;
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
+  /** Looks at every AWS call before it is sent (the CLI's stop gate). */
+  beforeSend?: BeforeSend;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
+      ...(options.beforeSend !== undefined ? { beforeSend: options.beforeSend } : {}),
       ...(options.notificationDrainMs !== undefined
         ? { notificationDrainMs: options.notificationDrainMs }
         : {}),

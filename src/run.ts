@@ -21,6 +21,7 @@ import { createNetworkProbeRunner } from './actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
 import { instrumentAwsClients } from './aws/instrument.js';
+import type { BeforeSend } from './aws/stop-gate.js';
 import { type Clock, systemClock } from './clock.js';
 import type { EmitEvent, RunEvent, RunEventBody } from './events.js';
 import { createLogger, runLogger } from './log.js';
@@ -60,6 +61,8 @@ export interface CreateRunOptions {
    * sequence numbers, so FIFO topics drop the ones that did go out.
    */
   history?: readonly RunEvent[];
+  /** Looks at every AWS call before it is sent; throwing refuses it (the stop gate of the CLI). */
+  beforeSend?: BeforeSend;
 }
 
 /** Transitions of a run's log whose notification never finished, and the next sequence number. */
@@ -212,7 +215,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   };
 
   const region = options.region ?? plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
 
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).

@@ -1,6 +1,7 @@
 // Reopens a stored run for `resume` and `backout`: refuses an unknown, finished or live-driven
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
+import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
 import type { FailbackRun } from '../run.js';
@@ -26,6 +27,8 @@ export interface ReopenedRun {
   history: RunEvent[];
   /** Where the run stood: `wave databases: monitoringJob`, ... */
   state: string;
+  /** Refuses a call past the point of no return once a stop is asked for, until one was sent. */
+  gate: StopGate;
 }
 
 export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<ReopenedRun> {
@@ -76,7 +79,10 @@ async function reopenLocked(
   if (simulation !== null && !aws.simulated) throw new Error('a simulated run was given real AWS clients');
   useClock(() => aws.clock.now());
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
+  const gate = createStopGate();
+  for (const event of history) if (event.type === 'aws.request') gate.markSent(event.operation);
   const failback = await resumeRun({
+    beforeSend: gate.beforeSend,
     store,
     runId: options.runId,
     clients: aws.clients,
@@ -85,5 +91,5 @@ async function reopenLocked(
     simulated: aws.simulated,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state };
+  return { failback, stored, aws, history, state, gate };
 }

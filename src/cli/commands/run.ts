@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { createStopGate } from '../../aws/stop-gate.js';
 import { ConfigError } from '../../config/index.js';
 import { parsePlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
@@ -94,8 +95,10 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       : {},
   );
   let failback: FailbackRun;
+  const gate = createStopGate();
   try {
     failback = stored.createRun({
+      beforeSend: gate.beforeSend,
       clients: aws.clients,
       clock: aws.clock,
       log,
@@ -114,6 +117,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       failback,
       stored,
       aws,
+      gate,
       json: options.json,
       yes: options.yes,
       intro: [...planLines(summarizePlan(plan), p), ''],
