@@ -137,7 +137,7 @@ export class RunStore {
     const dir = this.runDir(runId);
     if (existsSync(join(dir, 'run.json'))) throw new Error(`run ${runId} already exists in ${this.stateDir}`);
     const servers = plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerID));
-    const locks = this.#lock(runId, plan.name, servers);
+    const locks = notWritable(this.stateDir, () => this.#lock(runId, plan.name, servers));
     try {
       mkdirSync(dir, { recursive: true });
       fsyncDirSync(join(this.stateDir, 'runs'));
@@ -166,7 +166,7 @@ export class RunStore {
       faultPoint('create:run.json');
     } catch (error) {
       locks.release();
-      throw error;
+      throw permissionProblem(this.stateDir, error) ?? error;
     }
     const run = new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
     run.adoptLocks(locks);
@@ -466,6 +466,25 @@ export class StoredRun {
     }
     this.#eventsFd = fd;
     return fd;
+  }
+}
+
+/** A state directory that cannot be written: a sentence naming it (exit 2), nothing was sent. */
+function permissionProblem(stateDir: string, error: unknown): StateFileError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (!['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR'].includes(code ?? '')) return null;
+  const path = (error as NodeJS.ErrnoException).path ?? stateDir;
+  return new StateFileError(
+    path,
+    `cannot be written (${code}): the state directory must be writable (--state-dir or DRS_FAILBACK_STATE_DIR); nothing was sent`,
+  );
+}
+
+function notWritable<T>(stateDir: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw permissionProblem(stateDir, error) ?? error;
   }
 }
 
