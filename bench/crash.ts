@@ -2,6 +2,7 @@
 // moments, resumes them from the state directory (in the same simulated world, saved after
 // every AWS call), and checks that nothing was done twice and nothing was lost.
 //   npx tsx bench/crash.ts [--kills 60] [--seed 1] [--speed 1200]
+//   npx tsx bench/crash.ts --windows     the deterministic windows (bench/crash.windows.ts)
 // Results go to stdout; docs/reliability.md records them.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -345,7 +346,24 @@ function arg(name: string, fallback: number): number {
   return Number.isFinite(value) ? value : fallback;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === process.argv[1] &&
+  process.argv.includes('--windows')
+) {
+  // The deterministic windows of issue 11 (bench/crash.windows.ts).
+  const started = Date.now();
+  import('./crash.windows.js')
+    .then(({ runCrashWindows }) => runCrashWindows((line) => process.stderr.write(`${line}\n`)))
+    .then((results) => {
+      process.stdout.write(
+        `${JSON.stringify({ results, realSeconds: (Date.now() - started) / 1000 }, null, 2)}\n`,
+      );
+      if (results.some((r) => !r.sameOutcome || r.maxStartsPerInstance > 1 || r.staysSimulated === false)) {
+        process.exitCode = 1;
+      }
+    });
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
   runCrashProof({
     kills: arg('kills', 60),
