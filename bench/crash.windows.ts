@@ -148,12 +148,10 @@ export async function runCrashWindows(log: (line: string) => void = () => {}): P
     try {
       if (w.window.includes('during precheck')) {
         const signal = w.window.startsWith('SIGINT') ? 'SIGINT' : 'SIGTERM';
-        let sent = false;
-        const r = await cli(runArgs(w.scenario, stateDir), {}, (line, kill) => {
-          if (!sent && line.includes('"operation":"DescribeSourceServers"')) {
-            sent = true;
-            kill(signal);
-          }
+        // Raised by the child itself at its first precheck read, so it is pending from that instant.
+        const r = await cli(runArgs(w.scenario, stateDir), {
+          DRS_FAILBACK_FAULT: 'request:DescribeSourceServers',
+          DRS_FAILBACK_FAULT_SIGNAL: signal,
         });
         const outcome = String(parse(r.stdout).find((e) => e.type === 'run.finished')?.outcome ?? null);
         results.push({

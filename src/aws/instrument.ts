@@ -105,7 +105,8 @@ export function instrumentClient<T extends { send: PromiseSend }>(
   const forward = client.send.bind(client) as ForwardingSend;
   const send = async (command: unknown, ...rest: unknown[]): Promise<unknown> => {
     const operation = operationName(command);
-    beforeSend?.(operation);
+    const looked = beforeSend?.(operation);
+    if (looked !== undefined) await looked;
     const input =
       typeof command === 'object' && command !== null ? (command as CommandLike).input : undefined;
     emit({ type: 'aws.request', service, region, operation, input: redactSecrets(input) });

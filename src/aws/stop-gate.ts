@@ -20,8 +20,14 @@ export class StopRequestedError extends Error {
   }
 }
 
-/** Called by the instrumented clients before each call, before its `aws.request` is emitted. */
-export type BeforeSend = (operation: string) => void;
+/**
+ * Called by the instrumented clients before each call, before its `aws.request` is emitted. A
+ * returned promise is awaited; throwing (or rejecting) refuses the call.
+ */
+export type BeforeSend = (operation: string) => undefined | Promise<void>;
+
+// Captured at load: a test's fake timers must not stop the gate from yielding to the real loop.
+const realSetImmediate = globalThis.setImmediate;
 
 export interface StopGate {
   /** A stop was asked for (a signal arrived). */
@@ -57,9 +63,23 @@ export function createStopGate(): StopGate {
     },
     markSent,
     beforeSend: (operation) => {
-      if (!crossesPointOfNoReturn(operation)) return;
-      if (stopRequested && !sent) throw new StopRequestedError(operation);
-      sent = true;
+      if (!crossesPointOfNoReturn(operation) || sent) {
+        if (crossesPointOfNoReturn(operation)) sent = true;
+        return undefined;
+      }
+      if (stopRequested) throw new StopRequestedError(operation);
+      // One turn of the real event loop first: a signal the process already received but whose
+      // handler has not run yet (a fast precheck never yields) is handled before the decision.
+      return new Promise<void>((resolve, reject) => {
+        realSetImmediate(() => {
+          if (stopRequested && !sent) {
+            reject(new StopRequestedError(operation));
+            return;
+          }
+          sent = true;
+          resolve();
+        });
+      });
     },
   };
 }

@@ -30,9 +30,12 @@ export class InjectedFault extends Error {
 
 /**
  * Called right after a durable step. `DRS_FAILBACK_FAULT=<point>` kills the process there with
- * SIGKILL (what a power cut or an OOM kill does: no handler, no cleanup).
+ * SIGKILL (what a power cut or an OOM kill does: no handler, no cleanup), or with the signal named
+ * by `DRS_FAILBACK_FAULT_SIGNAL` (SIGINT, SIGTERM: the operator's stop, pending from that instant).
  */
 export function faultPoint(point: FaultPoint): void {
   hook?.(point);
-  if (process.env.DRS_FAILBACK_FAULT === point) process.kill(process.pid, 'SIGKILL');
+  if (process.env.DRS_FAILBACK_FAULT !== point) return;
+  const signal = process.env.DRS_FAILBACK_FAULT_SIGNAL;
+  process.kill(process.pid, signal === 'SIGINT' || signal === 'SIGTERM' ? signal : 'SIGKILL');
 }

@@ -312,10 +312,9 @@ export class StoredRun {
     const fd = this.#openEvents();
     writeAllSync(fd, `${JSON.stringify(event)}\n`);
     if (isDurableEvent(event)) fsyncSync(fd);
-    // The intent is on disk and the call not yet sent: the instant the kill test aims at.
-    if (event.type === 'aws.request' && MUTATING_OPERATIONS.has(event.operation)) {
-      faultPoint(`request:${event.operation}`);
-    }
+    // The request is on disk (an intent, for a mutating call) and not yet sent: the instant the
+    // kill test aims at.
+    if (event.type === 'aws.request') faultPoint(`request:${event.operation}`);
   };
 
   /**

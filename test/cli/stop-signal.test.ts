@@ -78,9 +78,9 @@ describe('a stop asked for before the point of no return', () => {
     expect(summary.result?.waves[0]?.outcome).toBe('aborted');
   });
 
-  it('the gate: refuses only calls past the point of no return, and only until one was sent', () => {
+  it('the gate: refuses only calls past the point of no return, and only until one was sent', async () => {
     const gate = createStopGate();
-    gate.beforeSend('StartFailbackLaunch');
+    await gate.beforeSend('StartFailbackLaunch');
     gate.requestStop();
     // One was sent: stopping is now the operator's choice (pause or backout), not the gate's.
     expect(() => gate.beforeSend('StartFailbackLaunch')).not.toThrow();
@@ -90,5 +90,10 @@ describe('a stop asked for before the point of no return', () => {
     expect(() => fresh.beforeSend('DescribeJobs')).not.toThrow();
     expect(() => fresh.beforeSend('StartRecovery')).toThrow(StopRequestedError);
     expect(() => fresh.beforeSend('StartFailbackLaunch')).toThrow(StopRequestedError);
+    // A stop that arrives while the gate yields to the event loop still wins.
+    const racing = createStopGate();
+    const looked = racing.beforeSend('StartFailbackLaunch');
+    racing.requestStop();
+    await expect(looked).rejects.toBeInstanceOf(StopRequestedError);
   });
 });

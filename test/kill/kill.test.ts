@@ -105,6 +105,20 @@ describe('kill test: SIGKILL at every dangerous instant, then resume', () => {
     }, 60_000);
   }
 
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    it(`${signal} pending during precheck (raised at its first read): aborted, exit 3, nothing started`, async () => {
+      const stateDir = tempStateDir();
+      const r = await cli(['run', PLAN, '--simulate', READY, '--yes', '--json', '--state-dir', stateDir], {
+        DRS_FAILBACK_FAULT: 'request:DescribeSourceServers',
+        DRS_FAILBACK_FAULT_SIGNAL: signal,
+      });
+      expect(r.code).toBe(3);
+      const id = onlyRun(stateDir);
+      expect(events(stateDir, id).find((e) => e.type === 'run.finished')?.outcome).toBe('aborted');
+      expect(launchesPerInstance(world(stateDir, id)).size).toBe(0);
+    }, 60_000);
+  }
+
   for (const point of ['create:run.json', 'request:StartFailbackLaunch']) {
     it(`killed after ${point}: resumed against a real endpoint's settings it stays simulated and completes as uninterrupted`, async () => {
       const stateDir = tempStateDir();
