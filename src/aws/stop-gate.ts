@@ -68,17 +68,21 @@ export function createStopGate(): StopGate {
         return undefined;
       }
       if (stopRequested) throw new StopRequestedError(operation);
-      // One turn of the real event loop first: a signal the process already received but whose
+      // Real event-loop turns first: a signal the process already received but whose
       // handler has not run yet (a fast precheck never yields) is handled before the decision.
+      // Two turns: from a microtask outside the check phase one turn may end before the poll phase
+      // that delivers the signal.
       return new Promise<void>((resolve, reject) => {
-        realSetImmediate(() => {
-          if (stopRequested && !sent) {
-            reject(new StopRequestedError(operation));
-            return;
-          }
-          sent = true;
-          resolve();
-        });
+        realSetImmediate(() =>
+          realSetImmediate(() => {
+            if (stopRequested && !sent) {
+              reject(new StopRequestedError(operation));
+              return;
+            }
+            sent = true;
+            resolve();
+          }),
+        );
       });
     },
   };
