@@ -42,6 +42,7 @@ export type CommandResult =
   | { command: 'report' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
+  | { command: 'export' }
   | { command: 'prepare'; ready: boolean; reversed: number; failed: number; interrupted: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {

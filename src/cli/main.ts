@@ -50,6 +50,11 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       diagram(parsed.options, io);
       return { command: 'diagram' };
     }
+    case 'export': {
+      const { exportSfn } = await import('./commands/export-sfn.js');
+      await exportSfn(parsed.options, io);
+      return { command: 'export' };
+    }
     case 'iam-policy': {
       const { iamPolicy } = await import('./commands/iam-policy.js');
       await iamPolicy(parsed.options, io);

@@ -1,6 +1,6 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import {
   type BackoutOptions,
   type CheckOptions,
@@ -33,7 +33,14 @@ export type ParsedCommand =
   | { command: 'report'; options: ReportOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
-  | { command: 'prepare'; options: PrepareOptions };
+  | { command: 'prepare'; options: PrepareOptions }
+  | { command: 'export'; options: ExportOptions };
+
+/** `export sfn`: where the generated Amazon States Language goes. */
+export interface ExportOptions {
+  what: 'sfn';
+  out: string;
+}
 
 export interface ProgramOutput {
   writeOut(text: string): void;
@@ -291,6 +298,19 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
           format: 'mermaid',
           machine: parseDiagramMachine(typeof opts.machine === 'string' ? opts.machine : 'wave'),
         },
+      });
+    });
+
+  program
+    .command('export')
+    .description('the Amazon States Language generated from the machines (Step Functions engine)')
+    .addArgument(new Argument('<what>', 'what to export').choices(['sfn']))
+    .option('--out <dir>', 'directory the definitions are written to', 'sfn')
+    .addHelpText('after', examples(['drs-failback export sfn', 'drs-failback export sfn --out build/sfn']))
+    .action((what: string, opts: Record<string, unknown>) => {
+      onCommand({
+        command: 'export',
+        options: { what: what as 'sfn', out: typeof opts.out === 'string' ? opts.out : 'sfn' },
       });
     });
 
