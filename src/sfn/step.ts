@@ -30,6 +30,8 @@ export type Command =
       state: string;
       /** The Task's timeout: the deadline, capped at MAX_TASK_TIMEOUT_S (asked again after that). */
       timeoutSeconds: number;
+      /** Time from asking to the deadline; null: no deadline. */
+      delayMs: number | null;
       /** Time left to the deadline once this Task times out; null: no deadline. */
       remainingMs: number | null;
       deadline: EventObject | null;
@@ -215,6 +217,7 @@ function approvalCommand(
     kind: 'approval',
     state,
     timeoutSeconds,
+    delayMs,
     remainingMs: delayMs === null ? null : Math.max(0, delayMs - timeoutSeconds * 1000),
     deadline,
     request: { runId: context.runId, wave: context.wave.name, waveIndex: context.waveIndex, state },
