@@ -118,6 +118,20 @@ export interface LocalEngineOptions {
    * out or crashed after its call succeeded): Step Functions retries them.
    */
   loseFirstAnswerOf?: readonly string[];
+  /** While a start Task runs, DescribeJobs finds nothing: no adoption (proves the retry test can fail). */
+  blindAdoption?: boolean;
+}
+
+/** DRS clients whose DescribeJobs finds nothing while `blind()` holds. */
+function blindToJobs<T extends { send: (command: never) => Promise<unknown> }>(
+  client: T,
+  blind: () => boolean,
+): T {
+  const send = async (command: { constructor: { name: string } }) =>
+    blind() && command.constructor.name === 'DescribeJobsCommand'
+      ? { items: [] }
+      : client.send(command as never);
+  return { ...client, send } as T;
 }
 
 export interface LocalExecution {
@@ -175,7 +189,23 @@ export async function runOnLocalStepFunctions(
   const events: RunEvent[] = [];
   const emit = (body: RunEventBody) =>
     events.push({ ...body, at: new Date(sim.clock.now()).toISOString(), runId: RUN_ID } as RunEvent);
-  const { drs, ec2, regional } = instrumentAwsClients(sim.clients, plan.region, emit);
+  let starting = false;
+  const clients = options.blindAdoption
+    ? {
+        ...sim.clients,
+        drs: blindToJobs(sim.clients.drs, () => starting),
+        ...(sim.clients.forRegion
+          ? {
+              forRegion: (region: string) => {
+                const regional = sim.clients.forRegion?.(region);
+                if (!regional) throw new Error(`no clients for ${region}`);
+                return { ...regional, drs: blindToJobs(regional.drs, () => starting) };
+              },
+            }
+          : {}),
+      }
+    : sim.clients;
+  const { drs, ec2, regional } = instrumentAwsClients(clients, plan.region, emit);
   const activities = createAwsActors({
     drs,
     ec2,
@@ -236,7 +266,10 @@ export async function runOnLocalStepFunctions(
       } else {
         let attempts = 0;
         handlers[name] = async ({ Payload }: { Payload: { actor: string; input: unknown } }) => {
-          const output = await actorHandler(Payload);
+          starting = Payload.actor === 'startFailback';
+          const output = await actorHandler(Payload).finally(() => {
+            starting = false;
+          });
           if (lose.has(name) && attempts++ === 0)
             throw new TaskError('Lambda.ServiceException', 'the answer was lost after the call succeeded');
           return { StatusCode: 200, Payload: output };
