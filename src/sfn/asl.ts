@@ -4,7 +4,7 @@
 // JSONPath only (the local test runner executes neither JSONata nor Assign).
 
 import { MAX_TASK_TIMEOUT_S } from './step.js';
-import { leavesOfMachine, type MachineName, successorsOf } from './structure.js';
+import { leavesOfMachine, MACHINES, type MachineName, successorsOf } from './structure.js';
 
 /** `${name}`: substituted at deployment (CDK `definitionSubstitutions`). */
 const substitution = (name: string) => `\${${name}}`;
@@ -89,6 +89,13 @@ function route(targets: readonly string[]): AslState {
     ],
     Default: UNROUTABLE,
   };
+}
+
+/** A machine another one runs as a child execution: its parent continues it. */
+function isChild(machine: MachineName): boolean {
+  return (Object.keys(MACHINES) as MachineName[]).some((parent) =>
+    leavesOfMachine(parent).some((l) => l.what.kind === 'execution' && l.what.machine === machine),
+  );
 }
 
 /** The ASL of one machine. */
@@ -176,12 +183,29 @@ export function generateAsl(machine: MachineName): AslDefinition {
     states[stepOf(path)] = stepTask(machine, { ...STATE_DATA, ...outcome }, routeOf(path));
     states[routeOf(path)] = route(successorsOf(node).filter((t) => routable.includes(t)));
   }
-  states[CONTINUE] = {
-    Type: 'Pass',
-    Comment: 'Continue as new before the history limit: the caller starts the next execution from here',
-    Parameters: { continued: { 'snapshot.$': '$.snapshot', 'command.$': '$.command.next' } },
-    End: true,
-  };
+  states[CONTINUE] = isChild(machine)
+    ? {
+        Type: 'Pass',
+        Comment: 'Continue as new before the history limit: the parent starts the next execution from here',
+        Parameters: { continued: { 'snapshot.$': '$.snapshot', 'command.$': '$.command.next' } },
+        End: true,
+      }
+    : {
+        Type: 'Task',
+        Comment: 'Continue as new before the history limit: this state machine starts itself from here',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          'StateMachineArn.$': '$$.StateMachine.Id',
+          Input: {
+            begin: { resume: { 'snapshot.$': '$.snapshot', 'command.$': '$.command.next' } },
+            'historyLimit.$': '$.history.limit',
+          },
+        },
+        TimeoutSeconds: STEP_TIMEOUT_S,
+        ResultSelector: { 'continuedAs.$': '$.ExecutionArn' },
+        Retry: retry(['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.SdkClientException']),
+        End: true,
+      };
   states[UNROUTABLE] = {
     Type: 'Fail',
     Error: 'Unroutable',

@@ -273,11 +273,9 @@ function causeMessage(cause: unknown): string {
 
 function withHistory(machine: MachineName, state: Omit<StepState, 'machine'>): StepState {
   const { command, history } = state;
-  if (
-    command.kind !== 'done' &&
-    command.kind !== 'continue' &&
-    history.events + CYCLE_EVENTS + HISTORY_EVENTS.pass >= history.limit
-  ) {
+  // The next cycle, then the continuation (a Task at most) and the end of the execution must fit.
+  const needed = CYCLE_EVENTS + HISTORY_EVENTS.task + HISTORY_EVENTS.execution;
+  if (command.kind !== 'done' && command.kind !== 'continue' && history.events + needed > history.limit) {
     return { machine, ...state, command: { kind: 'continue', state: '#continue', next: command } };
   }
   return { machine, ...state };

@@ -221,6 +221,7 @@ export async function runOnLocalStepFunctions(
   const traces: Record<string, string[]> = {};
   const executions: LocalExecution[] = [];
 
+  let continuation: Promise<unknown> | null = null;
   const definitions = {
     plan: forLocalRunner(generateAsl('plan')),
     wave: forLocalRunner(generateAsl('wave')),
@@ -256,6 +257,12 @@ export async function runOnLocalStepFunctions(
             ? { type: 'APPROVE', by: 'tester', at: sim.clock.now() }
             : { type: 'REFUSE', by: 'tester' };
         };
+      } else if (name === CONTINUE) {
+        // The top-level machine starts itself again: the run's outcome is the last execution's.
+        handlers[name] = async ({ Input }: { Input: unknown }) => {
+          continuation = execute(machine, Input, key);
+          return { ExecutionArn: `arn:aws:states:local:000000000000:execution:${machine}:continued` };
+        };
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
         handlers[name] = async ({ Input }: { Input: { begin: { input?: { waveIndex?: number } } } }) => {
           const child = Input.begin.input?.waveIndex;
@@ -286,6 +293,7 @@ export async function runOnLocalStepFunctions(
       },
       context: {
         Execution: { Id: `arn:aws:states:local:000000000000:execution:${machine}:${key}` },
+        StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${machine}` },
         Task: { Token: 'local-task-token' },
       },
     });
@@ -312,7 +320,12 @@ export async function runOnLocalStepFunctions(
     begin: { input },
     ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
   };
-  const outcome = await execute('plan', execution, 'plan');
+  let outcome = await execute('plan', execution, 'plan');
+  while (continuation) {
+    const next: Promise<unknown> = continuation;
+    continuation = null;
+    outcome = await next;
+  }
   return { outcome, traces, requests: requestsOf(events), events, executions };
 }
 
