@@ -50,6 +50,12 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       diagram(parsed.options, io);
       return { command: 'diagram' };
     }
+    case 'approve':
+    case 'refuse': {
+      const { answerSfnApproval } = await import('./commands/answer-sfn.js');
+      await answerSfnApproval(parsed.command, parsed.options, io);
+      return { command: parsed.command };
+    }
     case 'export': {
       const { exportSfn } = await import('./commands/export-sfn.js');
       await exportSfn(parsed.options, io);

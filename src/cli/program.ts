@@ -34,7 +34,18 @@ export type ParsedCommand =
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
-  | { command: 'export'; options: ExportOptions };
+  | { command: 'export'; options: ExportOptions }
+  | { command: 'approve' | 'refuse'; options: AnswerCommandOptions };
+
+/** `approve` / `refuse`: answer a pending approval of a run on Step Functions. */
+export interface AnswerCommandOptions {
+  runId: string;
+  wave?: string;
+  table: string;
+  region?: string;
+  profile?: string;
+  json: boolean;
+}
 
 /** `export sfn`: where the generated Amazon States Language goes. */
 export interface ExportOptions {
@@ -300,6 +311,30 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
         },
       });
     });
+
+  for (const decision of ['approve', 'refuse'] as const) {
+    program
+      .command(decision)
+      .description(`${decision} the pending approval of a run on Step Functions (records your AWS principal)`)
+      .argument('<run-id>', 'the run')
+      .option('--wave <name>', 'the wave, when more than one waits')
+      .option('--table <name>', 'the DynamoDB table of the deployment', 'drs-failback-runs')
+      .addOption(new Option('--region <region>', 'AWS region of the deployment').argParser(parseRegion))
+      .option('--profile <name>', 'AWS shared-config profile')
+      .option('--json', 'print the answer as JSON', false)
+      .addHelpText('after', examples([`drs-failback ${decision} ${RUN_ID_EXAMPLE} --wave databases`]))
+      .action((runId: string, opts: Record<string, unknown>) => {
+        const options: AnswerCommandOptions = {
+          runId,
+          table: typeof opts.table === 'string' ? opts.table : 'drs-failback-runs',
+          json: opts.json === true,
+        };
+        if (typeof opts.wave === 'string') options.wave = opts.wave;
+        if (typeof opts.region === 'string') options.region = opts.region;
+        if (typeof opts.profile === 'string') options.profile = opts.profile;
+        onCommand({ command: decision, options });
+      });
+  }
 
   program
     .command('export')

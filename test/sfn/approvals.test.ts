@@ -1,6 +1,8 @@
 // Approvals of the Step Functions engine against the AWS SDK mock: the token is stored, never
 // notified; `approve` claims the approval once, answers with SendTaskSuccess and records the
 // caller's principal (via: api).
+
+import { PassThrough } from 'node:stream';
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -11,8 +13,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { answerSfnApproval } from '../../src/cli/commands/answer-sfn.js';
+import { parseArgs } from '../../src/cli/program.js';
 import {
   answerApproval,
   createApprovalHandler,
@@ -26,6 +31,7 @@ import type { Command } from '../../src/sfn/step.js';
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const sns = mockClient(SNSClient);
+const sts = mockClient(STSClient);
 const NOW = Date.parse('2026-03-01T02:00:00Z');
 const clock = { now: () => NOW, setTimeout, clearTimeout };
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAbearer-secret-token';
@@ -53,6 +59,7 @@ beforeEach(() => {
   ddb.reset();
   sfn.reset();
   sns.reset();
+  sts.reset();
 });
 
 describe('the approval Lambda', () => {
@@ -179,5 +186,34 @@ describe('run records', () => {
       },
     });
     expect(await readRun(deps(), RUN)).toEqual(run);
+  });
+});
+
+describe('drs-failback approve', () => {
+  it('answers as the caller from STS, on the table given', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::111122223333:user/alice' });
+    ddb.on(QueryCommand).resolves({ Items: [storedApproval] });
+    ddb.on(UpdateItemCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const io = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {} };
+    const answer = await answerSfnApproval(
+      'approve',
+      { runId: RUN, table: 'my-runs', region: 'us-east-1', json: false },
+      io,
+    );
+    expect(answer.approver).toBe('arn:aws:iam::111122223333:user/alice');
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input.TableName).toBe('my-runs');
+    expect(printed).toContain('Approved wave databases');
+    expect(printed).not.toContain(TOKEN);
+  });
+
+  it('parses approve and refuse with their options', async () => {
+    const parsed = await parseArgs(['refuse', RUN, '--wave', 'web', '--table', 't', '--region', 'us-east-1']);
+    expect(parsed).toMatchObject({ command: 'refuse', options: { runId: RUN, wave: 'web', table: 't' } });
   });
 });
