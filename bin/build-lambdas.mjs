@@ -2,11 +2,13 @@
 // Bundles the Step Functions engine's Lambda handlers (src/sfn/entry.ts) into one ESM file the
 // CDK app in deploy/ ships: step, actor and approval are its three exports. The AWS SDK is
 // bundled too (the versions this package pins, not the runtime's).
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const outdir = process.argv[2] ?? 'deploy/dist/lambda';
+const outdir = resolve(process.argv[2] ?? fileURLToPath(new URL('../deploy/dist/lambda', import.meta.url)));
 await build({
-  entryPoints: { index: 'src/sfn/entry.ts' },
+  entryPoints: { index: fileURLToPath(new URL('../src/sfn/entry.ts', import.meta.url)) },
   outdir,
   bundle: true,
   format: 'esm',
