@@ -4,6 +4,7 @@
 // Run: npx tsx bench/sfn.bench.ts
 
 import { generateAsl } from '../src/sfn/asl.js';
+import { createMemorySnapshotStore, DEFAULT_MAX_INLINE_BYTES } from '../src/sfn/spill.js';
 import { createSimulatedAws, toScenario } from '../src/sim/index.js';
 import { estimatedHistoryEvents, runOnLocalStepFunctions } from '../test/sfn/local-engine.js';
 import { generateFleet } from './lib/fleet.js';
@@ -16,7 +17,10 @@ async function measure(servers: number, waves: number) {
   const fleet = generateFleet({ servers, waves });
   const sim = createSimulatedAws(toScenario(fleet.scenario, `fleet-${servers}`));
   const t0 = performance.now();
-  const run = await runOnLocalStepFunctions(fleet.plan, sim);
+  // Snapshots above 96 KiB spill (to DynamoDB on AWS; to memory here), as the deployed step does.
+  const run = await runOnLocalStepFunctions(fleet.plan, sim, {
+    spill: { store: createMemorySnapshotStore(), maxInlineBytes: DEFAULT_MAX_INLINE_BYTES },
+  });
   const wallMs = performance.now() - t0;
   let maxPayload = { bytes: 0, state: '' };
   const maxByMachine: Record<string, number> = {};

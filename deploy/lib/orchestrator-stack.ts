@@ -98,7 +98,7 @@ export class OrchestratorStack extends Stack {
         environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
       });
     };
-    const step = fn('Step', 'step', Duration.seconds(30));
+    const step = fn('Step', 'step', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
     this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), { DR_REGION: props.drRegion });
     const approval = fn('Approval', 'approval', Duration.seconds(30), {
       RUN_TABLE: this.table.tableName,
@@ -112,6 +112,8 @@ export class OrchestratorStack extends Stack {
       );
     }
     this.table.grant(approval, 'dynamodb:PutItem');
+    // Snapshots too large for a state payload spill to the table (src/sfn/spill.ts).
+    this.table.grant(step, 'dynamodb:GetItem', 'dynamodb:PutItem');
     topic.grantPublish(approval);
 
     const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', {

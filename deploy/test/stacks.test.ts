@@ -71,7 +71,7 @@ describe('orchestrator stack', () => {
     for (const forbidden of FORBIDDEN) expect(actions).not.toContain(forbidden);
   });
 
-  it('gives the approval Lambda the table write and the topic only; the step Lambda no AWS access', () => {
+  it('gives the approval Lambda the table write and the topic only; the step Lambda the table only', () => {
     const roles = template.findResources('AWS::IAM::Policy');
     const byRole = (fragment: string) =>
       Object.entries(roles)
@@ -89,7 +89,19 @@ describe('orchestrator stack', () => {
         'sns:Publish',
       ].sort(),
     );
-    expect(byRole('StepRole').sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    // The step only reads and writes spilled snapshots.
+    expect(byRole('StepRole').sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
   });
 
   it('logs and traces both state machines', () => {

@@ -13,8 +13,8 @@ import { systemClock } from '../clock.js';
 import type { RunEventBody } from '../events.js';
 import { createLogger } from '../log.js';
 import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
-import { type ActorRequest, createActorHandler, stepHandler } from './lambda.js';
-import type { StepRequest, StepState } from './step.js';
+import { type ActorRequest, createActorHandler } from './lambda.js';
+import { createDynamoSnapshotStore, createSpillingStep, type WireRequest, type WireState } from './spill.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -24,7 +24,14 @@ const env = (name: string): string => {
 
 const log = createLogger({ level: 'info' });
 
-export const step = async (request: StepRequest): Promise<StepState> => stepHandler(request);
+let spillingStep: ((request: WireRequest) => Promise<WireState>) | undefined;
+/** The step: pure, except that snapshots too large for a payload live in the run table. */
+export const step = async (request: WireRequest): Promise<WireState> => {
+  spillingStep ??= createSpillingStep(
+    createDynamoSnapshotStore({ ddb: new DynamoDBClient({}), table: env('RUN_TABLE') }),
+  );
+  return spillingStep(request);
+};
 
 let actorHandler: ((request: ActorRequest) => Promise<unknown>) | undefined;
 function buildActorHandler() {

@@ -15,6 +15,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
 import { type AslDefinition, CONTINUE, generateAsl, ROUTE, START, UNROUTABLE } from '../../src/sfn/asl.js';
 import { createActorHandler, stepHandler } from '../../src/sfn/lambda.js';
+import { createSpillingStep, type SnapshotStore, type WireRequest } from '../../src/sfn/spill.js';
 import { type Command, HISTORY_EVENTS, type StepRequest, type StepState } from '../../src/sfn/step.js';
 import type { MachineName } from '../../src/sfn/structure.js';
 import type { SimulatedAws } from '../../src/sim/index.js';
@@ -118,6 +119,8 @@ export interface LocalEngineOptions {
    * out or crashed after its call succeeded): Step Functions retries them.
    */
   loseFirstAnswerOf?: readonly string[];
+  /** Step with spilling: snapshots above `maxInlineBytes` go to `store` (docs/step-functions.md). */
+  spill?: { store: SnapshotStore; maxInlineBytes: number };
   /** While a start Task runs, DescribeJobs finds nothing: no adoption (proves the retry test can fail). */
   blindAdoption?: boolean;
 }
@@ -216,6 +219,9 @@ export async function runOnLocalStepFunctions(
     probes: sim.probes,
   });
   const actorHandler = createActorHandler(activities);
+  const spillingStep = options.spill
+    ? createSpillingStep(options.spill.store, options.spill.maxInlineBytes)
+    : null;
   const answers = [...(options.answers ?? [])];
   const lose = new Set(options.loseFirstAnswerOf ?? []);
   const traces: Record<string, string[]> = {};
@@ -240,7 +246,10 @@ export async function runOnLocalStepFunctions(
           // The Wait was skipped: time moves on by the machine's own delay instead.
           if ('outcome' in Payload && !('Error' in Payload.outcome) && Payload.outcome.kind === 'after')
             if (Payload.command.kind === 'wait') sim.clock.advanceBy(Payload.command.delayMs);
-          return { StatusCode: 200, Payload: stepHandler(Payload) };
+          return {
+            StatusCode: 200,
+            Payload: spillingStep ? await spillingStep(Payload as WireRequest) : stepHandler(Payload),
+          };
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
         handlers[name] = async ({
