@@ -145,16 +145,6 @@ function allNodes(machine: AnyStateMachine): NodeLike[] {
   walk(machine.root as unknown as NodeLike);
   return out;
 }
-/** A state left at once by eventless transitions: never a resting state of a path. */
-const isTransient = (n: NodeLike): boolean =>
-  (n.always?.length ?? 0) > 0 && Object.keys(n.states).length === 0;
-const nodeById = new Map(allNodes(waveMachine).map((n) => [n.id, n] as const));
-/** Where a target really leads: a transient state stands for the states it moves on to. */
-const restingTargets = (id: string): string[] => {
-  const node = nodeById.get(id);
-  if (!node || !isTransient(node)) return [id];
-  return (node.always ?? []).flatMap((t) => (t.target ?? []).flatMap((x) => restingTargets(x.id)));
-};
 const delayedEvents = allNodes(waveMachine).flatMap((n) =>
   n.after.map((a) => ({ type: a.eventType }) as EventObject),
 );
