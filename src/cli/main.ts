@@ -36,6 +36,11 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       return { command: 'backout', end: summary.end };
     }
     case 'status': {
+      if (parsed.options.engine === 'sfn') {
+        const { statusSfn } = await import('./commands/status-sfn.js');
+        await statusSfn(parsed.options, io);
+        return { command: 'status' };
+      }
       const { status } = await import('./commands/status.js');
       await status(parsed.options, io);
       return { command: 'status' };

@@ -214,7 +214,14 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
     program
       .command('status')
       .description("list runs, or show one run's waves, servers and state")
-      .argument('[run-id]', 'the run to show; without it, every run of the state directory'),
+      .argument('[run-id]', 'the run to show; without it, every run of the state directory')
+      .addOption(
+        new Option('--engine <engine>', 'where the run runs: local (the state directory) or sfn').choices([
+          'local',
+          'sfn',
+        ]),
+      )
+      .option('--table <name>', 'the run table of the Step Functions deployment (with --engine sfn)'),
   )
     .addHelpText(
       'after',
@@ -227,6 +234,8 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
     .action((runId: string | undefined, opts: Record<string, unknown>) => {
       const options: StatusOptions = { ...common(opts) };
       if (runId !== undefined) options.runId = runId;
+      if (opts.engine === 'sfn' || opts.engine === 'local') options.engine = opts.engine;
+      if (typeof opts.table === 'string') options.table = opts.table;
       onCommand({ command: 'status', options });
     });
 

@@ -11,12 +11,18 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { answerSfnApproval } from '../../src/cli/commands/answer-sfn.js';
+import { statusSfn } from '../../src/cli/commands/status-sfn.js';
 import { parseArgs } from '../../src/cli/program.js';
 import {
   answerApproval,
@@ -215,5 +221,54 @@ describe('drs-failback approve', () => {
   it('parses approve and refuse with their options', async () => {
     const parsed = await parseArgs(['refuse', RUN, '--wave', 'web', '--table', 't', '--region', 'us-east-1']);
     expect(parsed).toMatchObject({ command: 'refuse', options: { runId: RUN, wave: 'web', table: 't' } });
+  });
+});
+
+describe('drs-failback status --engine sfn', () => {
+  const runItem = {
+    engine: { S: 'sfn' },
+    executionArn: { S: 'arn:aws:states:us-east-1:111122223333:execution:drs-failback-plan:r' },
+    plan: { S: 'three-wave' },
+    startedAt: { S: '2026-03-01T02:00:00.000Z' },
+  };
+  const io = () => {
+    const stdout = new PassThrough();
+    const out = { text: '' };
+    stdout.on('data', (chunk: Buffer) => {
+      out.text += chunk.toString();
+    });
+    return { io: { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {} }, out };
+  };
+
+  it('a running execution: the approvals it waits for and how to answer, never the token', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: runItem });
+    ddb.on(QueryCommand).resolves({ Items: [storedApproval] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const { io: cliIO, out } = io();
+    const status = await statusSfn(
+      { runId: RUN, engine: 'sfn', table: 'runs', json: false, stateDir: '.' },
+      cliIO,
+    );
+    expect(status.executionStatus).toBe('RUNNING');
+    expect(status.pendingApprovals).toHaveLength(1);
+    expect(out.text).toContain(`drs-failback approve ${RUN} --wave databases`);
+    expect(out.text).not.toContain(TOKEN);
+  });
+
+  it('a finished execution: its outcome', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: runItem });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify({ outcome: 'completed', waves: [] }) });
+    const status = await statusSfn({ runId: RUN, engine: 'sfn', json: true, stateDir: '.' }, io().io);
+    expect(status.outcome).toBe('completed');
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('an unknown run is reported as such (exit 2)', async () => {
+    ddb.on(GetItemCommand).resolves({});
+    await expect(
+      statusSfn({ runId: RUN, engine: 'sfn', json: true, stateDir: '.' }, io().io),
+    ).rejects.toThrow(/no run/);
   });
 });
