@@ -114,6 +114,9 @@ export class OrchestratorStack extends Stack {
     this.table.grant(approval, 'dynamodb:PutItem');
     // Snapshots too large for a state payload spill to the table (src/sfn/spill.ts).
     this.table.grant(step, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // The table is encrypted with the stack's key: items are written and read through it.
+    for (const f of [step, approval])
+      key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     topic.grantPublish(approval);
 
     const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
