@@ -3,13 +3,14 @@
 // the announcer (state -> events, notifications), the approvals and the durable wiring
 // (snapshots, resume) are their own modules.
 import type { Logger } from 'pino';
-import { type Actor, createActor, type InspectionEvent, type Snapshot } from 'xstate';
+import { type Actor, createActor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
+import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
 import { createLogger, runLogger } from '../log.js';
@@ -56,8 +57,13 @@ export interface CreateRunOptions {
    * that did go out.
    */
   history?: readonly RunEvent[];
-  /** xstate's inspection callback, given every inspection event of the run's actors. */
-  inspect?: (event: InspectionEvent) => void;
+  /**
+   * An xstate inspector (as `createActor(machine, { inspect })`): receives every inspection
+   * event of the plan and wave actors. Like a run listener, one that throws is logged and ignored.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Looks at every AWS call before it is sent; throwing refuses it (the stop gate of the CLI). */
+  beforeSend?: BeforeSend;
 }
 
 export interface RunResult extends PlanOutput {
@@ -115,7 +121,7 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 /** The activities over the run's instrumented clients (and the SNS client for notifications). */
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
@@ -176,6 +182,17 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   });
   const persist = options.onSnapshot ? persistSteps(options.onSnapshot, () => actorRef) : undefined;
 
+  const embedderInspect = options.inspect;
+  const inspectEmbedder = (ev: InspectionEvent) => {
+    if (!embedderInspect) return;
+    try {
+      if (typeof embedderInspect === 'function') embedderInspect(ev);
+      else embedderInspect.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
+
   // Microsteps arrive in causal order (a wave's final state before the plan moves on);
   // initial states only show up as the actor's first snapshot.
   const inspect = (ev: InspectionEvent) => {
@@ -185,7 +202,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
     }
     persist?.(ev);
-    options.inspect?.(ev);
+    inspectEmbedder(ev);
   };
 
   let actorRef: Actor<typeof planMachine> | undefined;

@@ -23,7 +23,6 @@ export {
   DEFAULT_STATE_DIR,
   type EventLog,
   isDurableEvent,
-  MUTATING_OPERATIONS,
   type RunListing,
   RunStore,
   type RunStoreOptions,
