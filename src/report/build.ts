@@ -429,6 +429,8 @@ export function buildReport(input: ReportInput): EvidenceReport {
           {
             outcome: finishedOutcomes.get(name) ?? r?.outcome ?? 'in progress',
             afterFailback: r?.afterFailback ?? null,
+            // The launch the wave recorded names the instances it created, even after a backout.
+            ...(r?.launch ? { launch: r.launch } : {}),
           },
         ] as const;
       }),
