@@ -14,6 +14,8 @@ export interface Transition {
   to: string;
   outcome?: Outcome;
   reason?: string;
+  /** A short summary of what the transition carries (e.g. the RPO at the crossing); bounded in size. */
+  summary?: string;
   /** ISO-8601. */
   at: string;
   /** Transition counter in the run: makes the FIFO deduplication id of a re-sent notification stable. */
@@ -135,6 +137,7 @@ function renderBody(
   lines.push(`From -> To: ${transition.from ?? '(start)'} -> ${transition.to}`);
   if (outcome !== undefined) lines.push(`Outcome: ${outcome}`);
   if (reason !== undefined) lines.push(`Reason: ${reason}`);
+  if (transition.summary !== undefined) lines.push(`Summary: ${transition.summary}`);
   lines.push(`When: ${transition.at}`);
   if (outcome !== undefined) lines.push(`Next: ${nextStepHint(outcome, transition.runId)}`);
   const structured = { ...transition, outcome, reason };
