@@ -2,6 +2,7 @@
 // one): what happened, when, which AWS calls were made with which request ids, who approved,
 // what was notified, the RPO at cutover and the RTO achieved. Pure: data in, data out.
 
+import type { WaveResult } from '../../machines/plan.machine.js';
 import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
 import { isMutating } from '../aws/operations.js';
@@ -9,6 +10,7 @@ import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
+import { type ServerFate, serverFates } from './serving.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -82,6 +84,14 @@ export interface WaveEvidence {
   } | null;
   /** Servers that came from EC2 (reverse replication, StartRecovery in the origin region); null when none. */
   ec2Origin: Ec2OriginEvidence | null;
+  /** The lag of each server when the wave crossed its point of no return: the RPO achieved. */
+  crossing: {
+    maxLagMs: number;
+    worst: { server: string; lagMs: number };
+    servers: { server: string; lagMs: number }[];
+  } | null;
+  /** Per server: where its serving copy is and what data was lost (src/report/serving.ts). */
+  serving: ServerFate[];
 }
 
 export interface EvidenceReport {
@@ -128,6 +138,8 @@ export interface WaveResultLike {
   backout: BackoutRecord | null;
   /** Re-protect and clean-up after a verified EC2-origin failback (absent in older snapshots). */
   afterFailback?: AfterFailbackLike | null;
+  /** Servers whose primary was converted when the wave failed (absent in older snapshots). */
+  converted?: readonly string[];
   /** What the launch jobs last reported per server (absent in older snapshots). */
   launch?: readonly {
     sourceServerID: string;
@@ -323,6 +335,7 @@ function readEventLog(events: readonly RunEvent[]) {
 }
 
 interface WaveEvidenceSources {
+  crossings: Map<string, Extract<RunEvent, { type: 'cutover.drained' }>>;
   plan: ReportInput['plan'];
   facts: ReturnType<typeof snapshotFacts>;
   results: Map<string, WaveResultLike>;
@@ -348,6 +361,7 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
     waveSpan,
     rpoObjective,
     ec2Origin,
+    crossings,
   } = sources;
   const result = results.get(name);
   const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
@@ -393,7 +407,25 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
       restoreJobIds: backout.restoreJobIds,
     },
     ec2Origin: ec2Origin.get(name) ?? null,
+    crossing: crossingOf(crossings.get(name)),
+    serving: result
+      ? serverFates(
+          {
+            name,
+            outcome: (finishedWaves.get(name) ?? result.outcome) as WaveResult['outcome'],
+            failure: result.failure,
+            jobIds: result.jobIds,
+            backout: result.backout,
+            ...(result.converted ? { converted: [...result.converted] } : {}),
+          },
+          serverIds,
+        )
+      : [],
   };
+}
+
+function crossingOf(e: Extract<RunEvent, { type: 'cutover.drained' }> | undefined): WaveEvidence['crossing'] {
+  return e ? { maxLagMs: e.maxLagMs, worst: e.worst, servers: e.servers } : null;
 }
 
 export function buildReport(input: ReportInput): EvidenceReport {
@@ -453,6 +485,8 @@ export function buildReport(input: ReportInput): EvidenceReport {
       waveSpan,
       rpoObjective,
       ec2Origin,
+      // The last drain of each wave is the one its crossing followed.
+      crossings: new Map(events.flatMap((e) => (e.type === 'cutover.drained' ? [[e.wave, e] as const] : []))),
     }),
   );
 
@@ -492,7 +526,13 @@ export function buildReport(input: ReportInput): EvidenceReport {
       objectiveMs: rtoObjective,
       deadlineAt: deadline !== null ? new Date(deadline).toISOString() : null,
       achievedMs: achieved,
-      met: achieved === null || rtoObjective === null ? null : achieved <= rtoObjective,
+      // The objective is a completed failback within the RTO: a run that ended otherwise missed it.
+      met:
+        finished !== undefined && finished.outcome !== 'completed'
+          ? false
+          : achieved === null || rtoObjective === null
+            ? null
+            : achieved <= rtoObjective,
     },
     rpo: {
       objectiveMs: rpoObjective,
