@@ -76,14 +76,30 @@ const events: EventObject[] = [
   }),
   done('precheck', { now: T0, ok: false, checks: [], servers: [], failure: fail('throttled', true) }),
   error('precheck'),
+  done('quiesceWrites', { now: T0 }),
+  done('quiesceWrites', { now: T0, failure: fail('unknown', false) }),
+  error('quiesceWrites'),
+  done('measureDrain', { now: T0, drained: true, servers: [] }),
+  done('measureDrain', { now: T0, drained: false, servers: [] }),
+  done('measureDrain', { now: LATE, drained: false, servers: [] }),
+  error('measureDrain'),
   done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
   done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), notSent: true }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), mayHaveStarted: true }),
   error('startFailback'),
   ...['pollJobs', 'pollRecoveryJobs'].flatMap((id) => [
     done(id, { now: T0, verdict: 'launched', detail: '', servers: [], logCursor: {} }),
     done(id, { now: T0, verdict: 'failed', detail: 'FAILED', servers: [], logCursor: {} }),
+    done(id, {
+      now: T0,
+      verdict: 'failed',
+      detail: 'FAILED',
+      servers: [{ sourceServerID: 's-00000000000000001', launchStatus: 'LAUNCHED', jobId: 'drsjob-1' }],
+      logCursor: {},
+    }),
     done(id, {
       now: T0,
       verdict: 'pending',
@@ -103,6 +119,7 @@ const events: EventObject[] = [
   done('verifyFailback', { now: T0, verdict: 'pending', servers: [] }),
   error('verifyFailback'),
   done('stopFailback', { now: T0, stopped: [], failures: [] }),
+  done('stopFailback', { now: T0, stopped: [], failures: [{ ...fail('throttled', true), server: 'i-1' }] }),
   error('stopFailback'),
   ...['assessDrSide', 'verifyRestore'].flatMap((id) => [
     done(id, { now: T0, verdict: 'healthy', servers: [], needsRestore: [] }),
@@ -152,12 +169,24 @@ const withMode = (
   restore: WaveInput['restore'],
   requiresApproval = true,
   afterFailback = { reprotect: false, cleanup: false },
+  cutover?: WaveInput['cutover'],
 ) => ({
-  input: { ...input, restore, requiresApproval, afterFailback },
+  input: { ...input, restore, requiresApproval, afterFailback, ...(cutover ? { cutover } : {}) },
   // ABORT and WAKE are the CLI's: the paths use what the Step Functions engine delivers.
   events: [...events, ...delayedEvents].filter((e) => e.type !== 'ABORT' && e.type !== 'WAKE'),
-  serializeState: (s: { value: StateValue; context: { resolved: { origin?: string }[] } }) =>
-    JSON.stringify(s.value) + s.context.resolved.some((r) => r.origin === 'AWS'),
+  serializeState: (s: {
+    value: StateValue;
+    context: {
+      resolved: { origin?: string }[];
+      launch: { launchStatus: string }[];
+      backout: { stopFailures: unknown[]; stopAttempts?: number } | null;
+    };
+  }) =>
+    JSON.stringify(s.value) +
+    s.context.resolved.some((r) => r.origin === 'AWS') +
+    s.context.launch.some((l) => l.launchStatus === 'LAUNCHED') +
+    (s.context.backout?.stopFailures.length ?? 0) +
+    Math.min(s.context.backout?.stopAttempts ?? 0, 5),
 });
 
 const runner = new StateMachine(forLocalRunner(generateAsl('wave')), {
@@ -238,6 +267,7 @@ describe('generated paths through the generated ASL', () => {
     withMode('never'),
     withMode('if-unhealthy', false),
     withMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
+    withMode('if-unhealthy', true, undefined, { quiesce: 'confirm', maxLagMs: 30_000, timeoutMs: 1_800_000 }),
   ];
   const cases = modes.flatMap((m) =>
     getShortestPaths(waveMachine, m as never).map((p) => ({ mode: m, path: p })),
@@ -245,7 +275,14 @@ describe('generated paths through the generated ASL', () => {
 
   it('ends in every leaf the ASL has, every final state included', () => {
     const ends = new Set(cases.map((c) => leafPath(c.path.state.value as StateValue)));
-    for (const final of ['completed', 'backedOut', 'backoutFailed', 'aborted', 'precheckFailed'])
+    for (const final of [
+      'completed',
+      'backedOut',
+      'needsAttention',
+      'backoutFailed',
+      'aborted',
+      'precheckFailed',
+    ])
       expect(ends.has(final), final).toBe(true);
     const leaves = generateAsl('wave');
     const missing = Object.keys(leaves.States).filter(
