@@ -2,13 +2,14 @@
 // simulated world kept next to a simulated run, so `resume` and `backout` continue in it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { WorldState } from '../sim/state.js';
 import { writeFileAtomicSync } from '../store/atomic.js';
 import { SnapshotFormatError } from '../store/errors.js';
 import { RunStore, type StoredRun } from '../store/run-store.js';
 
-/** `<stateDir>/runs/<runId>/sim-world.json`: the simulated world, replaced after every call. */
-export const SIM_WORLD_FILE = 'sim-world.json';
+/** `<stateDir>/runs/<runId>/sim-world.ndjson`: the simulated world's journal, appended at every call. */
+export const SIM_WORLD_FILE = 'sim-world.ndjson';
+/** Where runs made before the journal kept their world, whole. */
+const LEGACY_SIM_WORLD_FILE = 'sim-world.json';
 /** `<stateDir>/runs/<runId>/simulation.json`: which scenario the run was simulated with. */
 export const SIMULATION_FILE = 'simulation.json';
 
@@ -39,8 +40,11 @@ export function recordSimulation(stored: StoredRun, scenarioPath: string): strin
 export interface SavedSimulation {
   record: SimulationRecord;
   worldFile: string;
-  /** Null when the world was never written (the process died before its first save). */
-  world: WorldState | null;
+  /**
+   * The world file's text (a journal, or a whole world before the journal), or null when it was
+   * never written (the process died before its first save).
+   */
+  world: string | null;
 }
 
 /** The simulation of a stored run, or null for a run against AWS. */
@@ -51,7 +55,10 @@ export function savedSimulation(stored: StoredRun): SavedSimulation | null {
   if (record.formatVersion !== 1 || typeof record.scenario !== 'string') {
     throw new SnapshotFormatError(`${recordFile} is not a simulation record this drs-failback understands`);
   }
-  const worldFile = join(stored.dir, SIM_WORLD_FILE);
-  const world = existsSync(worldFile) ? (JSON.parse(readFileSync(worldFile, 'utf8')) as WorldState) : null;
+  const worldFile = join(
+    stored.dir,
+    record.world === LEGACY_SIM_WORLD_FILE ? LEGACY_SIM_WORLD_FILE : SIM_WORLD_FILE,
+  );
+  const world = existsSync(worldFile) ? readFileSync(worldFile, 'utf8') : null;
   return { record, worldFile, world };
 }

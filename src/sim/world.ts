@@ -33,6 +33,8 @@ export class World {
   #call: RecordedCall | undefined;
   /** The scenario never changes in a world, so neither do its regions. */
   readonly #regions: readonly string[];
+  /** Told of every call once it is answered (the journal appends it). */
+  #callListeners: ((call: RecordedCall) => void)[] = [];
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
@@ -221,12 +223,25 @@ export class World {
     this.#call = call;
   }
 
-  /** Back to the DR region outside a call; the saved time and generator state catch up. */
+  /**
+   * Back to the DR region outside a call; the saved time and generator state catch up, and
+   * the listeners learn of the answered call before its answer leaves the world.
+   */
   endCall(): void {
+    const call = this.#call;
     this.#region = this.scenario.region;
     this.#call = undefined;
     this.state.now = this.now;
     this.state.rngState = this.rng.state;
+    if (call) for (const listener of this.#callListeners) listener(call);
+  }
+
+  /** Calls `listener` with every call once it is answered (synchronously, before the caller hears). */
+  onCall(listener: (call: RecordedCall) => void): () => void {
+    this.#callListeners.push(listener);
+    return () => {
+      this.#callListeners = this.#callListeners.filter((l) => l !== listener);
+    };
   }
 
   calls(): RecordedCall[] {
