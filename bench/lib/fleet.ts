@@ -21,6 +21,8 @@ export interface FleetServer {
 
 export interface Fleet {
   plan: Plan;
+  /** The same plan as a plan file's text (JSON, which YAML reads), for the command line's path. */
+  planText: string;
   scenario: ScenarioFile;
   servers: FleetServer[];
   /** The scenario's own time for each wave: job start delay, slowest launch plus its status checks. */
@@ -85,5 +87,24 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
       health: { after: fmtDuration(s.healthAfterMs) },
     })),
   };
-  return { plan, scenario, servers, idealWaveMs };
+  const planFile = {
+    version: 1,
+    name: plan.name,
+    region: plan.region,
+    notifications: plan.notifications,
+    objectives: { rpo: '15m', rto: '48h' },
+    approval: 'none',
+    polling: { interval: '15s', max: '5m' },
+    verify: { timeout: '20m' },
+    job: { timeout: '2h' },
+    backout: { restore: 'if-unhealthy' },
+    waves: waves.map((w) => ({
+      name: w.name,
+      servers: w.servers.map((s) => ({
+        sourceServerID: s.sourceServerID,
+        verify: { ec2InstanceId: s.verify?.ec2InstanceId },
+      })),
+    })),
+  };
+  return { plan, planText: `${JSON.stringify(planFile, null, 1)}\n`, scenario, servers, idealWaveMs };
 }

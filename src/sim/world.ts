@@ -25,6 +25,11 @@ export class World {
   #recoveryInstances = new Map<string, RecoveryInstanceRecord>();
   #jobs = new Map<string, JobRecord>();
   #ec2 = new Map<string, Ec2InstanceRecord>();
+  /** Recovery instances by the source server they recover (every region). */
+  #recoveryInstancesByServer = new Map<string, RecoveryInstanceRecord[]>();
+  /** Creation order of every record, so a lookup by ids lists in the order a full listing would. */
+  #created = new WeakMap<object, number>();
+  #nextCreated = 0;
   /** Request id of the call being handled. */
   #requestId = '';
   /** Region of the call being handled (the DR region outside a call). */
@@ -43,7 +48,7 @@ export class World {
     this.#region = state.scenario.region;
     this.#regions = knownRegions(state.scenario);
     for (const s of state.sourceServers) this.#sourceServers.set(s.sourceServerID, s);
-    for (const r of state.recoveryInstances) this.#recoveryInstances.set(r.recoveryInstanceID, r);
+    for (const r of state.recoveryInstances) this.#indexRecoveryInstance(r);
     for (const j of state.jobs) this.#jobs.set(j.jobID, j);
     for (const e of state.ec2Instances) this.#ec2.set(e.instanceId, e);
   }
@@ -170,7 +175,37 @@ export class World {
   }
   addRecoveryInstance(record: RecoveryInstanceRecord): void {
     this.state.recoveryInstances.push(record);
+    this.#indexRecoveryInstance(record);
+  }
+
+  #indexRecoveryInstance(record: RecoveryInstanceRecord): void {
     this.#recoveryInstances.set(record.recoveryInstanceID, record);
+    this.#created.set(record, this.#nextCreated++);
+    const ofServer = this.#recoveryInstancesByServer.get(record.sourceServerID);
+    if (ofServer) ofServer.push(record);
+    else this.#recoveryInstancesByServer.set(record.sourceServerID, [record]);
+  }
+
+  /**
+   * The current region's recovery instances among those with these ids or recovering these
+   * source servers, in creation order: a filtered listing without a scan of every instance.
+   */
+  recoveryInstancesAmong(ids: {
+    recoveryInstanceIDs?: Iterable<string>;
+    sourceServerIDs?: Iterable<string>;
+  }): RecoveryInstanceRecord[] {
+    const found: RecoveryInstanceRecord[] = [];
+    for (const id of ids.recoveryInstanceIDs ?? []) {
+      const record = this.recoveryInstance(id);
+      if (record) found.push(record);
+    }
+    for (const id of ids.sourceServerIDs ?? []) {
+      for (const record of this.#recoveryInstancesByServer.get(id) ?? []) {
+        if (record.region === this.#region) found.push(record);
+      }
+    }
+    const order = (r: RecoveryInstanceRecord) => this.#created.get(r) ?? 0;
+    return [...new Set(found)].sort((a, b) => order(a) - order(b));
   }
   addJob(record: JobRecord): void {
     this.state.jobs.push(record);
