@@ -38,7 +38,15 @@ export { classifyFailbackState, classifyInstanceHealth, classifyJobs } from './c
 export { type Clock, systemClock } from './clock.js';
 export { ConfigError, formatProblem, type Problem } from './config/index.js';
 export { toMermaid } from './diagram/mermaid.js';
-export type { EmitEvent, RunEvent, RunEventBody, RunEventType } from './events.js';
+export {
+  type EmitEvent,
+  EVENT_FORMAT_VERSION,
+  eventJsonSchema,
+  type RunEvent,
+  type RunEventBody,
+  type RunEventType,
+  runEventSchema,
+} from './events.js';
 export { createLogger, type Logger } from './log.js';
 export { formatDuration, parseDuration } from './plan/duration.js';
 // Plans.
@@ -62,9 +70,12 @@ export {
 export { type ResumeOptions, resumeRun } from './resume.js';
 // Runs.
 export {
+  activityActors,
   type CreateRunOptions,
   createFailbackRun,
+  createStoredRun,
   type FailbackRun,
+  planRunInput,
   provideActivities,
   type RunListener,
   type RunResult,

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
 import type { Clock } from './clock.js';
-import type { FailbackRun } from './run.js';
+import type { FailbackRun } from './run/index.js';
+import { createStoredRun } from './run/stored.js';
 import { RunFinishedError } from './store/errors.js';
 import { RunStore, type RunStoreOptions } from './store/run-store.js';
 
@@ -47,9 +48,11 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
   const snapshot = stored.loadSnapshot();
   stored.lock();
   try {
-    return stored.createRun({
+    return createStoredRun(stored, {
       clients: options.clients,
-      ...(snapshot !== undefined ? { snapshot, history: stored.readEvents() } : {}),
+      // The log always: the stream's seq continues it, also for a run that never saved a snapshot.
+      history: stored.readEvents(),
+      ...(snapshot !== undefined ? { snapshot } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),

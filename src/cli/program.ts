@@ -78,31 +78,16 @@ function common(opts: Record<string, unknown>): CommonOptions {
   return out;
 }
 
-/**
- * Declares the program. `onCommand` receives the typed options of the command the user chose;
- * what happens next (lazy import, execution, exit code) is the entry point's business.
- */
-export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?: ProgramOutput): Command {
-  const program = new Command('drs-failback')
-    .description('Guided, observable failback from AWS Elastic Disaster Recovery')
-    .version('0.1.0', '-V, --version')
-    .showSuggestionAfterError(true)
-    .exitOverride();
-  if (output) program.configureOutput(output);
-  program.addHelpText(
-    'after',
-    examples([
-      'drs-failback validate plan.yaml',
-      'drs-failback check plan.yaml',
-      'drs-failback run plan.yaml',
-      'drs-failback run plan.yaml --simulate scenario.yaml --yes --json',
-      'drs-failback status',
-      `drs-failback resume ${RUN_ID_EXAMPLE}`,
-      `drs-failback report ${RUN_ID_EXAMPLE} --output evidence.md`,
-    ]) +
-      '\nExit codes: 0 ok, 1 backed out, 2 bad input, 3 not ready/aborted, 4 a person must act, 130 interrupted.\n',
+type OnCommand = (parsed: ParsedCommand) => void;
+
+/** `--speed` of the commands that continue a stored run. */
+const speedOption = () =>
+  new Option('--speed <factor>', 'simulated runs only: virtual seconds per real second').argParser(
+    parseSpeed,
   );
 
+/** `drs-failback validate`. */
+function validateCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('validate')
@@ -113,7 +98,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
     .action((plan: string, opts: Record<string, unknown>) => {
       onCommand({ command: 'validate', options: { ...common(opts), plan } });
     });
+}
 
+/** `drs-failback check`. */
+function checkCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('check')
@@ -134,7 +122,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       onCommand({ command: 'check', options });
     });
+}
 
+/** `drs-failback run`. */
+function runCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('run')
@@ -162,12 +153,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       onCommand({ command: 'run', options });
     });
+}
 
-  const speedOption = () =>
-    new Option('--speed <factor>', 'simulated runs only: virtual seconds per real second').argParser(
-      parseSpeed,
-    );
-
+/** `drs-failback resume`. */
+function resumeCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('resume')
@@ -191,7 +180,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       onCommand({ command: 'resume', options });
     });
+}
 
+/** `drs-failback status`. */
+function statusCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('status')
@@ -211,7 +203,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (runId !== undefined) options.runId = runId;
       onCommand({ command: 'status', options });
     });
+}
 
+/** `drs-failback backout`. */
+function backoutCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('backout')
@@ -234,7 +229,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       onCommand({ command: 'backout', options });
     });
+}
 
+/** `drs-failback report`. */
+function reportCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('report')
@@ -265,7 +263,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.output === 'string') options.output = opts.output;
       onCommand({ command: 'report', options });
     });
+}
 
+/** `drs-failback diagram`. */
+function diagramCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('diagram')
@@ -293,7 +294,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
         },
       });
     });
+}
 
+/** `drs-failback iam-policy`. */
+function iamPolicyCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('iam-policy')
@@ -320,7 +324,10 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       const originRegions = Array.isArray(opts.originRegion) ? (opts.originRegion as string[]) : [];
       onCommand({ command: 'iam-policy', options: { ...common(opts), plan, originRegions } });
     });
+}
 
+/** `drs-failback prepare`. */
+function prepareCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
     program
       .command('prepare')
@@ -355,7 +362,47 @@ export function buildProgram(onCommand: (parsed: ParsedCommand) => void, output?
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       onCommand({ command: 'prepare', options });
     });
+}
 
+/** The commands, in the order `--help` lists them. */
+const COMMANDS = [
+  validateCommand,
+  checkCommand,
+  runCommand,
+  resumeCommand,
+  statusCommand,
+  backoutCommand,
+  reportCommand,
+  diagramCommand,
+  iamPolicyCommand,
+  prepareCommand,
+];
+
+/**
+ * Declares the program. `onCommand` receives the typed options of the command the user chose;
+ * what happens next (lazy import, execution, exit code) is the entry point's business.
+ */
+export function buildProgram(onCommand: OnCommand, output?: ProgramOutput): Command {
+  const program = new Command('drs-failback')
+    .description('Guided, observable failback from AWS Elastic Disaster Recovery')
+    .version('0.1.0', '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  if (output) program.configureOutput(output);
+  program.addHelpText(
+    'after',
+    examples([
+      'drs-failback validate plan.yaml',
+      'drs-failback check plan.yaml',
+      'drs-failback run plan.yaml',
+      'drs-failback run plan.yaml --simulate scenario.yaml --yes --json',
+      'drs-failback status',
+      `drs-failback resume ${RUN_ID_EXAMPLE}`,
+      `drs-failback report ${RUN_ID_EXAMPLE} --output evidence.md`,
+    ]) +
+      '\nExit codes: 0 ok, 1 backed out, 2 bad input, 3 not ready/aborted, 4 a person must act, 130 interrupted.\n',
+  );
+  for (const declare of COMMANDS) declare(program, onCommand);
   return program;
 }
 

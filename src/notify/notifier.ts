@@ -103,6 +103,72 @@ function publishInput(topicArn: string, transition: TransitionNotice): Pending {
 }
 
 /**
+ * What follows a failed publish: a retry after a backoff (at least what SNS asked for), or
+ * giving up on errors a retry would hit again and after the last attempt.
+ */
+function afterFailedAttempt(
+  error: unknown,
+  attemptIndex: number,
+  maxAttempts: number,
+  baseDelayMs: number,
+): { error: string; retryInMs: number | null } {
+  const facts = errorFacts(error);
+  const description = `${facts.name}: ${facts.message}`;
+  const attemptsMade = attemptIndex + 1;
+  if (PERMANENT_ERRORS.has(facts.name) || attemptsMade >= maxAttempts) {
+    const error = attemptsMade > 1 ? `${description} (after ${attemptsMade} attempts)` : description;
+    return { error, retryInMs: null };
+  }
+  return {
+    error: description,
+    retryInMs: Math.max(baseDelayMs * 2 ** attemptIndex, facts.retryAfterMs ?? 0),
+  };
+}
+
+/** The publish as a promise, also when `send` throws instead of rejecting. */
+function publish(sender: SnsSender, input: PublishCommandInput): Promise<{ MessageId?: string } | undefined> {
+  try {
+    return sender.send(new PublishCommand(input));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Counts and reports each notification's end as a `notification` event and a log line. */
+function notificationRecorder(stats: NotifierStats, emit: EmitEvent, log: Logger) {
+  // The emitter belongs to the run; a fault in it must not wedge the queue.
+  const report = (event: Parameters<EmitEvent>[0]): void => {
+    try {
+      emit(event);
+    } catch (error) {
+      log.error({ err: error }, 'notification event could not be emitted');
+    }
+  };
+  return {
+    recordSent(pending: Pending, messageId: string | undefined): void {
+      stats.sent += 1;
+      log.debug({ subject: pending.subject, messageId }, 'notification sent');
+      report({
+        type: 'notification',
+        topicArn: pending.input.TopicArn ?? '',
+        subject: pending.subject,
+        messageId,
+      });
+    },
+    recordFailed(pending: Pending, error: string): void {
+      stats.failed += 1;
+      log.warn({ subject: pending.subject, error }, 'notification not sent');
+      report({
+        type: 'notification',
+        topicArn: pending.input.TopicArn ?? '',
+        subject: pending.subject,
+        error,
+      });
+    },
+  };
+}
+
+/**
  * Publishes state-change notifications in order, one at a time, in the background, so a
  * slow or dead SNS never holds up the failback. Failures are retried with backoff on the
  * injected clock, then reported as `notification` events with an `error`.
@@ -127,31 +193,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     for (const resolve of waiters) resolve();
   };
 
-  // The emitter belongs to the run; a fault in it must not wedge the queue.
-  const report = (event: Parameters<EmitEvent>[0]): void => {
-    try {
-      emit(event);
-    } catch (error) {
-      log.error({ err: error }, 'notification event could not be emitted');
-    }
-  };
-
-  const recordSent = (pending: Pending, messageId: string | undefined): void => {
-    stats.sent += 1;
-    log.debug({ subject: pending.subject, messageId }, 'notification sent');
-    report({
-      type: 'notification',
-      topicArn: pending.input.TopicArn ?? '',
-      subject: pending.subject,
-      messageId,
-    });
-  };
-
-  const recordFailed = (pending: Pending, error: string): void => {
-    stats.failed += 1;
-    log.warn({ subject: pending.subject, error }, 'notification not sent');
-    report({ type: 'notification', topicArn: pending.input.TopicArn ?? '', subject: pending.subject, error });
-  };
+  const { recordSent, recordFailed } = notificationRecorder(stats, emit, log);
 
   const finishCurrent = (): void => {
     current = undefined;
@@ -161,13 +203,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const attempt = (pending: Pending, attemptIndex: number, sender: SnsSender): void => {
     const myGeneration = generation;
     stats.attempts += 1;
-    let sending: Promise<{ MessageId?: string } | undefined>;
-    try {
-      sending = sender.send(new PublishCommand(pending.input));
-    } catch (error) {
-      sending = Promise.reject(error);
-    }
-    sending.then(
+    publish(sender, pending.input).then(
       (output) => {
         if (myGeneration !== generation) return;
         recordSent(pending, output?.MessageId);
@@ -175,20 +211,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
       },
       (error: unknown) => {
         if (myGeneration !== generation) return;
-        const facts = errorFacts(error);
-        const description = `${facts.name}: ${facts.message}`;
-        const attemptsMade = attemptIndex + 1;
-        if (PERMANENT_ERRORS.has(facts.name) || attemptsMade >= maxAttempts) {
-          recordFailed(
-            pending,
-            attemptsMade > 1 ? `${description} (after ${attemptsMade} attempts)` : description,
-          );
+        const next = afterFailedAttempt(error, attemptIndex, maxAttempts, baseDelayMs);
+        if (next.retryInMs === null) {
+          recordFailed(pending, next.error);
           finishCurrent();
           return;
         }
-        const backoffMs = baseDelayMs * 2 ** attemptIndex;
-        const delayMs = Math.max(backoffMs, facts.retryAfterMs ?? 0);
-        log.debug({ subject: pending.subject, error: description, delayMs }, 'notification retry scheduled');
+        const delayMs = next.retryInMs;
+        log.debug({ subject: pending.subject, error: next.error, delayMs }, 'notification retry scheduled');
         retryTimer = clock.setTimeout(() => {
           retryTimer = undefined;
           if (myGeneration !== generation) return;

@@ -4,6 +4,7 @@
 
 import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
+import { isMutating } from '../aws/operations.js';
 import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
@@ -118,18 +119,6 @@ export interface ReportInput {
   results?: readonly WaveResultLike[];
 }
 
-const MUTATING = new Set([
-  'StartFailbackLaunch',
-  'StopFailback',
-  'StartRecovery',
-  'ReverseReplication',
-  'TerminateRecoveryInstances',
-  'StopReplication',
-  'DisconnectRecoveryInstance',
-  'DisconnectSourceServer',
-  'DeleteRecoveryInstance',
-]);
-
 export interface WaveResultLike {
   name: string;
   outcome: string;
@@ -237,7 +226,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
       }
       case 'aws.request': {
         const key = `${event.service}:${event.operation}`;
-        const mutating = MUTATING.has(event.operation);
+        const mutating = isMutating(event.operation);
         const entry: AwsCallEntry = {
           at: event.at,
           service: event.service,

@@ -33,8 +33,20 @@ function table(header: string[], rows: unknown[][]): string[] {
 }
 
 export function renderReportMarkdown(report: EvidenceReport): string {
+  const out: string[] = [`# Failback evidence: ${report.runId}`, '', ...factLines(report)];
+  if (report.gaps.length > 0) {
+    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${g}`), '');
+  }
+  out.push('## Waves', '');
+  for (const wave of report.waves) out.push(...waveLines(wave));
+  out.push(...approvalLines(report), ...timelineLines(report), ...awsCallLines(report));
+  out.push(...notificationLines(report));
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The table of the run's facts: outcome, times, RTO and RPO. */
+function factLines(report: EvidenceReport): string[] {
   const out: string[] = [];
-  out.push(`# Failback evidence: ${report.runId}`, '');
   out.push(
     ...table(
       ['fact', 'value'],
@@ -58,55 +70,58 @@ export function renderReportMarkdown(report: EvidenceReport): string {
     ),
     '',
   );
+  return out;
+}
 
-  if (report.gaps.length > 0) {
-    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${g}`), '');
-  }
-
-  out.push('## Waves', '');
-  for (const wave of report.waves) {
-    out.push(`### ${wave.name}: ${wave.outcome}`, '');
-    if (wave.failure) out.push(`Why: ${wave.failure.code}: ${wave.failure.message}`, '');
-    if (wave.jobIds.length > 0) out.push(`DRS jobs: ${wave.jobIds.join(', ')}`, '');
-    out.push(
-      ...table(
-        [
-          'server',
-          'newest recovery point at precheck',
-          'age',
-          'last job event',
-          'failed checks',
-          'restored from',
-        ],
-        wave.servers.map((s) => [
-          s.sourceServerID,
-          s.newestRecoveryPointAt,
-          s.recoveryPointAgeMs === null ? null : formatMs(s.recoveryPointAgeMs),
-          s.lastJobEvent,
-          s.failedChecks.join('; '),
-          s.restoredFrom ? `${s.restoredFrom.recoverySnapshotID} (${s.restoredFrom.snapshotAt})` : null,
-        ]),
-      ),
-      '',
-    );
-    if (wave.backout) {
-      const b = wave.backout;
-      out.push(`Backout because ${b.reason.code}: ${b.reason.message}`, '');
-      out.push(`- StopFailback sent for: ${b.stopped.length > 0 ? b.stopped.join(', ') : 'none'}`);
-      if (b.stopFailures.length > 0) out.push(`- StopFailback failures: ${b.stopFailures.join('; ')}`);
-      if (b.restored.length > 0) {
-        out.push(`- Relaunched at a known-good recovery point (jobs ${b.restoreJobIds.join(', ') || '-'}):`);
-        for (const r of b.restored) {
-          out.push(`  - ${r.sourceServerID} from ${r.recoverySnapshotID}, taken ${r.snapshotAt}`);
-        }
-      } else {
-        out.push('- Nothing relaunched: the recovery instances kept serving');
+/** One wave: outcome, why, jobs, servers, backout and EC2-origin evidence. */
+function waveLines(wave: WaveEvidence): string[] {
+  const out: string[] = [];
+  out.push(`### ${wave.name}: ${wave.outcome}`, '');
+  if (wave.failure) out.push(`Why: ${wave.failure.code}: ${wave.failure.message}`, '');
+  if (wave.jobIds.length > 0) out.push(`DRS jobs: ${wave.jobIds.join(', ')}`, '');
+  out.push(
+    ...table(
+      [
+        'server',
+        'newest recovery point at precheck',
+        'age',
+        'last job event',
+        'failed checks',
+        'restored from',
+      ],
+      wave.servers.map((s) => [
+        s.sourceServerID,
+        s.newestRecoveryPointAt,
+        s.recoveryPointAgeMs === null ? null : formatMs(s.recoveryPointAgeMs),
+        s.lastJobEvent,
+        s.failedChecks.join('; '),
+        s.restoredFrom ? `${s.restoredFrom.recoverySnapshotID} (${s.restoredFrom.snapshotAt})` : null,
+      ]),
+    ),
+    '',
+  );
+  if (wave.backout) {
+    const b = wave.backout;
+    out.push(`Backout because ${b.reason.code}: ${b.reason.message}`, '');
+    out.push(`- StopFailback sent for: ${b.stopped.length > 0 ? b.stopped.join(', ') : 'none'}`);
+    if (b.stopFailures.length > 0) out.push(`- StopFailback failures: ${b.stopFailures.join('; ')}`);
+    if (b.restored.length > 0) {
+      out.push(`- Relaunched at a known-good recovery point (jobs ${b.restoreJobIds.join(', ') || '-'}):`);
+      for (const r of b.restored) {
+        out.push(`  - ${r.sourceServerID} from ${r.recoverySnapshotID}, taken ${r.snapshotAt}`);
       }
-      out.push('');
+    } else {
+      out.push('- Nothing relaunched: the recovery instances kept serving');
     }
-    if (wave.ec2Origin) out.push(...ec2OriginLines(wave, wave.ec2Origin));
+    out.push('');
   }
+  if (wave.ec2Origin) out.push(...ec2OriginLines(wave, wave.ec2Origin));
+  return out;
+}
 
+/** Who approved or refused what, when. */
+function approvalLines(report: EvidenceReport): string[] {
+  const out: string[] = [];
   out.push('## Approvals', '');
   out.push(
     ...(report.approvals.length === 0
@@ -117,7 +132,12 @@ export function renderReportMarkdown(report: EvidenceReport): string {
         )),
     '',
   );
+  return out;
+}
 
+/** Every transition of the plan and its waves. */
+function timelineLines(report: EvidenceReport): string[] {
+  const out: string[] = [];
   out.push('## Timeline', '');
   out.push(
     ...table(
@@ -131,7 +151,12 @@ export function renderReportMarkdown(report: EvidenceReport): string {
     ),
     '',
   );
+  return out;
+}
 
+/** The calls that changed something (with their input), then every call. */
+function awsCallLines(report: EvidenceReport): string[] {
+  const out: string[] = [];
   const mutating = report.awsCalls.filter((c) => c.mutating);
   out.push('## AWS calls that changed something', '');
   out.push(
@@ -168,7 +193,12 @@ export function renderReportMarkdown(report: EvidenceReport): string {
     ),
     '',
   );
+  return out;
+}
 
+/** The notifications sent, and those that failed. */
+function notificationLines(report: EvidenceReport): string[] {
+  const out: string[] = [];
   out.push('## Notifications', '');
   out.push(
     ...(report.notifications.length === 0
@@ -179,7 +209,7 @@ export function renderReportMarkdown(report: EvidenceReport): string {
         )),
     '',
   );
-  return `${out.join('\n').trimEnd()}\n`;
+  return out;
 }
 
 const LAUNCH_TEXT: Record<Ec2OriginEvidence['servers'][number]['launch'], string> = {

@@ -1,16 +1,32 @@
-// The on-disk formats of the state directory, versioned so an old tool never half-reads a new file.
+// The on-disk formats of the state directory, versioned so an old tool never half-reads a new
+// file, and migrated forward (src/store/migrations.ts) so a new tool reads every old one.
+//
+// Format 2 of both files is open: a reader ignores fields it does not know, and a field added
+// later is optional (absent means its default). So a later change adds a field without a bump;
+// a bump, with its migration, only when an older reader would misread the file.
 import type { Snapshot } from 'xstate';
 import { SnapshotFormatError } from './errors.js';
+import { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 
-export const SNAPSHOT_FORMAT_VERSION = 1;
-export const RUN_META_FORMAT_VERSION = 1;
+/** 1: `{ formatVersion, runId, savedAt, snapshot }`. 2: `machineVersion` beside `formatVersion`. */
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** 1: the first `run.json`. 2: `eventFormatVersion` says how to read `events.ndjson`. */
+export const RUN_META_FORMAT_VERSION = 2;
+/**
+ * Version of what a persisted machine snapshot means (state ids and paths, context fields
+ * read on restore). Bump it, with a migration of the older snapshots in
+ * MACHINE_SNAPSHOT_MIGRATIONS, when machines/ change what an older snapshot would say.
+ */
+export const MACHINE_VERSION = 1;
 
 export interface SnapshotFile {
   formatVersion: typeof SNAPSHOT_FORMAT_VERSION;
+  /** Version of the machines the snapshot was taken of (MACHINE_VERSION when written). */
+  machineVersion: number;
   runId: string;
   /** ISO-8601, wall clock of the writer. */
   savedAt: string;
-  /** The plan machine's persisted snapshot (wave child included). */
+  /** The plan machine's persisted snapshot (wave child included), migrated to MACHINE_VERSION. */
   snapshot: Snapshot<unknown>;
 }
 
@@ -24,17 +40,38 @@ export interface RunMeta {
   host: string;
   pid: number;
   sourceServerIDs: string[];
+  /** EVENT_FORMAT_VERSION of the run's `events.ndjson` (1: events without `seq`). */
+  eventFormatVersion: number;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function checkVersion(file: string, field: string, version: unknown, current: number): number {
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new SnapshotFormatError(`${file} has an invalid ${field} (${JSON.stringify(version)})`);
+  }
+  if (version > current) {
+    const what = field === 'formatVersion' ? 'format' : field;
+    throw new SnapshotFormatError(
+      `${file} ${what} ${version} is newer than this drs-failback understands (${current}); upgrade`,
+    );
+  }
+  return version;
+}
+
 /**
- * Checks the envelope before anything inside is trusted. A newer format is refused with a
- * sentence that says what to do; anything else that is not a version-1 snapshot is refused too.
+ * Checks the envelope before anything inside is trusted, then migrates it (and the machine
+ * snapshot inside) to the current versions. A newer format or machine version is refused with
+ * a sentence that says what to do; anything else that is not a snapshot is refused too.
  */
-export function parseSnapshotFile(text: string, expectedRunId: string, file = 'snapshot.json'): SnapshotFile {
+export function parseSnapshotFile(
+  text: string,
+  expectedRunId: string,
+  file = 'snapshot.json',
+  migrations: SnapshotMigrations = SNAPSHOT_MIGRATIONS,
+): SnapshotFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -46,15 +83,7 @@ export function parseSnapshotFile(text: string, expectedRunId: string, file = 's
   if (!isObject(data) || !('formatVersion' in data)) {
     throw new SnapshotFormatError(`${file} has no formatVersion: it is not a drs-failback snapshot`);
   }
-  const version = data.formatVersion;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new SnapshotFormatError(`${file} has an invalid formatVersion (${JSON.stringify(version)})`);
-  }
-  if (version > SNAPSHOT_FORMAT_VERSION) {
-    throw new SnapshotFormatError(
-      `${file} format ${version} is newer than this drs-failback understands (${SNAPSHOT_FORMAT_VERSION}); upgrade`,
-    );
-  }
+  const version = checkVersion(file, 'formatVersion', data.formatVersion, SNAPSHOT_FORMAT_VERSION);
   if (data.runId !== expectedRunId) {
     throw new SnapshotFormatError(
       `${file} belongs to run ${String(data.runId)}, not ${expectedRunId}; the state directory was edited by hand`,
@@ -63,23 +92,43 @@ export function parseSnapshotFile(text: string, expectedRunId: string, file = 's
   if (!isObject(data.snapshot) || typeof data.snapshot.status !== 'string') {
     throw new SnapshotFormatError(`${file} holds no machine snapshot`);
   }
+  const envelope = migrate(data, version, SNAPSHOT_FORMAT_VERSION, migrations.envelope, file);
+  const currentMachine = migrations.machineVersion ?? MACHINE_VERSION;
+  const machineVersion = checkVersion(file, 'machineVersion', envelope.machineVersion, currentMachine);
+  const snapshot = migrate(
+    envelope.snapshot as Record<string, unknown>,
+    machineVersion,
+    currentMachine,
+    migrations.machine,
+    `${file} (machine)`,
+  );
   return {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
+    machineVersion: currentMachine,
     runId: expectedRunId,
-    savedAt: typeof data.savedAt === 'string' ? data.savedAt : '',
-    snapshot: data.snapshot as unknown as Snapshot<unknown>,
+    savedAt: typeof envelope.savedAt === 'string' ? envelope.savedAt : '',
+    snapshot: snapshot as unknown as Snapshot<unknown>,
   };
 }
 
-export function parseRunMeta(text: string, file: string): RunMeta {
+export interface SnapshotMigrations {
+  /** Of the envelope, by `formatVersion`. */
+  envelope: Migrations;
+  /** Of the machine snapshot inside, by `machineVersion`. */
+  machine: Migrations;
+  /** The machine version to migrate to; MACHINE_VERSION unless a test says otherwise. */
+  machineVersion?: number;
+}
+
+export function parseRunMeta(
+  text: string,
+  file: string,
+  migrations: Migrations = RUN_META_MIGRATIONS,
+): RunMeta {
   const data: unknown = JSON.parse(text);
   if (!isObject(data) || typeof data.formatVersion !== 'number') {
     throw new SnapshotFormatError(`${file} is not a drs-failback run file`);
   }
-  if (data.formatVersion > RUN_META_FORMAT_VERSION) {
-    throw new SnapshotFormatError(
-      `${file} format ${data.formatVersion} is newer than this drs-failback understands (${RUN_META_FORMAT_VERSION}); upgrade`,
-    );
-  }
-  return data as unknown as RunMeta;
+  const version = checkVersion(file, 'formatVersion', data.formatVersion, RUN_META_FORMAT_VERSION);
+  return migrate(data, version, RUN_META_FORMAT_VERSION, migrations, file) as unknown as RunMeta;
 }

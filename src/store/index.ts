@@ -7,13 +7,22 @@ export {
   RunNotFoundError,
   SnapshotFormatError,
 } from './errors.js';
-export { parseSnapshotFile, type RunMeta, SNAPSHOT_FORMAT_VERSION, type SnapshotFile } from './format.js';
+export {
+  MACHINE_VERSION,
+  parseRunMeta,
+  parseSnapshotFile,
+  RUN_META_FORMAT_VERSION,
+  type RunMeta,
+  SNAPSHOT_FORMAT_VERSION,
+  type SnapshotFile,
+  type SnapshotMigrations,
+} from './format.js';
 export { acquireRunLocks, type HeldLocks, planLockOwner, processAlive } from './lock.js';
+export { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 export {
   DEFAULT_STATE_DIR,
   type EventLog,
   isDurableEvent,
-  MUTATING_OPERATIONS,
   type RunListing,
   RunStore,
   type RunStoreOptions,

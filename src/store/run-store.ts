@@ -3,7 +3,7 @@
 //   <stateDir>/runs/<runId>/run.json        who, when, which plan
 //   <stateDir>/runs/<runId>/plan.json       the validated plan
 //   <stateDir>/runs/<runId>/plan.source     the plan file's text as it was
-//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, runId, savedAt, snapshot }, replaced atomically
+//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, machineVersion, runId, savedAt, snapshot }, replaced atomically
 //   <stateDir>/runs/<runId>/events.ndjson   one contract event a line, append-only
 //   <stateDir>/locks/plan-<name>.lock, server-<id>.lock
 import {
@@ -20,13 +20,14 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from 'xstate';
-import type { RunEvent } from '../events.js';
+import { isMutating } from '../aws/operations.js';
+import { EVENT_FORMAT_VERSION, type RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
-import { type CreateRunOptions, createFailbackRun, type FailbackRun } from '../run.js';
 import { isRunId } from '../run-id.js';
 import { fsyncDirSync, removeTempFiles, writeAllSync, writeFileAtomicSync } from './atomic.js';
 import { type LockOwner, RunNotFoundError } from './errors.js';
 import {
+  MACHINE_VERSION,
   parseRunMeta,
   parseSnapshotFile,
   RUN_META_FORMAT_VERSION,
@@ -38,21 +39,15 @@ import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } 
 
 export const DEFAULT_STATE_DIR = '.drs-failback';
 
-/** Requests sent before these calls are intents: they must be on disk before the call leaves. */
-export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
-  'StartFailbackLaunch',
-  'StopFailback',
-  'StartRecovery',
-  'ReverseReplication',
-  'TerminateRecoveryInstances',
-]);
-
-/** Events worth an fsync: intents, their answers, transitions, approvals, start and end. */
+/**
+ * Events worth an fsync: intents (requests of mutating operations, src/aws/operations.ts) and
+ * their answers, transitions, approvals, start and end. An intent is on disk before its call leaves.
+ */
 export function isDurableEvent(event: RunEvent): boolean {
   switch (event.type) {
     case 'aws.request':
     case 'aws.response':
-      return MUTATING_OPERATIONS.has(event.operation);
+      return isMutating(event.operation);
     case 'state':
     case 'approval.given':
     case 'approval.refused':
@@ -140,6 +135,7 @@ export class RunStore {
         host: this.#env.host,
         pid: this.#env.pid,
         sourceServerIDs: servers,
+        eventFormatVersion: EVENT_FORMAT_VERSION,
       };
       // run.json last: a run folder without it is an aborted creation, never listed.
       writeFileAtomicSync(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
@@ -187,6 +183,12 @@ export class RunStore {
       this.#env,
     );
   }
+}
+
+/** What the store needs of a run: its id and its event stream (the run itself sits above the store). */
+export interface EventSource {
+  readonly id: string;
+  on(listener: (event: RunEvent) => void): () => void;
 }
 
 type Locker = (runId: string, planName: string, sourceServerIDs: readonly string[]) => HeldLocks;
@@ -273,12 +275,13 @@ export class StoredRun {
     if (json === this.#lastSnapshotJson) return;
     const file: SnapshotFile = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
+      machineVersion: MACHINE_VERSION,
       runId: this.runId,
       savedAt: new Date().toISOString(),
       snapshot,
     };
     // Hand-built so the snapshot is serialised once.
-    const text = `{"formatVersion":${file.formatVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
+    const text = `{"formatVersion":${file.formatVersion},"machineVersion":${file.machineVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
     writeFileAtomicSync(this.snapshotPath, text);
     this.#lastSnapshotJson = json;
   };
@@ -317,8 +320,11 @@ export class StoredRun {
       if (line.trim() === '') continue;
       try {
         const event = JSON.parse(line) as RunEvent;
-        if (typeof event === 'object' && event !== null && typeof event.type === 'string') events.push(event);
-        else damagedLines += 1;
+        if (typeof event === 'object' && event !== null && typeof event.type === 'string') {
+          // A log written before events had `seq` (event format 1): each event's place in it.
+          if (typeof event.seq !== 'number') event.seq = (events.at(-1)?.seq ?? 0) + 1;
+          events.push(event);
+        } else damagedLines += 1;
       } catch {
         damagedLines += 1;
       }
@@ -335,27 +341,12 @@ export class StoredRun {
     return null;
   }
 
-  /** Options for createFailbackRun that persist the run here. */
-  runOptions(): Pick<CreateRunOptions, 'runId' | 'onSnapshot'> {
-    return { runId: this.runId, onSnapshot: this.saveSnapshot };
-  }
-
-  /**
-   * Creates the run with this folder's plan, id and snapshot hook, and attaches the event log.
-   * Pass `snapshot` to resume.
-   */
-  createRun(options: Omit<CreateRunOptions, 'plan' | 'runId' | 'onSnapshot'>): FailbackRun {
-    const run = createFailbackRun({ ...options, plan: this.plan(), ...this.runOptions() });
-    this.attach(run);
-    return run;
-  }
-
   /**
    * Appends every event of the run to the log and releases the locks when it finishes (any
-   * outcome). A paused or killed run keeps them. The run must have been created with
-   * `runOptions()` (or through `createRun`) for its snapshots to be saved.
+   * outcome). A paused or killed run keeps them. The run saves its snapshots here when created
+   * with `onSnapshot: saveSnapshot` (`createStoredRun` in src/run/stored.ts does both).
    */
-  attach(run: FailbackRun): () => void {
+  attach(run: EventSource): () => void {
     if (run.id !== this.runId)
       throw new Error(`run ${run.id} cannot be attached to the folder of ${this.runId}`);
     return run.on((event) => {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
+import { renderReportMarkdown, reportOfStoredRun } from '../../src/report/index.js';
 import { resumeRun } from '../../src/resume.js';
+import { createStoredRun } from '../../src/run/stored.js';
 import {
   createSimulatedAws,
   loadSimulatedAws,
@@ -25,6 +27,8 @@ import { crashScenario } from '../support/crash/fixture.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'snapshots');
 const HOUR = 3_600_000;
+/** The fixture run's start (`startedAt` in its snapshot). */
+const FIXTURE_STARTED_AT = Date.parse('2026-01-01T00:00:00.000Z');
 
 /** A state directory holding the committed fixture run, as a killed process left it. */
 function fixtureRun(): { store: RunStore; world: WorldState } {
@@ -32,6 +36,12 @@ function fixtureRun(): { store: RunStore; world: WorldState } {
   const store = new RunStore({ stateDir });
   const stored = store.create(parsePlan(FIXTURE_PLAN, 'plan.yaml'), FIXTURE_PLAN, FIXTURE_RUN_ID);
   writeFileSync(stored.snapshotPath, readFileSync(join(FIXTURES, 'v1-monitoring-job.snapshot.json'), 'utf8'));
+  // The killed process had logged its start (as version 1 did: without `seq`).
+  const started = { type: 'run.started', plan: 'snapshot-fixture', waves: 1, servers: 2, simulated: true };
+  writeFileSync(
+    stored.eventsPath,
+    `${JSON.stringify({ ...started, at: new Date(FIXTURE_STARTED_AT).toISOString(), runId: FIXTURE_RUN_ID })}\n`,
+  );
   stored.close();
   const world = JSON.parse(
     readFileSync(join(FIXTURES, 'v1-monitoring-job.world.json'), 'utf8'),
@@ -106,6 +116,12 @@ describe('the committed v1 snapshot (taken mid-poll) keeps restoring', () => {
     const result = await sim.clock.run(run.start());
     // The machine prefers a finished, verified launch to backing out: the report shows the RTO missed.
     expect(result.outcome).toBe('completed');
+    const report = reportOfStoredRun(store.open(FIXTURE_RUN_ID));
+    expect(report.outcome).toBe('completed');
+    expect(report.rto).toMatchObject({ objectiveMs: 4 * HOUR, met: false });
+    expect(report.rto.achievedMs).toBeGreaterThan(5 * HOUR);
+    expect(Date.parse(report.finishedAt ?? '')).toBeGreaterThan(Date.parse(report.rto.deadlineAt ?? ''));
+    expect(renderReportMarkdown(report)).toMatch(/\| RTO \| achieved 5h .* of 4h 00m 00s: \*\*missed\*\* \|/);
   });
 });
 
@@ -155,12 +171,12 @@ describe('resumeRun refuses', () => {
     const { store } = fixtureRun();
     const stored = store.open(FIXTURE_RUN_ID);
     const file = JSON.parse(readFileSync(stored.snapshotPath, 'utf8'));
-    writeFileSync(stored.snapshotPath, JSON.stringify({ ...file, formatVersion: 2 }));
+    writeFileSync(stored.snapshotPath, JSON.stringify({ ...file, formatVersion: 3 }));
     const sim = createSimulatedAws(crashScenario());
     const resuming = resumeRun({ store, runId: FIXTURE_RUN_ID, clients: sim.clients });
     await expect(resuming).rejects.toThrow(SnapshotFormatError);
     await expect(resumeRun({ store, runId: FIXTURE_RUN_ID, clients: sim.clients })).rejects.toThrow(
-      'snapshot.json format 2 is newer than this drs-failback understands (1); upgrade',
+      'snapshot.json format 3 is newer than this drs-failback understands (2); upgrade',
     );
   });
 
@@ -179,7 +195,7 @@ describe('never start twice', () => {
     const sim = createSimulatedAws(crashScenario());
     const store = new RunStore({ stateDir: tempStateDir(), now: () => sim.clock.now() });
     const stored = store.create(parsePlan(FIXTURE_PLAN, 'plan.yaml'), FIXTURE_PLAN, FIXTURE_RUN_ID);
-    const first = stored.createRun({ clients: sim.clients, clock: sim.clock, probes: sim.probes });
+    const first = createStoredRun(stored, { clients: sim.clients, clock: sim.clock, probes: sim.probes });
     const answered = new Promise<void>((resolve) => {
       first.on((event) => {
         if (event.type === 'approval.requested') queueMicrotask(() => first.approve('test'));

@@ -13,6 +13,7 @@ const event = (type: 'state', to: string, at = '2026-01-01T00:00:00.000Z'): RunE
   to,
   at,
   runId: RUN_A,
+  seq: 1,
 });
 
 describe('RunStore layout', () => {
@@ -32,7 +33,12 @@ describe('RunStore layout', () => {
     expect(run.loadSnapshot()).toBeUndefined();
     run.saveSnapshot(snapshot('a'));
     const file = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
-    expect(file).toMatchObject({ formatVersion: 1, runId: RUN_A, snapshot: { value: 'a' } });
+    expect(file).toMatchObject({
+      formatVersion: 2,
+      machineVersion: 1,
+      runId: RUN_A,
+      snapshot: { value: 'a' },
+    });
     expect(typeof file.savedAt).toBe('string');
     run.appendEvent(event('state', 'running'));
     run.appendEvent(event('state', 'completed'));
@@ -66,6 +72,7 @@ describe('RunStore layout', () => {
       simulated: true,
       at: '2026-01-01T00:00:01.000Z',
       runId: RUN_A,
+      seq: 1,
     });
     a.appendEvent({ ...event('state', 'running'), runId: RUN_A });
     a.appendEvent({
@@ -76,6 +83,7 @@ describe('RunStore layout', () => {
       to: 'monitoringJob',
       at: '2026-01-01T00:01:00.000Z',
       runId: RUN_A,
+      seq: 3,
     });
     const b = store.create(testPlan('reports', ['s-00000000000000009']), 'x', RUN_B);
     b.appendEvent({
@@ -84,6 +92,7 @@ describe('RunStore layout', () => {
       waves: [],
       at: '2026-01-01T00:02:00.000Z',
       runId: RUN_B,
+      seq: 1,
     });
     const list = store.list();
     expect(list.map((r) => r.id)).toEqual([RUN_B, RUN_A]);
@@ -146,11 +155,11 @@ describe('snapshot format', () => {
     const run = new RunStore({ stateDir }).create(testPlan(), 'x', RUN_A);
     writeFileSync(
       run.snapshotPath,
-      JSON.stringify({ formatVersion: 2, runId: RUN_A, snapshot: { future: true } }),
+      JSON.stringify({ formatVersion: 3, runId: RUN_A, snapshot: { future: true } }),
     );
     expect(() => run.loadSnapshot()).toThrow(SnapshotFormatError);
     expect(() => run.loadSnapshot()).toThrow(
-      /snapshot\.json format 2 is newer than this drs-failback understands \(1\); upgrade/,
+      /snapshot\.json format 3 is newer than this drs-failback understands \(2\); upgrade/,
     );
   });
 

@@ -2,7 +2,7 @@
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
-import type { RunEvent, RunEventBody } from '../../events.js';
+import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { newRunId } from '../../run-id.js';
 import { createAwsContext } from '../aws-context.js';
@@ -37,8 +37,9 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
   }
   const rows: ReportRow[] = [];
+  const stamp = eventStamper(runId, aws.clock);
   const emit = (body: RunEventBody): void => {
-    const event = { ...body, at: new Date(aws.clock.now()).toISOString(), runId } as RunEvent;
+    const event = stamp(body);
     if (event.type === 'check') {
       rows.push({
         wave: event.wave,

@@ -1,7 +1,7 @@
 // `drs-failback prepare <plan>`: ReverseReplication of the plan's EC2-origin servers ahead of the
 // failback (asked on a terminal, --yes from a script), then their replication back to the origin
 // region; with --watch, polled until every one is CONTINUOUS within the RPO or Ctrl-C.
-import type { RunEvent, RunEventBody } from '../../events.js';
+import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { type PreparedServer, type PrepareResult, prepareReverseReplication } from '../../prepare/index.js';
 import { newRunId } from '../../run-id.js';
@@ -125,10 +125,9 @@ export async function prepare(
   const say = (line = '') => {
     if (!options.json) writeLine(io.stdout, line);
   };
+  const stamp = eventStamper(runId, aws.clock);
   const emit = (body: RunEventBody): void => {
-    if (!options.json) return;
-    const event = { ...body, at: new Date(aws.clock.now()).toISOString(), runId } as RunEvent;
-    writeLine(io.stdout, JSON.stringify(event));
+    if (options.json) writeLine(io.stdout, JSON.stringify(stamp(body)));
   };
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(

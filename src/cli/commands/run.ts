@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../config/index.js';
 import { parsePlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
+import { createStoredRun } from '../../run/stored.js';
 import type { FailbackRun } from '../../run.js';
 import { newRunId } from '../../run-id.js';
 import { processAlive } from '../../store/lock.js';
@@ -87,7 +88,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   let failback: FailbackRun;
   try {
     if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
-    failback = stored.createRun({
+    failback = createStoredRun(stored, {
       clients: aws.clients,
       clock: aws.clock,
       log,

@@ -7,6 +7,7 @@ import type { AwsClients, DrsSender, Ec2Sender, SnsSender } from '../../../src/a
 import type { RunEvent } from '../../../src/events.js';
 import { parsePlan } from '../../../src/plan/load.js';
 import { resumeRun } from '../../../src/resume.js';
+import { createStoredRun } from '../../../src/run/stored.js';
 import type { FailbackRun, RunResult } from '../../../src/run.js';
 import { loadSimulatedAws, type SimulatedAws } from '../../../src/sim/clients.js';
 import { createSimulatedAws } from '../../../src/sim/index.js';
@@ -74,7 +75,7 @@ export async function driveDurableRun(options: DriveOptions): Promise<RunResult>
     run = await resumeRun({ store, runId: options.runId, ...common });
   } else {
     const plan = parsePlan(options.planText, 'plan.yaml');
-    run = store.create(plan, options.planText, options.runId).createRun(common);
+    run = createStoredRun(store.create(plan, options.planText, options.runId), common);
   }
   run.on((event) => {
     options.onEvent?.(event);

@@ -1,0 +1,272 @@
+// The composition root of a run: plan + clients in, a running, observable failback out.
+// Everything with I/O is built here and handed to the pure machines with machine.provide();
+// the announcer (state -> events, notifications), the approvals and the durable wiring
+// (snapshots, resume) are their own modules.
+import type { Logger } from 'pino';
+import { type Actor, createActor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
+import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
+import { createAwsActors } from '../actors/index.js';
+import { createNetworkProbeRunner } from '../actors/probes.js';
+import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
+import type { AwsClients } from '../aws/clients.js';
+import { instrumentAwsClients } from '../aws/instrument.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
+import { createLogger, runLogger } from '../log.js';
+import { createNotifier } from '../notify/notifier.js';
+import type { Plan } from '../plan/types.js';
+import { newRunId } from '../run-id.js';
+import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
+import { createApprovals } from './approvals.js';
+import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
+import { planRunInput, provideActivities } from './machine.js';
+
+export interface CreateRunOptions {
+  plan: Plan;
+  /** Clients for the plan's region; anything with the SDK client's `send` works. */
+  clients: AwsClients;
+  log?: Logger;
+  /** Region the clients talk to, as reported in `aws.request` events; defaults to the plan's. */
+  region?: string;
+  /** Defaults to wall-clock time; the simulated AWS passes its virtual clock. */
+  clock?: Clock;
+  runId?: string;
+  probes?: ProbeRunner;
+  /** Marks the run as a dry run in `run.started`; behaviour does not change. */
+  simulated?: boolean;
+  /** Replace some activities (tests, embedders with their own AWS wrapper). */
+  activities?: Partial<FailbackActivities>;
+  /** Seed for poll jitter; derived from the run id when absent. */
+  jitterSeed?: number;
+  /** Resume from a persisted snapshot of the plan machine. */
+  snapshot?: Snapshot<unknown>;
+  /** Time allowed at the end of the run for queued notifications, before they are given up. */
+  notificationDrainMs?: number;
+  /**
+   * Called with the persisted snapshot after every step of the plan or a wave (the state
+   * directory writes it to disk). Runs synchronously, before the next step.
+   */
+  onSnapshot?: (snapshot: Snapshot<unknown>) => void;
+  /**
+   * The events already logged for this run: the stream's `seq` continues after them. With
+   * `snapshot`, transitions logged without their notification (the process died with them
+   * queued) are notified again, with the same sequence numbers, so FIFO topics drop the ones
+   * that did go out.
+   */
+  history?: readonly RunEvent[];
+  /**
+   * An xstate inspector (as `createActor(machine, { inspect })`): receives every inspection
+   * event of the plan and wave actors. Like a run listener, one that throws is logged and ignored.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+export interface RunResult extends PlanOutput {
+  runId: string;
+}
+
+export type RunListener = (event: RunEvent) => void;
+
+export interface FailbackRun {
+  readonly id: string;
+  readonly plan: Plan;
+  /** Starts the run; resolves with the outcome once it ends. Same promise as `result`. */
+  start(): Promise<RunResult>;
+  readonly result: Promise<RunResult>;
+  /** Approves the point of no return of the wave awaiting approval. Returns false when none waits. */
+  approve(by: string): boolean;
+  refuse(by: string): boolean;
+  /** Before the point of no return: abort. After it: back out. */
+  abort(by?: string, reason?: string): void;
+  /** Subscribes to the contract's event stream; returns the unsubscribe function. */
+  on(listener: RunListener): () => void;
+  /** The wave awaiting approval, if any. */
+  pendingApproval(): { wave: string; pointOfNoReturn: string } | null;
+  /** JSON-serialisable snapshot of the whole run, for persistence. */
+  persistedSnapshot(): Snapshot<unknown>;
+  readonly actor: Actor<typeof planMachine>;
+}
+
+function countServers(plan: Plan): number {
+  return plan.waves.reduce((n, w) => n + w.servers.length, 0);
+}
+
+/** The run's event stream: stamps each event, hands it to every listener. */
+function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger) {
+  const listeners = new Set<RunListener>();
+  const stamp = eventStamper(runId, clock, afterSeq);
+  const emit: EmitEvent = (body) => {
+    const event = stamp(body);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A broken subscriber must never stop a failback.
+        log.error({ err }, 'event listener failed');
+      }
+    }
+  };
+  const on = (listener: RunListener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+  return { emit, on };
+}
+
+/** The activities over the run's instrumented clients (and the SNS client for notifications). */
+function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
+  const region = options.region ?? options.plan.region;
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
+  const activities: FailbackActivities = {
+    // Activities bind runId, wave and server themselves (they are usable without a run).
+    ...createAwsActors({
+      drs,
+      ec2,
+      ...(regional ? { regional } : {}),
+      log,
+      clock,
+      emit,
+      probes: options.probes ?? createNetworkProbeRunner(),
+    }),
+    ...options.activities,
+  };
+  return { activities, sns };
+}
+
+/**
+ * Settles with what `finish` makes of the plan machine's output once it is done, or with its
+ * error. A run stopped on purpose (paused for resume) has no outcome: it stays pending.
+ */
+function whenDone(
+  actor: Actor<typeof planMachine>,
+  finish: (output: PlanOutput) => Promise<RunResult>,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    actor.subscribe({
+      complete: () => {
+        const done = actor.getSnapshot();
+        if (done.status === 'done') finish(done.output as PlanOutput).then(resolve, reject);
+      },
+      error: reject,
+    });
+  });
+}
+
+/** Creates a run. Nothing is sent to AWS until `start()`. */
+export function createFailbackRun(options: CreateRunOptions): FailbackRun {
+  const { plan, snapshot, history = [] } = options;
+  const clock = options.clock ?? systemClock;
+  const runId = options.runId ?? newRunId(clock.now());
+  const rootLog = options.log ?? createLogger({ level: 'silent' });
+  const log = runLogger(rootLog, runId);
+  const { emit, on } = eventStream(runId, clock, lastEventSeq(history), log);
+  const { activities, sns } = runActivities(options, clock, rootLog, emit);
+
+  const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
+  const replay = snapshot ? unnotifiedTransitions(history) : null;
+  const approvals = createApprovals(emit, clock, (answer) => actor.send(answer));
+  const announcer = createAnnouncer({
+    runId,
+    plan,
+    clock,
+    emit,
+    notifier,
+    notificationSeq: replay ? replay.nextSeq - 1 : 0,
+    onWaveStep: approvals.onWaveStep,
+  });
+  const persist = options.onSnapshot ? persistSteps(options.onSnapshot, () => actorRef) : undefined;
+
+  const embedderInspect = options.inspect;
+  const inspectEmbedder = (ev: InspectionEvent) => {
+    if (!embedderInspect) return;
+    try {
+      if (typeof embedderInspect === 'function') embedderInspect(ev);
+      else embedderInspect.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
+
+  // Microsteps arrive in causal order (a wave's final state before the plan moves on);
+  // initial states only show up as the actor's first snapshot.
+  const inspect = (ev: InspectionEvent) => {
+    if (ev.type === '@xstate.microstep')
+      announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
+    if (ev.type === '@xstate.snapshot' && ev.event.type === 'xstate.init') {
+      announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
+    }
+    persist?.(ev);
+    inspectEmbedder(ev);
+  };
+
+  let actorRef: Actor<typeof planMachine> | undefined;
+  const actor = createActor(provideActivities(activities), {
+    input: planRunInput(plan, runId, clock.now(), options.jitterSeed),
+    clock,
+    inspect,
+    ...(snapshot ? { snapshot: snapshot as never } : {}),
+    logger: (...args: unknown[]) => log.debug({ args }, 'xstate'),
+  });
+  actorRef = actor;
+  if (snapshot) {
+    announcer.restore(actor, history);
+    const wave = currentWave(actor);
+    if (wave) approvals.restore(announcer.waveState(wave.context.waveIndex), wave.context);
+  }
+
+  let started = false;
+  const result = whenDone(actor, async (output) => {
+    await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
+    const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
+    emit({ type: 'run.finished', outcome: output.outcome, waves });
+    log.info({ outcome: output.outcome }, 'run finished');
+    return { ...output, runId };
+  });
+
+  const start = () => {
+    if (started) return result;
+    started = true;
+    const servers = countServers(plan);
+    emit({
+      type: 'run.started',
+      plan: plan.name,
+      waves: plan.waves.length,
+      servers,
+      simulated: !!options.simulated,
+    });
+    log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
+    // The plan's first state before its first wave's (xstate reports the child first).
+    if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);
+    if (replay) renotify(notifier, replay, runId, plan);
+    actor.start();
+    if (snapshot) {
+      wakeRestored(actor, clock);
+      // A run resumed while it waited for a person asks again.
+      if (actor.getSnapshot().status === 'active') approvals.askAgain();
+    }
+    return result;
+  };
+
+  return {
+    id: runId,
+    plan,
+    actor,
+    result,
+    start,
+    approve: approvals.approve,
+    refuse: approvals.refuse,
+    abort(by, reason) {
+      actor.send({
+        type: 'ABORT',
+        ...(by !== undefined ? { by } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+      });
+    },
+    on,
+    pendingApproval: approvals.pending,
+    persistedSnapshot: () => actor.getPersistedSnapshot() as Snapshot<unknown>,
+  };
+}
+
+export { unnotifiedTransitions } from './durable.js';
+export { activityActors, planRunInput, provideActivities } from './machine.js';
