@@ -9,7 +9,7 @@
 // Run: npx tsx bench/failback.bench.ts [--write] [--runs 5] [--scale-runs 3] [--max-servers 10000]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -434,6 +434,14 @@ function perWaveReport(runs: Measurement[]): string {
       return `| ${op} | ${runs.map((m) => per(m, op).toFixed(1)).join(' | ')} | ${growth}x |`;
     }),
     '',
+    `Measured: Publish and DescribeJobs are flat; StartFailbackLaunch and DescribeJobLogItems are`,
+    `per job (jobs of at most 200 servers: 3 jobs at 500); DescribeInstances and`,
+    `DescribeInstanceStatus step every 100 instances (the 100-id batches of \`describe-ec2.ts\`),`,
+    `DescribeRecoveryInstances and DescribeSourceServers every page of the simulated listing (100`,
+    `items when no \`maxResults\` is sent) for every verify round: steps at batch and page limits, the`,
+    `same number of rounds (about 21 per wave) at every size. DescribeRecoverySnapshots is the one`,
+    `operation per server (API design, see above).`,
+    '',
   ].join('\n');
 }
 
@@ -454,7 +462,7 @@ function report(
     SECTION,
     '',
     `Measured by \`npx tsx bench/failback.bench.ts --write\` on ${new Date().toISOString().slice(0, 10)}`,
-    `(Node ${process.version}, ${cpus().length} CPU(s)). Each run is a fresh child process running the`,
+    `(Node ${process.version}, ${cpus().length} CPU(s), load average ${loadavg()[0]?.toFixed(1)} when written). Each run is a fresh child process running the`,
     'compiled JavaScript (as the installed CLI does); figures are',
     `medians of ${runCount} runs. The plan and the scenario are generated in code (\`bench/lib/fleet.ts\`):`,
     `${b.servers.toLocaleString('en-US')} on-premises servers in ${b.waves} waves of ${b.servers / b.waves}, approval \`none\`,`,

@@ -61,12 +61,15 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
     });
     idealWaveMs.push(JOB_START_DELAY_MS + Math.max(...members.map((s) => s.launchMs + s.healthAfterMs)));
   }
+  const rtoHours = Math.max(48, waveCount);
   const plan: Plan = {
     version: 1,
     name: `fleet-${count}`,
     region: 'us-east-1',
     notifications: { topicArn: 'arn:aws:sns:us-east-1:111122223333:failback' },
-    objectives: { rpoMs: 15 * MIN, rtoMs: 48 * 60 * MIN },
+    // 48 h, or an hour per wave beyond it: 100 waves of about 35 minutes outlast 48 h, and a
+    // run past its RTO deadline backs its wave out instead of measuring the fleet.
+    objectives: { rpoMs: 15 * MIN, rtoMs: rtoHours * 60 * MIN },
     approval: 'none',
     polling: { intervalMs: 15_000, maxMs: 5 * MIN },
     verify: { timeoutMs: 20 * MIN },
@@ -92,7 +95,7 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
     name: plan.name,
     region: plan.region,
     notifications: plan.notifications,
-    objectives: { rpo: '15m', rto: '48h' },
+    objectives: { rpo: '15m', rto: `${rtoHours}h` },
     approval: 'none',
     polling: { interval: '15s', max: '5m' },
     verify: { timeout: '20m' },
