@@ -94,6 +94,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     loadSimulatedAws,
     worldFromText,
   } = await import('../sim/index.js');
+  const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
       ? scenarioWorldFile(options.stateDir, options.simulate)
@@ -104,7 +105,9 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       ? loadSimulatedAws(worldFromText(options.simulatedWorld))
       : prepared !== null
         ? loadSimulatedAws(worldFromText(readFileSync(prepared, 'utf8'), prepared))
-        : createSimulatedAws(options.simulate ?? '');
+        : createSimulatedAws(
+            scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
+          );
   let worldFile: string | null = null;
   // The world is kept as an append-only journal (src/sim/journal.ts): every answered call is
   // appended, synchronously, before the run hears its answer, so a killed process loses no call
@@ -161,6 +164,18 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
+}
+
+/** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
+function scenarioForPlan<S>(
+  plan: Plan,
+  path: string,
+  load: (path: string) => S,
+  check: (scenario: S, plan: Plan, file: string) => void,
+): S {
+  const scenario = load(path);
+  check(scenario, plan, path);
+  return scenario;
 }
 
 async function createRealContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
