@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
+import type { CallerIdentity } from './aws/identity.js';
 import type { Clock } from './clock.js';
 import type { FailbackRun } from './run/index.js';
 import { createStoredRun } from './run/stored.js';
@@ -23,6 +24,8 @@ export interface ResumeOptions {
   log?: Logger;
   probes?: ProbeRunner;
   simulated?: boolean;
+  /** Who the resumed run acts as, recorded in its new `run.started`. */
+  identities?: readonly CallerIdentity[];
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
 }
@@ -57,6 +60,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
+      ...(options.identities !== undefined ? { identities: options.identities } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
       ...(options.notificationDrainMs !== undefined
         ? { notificationDrainMs: options.notificationDrainMs }

@@ -1,13 +1,15 @@
 // Reopens a stored run for `resume` and `backout`: refuses an unknown, finished or live-driven
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
-import type { RunEvent } from '../events.js';
+import type { CallerIdentity } from '../aws/identity.js';
+import { lastEventSeq, type RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
 import type { FailbackRun } from '../run.js';
 import { RunFinishedError } from '../store/errors.js';
 import type { StoredRun } from '../store/run-store.js';
 import { type AwsContext, createAwsContext } from './aws-context.js';
 import { AwsSetupError } from './errors.js';
+import { mfaPrompt, readCallerIdentity } from './identity.js';
 import type { CliIO } from './io.js';
 import { createCliLogger } from './logging.js';
 import type { CommonOptions } from './options.js';
@@ -26,6 +28,8 @@ export interface ReopenedRun {
   history: RunEvent[];
   /** Where the run stood: `wave databases: monitoringJob`, ... */
   state: string;
+  /** Who this process acts as (GetCallerIdentity), read before anything else. */
+  identities: CallerIdentity[];
 }
 
 export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<ReopenedRun> {
@@ -56,9 +60,19 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
         ? { simulatedWorld: simulation.world }
         : { simulate: simulation.record.scenario }),
     env: io.env,
+    ...mfaPrompt(io),
   });
   now = () => aws.clock.now();
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
+  // Who this process acts as, before anything else; the reads join the run's event log.
+  const { identities, events } = await readCallerIdentity(
+    aws,
+    options.runId,
+    lastEventSeq(history),
+    options.json,
+    io,
+  );
+  for (const event of events) stored.appendEvent(event);
   const failback = await resumeRun({
     store,
     runId: options.runId,
@@ -66,7 +80,8 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
     clock: aws.clock,
     log: createCliLogger(options, io),
     simulated: aws.simulated,
+    identities,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state };
+  return { failback, stored, aws, history, state, identities };
 }

@@ -9,9 +9,16 @@ import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { CallerIdentity } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import { type Clock, systemClock } from '../clock.js';
-import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
+import {
+  type EmitEvent,
+  EVENT_FORMAT_VERSION,
+  eventStamper,
+  lastEventSeq,
+  type RunEvent,
+} from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
@@ -34,6 +41,8 @@ export interface CreateRunOptions {
   probes?: ProbeRunner;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
+  /** Who the run acts as (GetCallerIdentity, read by the caller), recorded in `run.started`. */
+  identities?: readonly CallerIdentity[];
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
   activities?: Partial<FailbackActivities>;
   /** Seed for poll jitter; derived from the run id when absent. */
@@ -149,6 +158,18 @@ function whenDone(
   });
 }
 
+/** `run.started`'s identity fields: the DR region's account and principal, and every region's. */
+function identityFields(identities: readonly CallerIdentity[] | undefined) {
+  const dr = identities?.[0];
+  if (!identities || !dr) return {};
+  return {
+    region: dr.region,
+    account: dr.account,
+    principal: dr.principal,
+    identities: identities.map(({ region, account, principal }) => ({ region, account, principal })),
+  };
+}
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -219,6 +240,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       waves: plan.waves.length,
       servers,
       simulated: !!options.simulated,
+      format: EVENT_FORMAT_VERSION,
+      ...identityFields(options.identities),
     });
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     // The plan's first state before its first wave's (xstate reports the child first).

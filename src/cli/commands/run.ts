@@ -16,6 +16,7 @@ import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
+import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
@@ -76,17 +77,21 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   const planText = await readPlanText(options.plan);
   const plan = parsePlan(planText, options.plan);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env });
+  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
   const store = openStore(options.stateDir, () => aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
   }
   refuseOverInterruptedRun(store, plan);
+  const runId = newStoredRunId(store, aws);
+  // Who the run acts as, before anything else: a wrong account stops here, before the run exists.
+  const { identities, events } = await readCallerIdentity(aws, runId, 0, options.json, io);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
-  const stored = store.create(plan, planText, newStoredRunId(store, aws));
+  const stored = store.create(plan, planText, runId);
   let failback: FailbackRun;
   try {
+    for (const event of events) stored.appendEvent(event);
     if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
     failback = createStoredRun(stored, {
       clients: aws.clients,
@@ -94,6 +99,8 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       log,
       region: aws.region,
       simulated: aws.simulated,
+      identities,
+      history: events,
       ...(aws.probes ? { probes: aws.probes } : {}),
     });
   } catch (error) {
@@ -109,7 +116,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       aws,
       json: options.json,
       yes: options.yes,
-      intro: [...planLines(summarizePlan(plan), p), ''],
+      intro: [...planLines(summarizePlan(plan), p), ...identityLines(identities, aws, p), ''],
     },
     io,
     deps,
