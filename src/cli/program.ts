@@ -1,11 +1,12 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
+
 import { Command, Option } from 'commander';
+import { defaultStateDir } from '../store/state-dir.js';
 import {
   type BackoutOptions,
   type CheckOptions,
   type CommonOptions,
-  DEFAULT_STATE_DIR,
   type DiagramOptions,
   type IamPolicyOptions,
   LOG_LEVELS,
@@ -62,14 +63,17 @@ function withCommonOptions(cmd: Command): Command {
     .option('--json', 'machine-readable output: the event stream as NDJSON on stdout', false)
     .option('--log-file <path>', 'write logs to this file instead of stderr')
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel))
-    .option('--state-dir <dir>', 'where runs keep their state', DEFAULT_STATE_DIR);
+    .option(
+      '--state-dir <dir>',
+      'where runs keep their state (default: $DRS_FAILBACK_STATE_DIR, else $XDG_STATE_HOME/drs-failback or ~/.local/state/drs-failback)',
+    );
 }
 
 /** Reads the common options from commander's parsed values. */
 function common(opts: Record<string, unknown>): CommonOptions {
   const out: CommonOptions = {
     json: opts.json === true,
-    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : DEFAULT_STATE_DIR,
+    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : defaultStateDir(),
   };
   if (typeof opts.region === 'string') out.region = opts.region;
   if (typeof opts.profile === 'string') out.profile = opts.profile;

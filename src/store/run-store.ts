@@ -35,8 +35,9 @@ import {
   type SnapshotFile,
 } from './format.js';
 import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } from './lock.js';
+import { defaultStateDir } from './state-dir.js';
 
-export const DEFAULT_STATE_DIR = '.drs-failback';
+export { defaultStateDir } from './state-dir.js';
 
 /** Requests sent before these calls are intents: they must be on disk before the call leaves. */
 export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
@@ -101,7 +102,7 @@ export class RunStore {
   readonly #now: () => number;
 
   constructor(options: RunStoreOptions = {}) {
-    this.stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    this.stateDir = options.stateDir ?? defaultStateDir();
     this.#env = {
       host: options.host ?? hostname(),
       pid: options.pid ?? process.pid,

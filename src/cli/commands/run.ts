@@ -20,7 +20,7 @@ import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
-import { resumeCommand } from '../pause.js';
+import { resumeCommand, runCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
 import { openStore, recordSimulation } from '../run-state.js';
 
@@ -55,7 +55,7 @@ function refuseOverInterruptedRun(store: RunStore, plan: Plan): void {
     const what = meta.plan === plan.name ? `plan ${plan.name}` : `server ${shared.join(', ')}`;
     throw new UsageError(
       `${what} belongs to run ${listing.id}, which is unfinished (${listing.state}) and keeps its locks: ` +
-        `\`${resumeCommand(listing.id, store.stateDir)}\` continues it, \`drs-failback backout ${listing.id}\` ends it; ` +
+        `\`${resumeCommand(listing.id, store.stateDir)}\` continues it, \`${runCommand('backout', listing.id, store.stateDir)}\` ends it; ` +
         'only one run at a time.',
     );
   }

@@ -8,7 +8,7 @@ import { processAlive } from '../../store/lock.js';
 import type { RunListing, StoredRun } from '../../store/run-store.js';
 import { type CliIO, type Palette, palette, useColor, writeLine } from '../io.js';
 import type { StatusOptions } from '../options.js';
-import { resumeCommand } from '../pause.js';
+import { resumeCommand, runCommand } from '../pause.js';
 import { openStore } from '../run-state.js';
 
 /**
@@ -160,7 +160,7 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   ];
   if (run.activity === 'interrupted') {
     lines.push(
-      `  \`${resumeCommand(run.id, stateDir)}\` continues it; \`drs-failback backout ${run.id}\` backs it out.`,
+      `  \`${resumeCommand(run.id, stateDir)}\` continues it; \`${runCommand('backout', run.id, stateDir)}\` backs it out.`,
     );
   }
   lines.push('', p.bold('Waves:'));
