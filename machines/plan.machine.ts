@@ -1,4 +1,5 @@
 import { assign, sendTo, setup } from 'xstate';
+import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
@@ -8,7 +9,7 @@ import type {
   WaveOutcome,
   WavePlan,
 } from './types.js';
-import { type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
+import { type WaveEvent, type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
 
 export interface PlanRunInput {
   runId: string;
@@ -46,11 +47,8 @@ export interface PlanContext extends PlanRunInput {
   outcome: Outcome | null;
 }
 
-export type PlanEvent =
-  | { type: 'APPROVE'; by: string; at?: number }
-  | { type: 'REFUSE'; by: string }
-  | { type: 'ABORT'; by?: string; reason?: string }
-  | { type: 'WAKE'; now: number };
+/** The plan hears what its waves hear, and forwards it to the running wave. */
+export type PlanEvent = WaveEvent;
 
 export interface PlanOutput {
   outcome: Outcome;
@@ -91,6 +89,7 @@ export const planMachine = setup({
     input: {} as PlanRunInput,
     events: {} as PlanEvent,
     output: {} as PlanOutput,
+    meta: {} as StateMeta,
   },
   actors: { wave: waveMachine },
   guards: {
@@ -148,7 +147,7 @@ export const planMachine = setup({
   }),
   states: {
     running: {
-      meta: { lifecycle: true, description: 'Waves run in order, each through the wave lifecycle' },
+      meta: { label: 'Waves run in order, each through the wave lifecycle' },
       initial: 'wave',
       states: {
         wave: {
@@ -197,16 +196,19 @@ export const planMachine = setup({
         { target: 'aborted' },
       ],
     },
-    completed: { type: 'final', meta: { lifecycle: true, description: 'Every wave completed' } },
+    completed: { type: 'final', meta: { label: 'Every wave completed', outcome: 'completed' } },
     backedOut: {
       type: 'final',
-      meta: { lifecycle: true, description: 'A wave backed out; later waves not started' },
+      meta: { label: 'A wave backed out; later waves not started', outcome: 'backed-out' },
     },
     backoutFailed: {
       type: 'final',
-      meta: { lifecycle: true, description: 'A backout failed: a person must act' },
+      meta: { label: 'A backout failed: a person must act', outcome: 'backout-failed' },
     },
-    aborted: { type: 'final', meta: { lifecycle: true, description: 'Aborted before a point of no return' } },
-    precheckFailed: { type: 'final', meta: { lifecycle: true, description: 'A wave failed its prechecks' } },
+    aborted: { type: 'final', meta: { label: 'Aborted before a point of no return', outcome: 'aborted' } },
+    precheckFailed: {
+      type: 'final',
+      meta: { label: 'A wave failed its prechecks', outcome: 'precheck-failed' },
+    },
   },
 });

@@ -70,6 +70,7 @@ export {
 export { type ResumeOptions, resumeRun } from './resume.js';
 // Runs.
 export {
+  activityActors,
   type CreateRunOptions,
   createFailbackRun,
   createStoredRun,

@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// pino-pretty (and its dependencies) load only when a pretty logger is asked for: a terminal
+// CLI. createLogger stays synchronous; pino-pretty is CommonJS, so require() loads it.
+const requireCjs = createRequire(import.meta.url);
+const loadPinoPretty = (): typeof PinoPretty => requireCjs('pino-pretty') as typeof PinoPretty;
 
 export type Logger = pino.Logger;
 export type LogLevel = pino.LevelWithSilent;
@@ -46,7 +52,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         ? pino.destination({ dest: destination, sync: true, mkdir: true })
         : destination;
   const stream = pretty
-    ? pinoPretty({
+    ? loadPinoPretty()({
         destination: target,
         colorize: destination === undefined && process.stderr.isTTY === true,
         sync: true,

@@ -3,9 +3,8 @@
 // lines rather than a redrawn screen: robust in any terminal, in tmux, and in a captured log.
 
 import type { Writable } from 'node:stream';
-import { lifecycleStates } from '../../machines/lifecycle.js';
+import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
-import { waveMachine } from '../../machines/wave.machine.js';
 import type { RunEvent } from '../events.js';
 import { formatDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
@@ -14,21 +13,6 @@ import { stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
 import { clockText } from './render.js';
-
-const WAVE_STATES = lifecycleStates(waveMachine);
-const DESCRIPTIONS = new Map(WAVE_STATES.map((s) => [s.path, s.description]));
-const PAST_POINT_OF_NO_RETURN = new Set(WAVE_STATES.filter((s) => s.pastPointOfNoReturn).map((s) => s.path));
-
-/** Whether a wave in `path` (dotted) is past its point of no return: the state or an ancestor is tagged. */
-export function isPastPointOfNoReturn(path: string): boolean {
-  const parts = path.split('.');
-  for (let n = parts.length; n > 0; n--) {
-    if (PAST_POINT_OF_NO_RETURN.has(parts.slice(0, n).join('.'))) return true;
-  }
-  return false;
-}
-
-const FINAL_WAVE_STATES = new Set(WAVE_STATES.filter((s) => s.final).map((s) => s.path));
 
 /** What the run knows from its event stream alone; shared by the live view and the summary. */
 export class RunTracker {
@@ -76,7 +60,7 @@ export class RunTracker {
   /** Waves in flight past their point of no return (Ctrl-C there means backout, not abort). */
   wavesPastPointOfNoReturn(): string[] {
     return [...this.waveState.entries()]
-      .filter(([, path]) => isPastPointOfNoReturn(path) && !FINAL_WAVE_STATES.has(path))
+      .filter(([, path]) => waveLifecycle.isPastPointOfNoReturn(path) && !waveLifecycle.isFinal(path))
       .map(([wave]) => wave);
   }
 
@@ -118,8 +102,8 @@ export class LiveView {
         return;
       case 'state': {
         if (event.machine !== 'wave') return;
-        const description = DESCRIPTIONS.get(event.to);
-        const marker = isPastPointOfNoReturn(event.to) ? p.yellow('▲') : ' ';
+        const description = waveLifecycle.label(event.to);
+        const marker = waveLifecycle.isPastPointOfNoReturn(event.to) ? p.yellow('▲') : ' ';
         this.#line(
           event.at,
           `${marker} wave ${p.bold(event.wave ?? '?')}: ${event.from ?? 'start'} → ${p.cyan(event.to)}${description ? p.dim(` (${description})`) : ''}`,

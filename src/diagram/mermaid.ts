@@ -1,6 +1,7 @@
 // Renders a machine's statechart as Mermaid, straight from the machine definition, so the
 // docs cannot drift from the code (a test compares docs/lifecycle.md with this output).
 import type { AnyStateMachine } from 'xstate';
+import { metaOf } from '../../machines/lifecycle.js';
 
 interface TransitionLike {
   eventType: string;
@@ -11,7 +12,6 @@ interface NodeLike {
   id: string;
   key: string;
   type: string;
-  tags: string[];
   meta?: unknown;
   initial?: { target: ReadonlyArray<{ id: string }> } | undefined;
   states: Record<string, NodeLike>;
@@ -39,7 +39,7 @@ function guardLabel(guard: unknown): string {
   return ' [guarded]';
 }
 
-/** Mermaid `stateDiagram-v2` of the machine; states tagged pointOfNoReturn are highlighted. */
+/** Mermaid `stateDiagram-v2` of the machine; states whose meta marks the point of no return are highlighted. */
 export function toMermaid(machine: AnyStateMachine): string {
   const root = machine.root as unknown as NodeLike;
   const mid = root.id;
@@ -53,9 +53,9 @@ export function toMermaid(machine: AnyStateMachine): string {
     if (initial) lines.push(`${indent}[*] --> ${safeId(mid, initial.id)}`);
     for (const child of Object.values(node.states)) {
       const id = safeId(mid, child.id);
-      if (child.tags.includes('pointOfNoReturn')) pointOfNoReturn.push(id);
-      else if (child.tags.includes('pastPointOfNoReturn') && Object.keys(child.states).length === 0)
-        past.push(id);
+      const meta = metaOf(child);
+      if (meta.pointOfNoReturn) pointOfNoReturn.push(id);
+      else if (meta.pastPointOfNoReturn && Object.keys(child.states).length === 0) past.push(id);
       if (Object.keys(child.states).length > 0) {
         lines.push(`${indent}state "${child.key}" as ${id} {`);
         declare(child, `${indent}  `);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { outcomeOfState, waveLifecycle } from '../../machines/lifecycle.js';
 import { Outcome } from '../../machines/types.js';
 import { formatSubject } from './subject.js';
 
@@ -38,37 +39,27 @@ export const MAX_MESSAGE_BYTES = 262_144;
 const MAX_NAME_LENGTH = 1024;
 const TRUNCATED_MARK = ' [truncated]';
 
-/** Final states of the machines, by the last segment of their path. */
-const OUTCOME_BY_STATE: Readonly<Record<string, Outcome>> = {
-  completed: Outcome.completed,
-  backedOut: Outcome.backedOut,
-  backoutFailed: Outcome.backoutFailed,
-  aborted: Outcome.aborted,
-  precheckFailed: Outcome.precheckFailed,
-};
-
-function lastSegment(statePath: string): string {
-  return statePath.split('.').at(-1) ?? statePath;
-}
-
-/** The outcome the transition ends in, if it reaches a final state. */
-export function outcomeOf(transition: Pick<Transition, 'to' | 'outcome'>): Outcome | undefined {
-  return transition.outcome ?? OUTCOME_BY_STATE[lastSegment(transition.to)];
+/** The outcome the transition ends in, if it reaches a final state (read from the state meta). */
+export function outcomeOf(
+  transition: Pick<Transition, 'to' | 'outcome'> & Partial<Pick<Transition, 'machine'>>,
+): Outcome | undefined {
+  return transition.outcome ?? outcomeOfState(transition.to, transition.machine);
 }
 
 /**
  * How loud a transition is: `critical` when backout itself failed (a person must act),
  * `warning` when the run is backing out or stopped without failing back, `info` otherwise.
  */
-export function severityOf(transition: Pick<Transition, 'to' | 'outcome'>): Severity {
+export function severityOf(
+  transition: Pick<Transition, 'to' | 'outcome'> & Partial<Pick<Transition, 'machine'>>,
+): Severity {
   const outcome = outcomeOf(transition);
-  const segments = transition.to.split('.').map((segment) => segment.toLowerCase());
-  if (outcome === Outcome.backoutFailed || segments.includes('backoutfailed')) return 'critical';
+  if (outcome === Outcome.backoutFailed) return 'critical';
   if (
     outcome === Outcome.backedOut ||
     outcome === Outcome.aborted ||
     outcome === Outcome.precheckFailed ||
-    segments.some((segment) => /^(backout|backingout|backedout|aborted|precheckfailed)/.test(segment))
+    (transition.machine !== 'plan' && waveLifecycle.isBackout(transition.to))
   ) {
     return 'warning';
   }

@@ -2,6 +2,7 @@
 // servers, what StartRecovery launched there (and, on backout, that it was left there for
 // inspection), re-protect and clean-up results, and what was left running. Built from the event
 // log (checks, AWS requests, job log) and the wave results. Pure.
+import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { AwsFailure } from '../../machines/types.js';
 import type { RunEvent } from '../events.js';
 
@@ -116,8 +117,9 @@ function collect(events: readonly RunEvent[]): Map<string, WaveFacts> {
       case 'state':
         if (event.machine === 'wave' && event.wave !== undefined) {
           current = event.wave;
-          if (event.to.startsWith('reprotecting')) waveFacts(event.wave).stepsAsked.add('reprotect');
-          if (event.to.startsWith('cleaningUp')) waveFacts(event.wave).stepsAsked.add('cleanup');
+          // An opt-in step begins with its own approval (state meta `approval`).
+          const step = waveLifecycle.approval(event.to);
+          if (step === 'reprotect' || step === 'cleanup') waveFacts(event.wave).stepsAsked.add(step);
         }
         break;
       case 'check': {

@@ -1,11 +1,9 @@
 // Approvals: which wave waits for a person and what approving does there, asked on entry
 // (and again when a run resumes in such a state); answers are logged, then sent to the machine.
+
+import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { PlanEvent } from '../../machines/plan.machine.js';
-import {
-  describeAfterFailbackStep,
-  describeWavePointOfNoReturn,
-  type WaveContext,
-} from '../../machines/wave.machine.js';
+import type { WaveContext } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 
@@ -17,10 +15,7 @@ export interface PendingApproval {
 
 /** What approving does in a state that waits for a person; null when the state does not wait. */
 function approvalPrompt(state: string | undefined, context: WaveContext): string | null {
-  if (state === 'awaitingApproval') return describeWavePointOfNoReturn(context.resolved);
-  if (state === 'reprotecting.awaitingApproval') return describeAfterFailbackStep('reprotect', context);
-  if (state === 'cleaningUp.awaitingApproval') return describeAfterFailbackStep('cleanup', context);
-  return null;
+  return waveLifecycle.approvalPrompt(state, context);
 }
 
 export interface Approvals {

@@ -3,7 +3,7 @@
 // the announcer (state -> events, notifications), the approvals and the durable wiring
 // (snapshots, resume) are their own modules.
 import type { Logger } from 'pino';
-import { type Actor, createActor, type InspectionEvent, type Snapshot } from 'xstate';
+import { type Actor, createActor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
@@ -63,8 +63,11 @@ export interface CreateRunOptions {
    * that did go out.
    */
   history?: readonly RunEvent[];
-  /** xstate's inspection callback, given every inspection event of the run's actors. */
-  inspect?: (event: InspectionEvent) => void;
+  /**
+   * An xstate inspector (as `createActor(machine, { inspect })`): receives every inspection
+   * event of the plan and wave actors. Like a run listener, one that throws is logged and ignored.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 export interface RunResult extends PlanOutput {
@@ -194,6 +197,17 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   });
   const persist = options.onSnapshot ? persistSteps(options.onSnapshot, () => actorRef) : undefined;
 
+  const embedderInspect = options.inspect;
+  const inspectEmbedder = (ev: InspectionEvent) => {
+    if (!embedderInspect) return;
+    try {
+      if (typeof embedderInspect === 'function') embedderInspect(ev);
+      else embedderInspect.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
+
   // Microsteps arrive in causal order (a wave's final state before the plan moves on);
   // initial states only show up as the actor's first snapshot.
   const inspect = (ev: InspectionEvent) => {
@@ -203,7 +217,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
     }
     persist?.(ev);
-    options.inspect?.(ev);
+    inspectEmbedder(ev);
   };
 
   let actorRef: Actor<typeof planMachine> | undefined;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, toPromise } from 'xstate';
+import { leafPath, waveLifecycle } from '../../machines/lifecycle.js';
 import {
   describeWavePointOfNoReturn,
   MAX_PRECHECK_ATTEMPTS,
@@ -160,7 +161,7 @@ describe('wave machine', () => {
   it('ABORT after the point of no return backs out (StopFailback), never aborts silently', async () => {
     const w = start({ pollJobs: [pending] });
     await vi.advanceTimersByTimeAsync(20_000);
-    expect(w.actor.getSnapshot().hasTag('pastPointOfNoReturn')).toBe(true);
+    expect(waveLifecycle.isPastPointOfNoReturn(leafPath(w.actor.getSnapshot().value))).toBe(true);
     w.actor.send({ type: 'ABORT', by: 'carol' });
     await vi.advanceTimersByTimeAsync(MIN);
     const out = await w.done;
@@ -346,6 +347,31 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('assessDrSide');
   });
 
+  it('a StopFailback activity that throws is recorded in the backout, which goes on', async () => {
+    const activities = scriptedActivities({ pollJobs: [{ verdict: 'failed', detail: 'FAILED' }] });
+    const actor = createActor(
+      waveMachine.provide({
+        actors: activityActors({
+          ...activities,
+          stopFailback: () => Promise.reject(new TypeError('socket hang up')),
+        }),
+      }),
+      { input: input({ restore: 'never' }) },
+    ).start();
+    const out = await toPromise(actor);
+    expect(out.outcome).toBe('backed-out');
+    expect(out.failure?.code).toBe('launch-failed');
+    expect(out.backout?.stopFailures).toEqual([
+      {
+        kind: 'unknown',
+        name: 'TypeError',
+        operation: 'StopFailback',
+        message: 'socket hang up',
+        retryable: false,
+      },
+    ]);
+  });
+
   it('restored from a persisted snapshot mid-wait, WAKE polls AWS at once instead of trusting lost timers', async () => {
     const w = start({ pollJobs: [pending] });
     await vi.advanceTimersByTimeAsync(20_000);
@@ -479,8 +505,25 @@ describe('wave machine', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     const persisted = w.actor.getPersistedSnapshot();
     const copy = JSON.parse(JSON.stringify(persisted));
-    expect(copy.context.jobIds).toEqual(['drsjob-00000000000000001']);
-    expect(copy.context.jobDeadlineAt).toBe(T0 + 2 * 60 * MIN);
     w.actor.stop();
+    // The JSON copy is what restores: the same state and context, and it goes on from there.
+    const calls: ActivityCall[] = [];
+    const restored = createActor(
+      waveMachine.provide({
+        actors: activityActors(scriptedActivities({ pollJobs: [pending, { verdict: 'launched' }] }, calls)),
+      }),
+      { snapshot: copy, input: input() },
+    ).start();
+    expect(restored.getSnapshot().value).toEqual({ monitoringJob: 'waiting' });
+    expect(restored.getSnapshot().context).toEqual(w.actor.getSnapshot().context);
+    expect(restored.getSnapshot().context.jobIds).toEqual(['drsjob-00000000000000001']);
+    expect(restored.getSnapshot().context.jobDeadlineAt).toBe(T0 + 2 * 60 * MIN);
+    expect(JSON.parse(JSON.stringify(restored.getPersistedSnapshot()))).toEqual(copy);
+    restored.send({ type: 'WAKE', now: Date.now() });
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    const out = await toPromise(restored);
+    expect(out.outcome).toBe('completed');
+    expect(out.jobIds).toEqual(['drsjob-00000000000000001']);
+    expect(calls.map((c) => c.name)).toEqual(['pollJobs', 'pollJobs', 'verifyFailback']);
   });
 });

@@ -1,0 +1,154 @@
+// What the wave machine remembers, as pure updates of its context by name; setup.ts wraps
+// each in `assign`. The poll bookkeeping comes from wait.ts, the same for every wait.
+import type {
+  AssessDrSideOutput,
+  AwsFailure,
+  CleanupOutput,
+  FailureReason,
+  Outcome,
+  PollJobsOutput,
+  PrecheckOutput,
+  ReprotectOutput,
+  RestoreRecoveryPointOutput,
+  StartFailbackOutput,
+  StopFailbackOutput,
+  VerifyOutput,
+} from '../types.js';
+import type { AfterFailbackRecord, BackoutRecord, WaveContext } from './contract.js';
+import { afterAttempt, freshWait } from './wait.js';
+
+type Update = Partial<WaveContext>;
+
+const emptyAfterFailback = (): AfterFailbackRecord => ({
+  reprotected: [],
+  terminated: [],
+  cleanupJobIds: [],
+  failures: [],
+  skipped: [],
+});
+
+/** The backout record with `change` applied; null stays null (no backout began). */
+const inBackout = (context: WaveContext, change: (b: BackoutRecord) => Partial<BackoutRecord>) =>
+  context.backout && { ...context.backout, ...change(context.backout) };
+
+const afterFailbackWith = (
+  context: WaveContext,
+  change: (r: AfterFailbackRecord) => Partial<AfterFailbackRecord>,
+) => {
+  const record = context.afterFailbackRecord ?? emptyAfterFailback();
+  return { ...record, ...change(record) };
+};
+
+export const waveUpdates = {
+  recordPrecheck: (_: WaveContext, p: { output: PrecheckOutput }): Update => ({
+    now: p.output.now,
+    resolved: p.output.servers,
+  }),
+  recordPrecheckAttempt: (context: WaveContext, p: { output: PrecheckOutput }): Update => ({
+    now: p.output.now,
+    precheckAttempts: context.precheckAttempts + 1,
+    ...afterAttempt(context, p.output.failure),
+  }),
+  failWith: (_: WaveContext, p: { reason: FailureReason }): Update => ({ failure: p.reason }),
+  recordApproval: (context: WaveContext, p: { by: string; at: number | undefined }): Update => ({
+    approval: { by: p.by, at: p.at ?? context.now },
+  }),
+  recordStart: (context: WaveContext, p: { output: StartFailbackOutput }): Update => ({
+    now: p.output.now,
+    jobIds: [...context.jobIds, ...p.output.jobIds],
+    jobRegions: { ...context.jobRegions, ...p.output.jobRegions },
+    startAttempts: context.startAttempts + 1,
+    ...afterAttempt(context, p.output.failure),
+  }),
+  armJobDeadline: (context: WaveContext): Update => ({
+    jobDeadlineAt: context.jobDeadlineAt ?? context.now + context.jobTimeoutMs,
+    ...freshWait,
+  }),
+  recordPoll: (context: WaveContext, p: { output: PollJobsOutput }): Update => ({
+    now: p.output.now,
+    launch: p.output.servers,
+    logCursor: p.output.logCursor,
+    ...afterAttempt(context, p.output.failure),
+  }),
+  armVerifyDeadline: (context: WaveContext): Update => ({
+    verifyDeadlineAt: context.verifyDeadlineAt ?? context.now + context.verifyTimeoutMs,
+    ...freshWait,
+  }),
+  recordVerify: (context: WaveContext, p: { output: VerifyOutput }): Update => ({
+    now: p.output.now,
+    ...afterAttempt(context, p.output.failure),
+  }),
+  beginBackout: (context: WaveContext, p: { reason: FailureReason }): Update => ({
+    failure: context.failure ?? p.reason,
+    ...freshWait,
+    backout: context.backout ?? {
+      reason: p.reason,
+      startedAt: context.now,
+      stopped: [],
+      stopFailures: [],
+      needsRestore: [],
+      restored: [],
+      restoreJobIds: [],
+      restoreDeadlineAt: null,
+      restoreJobDeadlineAt: null,
+      health: [],
+    },
+  }),
+  recordStop: (context: WaveContext, p: { output: StopFailbackOutput }): Update => ({
+    now: p.output.now,
+    backout: inBackout(context, (b) => ({
+      stopped: p.output.stopped,
+      stopFailures: p.output.failures,
+      restoreDeadlineAt: b.restoreDeadlineAt ?? p.output.now + context.verifyTimeoutMs,
+    })),
+  }),
+  /** The StopFailback activity itself failed: the backout goes on, and the failure is reported. */
+  recordStopError: (context: WaveContext, p: { failure: AwsFailure }): Update => ({
+    backout: inBackout(context, (b) => ({ stopFailures: [...b.stopFailures, p.failure] })),
+  }),
+  recordAssessment: (context: WaveContext, p: { output: AssessDrSideOutput }): Update => ({
+    now: p.output.now,
+    ...afterAttempt(context, p.output.failure),
+    backout: inBackout(context, (b) => ({
+      health: p.output.servers,
+      needsRestore: p.output.needsRestore.length > 0 ? p.output.needsRestore : b.needsRestore,
+      restoreDeadlineAt: b.restoreDeadlineAt ?? p.output.now + context.verifyTimeoutMs,
+    })),
+  }),
+  recordRestoreStart: (context: WaveContext, p: { output: RestoreRecoveryPointOutput }): Update => ({
+    now: p.output.now,
+    logCursor: {},
+    backout: inBackout(context, () => ({
+      restored: p.output.restored,
+      restoreJobIds: p.output.jobIds,
+      restoreJobDeadlineAt: p.output.now + context.jobTimeoutMs,
+      // The relaunched instances get a fresh grace period to pass their status checks.
+      restoreDeadlineAt: null,
+    })),
+  }),
+  recordRestorePoll: (context: WaveContext, p: { output: PollJobsOutput }): Update => ({
+    now: p.output.now,
+    logCursor: p.output.logCursor,
+    ...afterAttempt(context, p.output.failure),
+  }),
+  resetPolling: (): Update => ({ ...freshWait }),
+  settle: (_: WaveContext, p: { outcome: Outcome }): Update => ({ outcome: p.outcome }),
+  recordReprotect: (context: WaveContext, p: { output: ReprotectOutput }): Update => ({
+    now: p.output.now,
+    afterFailbackRecord: afterFailbackWith(context, (r) => ({
+      reprotected: [...r.reprotected, ...p.output.reversed],
+      failures: [...r.failures, ...p.output.failures],
+    })),
+  }),
+  recordCleanup: (context: WaveContext, p: { output: CleanupOutput }): Update => ({
+    now: p.output.now,
+    afterFailbackRecord: afterFailbackWith(context, (r) => ({
+      terminated: [...r.terminated, ...p.output.terminated],
+      cleanupJobIds: [...r.cleanupJobIds, ...p.output.jobIds],
+      failures: [...r.failures, ...p.output.failures],
+    })),
+  }),
+  recordSkipped: (context: WaveContext, p: { step: string }): Update => ({
+    afterFailbackRecord: afterFailbackWith(context, (r) => ({ skipped: [...r.skipped, p.step] })),
+  }),
+};

@@ -1,0 +1,122 @@
+// The wave machine's contract: what it is started with, what it remembers, what it hears and
+// what it returns. Everything is plain JSON, so a snapshot can be persisted and restored.
+import type {
+  AfterFailbackSettings,
+  AwsFailure,
+  FailureReason,
+  Outcome,
+  PollingSettings,
+  ReprotectOutput,
+  ResolvedServer,
+  RestoredServer,
+  RestoreMode,
+  ServerHealth,
+  ServerLaunchStatus,
+  WavePlan,
+} from '../types.js';
+
+export interface WaveInput {
+  runId: string;
+  waveIndex: number;
+  wave: WavePlan;
+  requiresApproval: boolean;
+  rpoMs: number;
+  /** When the run began (epoch ms): backout restores the newest recovery point before it. */
+  runStartedAt: number;
+  /** Absolute RTO deadline of the whole run (epoch ms). */
+  rtoDeadlineAt: number;
+  polling: PollingSettings;
+  verifyTimeoutMs: number;
+  jobTimeoutMs: number;
+  restore: RestoreMode;
+  jitterSeed: number;
+  /** Time the wave starts, from the caller's clock. */
+  now: number;
+  /** Opt-in steps after a verified EC2-origin failback (absent in older snapshots: both off). */
+  afterFailback?: AfterFailbackSettings;
+}
+
+/** What the opt-in steps after a verified failback did (or why they did not run). */
+export interface AfterFailbackRecord {
+  reprotected: ReprotectOutput['reversed'];
+  terminated: string[];
+  cleanupJobIds: string[];
+  failures: AwsFailure[];
+  /** Steps refused or skipped by the operator, e.g. `cleanup refused by alice`. */
+  skipped: string[];
+}
+
+export interface BackoutRecord {
+  reason: FailureReason;
+  /** When the backout began (epoch ms): recovery jobs created after it belong to this backout. */
+  startedAt: number;
+  stopped: string[];
+  /** StopFailback calls that failed, and a StopFailback activity that failed as a whole. */
+  stopFailures: AwsFailure[];
+  needsRestore: string[];
+  restored: RestoredServer[];
+  restoreJobIds: string[];
+  /** Deadline for the DR side to be confirmed healthy again. */
+  restoreDeadlineAt: number | null;
+  restoreJobDeadlineAt: number | null;
+  health: ServerHealth[];
+}
+
+/** Poll bookkeeping shared by every wait (machines/wave/wait.ts). */
+export interface WaitBookkeeping {
+  now: number;
+  polling: PollingSettings;
+  jitterSeed: number;
+  /** Attempts made (feeds the jitter), consecutive errors, AWS's retry-after hint. */
+  pollAttempt: number;
+  errorStreak: number;
+  retryAfterMs: number | null;
+}
+
+export interface WaveContext extends WaveInput, WaitBookkeeping {
+  resolved: ResolvedServer[];
+  approval: { by: string; at: number } | null;
+  jobIds: string[];
+  logCursor: Record<string, number>;
+  launch: ServerLaunchStatus[];
+  jobDeadlineAt: number | null;
+  verifyDeadlineAt: number | null;
+  startAttempts: number;
+  precheckAttempts: number;
+  failure: FailureReason | null;
+  backout: BackoutRecord | null;
+  outcome: Outcome | null;
+  /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
+  jobRegions?: Record<string, string>;
+  afterFailbackRecord?: AfterFailbackRecord;
+}
+
+export type WaveEvent =
+  | { type: 'APPROVE'; by: string; at?: number }
+  | { type: 'REFUSE'; by: string }
+  /** Before the point of no return: abort, nothing changed. After it: back out. */
+  | { type: 'ABORT'; by?: string; reason?: string }
+  /**
+   * Sent after a run is restored from disk: a restored snapshot does not re-arm pending delays
+   * reliably, so every wait ends at once and AWS is read again. `now` re-anchors the clock.
+   */
+  | { type: 'WAKE'; now: number };
+
+export interface WaveOutput {
+  waveIndex: number;
+  name: string;
+  outcome: Outcome;
+  failure: FailureReason | null;
+  now: number;
+  jobIds: string[];
+  /** What the launch jobs last reported per server (EC2 origin: the instances in the origin region). */
+  launch: ServerLaunchStatus[];
+  backout: BackoutRecord | null;
+  afterFailback: AfterFailbackRecord | null;
+}
+
+/** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */
+export const MAX_PRECHECK_ATTEMPTS = 5;
+
+/** How many times a throttled StartFailbackLaunch is sent again (a throttled request did nothing). */
+export const MAX_START_ATTEMPTS = 5;

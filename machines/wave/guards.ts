@@ -1,0 +1,75 @@
+// Guards of the wave machine, by name. Those about an activity's result take `{ output }`
+// (see `fromOutput` in setup.ts); deadlines compare the activity's own `now`, never a clock.
+import {
+  type AssessDrSideOutput,
+  type AwsFailure,
+  isEc2Origin,
+  type JobVerdict,
+  type PollJobsOutput,
+  type PrecheckOutput,
+  type StartFailbackOutput,
+  type VerifyOutput,
+} from '../types.js';
+import { MAX_PRECHECK_ATTEMPTS, MAX_START_ATTEMPTS, type WaveContext } from './contract.js';
+
+type Args = { context: WaveContext };
+type Now = { output: { now: number } };
+type MayFail = { output: { failure?: AwsFailure } };
+
+/** Failures that mean AWS did nothing with the request. */
+const nothingSent = (f: AwsFailure | undefined): boolean =>
+  f !== undefined &&
+  ['throttled', 'validation', 'access-denied', 'not-found', 'uninitialized'].includes(f.kind);
+
+const fatal = (f: AwsFailure | undefined): boolean => f !== undefined && !f.retryable;
+
+export const waveGuards = {
+  precheckPassed: (_: Args, p: { output: PrecheckOutput }) => p.output.ok,
+  precheckPassedNoApproval: ({ context }: Args, p: { output: PrecheckOutput }) =>
+    p.output.ok && !context.requiresApproval,
+  precheckRetryable: ({ context }: Args, p: { output: PrecheckOutput }) =>
+    !p.output.ok &&
+    p.output.failure?.retryable === true &&
+    context.precheckAttempts + 1 < MAX_PRECHECK_ATTEMPTS &&
+    p.output.now < context.rtoDeadlineAt,
+  noJobStartedNothingSent: (_: Args, p: { output: StartFailbackOutput }) =>
+    p.output.jobIds.length === 0 && nothingSent(p.output.failure),
+  startThrottled: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+    p.output.jobIds.length === 0 &&
+    p.output.failure?.kind === 'throttled' &&
+    context.startAttempts + 1 < MAX_START_ATTEMPTS &&
+    p.output.now < context.rtoDeadlineAt,
+  startFailed: (_: Args, p: { output: StartFailbackOutput }) => p.output.failure !== undefined,
+  jobsLaunched: (_: Args, p: { output: { verdict: JobVerdict } }) => p.output.verdict === 'launched',
+  jobsFailed: (_: Args, p: { output: PollJobsOutput }) => p.output.verdict === 'failed',
+  /** A failure that sending again will not cure. */
+  pollFatal: (_: Args, p: MayFail) => fatal(p.output.failure),
+  rtoPassed: ({ context }: Args, p: Now) => p.output.now >= context.rtoDeadlineAt,
+  jobTimedOut: ({ context }: Args, p: Now) =>
+    context.jobDeadlineAt !== null && p.output.now >= context.jobDeadlineAt,
+  verifyHealthy: (_: Args, p: { output: VerifyOutput }) => p.output.verdict === 'healthy',
+  verifyUnhealthy: (_: Args, p: { output: VerifyOutput }) => p.output.verdict === 'unhealthy',
+  verifyTimedOut: ({ context }: Args, p: Now) =>
+    context.verifyDeadlineAt !== null && p.output.now >= context.verifyDeadlineAt,
+  restoreNever: ({ context }: Args) => context.restore === 'never',
+  reprotectWanted: ({ context }: Args) =>
+    context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
+  cleanupWanted: ({ context }: Args) =>
+    context.afterFailback?.cleanup === true && context.resolved.some(isEc2Origin),
+  drSideHealthy: (_: Args, p: { output: AssessDrSideOutput }) =>
+    p.output.verdict === 'healthy' && p.output.needsRestore.length === 0,
+  drSideNeedsRestore: (_: Args, p: { output: AssessDrSideOutput }) => p.output.needsRestore.length > 0,
+  /** After a relaunch only health matters. */
+  restoredHealthy: (_: Args, p: { output: AssessDrSideOutput }) => p.output.verdict === 'healthy',
+  restoreNotStarted: (_: Args, p: { output: { jobIds: string[]; failure?: AwsFailure } }) =>
+    p.output.failure !== undefined || p.output.jobIds.length === 0,
+  restoreJobsFailed: (_: Args, p: { output: PollJobsOutput }) =>
+    p.output.verdict === 'failed' || fatal(p.output.failure),
+  restoreTimedOut: ({ context }: Args, p: Now) =>
+    context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
+  restoreJobTimedOut: ({ context }: Args, p: Now) =>
+    context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
+  /** WAKE while awaiting approval, at or past the RTO deadline. */
+  wokenPastRto: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
+    event.type === 'WAKE' && event.now !== undefined && event.now >= context.rtoDeadlineAt,
+};

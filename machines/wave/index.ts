@@ -1,0 +1,21 @@
+// The wave machine: one wave's failback, from prechecks to an outcome.
+export {
+  type ApprovalKind,
+  describeAfterFailbackStep,
+  describeApproval,
+  describePointOfNoReturn,
+  describeWavePointOfNoReturn,
+} from './approvals.js';
+export {
+  type AfterFailbackRecord,
+  type BackoutRecord,
+  MAX_PRECHECK_ATTEMPTS,
+  MAX_START_ATTEMPTS,
+  type WaveContext,
+  type WaveEvent,
+  type WaveInput,
+  type WaveOutput,
+} from './contract.js';
+export { waveMachine } from './machine.js';
+export { notProvided, waveSetup } from './setup.js';
+export { afterAttempt, freshWait, waitDelay, waitingState } from './wait.js';

@@ -1,0 +1,25 @@
+// The wave's final states; each settles the outcome its meta names.
+import type { Outcome } from '../../types.js';
+import { waveSetup } from '../setup.js';
+
+function finalState(outcome: Outcome, label: string, pastPointOfNoReturn: boolean) {
+  return waveSetup.createStateConfig({
+    meta: { label, outcome, ...(pastPointOfNoReturn ? { pastPointOfNoReturn: true as const } : {}) },
+    type: 'final',
+    entry: { type: 'settle', params: { outcome } },
+  });
+}
+
+export const completed = finalState(
+  'completed',
+  'Every server launched and verified on the primary side',
+  true,
+);
+export const backedOut = finalState('backed-out', 'The DR side is serving; nothing lost', true);
+export const backoutFailed = finalState(
+  'backout-failed',
+  'A person must act: the report says what and where',
+  true,
+);
+export const aborted = finalState('aborted', 'Stopped before the point of no return; nothing changed', false);
+export const precheckFailed = finalState('precheck-failed', 'A precheck failed; nothing changed', false);
