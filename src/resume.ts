@@ -4,9 +4,8 @@
 import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
-import type { CallerIdentity } from './aws/identity.js';
 import type { Clock } from './clock.js';
-import type { FailbackRun } from './run/index.js';
+import type { FailbackRun, RunIdentity } from './run/index.js';
 import { createStoredRun } from './run/stored.js';
 import { RunFinishedError } from './store/errors.js';
 import { RunStore, type RunStoreOptions } from './store/run-store.js';
@@ -25,7 +24,7 @@ export interface ResumeOptions {
   probes?: ProbeRunner;
   simulated?: boolean;
   /** Who the resumed run acts as, recorded in its new `run.started`. */
-  identities?: readonly CallerIdentity[];
+  identity?: RunIdentity;
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
 }
@@ -60,7 +59,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
-      ...(options.identities !== undefined ? { identities: options.identities } : {}),
+      ...(options.identity !== undefined ? { identity: options.identity } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
       ...(options.notificationDrainMs !== undefined
         ? { notificationDrainMs: options.notificationDrainMs }

@@ -1,36 +1,29 @@
 // The caller's AWS identity at the start of a command: read through the instrumented STS clients
-// (its events go to the command's stream), then shown in the header.
+// (their events join the command's stream), then shown in the header.
 import type { CallerIdentity } from '../aws/identity.js';
-import { eventStamper, type RunEvent, type RunEventBody } from '../events.js';
+import type { RunEventBody } from '../events.js';
 import type { AwsContext } from './aws-context.js';
-import { type CliIO, isInteractive, type Palette, writeLine } from './io.js';
+import { type CliIO, isInteractive, type Palette } from './io.js';
 
 export interface IdentityRead {
   identities: CallerIdentity[];
-  /** The stamped `aws.request`/`aws.response` events of the reads, in order. */
-  events: RunEvent[];
+  /**
+   * The `aws.request`/`aws.response` bodies of the reads, in order, not yet stamped: the run
+   * emits them right after its `run.started`, so its stream still begins with `run.started`.
+   */
+  events: RunEventBody[];
 }
 
 /**
- * GetCallerIdentity in every region the plan names, stamped for run `runId` after `afterSeq`;
- * in `--json` mode the events are printed as they happen. Throws AccountMismatchError (exit 2),
- * CredentialsError (exit 2) or EndpointUnreachableError (exit 3) before any other call.
+ * GetCallerIdentity in every region the plan names, for a run about to start. Throws
+ * AccountMismatchError (exit 2), CredentialsError (exit 2) or EndpointUnreachableError (exit 3)
+ * before any other call.
  */
-export async function readCallerIdentity(
-  aws: AwsContext,
-  runId: string,
-  afterSeq: number,
-  json: boolean,
-  io: CliIO,
-): Promise<IdentityRead> {
-  const stamp = eventStamper(runId, aws.clock, afterSeq);
-  const events: RunEvent[] = [];
-  const emit = (body: RunEventBody): void => {
-    const event = stamp(body);
-    events.push(event);
-    if (json) writeLine(io.stdout, JSON.stringify(event));
-  };
-  const identities = await aws.identify(emit);
+export async function readCallerIdentity(aws: AwsContext): Promise<IdentityRead> {
+  const events: RunEventBody[] = [];
+  const identities = await aws.identify((body) => {
+    events.push(body);
+  });
   return { identities, events };
 }
 

@@ -2,7 +2,7 @@
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
 import type { CallerIdentity } from '../aws/identity.js';
-import { lastEventSeq, type RunEvent } from '../events.js';
+import type { RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
 import type { FailbackRun } from '../run.js';
 import { RunFinishedError } from '../store/errors.js';
@@ -64,15 +64,8 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
   });
   now = () => aws.clock.now();
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
-  // Who this process acts as, before anything else; the reads join the run's event log.
-  const { identities, events } = await readCallerIdentity(
-    aws,
-    options.runId,
-    lastEventSeq(history),
-    options.json,
-    io,
-  );
-  for (const event of events) stored.appendEvent(event);
+  // Who this process acts as, before anything else; the run logs the reads after its run.started.
+  const identity = await readCallerIdentity(aws);
   const failback = await resumeRun({
     store,
     runId: options.runId,
@@ -80,8 +73,8 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
     clock: aws.clock,
     log: createCliLogger(options, io),
     simulated: aws.simulated,
-    identities,
+    identity,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state, identities };
+  return { failback, stored, aws, history, state, identities: identity.identities };
 }

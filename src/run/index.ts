@@ -18,6 +18,7 @@ import {
   eventStamper,
   lastEventSeq,
   type RunEvent,
+  type RunEventBody,
 } from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
@@ -41,8 +42,11 @@ export interface CreateRunOptions {
   probes?: ProbeRunner;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
-  /** Who the run acts as (GetCallerIdentity, read by the caller), recorded in `run.started`. */
-  identities?: readonly CallerIdentity[];
+  /**
+   * Who the run acts as, read by the caller (GetCallerIdentity) before the run starts: recorded in
+   * `run.started`, and the reads' events are emitted right after it.
+   */
+  identity?: RunIdentity;
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
   activities?: Partial<FailbackActivities>;
   /** Seed for poll jitter; derived from the run id when absent. */
@@ -161,6 +165,13 @@ function whenDone(
   });
 }
 
+/** The caller's identity reads, for `run.started` and the stream. */
+export interface RunIdentity {
+  identities: readonly CallerIdentity[];
+  /** The reads' `aws.request`/`aws.response` events, unstamped, in the order they happened. */
+  events: readonly RunEventBody[];
+}
+
 /** `run.started`'s identity fields: the DR region's account and principal, and every region's. */
 function identityFields(identities: readonly CallerIdentity[] | undefined) {
   const dr = identities?.[0];
@@ -255,8 +266,11 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       servers,
       simulated: !!options.simulated,
       format: EVENT_FORMAT_VERSION,
-      ...identityFields(options.identities),
+      ...identityFields(options.identity?.identities),
     });
+    // The identity reads happened before the run started; logged after run.started, which
+    // records their answer, so the stream still begins with run.started.
+    for (const body of options.identity?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     // The plan's first state before its first wave's (xstate reports the child first).
     if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);

@@ -85,13 +85,12 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   refuseOverInterruptedRun(store, plan);
   const runId = newStoredRunId(store, aws);
   // Who the run acts as, before anything else: a wrong account stops here, before the run exists.
-  const { identities, events } = await readCallerIdentity(aws, runId, 0, options.json, io);
+  const identity = await readCallerIdentity(aws);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
   const stored = store.create(plan, planText, runId);
   let failback: FailbackRun;
   try {
-    for (const event of events) stored.appendEvent(event);
     if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
     failback = createStoredRun(stored, {
       clients: aws.clients,
@@ -99,8 +98,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       log,
       region: aws.region,
       simulated: aws.simulated,
-      identities,
-      history: events,
+      identity,
       ...(aws.probes ? { probes: aws.probes } : {}),
     });
   } catch (error) {
@@ -116,7 +114,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       aws,
       json: options.json,
       yes: options.yes,
-      intro: [...planLines(summarizePlan(plan), p), ...identityLines(identities, aws, p), ''],
+      intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
     },
     io,
     deps,
