@@ -103,12 +103,17 @@ function outcomeText(row: RunStatusRow): string {
   return 'interrupted (resume continues)';
 }
 
+/** Wall-clock start; a simulated run is marked, with its virtual start too. */
+function startedText(row: RunStatusRow): string {
+  return row.simulated ? `${row.startedWallClock} (simulated; virtual ${row.started})` : row.startedWallClock;
+}
+
 export function runTableLines(rows: readonly RunStatusRow[], stateDir: string, p: Palette): string[] {
   if (rows.length === 0) return [`No runs in ${stateDir}.`];
   const table = rows.map((r) => ({
     id: r.id,
     plan: r.plan,
-    started: r.started,
+    started: startedText(r),
     state: r.state,
     outcome: outcomeText(r),
   }));
@@ -155,7 +160,7 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   const { run } = detail;
   const lines = [
     p.bold(`Run ${run.id}`),
-    `  plan: ${run.plan}; started: ${run.started}`,
+    `  plan: ${run.plan}; started: ${startedText(run)}`,
     `  state: ${run.state}; outcome: ${outcomeText(run)}`,
   ];
   if (run.activity === 'interrupted') {
