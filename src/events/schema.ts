@@ -40,6 +40,7 @@ const state = z.object({
   wave: z.string().optional().describe('the wave, on wave events'),
   from: z.string().nullable().describe('dotted state path; null for the first state'),
   to: z.string().describe('dotted state path'),
+  reason: z.string().optional().describe('why the wave failed, on wave events once it has failed'),
 });
 
 const check = z.object({
@@ -102,6 +103,10 @@ const runFinished = z.object({
   type: z.literal('run.finished'),
   outcome: z.enum(Outcome),
   waves: z.array(z.object({ name: z.string(), outcome: z.enum(WAVE_OUTCOMES) })),
+  reason: z
+    .string()
+    .optional()
+    .describe('when not completed: why the first wave that did not complete stopped'),
 });
 
 const BODIES = [

@@ -250,7 +250,14 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const result = whenDone(actor, async (output) => {
     await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
     const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
-    emit({ type: 'run.finished', outcome: output.outcome, waves });
+    const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
+    const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
+    emit({
+      type: 'run.finished',
+      outcome: output.outcome,
+      waves,
+      ...(reason !== undefined ? { reason } : {}),
+    });
     log.info({ outcome: output.outcome }, 'run finished');
     return { ...output, runId };
   });
