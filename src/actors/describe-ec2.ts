@@ -1,6 +1,8 @@
 import {
   DescribeInstanceStatusCommand,
+  type DescribeInstanceStatusCommandInput,
   DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
   type Instance,
   type InstanceStatus,
 } from '@aws-sdk/client-ec2';
@@ -8,8 +10,8 @@ import type { AwsFailure, NetworkExpectation } from '../../machines/types.js';
 import { chunk, unique } from '../aws/batch.js';
 import type { Ec2Sender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
+import { collectItems, EC2_TOKENS } from '../aws/paginate.js';
 import { classifyInstanceHealth, type InstanceHealth } from '../classify/instance-health.js';
-import { collectPages } from './paginate.js';
 
 /** DescribeInstanceStatus takes at most 100 InstanceIds; DescribeInstances gets the same batches. */
 export const EC2_ID_BATCH = 100;
@@ -22,26 +24,28 @@ export type Ec2Observation =
   | { kind: 'not-visible'; detail: string }
   | { kind: 'error'; failure: AwsFailure };
 
+// The `async`/`await` around each send below is not redundant: it keeps one extra turn per page,
+// as these reads always had, so concurrent requests interleave as the golden streams recorded.
+
 async function describeInstances(ec2: Ec2Sender, ids: string[]): Promise<Instance[]> {
   // Never MaxResults together with InstanceIds: EC2 rejects the combination.
-  const reservations = await collectPages(async (nextToken) => {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids, NextToken: nextToken }));
-    return { items: out.Reservations, nextToken: out.NextToken };
-  });
+  const reservations = await collectItems(
+    async (input: DescribeInstancesCommandInput) => await ec2.send(new DescribeInstancesCommand(input)),
+    { InstanceIds: ids },
+    EC2_TOKENS,
+    (page) => page.Reservations,
+  );
   return reservations.flatMap((r) => r.Instances ?? []);
 }
 
 async function describeInstanceStatus(ec2: Ec2Sender, ids: string[]): Promise<InstanceStatus[]> {
-  return collectPages(async (nextToken) => {
-    const out = await ec2.send(
-      new DescribeInstanceStatusCommand({
-        InstanceIds: ids,
-        IncludeAllInstances: true,
-        NextToken: nextToken,
-      }),
-    );
-    return { items: out.InstanceStatuses, nextToken: out.NextToken };
-  });
+  return collectItems(
+    async (input: DescribeInstanceStatusCommandInput) =>
+      await ec2.send(new DescribeInstanceStatusCommand(input)),
+    { InstanceIds: ids, IncludeAllInstances: true },
+    EC2_TOKENS,
+    (page) => page.InstanceStatuses,
+  );
 }
 
 async function observeBatch(

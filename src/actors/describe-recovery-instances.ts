@@ -1,17 +1,22 @@
 import {
   DescribeRecoveryInstancesCommand,
+  type DescribeRecoveryInstancesCommandInput,
   DescribeSourceServersCommand,
+  type DescribeSourceServersCommandInput,
   type RecoveryInstance,
   type SourceServer,
 } from '@aws-sdk/client-drs';
 import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
-import { collectPages } from './paginate.js';
+import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
 
 /** DRS filters take at most 200 ids. */
 export const DRS_FILTER_BATCH = 200;
 
 export type RecoveryInstanceFilter = { sourceServerIDs: string[] } | { recoveryInstanceIDs: string[] };
+
+// The `async`/`await` around each send below is not redundant: it keeps one extra turn per page,
+// as these reads always had, so concurrent requests interleave as the golden streams recorded.
 
 /** Every recovery instance matching the ids, in batches of 200, following every page. */
 export async function describeRecoveryInstances(
@@ -24,10 +29,13 @@ export async function describeRecoveryInstances(
   for (const batch of chunk(ids, DRS_FILTER_BATCH)) {
     const filters = bySource ? { sourceServerIDs: batch } : { recoveryInstanceIDs: batch };
     items.push(
-      ...(await collectPages(async (nextToken) => {
-        const out = await drs.send(new DescribeRecoveryInstancesCommand({ filters, nextToken }));
-        return { items: out.items, nextToken: out.nextToken };
-      })),
+      ...(await collectItems(
+        async (input: DescribeRecoveryInstancesCommandInput) =>
+          await drs.send(new DescribeRecoveryInstancesCommand(input)),
+        { filters },
+        DRS_TOKENS,
+        (page) => page.items,
+      )),
     );
   }
   return items;
@@ -41,12 +49,13 @@ export async function describeSourceServers(
   const items: SourceServer[] = [];
   for (const batch of chunk(unique(sourceServerIDs), DRS_FILTER_BATCH)) {
     items.push(
-      ...(await collectPages(async (nextToken) => {
-        const out = await drs.send(
-          new DescribeSourceServersCommand({ filters: { sourceServerIDs: batch }, nextToken }),
-        );
-        return { items: out.items, nextToken: out.nextToken };
-      })),
+      ...(await collectItems(
+        async (input: DescribeSourceServersCommandInput) =>
+          await drs.send(new DescribeSourceServersCommand(input)),
+        { filters: { sourceServerIDs: batch } },
+        DRS_TOKENS,
+        (page) => page.items,
+      )),
     );
   }
   return items;

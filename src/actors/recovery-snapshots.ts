@@ -1,9 +1,11 @@
 import {
   DescribeRecoverySnapshotsCommand,
+  type DescribeRecoverySnapshotsCommandInput,
   type RecoverySnapshot,
   RecoverySnapshotsOrder,
 } from '@aws-sdk/client-drs';
 import type { DrsSender } from '../aws/clients.js';
+import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
 
 /** When a recovery point was taken: `timestamp` when DRS has it, else `expectedTimestamp`. */
 export function snapshotTime(snapshot: RecoverySnapshot): { at: string; ms: number } | undefined {
@@ -39,28 +41,23 @@ export async function newestRecoverySnapshotBefore(
   before: number,
 ): Promise<{ snapshot: RecoverySnapshot; at: string } | undefined> {
   const toDateTime = new Date(before).toISOString();
+  const isCandidate = (snapshot: RecoverySnapshot): boolean => {
+    const time = snapshotTime(snapshot);
+    return Boolean(snapshot.snapshotID) && time !== undefined && time.ms < before;
+  };
+  // Newest first: once a page held a candidate, later pages hold only older ones.
+  const snapshots = await collectItems(
+    (input: DescribeRecoverySnapshotsCommandInput) => drs.send(new DescribeRecoverySnapshotsCommand(input)),
+    { sourceServerID, order: RecoverySnapshotsOrder.DESC, filters: { toDateTime } },
+    DRS_TOKENS,
+    (page) => page.items,
+    { stopWhen: (items) => items.some(isCandidate) },
+  );
   let best: { snapshot: RecoverySnapshot; at: string; ms: number } | undefined;
-  let nextToken: string | undefined;
-  const seen = new Set<string>();
-  do {
-    const out = await drs.send(
-      new DescribeRecoverySnapshotsCommand({
-        sourceServerID,
-        order: RecoverySnapshotsOrder.DESC,
-        filters: { toDateTime },
-        nextToken,
-      }),
-    );
-    for (const snapshot of out.items ?? []) {
-      const time = snapshotTime(snapshot);
-      if (!snapshot.snapshotID || !time || time.ms >= before) continue;
-      if (!best || time.ms > best.ms) best = { snapshot, at: time.at, ms: time.ms };
-    }
-    // Newest first: once a page held a candidate, later pages hold only older ones.
-    if (best) break;
-    nextToken = out.nextToken;
-    if (nextToken && seen.has(nextToken)) break;
-    if (nextToken) seen.add(nextToken);
-  } while (nextToken);
+  for (const snapshot of snapshots) {
+    const time = snapshotTime(snapshot);
+    if (!isCandidate(snapshot) || !time) continue;
+    if (!best || time.ms > best.ms) best = { snapshot, at: time.at, ms: time.ms };
+  }
   return best ? { snapshot: best.snapshot, at: best.at } : undefined;
 }

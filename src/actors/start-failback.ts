@@ -1,7 +1,9 @@
 import {
   DescribeJobsCommand,
+  type DescribeJobsCommandInput,
   type DescribeJobsRequestFilters,
   DescribeRecoveryInstancesCommand,
+  type DescribeRecoveryInstancesCommandInput,
   InitiatedBy,
   type Job,
   JobType,
@@ -18,6 +20,7 @@ import { chunk, unique } from '../aws/batch.js';
 import type { DrsSender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
 import { assertValidIds, ID_PATTERNS, InvalidRequestError } from '../aws/ids.js';
+import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
 import { clientsFor } from './regional.js';
 import { groupBy, inRegion, serverLabel, unexpectedResponse, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
@@ -32,7 +35,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** DescribeRecoveryInstances filters take 0..200 ids; DescribeJobs filters.jobIDs 0..1000. */
 const RECOVERY_INSTANCE_FILTER_BATCH = 200;
 const JOB_ID_FILTER_BATCH = 1000;
-const MAX_PAGES = 1000;
 
 export const RUN_TAG = 'drs-failback:run';
 
@@ -50,31 +52,15 @@ export class ReadFailure extends Error {
   }
 }
 
-async function pages<T>(
-  operation: string,
-  fetch: (nextToken: string | undefined) => Promise<{ items?: T[]; nextToken?: string } | undefined>,
-): Promise<T[]> {
-  const items: T[] = [];
-  const seen = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let out: { items?: T[]; nextToken?: string } | undefined;
-    try {
-      out = await fetch(token);
-    } catch (error) {
-      throw new ReadFailure(operation, error);
-    }
-    items.push(...(out?.items ?? []));
-    token = out?.nextToken;
-    if (!token || seen.has(token)) break;
-    seen.add(token);
-  }
-  return items;
-}
-
 /** DescribeJobs, all pages; answers that carry no job list count as none. */
 export async function listJobs(drs: DrsSender, filters: DescribeJobsRequestFilters): Promise<Job[]> {
-  return pages('DescribeJobs', (nextToken) => drs.send(new DescribeJobsCommand({ filters, nextToken })));
+  return collectItems(
+    (input: DescribeJobsCommandInput) => drs.send(new DescribeJobsCommand(input)),
+    { filters },
+    DRS_TOKENS,
+    (page) => page.items,
+    { mapError: (error) => new ReadFailure('DescribeJobs', error) },
+  );
 }
 
 /** The jobs with these ids that DRS still knows. */
@@ -110,8 +96,12 @@ export async function findStartedFailbackJobs(
   const claimed = new Map<string, string>();
   const failbackJobOf = new Map<string, string>();
   for (const batch of chunk([...wanted], RECOVERY_INSTANCE_FILTER_BATCH)) {
-    const instances = await pages('DescribeRecoveryInstances', (nextToken) =>
-      drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: batch }, nextToken })),
+    const instances = await collectItems(
+      (input: DescribeRecoveryInstancesCommandInput) => drs.send(new DescribeRecoveryInstancesCommand(input)),
+      { filters: { recoveryInstanceIDs: batch } },
+      DRS_TOKENS,
+      (page) => page.items,
+      { mapError: (error) => new ReadFailure('DescribeRecoveryInstances', error) },
     );
     for (const instance of instances) {
       const id = instance.recoveryInstanceID;

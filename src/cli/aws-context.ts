@@ -8,12 +8,12 @@ import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients, StsSender } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
+import { isMutating } from '../aws/operations.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan, PlanRole } from '../plan/types.js';
 import type { WorldState } from '../sim/state.js';
 import { tempPathFor } from '../store/atomic.js';
-import { MUTATING_OPERATIONS } from '../store/run-store.js';
 import { AwsSetupError } from './errors.js';
 
 export interface AwsContext {
@@ -138,6 +138,7 @@ type Send = (command: never) => Promise<unknown>;
 
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
   const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
       ? scenarioWorldFile(options.stateDir, options.simulate)
@@ -148,7 +149,9 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       ? loadSimulatedAws(options.simulatedWorld)
       : prepared !== null
         ? loadSimulatedAws(JSON.parse(readFileSync(prepared, 'utf8')) as WorldState)
-        : createSimulatedAws(options.simulate ?? '');
+        : createSimulatedAws(
+            scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
+          );
   let worldFile: string | null = null;
   if (options.keepScenarioWorld && scenarioFile !== null) {
     mkdirSync(join(scenarioFile, '..'), { recursive: true, mode: 0o700 });
@@ -173,7 +176,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       try {
         return await send(command);
       } finally {
-        if (MUTATING_OPERATIONS.has(operation)) saveWorld();
+        if (isMutating(operation)) saveWorld();
       }
     };
     return { send: wrapped } as unknown as T;
@@ -231,6 +234,18 @@ async function assumeSimulatedRoles(plan: Plan, region: string, stsFor: (region:
       }),
     );
   }
+}
+
+/** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
+function scenarioForPlan<S>(
+  plan: Plan,
+  path: string,
+  load: (path: string) => S,
+  check: (scenario: S, plan: Plan, file: string) => void,
+): S {
+  const scenario = load(path);
+  check(scenario, plan, path);
+  return scenario;
 }
 
 type CredentialProvider = () => Promise<{

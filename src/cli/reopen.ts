@@ -2,11 +2,12 @@
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
 import type { CallerIdentity } from '../aws/identity.js';
+import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
 import type { FailbackRun } from '../run.js';
 import { RunFinishedError } from '../store/errors.js';
-import type { StoredRun } from '../store/run-store.js';
+import type { RunStore, StoredRun } from '../store/run-store.js';
 import { type AwsContext, createAwsContext } from './aws-context.js';
 import { AwsSetupError } from './errors.js';
 import { mfaPrompt, readCallerIdentity } from './identity.js';
@@ -30,6 +31,8 @@ export interface ReopenedRun {
   state: string;
   /** Who this process acts as (GetCallerIdentity), read before anything else. */
   identities: CallerIdentity[];
+  /** Refuses a call past the point of no return once a stop is asked for, until one was sent. */
+  gate: StopGate;
 }
 
 export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<ReopenedRun> {
@@ -44,29 +47,49 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
   // Refused here, before any AWS set-up, when a live process drives the run (RunLockedError).
   // resumeRun takes the same locks again: re-entrant for this process.
   stored.lock();
+  try {
+    return await reopenLocked(options, io, store, stored, history, state, (clock) => {
+      now = clock;
+    });
+  } catch (error) {
+    // Refused after taking the locks: undo only what this attempt took.
+    stored.rollbackLocks();
+    throw error;
+  }
+}
 
+async function reopenLocked(
+  options: ReopenOptions,
+  io: CliIO,
+  store: RunStore,
+  stored: StoredRun,
+  history: RunEvent[],
+  state: string,
+  useClock: (now: () => number) => void,
+): Promise<ReopenedRun> {
   const plan = stored.plan();
   const simulation = savedSimulation(stored);
   if (simulation === null && options.speed !== undefined) {
     throw new AwsSetupError(`--speed only applies to simulated runs; run ${options.runId} runs against AWS`);
   }
+  // The clients follow run.json's record: a simulated run gets its saved world and nothing else.
   const aws = await createAwsContext(plan, {
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.speed !== undefined ? { speed: options.speed } : {}),
-    ...(simulation === null
-      ? {}
-      : simulation.world !== null
-        ? { simulatedWorld: simulation.world }
-        : { simulate: simulation.record.scenario }),
+    ...(simulation === null ? {} : { simulatedWorld: simulation.world }),
     env: io.env,
     ...mfaPrompt(io),
   });
-  now = () => aws.clock.now();
+  if (simulation !== null && !aws.simulated) throw new Error('a simulated run was given real AWS clients');
+  useClock(() => aws.clock.now());
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
   // Who this process acts as, before anything else; the run logs the reads after its run.started.
   const identity = await readCallerIdentity(aws);
+  const gate = createStopGate();
+  for (const event of history) if (event.type === 'aws.request') gate.markSent(event.operation);
   const failback = await resumeRun({
+    beforeSend: gate.beforeSend,
     store,
     runId: options.runId,
     clients: aws.clients,
@@ -76,5 +99,5 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
     identity,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state, identities: identity.identities };
+  return { failback, stored, aws, history, state, gate, identities: identity.identities };
 }

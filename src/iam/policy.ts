@@ -1,6 +1,15 @@
 // The least-privilege IAM policy for one plan: exactly the calls the run can make, scoped to the
 // plan's region, servers and topic where the API supports resource-level permissions.
 // Pure: a plan in, a policy document out. docs/iam-policy.md explains each statement.
+// Every action comes from the operation catalogue (src/aws/operations.ts): an operation's IAM
+// action and its dependent actions. The statements only decide scope and grouping.
+import {
+  iamActionOf as action,
+  dependentActionsOf,
+  FORBIDDEN_OPERATIONS,
+  OPERATIONS,
+  type OperationName,
+} from '../aws/operations.js';
 import type { Plan } from '../plan/types.js';
 
 export interface PolicyStatement {
@@ -16,21 +25,16 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-/** Actions a generated policy never grants, whatever the plan says. */
+/** Actions a generated policy never grants, whatever the plan says: every operation the project never sends, and wildcards. */
 export const ALWAYS_FORBIDDEN_ACTIONS: readonly string[] = [
-  'drs:StopReplication',
-  'drs:DisconnectRecoveryInstance',
-  'drs:DisconnectSourceServer',
-  'drs:DeleteRecoveryInstance',
-  'drs:DeleteSourceServer',
-  'drs:DeleteJob',
+  ...FORBIDDEN_OPERATIONS.map(action),
   'drs:*',
   'ec2:*',
   '*',
 ];
 
 /** The opt-in clean-up (`afterFailback.cleanup: true`): irreversible, so granted only when asked. */
-export const CLEANUP_ACTION = 'drs:TerminateRecoveryInstances';
+export const CLEANUP_ACTION = action('TerminateRecoveryInstances');
 
 /** Actions the tool never needs unless the plan opts in (clean-up stays manual by default). */
 export const FORBIDDEN_ACTIONS: readonly string[] = [CLEANUP_ACTION, ...ALWAYS_FORBIDDEN_ACTIONS];
@@ -53,49 +57,42 @@ export function forbiddenActionsFor(plan: Plan, options: IamPolicyOptions = {}):
   return grantsCleanup(plan, options.originRegions ?? []) ? ALWAYS_FORBIDDEN_ACTIONS : FORBIDDEN_ACTIONS;
 }
 
-/**
- * EC2 actions DRS documents as dependent actions of drs:StartRecovery (Service Authorization
- * Reference). UNVERIFIED against a live account; see docs/iam-policy.md.
- */
-export const START_RECOVERY_EC2_READ_ACTIONS: readonly string[] = [
-  'ec2:DescribeAccountAttributes',
-  'ec2:DescribeAvailabilityZones',
-  'ec2:DescribeImages',
-  'ec2:DescribeInstanceAttribute',
-  'ec2:DescribeInstanceTypes',
-  'ec2:DescribeLaunchTemplateVersions',
-  'ec2:DescribeLaunchTemplates',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeSnapshots',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeVolumes',
-];
+const actions = (...names: OperationName[]): string[] => names.map(action);
 
-export const START_RECOVERY_EC2_CREATE_ACTIONS: readonly string[] = [
-  'ec2:CreateLaunchTemplate',
-  'ec2:CreateLaunchTemplateVersion',
-  'ec2:ModifyLaunchTemplate',
-  'ec2:CreateSnapshot',
-  'ec2:CreateVolume',
-  'ec2:CreateTags',
-  'ec2:RunInstances',
-  'ec2:AttachVolume',
-  'ec2:AuthorizeSecurityGroupEgress',
-  'ec2:AuthorizeSecurityGroupIngress',
-  'ec2:RevokeSecurityGroupEgress',
-  'ec2:ModifyInstanceAttribute',
-  'ec2:StartInstances',
-];
+/** The dependent actions of drs:StartRecovery (catalogue; UNVERIFIED against a live account, see docs/iam-policy.md). */
+const START_RECOVERY_DEPENDENTS = dependentActionsOf('StartRecovery');
+const startRecoveryDependents = (prefix: string): string[] =>
+  START_RECOVERY_DEPENDENTS.filter((a) => a.startsWith(prefix));
+/** Dependents that delete or stop things: AWS's own policy allows them only on DRS-managed resources. */
+const DELETES_OR_STOPS = /^ec2:(Delete|Detach|Stop|Terminate)/;
+
+/** EC2 reads among StartRecovery's dependents. */
+export const START_RECOVERY_EC2_READ_ACTIONS: readonly string[] = startRecoveryDependents('ec2:Describe');
 
 /** Dependent actions that delete or stop things: only on resources DRS itself created (tagged). */
-export const START_RECOVERY_EC2_DRS_MANAGED_ACTIONS: readonly string[] = [
-  'ec2:DeleteLaunchTemplateVersions',
-  'ec2:DeleteSnapshot',
-  'ec2:DeleteVolume',
-  'ec2:DetachVolume',
-  'ec2:StopInstances',
-  'ec2:TerminateInstances',
-];
+export const START_RECOVERY_EC2_DRS_MANAGED_ACTIONS: readonly string[] = startRecoveryDependents(
+  'ec2:',
+).filter((a) => DELETES_OR_STOPS.test(a));
+
+/** The other EC2 dependents: they create or modify. */
+export const START_RECOVERY_EC2_CREATE_ACTIONS: readonly string[] = startRecoveryDependents('ec2:').filter(
+  (a) => !START_RECOVERY_EC2_READ_ACTIONS.includes(a) && !START_RECOVERY_EC2_DRS_MANAGED_ACTIONS.includes(a),
+);
+
+/** StartRecovery's DRS dependents. */
+const START_RECOVERY_DRS_ACTIONS = startRecoveryDependents('drs:');
+/** StartRecovery's IAM dependent (the launch passes the DRS roles to EC2). */
+const START_RECOVERY_IAM_ACTIONS = startRecoveryDependents('iam:');
+
+/**
+ * Granted today although the code never calls them (found when the policy moved onto the
+ * catalogue); the least-privilege issue removes them. Not in the catalogue, which lists only
+ * what the project sends.
+ */
+const NEVER_CALLED_READS = {
+  sourceServer: 'drs:GetLaunchConfiguration',
+  recoveryInstance: 'drs:GetFailbackReplicationConfiguration',
+} as const;
 
 /** The tag DRS puts on the EC2 resources it creates (conversion servers, volumes, snapshots). */
 export const DRS_MANAGED_TAG = 'AWSElasticDisasterRecoveryManaged';
@@ -104,6 +101,13 @@ const sourceServerArn = (region: string, id: string) => `arn:aws:drs:${region}:*
 
 /** The tag keys StartFailbackLaunch and StartRecovery send with every job. */
 const RUN_TAG_KEYS = ['drs-failback:run', 'drs-failback:wave'];
+
+/** Tags sent with a create call need this action, conditioned on `drs:CreateAction`. */
+const TAG_ON_CREATE_ACTION = 'drs:TagResource';
+
+/** The `drs:CreateAction` values for these operations: the ones that send tags (catalogue). */
+const tagsOnCreate = (...names: OperationName[]): string[] =>
+  names.filter((name) => OPERATIONS[name].tagsOnCreate);
 
 /** Sid suffix of an origin region: `UsWest2` for us-west-2. */
 const regionSid = (region: string) =>
@@ -123,11 +127,11 @@ function startRecoveryStatements(
 ): PolicyStatement[] {
   const inRegion = { StringEquals: { 'aws:RequestedRegion': region } };
   return [
-    { Sid: `${sidPrefix}`, Effect: 'Allow', Action: ['drs:StartRecovery'], Resource: sourceServers },
+    { Sid: `${sidPrefix}`, Effect: 'Allow', Action: actions('StartRecovery'), Resource: sourceServers },
     {
       Sid: `${sidPrefix}Dependencies`,
       Effect: 'Allow',
-      Action: ['drs:CreateRecoveryInstanceForDrs', 'drs:ListTagsForResource'],
+      Action: [...START_RECOVERY_DRS_ACTIONS],
       Resource: '*',
       Condition: inRegion,
     },
@@ -168,25 +172,25 @@ function originRegionStatements(plan: Plan, origin: string): PolicyStatement[] {
     {
       Sid: `${sid}DrsReadNoResourceLevel`,
       Effect: 'Allow',
-      Action: ['drs:DescribeJobs', 'drs:DescribeRecoveryInstances', 'drs:DescribeSourceServers'],
+      Action: actions('DescribeJobs', 'DescribeRecoveryInstances', 'DescribeSourceServers'),
       Resource: '*',
       Condition: inOrigin,
     },
-    { Sid: `${sid}DrsReadJobLogs`, Effect: 'Allow', Action: ['drs:DescribeJobLogItems'], Resource: jobs },
+    { Sid: `${sid}DrsReadJobLogs`, Effect: 'Allow', Action: actions('DescribeJobLogItems'), Resource: jobs },
     {
       Sid: `${sid}DrsTagJobsOnCreate`,
       Effect: 'Allow',
-      Action: ['drs:TagResource'],
+      Action: [TAG_ON_CREATE_ACTION],
       Resource: jobs,
       Condition: {
-        StringEquals: { 'drs:CreateAction': ['StartRecovery'] },
+        StringEquals: { 'drs:CreateAction': tagsOnCreate('StartRecovery') },
         'ForAllValues:StringEquals': { 'aws:TagKeys': RUN_TAG_KEYS },
       },
     },
     {
       Sid: `${sid}Ec2Observe`,
       Effect: 'Allow',
-      Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
+      Action: actions('DescribeInstances', 'DescribeInstanceStatus'),
       Resource: '*',
       Condition: inOrigin,
     },
@@ -197,7 +201,7 @@ function originRegionStatements(plan: Plan, origin: string): PolicyStatement[] {
     statements.push({
       Sid: `${sid}DrsReprotect`,
       Effect: 'Allow',
-      Action: ['drs:ReverseReplication'],
+      Action: actions('ReverseReplication'),
       Resource: `arn:aws:drs:${origin}:*:recovery-instance/*`,
     });
   }
@@ -220,42 +224,44 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     {
       Sid: 'DrsReadNoResourceLevel',
       Effect: 'Allow',
-      Action: ['drs:DescribeJobs', 'drs:DescribeRecoveryInstances', 'drs:DescribeSourceServers'],
+      Action: actions('DescribeJobs', 'DescribeRecoveryInstances', 'DescribeSourceServers'),
       Resource: '*',
       Condition: inRegion,
     },
     {
       Sid: 'DrsReadPlanSourceServers',
       Effect: 'Allow',
-      Action: ['drs:DescribeRecoverySnapshots', 'drs:GetLaunchConfiguration'],
+      Action: [action('DescribeRecoverySnapshots'), NEVER_CALLED_READS.sourceServer],
       Resource: sourceServers,
     },
     {
       Sid: 'DrsReadJobLogs',
       Effect: 'Allow',
-      Action: ['drs:DescribeJobLogItems'],
+      Action: actions('DescribeJobLogItems'),
       Resource: jobs,
     },
     {
       Sid: 'DrsReadRecoveryInstances',
       Effect: 'Allow',
-      Action: ['drs:GetFailbackReplicationConfiguration'],
+      Action: [NEVER_CALLED_READS.recoveryInstance],
       Resource: recoveryInstances,
     },
     {
       Sid: 'DrsFailback',
       Effect: 'Allow',
-      Action: ['drs:StartFailbackLaunch', 'drs:StopFailback'],
+      Action: actions('StartFailbackLaunch', 'StopFailback'),
       Resource: recoveryInstances,
     },
     {
       Sid: 'DrsTagJobsOnCreate',
       Effect: 'Allow',
-      Action: ['drs:TagResource'],
+      Action: [TAG_ON_CREATE_ACTION],
       Resource: jobs,
       Condition: {
         StringEquals: {
-          'drs:CreateAction': restores ? ['StartFailbackLaunch', 'StartRecovery'] : ['StartFailbackLaunch'],
+          'drs:CreateAction': restores
+            ? tagsOnCreate('StartFailbackLaunch', 'StartRecovery')
+            : tagsOnCreate('StartFailbackLaunch'),
         },
         'ForAllValues:StringEquals': { 'aws:TagKeys': RUN_TAG_KEYS },
       },
@@ -263,7 +269,7 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     {
       Sid: 'Ec2Observe',
       Effect: 'Allow',
-      Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
+      Action: actions('DescribeInstances', 'DescribeInstanceStatus'),
       Resource: '*',
       Condition: inRegion,
     },
@@ -274,13 +280,13 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
       {
         Sid: 'DrsRestoreRecoveryPoint',
         Effect: 'Allow',
-        Action: ['drs:StartRecovery'],
+        Action: actions('StartRecovery'),
         Resource: sourceServers,
       },
       {
         Sid: 'DrsRestoreRecoveryPointDependencies',
         Effect: 'Allow',
-        Action: ['drs:CreateRecoveryInstanceForDrs', 'drs:ListTagsForResource'],
+        Action: [...START_RECOVERY_DRS_ACTIONS],
         Resource: '*',
         Condition: inRegion,
       },
@@ -315,7 +321,7 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     statements.push({
       Sid: 'PassDrsRecoveryInstanceRole',
       Effect: 'Allow',
-      Action: ['iam:PassRole'],
+      Action: [...START_RECOVERY_IAM_ACTIONS],
       Resource: 'arn:aws:iam::*:role/service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole',
       Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     });
@@ -325,7 +331,7 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     statements.push({
       Sid: 'DrsReverseReplicationForPrepare',
       Effect: 'Allow',
-      Action: ['drs:ReverseReplication'],
+      Action: actions('ReverseReplication'),
       Resource: recoveryInstances,
     });
     if (grantsCleanup(plan, originRegions)) {
@@ -364,7 +370,7 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     statements.push({
       Sid: 'NotifyPlanTopic',
       Effect: 'Allow',
-      Action: ['sns:Publish'],
+      Action: actions('Publish'),
       Resource: topicArn,
     });
   }

@@ -4,8 +4,10 @@
 
 import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
+import { isMutating } from '../aws/operations.js';
 import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
+import { checkData } from '../prechecks/check-data.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -123,18 +125,6 @@ export interface ReportInput {
   results?: readonly WaveResultLike[];
 }
 
-const MUTATING = new Set([
-  'StartFailbackLaunch',
-  'StopFailback',
-  'StartRecovery',
-  'ReverseReplication',
-  'TerminateRecoveryInstances',
-  'StopReplication',
-  'DisconnectRecoveryInstance',
-  'DisconnectSourceServer',
-  'DeleteRecoveryInstance',
-]);
-
 export interface WaveResultLike {
   name: string;
   outcome: string;
@@ -195,8 +185,6 @@ function snapshotFacts(snapshot: unknown): SnapshotFacts {
   return facts;
 }
 
-const RECOVERY_POINT = /newest recovery point (\d{4}-\d{2}-\d{2}T[0-9:.]+Z)/;
-
 const ms = (iso: string | null | undefined): number | null => {
   if (!iso) return null;
   const t = Date.parse(iso);
@@ -242,7 +230,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
       }
       case 'aws.request': {
         const key = `${event.service}:${event.operation}`;
-        const mutating = MUTATING.has(event.operation);
+        const mutating = isMutating(event.operation);
         const entry: AwsCallEntry = {
           at: event.at,
           service: event.service,
@@ -309,9 +297,11 @@ export function buildReport(input: ReportInput): EvidenceReport {
         });
         break;
       case 'check': {
+        // The recovery point the on-premises RPO was judged on (EC2 origin: the lag, see ec2-origin.ts).
         if (event.name === 'rpo') {
+          const rpo = checkData(event, 'rpo');
           const perServer = rpoByWave.get(event.wave) ?? new Map();
-          const point = RECOVERY_POINT.exec(event.detail)?.[1] ?? null;
+          const point = rpo?.basis === 'recovery-point' ? rpo.snapshotAt : null;
           const pointMs = ms(point);
           const atMs = ms(event.at);
           perServer.set(event.server, {
@@ -420,6 +410,11 @@ export function buildReport(input: ReportInput): EvidenceReport {
   const allAges = waves.map((w) => w.rpo.worstAgeMs).filter((a): a is number => a !== null);
   const worstRpo = allAges.length > 0 ? Math.max(...allAges) : null;
 
+  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
+    gaps.push(
+      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
+    );
+  }
   if (!first) gaps.push('the event log has no run.started: the run never started, or its log was lost');
   if (!finished)
     gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');

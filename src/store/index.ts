@@ -22,7 +22,6 @@ export { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } fr
 export {
   type EventLog,
   isDurableEvent,
-  MUTATING_OPERATIONS,
   type RunListing,
   RunStore,
   type RunStoreOptions,

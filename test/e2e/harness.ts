@@ -1,30 +1,14 @@
 // Whole runs against the simulated AWS, and the invariants every run must keep whatever the
 // world does. Shared by the example tests and the generated fault sequences.
 import { expect } from 'vitest';
+import { isDestructive } from '../../src/aws/operations.js';
 import type { RunEvent } from '../../src/events.js';
 import type { Plan } from '../../src/plan/types.js';
+import { checkData } from '../../src/prechecks/check-data.js';
 import { createFailbackRun, type RunResult } from '../../src/run.js';
 import type { RecordedCall, SimulatedAws } from '../../src/sim/index.js';
 
 export const RUN_ID = 'run-20260301T020000Z-abcdef';
-
-/** Operations that lose data or DR capacity: a failback or a backout must never send them. */
-export const DESTRUCTIVE_OPERATIONS = [
-  'TerminateRecoveryInstances',
-  'StopReplication',
-  'DisconnectSourceServer',
-  'DisconnectRecoveryInstance',
-  'DeleteRecoveryInstance',
-] as const;
-
-/** Operations that change either side; a precheck failure must send none of them. */
-export const MUTATING_OPERATIONS = [
-  'StartFailbackLaunch',
-  'StopFailback',
-  'StartRecovery',
-  'ReverseReplication',
-  ...DESTRUCTIVE_OPERATIONS,
-] as const;
 
 /** The run's outcomes in the public contract. */
 export const CONTRACT_OUTCOMES = ['completed', 'backed-out', 'backout-failed', 'aborted', 'precheck-failed'];
@@ -136,12 +120,13 @@ export function unapprovedDestructiveCalls(
     } else if (e.type === 'approval.given' && asked.has(e.wave) && !approvedAt.has(e.wave)) {
       approvedAt.set(e.wave, Date.parse(e.at));
     } else if (e.type === 'check' && e.name === 'recovery-instance' && e.status === 'pass') {
-      const id = /^recovery instance (i-[0-9a-f]+)/.exec(e.detail)?.[1];
+      const resolved = checkData(e, 'recovery-instance');
+      const id = resolved && 'recoveryInstanceId' in resolved ? resolved.recoveryInstanceId : null;
       if (id) drInstances.set(e.wave, (drInstances.get(e.wave) ?? new Set()).add(id));
     }
   }
   return calls.filter((c) => {
-    if (!(DESTRUCTIVE_OPERATIONS as readonly string[]).includes(c.operation)) return false;
+    if (!isDestructive(c.operation)) return false;
     if (c.operation !== 'TerminateRecoveryInstances' || plan.afterFailback?.cleanup !== true) return true;
     if (c.region !== plan.region) return true;
     const ids = recoveryInstanceIdsOf(c);
