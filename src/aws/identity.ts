@@ -2,6 +2,7 @@
 // names (the DR region, each `aws.origins` region), through the instrumented clients, so it shows
 // in the event stream as `aws.request` (service `sts`). The plan's `aws.allowedAccounts` and each
 // origin's `account` are enforced here, before any other call.
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Plan } from '../plan/types.js';
 import type { StsSender } from './clients.js';
 
@@ -86,8 +87,6 @@ export async function readIdentities(options: ReadIdentitiesOptions): Promise<Ca
 }
 
 async function readIdentity(options: ReadIdentitiesOptions, region: string): Promise<CallerIdentity> {
-  // Loaded on use: `--help` and `validate` never load the SDK.
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
     const out = await options.stsFor(region).send(new GetCallerIdentityCommand({}));
     return { region, account: out.Account ?? 'unknown', principal: out.Arn ?? 'unknown' };

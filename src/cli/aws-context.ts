@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients, StsSender } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
@@ -220,7 +221,6 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
 
 /** AssumeRole on the simulated STS of each region the plan names a role for. */
 async function assumeSimulatedRoles(plan: Plan, region: string, stsFor: (region: string) => StsSender) {
-  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   const roles: [string, PlanRole][] = [];
   if (plan.aws?.role) roles.push([region, plan.aws.role]);
   for (const [r, origin] of Object.entries(plan.aws?.origins ?? {}))
@@ -264,7 +264,6 @@ async function assumedRoleProvider(
   region: string,
   source: CredentialProvider,
 ): Promise<CredentialProvider> {
-  const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({ region, credentials: source });
   let cached: Awaited<ReturnType<CredentialProvider>> | undefined;
   return async () => {
@@ -299,15 +298,12 @@ function stsEndpoint(region: string, env: Readonly<Record<string, string | undef
 async function createRealContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
   const { region, why } = regionReason(plan, options);
   const env = options.env ?? process.env;
-  const [{ DrsClient }, { EC2Client }, { SNSClient }, { STSClient }, { defaultProvider }] = await Promise.all(
-    [
-      import('@aws-sdk/client-drs'),
-      import('@aws-sdk/client-ec2'),
-      import('@aws-sdk/client-sns'),
-      import('@aws-sdk/client-sts'),
-      import('@aws-sdk/credential-provider-node'),
-    ],
-  );
+  const [{ DrsClient }, { EC2Client }, { SNSClient }, { defaultProvider }] = await Promise.all([
+    import('@aws-sdk/client-drs'),
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-sns'),
+    import('@aws-sdk/credential-provider-node'),
+  ]);
   const profile = options.profile ?? env.AWS_PROFILE;
   // The usual chain (environment, SSO, shared config, process, IMDS); a profile with
   // `mfa_serial` asks for its code on a terminal and fails with one sentence in a script.

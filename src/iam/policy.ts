@@ -354,7 +354,7 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
   statements.push({
     Sid: 'ReadCallerIdentity',
     Effect: 'Allow',
-    Action: ['sts:GetCallerIdentity'],
+    Action: [action('GetCallerIdentity')],
     Resource: '*',
     Condition: {
       StringEquals: { 'aws:RequestedRegion': stsRegions.length === 1 ? plan.region : stsRegions },
@@ -362,7 +362,12 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
   });
   const roles = planRoleArns(plan);
   if (roles.length > 0) {
-    statements.push({ Sid: 'AssumePlanRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roles });
+    statements.push({
+      Sid: 'AssumePlanRoles',
+      Effect: 'Allow',
+      Action: [action('AssumeRole')],
+      Resource: roles,
+    });
   }
 
   const topicArn = plan.notifications?.topicArn;
