@@ -206,6 +206,7 @@ describe('what reads the catalogue', () => {
 version: 1
 name: payments
 region: eu-west-1
+aws: { role: { arn: 'arn:aws:iam::123456789012:role/failback' } }
 objectives: { rpo: 15m, rto: 4h }
 backout: { restore: if-unhealthy }
 afterFailback: { reprotect: true, cleanup: true }
