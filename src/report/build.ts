@@ -93,7 +93,7 @@ export interface EvidenceReport {
    * Who the run acted as, per region, from each `run.started` (a resume may act as someone
    * else: each start is listed); empty for runs logged before the identity was recorded.
    */
-  identities: { at: string; region: string; account: string; principal: string }[];
+  identities?: { at: string; region: string; account: string; principal: string }[];
   startedAt: string | null;
   finishedAt: string | null;
   outcome: string | null;

@@ -56,7 +56,7 @@ function factLines(report: EvidenceReport): string[] {
         ['plan', report.plan],
         ['outcome', report.outcome ?? 'not finished'],
         ['simulated', report.simulated ? 'yes (no real AWS)' : 'no'],
-        ...report.identities.map((i): [string, string] => [
+        ...(report.identities ?? []).map((i): [string, string] => [
           `AWS identity (${i.region}, ${i.at})`,
           `account ${i.account} as ${i.principal}`,
         ]),
