@@ -175,11 +175,23 @@ export interface RunIdentity {
   events: readonly RunEventBody[];
 }
 
-/** `run.started`'s identity fields: the DR region's account and principal, and every region's. */
+/** Why a run that did not complete stopped: the first wave that did not complete. */
+function finishReason(output: PlanOutput): { reason?: string } {
+  const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
+  const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
+  return reason !== undefined ? { reason } : {};
+}
+
+/**
+ * `run.started`'s format and identity fields: the DR region's account and principal, and every
+ * region's. The identity reads happened before the run started; they are emitted right after
+ * run.started, which records their answer, so the stream still begins with run.started.
+ */
 function identityFields(identities: readonly CallerIdentity[] | undefined) {
   const dr = identities?.[0];
-  if (!identities || !dr) return {};
+  if (!identities || !dr) return { format: EVENT_FORMAT_VERSION };
   return {
+    format: EVENT_FORMAT_VERSION,
     region: dr.region,
     account: dr.account,
     principal: dr.principal,
@@ -253,14 +265,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const result = whenDone(actor, async (output) => {
     await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
     const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
-    const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
-    const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
-    emit({
-      type: 'run.finished',
-      outcome: output.outcome,
-      waves,
-      ...(reason !== undefined ? { reason } : {}),
-    });
+    emit({ type: 'run.finished', outcome: output.outcome, waves, ...finishReason(output) });
     log.info({ outcome: output.outcome }, 'run finished');
     return { ...output, runId };
   });
@@ -275,11 +280,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       waves: plan.waves.length,
       servers,
       simulated: !!options.simulated,
-      format: EVENT_FORMAT_VERSION,
       ...identityFields(options.identity?.identities),
     });
-    // The identity reads happened before the run started; logged after run.started, which
-    // records their answer, so the stream still begins with run.started.
     for (const body of options.identity?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     // The plan's first state before its first wave's (xstate reports the child first).
