@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import type { RunEvent } from '../events.js';
 import type { FailbackRun, RunResult } from '../run.js';
+import type { PendingApproval } from '../run/approvals.js';
 import type { StoredRun } from '../store/run-store.js';
 import type { AwsContext } from './aws-context.js';
 import type { RunEnd } from './exit-codes.js';
@@ -12,11 +13,13 @@ import { LiveView, RunTracker, summaryLines } from './live-view.js';
 import { type PausedRun, pauseRun } from './pause.js';
 import {
   type ApprovalAnswer,
+  type ApprovalQuestion,
   askAfterInterrupt,
   askApproval,
   type InterruptAnswer,
   type PromptStreams,
 } from './prompts.js';
+import { guardTypeAhead, type TypeAheadGuard } from './type-ahead.js';
 
 export interface RunSummary {
   runId: string;
@@ -33,6 +36,8 @@ export interface RunDeps {
   askAfterInterrupt?: (q: { waves: string[] }, streams: PromptStreams) => Promise<InterruptAnswer>;
   /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Drops keys typed while no question is open; default: the terminal's stdin in raw mode. */
+  typeAhead?: (onInterrupt: () => void) => TypeAheadGuard;
 }
 
 export interface DriveSession {
@@ -61,6 +66,19 @@ export function operatorName(env: CliIO['env']): string {
   }
 }
 
+/** The question for a pending approval, with the run's region for calls that name none. */
+export function approvalQuestion(pending: PendingApproval, region: string): ApprovalQuestion {
+  return {
+    wave: pending.wave,
+    title: pending.title,
+    calls: pending.calls,
+    confirmWord: pending.confirmWord,
+    pointOfNoReturn: pending.pointOfNoReturn,
+    region,
+    ...(pending.expiresAt !== null ? { expires: `at ${new Date(pending.expiresAt).toISOString()}` } : {}),
+  };
+}
+
 export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
   const { failback, aws, stored } = session;
   const plan = failback.plan;
@@ -73,6 +91,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const signals = deps.signals ?? process;
   const backoutReason = `operator-initiated backout by ${user} (drs-failback backout)`;
 
+  const terminal = { approver: user, via: 'terminal' } as const;
   const tracker = new RunTracker();
   // A resumed run does not announce the states it was restored into: the log says where it is.
   for (const event of session.history ?? []) tracker.observe(event);
@@ -104,7 +123,13 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     } else if (guided) {
       attend();
     } else if (session.yes) {
-      queueMicrotask(() => failback.approve(`${user} (--yes)`));
+      queueMicrotask(() => {
+        const answer = failback.answer('approve', { ...terminal, note: '--yes' }, { wave: event.wave });
+        if (!answer.ok) {
+          say(`drs-failback: --yes could not approve wave ${event.wave}: ${answer.message}.`);
+          failback.abort(user, `approval not given: ${answer.message}`);
+        }
+      });
     } else {
       approvalBlocked = { wave: event.wave, pointOfNoReturn: event.pointOfNoReturn };
       queueMicrotask(() =>
@@ -117,6 +142,19 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     attend();
   };
   for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
+  const typeAhead: TypeAheadGuard | null = guided
+    ? (deps.typeAhead ?? ((interrupt) => guardTypeAhead(io.stdin, interrupt)))(onSignal)
+    : null;
+  /** Asks one question on the terminal, with what was typed before it dropped. */
+  const askOnTerminal = async <T>(question: () => Promise<T>): Promise<T> => {
+    const dropped = (await typeAhead?.openPrompt()) ?? 0;
+    if (dropped > 0) say(p.dim(`(${dropped} key(s) typed before this question were ignored)`));
+    try {
+      return await question();
+    } finally {
+      typeAhead?.closePrompt();
+    }
+  };
 
   if (!session.json) {
     for (const line of session.intro ?? []) writeLine(io.stdout, line);
@@ -162,7 +200,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
           continue;
         }
         const answer: InterruptAnswer =
-          guided && !backoutRequested ? await askInterrupt({ waves: past }, streams) : 'pause';
+          guided && !backoutRequested
+            ? await askOnTerminal(() => askInterrupt({ waves: past }, streams))
+            : 'pause';
         if (answer === 'backout') {
           backoutRequested = true;
           say(p.yellow(`Backing out wave(s) ${past.join(', ')}: StopFailback, keep the DR side serving.`));
@@ -182,19 +222,14 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         const controller = new AbortController();
         const stopAsking = () => controller.abort();
         result.then(stopAsking, stopAsking);
-        const answer = await ask(
-          {
-            wave: pendingApproval.wave,
-            pointOfNoReturn: pendingApproval.pointOfNoReturn,
-            region: aws.region,
-          },
-          { ...streams, signal: controller.signal },
+        const answer = await askOnTerminal(() =>
+          ask(approvalQuestion(pendingApproval, aws.region), { ...streams, signal: controller.signal }),
         );
         if (finished) break;
-        if (answer === 'approve') {
-          if (!failback.approve(user)) say('The wave no longer waits for approval.');
-        } else if (answer === 'refuse') {
-          failback.refuse(user);
+        if (answer === 'approve' || answer === 'refuse') {
+          const target = { wave: pendingApproval.wave, kind: pendingApproval.kind };
+          const accepted = failback.answer(answer, terminal, target);
+          if (!accepted.ok) say(p.yellow(`Not recorded: ${accepted.message}.`));
         } else {
           // Ctrl-C at the prompt: the wave is still before its point of no return.
           abortSent = true;
@@ -219,6 +254,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     }
     return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
   } finally {
+    typeAhead?.stop();
     unsubscribe();
     for (const s of INTERRUPT_SIGNALS) signals.off(s, onSignal);
     // The simulated world's clock moved since its last call: keep the newest for `resume`.

@@ -61,7 +61,7 @@ function launched(failB: boolean): RunEvent[] {
     check(B, 'reverse-replication', `reversed source server ${REV_B}: replication to ${WEST} is CONTINUOUS`),
     check(P, 'rpo', 'newest recovery point 2025-12-31T23:58:00.000Z is within the RPO'),
     state('precheck', 'awaitingApproval'),
-    ev({ type: 'approval.given', wave: 'all', by: 'alice' }, 1),
+    ev({ type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }, 1),
     state('awaitingApproval', 'startingFailback'),
     request('us-east-1', 'StartFailbackLaunch', { recoveryInstanceIDs: [RI_P] }),
     request(WEST, 'StartRecovery', {

@@ -60,7 +60,7 @@ function backedOutRun(): RunEvent[] {
       wave: 'all',
       pointOfNoReturn: 'StartFailbackLaunch for 2 recovery instance(s)',
     }),
-    ev(3, { type: 'approval.given', wave: 'all', by: 'alice' }),
+    ev(3, { type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }),
     ev(3, { type: 'state', machine: 'wave', wave: 'all', from: 'awaitingApproval', to: 'startingFailback' }),
     request(3, 'StartFailbackLaunch', { recoveryInstanceIDs: ['i-00000000000000001'] }),
     // The process died here: no answer logged, then the run was resumed.
