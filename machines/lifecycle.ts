@@ -6,7 +6,12 @@ import type { AnyStateMachine, StateValue } from 'xstate';
 import type { StateMeta } from './meta.js';
 import { planMachine } from './plan.machine.js';
 import type { Outcome, ResolvedServer } from './types.js';
-import { type ApprovalDetails, type ApprovalKind, approvalDetails, describeApproval } from './wave/approvals.js';
+import {
+  type ApprovalDetails,
+  type ApprovalKind,
+  approvalDetails,
+  describeApproval,
+} from './wave/approvals.js';
 import { waveMachine } from './wave/machine.js';
 
 export type { StateMeta } from './meta.js';

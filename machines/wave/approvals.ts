@@ -64,7 +64,11 @@ export function approvalDetails(
 ): ApprovalDetails {
   const wave = context.wave?.name ?? 'this wave';
   if (kind === 'pointOfNoReturn') {
-    return { kind, title: `Start the failback of wave ${wave}`, calls: pointOfNoReturnCalls(context.resolved) };
+    return {
+      kind,
+      title: `Start the failback of wave ${wave}`,
+      calls: pointOfNoReturnCalls(context.resolved),
+    };
   }
   const servers = context.resolved.filter(isEc2Origin).length;
   if (kind === 'reprotect') {

@@ -104,7 +104,10 @@ export const waveSetup = setup({
     rtoDeadline: ({ context }) => Math.max(0, context.rtoDeadlineAt - context.now),
     /** Not a poll: the approval's own deadline or the RTO deadline, whichever comes first. */
     approvalDeadline: ({ context }) =>
-      Math.max(0, Math.min(context.rtoDeadlineAt, context.approvalDeadlineAt ?? context.rtoDeadlineAt) - context.now),
+      Math.max(
+        0,
+        Math.min(context.rtoDeadlineAt, context.approvalDeadlineAt ?? context.rtoDeadlineAt) - context.now,
+      ),
   },
 });
 

@@ -3,8 +3,8 @@
 // Shared by `run`, `resume` and `backout`, so the three behave alike.
 import { userInfo } from 'node:os';
 import type { RunEvent } from '../events.js';
-import type { FailbackRun, RunResult } from '../run.js';
 import type { PendingApproval } from '../run/approvals.js';
+import type { FailbackRun, RunResult } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
 import type { AwsContext } from './aws-context.js';
 import type { RunEnd } from './exit-codes.js';

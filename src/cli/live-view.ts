@@ -132,10 +132,10 @@ export class LiveView {
         this.#line(event.at, p.yellow(`  approval needed for wave ${event.wave}: ${event.pointOfNoReturn}`));
         return;
       case 'approval.given':
-        this.#line(event.at, p.green(`  approved wave ${event.wave} by ${event.by}`));
+        this.#line(event.at, p.green(`  approved wave ${event.wave} by ${event.by}${viaText(event.via)}`));
         return;
       case 'approval.refused':
-        this.#line(event.at, p.yellow(`  refused wave ${event.wave} by ${event.by}`));
+        this.#line(event.at, p.yellow(`  refused wave ${event.wave} by ${event.by}${viaText(event.via)}`));
         return;
       case 'aws.request':
         if (event.service === 'drs' && !event.operation.startsWith('Describe')) {
@@ -276,4 +276,9 @@ function waveLines(
     lines.push(`    ${id}: ${detail}`);
   }
   return lines;
+}
+
+/** ` (terminal)`; nothing for an answer logged before `via` was recorded. */
+function viaText(via: string | undefined): string {
+  return via ? ` (${via})` : '';
 }

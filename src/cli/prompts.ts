@@ -32,7 +32,8 @@ function callLine(call: ApprovedCall, region: string): string {
 /** The exact question: the step, every call with its servers and region, and how to answer. */
 export function approvalMessage(q: ApprovalQuestion): string {
   const lines = [`${q.title}?`, ...q.calls.map((c) => `  ${callLine(c, q.region)}`)];
-  if (q.expires !== undefined) lines.push(`  Expires unanswered ${q.expires}: the wave then ends, nothing changed.`);
+  if (q.expires !== undefined)
+    lines.push(`  Expires unanswered ${q.expires}: the wave then ends, nothing changed.`);
   lines.push(`Type ${q.confirmWord} to approve, or ${refuseWord(q)} to refuse (nothing changes).`);
   return lines.join('\n');
 }
@@ -43,7 +44,10 @@ function refuseWord(q: Pick<ApprovalQuestion, 'confirmWord'>): string {
 }
 
 /** What a typed answer means: only the exact word approves; anything else but the refusal asks again. */
-export function readApprovalAnswer(q: Pick<ApprovalQuestion, 'confirmWord'>, typed: string): ApprovalAnswer | null {
+export function readApprovalAnswer(
+  q: Pick<ApprovalQuestion, 'confirmWord'>,
+  typed: string,
+): ApprovalAnswer | null {
   const answer = typed.trim();
   if (answer === q.confirmWord) return 'approve';
   if (answer.toLowerCase() === refuseWord(q)) return 'refuse';

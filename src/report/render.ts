@@ -128,7 +128,13 @@ function approvalLines(report: EvidenceReport): string[] {
       ? ['No approval was asked for.']
       : table(
           ['wave', 'requested', 'decision', 'by', 'at'],
-          report.approvals.map((a) => [a.wave, a.requestedAt, a.decision, a.by, a.at]),
+          report.approvals.map((a) => [
+            a.wave,
+            a.requestedAt,
+            a.decision,
+            a.via ? `${a.approver ?? a.by} (${a.via})` : a.by,
+            a.at,
+          ]),
         )),
     '',
   );

@@ -6,8 +6,8 @@
 
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { PlanEvent } from '../../machines/plan.machine.js';
-import type { WaveContext } from '../../machines/wave.machine.js';
 import type { ApprovalKind, ApprovedCall } from '../../machines/wave/approvals.js';
+import type { WaveContext } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 
@@ -45,7 +45,9 @@ export interface AnswerTarget {
   kind?: ApprovalKind;
 }
 
-export type AnswerResult = { ok: true } | { ok: false; code: 'not-waiting' | 'stale' | 'not-allowed'; message: string };
+export type AnswerResult =
+  | { ok: true }
+  | { ok: false; code: 'not-waiting' | 'stale' | 'not-allowed'; message: string };
 
 export interface Approvals {
   pending(): PendingApproval | null;
@@ -139,7 +141,10 @@ export function createApprovals(
       if (open === null) {
         return { ok: false, code: 'not-waiting', message: `${about} no longer waits for an answer` };
       }
-      if ((target.wave !== undefined && target.wave !== open.wave) || (target.kind !== undefined && target.kind !== open.kind)) {
+      if (
+        (target.wave !== undefined && target.wave !== open.wave) ||
+        (target.kind !== undefined && target.kind !== open.kind)
+      ) {
         return {
           ok: false,
           code: 'stale',

@@ -17,7 +17,13 @@ import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
 import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
-import { type AnswerResult, type AnswerTarget, type Approver, createApprovals, type PendingApproval } from './approvals.js';
+import {
+  type AnswerResult,
+  type AnswerTarget,
+  type Approver,
+  createApprovals,
+  type PendingApproval,
+} from './approvals.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
 

@@ -66,7 +66,13 @@ describe('approval prompt', () => {
       title: 'Terminate the old recovery instances of wave databases',
       confirmWord: 'terminate',
       calls: [
-        { call: 'StartRecovery', target: '2 server(s)', region: 'us-west-2', consequence: 'launched there', irreversible: true },
+        {
+          call: 'StartRecovery',
+          target: '2 server(s)',
+          region: 'us-west-2',
+          consequence: 'launched there',
+          irreversible: true,
+        },
       ],
     });
     expect(message).toContain('StartRecovery for 2 server(s) in us-west-2: launched there');

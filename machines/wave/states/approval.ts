@@ -4,7 +4,6 @@ import { approvalExpiredReason, approvalRtoReason, refusedReason } from '../reas
 import { waveSetup } from '../setup.js';
 import { abortBeforePointOfNoReturn } from './shared.js';
 
-
 export const awaitingApproval = waveSetup.createStateConfig({
   meta: { label: 'Waiting for a person to approve the point of no return', approval: 'pointOfNoReturn' },
   entry: 'armApprovalDeadline',
@@ -28,10 +27,7 @@ export const awaitingApproval = waveSetup.createStateConfig({
       {
         guard: 'wokenPastApprovalDeadline',
         target: 'aborted',
-        actions: [
-          'wake',
-          { type: 'failWith', params: { reason: approvalExpiredReason } },
-        ],
+        actions: ['wake', { type: 'failWith', params: { reason: approvalExpiredReason } }],
       },
       { target: 'awaitingApproval', reenter: true, actions: 'wake' },
     ],
