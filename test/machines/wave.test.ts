@@ -135,7 +135,10 @@ describe('wave machine', () => {
   });
 
   it('approvalTimeout longer than the time left: the RTO deadline ends the approval', async () => {
-    const w = start({}, { requiresApproval: true, approvalTimeoutMs: 60 * MIN, rtoDeadlineAt: T0 + 30 * MIN });
+    const w = start(
+      {},
+      { requiresApproval: true, approvalTimeoutMs: 60 * MIN, rtoDeadlineAt: T0 + 30 * MIN },
+    );
     await vi.advanceTimersByTimeAsync(30 * MIN);
     const out = await w.done;
     expect(out.failure?.code).toBe('rto-exceeded');

@@ -260,7 +260,9 @@ describe('rendering', () => {
     expect(md).toMatch(/^# Failback evidence: run-20260101T000000Z-report\n/);
     expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m 00s: met |');
     expect(md).toContain('- s-00000000000000002 from pit-1, taken 2025-12-31T23:50:00.000Z');
-    expect(md).toContain('| all | 2026-01-01T00:01:00.000Z | given | alice (terminal) | 2026-01-01T00:03:00.000Z |');
+    expect(md).toContain(
+      '| all | 2026-01-01T00:01:00.000Z | given | alice (terminal) | 2026-01-01T00:03:00.000Z |',
+    );
     expect(md).toContain('| 2026-01-01T00:21:00.000Z | StartRecovery | req-5 | ok |');
     expect(md).toContain('no answer logged');
     expect(md).toContain('InternalErrorException: down');
