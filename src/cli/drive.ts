@@ -3,6 +3,7 @@
 // Shared by `run`, `resume` and `backout`, so the three behave alike.
 import { userInfo } from 'node:os';
 import type { RunEvent } from '../events.js';
+import { humanDuration } from '../human-duration.js';
 import type { PendingApproval } from '../run/approvals.js';
 import type { FailbackRun, RunResult } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
@@ -67,7 +68,7 @@ export function operatorName(env: CliIO['env']): string {
 }
 
 /** The question for a pending approval, with the run's region for calls that name none. */
-export function approvalQuestion(pending: PendingApproval, region: string): ApprovalQuestion {
+export function approvalQuestion(pending: PendingApproval, region: string, now: number): ApprovalQuestion {
   return {
     wave: pending.wave,
     title: pending.title,
@@ -75,7 +76,11 @@ export function approvalQuestion(pending: PendingApproval, region: string): Appr
     confirmWord: pending.confirmWord,
     pointOfNoReturn: pending.pointOfNoReturn,
     region,
-    ...(pending.expiresAt !== null ? { expires: `at ${new Date(pending.expiresAt).toISOString()}` } : {}),
+    ...(pending.expiresAt !== null
+      ? {
+          expires: `at ${new Date(pending.expiresAt).toISOString()} (in ${humanDuration(pending.expiresAt - now)})`,
+        }
+      : {}),
   };
 }
 
@@ -223,7 +228,10 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         const stopAsking = () => controller.abort();
         result.then(stopAsking, stopAsking);
         const answer = await askOnTerminal(() =>
-          ask(approvalQuestion(pendingApproval, aws.region), { ...streams, signal: controller.signal }),
+          ask(approvalQuestion(pendingApproval, aws.region, aws.clock.now()), {
+            ...streams,
+            signal: controller.signal,
+          }),
         );
         if (finished) break;
         if (answer === 'approve' || answer === 'refuse') {

@@ -5,12 +5,11 @@ import type { Writable } from 'node:stream';
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
 import type { RunEvent } from '../events.js';
-import { formatDuration } from '../plan/duration.js';
+import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import type { RunResult } from '../run.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
-import { clockText } from './render.js';
 
 /** What the run knows from its event stream alone; shared by the live view and the summary. */
 export class RunTracker {
@@ -83,7 +82,7 @@ export class LiveView {
   #line(at: string, text: string): void {
     const elapsed = this.#tracker.elapsedMs(Date.parse(at));
     const rto = this.#plan.objectives.rtoMs;
-    const stamp = `[${clockText(elapsed)} / RTO ${formatDuration(rto)}]`;
+    const stamp = `[${humanDuration(elapsed)} / RTO ${humanDuration(rto)}]`;
     writeLine(this.#out, `${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
   }
 
@@ -110,7 +109,7 @@ export class LiveView {
           const { intervalMs, maxMs } = this.#plan.polling;
           this.#line(
             event.at,
-            `    next poll: DescribeJobs every ${formatDuration(intervalMs)} (backing off to ${formatDuration(maxMs)} on errors)`,
+            `    next poll: DescribeJobs every ${humanDuration(intervalMs)} (backing off to ${humanDuration(maxMs)} on errors)`,
           );
         }
         return;
@@ -206,7 +205,7 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
   lines.push('');
   lines.push(p.bold(`Run ${result.runId}: ${outcomeText(result.outcome)}`));
   lines.push(
-    `  RTO: ${formatDuration(Math.round(elapsed / 1000) * 1000)} elapsed of ${formatDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
+    `  RTO: ${humanDuration(elapsed)} elapsed of ${humanDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
   );
   for (const wave of result.waves) lines.push(...waveLines(wave, plan, tracker, outcomeText));
   lines.push('');

@@ -59,7 +59,7 @@ describe('run, guided', () => {
     });
     expect(t.stdout()).toContain('approved wave databases by alice (terminal)');
     expect(t.stdout()).toContain('Plan cli-fixture in us-east-1: 2 wave(s), 3 server(s)');
-    expect(t.stdout()).toMatch(/RTO: \S+ elapsed of 4h — within objective/);
+    expect(t.stdout()).toMatch(/RTO: .+ elapsed of 4h 00m — within objective/);
   });
 
   it('a refusal aborts before the point of no return', async () => {
