@@ -114,6 +114,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     w?.();
   };
   let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
+  /** Closes the open approval prompt: answered elsewhere (a web page), expired, or the wave moved. */
+  let closeApprovalPrompt: (() => void) | null = null;
 
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
@@ -121,6 +123,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     tracker.observe(event);
     if (session.json) writeLine(io.stdout, JSON.stringify(event));
     else view?.handle(event);
+    if (event.type === 'approval.given' || event.type === 'approval.refused' || event.type === 'state') {
+      closeApprovalPrompt?.();
+    }
     if (event.type !== 'approval.requested') return;
     if (session.backout) {
       // A wave that reached its approval while the backout was on its way: nothing to approve.
@@ -227,14 +232,18 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         const controller = new AbortController();
         const stopAsking = () => controller.abort();
         result.then(stopAsking, stopAsking);
+        closeApprovalPrompt = stopAsking;
         const answer = await askOnTerminal(() =>
           ask(approvalQuestion(pendingApproval, aws.region, aws.clock.now()), {
             ...streams,
             signal: controller.signal,
           }),
         );
+        closeApprovalPrompt = null;
         if (finished) break;
-        if (answer === 'approve' || answer === 'refuse') {
+        if (failback.pendingApproval() !== pendingApproval) {
+          say(p.yellow(`The approval of wave ${pendingApproval.wave} was answered elsewhere or expired.`));
+        } else if (answer === 'approve' || answer === 'refuse') {
           const target = { wave: pendingApproval.wave, kind: pendingApproval.kind };
           const accepted = failback.answer(answer, terminal, target);
           if (!accepted.ok) say(p.yellow(`Not recorded: ${accepted.message}.`));
