@@ -20,6 +20,7 @@ import {
   type InterruptAnswer,
   type PromptStreams,
 } from './prompts.js';
+import { Heartbeat, StatusArea } from './status.js';
 import { guardTypeAhead, type TypeAheadGuard } from './type-ahead.js';
 
 export interface RunSummary {
@@ -55,7 +56,11 @@ export interface DriveSession {
   backout?: boolean;
   /** Printed before the run starts, unless --json. */
   intro?: string[];
+  /** Output redirected (no terminal, no --json): a heartbeat line this often (wall time); default 1 minute. */
+  heartbeatMs?: number;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 60_000;
 
 const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -100,8 +105,15 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const tracker = new RunTracker();
   // A resumed run does not announce the states it was restored into: the log says where it is.
   for (const event of session.history ?? []) tracker.observe(event);
-  const view = session.json ? null : new LiveView(io.stdout, p, plan, tracker);
-  const say = (line: string) => writeLine(session.json ? io.stderr : io.stdout, line);
+  const progressOptions = { out: io.stdout, tracker, plan, now: () => aws.clock.now() };
+  const statusArea = !session.json && io.stdout.isTTY === true ? new StatusArea(progressOptions) : null;
+  const heartbeat =
+    !session.json && io.stdout.isTTY !== true
+      ? new Heartbeat(progressOptions, session.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
+      : null;
+  const print = (line: string) => (statusArea ? statusArea.writeAbove(line) : writeLine(io.stdout, line));
+  const view = session.json ? null : new LiveView(io.stdout, p, plan, tracker, print);
+  const say = (line: string) => (session.json ? writeLine(io.stderr, line) : print(line));
 
   // Things the drive loop must attend to; `wake` ends the current wait for them.
   let finished = false;
@@ -159,9 +171,11 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const askOnTerminal = async <T>(question: () => Promise<T>): Promise<T> => {
     const dropped = (await typeAhead?.openPrompt()) ?? 0;
     if (dropped > 0) say(p.dim(`(${dropped} key(s) typed before this question were ignored)`));
+    statusArea?.pause();
     try {
       return await question();
     } finally {
+      statusArea?.resume();
       typeAhead?.closePrompt();
     }
   };
@@ -170,6 +184,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     for (const line of session.intro ?? []) writeLine(io.stdout, line);
   }
 
+  statusArea?.start();
+  heartbeat?.start();
   const result = failback.start();
   result.then(
     () => {
@@ -219,6 +235,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
           failback.abort(user, 'the operator chose to back out after Ctrl-C');
           continue;
         }
+        statusArea?.stop();
         const paused = pauseRun(failback, stored);
         writeLine(
           io.stderr,
@@ -257,6 +274,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     }
 
     const outcome = await result;
+    statusArea?.stop();
+    heartbeat?.stop();
     if (approvalBlocked !== null) {
       const blocked: { wave: string; pointOfNoReturn: string } = approvalBlocked;
       writeLine(
@@ -271,6 +290,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     }
     return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
   } finally {
+    statusArea?.stop();
+    heartbeat?.stop();
     typeAhead?.stop();
     unsubscribe();
     for (const s of INTERRUPT_SIGNALS) signals.off(s, onSignal);

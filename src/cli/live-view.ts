@@ -10,6 +10,7 @@ import type { Plan } from '../plan/types.js';
 import type { RunResult } from '../run.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
+import { isHandledRetry } from './status.js';
 
 /** What the run knows from its event stream alone; shared by the live view and the summary. */
 export class RunTracker {
@@ -24,6 +25,12 @@ export class RunTracker {
   readonly failedChecks = new Map<string, string[]>();
   /** EC2 origin: the reversed source server (origin region) of each plan server; job logs name it. */
   readonly reversedOf = new Map<string, string>();
+  /** Last job log event name per plan server, e.g. `CONVERSION_START`. */
+  readonly serverPhase = new Map<string, string>();
+  /** When each wave last read AWS (a Describe call while it was the active wave). */
+  readonly lastReadAt = new Map<string, number>();
+  /** Calls AWS throttled or failed transiently, which the tool sends again: counts by error name. */
+  readonly retries = { total: 0, byName: new Map<string, number>() };
 
   observe(event: RunEvent): void {
     const at = Date.parse(event.at);
@@ -41,7 +48,16 @@ export class RunTracker {
       if (event.server) {
         const server = this.reversedOf.get(event.server) ?? event.server;
         this.serverProgress.set(server, `${event.event} (job ${event.jobId})`);
+        this.serverPhase.set(server, event.event);
       }
+    }
+    if (event.type === 'aws.request' && event.operation.startsWith('Describe') && this.activeWave !== null) {
+      this.lastReadAt.set(this.activeWave, at);
+    }
+    if (isHandledRetry(event) && event.type === 'aws.response') {
+      const name = event.error?.name ?? 'unknown';
+      this.retries.total += 1;
+      this.retries.byName.set(name, (this.retries.byName.get(name) ?? 0) + 1);
     }
     if (event.type === 'check' && event.name === 'reverse-replication') {
       const reversed = /^reversed source server (s-[0-9a-zA-Z]{17})/.exec(event.detail)?.[1];
@@ -71,19 +87,37 @@ export class LiveView {
   readonly #p: Palette;
   readonly #plan: Plan;
   readonly #tracker: RunTracker;
+  readonly #write: (line: string) => void;
+  /** Retries the tool handled since the last line, folded into one line before the next. */
+  #folded = new Map<string, number>();
 
-  constructor(out: Writable, p: Palette, plan: Plan, tracker: RunTracker) {
+  /** `write`: where lines go (a status area writes them above itself); default: `out`. */
+  constructor(out: Writable, p: Palette, plan: Plan, tracker: RunTracker, write?: (line: string) => void) {
     this.#out = out;
     this.#p = p;
     this.#plan = plan;
     this.#tracker = tracker;
+    this.#write = write ?? ((line) => writeLine(this.#out, line));
   }
 
   #line(at: string, text: string): void {
+    if (this.#folded.size > 0) {
+      const counts = [...this.#folded].map(([what, n]) => `${what} ×${n}`).join(', ');
+      const total = [...this.#folded.values()].reduce((a, b) => a + b, 0);
+      this.#folded = new Map();
+      this.#stamped(
+        at,
+        this.#p.dim(`    AWS throttled or briefly failed ${total} call(s), sent again: ${counts}`),
+      );
+    }
+    this.#stamped(at, text);
+  }
+
+  #stamped(at: string, text: string): void {
     const elapsed = this.#tracker.elapsedMs(Date.parse(at));
     const rto = this.#plan.objectives.rtoMs;
     const stamp = `[${humanDuration(elapsed)} / RTO ${humanDuration(rto)}]`;
-    writeLine(this.#out, `${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
+    this.#write(`${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
   }
 
   handle(event: RunEvent): void {
@@ -142,7 +176,10 @@ export class LiveView {
         }
         return;
       case 'aws.response':
-        if (!event.ok) {
+        if (isHandledRetry(event)) {
+          const what = `${event.service}:${event.operation} ${event.error?.name ?? ''}`.trim();
+          this.#folded.set(what, (this.#folded.get(what) ?? 0) + 1);
+        } else if (!event.ok) {
           this.#line(
             event.at,
             p.red(
