@@ -12,6 +12,7 @@ import {
   type PrepareOptions,
   parseDiagramFormat,
   parseDiagramMachine,
+  parseHeartbeat,
   parseLogLevel,
   parseRegion,
   parseReportFormat,
@@ -80,6 +81,13 @@ function common(opts: Record<string, unknown>): CommonOptions {
 
 type OnCommand = (parsed: ParsedCommand) => void;
 
+/** `--heartbeat` of the commands that drive a run. */
+const heartbeatOption = () =>
+  new Option(
+    '--heartbeat <duration>',
+    'output redirected (no terminal, no --json): print the run status this often (default 1m)',
+  ).argParser(parseHeartbeat);
+
 /** `--speed` of the commands that continue a stored run. */
 const speedOption = () =>
   new Option('--speed <factor>', 'simulated runs only: virtual seconds per real second').argParser(
@@ -137,7 +145,8 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
         ),
-      ),
+      )
+      .addOption(heartbeatOption()),
   )
     .addHelpText(
       'after',
@@ -151,6 +160,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
 }
@@ -163,7 +173,8 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .description('continue an interrupted run from its saved state')
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
   )
     .addHelpText(
       'after',
@@ -178,6 +189,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'resume', options });
     });
 }
@@ -212,7 +224,8 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
       .command('backout')
       .description('operator-initiated backout of an interrupted run')
       .argument('<run-id>', 'the run to back out')
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
   )
     .addHelpText(
       'after',
@@ -227,6 +240,7 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: BackoutOptions = { ...common(opts), runId };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'backout', options });
     });
 }

@@ -15,6 +15,7 @@ export async function resume(options: ResumeOptions, io: CliIO, deps: RunDeps = 
       stored,
       aws,
       json: options.json,
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
       yes: options.yes,
       history,
       intro: [

@@ -108,6 +108,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       stored,
       aws,
       json: options.json,
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
       yes: options.yes,
       intro: [...planLines(summarizePlan(plan), p), ''],
     },
