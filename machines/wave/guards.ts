@@ -69,9 +69,6 @@ export const waveGuards = {
     context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
   restoreJobTimedOut: ({ context }: Args, p: Now) =>
     context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
-  /** The approval's own deadline comes before the RTO deadline (so it is the one that ended it). */
-  approvalExpiresFirst: ({ context }: Args) =>
-    context.approvalDeadlineAt != null && context.approvalDeadlineAt < context.rtoDeadlineAt,
   /** WAKE while awaiting approval, at or past the approval's own deadline. */
   wokenPastApprovalDeadline: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' &&

@@ -88,6 +88,7 @@ type Send = (command: never) => Promise<unknown>;
 
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
   const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
       ? scenarioWorldFile(options.stateDir, options.simulate)
@@ -98,7 +99,9 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
       ? loadSimulatedAws(options.simulatedWorld)
       : prepared !== null
         ? loadSimulatedAws(JSON.parse(readFileSync(prepared, 'utf8')) as WorldState)
-        : createSimulatedAws(options.simulate ?? '');
+        : createSimulatedAws(
+            scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
+          );
   let worldFile: string | null = null;
   if (options.keepScenarioWorld && scenarioFile !== null) {
     mkdirSync(join(scenarioFile, '..'), { recursive: true, mode: 0o700 });
@@ -153,6 +156,18 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
+}
+
+/** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
+function scenarioForPlan<S>(
+  plan: Plan,
+  path: string,
+  load: (path: string) => S,
+  check: (scenario: S, plan: Plan, file: string) => void,
+): S {
+  const scenario = load(path);
+  check(scenario, plan, path);
+  return scenario;
 }
 
 async function createRealContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {

@@ -2,6 +2,7 @@
 // terminal, given by --yes, else the wave aborts before its point of no return) and Ctrl-C.
 // Shared by `run`, `resume` and `backout`, so the three behave alike.
 import { userInfo } from 'node:os';
+import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
 import type { PendingApproval } from '../run/approvals.js';
@@ -58,6 +59,11 @@ export interface DriveSession {
   intro?: string[];
   /** Output redirected (no terminal, no --json): a heartbeat line this often (wall time); default 1 minute. */
   heartbeatMs?: number;
+  /**
+   * The gate the run's clients were built with (`beforeSend`): a signal asks it to refuse any call
+   * past the point of no return not sent yet. Absent (backout): a gate of its own, for the bookkeeping.
+   */
+  gate?: StopGate;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 60_000;
@@ -100,6 +106,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const askInterrupt = deps.askAfterInterrupt ?? askAfterInterrupt;
   const signals = deps.signals ?? process;
   const backoutReason = `operator-initiated backout by ${user} (drs-failback backout)`;
+  const gate = session.gate ?? createStopGate();
 
   const terminal = { approver: user, via: 'terminal' } as const;
   const tracker = new RunTracker();
@@ -132,6 +139,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
     if (event.type === 'state') aws.saveWorld();
+    if (event.type === 'aws.request') gate.markSent(event.operation);
     tracker.observe(event);
     if (session.json) writeLine(io.stdout, JSON.stringify(event));
     else view?.handle(event);
@@ -146,6 +154,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       attend();
     } else if (session.yes) {
       queueMicrotask(() => {
+        if (gate.stopRequested) return;
         const answer = failback.answer('approve', { ...terminal, note: '--yes' }, { wave: event.wave });
         if (!answer.ok) {
           say(`drs-failback: --yes could not approve wave ${event.wave}: ${answer.message}.`);
@@ -159,8 +168,26 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       );
     }
   });
+  let abortSent = session.backout === true;
+  const abortBeforePointOfNoReturn = () => {
+    abortSent = true;
+    say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
+    failback.abort(user, 'interrupted by the operator before the point of no return');
+  };
   const onSignal = () => {
     interrupts += 1;
+    gate.requestStop();
+    // Acted on now, not when the loop next looks: by then a fast precheck may have approved and
+    // sent the start. A wave already approved but not yet sent is stopped by the gate.
+    if (
+      !session.backout &&
+      !abortSent &&
+      !gate.pointOfNoReturnSent &&
+      tracker.wavesPastPointOfNoReturn().length === 0
+    ) {
+      handledInterrupts = interrupts;
+      abortBeforePointOfNoReturn();
+    }
     attend();
   };
   for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
@@ -199,7 +226,6 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   );
 
   let backoutRequested = session.backout === true;
-  let abortSent = session.backout === true;
   if (session.backout) failback.abort(user, backoutReason);
   try {
     for (;;) {
@@ -218,13 +244,11 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         handledInterrupts = interrupts;
         const past = tracker.wavesPastPointOfNoReturn();
         if (past.length === 0) {
-          if (!abortSent) {
-            abortSent = true;
-            say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
-            failback.abort(user, 'interrupted by the operator before the point of no return');
-          }
+          if (!abortSent) abortBeforePointOfNoReturn();
           continue;
         }
+        // Approved, but its start not sent: the gate refuses it and the wave ends aborted.
+        if (!gate.pointOfNoReturnSent && !session.backout) continue;
         const answer: InterruptAnswer =
           guided && !backoutRequested
             ? await askOnTerminal(() => askInterrupt({ waves: past }, streams))
@@ -282,7 +306,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         io.stderr,
         `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
           'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
-          'Aborted before the point of no return; nothing was changed.',
+          (outcome.waves.some((w) => w.outcome === 'completed')
+            ? `Aborted before wave ${blocked.wave}'s point of no return; the wave(s) before it did fail back.`
+            : 'Aborted before the point of no return; nothing was changed.'),
       );
     }
     if (!session.json) {

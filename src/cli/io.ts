@@ -2,6 +2,7 @@
 // capture output. `process` is only read in `processIO()`.
 import type { Readable, Writable } from 'node:stream';
 import { styleText } from 'node:util';
+import { safeOutput } from '../text/safe.js';
 
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -69,6 +70,7 @@ export function palette(color: boolean): Palette {
   };
 }
 
+/** Every line a command prints goes through here: control characters not the palette's are escaped. */
 export function writeLine(stream: Writable, line = ''): void {
-  stream.write(`${line}\n`);
+  stream.write(`${safeOutput(line)}\n`);
 }

@@ -7,6 +7,7 @@ import type { WaveResult } from '../../machines/plan.machine.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
+import { checkData } from '../prechecks/check-data.js';
 import type { RunResult } from '../run.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
@@ -59,8 +60,8 @@ export class RunTracker {
       this.retries.total += 1;
       this.retries.byName.set(name, (this.retries.byName.get(name) ?? 0) + 1);
     }
-    if (event.type === 'check' && event.name === 'reverse-replication') {
-      const reversed = /^reversed source server (s-[0-9a-zA-Z]{17})/.exec(event.detail)?.[1];
+    if (event.type === 'check') {
+      const reversed = checkData(event, 'reverse-replication')?.reversedSourceServerId;
       if (reversed) this.reversedOf.set(reversed, event.server);
     }
     if (event.type === 'check' && event.status === 'fail') {

@@ -7,6 +7,8 @@ import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
+import { safeOutput } from '../text/safe.js';
+import { writeLine } from './io.js';
 import type { RunTracker } from './live-view.js';
 
 export interface WaveStatus {
@@ -110,7 +112,7 @@ export class StatusArea {
   /** Writes a line of the live view above the status area. */
   writeAbove(text: string): void {
     this.#clear();
-    this.#o.out.write(`${text}\n`);
+    writeLine(this.#o.out, text);
     this.#draw();
   }
 
@@ -146,7 +148,8 @@ export class StatusArea {
 
   #draw(): void {
     if (this.#paused || this.#lines.length === 0) return;
-    this.#o.out.write(this.#lines.map((l) => `» ${l}`).join('\n'));
+    // The status names waves and AWS phases: escaped like every line the tool prints.
+    this.#o.out.write(safeOutput(this.#lines.map((l) => `» ${l}`).join('\n')));
     this.#drawn = this.#lines.length;
   }
 }
@@ -171,7 +174,7 @@ export class Heartbeat {
     const now = this.#o.now();
     const stamp = new Date(now).toISOString();
     for (const line of statusLines(runStatus(this.#o.tracker, this.#o.plan, now), now)) {
-      this.#o.out.write(`[heartbeat ${stamp}] ${line}\n`);
+      writeLine(this.#o.out, `[heartbeat ${stamp}] ${line}`);
     }
   }
 

@@ -101,7 +101,11 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
     }
     expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toBe(r.stdout);
     expect(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'))).toMatchObject({ name: 'cli-fixture' });
-    expect(JSON.parse(readFileSync(join(dir, 'simulation.json'), 'utf8'))).toMatchObject({ scenario: READY });
+    // Simulated is recorded in run.json itself (one rename), not in a second file.
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toMatchObject({
+      simulation: { scenario: READY, world: 'sim-world.json' },
+    });
+    expect(existsSync(join(dir, 'simulation.json'))).toBe(false);
     // Finished: its locks are released.
     expect(readdirSync(join(stateDir, 'locks'))).toEqual([]);
 

@@ -32,14 +32,19 @@ export const awaitingApproval = waveSetup.createStateConfig({
       { target: 'awaitingApproval', reenter: true, actions: 'wake' },
     ],
   },
+  // One deadline (the engines read it as the approval's timeout): whichever comes first.
   after: {
-    approvalDeadline: [
-      {
-        guard: 'approvalExpiresFirst',
-        target: 'aborted',
-        actions: { type: 'failWith', params: { reason: approvalExpiredReason } },
+    approvalDeadline: {
+      target: 'aborted',
+      actions: {
+        type: 'failWith',
+        params: ({ context }) => ({
+          reason:
+            context.approvalDeadlineAt != null && context.approvalDeadlineAt < context.rtoDeadlineAt
+              ? approvalExpiredReason
+              : approvalRtoReason,
+        }),
       },
-      { target: 'aborted', actions: { type: 'failWith', params: { reason: approvalRtoReason } } },
-    ],
+    },
   },
 });
