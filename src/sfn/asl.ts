@@ -3,6 +3,7 @@
 // the machine one event further (src/sfn/step.ts) and a Choice routes on the command it returns.
 // JSONPath only (the local test runner executes neither JSONata nor Assign).
 
+import type { StateMeta } from '../../machines/meta.js';
 import { MAX_TASK_TIMEOUT_S } from './step.js';
 import { leavesOfMachine, MACHINES, type MachineName, successorsOf } from './structure.js';
 
@@ -108,7 +109,7 @@ export function generateAsl(machine: MachineName): AslDefinition {
   };
   for (const { path, node, what } of leaves) {
     const caught = { ErrorEquals: ['States.ALL'], ResultPath: '$.outcome', Next: stepOf(path) };
-    const description = (node.meta as { description?: string } | undefined)?.description;
+    const description = (node.meta as StateMeta | undefined)?.label;
     const comment = description ? { Comment: description } : {};
     switch (what.kind) {
       case 'invoke':

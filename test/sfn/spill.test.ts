@@ -17,13 +17,13 @@ const largestPayload = (run: Awaited<ReturnType<typeof runOnLocalStepFunctions>>
   );
 
 describe('spilled snapshots', () => {
-  it('mixed-wave with a 2 KiB inline limit: every snapshot spilled, the run unchanged', async () => {
+  it('mixed-wave with a 512-byte inline limit: every snapshot spilled, the run unchanged', async () => {
     const plan = await loadPlan('examples/mixed-wave/plan.yaml');
     const scenario = 'examples/mixed-wave/scenario.yaml';
     const inline = await runOnLocalStepFunctions(plan, createSimulatedAws(scenario));
     const store = createMemorySnapshotStore();
     const spilled = await runOnLocalStepFunctions(plan, createSimulatedAws(scenario), {
-      spill: { store, maxInlineBytes: 2048 },
+      spill: { store, maxInlineBytes: 512 },
     });
     expect(store.size()).toBeGreaterThan(5);
     expect(spilled.traces).toEqual(inline.traces);
