@@ -315,7 +315,7 @@ function waveLines(
   return lines;
 }
 
-/** ` (terminal)`; nothing for an answer logged before `via` was recorded. */
+/** ` via terminal`; nothing for an answer logged before `via` was recorded. */
 function viaText(via: string | undefined): string {
-  return via ? ` (${via})` : '';
+  return via ? ` via ${via}` : '';
 }

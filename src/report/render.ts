@@ -126,7 +126,7 @@ function approvalLines(report: EvidenceReport): string[] {
             a.wave,
             a.requestedAt,
             a.decision,
-            a.via ? `${a.approver ?? a.by} (${a.via})` : a.by,
+            a.via ? `${a.by} via ${a.via}` : a.by,
             a.at,
           ]),
         )),

@@ -66,7 +66,7 @@ describe('run, guided', () => {
         'StartFailbackLaunch for 2 recovery instance(s); the target machines will be converted and rebooted',
       region: 'us-east-1',
     });
-    expect(t.stdout()).toContain('approved wave databases by alice (terminal)');
+    expect(t.stdout()).toContain('approved wave databases by alice via terminal');
     expect(t.stdout()).toContain('Plan cli-fixture in us-east-1: 2 wave(s), 3 server(s)');
     expect(t.stdout()).toMatch(/RTO: .+ elapsed of 4h 00m — within objective/);
   });

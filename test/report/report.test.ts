@@ -275,7 +275,7 @@ describe('rendering', () => {
     expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m: met |');
     expect(md).toContain('- s-00000000000000002 from pit-1, taken 2025-12-31T23:50:00.000Z');
     expect(md).toContain(
-      '| all | 2026-01-01T00:01:00.000Z | given | alice (terminal) | 2026-01-01T00:03:00.000Z |',
+      '| all | 2026-01-01T00:01:00.000Z | given | alice via terminal | 2026-01-01T00:03:00.000Z |',
     );
     expect(md).toContain('| 2026-01-01T00:21:00.000Z | StartRecovery | req-5 | ok |');
     expect(md).toContain('no answer logged');

@@ -181,7 +181,7 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   return lines;
 }
 
-/** ` (terminal)`; nothing for an answer logged before `via` was recorded. */
+/** ` via terminal`; nothing for an answer logged before `via` was recorded. */
 function viaText(via: string | undefined): string {
-  return via ? ` (${via})` : '';
+  return via ? ` via ${via}` : '';
 }
