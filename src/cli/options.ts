@@ -7,8 +7,6 @@ import { parseDuration } from '../plan/duration.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type CliLogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_STATE_DIR = '.drs-failback';
-
 /** Options every command accepts (contract: common options). */
 export interface CommonOptions {
   region?: string;
