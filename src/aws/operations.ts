@@ -11,7 +11,7 @@
 // docs/iam-policy.md carries the same table with the same source and date.
 
 /** The service that answers an operation (the IAM prefix is in `iamAction`). */
-export type OperationService = 'drs' | 'ec2' | 'sns' | 'sts' | 'service-quotas';
+export type OperationService = 'drs' | 'ec2' | 'sns' | 'sts' | 'service-quotas' | 'sfn' | 'dynamodb';
 
 /**
  * Whether the project sends an operation:
@@ -39,6 +39,12 @@ export interface OperationSpec {
   dependentActions: readonly string[];
   /** The request carries tags, so the job it creates needs `drs:TagResource` on create. */
   tagsOnCreate: boolean;
+  /**
+   * `orchestrator`: sent by the Step Functions engine on its own state (executions, task tokens,
+   * its DynamoDB table) under the deployment's roles (deploy/), never by a failback run's
+   * principal; not in the plan's IAM policy, and not an intent on a failback resource.
+   */
+  scope?: 'orchestrator';
 }
 
 const read = (service: OperationService, iamAction: string, use: OperationUse = 'sends'): OperationSpec => ({
@@ -62,6 +68,12 @@ const write = (
   iamAction,
   dependentActions: options.dependentActions ?? [],
   tagsOnCreate: options.tagsOnCreate ?? false,
+});
+
+/** An operation of the Step Functions engine on its own state (see `OperationSpec.scope`). */
+const orchestrator = (service: 'sfn' | 'dynamodb', iamAction: string): OperationSpec => ({
+  ...read(service, iamAction),
+  scope: 'orchestrator',
 });
 
 /**
@@ -150,6 +162,13 @@ export const OPERATIONS = {
   // The plan's roles (aws.role, aws.origins.<region>.role), assumed for the credentials of the
   // clients: changes nothing in AWS, and is not an instrumented call (docs/operations.md).
   AssumeRole: read('sts', 'sts:AssumeRole'),
+  // The Step Functions engine (src/sfn): approvals, status and spilled snapshots.
+  DescribeExecution: orchestrator('sfn', 'states:DescribeExecution'),
+  SendTaskSuccess: orchestrator('sfn', 'states:SendTaskSuccess'),
+  GetItem: orchestrator('dynamodb', 'dynamodb:GetItem'),
+  PutItem: orchestrator('dynamodb', 'dynamodb:PutItem'),
+  Query: orchestrator('dynamodb', 'dynamodb:Query'),
+  UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
   // Reserved for the preflight quota check a later change adds.
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
   // Never sent: clean-up and teardown stay with people. Listed so guards recognise them.

@@ -30,6 +30,8 @@ const SERVICE_OF_PACKAGE: Record<string, OperationService> = {
   'client-sns': 'sns',
   'client-sts': 'sts',
   'client-service-quotas': 'service-quotas',
+  'client-sfn': 'sfn',
+  'client-dynamodb': 'dynamodb',
 };
 const IAM_PREFIX: Record<OperationService, string> = {
   drs: 'drs',
@@ -37,6 +39,8 @@ const IAM_PREFIX: Record<OperationService, string> = {
   sns: 'sns',
   sts: 'sts',
   'service-quotas': 'servicequotas',
+  sfn: 'states',
+  dynamodb: 'dynamodb',
 };
 
 interface ImportedCommand {
@@ -126,7 +130,9 @@ describe('the operation catalogue', () => {
     for (const name of NAMES) {
       const isRead = /^(Describe|Get|List)/.test(name);
       // Publish changes no resource; AssumeRole only hands out credentials.
-      const expected = !isRead && name !== 'Publish' && name !== 'AssumeRole';
+      // The Step Functions engine's calls change only its own state (scope `orchestrator`).
+      const expected =
+        !isRead && name !== 'Publish' && name !== 'AssumeRole' && OPERATIONS[name].scope !== 'orchestrator';
       expect(OPERATIONS[name].mutates, name).toBe(expected);
     }
   });
@@ -219,7 +225,9 @@ waves:
       'plan.yaml',
     );
     const granted = grantedActions(buildIamPolicy(plan, { originRegions: ['us-west-2'] }));
-    for (const name of NAMES.filter((n) => OPERATIONS[n].use === 'sends')) {
+    for (const name of NAMES.filter(
+      (n) => OPERATIONS[n].use === 'sends' && OPERATIONS[n].scope !== 'orchestrator',
+    )) {
       expect(granted, name).toContain(OPERATIONS[name].iamAction);
     }
     for (const name of FORBIDDEN_OPERATIONS) expect(granted).not.toContain(OPERATIONS[name].iamAction);
