@@ -22,6 +22,7 @@ import { describeJobs } from './describe-jobs.js';
 import {
   describeRecoveryInstances,
   describeSourceServers,
+  findReversedSourceServer,
   groupBySourceServer,
 } from './describe-recovery-instances.js';
 import { newestRecoverySnapshot, snapshotTime } from './recovery-snapshots.js';
@@ -262,10 +263,40 @@ async function checkReversedReplication(deps: ActorDeps, args: ReversedReplicati
     // Not readable or not found: the source-server check already failed for it.
     const item = args.sourceServers?.get(id);
     if (!item) continue;
-    const arn = item.reversedDirectionSourceServerArn;
-    const parsed = arn ? parseSourceServerArn(arn) : undefined;
-    const originRegion = parsed?.region ?? item.sourceCloudProperties?.originRegion;
+    let arn = item.reversedDirectionSourceServerArn;
+    const originRegion =
+      (arn ? parseSourceServerArn(arn)?.region : undefined) ?? item.sourceCloudProperties?.originRegion;
     if (originRegion) server.originRegion = originRegion;
+    if (!arn && originRegion && server.recoveryEc2InstanceID) {
+      // No pointer on the DR source server (the field is UNVERIFIED): look in the origin region by
+      // documented fields. A failed look is reported; nothing here sends anything.
+      try {
+        const drRegion = item.arn ? parseSourceServerArn(item.arn)?.region : undefined;
+        const found = await findReversedSourceServer(clientsFor(deps, originRegion).drs, {
+          ec2InstanceID: server.recoveryEc2InstanceID,
+          ...(drRegion ? { drRegion } : {}),
+        });
+        if (found.ambiguous) {
+          record(
+            id,
+            'reverse-replication',
+            'fail',
+            `several source servers in ${originRegion} replicate from ${server.recoveryEc2InstanceID} (${found.ambiguous.join(', ')})`,
+          );
+          continue;
+        }
+        arn = found.arn;
+      } catch (err) {
+        record(
+          id,
+          'reverse-replication',
+          'fail',
+          readFailed(err, 'DescribeSourceServers', undefined, originRegion),
+        );
+        continue;
+      }
+    }
+    const parsed = arn ? parseSourceServerArn(arn) : undefined;
     if (!arn) {
       const to = originRegion ? ` to ${originRegion}` : '';
       record(
