@@ -1,5 +1,5 @@
 // What approving does, per kind of approval a wave waits for (state meta `approval`).
-import { isEc2Origin, type ResolvedServer } from '../types.js';
+import { type AfterFailbackSettings, cleanupModeOf, isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
 export type ApprovalKind = 'pointOfNoReturn' | 'reprotect' | 'cleanup';
@@ -29,19 +29,22 @@ export function describeWavePointOfNoReturn(resolved: readonly ResolvedServer[])
 /** What approving an opt-in step after a verified failback does, for the prompt. */
 export function describeAfterFailbackStep(
   step: 'reprotect' | 'cleanup',
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
-  const servers = context.resolved.filter(isEc2Origin);
   if (step === 'reprotect') {
+    const servers = context.resolved.filter(isEc2Origin);
     return `ReverseReplication for ${servers.length} new primary instance(s) in their origin region; they are protected again by DRS`;
   }
-  return `TerminateRecoveryInstances for ${servers.length} old recovery instance(s) in the DR region; irreversible`;
+  const count = context.resolved.length;
+  return cleanupModeOf(context.afterFailback) === 'disconnect'
+    ? `DisconnectRecoveryInstance for ${count} old recovery instance(s) in the DR region: DRS stops tracking them (their EC2 instances keep running); irreversible`
+    : `TerminateRecoveryInstances for ${count} old recovery instance(s) in the DR region; irreversible`;
 }
 
 /** What approving does, for an approval of `kind` in a wave whose servers are `resolved`. */
 export function describeApproval(
   kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
   return kind === 'pointOfNoReturn'
     ? describeWavePointOfNoReturn(context.resolved)

@@ -136,6 +136,7 @@ export const OPERATIONS = {
       'ec2:DescribeInstances',
     ],
   }),
+  // Opt-in only (`afterFailback.cleanup: terminate`), after a verified failback and its own approval.
   TerminateRecoveryInstances: write('drs:TerminateRecoveryInstances', {
     destructive: true,
     dependentActions: [
@@ -155,13 +156,11 @@ export const OPERATIONS = {
   // Reserved for the preflight identity and quota checks a later change adds.
   GetCallerIdentity: read('sts', 'sts:GetCallerIdentity', 'reserved'),
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
-  // Never sent: clean-up and teardown stay with people. Listed so guards recognise them.
+  // Never sent: teardown stays with people. Listed so guards recognise them.
   StartReplication: write('drs:StartReplication', { use: 'forbidden' }),
   StopReplication: write('drs:StopReplication', { use: 'forbidden', destructive: true }),
-  DisconnectRecoveryInstance: write('drs:DisconnectRecoveryInstance', {
-    use: 'forbidden',
-    destructive: true,
-  }),
+  // Opt-in only (`afterFailback.cleanup: disconnect`), after a verified failback and its own approval.
+  DisconnectRecoveryInstance: write('drs:DisconnectRecoveryInstance', { destructive: true }),
   DisconnectSourceServer: write('drs:DisconnectSourceServer', { use: 'forbidden', destructive: true }),
   DeleteRecoveryInstance: write('drs:DeleteRecoveryInstance', { use: 'forbidden', destructive: true }),
   DeleteSourceServer: write('drs:DeleteSourceServer', { use: 'forbidden', destructive: true }),

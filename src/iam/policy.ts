@@ -4,6 +4,8 @@
 // Every action comes from the operation catalogue (src/aws/operations.ts): an operation's IAM
 // action and its dependent actions, granted together wherever the operation can be sent. The
 // statements only decide scope and grouping.
+
+import { type CleanupMode, cleanupModeOf } from '../../machines/types.js';
 import {
   iamActionOf as action,
   dependentActionsOf,
@@ -34,11 +36,22 @@ export const ALWAYS_FORBIDDEN_ACTIONS: readonly string[] = [
   '*',
 ];
 
-/** The opt-in clean-up (`afterFailback.cleanup: true`): irreversible, so granted only when asked. */
+/** The opt-in clean-up (`afterFailback.cleanup: terminate`, or `true`): irreversible, so granted only when asked. */
 export const CLEANUP_ACTION = action('TerminateRecoveryInstances');
+/** The other opt-in clean-up (`afterFailback.cleanup: disconnect`). */
+export const DISCONNECT_ACTION = action('DisconnectRecoveryInstance');
+
+const CLEANUP_OPERATIONS: Record<CleanupMode, OperationName> = {
+  terminate: 'TerminateRecoveryInstances',
+  disconnect: 'DisconnectRecoveryInstance',
+};
 
 /** Actions the tool never needs unless the plan opts in (clean-up stays manual by default). */
-export const FORBIDDEN_ACTIONS: readonly string[] = [CLEANUP_ACTION, ...ALWAYS_FORBIDDEN_ACTIONS];
+export const FORBIDDEN_ACTIONS: readonly string[] = [
+  CLEANUP_ACTION,
+  DISCONNECT_ACTION,
+  ...ALWAYS_FORBIDDEN_ACTIONS,
+];
 
 export interface IamPolicyOptions {
   /**
@@ -51,13 +64,14 @@ export interface IamPolicyOptions {
   region?: string;
 }
 
-/** Whether the policy grants the opt-in clean-up: the plan asks for it and names EC2-origin regions. */
-const grantsCleanup = (plan: Plan, originRegions: readonly string[]): boolean =>
-  plan.afterFailback?.cleanup === true && originRegions.length > 0;
+/** The clean-up the policy grants: the one the plan asks for (any origin), none by default. */
+const cleanupOf = (plan: Plan): CleanupMode | undefined => cleanupModeOf(plan.afterFailback);
 
-/** What a policy for `plan` must not grant: the clean-up unless the plan explicitly asks for it. */
-export function forbiddenActionsFor(plan: Plan, options: IamPolicyOptions = {}): readonly string[] {
-  return grantsCleanup(plan, options.originRegions ?? []) ? ALWAYS_FORBIDDEN_ACTIONS : FORBIDDEN_ACTIONS;
+/** What a policy for `plan` must not grant: each clean-up unless the plan explicitly asks for it. */
+export function forbiddenActionsFor(plan: Plan, _options: IamPolicyOptions = {}): readonly string[] {
+  const mode = cleanupOf(plan);
+  const granted = mode ? action(CLEANUP_OPERATIONS[mode]) : undefined;
+  return FORBIDDEN_ACTIONS.filter((a) => a !== granted);
 }
 
 const actions = (...names: OperationName[]): string[] => names.map(action);
@@ -317,6 +331,18 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
       ...operationStatements('DrsRestoreRecoveryPoint', 'StartRecovery', sourceServers, region),
     );
   }
+  // The opt-in clean-up of the old recovery instances after a verified failback (any origin).
+  const cleanup = cleanupOf(plan);
+  if (cleanup) {
+    statements.push(
+      ...operationStatements(
+        cleanup === 'terminate' ? 'DrsCleanupOldRecoveryInstances' : 'DrsDisconnectOldRecoveryInstances',
+        CLEANUP_OPERATIONS[cleanup],
+        recoveryInstances,
+        region,
+      ),
+    );
+  }
   // StartRecovery (backout restore, or the EC2-origin launch) passes the DRS roles to EC2.
   if (restores || originRegions.length > 0) statements.push(passRoleStatement());
 
@@ -329,16 +355,6 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
         region,
       ),
     );
-    if (grantsCleanup(plan, originRegions)) {
-      statements.push(
-        ...operationStatements(
-          'DrsCleanupOldRecoveryInstances',
-          'TerminateRecoveryInstances',
-          recoveryInstances,
-          region,
-        ),
-      );
-    }
     for (const origin of originRegions) {
       statements.push(...originRegionStatements(plan, origin));
     }
@@ -376,11 +392,12 @@ export function policyNotes(plan: Plan, options: IamPolicyOptions = {}): string[
       `EC2-origin servers from ${originRegions.join(', ')}: ReverseReplication in ${region} (prepare), and in each origin region the reads, StartRecovery with its dependencies, job tagging and EC2 verification${plan.afterFailback?.reprotect ? ', and ReverseReplication (re-protect)' : ''}.`,
     );
   }
-  if (plan.afterFailback?.cleanup === true) {
+  const cleanup = cleanupOf(plan);
+  if (cleanup) {
     notes.push(
-      originRegions.length > 0
-        ? `afterFailback.cleanup: true grants ${CLEANUP_ACTION} on recovery instances in ${region} (irreversible; each run still asks before it), with its dependent EC2 actions (deletions only on DRS-managed resources, through DRS).`
-        : `afterFailback.cleanup: true has no effect without --origin-region: only EC2-origin servers are cleaned up, so ${CLEANUP_ACTION} is not granted.`,
+      cleanup === 'terminate'
+        ? `afterFailback.cleanup: terminate grants ${CLEANUP_ACTION} on recovery instances in ${region} (irreversible; each run still asks before it), with its dependent EC2 actions (deletions only on DRS-managed resources, through DRS).`
+        : `afterFailback.cleanup: disconnect grants ${DISCONNECT_ACTION} on recovery instances in ${region} (irreversible; each run still asks before it).`,
     );
   }
   if (plan.notifications) {

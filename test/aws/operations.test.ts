@@ -203,23 +203,27 @@ describe('what reads the catalogue', () => {
   it('the IAM policy never grants an operation the project never sends, and grants every one it sends', () => {
     for (const name of FORBIDDEN_OPERATIONS)
       expect(ALWAYS_FORBIDDEN_ACTIONS).toContain(OPERATIONS[name].iamAction);
-    const plan = parsePlan(
-      `
+    const plan = (cleanup: string) =>
+      parsePlan(
+        `
 version: 1
 name: payments
 region: eu-west-1
 objectives: { rpo: 15m, rto: 4h }
 backout: { restore: if-unhealthy }
-afterFailback: { reprotect: true, cleanup: true }
+afterFailback: { reprotect: true, cleanup: ${cleanup} }
 notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:failback' }
 waves:
   - name: db
     servers:
       - sourceServerID: s-1234567890abcdef0
 `,
-      'plan.yaml',
+        'plan.yaml',
+      );
+    // The two clean-ups are alternatives: each plan grants the one it asks for.
+    const granted = ['terminate', 'disconnect'].flatMap((c) =>
+      grantedActions(buildIamPolicy(plan(c), { originRegions: ['us-west-2'] })),
     );
-    const granted = grantedActions(buildIamPolicy(plan, { originRegions: ['us-west-2'] }));
     for (const name of NAMES.filter((n) => OPERATIONS[n].use === 'sends')) {
       expect(granted, name).toContain(OPERATIONS[name].iamAction);
     }

@@ -176,7 +176,7 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
   const ec2Plan = (after = '') => plan(`backout: { restore: never }\n${after}`);
 
   it('without origin regions: on-premises origin only, and the notes say so', () => {
-    const p = plan('afterFailback: { reprotect: true, cleanup: true }');
+    const p = plan('afterFailback: { reprotect: true }');
     const actions = grantedActions(buildIamPolicy(p));
     expect(actions).not.toContain('drs:ReverseReplication');
     expect(actions).not.toContain('drs:TerminateRecoveryInstances');
@@ -184,8 +184,24 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
     const notes = policyNotes(p).join(' ');
     expect(notes).toContain('on-premises origin only');
     expect(notes).toContain('--origin-region');
-    expect(notes).toContain('cleanup: true has no effect without --origin-region');
   });
+
+  it.each([
+    ['true', 'drs:TerminateRecoveryInstances', 'drs:DisconnectRecoveryInstance'],
+    ['terminate', 'drs:TerminateRecoveryInstances', 'drs:DisconnectRecoveryInstance'],
+    ['disconnect', 'drs:DisconnectRecoveryInstance', 'drs:TerminateRecoveryInstances'],
+  ])(
+    'cleanup: %s -> granted for on-premises servers too (no --origin-region), and only that one',
+    (mode, yes, no) => {
+      const p = plan(`afterFailback: { cleanup: ${mode} }`);
+      const actions = grantedActions(buildIamPolicy(p));
+      expect(actions).toContain(yes);
+      expect(actions).not.toContain(no);
+      expect(forbiddenActionsFor(p)).toContain(no);
+      expect(forbiddenActionsFor(p)).not.toContain(yes);
+      expect(policyNotes(p).join(' ')).toContain(yes);
+    },
+  );
 
   it('an origin region adds exactly the flow: ReverseReplication in the DR region, reads, StartRecovery and tagging there', () => {
     const p = ec2Plan();
@@ -362,14 +378,19 @@ describe('the generated policy against the documented dependent actions', () => 
     ['DescribeJobs', 'us-west-2'],
   ];
 
+  // The two clean-ups are alternatives: disconnect needs its own plan.
+  const disconnecting = buildIamPolicy(plan('afterFailback: { cleanup: disconnect }'), {
+    originRegions: ['us-west-2'],
+  });
   it.each(sentIn)(
     '%s in %s: its action and every documented dependent action are granted there',
     (name, region) => {
-      const granted = actionsIn(full, region);
+      const policy = name === 'DisconnectRecoveryInstance' ? disconnecting : full;
+      const granted = actionsIn(policy, region);
       const row = rows.get(name);
       expect(granted).toContain(row?.action);
       for (const dependent of row?.dependents ?? []) {
-        if (dependent.startsWith('iam:')) expect(grantedActions(full), dependent).toContain(dependent);
+        if (dependent.startsWith('iam:')) expect(grantedActions(policy), dependent).toContain(dependent);
         else expect(granted, `${name} -> ${dependent}`).toContain(dependent);
       }
     },
