@@ -418,7 +418,9 @@ describe('wave machine', () => {
         expect(out.outcome).toBe('completed');
         const call = w.calls.find((c) => c.name === 'cleanup');
         expect(call?.input).toMatchObject({ mode });
-        expect((call?.input as { recoveryInstanceIDs: string[] }).recoveryInstanceIDs).toHaveLength(1);
+        expect(
+          (call?.input as { recoveryInstanceIDs?: string[] } | undefined)?.recoveryInstanceIDs,
+        ).toHaveLength(1);
       },
     );
 
