@@ -77,12 +77,19 @@ export const isEc2Origin = (s: Pick<ResolvedServer, 'origin'>): boolean => s.ori
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
+/** A JSON value: what a check's structured `data` holds (numbers, ids, ISO-8601 timestamps). */
+export type CheckDatum = string | number | boolean | null | CheckDatum[] | { [key: string]: CheckDatum };
+/** The facts a check judged, by field; `detail` says the same for a person (docs/operations.md). */
+export type CheckData = { readonly [key: string]: CheckDatum | undefined };
+
 export interface CheckResult {
   /** sourceServerID, or '*' for a check of the whole wave. */
   server: string;
   name: string;
   status: CheckStatus;
   detail: string;
+  /** Structured facts: read these, never parse `detail` (absent in snapshots older than them). */
+  data?: CheckData;
 }
 
 /** How an AWS error is handled, by its name (see docs/lifecycle.md, error table). */

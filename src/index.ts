@@ -52,6 +52,16 @@ export { formatDuration, parseDuration } from './plan/duration.js';
 // Plans.
 export { loadPlan, parsePlan } from './plan/load.js';
 export type { Plan } from './plan/types.js';
+// The prechecks (docs/operations.md): each check's name and the shape of its `data`.
+export {
+  checkData,
+  PRECHECK_STAGES,
+  PRECHECKS,
+  type Precheck,
+  type PrecheckDataByName,
+  type PrecheckName,
+  type WaveReads,
+} from './prechecks/index.js';
 // Durable runs (docs/reliability.md): the evidence report, and resuming a run from its state directory.
 export {
   type ApprovalEntry,

@@ -4,10 +4,13 @@
 import type { Logger } from 'pino';
 import type { FailbackActivities, ProbeRunner } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
+import { isMutating } from './aws/operations.js';
+import type { BeforeSend } from './aws/stop-gate.js';
 import type { Clock } from './clock.js';
+import type { RunEvent } from './events.js';
 import type { FailbackRun } from './run/index.js';
 import { createStoredRun } from './run/stored.js';
-import { RunFinishedError } from './store/errors.js';
+import { ResumeRefusedError, RunFinishedError } from './store/errors.js';
 import { RunStore, type RunStoreOptions } from './store/run-store.js';
 
 export interface ResumeOptions {
@@ -25,6 +28,8 @@ export interface ResumeOptions {
   simulated?: boolean;
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
+  /** Looks at every AWS call before it is sent (the CLI's stop gate). */
+  beforeSend?: BeforeSend;
 }
 
 /**
@@ -46,24 +51,50 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
   // A snapshot that is `done` without `run.finished` in the log: the process died while the
   // last notifications drained. Resuming it only finishes the bookkeeping (run.finished, locks).
   const snapshot = stored.loadSnapshot();
+  const history = stored.readEvents();
+  if (snapshot === undefined) refuseRestartAfterProgress(options.runId, stored.snapshotPath, history);
   stored.lock();
   try {
     return createStoredRun(stored, {
       clients: options.clients,
       // The log always: the stream's seq continues it, also for a run that never saved a snapshot.
-      history: stored.readEvents(),
+      history,
       ...(snapshot !== undefined ? { snapshot } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
+      ...(options.beforeSend !== undefined ? { beforeSend: options.beforeSend } : {}),
       ...(options.notificationDrainMs !== undefined
         ? { notificationDrainMs: options.notificationDrainMs }
         : {}),
     });
   } catch (error) {
-    stored.releaseLocks();
+    stored.rollbackLocks();
     throw error;
   }
+}
+
+/**
+ * No snapshot means "died before its first step" only when the log agrees. When the log shows a
+ * call that may have changed AWS, starting over would precheck the run's own launched servers,
+ * fail, and release the locks while its jobs run: refused, with what the log shows was sent.
+ */
+export function refuseRestartAfterProgress(
+  runId: string,
+  snapshotFile: string,
+  history: readonly RunEvent[],
+): void {
+  const sent = history.filter(
+    (e): e is Extract<RunEvent, { type: 'aws.request' }> =>
+      e.type === 'aws.request' && isMutating(e.operation),
+  );
+  if (sent.length === 0) return;
+  const facts = sent.map((e) => `${e.at} ${e.operation} ${JSON.stringify(e.input)}`).join('; ');
+  throw new ResumeRefusedError(
+    `run ${runId} cannot be resumed: ${snapshotFile} is missing, and its event log shows ${sent.length} call(s) ` +
+      `that may have changed AWS: ${facts}. Starting over could launch twice; a person must check those ` +
+      'jobs in the DRS console (drs-failback report shows the log) before acting.',
+  );
 }

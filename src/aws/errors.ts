@@ -159,6 +159,18 @@ function causeOf(
 /** Turns any error thrown by a DRS or EC2 call into a typed, explainable failure. */
 export function classifyAwsError(err: unknown, operation: string, server?: string): AwsFailure {
   const fields = readFields(err);
+  if (fields.name === 'StopRequestedError') {
+    // Refused in this process before sending (a stop the operator asked for): nothing was sent,
+    // which the machine knows of validation failures, so the wave ends before its point of no return.
+    return {
+      kind: 'validation',
+      name: fields.name,
+      operation,
+      message: `${operation}${server ? ` for ${server}` : ''} ${fields.message}`,
+      retryable: false,
+      ...(server ? { server } : {}),
+    };
+  }
   const kind = kindOf(fields);
   const retryAfterMs =
     kind === 'throttled' || kind === 'transient' ? retryAfterMsOf(fields.retryAfterSeconds) : undefined;

@@ -1,5 +1,6 @@
 import type { AwsService, EmitEvent } from '../events.js';
 import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender } from './clients.js';
+import type { BeforeSend } from './stop-gate.js';
 
 /** Key names whose values never leave the process, in events or logs (compared case-insensitively). */
 const SECRET_KEYS: ReadonlySet<string> = new Set(
@@ -46,6 +47,8 @@ export interface InstrumentOptions {
   service: AwsService;
   region: string;
   emit: EmitEvent;
+  /** Looks at every call before it is announced or sent; throwing refuses it (see stop-gate.ts). */
+  beforeSend?: BeforeSend;
 }
 
 /** Anything with an SDK-style promise `send`: a real client, a mocked one, the simulated world. */
@@ -98,10 +101,12 @@ export function instrumentClient<T extends { send: PromiseSend }>(
   client: T,
   options: InstrumentOptions,
 ): Pick<T, 'send'> {
-  const { service, region, emit } = options;
+  const { service, region, emit, beforeSend } = options;
   const forward = client.send.bind(client) as ForwardingSend;
   const send = async (command: unknown, ...rest: unknown[]): Promise<unknown> => {
     const operation = operationName(command);
+    const looked = beforeSend?.(operation);
+    if (looked !== undefined) await looked;
     const input =
       typeof command === 'object' && command !== null ? (command as CommandLike).input : undefined;
     emit({ type: 'aws.request', service, region, operation, input: redactSecrets(input) });
@@ -140,9 +145,11 @@ export function instrumentAwsClients(
   clients: AwsClients,
   region: string,
   emit: EmitEvent,
+  beforeSend?: BeforeSend,
 ): InstrumentedClients {
-  const drs = instrumentClient(clients.drs, { service: 'drs', region, emit });
-  const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit });
+  const gate = beforeSend ? { beforeSend } : {};
+  const drs = instrumentClient(clients.drs, { service: 'drs', region, emit, ...gate });
+  const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit, ...gate });
   const sns = clients.sns ? instrumentClient(clients.sns, { service: 'sns', region, emit }) : undefined;
   const forRegion = clients.forRegion;
   if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}) };
@@ -152,8 +159,8 @@ export function instrumentAwsClients(
     if (!regionalClients) {
       const raw = forRegion(r);
       regionalClients = {
-        drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit }),
-        ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit }),
+        drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit, ...gate }),
+        ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit, ...gate }),
       };
       byRegion.set(r, regionalClients);
     }

@@ -2,6 +2,7 @@
 // terminal, given by --yes, else the wave aborts before its point of no return) and Ctrl-C.
 // Shared by `run`, `resume` and `backout`, so the three behave alike.
 import { userInfo } from 'node:os';
+import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import type { FailbackRun, RunResult } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
@@ -49,6 +50,11 @@ export interface DriveSession {
   backout?: boolean;
   /** Printed before the run starts, unless --json. */
   intro?: string[];
+  /**
+   * The gate the run's clients were built with (`beforeSend`): a signal asks it to refuse any call
+   * past the point of no return not sent yet. Absent (backout): a gate of its own, for the bookkeeping.
+   */
+  gate?: StopGate;
 }
 
 const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -72,6 +78,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const askInterrupt = deps.askAfterInterrupt ?? askAfterInterrupt;
   const signals = deps.signals ?? process;
   const backoutReason = `operator-initiated backout by ${user} (drs-failback backout)`;
+  const gate = session.gate ?? createStopGate();
 
   const tracker = new RunTracker();
   // A resumed run does not announce the states it was restored into: the log says where it is.
@@ -94,6 +101,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
     if (event.type === 'state') aws.saveWorld();
+    if (event.type === 'aws.request') gate.markSent(event.operation);
     tracker.observe(event);
     if (session.json) writeLine(io.stdout, JSON.stringify(event));
     else view?.handle(event);
@@ -104,7 +112,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     } else if (guided) {
       attend();
     } else if (session.yes) {
-      queueMicrotask(() => failback.approve(`${user} (--yes)`));
+      queueMicrotask(() => {
+        if (!gate.stopRequested) failback.approve(`${user} (--yes)`);
+      });
     } else {
       approvalBlocked = { wave: event.wave, pointOfNoReturn: event.pointOfNoReturn };
       queueMicrotask(() =>
@@ -112,8 +122,26 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       );
     }
   });
+  let abortSent = session.backout === true;
+  const abortBeforePointOfNoReturn = () => {
+    abortSent = true;
+    say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
+    failback.abort(user, 'interrupted by the operator before the point of no return');
+  };
   const onSignal = () => {
     interrupts += 1;
+    gate.requestStop();
+    // Acted on now, not when the loop next looks: by then a fast precheck may have approved and
+    // sent the start. A wave already approved but not yet sent is stopped by the gate.
+    if (
+      !session.backout &&
+      !abortSent &&
+      !gate.pointOfNoReturnSent &&
+      tracker.wavesPastPointOfNoReturn().length === 0
+    ) {
+      handledInterrupts = interrupts;
+      abortBeforePointOfNoReturn();
+    }
     attend();
   };
   for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
@@ -135,7 +163,6 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   );
 
   let backoutRequested = session.backout === true;
-  let abortSent = session.backout === true;
   if (session.backout) failback.abort(user, backoutReason);
   try {
     for (;;) {
@@ -154,13 +181,11 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         handledInterrupts = interrupts;
         const past = tracker.wavesPastPointOfNoReturn();
         if (past.length === 0) {
-          if (!abortSent) {
-            abortSent = true;
-            say(p.yellow('Interrupted: aborting before the point of no return; nothing will be changed.'));
-            failback.abort(user, 'interrupted by the operator before the point of no return');
-          }
+          if (!abortSent) abortBeforePointOfNoReturn();
           continue;
         }
+        // Approved, but its start not sent: the gate refuses it and the wave ends aborted.
+        if (!gate.pointOfNoReturnSent && !session.backout) continue;
         const answer: InterruptAnswer =
           guided && !backoutRequested ? await askInterrupt({ waves: past }, streams) : 'pause';
         if (answer === 'backout') {
@@ -211,7 +236,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         io.stderr,
         `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
           'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
-          'Aborted before the point of no return; nothing was changed.',
+          (outcome.waves.some((w) => w.outcome === 'completed')
+            ? `Aborted before wave ${blocked.wave}'s point of no return; the wave(s) before it did fail back.`
+            : 'Aborted before the point of no return; nothing was changed.'),
       );
     }
     if (!session.json) {

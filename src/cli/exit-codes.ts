@@ -15,7 +15,12 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** A run's outcome, or `interrupted` when the operator left it paused after the point of no return. */
 export type RunEnd = Outcome | 'interrupted';
 
-export function exitCodeForRun(end: RunEnd): ExitCode {
+/**
+ * `partial`: an earlier wave completed (its servers run on the primary side now), so an aborted or
+ * precheck-failed later wave does not mean "nothing was changed": a person decides what is next.
+ */
+export function exitCodeForRun(end: RunEnd, partial = false): ExitCode {
+  if (partial && (end === 'aborted' || end === 'precheck-failed')) return ExitCode.personMustAct;
   switch (end) {
     case 'completed':
       return ExitCode.ok;
@@ -35,13 +40,15 @@ export function exitCodeForRun(end: RunEnd): ExitCode {
 export type CommandResult =
   | { command: 'validate' }
   | { command: 'check'; ready: boolean }
-  | { command: 'run'; end: RunEnd }
-  | { command: 'resume'; end: RunEnd }
-  | { command: 'backout'; end: RunEnd }
+  | { command: 'run'; end: RunEnd; partial?: boolean }
+  | { command: 'resume'; end: RunEnd; partial?: boolean }
+  | { command: 'backout'; end: RunEnd; partial?: boolean }
   | { command: 'status' }
   | { command: 'report' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
+  | { command: 'export' }
+  | { command: 'approve' | 'refuse' }
   | { command: 'prepare'; ready: boolean; reversed: number; failed: number; interrupted: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {
@@ -53,7 +60,7 @@ export function exitCodeForResult(result: CommandResult): ExitCode {
     case 'run':
     case 'resume':
     case 'backout':
-      return exitCodeForRun(result.end);
+      return exitCodeForRun(result.end, result.partial);
     default:
       return ExitCode.ok;
   }
@@ -68,10 +75,17 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   // The state directory: an unknown run, a finished one, one held by a live process, a newer
   // format. Each is refused before anything is sent to AWS.
   'RunNotFoundError',
+  // Step Functions engine: nothing waits for this answer (or another answer won); nothing sent.
+  'NoPendingApprovalError',
   'RunFinishedError',
   'RunLockedError',
   'SnapshotFormatError',
+  'RunIncompleteError',
+  'StateFileError',
 ]);
+
+/** Refusals where something may already have changed in AWS: a person must look (exit 4), no stack. */
+const PERSON_MUST_ACT_ERRORS: ReadonlySet<string> = new Set(['ResumeRefusedError']);
 
 export interface ErrorExit {
   code: ExitCode;
@@ -94,6 +108,7 @@ export function exitForError(error: unknown): ErrorExit {
           : message;
     return { code: ExitCode.usage, message: text, unexpected: false };
   }
+  if (PERSON_MUST_ACT_ERRORS.has(name)) return { code: ExitCode.personMustAct, message, unexpected: false };
   return { code: ExitCode.personMustAct, message: `unexpected error: ${message}`, unexpected: true };
 }
 

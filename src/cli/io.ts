@@ -1,6 +1,7 @@
 // The streams a command talks through, injected so commands are library calls and tests can
 // capture output. `process` is only read in `processIO()`.
 import type { Readable, Writable } from 'node:stream';
+import { safeOutput } from '../text/safe.js';
 
 export interface CliIO {
   stdin: Readable & { isTTY?: boolean };
@@ -59,6 +60,7 @@ export function palette(color: boolean): Palette {
   };
 }
 
+/** Every line a command prints goes through here: control characters not the palette's are escaped. */
 export function writeLine(stream: Writable, line = ''): void {
-  stream.write(`${line}\n`);
+  stream.write(`${safeOutput(line)}\n`);
 }

@@ -7,6 +7,7 @@ import type { WaveResult } from '../../machines/plan.machine.js';
 import type { RunEvent } from '../events.js';
 import { formatDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import { checkData } from '../prechecks/check-data.js';
 import type { RunResult } from '../run.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
@@ -44,8 +45,8 @@ export class RunTracker {
         this.serverProgress.set(server, `${event.event} (job ${event.jobId})`);
       }
     }
-    if (event.type === 'check' && event.name === 'reverse-replication') {
-      const reversed = /^reversed source server (s-[0-9a-zA-Z]{17})/.exec(event.detail)?.[1];
+    if (event.type === 'check') {
+      const reversed = checkData(event, 'reverse-replication')?.reversedSourceServerId;
       if (reversed) this.reversedOf.set(reversed, event.server);
     }
     if (event.type === 'check' && event.status === 'fail') {

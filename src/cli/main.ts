@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
+import type { RunSummary } from './drive.js';
 import { type CommandResult, ExitCode, exitCodeForResult, exitForError } from './exit-codes.js';
 import { type CliIO, processIO, writeLine } from './io.js';
 import { type ParsedCommand, parseArgs } from './program.js';
@@ -23,19 +24,24 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
     case 'run': {
       const { run } = await import('./commands/run.js');
       const summary = await run(parsed.options, io);
-      return { command: 'run', end: summary.end };
+      return { command: 'run', end: summary.end, partial: partialFailback(summary) };
     }
     case 'resume': {
       const { resume } = await import('./commands/resume.js');
       const summary = await resume(parsed.options, io);
-      return { command: 'resume', end: summary.end };
+      return { command: 'resume', end: summary.end, partial: partialFailback(summary) };
     }
     case 'backout': {
       const { backout } = await import('./commands/backout.js');
       const summary = await backout(parsed.options, io);
-      return { command: 'backout', end: summary.end };
+      return { command: 'backout', end: summary.end, partial: partialFailback(summary) };
     }
     case 'status': {
+      if (parsed.options.engine === 'sfn') {
+        const { statusSfn } = await import('./commands/status-sfn.js');
+        await statusSfn(parsed.options, io);
+        return { command: 'status' };
+      }
       const { status } = await import('./commands/status.js');
       await status(parsed.options, io);
       return { command: 'status' };
@@ -49,6 +55,17 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       const { diagram } = await import('./commands/diagram.js');
       diagram(parsed.options, io);
       return { command: 'diagram' };
+    }
+    case 'approve':
+    case 'refuse': {
+      const { answerSfnApproval } = await import('./commands/answer-sfn.js');
+      await answerSfnApproval(parsed.command, parsed.options, io);
+      return { command: parsed.command };
+    }
+    case 'export': {
+      const { exportSfn } = await import('./commands/export-sfn.js');
+      await exportSfn(parsed.options, io);
+      return { command: 'export' };
     }
     case 'iam-policy': {
       const { iamPolicy } = await import('./commands/iam-policy.js');
@@ -128,3 +145,8 @@ function isEntryModule(): boolean {
 }
 
 if (isEntryModule()) await runAsProcess();
+
+/** Some wave completed while the run as a whole did not: servers were changed. */
+function partialFailback(summary: RunSummary): boolean {
+  return summary.result?.waves.some((w) => w.outcome === 'completed') === true && summary.end !== 'completed';
+}

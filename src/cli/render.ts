@@ -1,7 +1,8 @@
 // Human-readable text for plans, readiness reports and run summaries. Pure: data in, lines out.
-import type { CheckResult } from '../../machines/types.js';
+import type { CheckData, CheckResult } from '../../machines/types.js';
 import { formatDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
+import { checkData } from '../prechecks/check-data.js';
 import type { Palette } from './io.js';
 
 export interface PlanSummary {
@@ -48,6 +49,8 @@ export interface ReportRow {
   check: string;
   status: CheckResult['status'];
   detail: string;
+  /** The check's structured facts (src/prechecks); absent from events of an older version. */
+  data?: CheckData;
 }
 
 function statusText(status: CheckResult['status'], p: Palette): string {
@@ -84,9 +87,6 @@ export interface Ec2OriginServer {
   reversedSourceServerID?: string;
 }
 
-const REPLICATION_STATE = /replication to \S+ is ([A-Z_]+)/;
-const REPLICATION_LAG = /replication lag (\S+) \((\d+) s\) (exceeds|is within) the RPO/;
-
 /**
  * EC2-origin servers in a readiness report: where each fails back to (its origin region), its
  * reversed source server there, and the reversed replication's state and lag, read from the
@@ -103,17 +103,24 @@ export function ec2OriginLines(
   const cells = servers.map((s) => {
     const replication = rowOf(s, 'reverse-replication');
     const lag = rowOf(s, 'rpo');
-    const state = replication ? (REPLICATION_STATE.exec(replication.detail)?.[1] ?? null) : null;
-    const lagMatch = lag ? REPLICATION_LAG.exec(lag.detail) : null;
+    const state = replication
+      ? (checkData({ name: replication.check, data: replication.data }, 'reverse-replication')
+          ?.replicationState ?? null)
+      : null;
+    const lagData = lag ? checkData({ name: lag.check, data: lag.data }, 'rpo') : undefined;
+    const measured =
+      lagData?.basis === 'replication-lag' && lagData.lagMs !== null && lagData.lagDuration !== null
+        ? { duration: lagData.lagDuration, lagMs: lagData.lagMs, rpoMs: lagData.rpoMs }
+        : null;
     return {
       wave: s.wave,
       server: s.sourceServerID,
       region: s.originRegion ?? 'unknown',
       reversed: s.reversedSourceServerID ?? 'not reversed',
       state: state ?? (replication?.status === 'pass' ? 'ok' : replication ? 'see above' : '-'),
-      lag: lagMatch ? `${lagMatch[1]} (${lagMatch[2]} s)` : '-',
+      lag: measured ? `${measured.duration} (${Math.round(measured.lagMs / 1000)} s)` : '-',
       ok: replication?.status === 'pass' && lag?.status !== 'fail',
-      withinRpo: lagMatch ? lagMatch[3] === 'is within' : null,
+      withinRpo: measured ? measured.lagMs <= measured.rpoMs : null,
     };
   });
   const header = {

@@ -1,11 +1,12 @@
 // Reopens a stored run for `resume` and `backout`: refuses an unknown, finished or live-driven
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
+import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
 import type { FailbackRun } from '../run.js';
 import { RunFinishedError } from '../store/errors.js';
-import type { StoredRun } from '../store/run-store.js';
+import type { RunStore, StoredRun } from '../store/run-store.js';
 import { type AwsContext, createAwsContext } from './aws-context.js';
 import { AwsSetupError } from './errors.js';
 import type { CliIO } from './io.js';
@@ -26,6 +27,8 @@ export interface ReopenedRun {
   history: RunEvent[];
   /** Where the run stood: `wave databases: monitoringJob`, ... */
   state: string;
+  /** Refuses a call past the point of no return once a stop is asked for, until one was sent. */
+  gate: StopGate;
 }
 
 export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<ReopenedRun> {
@@ -40,26 +43,46 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
   // Refused here, before any AWS set-up, when a live process drives the run (RunLockedError).
   // resumeRun takes the same locks again: re-entrant for this process.
   stored.lock();
+  try {
+    return await reopenLocked(options, io, store, stored, history, state, (clock) => {
+      now = clock;
+    });
+  } catch (error) {
+    // Refused after taking the locks: undo only what this attempt took.
+    stored.rollbackLocks();
+    throw error;
+  }
+}
 
+async function reopenLocked(
+  options: ReopenOptions,
+  io: CliIO,
+  store: RunStore,
+  stored: StoredRun,
+  history: RunEvent[],
+  state: string,
+  useClock: (now: () => number) => void,
+): Promise<ReopenedRun> {
   const plan = stored.plan();
   const simulation = savedSimulation(stored);
   if (simulation === null && options.speed !== undefined) {
     throw new AwsSetupError(`--speed only applies to simulated runs; run ${options.runId} runs against AWS`);
   }
+  // The clients follow run.json's record: a simulated run gets its saved world and nothing else.
   const aws = await createAwsContext(plan, {
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.speed !== undefined ? { speed: options.speed } : {}),
-    ...(simulation === null
-      ? {}
-      : simulation.world !== null
-        ? { simulatedWorld: simulation.world }
-        : { simulate: simulation.record.scenario }),
+    ...(simulation === null ? {} : { simulatedWorld: simulation.world }),
     env: io.env,
   });
-  now = () => aws.clock.now();
+  if (simulation !== null && !aws.simulated) throw new Error('a simulated run was given real AWS clients');
+  useClock(() => aws.clock.now());
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
+  const gate = createStopGate();
+  for (const event of history) if (event.type === 'aws.request') gate.markSent(event.operation);
   const failback = await resumeRun({
+    beforeSend: gate.beforeSend,
     store,
     runId: options.runId,
     clients: aws.clients,
@@ -68,5 +91,5 @@ export async function reopenRun(options: ReopenOptions, io: CliIO): Promise<Reop
     simulated: aws.simulated,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state };
+  return { failback, stored, aws, history, state, gate };
 }

@@ -42,8 +42,7 @@ const check = z.object({
   status: z.enum(CHECK_STATUSES),
   detail: z.string().describe('for people: wording may change, read `data`'),
   data: z
-    .record(z.string(), z.unknown())
-    .optional()
+    .record(z.string(), z.json().optional())
     .describe('structured facts of the check (numbers, ids, timestamps)'),
 });
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ApprovalMode, Probe, RestoreMode, ServerPlan, ServerVerifyPlan } from '../../machines/types.js';
 import { describeValue, matching } from '../config/index.js';
+import { hasControlCharacter } from '../text/safe.js';
 import { checkPlanConsistency } from './consistency.js';
 import { parseDuration } from './duration.js';
 import { PLAN_DEFAULTS, type Plan } from './types.js';
@@ -61,7 +62,7 @@ const securityGroupId = matching(/^sg-[0-9a-f]{8,17}$/, 'sg- followed by 8 to 17
 
 const httpUrl = z.string().refine(
   (text) => {
-    if (!URL.canParse(text)) return false;
+    if (hasControlCharacter(text) || !URL.canParse(text)) return false;
     const { protocol } = new URL(text);
     return protocol === 'http:' || protocol === 'https:';
   },
@@ -73,7 +74,7 @@ const tcpTarget = z.string().transform((text, ctx) => {
   const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
-  if (host === undefined || !(port >= 1 && port <= 65_535)) {
+  if (host === undefined || hasControlCharacter(host) || !(port >= 1 && port <= 65_535)) {
     ctx.addIssue({
       code: 'custom',
       message: `${JSON.stringify(text)} is not host:port with a port from 1 to 65535`,
@@ -141,8 +142,24 @@ const server = z.strictObject({
   verify: serverVerify.optional(),
 }) satisfies z.ZodType<ServerPlan>;
 
+/**
+ * DRS: a wave's name becomes the value of the `drs-failback:wave` tag on StartFailbackLaunch and
+ * StartRecovery (TagValue: at most 256 characters, DOCUMENTED in the DRS API model), and is
+ * printed on the operator's terminal: no control characters.
+ */
+export const MAX_TAG_VALUE_LENGTH = 256;
+const waveName = nonEmpty
+  .refine((text) => !hasControlCharacter(text), {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} holds a control character (escape, line break, NUL, ...); wave names are printed on terminals and sent to AWS`,
+  })
+  .refine((text) => text.length <= MAX_TAG_VALUE_LENGTH, {
+    error: (issue) =>
+      `${String(issue.input).length} characters is too long: a wave name becomes a DRS tag value, at most ${MAX_TAG_VALUE_LENGTH} characters`,
+  });
+
 const wave = z.strictObject({
-  name: nonEmpty,
+  name: waveName,
   servers: z.array(server).min(1),
 });
 

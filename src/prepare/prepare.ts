@@ -22,6 +22,9 @@ import { instrumentAwsClients } from '../aws/instrument.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
+import type { OriginData } from '../prechecks/origin.js';
+import type { RpoData } from '../prechecks/replication-lag.js';
+import type { ReverseReplicationData } from '../prechecks/replication-reversed.js';
 import {
   classifyForPrepare,
   everyReversedReady,
@@ -294,7 +297,21 @@ async function readAll(session: Session, servers: PreparedServer[]): Promise<Pre
   });
   for (const s of next) {
     if (!s.replication) continue;
-    const { stateCheck, lagCheck } = s.replication;
+    const { stateCheck, lagCheck, region, reversedSourceServerID } = s.replication;
+    const replication: ReverseReplicationData = {
+      reversedSourceServerArn: s.reversedDirectionSourceServerArn ?? null,
+      reversedSourceServerId: reversedSourceServerID,
+      originRegion: region,
+      replicationState: s.replication.state ?? null,
+    };
+    const lag: RpoData = {
+      basis: 'replication-lag',
+      rpoMs: plan.objectives.rpoMs,
+      reversedSourceServerId: reversedSourceServerID,
+      originRegion: region,
+      lagDuration: s.replication.lagDuration ?? null,
+      lagMs: s.replication.lagMs ?? null,
+    };
     emit({
       type: 'check',
       wave: s.wave,
@@ -302,8 +319,9 @@ async function readAll(session: Session, servers: PreparedServer[]): Promise<Pre
       name: 'reverse-replication',
       status: stateCheck.status,
       detail: stateCheck.detail,
+      data: replication,
     });
-    emit({ type: 'check', wave: s.wave, server: s.sourceServerID, name: 'rpo', ...lagCheck });
+    emit({ type: 'check', wave: s.wave, server: s.sourceServerID, name: 'rpo', ...lagCheck, data: lag });
   }
   return next;
 }
@@ -315,6 +333,15 @@ function emitAssessment(session: Session, servers: readonly PreparedServer[]): v
       s.action === 'not-applicable' || s.action === 'already-reversed' || s.action === 'reversed'
         ? 'pass'
         : 'fail';
+    const data: OriginData | ReverseReplicationData =
+      s.action === 'not-applicable'
+        ? { originEnvironment: 'ON_PREMISES', flow: 'on-premises' }
+        : {
+            reversedSourceServerArn: s.reversedDirectionSourceServerArn ?? null,
+            reversedSourceServerId: s.reversedSourceServerID ?? null,
+            originRegion: s.originRegion ?? null,
+            replicationState: null,
+          };
     session.options.emit({
       type: 'check',
       wave: s.wave,
@@ -322,6 +349,7 @@ function emitAssessment(session: Session, servers: readonly PreparedServer[]): v
       name: s.action === 'not-applicable' ? 'origin' : 'reverse-replication',
       status,
       detail: s.detail,
+      data,
     });
   }
 }

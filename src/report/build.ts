@@ -7,6 +7,7 @@ import type { BackoutRecord } from '../../machines/wave.machine.js';
 import { isMutating } from '../aws/operations.js';
 import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
+import { checkData } from '../prechecks/check-data.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
 
 export const REPORT_FORMAT_VERSION = 1;
@@ -179,8 +180,6 @@ function snapshotFacts(snapshot: unknown): SnapshotFacts {
   return facts;
 }
 
-const RECOVERY_POINT = /newest recovery point (\d{4}-\d{2}-\d{2}T[0-9:.]+Z)/;
-
 const ms = (iso: string | null | undefined): number | null => {
   if (!iso) return null;
   const t = Date.parse(iso);
@@ -188,15 +187,32 @@ const ms = (iso: string | null | undefined): number | null => {
 };
 
 /** Builds the evidence report. Events are taken in log order; duplicates from a resume are kept. */
-export function buildReport(input: ReportInput): EvidenceReport {
-  const { events, plan } = input;
-  const facts = snapshotFacts(input.snapshot);
-  const gaps: string[] = [];
+/** A check's facts the report keeps: the recovery point judged, and failed checks per server. */
+function recordCheck(
+  event: Extract<RunEvent, { type: 'check' }>,
+  rpoByWave: Map<string, Map<string, { point: string | null; ageMs: number | null }>>,
+  failedChecks: Map<string, string[]>,
+): void {
+  // The recovery point the on-premises RPO was judged on (EC2 origin: the lag, see ec2-origin.ts).
+  if (event.name === 'rpo') {
+    const rpo = checkData(event, 'rpo');
+    const perServer = rpoByWave.get(event.wave) ?? new Map();
+    const point = rpo?.basis === 'recovery-point' ? rpo.snapshotAt : null;
+    const pointMs = ms(point);
+    const atMs = ms(event.at);
+    perServer.set(event.server, {
+      point,
+      ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
+    });
+    rpoByWave.set(event.wave, perServer);
+  }
+  const key = `${event.wave}|${event.server}`;
+  if (event.status === 'fail')
+    failedChecks.set(key, [...(failedChecks.get(key) ?? []), `${event.name}: ${event.detail}`]);
+}
 
-  const started = events.filter((e) => e.type === 'run.started');
-  const finished = events.find((e) => e.type === 'run.finished');
-  const first = started[0];
-
+/** What the event log says, read in one pass: timeline, calls, approvals, notifications, checks. */
+function readEventLog(events: readonly RunEvent[]) {
   const timeline: TransitionEntry[] = [];
   const awsCalls: AwsCallEntry[] = [];
   const approvals: ApprovalEntry[] = [];
@@ -292,23 +308,9 @@ export function buildReport(input: ReportInput): EvidenceReport {
           error: event.error ?? null,
         });
         break;
-      case 'check': {
-        if (event.name === 'rpo') {
-          const perServer = rpoByWave.get(event.wave) ?? new Map();
-          const point = RECOVERY_POINT.exec(event.detail)?.[1] ?? null;
-          const pointMs = ms(point);
-          const atMs = ms(event.at);
-          perServer.set(event.server, {
-            point,
-            ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
-          });
-          rpoByWave.set(event.wave, perServer);
-        }
-        const key = `${event.wave}|${event.server}`;
-        if (event.status === 'fail')
-          failedChecks.set(key, [...(failedChecks.get(key) ?? []), `${event.name}: ${event.detail}`]);
+      case 'check':
+        recordCheck(event, rpoByWave, failedChecks);
         break;
-      }
       case 'job.log':
         if (event.server) lastJobEvent.set(`${event.wave}|${event.server}`, event.event);
         break;
@@ -316,6 +318,95 @@ export function buildReport(input: ReportInput): EvidenceReport {
         break;
     }
   }
+
+  return { timeline, awsCalls, approvals, notifications, waveSpan, rpoByWave, failedChecks, lastJobEvent };
+}
+
+interface WaveEvidenceSources {
+  plan: ReportInput['plan'];
+  facts: ReturnType<typeof snapshotFacts>;
+  results: Map<string, WaveResultLike>;
+  finishedWaves: Map<string, string>;
+  rpoByWave: Map<string, Map<string, { point: string | null; ageMs: number | null }>>;
+  failedChecks: Map<string, string[]>;
+  lastJobEvent: Map<string, string>;
+  waveSpan: Map<string, { startedAt: string | null; endedAt: string | null }>;
+  rpoObjective: number | null;
+  ec2Origin: ReturnType<typeof ec2OriginEvidence>;
+}
+
+/** One wave's evidence, from the log's facts, the wave's result and the plan. */
+function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence {
+  const {
+    plan,
+    facts,
+    results,
+    finishedWaves,
+    rpoByWave,
+    failedChecks,
+    lastJobEvent,
+    waveSpan,
+    rpoObjective,
+    ec2Origin,
+  } = sources;
+  const result = results.get(name);
+  const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
+  const rpo = rpoByWave.get(name) ?? new Map<string, { point: string | null; ageMs: number | null }>();
+  const resolved = facts.current?.name === name ? facts.current.resolved : [];
+  const serverIds =
+    planned ??
+    [...new Set([...rpo.keys(), ...resolved.map((r) => r.sourceServerID)])].filter((s) => s !== '*');
+  const backout = result?.backout ?? null;
+  const servers: ServerEvidence[] = serverIds.map((id) => {
+    const fromCheck = rpo.get(id);
+    const fromSnapshot = resolved.find((r) => r.sourceServerID === id)?.newestRecoveryPointAt ?? null;
+    return {
+      sourceServerID: id,
+      newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
+      recoveryPointAgeMs: fromCheck?.ageMs ?? null,
+      failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
+      lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
+      restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
+    };
+  });
+  const ages = servers.map((s) => s.recoveryPointAgeMs).filter((a): a is number => a !== null);
+  const worst = ages.length > 0 ? Math.max(...ages) : null;
+  const span = waveSpan.get(name);
+  return {
+    name,
+    outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
+    failure: result?.failure ?? null,
+    jobIds: result?.jobIds ?? [],
+    startedAt: span?.startedAt ?? null,
+    endedAt: span?.endedAt ?? null,
+    rpo: {
+      objectiveMs: rpoObjective,
+      worstAgeMs: worst,
+      met: worst === null || rpoObjective === null ? null : worst <= rpoObjective,
+    },
+    servers,
+    backout: backout && {
+      reason: backout.reason,
+      stopped: backout.stopped,
+      stopFailures: backout.stopFailures.map((f) => f.message),
+      restored: backout.restored,
+      restoreJobIds: backout.restoreJobIds,
+    },
+    ec2Origin: ec2Origin.get(name) ?? null,
+  };
+}
+
+export function buildReport(input: ReportInput): EvidenceReport {
+  const { events, plan } = input;
+  const facts = snapshotFacts(input.snapshot);
+  const gaps: string[] = [];
+
+  const started = events.filter((e) => e.type === 'run.started');
+  const finished = events.find((e) => e.type === 'run.finished');
+  const first = started[0];
+
+  const { timeline, awsCalls, approvals, notifications, waveSpan, rpoByWave, failedChecks, lastJobEvent } =
+    readEventLog(events);
 
   const rpoObjective = plan?.objectives.rpoMs ?? facts.rpoMs;
   const rtoObjective = plan?.objectives.rtoMs ?? facts.rtoMs;
@@ -348,53 +439,20 @@ export function buildReport(input: ReportInput): EvidenceReport {
     ...new Set([...results.keys(), ...finishedWaves.keys(), ...waveSpan.keys()]),
   ];
 
-  const waves: WaveEvidence[] = waveNames.map((name) => {
-    const result = results.get(name);
-    const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
-    const rpo = rpoByWave.get(name) ?? new Map<string, { point: string | null; ageMs: number | null }>();
-    const resolved = facts.current?.name === name ? facts.current.resolved : [];
-    const serverIds =
-      planned ??
-      [...new Set([...rpo.keys(), ...resolved.map((r) => r.sourceServerID)])].filter((s) => s !== '*');
-    const backout = result?.backout ?? null;
-    const servers: ServerEvidence[] = serverIds.map((id) => {
-      const fromCheck = rpo.get(id);
-      const fromSnapshot = resolved.find((r) => r.sourceServerID === id)?.newestRecoveryPointAt ?? null;
-      return {
-        sourceServerID: id,
-        newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
-        recoveryPointAgeMs: fromCheck?.ageMs ?? null,
-        failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
-        lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
-        restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
-      };
-    });
-    const ages = servers.map((s) => s.recoveryPointAgeMs).filter((a): a is number => a !== null);
-    const worst = ages.length > 0 ? Math.max(...ages) : null;
-    const span = waveSpan.get(name);
-    return {
-      name,
-      outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
-      failure: result?.failure ?? null,
-      jobIds: result?.jobIds ?? [],
-      startedAt: span?.startedAt ?? null,
-      endedAt: span?.endedAt ?? null,
-      rpo: {
-        objectiveMs: rpoObjective,
-        worstAgeMs: worst,
-        met: worst === null || rpoObjective === null ? null : worst <= rpoObjective,
-      },
-      servers,
-      backout: backout && {
-        reason: backout.reason,
-        stopped: backout.stopped,
-        stopFailures: backout.stopFailures.map((f) => f.message),
-        restored: backout.restored,
-        restoreJobIds: backout.restoreJobIds,
-      },
-      ec2Origin: ec2Origin.get(name) ?? null,
-    };
-  });
+  const waves: WaveEvidence[] = waveNames.map((name) =>
+    waveEvidence(name, {
+      plan,
+      facts,
+      results,
+      finishedWaves,
+      rpoByWave,
+      failedChecks,
+      lastJobEvent,
+      waveSpan,
+      rpoObjective,
+      ec2Origin,
+    }),
+  );
 
   const startMs = ms(first?.at);
   const endMs = ms(finished?.at);
@@ -404,6 +462,11 @@ export function buildReport(input: ReportInput): EvidenceReport {
   const allAges = waves.map((w) => w.rpo.worstAgeMs).filter((a): a is number => a !== null);
   const worstRpo = allAges.length > 0 ? Math.max(...allAges) : null;
 
+  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
+    gaps.push(
+      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
+    );
+  }
   if (!first) gaps.push('the event log has no run.started: the run never started, or its log was lost');
   if (!finished)
     gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');

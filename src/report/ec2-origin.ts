@@ -5,6 +5,7 @@
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { AwsFailure } from '../../machines/types.js';
 import type { RunEvent } from '../events.js';
+import { checkData } from '../prechecks/check-data.js';
 
 /** What the report needs of a wave's result (the run's result, or the last snapshot). */
 export interface AfterFailbackLike {
@@ -71,10 +72,6 @@ interface WaveFacts {
   stepsAsked: Set<'reprotect' | 'cleanup'>;
 }
 
-const RECOVERY_INSTANCE = /^recovery instance (i-[0-9a-fA-F]+)/;
-const REVERSED = /^reversed source server (s-[0-9a-zA-Z]{17})/;
-const REPLICATION_TO = /replication (?:of \S+ is not reversed )?to ([a-z]{2}(?:-[a-z]+)+-\d)/;
-
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
@@ -125,15 +122,17 @@ function collect(events: readonly RunEvent[]): Map<string, WaveFacts> {
       case 'check': {
         if (event.server === '*') break;
         const facts = serverFacts(waveFacts(event.wave), event.server);
-        if (event.name === 'recovery-instance' && event.status === 'pass') {
-          facts.drRecoveryInstanceID =
-            RECOVERY_INSTANCE.exec(event.detail)?.[1] ?? facts.drRecoveryInstanceID;
-        } else if (event.name === 'origin' && event.detail.includes('originEnvironment AWS')) {
-          facts.ec2Origin = true;
+        const instance = checkData(event, 'recovery-instance');
+        const origin = checkData(event, 'origin');
+        const reversal = checkData(event, 'reverse-replication');
+        if (instance !== undefined && 'recoveryInstanceId' in instance && event.status === 'pass') {
+          facts.drRecoveryInstanceID = instance.recoveryInstanceId ?? facts.drRecoveryInstanceID;
+        } else if (origin !== undefined) {
+          if (origin.flow === 'ec2-origin') facts.ec2Origin = true;
         } else if (event.name === 'reverse-replication') {
           facts.replication = event.detail;
-          facts.reversedSourceServerID = REVERSED.exec(event.detail)?.[1] ?? facts.reversedSourceServerID;
-          facts.originRegion = REPLICATION_TO.exec(event.detail)?.[1] ?? facts.originRegion;
+          facts.reversedSourceServerID = reversal?.reversedSourceServerId ?? facts.reversedSourceServerID;
+          facts.originRegion = reversal?.originRegion ?? facts.originRegion;
         } else if (event.name === 'rpo' && facts.ec2Origin) {
           facts.lag = event.detail;
         }

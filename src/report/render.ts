@@ -1,4 +1,6 @@
 // The evidence report as Markdown (for change records and auditors) and as JSON (for tools).
+
+import { escapeMarkdown, safeLine } from '../text/safe.js';
 import type { EvidenceReport, WaveEvidence } from './build.js';
 import type { Ec2OriginEvidence } from './ec2-origin.js';
 
@@ -22,7 +24,7 @@ const verdict = (met: boolean | null): string => (met === null ? 'not known' : m
 const cell = (value: unknown): string =>
   value === null || value === undefined || value === ''
     ? '-'
-    : String(value).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    : safeLine(String(value).replace(/\r?\n/g, ' ')).replace(/\|/g, '\\|');
 
 function table(header: string[], rows: unknown[][]): string[] {
   return [
@@ -35,7 +37,7 @@ function table(header: string[], rows: unknown[][]): string[] {
 export function renderReportMarkdown(report: EvidenceReport): string {
   const out: string[] = [`# Failback evidence: ${report.runId}`, '', ...factLines(report)];
   if (report.gaps.length > 0) {
-    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${g}`), '');
+    out.push('## Gaps', '', ...report.gaps.map((g) => `- ${safeLine(g)}`), '');
   }
   out.push('## Waves', '');
   for (const wave of report.waves) out.push(...waveLines(wave));
@@ -76,8 +78,8 @@ function factLines(report: EvidenceReport): string[] {
 /** One wave: outcome, why, jobs, servers, backout and EC2-origin evidence. */
 function waveLines(wave: WaveEvidence): string[] {
   const out: string[] = [];
-  out.push(`### ${wave.name}: ${wave.outcome}`, '');
-  if (wave.failure) out.push(`Why: ${wave.failure.code}: ${wave.failure.message}`, '');
+  out.push(`### ${escapeMarkdown(wave.name)}: ${wave.outcome}`, '');
+  if (wave.failure) out.push(`Why: ${wave.failure.code}: ${escapeMarkdown(wave.failure.message)}`, '');
   if (wave.jobIds.length > 0) out.push(`DRS jobs: ${wave.jobIds.join(', ')}`, '');
   out.push(
     ...table(
@@ -102,9 +104,10 @@ function waveLines(wave: WaveEvidence): string[] {
   );
   if (wave.backout) {
     const b = wave.backout;
-    out.push(`Backout because ${b.reason.code}: ${b.reason.message}`, '');
+    out.push(`Backout because ${b.reason.code}: ${escapeMarkdown(b.reason.message)}`, '');
     out.push(`- StopFailback sent for: ${b.stopped.length > 0 ? b.stopped.join(', ') : 'none'}`);
-    if (b.stopFailures.length > 0) out.push(`- StopFailback failures: ${b.stopFailures.join('; ')}`);
+    if (b.stopFailures.length > 0)
+      out.push(`- StopFailback failures: ${escapeMarkdown(b.stopFailures.join('; '))}`);
     if (b.restored.length > 0) {
       out.push(`- Relaunched at a known-good recovery point (jobs ${b.restoreJobIds.join(', ') || '-'}):`);
       for (const r of b.restored) {
@@ -283,8 +286,8 @@ function ec2OriginLines(wave: WaveEvidence, e: Ec2OriginEvidence): string[] {
         ? `- Cleaned up (TerminateRecoveryInstances, jobs ${e.cleanup.jobIds.join(', ') || '-'}): ${e.cleanup.terminated.join(', ')}`
         : '- Clean-up: no recovery instance terminated',
     );
-    for (const s of e.skipped) out.push(`- Skipped: ${s}`);
-    for (const f of e.failures) out.push(`- Failed: ${f}`);
+    for (const s of e.skipped) out.push(`- Skipped: ${escapeMarkdown(s)}`);
+    for (const f of e.failures) out.push(`- Failed: ${escapeMarkdown(f)}`);
     out.push(
       e.leftRunning.length > 0
         ? `- Left running in the DR region: ${e.leftRunning.join(', ')} (old recovery instances; clean-up was off, refused or failed)`

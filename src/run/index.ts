@@ -10,6 +10,7 @@ import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
+import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
 import { createLogger, runLogger } from '../log.js';
@@ -59,6 +60,8 @@ export interface CreateRunOptions {
    * event of the plan and wave actors. Like a run listener, one that throws is logged and ignored.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Looks at every AWS call before it is sent; throwing refuses it (the stop gate of the CLI). */
+  beforeSend?: BeforeSend;
 }
 
 export interface RunResult extends PlanOutput {
@@ -116,7 +119,7 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 /** The activities over the run's instrumented clients (and the SNS client for notifications). */
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({

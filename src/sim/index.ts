@@ -8,6 +8,14 @@ export {
   type SimulatedRegionalClients,
 } from './clients.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
+export {
+  JOURNAL_FORMAT,
+  journalCallLine,
+  journalHeaderLine,
+  journalNowLine,
+  WorldJournalError,
+  worldFromText,
+} from './journal.js';
 export { createSimulatedProbes } from './probes.js';
 export {
   knownRegions,

@@ -35,7 +35,7 @@ import { scenarioServerID } from './replication.js';
 import { findSnapshot } from './snapshots.js';
 import type { JobRecord, JobServerRecord, SourceServerRecord } from './state.js';
 import { addEntry, dropAfter, iso, valueAt } from './time.js';
-import { checkIdList } from './validate.js';
+import { checkIdList, checkTags } from './validate.js';
 import type { World } from './world.js';
 
 const TERMINATE_DURATION_MS = 2 * 60_000;
@@ -282,6 +282,7 @@ export function startFailbackLaunch(world: World, input: StartFailbackLaunchComm
     1,
     200,
   );
+  checkTags(world, 'tags', input.tags);
   const unique = [...new Set(ids)];
   const instances = unique.map((id) => visibleRecoveryInstance(world, id));
   for (const ri of instances) {
@@ -372,6 +373,7 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
   if (list.length < 1 || list.length > 200) {
     throw world.fieldError('sourceServers', `must contain between 1 and 200 items; got ${list.length}`);
   }
+  checkTags(world, 'tags', input.tags);
   if (input.isDrill === true) {
     throw world.drsError('ValidationException', 'the simulated DRS does not model drills (isDrill: true)', {
       reason: 'other',

@@ -78,6 +78,7 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
   const onPremises = ri.origin === OriginEnvironment.ON_PREMISES;
   const disconnected = ri.disconnectedAt !== undefined && ri.disconnectedAt <= t;
   const reversed = disconnected ? undefined : reversedReplication(world, ri, t);
+  const now = iso(t);
   return {
     ec2InstanceID: ri.ec2InstanceID,
     ec2InstanceState: drsEc2State(world, ri.ec2InstanceID),
@@ -95,11 +96,11 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
       ...(onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
         ? {
             failbackClientID: `fbc-${ri.recoveryInstanceID.slice(2)}`,
-            failbackClientLastSeenByServiceDateTime: iso(t),
+            failbackClientLastSeenByServiceDateTime: now,
             failbackToOriginalServer: true,
           }
         : {}),
-      agentLastSeenByServiceDateTime: iso(t),
+      agentLastSeenByServiceDateTime: now,
       failbackLaunchType: FailbackLaunchType.RECOVERY,
     },
     dataReplicationInfo: {
@@ -108,7 +109,7 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
       replicatedDisks: [],
     },
     recoveryInstanceProperties: {
-      lastUpdatedDateTime: iso(t),
+      lastUpdatedDateTime: now,
       identificationHints: { hostname: server?.hostname ?? '', awsInstanceID: ri.ec2InstanceID },
       networkInterfaces: ec2
         ? [{ ips: [ec2.privateIp], isPrimary: true, macAddress: macFor(ri.ec2InstanceID) }]
@@ -151,14 +152,19 @@ export function describeRecoveryInstances(world: World, input: DescribeRecoveryI
   const cursor = openPage(world, 'DescribeRecoveryInstances', input);
   const byRi = new Set(riIds);
   const bySs = new Set(ssIds);
-  const items = world
-    .recoveryInstances()
-    .filter(
-      (ri) =>
-        listed(ri, cursor.asOf) &&
-        (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
-        (bySs.size === 0 || bySs.has(ri.sourceServerID)),
-    );
+  // Filtered by ids (the orchestrator's usual call): only those records, not every instance.
+  const candidates =
+    byRi.size > 0
+      ? world.recoveryInstancesAmong({ recoveryInstanceIDs: byRi })
+      : bySs.size > 0
+        ? world.recoveryInstancesAmong({ sourceServerIDs: bySs })
+        : world.recoveryInstances();
+  const items = candidates.filter(
+    (ri) =>
+      listed(ri, cursor.asOf) &&
+      (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
+      (bySs.size === 0 || bySs.has(ri.sourceServerID)),
+  );
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((ri) => recoveryInstanceView(world, ri)), ...(nextToken ? { nextToken } : {}) };
 }

@@ -30,12 +30,22 @@ export const SIM_OPERATIONS = [
 ] as const;
 export type SimOperation = (typeof SIM_OPERATIONS)[number];
 
+/** The longest duration a scenario may give: a year of virtual time is already beyond any run. */
+export const MAX_SCENARIO_DURATION_MS = 366 * 86_400_000;
+
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({
       code: 'custom',
       message: `"${text}" is not a duration; use e.g. 30s, 20m, 1h, 1d or 1h30m`,
+    });
+    return z.NEVER;
+  }
+  if (!Number.isSafeInteger(ms) || ms > MAX_SCENARIO_DURATION_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is longer than a scenario allows (at most 366d)`,
     });
     return z.NEVER;
   }
@@ -460,6 +470,13 @@ function crossCheck(scenario: Scenario, fileName: string): void {
         }
       }
     }
+    if ('from' in f && 'until' in f && f.from !== undefined && f.until !== undefined && f.from > f.until) {
+      problems.push({
+        file: fileName,
+        path: `faults[${i}].until`,
+        message: 'the fault window ends before it begins (until is earlier than from)',
+      });
+    }
     if (f.kind === 'error' && f.region !== undefined && !regions.includes(f.region)) {
       problems.push({
         file: fileName,
@@ -502,4 +519,45 @@ export function loadScenarioFileSync(path: string): Scenario {
     ]);
   }
   return parseScenarioText(text, path);
+}
+
+/**
+ * A scenario against the plan it simulates: every plan server must exist in the scenario (else the
+ * rehearsal fails for a reason reality would not have), and faults must name plan servers (else
+ * the fault never fires and the rehearsal proves nothing). Scenarios with generated ids (count)
+ * are checked for faults only.
+ */
+export function checkScenarioForPlan(
+  scenario: Scenario,
+  plan: { name: string; waves: readonly { servers: readonly { sourceServerID: string }[] }[] },
+  fileName: string,
+): void {
+  const planServers = new Set(plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerID)));
+  const problems: { file: string; path: string; message: string }[] = [];
+  const generated = scenario.servers.some((s) => s.sourceServerID === undefined);
+  if (!generated) {
+    const known = new Set(
+      scenario.servers.flatMap((s) => [s.sourceServerID, s.reverseReplication?.sourceServerID]),
+    );
+    const missing = [...planServers].filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      problems.push({
+        file: fileName,
+        path: 'servers',
+        message: `plan ${plan.name} fails back ${missing.join(', ')}, not in this scenario's servers:`,
+      });
+    }
+  }
+  scenario.faults.forEach((f, i) => {
+    const named = 'servers' in f && f.servers ? f.servers : 'server' in f ? [f.server] : [];
+    const outside = named.filter((id) => !planServers.has(id));
+    if (outside.length > 0) {
+      problems.push({
+        file: fileName,
+        path: `faults[${i}]`,
+        message: `names ${outside.join(', ')}, not in plan ${plan.name}: the fault would never fire`,
+      });
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -44,3 +44,36 @@ export class RunLockedError extends Error {
     );
   }
 }
+
+/** The run's folder exists but its creation never completed (the process died): nothing was sent. */
+export class RunIncompleteError extends Error {
+  override readonly name = 'RunIncompleteError';
+  constructor(
+    readonly runId: string,
+    readonly dir: string,
+  ) {
+    super(
+      `run ${runId} was never completely created (${dir} has no run.json: the process died while creating it); ` +
+        'nothing was sent; run again.',
+    );
+  }
+}
+
+/** A file of the state directory is unreadable, damaged or not writable: names the file and what is wrong. */
+export class StateFileError extends Error {
+  override readonly name = 'StateFileError';
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/**
+ * Resuming is refused because the saved state cannot say what was done, while the event log shows
+ * calls that may have changed AWS: a person must look before anything else is sent (exit 4).
+ */
+export class ResumeRefusedError extends Error {
+  override readonly name = 'ResumeRefusedError';
+}

@@ -5,7 +5,7 @@
 // later is optional (absent means its default). So a later change adds a field without a bump;
 // a bump, with its migration, only when an older reader would misread the file.
 import type { Snapshot } from 'xstate';
-import { SnapshotFormatError } from './errors.js';
+import { SnapshotFormatError, StateFileError } from './errors.js';
 import { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 
 /** 1: `{ formatVersion, runId, savedAt, snapshot }`. 2: `machineVersion` beside `formatVersion`. */
@@ -42,6 +42,19 @@ export interface RunMeta {
   sourceServerIDs: string[];
   /** EVENT_FORMAT_VERSION of the run's `events.ndjson` (1: events without `seq`). */
   eventFormatVersion: number;
+  /**
+   * Present exactly when the run is simulated: written with run.json in one atomic rename, so a
+   * run is simulated or real from the instant it exists, never in between.
+   */
+  simulation?: RunSimulation;
+}
+
+/** Which scenario a simulated run started with and where its world is kept. */
+export interface RunSimulation {
+  /** Absolute path of the scenario file. */
+  scenario: string;
+  /** The world file, relative to the run's folder. */
+  world: string;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -125,10 +138,33 @@ export function parseRunMeta(
   file: string,
   migrations: Migrations = RUN_META_MIGRATIONS,
 ): RunMeta {
-  const data: unknown = JSON.parse(text);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(
+      file,
+      `damaged: not valid JSON (${error instanceof Error ? error.message : String(error)}); the run cannot be read`,
+    );
+  }
   if (!isObject(data) || typeof data.formatVersion !== 'number') {
     throw new SnapshotFormatError(`${file} is not a drs-failback run file`);
   }
   const version = checkVersion(file, 'formatVersion', data.formatVersion, RUN_META_FORMAT_VERSION);
-  return migrate(data, version, RUN_META_FORMAT_VERSION, migrations, file) as unknown as RunMeta;
+  const migrated = migrate(data, version, RUN_META_FORMAT_VERSION, migrations, file);
+  const sim = migrated.simulation;
+  if (
+    typeof migrated.runId !== 'string' ||
+    typeof migrated.plan !== 'string' ||
+    !Array.isArray(migrated.sourceServerIDs) ||
+    !migrated.sourceServerIDs.every((id) => typeof id === 'string') ||
+    (sim !== undefined &&
+      (!isObject(sim) || typeof sim.scenario !== 'string' || typeof sim.world !== 'string'))
+  ) {
+    throw new StateFileError(
+      file,
+      'damaged: runId, plan, sourceServerIDs or simulation missing or of the wrong type',
+    );
+  }
+  return migrated as unknown as RunMeta;
 }

@@ -27,7 +27,15 @@ export interface HeldLocks {
   readonly paths: readonly string[];
   /** Removes the locks that still name this run. */
   release(): void;
+  /**
+   * Undoes this acquisition only: removes the locks it created and gives the ones it took over
+   * back to their previous holder; locks the run already held before stay held.
+   */
+  rollback(): void;
 }
+
+/** What taking a lock found: nothing (created), this very owner (kept), or a dead holder (taken over). */
+type Taken = { kind: 'created' } | { kind: 'kept' } | { kind: 'takenOver'; previous: LockOwner | null };
 
 /** ESRCH: no such process. EPERM means it exists but belongs to someone else. */
 export function processAlive(pid: number): boolean {
@@ -101,14 +109,14 @@ const sameOwner = (a: LockOwner, b: LockOwner): boolean =>
  * Takes one lock. Re-entrant for the same run in the same process; a lock left by a dead
  * process of this host is taken over (new lock written aside, renamed over, read back).
  */
-function takeLock(path: string, resource: string, owner: LockOwner, env: LockEnvironment): void {
+function takeLock(path: string, resource: string, owner: LockOwner, env: LockEnvironment): Taken {
   const alive = env.isProcessAlive ?? processAlive;
   for (let attempt = 0; attempt < 5; attempt++) {
     const temp = writeTemp(path, owner);
     try {
       linkSync(temp, path);
       fsyncDirSync(join(path, '..'));
-      return;
+      return { kind: 'created' };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     } finally {
@@ -116,16 +124,15 @@ function takeLock(path: string, resource: string, owner: LockOwner, env: LockEnv
     }
     const holder = readOwner(path);
     if (holder === 'missing') continue; // released in between: try again
-    if (holder !== null && sameOwner(holder, owner)) return;
+    if (holder !== null && sameOwner(holder, owner)) return { kind: 'kept' };
     const stale = holder === null || (holder.host === env.host && !alive(holder.pid));
     if (!stale) throw new RunLockedError(resource, holder);
-    takeOver(path, resource, owner, env);
-    return;
+    return takeOver(path, resource, owner, env) ?? { kind: 'takenOver', previous: holder };
   }
   throw new Error(`could not take the lock ${path}: it keeps changing`);
 }
 
-function takeOver(path: string, resource: string, owner: LockOwner, env: LockEnvironment): void {
+function takeOver(path: string, resource: string, owner: LockOwner, env: LockEnvironment): Taken | undefined {
   // Only one process may take over at a time: the guard is created exclusively.
   const guard = `${path}.takeover`;
   const guardTemp = writeTemp(guard, owner);
@@ -142,8 +149,7 @@ function takeOver(path: string, resource: string, owner: LockOwner, env: LockEnv
     ) {
       rmSync(guard, { force: true });
       rmSync(guardTemp, { force: true });
-      takeLock(path, resource, owner, env);
-      return;
+      return takeLock(path, resource, owner, env);
     }
     throw new RunLockedError(resource, guardOwner);
   } finally {
@@ -167,6 +173,25 @@ function takeOver(path: string, resource: string, owner: LockOwner, env: LockEnv
   } finally {
     rmSync(guard, { force: true });
   }
+  return undefined;
+}
+
+/** Gives a taken-over lock back to its previous (dead) holder, if this owner still has it. */
+function restoreLock(path: string, owner: LockOwner, previous: LockOwner | null): void {
+  const holder = readOwner(path);
+  if (holder === 'missing' || holder === null || !sameOwner(holder, owner)) return;
+  if (previous === null) {
+    rmSync(path, { force: true });
+    return;
+  }
+  const temp = writeTemp(path, previous);
+  renameSync(temp, path);
+  fsyncDirSync(join(path, '..'));
+}
+
+function undo(path: string, taken: Taken, owner: LockOwner): void {
+  if (taken.kind === 'created') releaseLock(path, owner);
+  else if (taken.kind === 'takenOver') restoreLock(path, owner, taken.previous);
 }
 
 function releaseLock(path: string, owner: LockOwner): void {
@@ -195,21 +220,25 @@ export function acquireRunLocks(
       .sort()
       .map((id) => ({ path: join(dir, serverLockName(id)), resource: `server ${id}` })),
   ];
-  const held: string[] = [];
+  const held: { path: string; taken: Taken }[] = [];
+  const rollback = () => {
+    for (const { path, taken } of [...held].reverse()) undo(path, taken, owner);
+  };
   try {
-    for (const lock of wanted) {
-      takeLock(lock.path, lock.resource, owner, env);
-      held.push(lock.path);
-    }
+    for (const lock of wanted)
+      held.push({ path: lock.path, taken: takeLock(lock.path, lock.resource, owner, env) });
   } catch (error) {
-    for (const path of held) releaseLock(path, owner);
+    // Only what this attempt took: a lock the run held before (a resume taking back its own
+    // locks) stays with the run, so nothing else can touch its servers.
+    rollback();
     throw error;
   }
   return {
-    paths: held,
+    paths: held.map((h) => h.path),
     release: () => {
-      for (const path of held) releaseLock(path, owner);
+      for (const { path } of held) releaseLock(path, owner);
     },
+    rollback,
   };
 }
 

@@ -25,13 +25,15 @@ import { EVENT_FORMAT_VERSION, type RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { isRunId } from '../run-id.js';
 import { fsyncDirSync, removeTempFiles, writeAllSync, writeFileAtomicSync } from './atomic.js';
-import { type LockOwner, RunNotFoundError } from './errors.js';
+import { type LockOwner, RunIncompleteError, RunNotFoundError, StateFileError } from './errors.js';
+import { faultPoint } from './fault.js';
 import {
   MACHINE_VERSION,
   parseRunMeta,
   parseSnapshotFile,
   RUN_META_FORMAT_VERSION,
   type RunMeta,
+  type RunSimulation,
   SNAPSHOT_FORMAT_VERSION,
   type SnapshotFile,
 } from './format.js';
@@ -81,6 +83,15 @@ export interface RunListing {
   outcome: string | null;
   /** Who holds the plan lock for this run, when a process holds it. */
   lockedBy: LockOwner | null;
+  /** Set when the run's files cannot be read: what is wrong (state is `damaged`). */
+  problem?: string;
+}
+
+export interface CreateStoredRunOptions {
+  /** A simulated run: recorded in run.json itself. */
+  simulation?: RunSimulation;
+  /** Writes the simulated world to the given file, before run.json exists. */
+  writeWorld?: (file: string) => void;
 }
 
 export interface EventLog {
@@ -117,16 +128,23 @@ export class RunStore {
    * Records a new run and takes its locks (plan name and every server), before anything is
    * sent to AWS. Throws RunLockedError when another run holds one of them.
    */
-  create(plan: Plan, planText: string, runId: string): StoredRun {
+  create(plan: Plan, planText: string, runId: string, options: CreateStoredRunOptions = {}): StoredRun {
     const dir = this.runDir(runId);
     if (existsSync(join(dir, 'run.json'))) throw new Error(`run ${runId} already exists in ${this.stateDir}`);
     const servers = plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerID));
-    const locks = this.#lock(runId, plan.name, servers);
+    const locks = notWritable(this.stateDir, () => this.#lock(runId, plan.name, servers));
     try {
       mkdirSync(dir, { recursive: true });
       fsyncDirSync(join(this.stateDir, 'runs'));
       writeFileAtomicSync(join(dir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+      faultPoint('create:plan.json');
       writeFileAtomicSync(join(dir, 'plan.source'), planText);
+      faultPoint('create:plan.source');
+      if (options.simulation) {
+        // The world before the run exists: a simulated run is never without its world.
+        options.writeWorld?.(join(dir, options.simulation.world));
+        faultPoint('create:sim-world.json');
+      }
       const meta: RunMeta = {
         formatVersion: RUN_META_FORMAT_VERSION,
         runId,
@@ -136,12 +154,15 @@ export class RunStore {
         pid: this.#env.pid,
         sourceServerIDs: servers,
         eventFormatVersion: EVENT_FORMAT_VERSION,
+        ...(options.simulation ? { simulation: options.simulation } : {}),
       };
-      // run.json last: a run folder without it is an aborted creation, never listed.
+      // run.json last: a run folder without it is an aborted creation, never listed, refused by
+      // resume. Whether the run is simulated is in it: one rename decides both.
       writeFileAtomicSync(join(dir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+      faultPoint('create:run.json');
     } catch (error) {
       locks.release();
-      throw error;
+      throw permissionProblem(this.stateDir, error) ?? error;
     }
     const run = new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
     run.adoptLocks(locks);
@@ -152,6 +173,7 @@ export class RunStore {
   open(runId: string): StoredRun {
     const dir = this.runDir(runId);
     if (!existsSync(join(dir, 'run.json'))) {
+      if (existsSync(dir)) throw new RunIncompleteError(runId, dir);
       throw new RunNotFoundError(`no run ${runId} in ${this.stateDir} (drs-failback status lists the runs)`);
     }
     return new StoredRun(this, runId, dir, (id, name, ids) => this.#lock(id, name, ids));
@@ -169,8 +191,20 @@ export class RunStore {
     const out: RunListing[] = [];
     for (const id of ids) {
       if (!existsSync(join(runsDir, id, 'run.json'))) continue;
-      const run = this.open(id);
-      out.push(run.listing());
+      try {
+        out.push(this.open(id).listing());
+      } catch (error) {
+        // One damaged run must not hide the others: listed with what is wrong.
+        out.push({
+          id,
+          plan: '?',
+          started: '',
+          state: 'damaged',
+          outcome: null,
+          lockedBy: null,
+          problem: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
     return out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
@@ -220,12 +254,24 @@ export class StoredRun {
 
   meta(): RunMeta {
     const file = join(this.dir, 'run.json');
-    return parseRunMeta(readFileSync(file, 'utf8'), file);
+    return parseRunMeta(readStateFile(file), file);
   }
 
   /** The validated plan as it was when the run started. */
   plan(): Plan {
-    return JSON.parse(readFileSync(join(this.dir, 'plan.json'), 'utf8')) as Plan;
+    const file = join(this.dir, 'plan.json');
+    const text = readStateFile(file);
+    try {
+      const plan = JSON.parse(text) as Plan;
+      if (typeof plan !== 'object' || plan === null || !Array.isArray(plan.waves))
+        throw new Error('no waves');
+      return plan;
+    } catch (error) {
+      throw new StateFileError(
+        file,
+        `damaged (${error instanceof Error ? error.message : String(error)}); the run's plan cannot be read`,
+      );
+    }
   }
 
   /** The plan file's text as it was when the run started. */
@@ -257,11 +303,20 @@ export class StoredRun {
     this.#locks = null;
   }
 
+  /** Undoes `lock()`: only what it took; the locks the run held before stay with it. */
+  rollbackLocks(): void {
+    this.#locks?.rollback();
+    this.#locks = null;
+  }
+
   /** Appends one event as one line; fsyncs intents and transitions. */
   appendEvent = (event: RunEvent): void => {
     const fd = this.#openEvents();
     writeAllSync(fd, `${JSON.stringify(event)}\n`);
     if (isDurableEvent(event)) fsyncSync(fd);
+    // The request is on disk (an intent, for a mutating call) and not yet sent: the instant the
+    // kill test aims at.
+    if (event.type === 'aws.request') faultPoint(`request:${event.operation}`);
   };
 
   /**
@@ -401,6 +456,38 @@ export class StoredRun {
     }
     this.#eventsFd = fd;
     return fd;
+  }
+}
+
+/** A state directory that cannot be written: a sentence naming it (exit 2), nothing was sent. */
+function permissionProblem(stateDir: string, error: unknown): StateFileError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (!['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOTDIR'].includes(code ?? '')) return null;
+  const path = (error as NodeJS.ErrnoException).path ?? stateDir;
+  return new StateFileError(
+    path,
+    `cannot be written (${code}): the state directory must be writable (--state-dir or DRS_FAILBACK_STATE_DIR); nothing was sent`,
+  );
+}
+
+function notWritable<T>(stateDir: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw permissionProblem(stateDir, error) ?? error;
+  }
+}
+
+/** A state file's text; an unreadable one is a sentence naming it, not a stack trace. */
+function readStateFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StateFileError(
+      file,
+      code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? String(error)})`,
+    );
   }
 }
 

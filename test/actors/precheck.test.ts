@@ -127,8 +127,21 @@ describe('precheck', () => {
     ]) {
       expect(names).toContain(name);
     }
-    // Every check is emitted as an event, too.
+    // Every check is emitted as an event, too, with its data.
     expect(events).toEqual(out.checks.map((c) => ({ type: 'check', wave: 'db', ...c })));
+    expect(out.checks.every((c) => typeof c.data === 'object')).toBe(true);
+    const rpo = out.checks.find((c) => c.name === 'rpo' && c.server === S1);
+    expect(rpo?.data).toEqual({
+      basis: 'recovery-point',
+      rpoMs: input().rpoMs,
+      snapshotAt: iso(NOW - 5 * MINUTE),
+      snapshotId: expect.any(String),
+      ageMs: 5 * MINUTE,
+    });
+    expect(out.checks.find((c) => c.name === 'recovery-instance' && c.server === S2)?.data).toMatchObject({
+      recoveryInstanceId: rid(2),
+      ec2InstanceId: ec2id(102),
+    });
     expect(drsMock).toHaveReceivedCommandWith(DescribeSourceServersCommand, {
       filters: { sourceServerIDs: [S1, S2] },
     });

@@ -12,6 +12,7 @@ describe('classifyReversedReplicationState', () => {
     expect(classifyReversedReplicationState(DataReplicationState.CONTINUOUS, 'us-west-2')).toEqual({
       status: 'pass',
       detail: 'replication to us-west-2 is CONTINUOUS',
+      data: { replicationState: 'CONTINUOUS' },
     });
   });
 
@@ -57,5 +58,19 @@ describe('classifyReplicationLag', () => {
     expect(classifyReplicationLag('P1DT2H', 15 * MINUTE).detail).toBe(
       'replication lag P1DT2H (93600 s) exceeds the RPO; RPO is 900 s',
     );
+  });
+
+  it('gives the lag and the RPO as data, in milliseconds', () => {
+    expect(classifyReplicationLag('P1DT2H', 15 * MINUTE).data).toEqual({
+      lagDuration: 'P1DT2H',
+      lagMs: 93_600_000,
+      rpoMs: 900_000,
+    });
+    expect(classifyReplicationLag('soon', 15 * MINUTE).data).toEqual({
+      lagDuration: 'soon',
+      lagMs: null,
+      rpoMs: 900_000,
+    });
+    expect(classifyReplicationLag(undefined, 15 * MINUTE).data.lagDuration).toBeNull();
   });
 });

@@ -171,6 +171,24 @@ describe('exit codes (contract table)', () => {
     expect(exitCodeForResult({ command: 'backout', end })).toBe(code);
   });
 
+  it('a partial failback (an earlier wave completed) is never 3 "nothing was changed": 4', () => {
+    expect(exitCodeForRun('aborted', true)).toBe(4);
+    expect(exitCodeForRun('precheck-failed', true)).toBe(4);
+    expect(exitCodeForResult({ command: 'resume', end: 'aborted', partial: true })).toBe(4);
+    expect(exitCodeForRun('backed-out', true)).toBe(1);
+  });
+
+  it('ResumeRefusedError is 4 without a stack; StateFileError and RunIncompleteError are 2', () => {
+    const refused = Object.assign(new Error('x'), { name: 'ResumeRefusedError' });
+    expect(exitForError(refused)).toEqual({ code: 4, message: 'x', unexpected: false });
+    for (const name of ['StateFileError', 'RunIncompleteError']) {
+      expect(exitForError(Object.assign(new Error('y'), { name }))).toMatchObject({
+        code: 2,
+        unexpected: false,
+      });
+    }
+  });
+
   it('check: ready 0, not ready 3; others 0', () => {
     expect(exitCodeForResult({ command: 'check', ready: true })).toBe(0);
     expect(exitCodeForResult({ command: 'check', ready: false })).toBe(3);

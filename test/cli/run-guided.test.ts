@@ -23,6 +23,15 @@ function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
   };
 }
 
+/** Emits SIGINT on the first event-loop turn after the live view shows StartFailbackLaunch sent. */
+function afterLaunchSent(t: { stdout: () => string }, signals: EventEmitter): void {
+  const fire = () => {
+    if (t.stdout().includes('drs:StartFailbackLaunch')) signals.emit('SIGINT');
+    else setImmediate(fire);
+  };
+  setImmediate(fire);
+}
+
 const options = (scenario = 'scenario.yaml'): RunOptions => ({
   plan: fixture('plan.yaml'),
   simulate: fixture(scenario),
@@ -79,8 +88,8 @@ describe('run, guided', () => {
     const askAfterInterrupt = vi.fn(async () => 'backout' as const);
     const summary = await run(options(), t.io, {
       askApproval: async () => {
-        // Ctrl-C arrives once the launch has started.
-        setImmediate(() => signals.emit('SIGINT'));
+        // Ctrl-C arrives once the launch was sent (before it, the stop gate refuses the start).
+        afterLaunchSent(t, signals);
         return 'approve';
       },
       askAfterInterrupt,
@@ -97,7 +106,7 @@ describe('run, guided', () => {
     const opts = options();
     const summary = await run(opts, t.io, {
       askApproval: async () => {
-        setImmediate(() => signals.emit('SIGINT'));
+        afterLaunchSent(t, signals);
         return 'approve';
       },
       askAfterInterrupt: async () => 'pause',
@@ -106,7 +115,7 @@ describe('run, guided', () => {
     expect(summary.end).toBe('interrupted');
     const dir = join(opts.stateDir, 'runs', summary.runId);
     expect(summary.paused?.path).toBe(dir);
-    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.json']) {
+    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.ndjson']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     // Paused: the locks stay (resume takes them over once this process is gone).

@@ -64,6 +64,14 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** A fault window from..until in order: scenario validation refuses an inverted one. */
+function ordered<T extends { from?: string; until?: string }>(f: T): T {
+  const from = f.from === undefined ? undefined : Number.parseInt(f.from, 10);
+  const until = f.until === undefined ? undefined : Number.parseInt(f.until, 10);
+  if (from === undefined || until === undefined || from <= until) return f;
+  return { ...f, from: f.until, until: f.from };
+}
+
 const errorFault: fc.Arbitrary<Fault> = fc
   .record({
     operation: fc.constantFrom(...SIM_OPERATIONS, '*' as const),
@@ -74,7 +82,7 @@ const errorFault: fc.Arbitrary<Fault> = fc
     until: fc.option(minutes(180), { nil: undefined }),
     retryAfterSeconds: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
   })
-  .map((f) => defined(f));
+  .map((f) => ordered(defined(f)));
 
 const fault: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 4, arbitrary: errorFault },
@@ -99,7 +107,7 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
       from: fc.option(minutes(60), { nil: undefined }),
       until: fc.option(minutes(240), { nil: undefined }),
     })
-    .map(defined),
+    .map((f) => ordered(defined(f))),
 );
 
 const world = fc.record({

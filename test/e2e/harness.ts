@@ -5,6 +5,7 @@ import { cleanupModeOf } from '../../machines/types.js';
 import { isDestructive } from '../../src/aws/operations.js';
 import type { RunEvent } from '../../src/events.js';
 import type { Plan } from '../../src/plan/types.js';
+import { checkData } from '../../src/prechecks/check-data.js';
 import { createFailbackRun, type RunResult } from '../../src/run.js';
 import type { RecordedCall, SimulatedAws } from '../../src/sim/index.js';
 
@@ -122,7 +123,8 @@ export function unapprovedDestructiveCalls(
     } else if (e.type === 'approval.given' && asked.has(e.wave) && !approvedAt.has(e.wave)) {
       approvedAt.set(e.wave, Date.parse(e.at));
     } else if (e.type === 'check' && e.name === 'recovery-instance' && e.status === 'pass') {
-      const id = /^recovery instance (i-[0-9a-f]+)/.exec(e.detail)?.[1];
+      const resolved = checkData(e, 'recovery-instance');
+      const id = resolved && 'recoveryInstanceId' in resolved ? resolved.recoveryInstanceId : null;
       if (id) drInstances.set(e.wave, (drInstances.get(e.wave) ?? new Set()).add(id));
     }
   }

@@ -1,6 +1,7 @@
 // The evidence report for waves with servers that came from EC2: origin region, reversed source
 // servers, the launch there (left for inspection on backout), re-protect, clean-up, what was left.
 import { describe, expect, it } from 'vitest';
+import type { CheckData } from '../../machines/types.js';
 import type { RunEvent, RunEventBody } from '../../src/events.js';
 import { type AfterFailbackLike, buildReport, renderReportMarkdown } from '../../src/report/index.js';
 import { testPlan } from '../store/helpers.js';
@@ -26,8 +27,25 @@ const ev = (body: RunEventBody, at = minute): RunEvent => {
 };
 const state = (from: string | null, to: string) =>
   ev({ type: 'state', machine: 'wave', wave: 'all', from, to });
-const check = (server: string, name: string, detail: string, status: 'pass' | 'fail' = 'pass') =>
-  ev({ type: 'check', wave: 'all', server, name, status, detail });
+const check = (
+  server: string,
+  name: string,
+  detail: string,
+  data: CheckData,
+  status: 'pass' | 'fail' = 'pass',
+) => ev({ type: 'check', wave: 'all', server, name, status, detail, data });
+const instance = (recoveryInstanceId: string, ec2InstanceId: string | null = null) => ({
+  recoveryInstanceIds: [recoveryInstanceId],
+  recoveryInstanceId,
+  ec2InstanceId,
+});
+const fromEc2 = { originEnvironment: 'AWS', flow: 'ec2-origin' };
+const reversedTo = (reversedSourceServerId: string) => ({
+  reversedSourceServerArn: `arn:aws:drs:${WEST}:444455556666:source-server/${reversedSourceServerId}`,
+  reversedSourceServerId,
+  originRegion: WEST,
+  replicationState: 'CONTINUOUS',
+});
 const request = (region: string, operation: string, input: unknown) =>
   ev({ type: 'aws.request', service: 'drs', region, operation, input });
 const log = (event: string, server?: string) =>
@@ -46,20 +64,54 @@ function launched(failB: boolean): RunEvent[] {
   return [
     ev({ type: 'run.started', plan: 'payments', waves: 1, servers: 3, simulated: true }),
     state(null, 'precheck'),
-    check(A, 'recovery-instance', `recovery instance ${RI_A} (EC2 i-0123456789abcdef1)`),
-    check(A, 'origin', `${A} came from EC2 (originEnvironment AWS): reverse replication flow`),
-    check(B, 'recovery-instance', `recovery instance ${RI_B}`),
-    check(B, 'origin', `${B} came from EC2 (originEnvironment AWS): reverse replication flow`),
-    check(P, 'recovery-instance', `recovery instance ${RI_P}`),
-    check(P, 'failback-state', 'failback state FAILBACK_READY_FOR_LAUNCH'),
-    check(A, 'reverse-replication', `reversed source server ${REV_A}: replication to ${WEST} is CONTINUOUS`),
+    check(
+      A,
+      'recovery-instance',
+      `recovery instance ${RI_A} (EC2 i-0123456789abcdef1)`,
+      instance(RI_A, 'i-0123456789abcdef1'),
+    ),
+    check(A, 'origin', `${A} came from EC2 (originEnvironment AWS): reverse replication flow`, fromEc2),
+    check(B, 'recovery-instance', `recovery instance ${RI_B}`, instance(RI_B)),
+    check(B, 'origin', `${B} came from EC2 (originEnvironment AWS): reverse replication flow`, fromEc2),
+    check(P, 'recovery-instance', `recovery instance ${RI_P}`, instance(RI_P)),
+    check(P, 'failback-state', 'failback state FAILBACK_READY_FOR_LAUNCH', {
+      recoveryInstanceId: RI_P,
+      failbackState: 'FAILBACK_READY_FOR_LAUNCH',
+      classification: 'ready',
+      expected: 'FAILBACK_READY_FOR_LAUNCH',
+    }),
+    check(
+      A,
+      'reverse-replication',
+      `reversed source server ${REV_A}: replication to ${WEST} is CONTINUOUS`,
+      reversedTo(REV_A),
+    ),
     check(
       A,
       'rpo',
       `reversed source server ${REV_A}: replication lag PT30S (30 s) is within the RPO; RPO is 900 s`,
+      {
+        basis: 'replication-lag',
+        rpoMs: 900_000,
+        reversedSourceServerId: REV_A,
+        originRegion: WEST,
+        lagDuration: 'PT30S',
+        lagMs: 30_000,
+      },
     ),
-    check(B, 'reverse-replication', `reversed source server ${REV_B}: replication to ${WEST} is CONTINUOUS`),
-    check(P, 'rpo', 'newest recovery point 2025-12-31T23:58:00.000Z is within the RPO'),
+    check(
+      B,
+      'reverse-replication',
+      `reversed source server ${REV_B}: replication to ${WEST} is CONTINUOUS`,
+      reversedTo(REV_B),
+    ),
+    check(P, 'rpo', 'newest recovery point 2025-12-31T23:58:00.000Z is within the RPO', {
+      basis: 'recovery-point',
+      rpoMs: 900_000,
+      snapshotAt: '2025-12-31T23:58:00.000Z',
+      snapshotId: 'pit-00000000000000001',
+      ageMs: 120_000,
+    }),
     state('precheck', 'awaitingApproval'),
     ev({ type: 'approval.given', wave: 'all', by: 'alice' }, 1),
     state('awaitingApproval', 'startingFailback'),
@@ -218,12 +270,13 @@ describe('report: EC2-origin waves', () => {
     const events = [
       ev({ type: 'run.started', plan: 'payments', waves: 1, servers: 1, simulated: true }),
       state(null, 'precheck'),
-      check(A, 'recovery-instance', `recovery instance ${RI_A}`),
-      check(A, 'origin', `${A} came from EC2 (originEnvironment AWS): reverse replication flow`),
+      check(A, 'recovery-instance', `recovery instance ${RI_A}`, instance(RI_A)),
+      check(A, 'origin', `${A} came from EC2 (originEnvironment AWS): reverse replication flow`, fromEc2),
       check(
         A,
         'reverse-replication',
         `reversed source server ${REV_A}: replication to ${WEST} is STALLED; needs CONTINUOUS`,
+        { ...reversedTo(REV_A), replicationState: 'STALLED' },
         'fail',
       ),
       state('precheck', 'precheckFailed'),
@@ -247,7 +300,7 @@ describe('report: EC2-origin waves', () => {
     const events = [
       ev({ type: 'run.started', plan: 'payments', waves: 1, servers: 1, simulated: true }),
       state(null, 'precheck'),
-      check(P, 'recovery-instance', `recovery instance ${RI_P}`),
+      check(P, 'recovery-instance', `recovery instance ${RI_P}`, instance(RI_P)),
     ];
     const report = buildReport({ runId: RUN, events, plan: testPlan('payments', [P]) });
     expect(report.waves[0]?.ec2Origin).toBeNull();

@@ -45,6 +45,13 @@ function backedOutRun(): RunEvent[] {
       name: 'rpo',
       status: 'pass',
       detail: 'newest recovery point 2025-12-31T23:57:00.000Z is within the RPO',
+      data: {
+        basis: 'recovery-point',
+        rpoMs: 15 * MIN,
+        snapshotAt: '2025-12-31T23:57:00.000Z',
+        snapshotId: 'pit-00000000000000001',
+        ageMs: 4 * MIN,
+      },
     }),
     ev(1, {
       type: 'check',
@@ -53,6 +60,13 @@ function backedOutRun(): RunEvent[] {
       name: 'rpo',
       status: 'pass',
       detail: 'newest recovery point 2025-12-31T23:51:00.000Z is within the RPO',
+      data: {
+        basis: 'recovery-point',
+        rpoMs: 15 * MIN,
+        snapshotAt: '2025-12-31T23:51:00.000Z',
+        snapshotId: 'pit-00000000000000002',
+        ageMs: 10 * MIN,
+      },
     }),
     ev(1, { type: 'state', machine: 'wave', wave: 'all', from: 'precheck', to: 'awaitingApproval' }),
     ev(1, {

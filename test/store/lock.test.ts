@@ -47,6 +47,23 @@ describe('one run at a time', () => {
     expect(() => readFileSync(join(stateDir, 'locks', `server-${S2}.lock`))).toThrow();
   });
 
+  it('a refused resume rolls back only what it took: the locks the run held before stay its own', () => {
+    const stateDir = tempStateDir();
+    const dead = deadPid();
+    new RunStore({ stateDir, pid: dead }).create(testPlan('payments', [S1, S2]), 'x', RUN_A);
+    // Another live run holds S2 now.
+    writeFileSync(
+      join(stateDir, 'locks', `server-${S2}.lock`),
+      `${JSON.stringify({ runId: RUN_B, host: hostname(), pid: 4242, startedAt: '' })}\n`,
+    );
+    const resumer = new RunStore({ stateDir, isProcessAlive: (pid) => pid === 4242 });
+    expect(() => resumer.open(RUN_A).lock()).toThrow(new RegExp(`server ${S2} is in use by run ${RUN_B}`));
+    // The plan and S1 locks were taken over, then given back to the run's (dead) process.
+    expect(lockOf(stateDir, 'plan-payments.lock')).toMatchObject({ runId: RUN_A, pid: dead });
+    expect(lockOf(stateDir, `server-${S1}.lock`)).toMatchObject({ runId: RUN_A, pid: dead });
+    expect(lockOf(stateDir, `server-${S2}.lock`)).toMatchObject({ runId: RUN_B, pid: 4242 });
+  });
+
   it('takes over a lock whose process died on this host', () => {
     const stateDir = tempStateDir();
     const dead = deadPid();

@@ -1,12 +1,14 @@
 // A tiny JSON Schema validator for the subset docs/event-schema.json uses (type, const, enum,
-// properties, required, additionalProperties, items, oneOf/anyOf, pattern, minimum, and the
-// integer/number distinction). Enough to check events against the shipped schema without a
+// properties, required, additionalProperties, items, oneOf/anyOf, pattern, minimum, local
+// `$ref`s into `$defs`, and the integer/number distinction). Enough to check events against the shipped schema without a
 // dependency; anything else in a schema is reported, so the subset cannot silently grow.
 
 type Schema = Record<string, unknown>;
 
 const KNOWN = new Set([
   '$schema',
+  '$defs',
+  '$ref',
   'title',
   'description',
   'x-event-format-version',
@@ -39,7 +41,12 @@ function isSchema(value: unknown): value is Schema {
 }
 
 /** The problems of `value` against `schema`, each with its path; empty when it is valid. */
-export function validate(schema: Schema, value: unknown, path = '$'): string[] {
+export function validate(schema: Schema, value: unknown, path = '$', root: Schema = schema): string[] {
+  if (typeof schema.$ref === 'string') {
+    const target = resolveRef(root, schema.$ref);
+    if (!target) return [`${path}: unresolved $ref ${schema.$ref}`];
+    return validate(target, value, path, root);
+  }
   const unknown = Object.keys(schema).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0)
     return [`${path}: schema uses ${unknown.join(', ')}, which this validator does not know`];
@@ -74,15 +81,15 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
   if (Array.isArray(value) && isSchema(schema.items)) {
     const items = schema.items;
     value.forEach((item, i) => {
-      errors.push(...validate(items, item, `${path}[${i}]`));
+      errors.push(...validate(items, item, `${path}[${i}]`, root));
     });
   }
-  if (isSchema(value)) errors.push(...validateObject(schema, value, path));
+  if (isSchema(value)) errors.push(...validateObject(schema, value, path, root));
   for (const key of ['oneOf', 'anyOf'] as const) {
     const options = schema[key];
     if (!Array.isArray(options)) continue;
     const passing = options.filter(
-      (option) => isSchema(option) && validate(option, value, path).length === 0,
+      (option) => isSchema(option) && validate(option, value, path, root).length === 0,
     );
     if (key === 'oneOf' ? passing.length !== 1 : passing.length === 0) {
       errors.push(`${path}: matches ${passing.length} of the ${key} schemas`);
@@ -90,13 +97,18 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
       const meant = options.find(
         (o) => isSchema(o) && discriminator(o) === (value as { type?: unknown })?.type,
       );
-      if (isSchema(meant)) errors.push(...validate(meant, value, path));
+      if (isSchema(meant)) errors.push(...validate(meant, value, path, root));
     }
   }
   return errors;
 }
 
-function validateObject(schema: Schema, value: Record<string, unknown>, path: string): string[] {
+function validateObject(
+  schema: Schema,
+  value: Record<string, unknown>,
+  path: string,
+  root: Schema,
+): string[] {
   const errors: string[] = [];
   const properties = isSchema(schema.properties) ? schema.properties : {};
   for (const name of Array.isArray(schema.required) ? schema.required : []) {
@@ -104,10 +116,10 @@ function validateObject(schema: Schema, value: Record<string, unknown>, path: st
   }
   for (const [name, field] of Object.entries(value)) {
     const declared = properties[name];
-    if (isSchema(declared)) errors.push(...validate(declared, field, `${path}.${name}`));
+    if (isSchema(declared)) errors.push(...validate(declared, field, `${path}.${name}`, root));
     else if (schema.additionalProperties === false) errors.push(`${path}: unexpected ${name}`);
     else if (isSchema(schema.additionalProperties)) {
-      errors.push(...validate(schema.additionalProperties, field, `${path}.${name}`));
+      errors.push(...validate(schema.additionalProperties, field, `${path}.${name}`, root));
     }
   }
   return errors;
@@ -117,4 +129,13 @@ function discriminator(schema: Schema): unknown {
   const properties = isSchema(schema.properties) ? schema.properties : {};
   const type = properties.type;
   return isSchema(type) ? type.const : undefined;
+}
+
+/** A local reference (`#/$defs/name`) into the root schema; undefined for anything else. */
+function resolveRef(root: Schema, ref: string): Schema | undefined {
+  const match = /^#\/\$defs\/(.+)$/.exec(ref);
+  const defs = root.$defs;
+  if (!match?.[1] || !isSchema(defs)) return undefined;
+  const target = defs[match[1]];
+  return isSchema(target) ? target : undefined;
 }

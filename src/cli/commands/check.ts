@@ -47,6 +47,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
         check: event.name,
         status: event.status,
         detail: event.detail,
+        data: event.data,
       });
     }
     if (options.json) writeLine(io.stdout, JSON.stringify(event));

@@ -7,6 +7,7 @@ import {
   renderReportMarkdown,
   reportOfStoredRun,
 } from '../../report/index.js';
+import { safeText } from '../../text/safe.js';
 import { type CliIO, writeLine } from '../io.js';
 import type { ReportOptions } from '../options.js';
 import { openStore } from '../run-state.js';
@@ -16,7 +17,7 @@ export async function report(options: ReportOptions, io: CliIO): Promise<Evidenc
   const evidence = reportOfStoredRun(stored);
   const text = options.format === 'json' ? renderReportJson(evidence) : renderReportMarkdown(evidence);
   if (options.output === undefined) {
-    io.stdout.write(text);
+    io.stdout.write(safeText(text));
   } else {
     await writeFile(options.output, text);
     writeLine(io.stderr, `report of run ${options.runId} written to ${options.output}`);

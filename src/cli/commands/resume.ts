@@ -7,13 +7,14 @@ import { planLines, summarizePlan } from '../render.js';
 import { reopenRun } from '../reopen.js';
 
 export async function resume(options: ResumeOptions, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
-  const { failback, stored, aws, history, state } = await reopenRun(options, io);
+  const { failback, stored, aws, history, state, gate } = await reopenRun(options, io);
   const p = palette(useColor(io));
   return driveRun(
     {
       failback,
       stored,
       aws,
+      gate,
       json: options.json,
       yes: options.yes,
       history,

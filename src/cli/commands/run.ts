@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { createStopGate } from '../../aws/stop-gate.js';
 import { ConfigError } from '../../config/index.js';
 import { parsePlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
@@ -21,7 +22,7 @@ import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
 import { resumeCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
-import { openStore, recordSimulation } from '../run-state.js';
+import { openStore, simulationRecord } from '../run-state.js';
 
 export type { RunDeps, RunSummary } from '../drive.js';
 
@@ -84,11 +85,21 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   refuseOverInterruptedRun(store, plan);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
-  const stored = store.create(plan, planText, newStoredRunId(store, aws));
+  // A simulated run is recorded as one in run.json, with its world written before it: from the
+  // instant the run exists it can only ever continue in that world.
+  const stored = store.create(
+    plan,
+    planText,
+    newStoredRunId(store, aws),
+    options.simulate !== undefined
+      ? { simulation: simulationRecord(options.simulate), writeWorld: (file) => aws.keepWorldIn(file) }
+      : {},
+  );
   let failback: FailbackRun;
+  const gate = createStopGate();
   try {
-    if (options.simulate !== undefined) aws.keepWorldIn(recordSimulation(stored, options.simulate));
     failback = createStoredRun(stored, {
+      beforeSend: gate.beforeSend,
       clients: aws.clients,
       clock: aws.clock,
       log,
@@ -107,6 +118,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       failback,
       stored,
       aws,
+      gate,
       json: options.json,
       yes: options.yes,
       intro: [...planLines(summarizePlan(plan), p), ''],

@@ -96,6 +96,7 @@ export async function status(options: StatusOptions, io: CliIO): Promise<StatusR
 }
 
 function outcomeText(row: RunStatusRow): string {
+  if (row.problem !== undefined) return row.problem;
   if (row.outcome !== null) return row.outcome;
   if (row.activity === 'running' && row.lockedBy) {
     return `running (pid ${row.lockedBy.pid} on ${row.lockedBy.host})`;
