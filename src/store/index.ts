@@ -27,7 +27,6 @@ export {
   reversalsPath,
 } from './reversals.js';
 export {
-  DEFAULT_STATE_DIR,
   type EventLog,
   isDurableEvent,
   type RunListing,
@@ -35,3 +34,4 @@ export {
   type RunStoreOptions,
   StoredRun,
 } from './run-store.js';
+export { defaultStateDir, stateDirArgument } from './state-dir.js';
