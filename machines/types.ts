@@ -133,6 +133,7 @@ export interface FailureReason {
     | 'verify-timeout'
     | 'operator-abort'
     | 'approval-refused'
+    | 'approval-expired'
     | 'restore-failed';
   message: string;
 }

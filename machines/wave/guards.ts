@@ -71,6 +71,12 @@ export const waveGuards = {
     context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
   restoreJobTimedOut: ({ context }: Args, p: Now) =>
     context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
+  /** WAKE while awaiting approval, at or past the approval's own deadline. */
+  wokenPastApprovalDeadline: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
+    event.type === 'WAKE' &&
+    event.now !== undefined &&
+    context.approvalDeadlineAt != null &&
+    event.now >= context.approvalDeadlineAt,
   /** WAKE while awaiting approval, at or past the RTO deadline. */
   wokenPastRto: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' && event.now !== undefined && event.now >= context.rtoDeadlineAt,

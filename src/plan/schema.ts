@@ -189,6 +189,8 @@ export const planFileSchema = z
     notifications: z.strictObject({ topicArn }).optional(),
     objectives: z.strictObject({ rpo: duration, rto: duration }),
     approval: z.enum(APPROVAL_MODES).optional(),
+    approvers: z.array(nonEmpty).min(1).optional(),
+    approvalTimeout: duration.optional(),
     polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
     verify: optionalTimeout,
     job: optionalTimeout,
@@ -217,6 +219,8 @@ export function toPlan(file: PlanFile): Plan {
     ...(file.notifications ? { notifications: { topicArn: file.notifications.topicArn } } : {}),
     objectives: { rpoMs: file.objectives.rpo, rtoMs: file.objectives.rto },
     approval: file.approval ?? PLAN_DEFAULTS.approval,
+    ...(file.approvers ? { approvers: file.approvers } : {}),
+    ...(file.approvalTimeout !== undefined ? { approvalTimeoutMs: file.approvalTimeout } : {}),
     polling: {
       intervalMs: file.polling?.interval ?? PLAN_DEFAULTS.polling.intervalMs,
       maxMs: file.polling?.max ?? PLAN_DEFAULTS.polling.maxMs,

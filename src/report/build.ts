@@ -41,6 +41,9 @@ export interface ApprovalEntry {
   pointOfNoReturn: string | null;
   decision: 'given' | 'refused' | 'pending';
   by: string | null;
+  /** Who answered and through what (`terminal`, `web`, `api`); null in logs older than these fields. */
+  approver?: string | null;
+  via?: string | null;
   at: string | null;
 }
 
@@ -292,7 +295,8 @@ function readEventLog(events: readonly RunEvent[]) {
       case 'approval.refused': {
         const open = [...approvals].reverse().find((a) => a.wave === event.wave && a.decision === 'pending');
         const decision = event.type === 'approval.given' ? 'given' : 'refused';
-        if (open) Object.assign(open, { decision, by: event.by, at: event.at });
+        const who = { approver: event.approver ?? null, via: event.via ?? null };
+        if (open) Object.assign(open, { decision, by: event.by, ...who, at: event.at });
         else
           approvals.push({
             wave: event.wave,
@@ -300,6 +304,7 @@ function readEventLog(events: readonly RunEvent[]) {
             pointOfNoReturn: null,
             decision,
             by: event.by,
+            ...who,
             at: event.at,
           });
         break;

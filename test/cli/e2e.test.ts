@@ -81,7 +81,7 @@ describe('drs-failback (child process)', () => {
     const r = await cli(['validate', 'examples/plans/payments.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan payments in us-east-1: 3 wave(s), 5 server(s)');
-    expect(r.stdout).toContain('RPO 15m, RTO 4h');
+    expect(r.stdout).toContain('RPO 15m 00s, RTO 4h 00m');
     expect(r.stdout).not.toMatch(ANSI);
   });
 
@@ -172,7 +172,7 @@ describe('drs-failback (child process)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('wave databases: backed-out');
     expect(r.stdout).toContain('The DR side is serving; nothing was lost.');
-    expect(r.stdout).toMatch(/RTO: \S+ elapsed of 4h/);
+    expect(r.stdout).toMatch(/RTO: .+ elapsed of 4h 00m/);
   });
 
   it('run where a precheck fails: exit 3', async () => {

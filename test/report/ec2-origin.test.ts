@@ -113,7 +113,7 @@ function launched(failB: boolean): RunEvent[] {
       ageMs: 120_000,
     }),
     state('precheck', 'awaitingApproval'),
-    ev({ type: 'approval.given', wave: 'all', by: 'alice' }, 1),
+    ev({ type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }, 1),
     state('awaitingApproval', 'startingFailback'),
     request('us-east-1', 'StartFailbackLaunch', { recoveryInstanceIDs: [RI_P] }),
     request(WEST, 'StartRecovery', {

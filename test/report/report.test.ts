@@ -74,7 +74,7 @@ function backedOutRun(): RunEvent[] {
       wave: 'all',
       pointOfNoReturn: 'StartFailbackLaunch for 2 recovery instance(s)',
     }),
-    ev(3, { type: 'approval.given', wave: 'all', by: 'alice' }),
+    ev(3, { type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }),
     ev(3, { type: 'state', machine: 'wave', wave: 'all', from: 'awaitingApproval', to: 'startingFailback' }),
     request(3, 'StartFailbackLaunch', { recoveryInstanceIDs: ['i-00000000000000001'] }),
     // The process died here: no answer logged, then the run was resumed.
@@ -217,6 +217,8 @@ describe('buildReport', () => {
         pointOfNoReturn: 'StartFailbackLaunch for 2 recovery instance(s)',
         decision: 'given',
         by: 'alice',
+        approver: 'alice',
+        via: 'terminal',
         at: '2026-01-01T00:03:00.000Z',
       },
     ]);
@@ -270,9 +272,11 @@ describe('rendering', () => {
   it('Markdown carries the facts an auditor asks for', () => {
     const md = renderReportMarkdown(report);
     expect(md).toMatch(/^# Failback evidence: run-20260101T000000Z-report\n/);
-    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m 00s: met |');
+    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m: met |');
     expect(md).toContain('- s-00000000000000002 from pit-1, taken 2025-12-31T23:50:00.000Z');
-    expect(md).toContain('| all | 2026-01-01T00:01:00.000Z | given | alice | 2026-01-01T00:03:00.000Z |');
+    expect(md).toContain(
+      '| all | 2026-01-01T00:01:00.000Z | given | alice via terminal | 2026-01-01T00:03:00.000Z |',
+    );
     expect(md).toContain('| 2026-01-01T00:21:00.000Z | StartRecovery | req-5 | ok |');
     expect(md).toContain('no answer logged');
     expect(md).toContain('InternalErrorException: down');
@@ -286,6 +290,6 @@ describe('rendering', () => {
     expect(formatMs(null)).toBe('unknown');
     expect(formatMs(4_000)).toBe('4s');
     expect(formatMs(61_000)).toBe('1m 01s');
-    expect(formatMs(3_723_000)).toBe('1h 02m 03s');
+    expect(formatMs(3_723_000)).toBe('1h 02m');
   });
 });
