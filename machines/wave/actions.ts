@@ -150,6 +150,9 @@ export const waveUpdates = {
     now: p.output.now,
     afterFailbackRecord: afterFailbackWith(context, (r) => ({
       terminated: [...r.terminated, ...p.output.terminated],
+      ...(p.output.disconnected?.length
+        ? { disconnected: [...(r.disconnected ?? []), ...p.output.disconnected] }
+        : {}),
       cleanupJobIds: [...r.cleanupJobIds, ...p.output.jobIds],
       failures: [...r.failures, ...p.output.failures],
     })),

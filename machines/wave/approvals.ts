@@ -1,7 +1,7 @@
 // What approving does, per kind of approval a wave waits for (state meta `approval`): the calls,
 // the servers, the region and the consequence, structured for prompts and as one sentence for
 // the `approval.requested` event.
-import { isEc2Origin, type ResolvedServer } from '../types.js';
+import { type AfterFailbackSettings, cleanupModeOf, isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
 export type ApprovalKind = 'pointOfNoReturn' | 'reprotect' | 'cleanup';
@@ -60,7 +60,11 @@ function pointOfNoReturnCalls(resolved: readonly ResolvedServer[]): ApprovedCall
 /** The calls, servers and regions an approval of `kind` lets through. */
 export function approvalDetails(
   kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[]; wave?: { name: string } },
+  context: {
+    resolved: readonly ResolvedServer[];
+    wave?: { name: string };
+    afterFailback?: AfterFailbackSettings;
+  },
 ): ApprovalDetails {
   const wave = context.wave?.name ?? 'this wave';
   if (kind === 'pointOfNoReturn') {
@@ -86,13 +90,30 @@ export function approvalDetails(
       ],
     };
   }
+  // The clean-up covers every server of the wave, on-premises or EC2 origin.
+  const instances = context.resolved.length;
+  if (cleanupModeOf(context.afterFailback) === 'disconnect') {
+    return {
+      kind,
+      title: `Disconnect the old recovery instances of wave ${wave}`,
+      calls: [
+        {
+          call: 'DisconnectRecoveryInstance',
+          target: `${instances} old recovery instance(s)`,
+          region: 'the DR region',
+          consequence: 'DRS stops tracking them (their EC2 instances keep running); irreversible',
+          irreversible: true,
+        },
+      ],
+    };
+  }
   return {
     kind,
     title: `Terminate the old recovery instances of wave ${wave}`,
     calls: [
       {
         call: 'TerminateRecoveryInstances',
-        target: `${servers} old recovery instance(s)`,
+        target: `${instances} old recovery instance(s)`,
         region: 'the DR region',
         consequence: 'the instances and their data are deleted; irreversible',
         irreversible: true,
@@ -121,19 +142,22 @@ function describeCalls(calls: readonly ApprovedCall[]): string {
 /** What approving an opt-in step after a verified failback does, for the prompt. */
 export function describeAfterFailbackStep(
   step: 'reprotect' | 'cleanup',
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
-  const servers = context.resolved.filter(isEc2Origin);
   if (step === 'reprotect') {
+    const servers = context.resolved.filter(isEc2Origin);
     return `ReverseReplication for ${servers.length} new primary instance(s) in their origin region; they are protected again by DRS`;
   }
-  return `TerminateRecoveryInstances for ${servers.length} old recovery instance(s) in the DR region; irreversible`;
+  const count = context.resolved.length;
+  return cleanupModeOf(context.afterFailback) === 'disconnect'
+    ? `DisconnectRecoveryInstance for ${count} old recovery instance(s) in the DR region: DRS stops tracking them (their EC2 instances keep running); irreversible`
+    : `TerminateRecoveryInstances for ${count} old recovery instance(s) in the DR region; irreversible`;
 }
 
 /** What approving does, for an approval of `kind` in a wave whose servers are `resolved`. */
 export function describeApproval(
   kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
   return kind === 'pointOfNoReturn'
     ? describeWavePointOfNoReturn(context.resolved)

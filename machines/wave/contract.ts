@@ -32,7 +32,7 @@ export interface WaveInput {
   jitterSeed: number;
   /** Time the wave starts, from the caller's clock. */
   now: number;
-  /** Opt-in steps after a verified EC2-origin failback (absent in older snapshots: both off). */
+  /** Opt-in steps after a verified failback (absent in older snapshots: both off). */
   afterFailback?: AfterFailbackSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
@@ -42,6 +42,8 @@ export interface WaveInput {
 export interface AfterFailbackRecord {
   reprotected: ReprotectOutput['reversed'];
   terminated: string[];
+  /** `cleanup: disconnect`: the recovery instances DRS disconnected (absent: none). */
+  disconnected?: string[];
   cleanupJobIds: string[];
   failures: AwsFailure[];
   /** Steps refused or skipped by the operator, e.g. `cleanup refused by alice`. */

@@ -3,6 +3,7 @@
 import {
   type AssessDrSideOutput,
   type AwsFailure,
+  cleanupModeOf,
   isEc2Origin,
   type JobVerdict,
   type PollJobsOutput,
@@ -54,8 +55,9 @@ export const waveGuards = {
   restoreNever: ({ context }: Args) => context.restore === 'never',
   reprotectWanted: ({ context }: Args) =>
     context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
+  // Any origin: the old recovery instances of a verified failback, EC2 or on-premises.
   cleanupWanted: ({ context }: Args) =>
-    context.afterFailback?.cleanup === true && context.resolved.some(isEc2Origin),
+    cleanupModeOf(context.afterFailback) !== undefined && context.resolved.length > 0,
   drSideHealthy: (_: Args, p: { output: AssessDrSideOutput }) =>
     p.output.verdict === 'healthy' && p.output.needsRestore.length === 0,
   drSideNeedsRestore: (_: Args, p: { output: AssessDrSideOutput }) => p.output.needsRestore.length > 0,

@@ -229,6 +229,30 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
 
+/**
+ * On-premises servers whose wave completed run on their source machines again, unprotected: AWS
+ * documents that a failed-back source server must be re-protected by installing (or restarting)
+ * the AWS Replication Agent on it; DRS does not do it, and the API cannot. A person must.
+ */
+export function onPremisesReprotectLine(
+  result: RunResult,
+  plan: Plan,
+  tracker: RunTracker,
+): string | undefined {
+  const ec2Origin = new Set(tracker.reversedOf.values());
+  const servers = result.waves
+    .filter((w) => w.outcome === 'completed')
+    .flatMap((w) => plan.waves.find((pw) => pw.name === w.name)?.servers ?? [])
+    .map((s) => s.sourceServerID)
+    .filter((id) => !ec2Origin.has(id));
+  if (servers.length === 0) return undefined;
+  const named =
+    servers.length > 5
+      ? `${servers.slice(0, 5).join(', ')} and ${servers.length - 5} more`
+      : servers.join(', ');
+  return `  - Re-protect the on-premises servers that failed back (${named}): DRS does not do it. Re-install (or restart) the AWS Replication Agent on each machine so it replicates into AWS again, then confirm that its source server shows dataReplicationInfo.dataReplicationState CONTINUOUS and replicationDirection FAILOVER (\`aws drs describe-source-servers\`) — see docs/operations.md.`;
+}
+
 export function summaryLines(
   result: RunResult,
   plan: Plan,
@@ -268,6 +292,8 @@ export function summaryLines(
       `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`${report}\` lists it. Terminate it by hand once understood.`,
     );
   }
+  const reprotect = onPremisesReprotectLine(result, plan, tracker);
+  if (reprotect) lines.push(reprotect);
   const afterFailback = result.waves.some((w) => w.afterFailback);
   for (const step of NEXT_STEPS[result.outcome]) {
     // With afterFailback steps, the waves above say what was re-protected and cleaned up.

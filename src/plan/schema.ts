@@ -196,7 +196,11 @@ export const planFileSchema = z
     job: optionalTimeout,
     backout: z.strictObject({ restore: z.enum(RESTORE_MODES).optional() }).optional(),
     afterFailback: z
-      .strictObject({ reprotect: z.boolean().optional(), cleanup: z.boolean().optional() })
+      .strictObject({
+        reprotect: z.boolean().optional(),
+        // true (older plans) is `terminate`.
+        cleanup: z.union([z.boolean(), z.enum(['terminate', 'disconnect'])]).optional(),
+      })
       .optional(),
     waves: z.array(wave).min(1),
   })
@@ -226,7 +230,10 @@ export function toPlan(file: PlanFile): Plan {
     backout: { restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore },
     afterFailback: {
       reprotect: file.afterFailback?.reprotect ?? PLAN_DEFAULTS.afterFailback.reprotect,
-      cleanup: file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup,
+      cleanup:
+        file.afterFailback?.cleanup === true
+          ? 'terminate'
+          : (file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup),
     },
     waves: file.waves,
   };

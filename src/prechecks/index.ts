@@ -90,6 +90,6 @@ export const PRECHECKS: readonly Precheck<PrecheckName>[] = PRECHECK_STAGES.flat
 export { checkData } from './check-data.js';
 export { ec2InstanceTargets } from './ec2-instance.js';
 export { readFailure } from './read-failure.js';
-export { ec2OriginServerIds, resolvedServers, reversedByRegion } from './resolve.js';
+export { ec2OriginServerIds, resolvedServers, reversedByRegion, singleRecoveryInstance } from './resolve.js';
 export { type NamedCheckResult, runStage } from './run-stage.js';
 export type { CheckOutcome, CheckScope, OriginRegionReads, Precheck, Read, WaveReads } from './types.js';

@@ -27,6 +27,12 @@ export interface WaveReads {
   sourceServers?: Read<ReadonlyMap<string, SourceServer>>;
   /** DescribeRecoveryInstances in the DR region, grouped by source server id. */
   recoveryInstances?: Read<ReadonlyMap<string, readonly RecoveryInstance[]>>;
+  /**
+   * EC2 origin, DR source servers without `reversedDirectionSourceServerArn` (an UNVERIFIED
+   * field): the reversed source server's ARN found in the origin region by documented fields
+   * (`findReversedSourceServer`), by DR source server id.
+   */
+  reversalLookups?: ReadonlyMap<string, string>;
   /** EC2 origin: the reads of each origin region, in first-seen order. */
   originRegions: ReadonlyMap<string, OriginRegionReads>;
   /** Newest recovery point of each on-premises server (DescribeRecoverySnapshots). */

@@ -245,6 +245,12 @@ export const scenarioSchema = z.strictObject({
         .optional(),
       probe: z.enum(['ok', 'fail']).optional(),
       pageSize: z.number().int().min(1).max(1000).optional(),
+      /**
+       * Whether a DR source server shows `reversedDirectionSourceServerArn` after
+       * ReverseReplication (UNVERIFIED in AWS's documentation); false hides it, so only the
+       * documented ways to find the reversed source server work.
+       */
+      reversedPointer: z.boolean().optional(),
     })
     .optional(),
   limits: z
@@ -312,6 +318,8 @@ export interface Scenario {
   jobStartDelayMs: number;
   probeDefault: 'ok' | 'fail';
   pageSize: number;
+  /** False: source servers never show the undocumented `reversedDirectionSourceServerArn`. */
+  reversedPointer?: boolean;
   limits: { concurrentJobs: number; serversInAllJobs: number };
   topics: { arn: string; contentBasedDeduplication: boolean }[] | null;
   servers: ScenarioServer[];
@@ -347,6 +355,7 @@ function normalize(parsed: Parsed): Scenario {
     jobStartDelayMs: d.jobStartDelay ?? D.jobStartDelayMs,
     probeDefault: d.probe ?? 'ok',
     pageSize: d.pageSize ?? D.pageSize,
+    ...(d.reversedPointer !== undefined ? { reversedPointer: d.reversedPointer } : {}),
     limits: {
       concurrentJobs: parsed.limits?.concurrentJobs ?? D.limits.concurrentJobs,
       serversInAllJobs: parsed.limits?.serversInAllJobs ?? D.limits.serversInAllJobs,

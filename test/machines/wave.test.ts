@@ -446,6 +446,38 @@ describe('wave machine', () => {
     expect(out.failure?.code).toBe('rto-exceeded');
   });
 
+  describe('after a verified on-premises failback', () => {
+    it.each([
+      ['terminate', 'terminate'],
+      ['disconnect', 'disconnect'],
+      [true, 'terminate'],
+    ] as const)(
+      'cleanup: %s -> its own approval, then the clean-up of the recovery instances (%s)',
+      async (cleanup, mode) => {
+        const w = start({}, { afterFailback: { reprotect: false, cleanup } });
+        await vi.advanceTimersByTimeAsync(5 * MIN);
+        expect(w.actor.getSnapshot().value).toEqual({ cleaningUp: 'awaitingApproval' });
+        expect(w.names()).not.toContain('cleanup');
+        w.actor.send({ type: 'APPROVE', by: 'alice' });
+        const out = await w.done;
+        expect(out.outcome).toBe('completed');
+        const call = w.calls.find((c) => c.name === 'cleanup');
+        expect(call?.input).toMatchObject({ mode });
+        expect(
+          (call?.input as { recoveryInstanceIDs?: string[] } | undefined)?.recoveryInstanceIDs,
+        ).toHaveLength(1);
+      },
+    );
+
+    it('cleanup: false (the default) -> nothing after verification', async () => {
+      const w = start({}, { afterFailback: { reprotect: false, cleanup: false } });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names()).not.toContain('cleanup');
+    });
+  });
+
   describe('after a verified EC2-origin failback', () => {
     const ec2Origin = {
       precheck: [
