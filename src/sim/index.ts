@@ -7,6 +7,7 @@ export {
   type SimulatedClients,
   type SimulatedRegionalClients,
 } from './clients.js';
+export { type DataOracleEntry, dataOracle, type ServingCopy } from './data.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
 export { createSimulatedProbes } from './probes.js';
 export {

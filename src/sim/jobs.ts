@@ -19,6 +19,7 @@ import {
   type TerminateRecoveryInstancesCommandInput,
 } from '@aws-sdk/client-drs';
 import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
+import { copyPointAt } from './failback-replication.js';
 import {
   failbackErrorFault,
   failbackStateStuck,
@@ -325,6 +326,8 @@ export function startFailbackLaunch(world: World, input: StartFailbackLaunchComm
     return {
       sourceServerID: ri.sourceServerID,
       recoveryInstanceID: ri.recoveryInstanceID,
+      // The target gets the instance's data as replicated when the launch is sent (ASSUMED).
+      copyAt: copyPointAt(world, ri, world.now),
       ...(ri.targetEc2InstanceID ? { targetInstanceID: ri.targetEc2InstanceID } : {}),
       endAt: phaseEnd(start, server?.launch.durationMs ?? 0, never),
       result: failed ? 'FAILED' : 'LAUNCHED',
@@ -483,12 +486,21 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
       visibleAt: s.endAt,
       launchedByJobID: job.jobID,
       pointInTimeAt: point ? point.takenAt : job.startAt,
+      // A relaunch holds the snapshot's data: none of the writes made on the lost instance.
+      dataAt: point
+        ? point.expectedAt
+        : launchPhase(server) === 'origin'
+          ? job.startAt
+          : Math.min(job.startAt, disasterOf(world) ?? job.startAt),
       failback: [{ at: s.endAt, value: FailbackState.FAILBACK_NOT_STARTED }],
     });
     addEntry(server.recoveryInstance, s.endAt, s.newRecoveryInstanceID);
   }
   return { job: jobView(world, job) };
 }
+
+const disasterOf = (world: World): number | undefined =>
+  world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
 
 /** A reversed (FAILBACK) source server launches in its origin region: that is the EC2-origin failback. */
 function launchPhase(server: SourceServerRecord): LaunchPhase {

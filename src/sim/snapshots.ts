@@ -34,7 +34,10 @@ function point(world: World, server: SourceServerRecord, index: number): Snapsho
 export function snapshotsAt(world: World, server: SourceServerRecord, t: number): SnapshotPoint[] {
   if (server.snapshotsDeletedAt !== undefined && server.snapshotsDeletedAt <= t) return [];
   const { everyMs, newestAgeMs, retentionMs } = server.recoveryPoints;
-  const last = server.disconnectedAt !== undefined ? Math.min(t, server.disconnectedAt) : t;
+  // The source stopped replicating at the disaster (a server created by ReverseReplication came after it).
+  const disaster = world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
+  const stopped = server.snapshotsFrom === undefined ? disaster : undefined;
+  const last = Math.min(t, server.disconnectedAt ?? t, stopped ?? t);
   const anchor = world.startAt - newestAgeMs;
   // Index of the newest point taken at or before `last`, and of the oldest still retained.
   const newest = Math.floor((last - anchor) / everyMs);

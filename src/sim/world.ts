@@ -229,6 +229,33 @@ export class World {
     this.state.rngState = this.rng.state;
   }
 
+  // ---- the application on the DR side (not an AWS call: the person or hook that stops it)
+
+  /**
+   * The application's writes on these recovery instances stop now (quiescing before the cutover);
+   * the failback replication then drains. Unknown ids are ignored; an instance already stopped
+   * keeps its first instant.
+   */
+  stopWrites(recoveryInstanceIds: readonly string[]): void {
+    const now = this.now;
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri && ri.writesStoppedAt === undefined) ri.writesStoppedAt = now;
+    }
+    this.state.now = now;
+  }
+
+  /** The application's writes resume on these instances (a cutover that aborted re-enables them). */
+  resumeWrites(recoveryInstanceIds: readonly string[]): void {
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri?.writesStoppedAt !== undefined && ri.writeRate) {
+        // Writes stopped then resumed: the newest write is now again; the stop is forgotten.
+        delete ri.writesStoppedAt;
+      }
+    }
+  }
+
   calls(): RecordedCall[] {
     return structuredClone(this.state.calls);
   }
