@@ -57,6 +57,8 @@ export interface ServerEvidence {
   /** Newest recovery point when the wave's precheck ran (the last precheck, i.e. at cutover). */
   newestRecoveryPointAt: string | null;
   recoveryPointAgeMs: number | null;
+  /** The failback replication's lag at the precheck (on premises: the `rpo` check); null when unknown. */
+  lagMs: number | null;
   failedChecks: string[];
   /** Last DRS job log event seen for the server (e.g. LAUNCH_START, LAUNCH_FAILED). */
   lastJobEvent: string | null;
@@ -203,6 +205,7 @@ export function buildReport(input: ReportInput): EvidenceReport {
   const pendingCalls = new Map<string, AwsCallEntry[]>();
   const waveSpan = new Map<string, { startedAt: string | null; endedAt: string | null }>();
   const rpoByWave = new Map<string, Map<string, { point: string | null; ageMs: number | null }>>();
+  const lagByWave = new Map<string, Map<string, number | null>>();
   const failedChecks = new Map<string, string[]>();
   const lastJobEvent = new Map<string, string>();
 
@@ -292,11 +295,18 @@ export function buildReport(input: ReportInput): EvidenceReport {
         });
         break;
       case 'check': {
-        // The recovery point the on-premises RPO was judged on (EC2 origin: the lag, see ec2-origin.ts).
+        // The on-premises server's newest recovery point, the point a backout relaunch would restore
+        // (never the RPO: that is the failback replication's lag).
         if (event.name === 'rpo') {
           const rpo = checkData(event, 'rpo');
+          const perServer = lagByWave.get(event.wave) ?? new Map<string, number | null>();
+          perServer.set(event.server, rpo?.basis === 'failback-replication' ? rpo.lagMs : null);
+          lagByWave.set(event.wave, perServer);
+        }
+        if (event.name === 'backout-point') {
+          const backout = checkData(event, 'backout-point');
           const perServer = rpoByWave.get(event.wave) ?? new Map();
-          const point = rpo?.basis === 'recovery-point' ? rpo.snapshotAt : null;
+          const point = backout?.snapshotAt ?? null;
           const pointMs = ms(point);
           const atMs = ms(event.at);
           perServer.set(event.server, {
@@ -365,12 +375,14 @@ export function buildReport(input: ReportInput): EvidenceReport {
         sourceServerID: id,
         newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
         recoveryPointAgeMs: fromCheck?.ageMs ?? null,
+        lagMs: lagByWave.get(name)?.get(id) ?? null,
         failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
         lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
         restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
       };
     });
-    const ages = servers.map((s) => s.recoveryPointAgeMs).filter((a): a is number => a !== null);
+    // The RPO is the data that goes home: the failback replication's lag (never a snapshot's age).
+    const ages = servers.map((s) => s.lagMs).filter((a): a is number => a !== null);
     const worst = ages.length > 0 ? Math.max(...ages) : null;
     const span = waveSpan.get(name);
     return {
