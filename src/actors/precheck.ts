@@ -97,6 +97,8 @@ export async function precheck(
   if (!reads.recoveryInstances.ok) {
     noteFailure(readFailure(reads.recoveryInstances.error, 'DescribeRecoveryInstances'));
   }
+  // Ages of AWS timestamps against AWS's clock (the responses' Date header), else the local one.
+  reads.awsNow = deps.awsClock?.now() ?? deps.clock.now();
   run('recoveryInstances');
 
   // EC2 origin: the reversed replication, read in each origin region.
