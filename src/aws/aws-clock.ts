@@ -11,11 +11,11 @@ export interface AwsClockReader {
 }
 
 export class AwsClock implements AwsClockReader {
-  readonly #local: Clock;
+  readonly #local: Pick<Clock, 'now'>;
   /** AWS's clock minus the local clock, from the newest response. */
   #skewMs: number | undefined;
 
-  constructor(local: Clock) {
+  constructor(local: Pick<Clock, 'now'>) {
     this.#local = local;
   }
 
