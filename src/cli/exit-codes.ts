@@ -47,6 +47,8 @@ export type CommandResult =
   | { command: 'report' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
+  | { command: 'export' }
+  | { command: 'approve' | 'refuse' }
   | { command: 'prepare'; ready: boolean; reversed: number; failed: number; interrupted: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {
@@ -73,6 +75,8 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   // The state directory: an unknown run, a finished one, one held by a live process, a newer
   // format. Each is refused before anything is sent to AWS.
   'RunNotFoundError',
+  // Step Functions engine: nothing waits for this answer (or another answer won); nothing sent.
+  'NoPendingApprovalError',
   'RunFinishedError',
   'RunLockedError',
   'SnapshotFormatError',

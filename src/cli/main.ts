@@ -37,6 +37,11 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       return { command: 'backout', end: summary.end, partial: partialFailback(summary) };
     }
     case 'status': {
+      if (parsed.options.engine === 'sfn') {
+        const { statusSfn } = await import('./commands/status-sfn.js');
+        await statusSfn(parsed.options, io);
+        return { command: 'status' };
+      }
       const { status } = await import('./commands/status.js');
       await status(parsed.options, io);
       return { command: 'status' };
@@ -50,6 +55,17 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       const { diagram } = await import('./commands/diagram.js');
       diagram(parsed.options, io);
       return { command: 'diagram' };
+    }
+    case 'approve':
+    case 'refuse': {
+      const { answerSfnApproval } = await import('./commands/answer-sfn.js');
+      await answerSfnApproval(parsed.command, parsed.options, io);
+      return { command: parsed.command };
+    }
+    case 'export': {
+      const { exportSfn } = await import('./commands/export-sfn.js');
+      await exportSfn(parsed.options, io);
+      return { command: 'export' };
     }
     case 'iam-policy': {
       const { iamPolicy } = await import('./commands/iam-policy.js');

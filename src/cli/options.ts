@@ -51,6 +51,10 @@ export interface BackoutOptions extends CommonOptions {
 /** `status [<run-id>]`: every run, or one run in detail. */
 export interface StatusOptions extends CommonOptions {
   runId?: string;
+  /** `sfn`: a run on Step Functions, read from the deployment's table and execution. */
+  engine?: 'local' | 'sfn';
+  /** The deployment's run table (with `engine: 'sfn'`). */
+  table?: string;
 }
 
 export const REPORT_FORMATS = ['md', 'json'] as const;

@@ -1,6 +1,6 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import {
   type BackoutOptions,
   type CheckOptions,
@@ -33,7 +33,25 @@ export type ParsedCommand =
   | { command: 'report'; options: ReportOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
-  | { command: 'prepare'; options: PrepareOptions };
+  | { command: 'prepare'; options: PrepareOptions }
+  | { command: 'export'; options: ExportOptions }
+  | { command: 'approve' | 'refuse'; options: AnswerCommandOptions };
+
+/** `approve` / `refuse`: answer a pending approval of a run on Step Functions. */
+export interface AnswerCommandOptions {
+  runId: string;
+  wave?: string;
+  table: string;
+  region?: string;
+  profile?: string;
+  json: boolean;
+}
+
+/** `export sfn`: where the generated Amazon States Language goes. */
+export interface ExportOptions {
+  what: 'sfn';
+  out: string;
+}
 
 export interface ProgramOutput {
   writeOut(text: string): void;
@@ -188,7 +206,14 @@ function statusCommand(program: Command, onCommand: OnCommand): void {
     program
       .command('status')
       .description("list runs, or show one run's waves, servers and state")
-      .argument('[run-id]', 'the run to show; without it, every run of the state directory'),
+      .argument('[run-id]', 'the run to show; without it, every run of the state directory')
+      .addOption(
+        new Option('--engine <engine>', 'where the run runs: local (the state directory) or sfn').choices([
+          'local',
+          'sfn',
+        ]),
+      )
+      .option('--table <name>', 'the run table of the Step Functions deployment (with --engine sfn)'),
   )
     .addHelpText(
       'after',
@@ -201,6 +226,8 @@ function statusCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string | undefined, opts: Record<string, unknown>) => {
       const options: StatusOptions = { ...common(opts) };
       if (runId !== undefined) options.runId = runId;
+      if (opts.engine === 'sfn' || opts.engine === 'local') options.engine = opts.engine;
+      if (typeof opts.table === 'string') options.table = opts.table;
       onCommand({ command: 'status', options });
     });
 }
@@ -374,6 +401,8 @@ const COMMANDS = [
   backoutCommand,
   reportCommand,
   diagramCommand,
+  answerCommands,
+  exportCommand,
   iamPolicyCommand,
   prepareCommand,
 ];
@@ -418,4 +447,47 @@ export async function parseArgs(argv: readonly string[], output?: ProgramOutput)
   await program.parseAsync([...argv], { from: 'user' });
   if (!parsed) throw new Error('no command was chosen');
   return parsed;
+}
+
+/** `drs-failback approve` and `refuse`: answers to a run on Step Functions. */
+function answerCommands(program: Command, onCommand: OnCommand): void {
+  for (const decision of ['approve', 'refuse'] as const) {
+    program
+      .command(decision)
+      .description(`${decision} the pending approval of a run on Step Functions (records your AWS principal)`)
+      .argument('<run-id>', 'the run')
+      .option('--wave <name>', 'the wave, when more than one waits')
+      .option('--table <name>', 'the DynamoDB table of the deployment', 'drs-failback-runs')
+      .addOption(new Option('--region <region>', 'AWS region of the deployment').argParser(parseRegion))
+      .option('--profile <name>', 'AWS shared-config profile')
+      .option('--json', 'print the answer as JSON', false)
+      .addHelpText('after', examples([`drs-failback ${decision} ${RUN_ID_EXAMPLE} --wave databases`]))
+      .action((runId: string, opts: Record<string, unknown>) => {
+        const options: AnswerCommandOptions = {
+          runId,
+          table: typeof opts.table === 'string' ? opts.table : 'drs-failback-runs',
+          json: opts.json === true,
+        };
+        if (typeof opts.wave === 'string') options.wave = opts.wave;
+        if (typeof opts.region === 'string') options.region = opts.region;
+        if (typeof opts.profile === 'string') options.profile = opts.profile;
+        onCommand({ command: decision, options });
+      });
+  }
+}
+
+/** `drs-failback export sfn`. */
+function exportCommand(program: Command, onCommand: OnCommand): void {
+  program
+    .command('export')
+    .description('the Amazon States Language generated from the machines (Step Functions engine)')
+    .addArgument(new Argument('<what>', 'what to export').choices(['sfn']))
+    .option('--out <dir>', 'directory the definitions are written to', 'sfn')
+    .addHelpText('after', examples(['drs-failback export sfn', 'drs-failback export sfn --out build/sfn']))
+    .action((what: string, opts: Record<string, unknown>) => {
+      onCommand({
+        command: 'export',
+        options: { what: what as 'sfn', out: typeof opts.out === 'string' ? opts.out : 'sfn' },
+      });
+    });
 }

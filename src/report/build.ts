@@ -188,24 +188,58 @@ const ms = (iso: string | null | undefined): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
-/** Builds the evidence report. Events are taken in log order; duplicates from a resume are kept. */
-export function buildReport(input: ReportInput): EvidenceReport {
-  const { events, plan } = input;
-  const facts = snapshotFacts(input.snapshot);
-  const gaps: string[] = [];
+/**
+ * Per server, from its checks: the failback replication's lag (the `rpo` check: the RPO is the data
+ * that goes home) and the newest recovery point (the `backout-point` check: what a relaunch restores).
+ */
+interface RpoFacts {
+  point: string | null;
+  ageMs: number | null;
+  lagMs: number | null;
+}
 
-  const started = events.filter((e) => e.type === 'run.started');
-  const finished = events.find((e) => e.type === 'run.finished');
-  const first = started[0];
+/** A check's facts the report keeps: the lag and recovery point judged, and failed checks per server. */
+function recordCheck(
+  event: Extract<RunEvent, { type: 'check' }>,
+  rpoByWave: Map<string, Map<string, RpoFacts>>,
+  failedChecks: Map<string, string[]>,
+): void {
+  // On premises (EC2 origin: the reversed replication's lag, see ec2-origin.ts).
+  const perServer = rpoByWave.get(event.wave) ?? new Map<string, RpoFacts>();
+  const known = perServer.get(event.server) ?? { point: null, ageMs: null, lagMs: null };
+  if (event.name === 'rpo') {
+    const rpo = checkData(event, 'rpo');
+    perServer.set(event.server, {
+      ...known,
+      lagMs: rpo?.basis === 'failback-replication' ? rpo.lagMs : null,
+    });
+    rpoByWave.set(event.wave, perServer);
+  }
+  if (event.name === 'backout-point') {
+    const point = checkData(event, 'backout-point')?.snapshotAt ?? null;
+    const pointMs = ms(point);
+    const atMs = ms(event.at);
+    perServer.set(event.server, {
+      ...known,
+      point,
+      ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
+    });
+    rpoByWave.set(event.wave, perServer);
+  }
+  const key = `${event.wave}|${event.server}`;
+  if (event.status === 'fail')
+    failedChecks.set(key, [...(failedChecks.get(key) ?? []), `${event.name}: ${event.detail}`]);
+}
 
+/** What the event log says, read in one pass: timeline, calls, approvals, notifications, checks. */
+function readEventLog(events: readonly RunEvent[]) {
   const timeline: TransitionEntry[] = [];
   const awsCalls: AwsCallEntry[] = [];
   const approvals: ApprovalEntry[] = [];
   const notifications: NotificationEntry[] = [];
   const pendingCalls = new Map<string, AwsCallEntry[]>();
   const waveSpan = new Map<string, { startedAt: string | null; endedAt: string | null }>();
-  const rpoByWave = new Map<string, Map<string, { point: string | null; ageMs: number | null }>>();
-  const lagByWave = new Map<string, Map<string, number | null>>();
+  const rpoByWave = new Map<string, Map<string, RpoFacts>>();
   const failedChecks = new Map<string, string[]>();
   const lastJobEvent = new Map<string, string>();
 
@@ -294,32 +328,9 @@ export function buildReport(input: ReportInput): EvidenceReport {
           error: event.error ?? null,
         });
         break;
-      case 'check': {
-        // The on-premises server's newest recovery point, the point a backout relaunch would restore
-        // (never the RPO: that is the failback replication's lag).
-        if (event.name === 'rpo') {
-          const rpo = checkData(event, 'rpo');
-          const perServer = lagByWave.get(event.wave) ?? new Map<string, number | null>();
-          perServer.set(event.server, rpo?.basis === 'failback-replication' ? rpo.lagMs : null);
-          lagByWave.set(event.wave, perServer);
-        }
-        if (event.name === 'backout-point') {
-          const backout = checkData(event, 'backout-point');
-          const perServer = rpoByWave.get(event.wave) ?? new Map();
-          const point = backout?.snapshotAt ?? null;
-          const pointMs = ms(point);
-          const atMs = ms(event.at);
-          perServer.set(event.server, {
-            point,
-            ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
-          });
-          rpoByWave.set(event.wave, perServer);
-        }
-        const key = `${event.wave}|${event.server}`;
-        if (event.status === 'fail')
-          failedChecks.set(key, [...(failedChecks.get(key) ?? []), `${event.name}: ${event.detail}`]);
+      case 'check':
+        recordCheck(event, rpoByWave, failedChecks);
         break;
-      }
       case 'job.log':
         if (event.server) lastJobEvent.set(`${event.wave}|${event.server}`, event.event);
         break;
@@ -327,6 +338,97 @@ export function buildReport(input: ReportInput): EvidenceReport {
         break;
     }
   }
+
+  return { timeline, awsCalls, approvals, notifications, waveSpan, rpoByWave, failedChecks, lastJobEvent };
+}
+
+interface WaveEvidenceSources {
+  plan: ReportInput['plan'];
+  facts: ReturnType<typeof snapshotFacts>;
+  results: Map<string, WaveResultLike>;
+  finishedWaves: Map<string, string>;
+  rpoByWave: Map<string, Map<string, RpoFacts>>;
+  failedChecks: Map<string, string[]>;
+  lastJobEvent: Map<string, string>;
+  waveSpan: Map<string, { startedAt: string | null; endedAt: string | null }>;
+  rpoObjective: number | null;
+  ec2Origin: ReturnType<typeof ec2OriginEvidence>;
+}
+
+/** One wave's evidence, from the log's facts, the wave's result and the plan. */
+function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence {
+  const {
+    plan,
+    facts,
+    results,
+    finishedWaves,
+    rpoByWave,
+    failedChecks,
+    lastJobEvent,
+    waveSpan,
+    rpoObjective,
+    ec2Origin,
+  } = sources;
+  const result = results.get(name);
+  const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
+  const rpo = rpoByWave.get(name) ?? new Map<string, RpoFacts>();
+  const resolved = facts.current?.name === name ? facts.current.resolved : [];
+  const serverIds =
+    planned ??
+    [...new Set([...rpo.keys(), ...resolved.map((r) => r.sourceServerID)])].filter((s) => s !== '*');
+  const backout = result?.backout ?? null;
+  const servers: ServerEvidence[] = serverIds.map((id) => {
+    const fromCheck = rpo.get(id);
+    const fromSnapshot = resolved.find((r) => r.sourceServerID === id)?.newestRecoveryPointAt ?? null;
+    return {
+      sourceServerID: id,
+      newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
+      recoveryPointAgeMs: fromCheck?.ageMs ?? null,
+      lagMs: fromCheck?.lagMs ?? null,
+      failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
+      lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
+      restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
+    };
+  });
+  // The RPO is the data that goes home: the failback replication's lag (never a snapshot's age).
+  const ages = servers.map((s) => s.lagMs).filter((a): a is number => a !== null);
+  const worst = ages.length > 0 ? Math.max(...ages) : null;
+  const span = waveSpan.get(name);
+  return {
+    name,
+    outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
+    failure: result?.failure ?? null,
+    jobIds: result?.jobIds ?? [],
+    startedAt: span?.startedAt ?? null,
+    endedAt: span?.endedAt ?? null,
+    rpo: {
+      objectiveMs: rpoObjective,
+      worstAgeMs: worst,
+      met: worst === null || rpoObjective === null ? null : worst <= rpoObjective,
+    },
+    servers,
+    backout: backout && {
+      reason: backout.reason,
+      stopped: backout.stopped,
+      stopFailures: backout.stopFailures.map((f) => f.message),
+      restored: backout.restored,
+      restoreJobIds: backout.restoreJobIds,
+    },
+    ec2Origin: ec2Origin.get(name) ?? null,
+  };
+}
+
+export function buildReport(input: ReportInput): EvidenceReport {
+  const { events, plan } = input;
+  const facts = snapshotFacts(input.snapshot);
+  const gaps: string[] = [];
+
+  const started = events.filter((e) => e.type === 'run.started');
+  const finished = events.find((e) => e.type === 'run.finished');
+  const first = started[0];
+
+  const { timeline, awsCalls, approvals, notifications, waveSpan, rpoByWave, failedChecks, lastJobEvent } =
+    readEventLog(events);
 
   const rpoObjective = plan?.objectives.rpoMs ?? facts.rpoMs;
   const rtoObjective = plan?.objectives.rtoMs ?? facts.rtoMs;
@@ -359,55 +461,20 @@ export function buildReport(input: ReportInput): EvidenceReport {
     ...new Set([...results.keys(), ...finishedWaves.keys(), ...waveSpan.keys()]),
   ];
 
-  const waves: WaveEvidence[] = waveNames.map((name) => {
-    const result = results.get(name);
-    const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
-    const rpo = rpoByWave.get(name) ?? new Map<string, { point: string | null; ageMs: number | null }>();
-    const resolved = facts.current?.name === name ? facts.current.resolved : [];
-    const serverIds =
-      planned ??
-      [...new Set([...rpo.keys(), ...resolved.map((r) => r.sourceServerID)])].filter((s) => s !== '*');
-    const backout = result?.backout ?? null;
-    const servers: ServerEvidence[] = serverIds.map((id) => {
-      const fromCheck = rpo.get(id);
-      const fromSnapshot = resolved.find((r) => r.sourceServerID === id)?.newestRecoveryPointAt ?? null;
-      return {
-        sourceServerID: id,
-        newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
-        recoveryPointAgeMs: fromCheck?.ageMs ?? null,
-        lagMs: lagByWave.get(name)?.get(id) ?? null,
-        failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
-        lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
-        restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
-      };
-    });
-    // The RPO is the data that goes home: the failback replication's lag (never a snapshot's age).
-    const ages = servers.map((s) => s.lagMs).filter((a): a is number => a !== null);
-    const worst = ages.length > 0 ? Math.max(...ages) : null;
-    const span = waveSpan.get(name);
-    return {
-      name,
-      outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
-      failure: result?.failure ?? null,
-      jobIds: result?.jobIds ?? [],
-      startedAt: span?.startedAt ?? null,
-      endedAt: span?.endedAt ?? null,
-      rpo: {
-        objectiveMs: rpoObjective,
-        worstAgeMs: worst,
-        met: worst === null || rpoObjective === null ? null : worst <= rpoObjective,
-      },
-      servers,
-      backout: backout && {
-        reason: backout.reason,
-        stopped: backout.stopped,
-        stopFailures: backout.stopFailures.map((f) => f.message),
-        restored: backout.restored,
-        restoreJobIds: backout.restoreJobIds,
-      },
-      ec2Origin: ec2Origin.get(name) ?? null,
-    };
-  });
+  const waves: WaveEvidence[] = waveNames.map((name) =>
+    waveEvidence(name, {
+      plan,
+      facts,
+      results,
+      finishedWaves,
+      rpoByWave,
+      failedChecks,
+      lastJobEvent,
+      waveSpan,
+      rpoObjective,
+      ec2Origin,
+    }),
+  );
 
   const startMs = ms(first?.at);
   const endMs = ms(finished?.at);

@@ -1,0 +1,20 @@
+// `npx cdk deploy`: the orchestrator stack, and a member-account stack when `-c member=<account>`.
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { MemberAccountStack } from '../lib/member-stack.js';
+import { OrchestratorStack } from '../lib/orchestrator-stack.js';
+
+const app = new App();
+const region = app.node.tryGetContext('drRegion') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
+new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
+  drRegion: region,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
+});
+const orchestratorAccount = app.node.tryGetContext('orchestratorAccount');
+if (orchestratorAccount) {
+  new MemberAccountStack(app, 'DrsFailbackMember', {
+    orchestratorAccount,
+    externalId: app.node.tryGetContext('externalId') ?? 'drs-failback',
+  });
+}
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

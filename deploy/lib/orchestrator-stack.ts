@@ -1,0 +1,261 @@
+// The orchestrator account: both state machines (the generated definitions, unchanged), the
+// step, actor and approval Lambdas (bundled from the library), the run table and the topic.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Arn,
+  ArnFormat,
+  Duration,
+  aws_dynamodb as dynamodb,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  aws_stepfunctions as sfn,
+  aws_sns as sns,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+
+export const REPO_ROOT = join(import.meta.dirname, '../..');
+export const DEFINITIONS_DIR = join(REPO_ROOT, 'docs/sfn');
+export const LAMBDA_DIR = join(import.meta.dirname, '../dist/lambda');
+
+/** What the actor Lambda may do in DRS and EC2: the failback flows, nothing destructive. */
+export const ACTOR_ACTIONS = [
+  'drs:DescribeJobs',
+  'drs:DescribeJobLogItems',
+  'drs:DescribeRecoveryInstances',
+  'drs:DescribeRecoverySnapshots',
+  'drs:DescribeSourceServers',
+  'drs:StartFailbackLaunch',
+  'drs:StopFailback',
+  'drs:StartRecovery',
+  'drs:ReverseReplication',
+  'drs:TagResource',
+  'drs:CreateRecoveryInstanceForDrs',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceStatus',
+];
+
+export interface OrchestratorProps extends StackProps {
+  /** The DR region the recovery instances run in (the plans' `region`). */
+  drRegion: string;
+  /** Member-account roles the actor may assume (cross-account recovery instances). */
+  memberRoleArns?: string[];
+}
+
+export class OrchestratorStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly planMachine: sfn.CfnStateMachine;
+  readonly waveMachine: sfn.CfnStateMachine;
+  readonly actorFunction: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: OrchestratorProps) {
+    super(scope, id, props);
+    const key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: 'drs-failback runs and notifications',
+    });
+
+    this.table = new dynamodb.Table(this, 'Runs', {
+      tableName: 'drs-failback-runs',
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const topic = new sns.Topic(this, 'Notifications', { masterKey: key, enforceSSL: true });
+
+    const code = lambda.Code.fromAsset(LAMBDA_DIR);
+    const fn = (
+      name: string,
+      handler: string,
+      timeout: Duration,
+      environment: Record<string, string> = {},
+    ) => {
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      });
+      logGroup.grantWrite(role);
+      return new lambda.Function(this, name, {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: `index.${handler}`,
+        code,
+        role,
+        logGroup,
+        timeout,
+        memorySize: 512,
+        environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
+      });
+    };
+    const step = fn('Step', 'step', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
+    this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), { DR_REGION: props.drRegion });
+    const approval = fn('Approval', 'approval', Duration.seconds(30), {
+      RUN_TABLE: this.table.tableName,
+      TOPIC_ARN: topic.topicArn,
+    });
+
+    this.actorFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ACTOR_ACTIONS, resources: ['*'] }));
+    if (props.memberRoleArns?.length) {
+      this.actorFunction.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: props.memberRoleArns }),
+      );
+    }
+    this.table.grant(approval, 'dynamodb:PutItem');
+    // Snapshots too large for a state payload spill to the table (src/sfn/spill.ts).
+    this.table.grant(step, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // The table is encrypted with the stack's key: items are written and read through it.
+    for (const f of [step, approval])
+      key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+    topic.grantPublish(approval);
+
+    const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+    });
+    const machineRole = (name: string) => {
+      const role = new iam.Role(this, `${name}MachineRole`, {
+        assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      });
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          resources: ['*'],
+        }),
+      );
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          resources: ['*'],
+        }),
+      );
+      return role;
+    };
+    const definition = (name: string) => readFileSync(join(DEFINITIONS_DIR, `${name}.asl.json`), 'utf8');
+    const machine = (name: 'wave' | 'plan', role: iam.Role, substitutions: Record<string, string>) =>
+      new sfn.CfnStateMachine(this, `${name === 'wave' ? 'Wave' : 'Plan'}Machine`, {
+        stateMachineName: `drs-failback-${name}`,
+        stateMachineType: 'STANDARD',
+        roleArn: role.roleArn,
+        definitionString: definition(name),
+        definitionSubstitutions: substitutions,
+        loggingConfiguration: {
+          level: 'ALL',
+          includeExecutionData: false,
+          destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: machineLogs.logGroupArn } }],
+        },
+        tracingConfiguration: { enabled: true },
+      });
+
+    const waveRole = machineRole('Wave');
+    for (const f of [step, this.actorFunction, approval]) f.grantInvoke(waveRole);
+    this.waveMachine = machine('wave', waveRole, {
+      StepFunctionArn: step.functionArn,
+      ActorFunctionArn: this.actorFunction.functionArn,
+      ApprovalFunctionArn: approval.functionArn,
+    });
+    this.waveMachine.node.addDependency(waveRole);
+
+    const planRole = machineRole('Plan');
+    step.grantInvoke(planRole);
+    const planArn = Arn.format(
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: 'drs-failback-plan',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      this,
+    );
+    const waveExecutions = Arn.format(
+      {
+        service: 'states',
+        resource: 'execution',
+        resourceName: 'drs-failback-wave:*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      this,
+    );
+    // Waves run as child executions (.sync:2); the plan continues as new by starting itself.
+    planRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [this.waveMachine.attrArn, planArn],
+      }),
+    );
+    planRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [waveExecutions],
+      }),
+    );
+    planRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          Arn.format(
+            {
+              service: 'events',
+              resource: 'rule',
+              resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule',
+            },
+            this,
+          ),
+        ],
+      }),
+    );
+    this.planMachine = machine('plan', planRole, {
+      StepFunctionArn: step.functionArn,
+      WaveStateMachineArn: this.waveMachine.attrArn,
+    });
+    this.planMachine.node.addDependency(planRole);
+
+    // Each wildcard cdk-nag finds, acknowledged with its reason (cdk-nag v3: Validations API).
+    const lambdaArn = (f: lambda.Function) =>
+      `Resource::<${this.getLogicalId(f.node.defaultChild as lambda.CfnFunction)}.Arn>:*`;
+    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const acknowledge = (finding: string, reason: string) =>
+      Validations.of(this).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason });
+    acknowledge(
+      'Resource::*',
+      'DRS and EC2 failback actions do not support resource-level permissions for the recovery instances a plan names at run time (listed one by one, never drs:* or ec2:*); CloudWatch log delivery and X-Ray actions require "*" (Step Functions logging and tracing documentation).',
+    );
+    acknowledge(
+      'Action::kms:GenerateDataKey*',
+      'Publishing to the KMS-encrypted topic needs GenerateDataKey* on its key only.',
+    );
+    for (const f of [step, this.actorFunction, approval]) {
+      acknowledge(
+        lambdaArn(f),
+        'lambda:InvokeFunction on the function and its versions (CDK grantInvoke), nothing else.',
+      );
+    }
+    acknowledge(
+      `Resource::arn:<AWS::Partition>:states:${shown(this.region, 'AWS::Region')}:${shown(this.account, 'AWS::AccountId')}:execution:drs-failback-wave:*`,
+      'Child wave executions are named at run time; the plan may only describe or stop executions of the wave state machine.',
+    );
+  }
+}

@@ -1,0 +1,253 @@
+// Runs and approvals of the Step Functions engine in DynamoDB. The approval Lambda stores the
+// task token and notifies without it (a token is a bearer credential); `approve` / `refuse`
+// claim the pending approval with a conditional write, then answer Step Functions with
+// SendTaskSuccess and record the caller's AWS principal (`via: api`).
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, type SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Clock } from '../clock.js';
+import type { ApprovalRequest, Command } from './step.js';
+
+export interface RunTableDeps {
+  ddb: Pick<DynamoDBClient, 'send'>;
+  table: string;
+  clock: Clock;
+}
+
+/** What the run's record holds: which engine runs it and where. */
+export interface RunRecord {
+  runId: string;
+  engine: 'sfn';
+  executionArn: string;
+  plan: string;
+  startedAt: string;
+}
+
+export type Decision = 'approve' | 'refuse';
+
+export interface PendingApproval {
+  runId: string;
+  wave: string;
+  state: string;
+  requestedAt: string;
+}
+
+export interface ApprovalAnswer {
+  runId: string;
+  wave: string;
+  state: string;
+  decision: Decision;
+  approver: string;
+  via: 'api';
+  at: string;
+}
+
+export class NoPendingApprovalError extends Error {
+  override name = 'NoPendingApprovalError';
+}
+
+const pk = (runId: string) => `run#${runId}`;
+const approvalSk = (request: Pick<ApprovalRequest, 'waveIndex' | 'state'>) =>
+  `approval#${String(request.waveIndex).padStart(4, '0')}#${request.state}`;
+
+export async function recordRun(deps: RunTableDeps, run: RunRecord): Promise<void> {
+  await deps.ddb.send(
+    new PutItemCommand({
+      TableName: deps.table,
+      Item: {
+        pk: { S: pk(run.runId) },
+        sk: { S: 'run' },
+        engine: { S: run.engine },
+        executionArn: { S: run.executionArn },
+        plan: { S: run.plan },
+        startedAt: { S: run.startedAt },
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function readRun(deps: RunTableDeps, runId: string): Promise<RunRecord | null> {
+  const out = await deps.ddb.send(
+    new GetItemCommand({ TableName: deps.table, Key: { pk: { S: pk(runId) }, sk: { S: 'run' } } }),
+  );
+  const item = out.Item;
+  if (!item) return null;
+  return {
+    runId,
+    engine: 'sfn',
+    executionArn: item.executionArn?.S ?? '',
+    plan: item.plan?.S ?? '',
+    startedAt: item.startedAt?.S ?? '',
+  };
+}
+
+export interface ApprovalEvent {
+  token: string;
+  execution: string;
+  request: ApprovalRequest;
+  command: Command;
+}
+
+export interface ApprovalHandlerDeps extends RunTableDeps {
+  sns?: Pick<SNSClient, 'send'>;
+  topicArn?: string;
+}
+
+/** The approval Lambda: keeps the token in the table, tells people how to answer (never the token). */
+export function createApprovalHandler(deps: ApprovalHandlerDeps) {
+  return async (event: ApprovalEvent): Promise<void> => {
+    const { request } = event;
+    const requestedAt = new Date(deps.clock.now()).toISOString();
+    await deps.ddb.send(
+      new PutItemCommand({
+        TableName: deps.table,
+        Item: {
+          pk: { S: pk(request.runId) },
+          sk: { S: approvalSk(request) },
+          wave: { S: request.wave },
+          state: { S: request.state },
+          token: { S: event.token },
+          execution: { S: event.execution },
+          status: { S: 'pending' },
+          requestedAt: { S: requestedAt },
+        },
+      }),
+    );
+    if (deps.sns && deps.topicArn) {
+      await deps.sns.send(
+        new PublishCommand({
+          TopicArn: deps.topicArn,
+          Subject: `drs-failback ${request.runId}: approval needed for wave ${request.wave}`.slice(0, 100),
+          Message: [
+            `Run: ${request.runId}`,
+            `Wave: ${request.wave}`,
+            `Waiting in: ${request.state}`,
+            `Approve: drs-failback approve ${request.runId} --wave ${request.wave}`,
+            `Refuse:  drs-failback refuse ${request.runId} --wave ${request.wave}`,
+            'The command records your AWS principal; nobody can answer from this message alone.',
+          ].join('\n'),
+        }),
+      );
+    }
+  };
+}
+
+interface StoredApproval extends PendingApproval {
+  sk: string;
+  token: string;
+}
+
+async function pending(deps: RunTableDeps, runId: string): Promise<StoredApproval[]> {
+  const out = await deps.ddb.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :approval)',
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pk': { S: pk(runId) },
+        ':approval': { S: 'approval#' },
+        ':pending': { S: 'pending' },
+      },
+    }),
+  );
+  return (out.Items ?? []).map((item) => ({
+    runId,
+    sk: item.sk?.S ?? '',
+    wave: item.wave?.S ?? '',
+    state: item.state?.S ?? '',
+    requestedAt: item.requestedAt?.S ?? '',
+    token: item.token?.S ?? '',
+  }));
+}
+
+/** The approvals a run waits for (tokens stay in the table). */
+export async function pendingApprovals(deps: RunTableDeps, runId: string): Promise<PendingApproval[]> {
+  return (await pending(deps, runId)).map(({ sk: _sk, token: _token, ...rest }) => rest);
+}
+
+export interface AnswerOptions {
+  runId: string;
+  wave?: string;
+  decision: Decision;
+  /** The caller's AWS principal (STS GetCallerIdentity `Arn`). */
+  principal: string;
+}
+
+/**
+ * Answers the run's pending approval: claims it (only one answer wins), then SendTaskSuccess with
+ * the machine's own event, APPROVE or REFUSE, naming the principal.
+ */
+export async function answerApproval(
+  deps: RunTableDeps & { sfn: Pick<SFNClient, 'send'> },
+  options: AnswerOptions,
+): Promise<ApprovalAnswer> {
+  const candidates = (await pending(deps, options.runId)).filter(
+    (a) => options.wave === undefined || a.wave === options.wave,
+  );
+  const approval = candidates[0];
+  if (!approval) {
+    throw new NoPendingApprovalError(
+      `run ${options.runId} waits for no approval${options.wave ? ` of wave ${options.wave}` : ''}`,
+    );
+  }
+  if (candidates.length > 1) {
+    throw new NoPendingApprovalError(
+      `run ${options.runId} waits for ${candidates.length} approvals: name the wave (--wave)`,
+    );
+  }
+  const at = deps.clock.now();
+  const answered = options.decision === 'approve' ? 'approved' : 'refused';
+  try {
+    await deps.ddb.send(
+      new UpdateItemCommand({
+        TableName: deps.table,
+        Key: { pk: { S: pk(options.runId) }, sk: { S: approval.sk } },
+        UpdateExpression: 'SET #status = :answered, approver = :approver, via = :via, answeredAt = :at',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':answered': { S: answered },
+          ':approver': { S: options.principal },
+          ':via': { S: 'api' },
+          ':at': { S: new Date(at).toISOString() },
+          ':pending': { S: 'pending' },
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException)
+      throw new NoPendingApprovalError(`wave ${approval.wave} of run ${options.runId} was answered already`);
+    throw error;
+  }
+  const event =
+    options.decision === 'approve'
+      ? { type: 'APPROVE', by: options.principal, at }
+      : { type: 'REFUSE', by: options.principal };
+  try {
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: approval.token, output: JSON.stringify(event) }),
+    );
+  } catch (error) {
+    if (error instanceof TaskTimedOut)
+      throw new NoPendingApprovalError(`the approval of wave ${approval.wave} expired before the answer`);
+    throw error;
+  }
+  return {
+    runId: options.runId,
+    wave: approval.wave,
+    state: approval.state,
+    decision: options.decision,
+    approver: options.principal,
+    via: 'api',
+    at: new Date(at).toISOString(),
+  };
+}

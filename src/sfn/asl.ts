@@ -1,0 +1,228 @@
+// Amazon States Language generated from the machines' structure: one ASL state per xstate leaf,
+// named by its dotted path. The logic stays in the machines: after every leaf a step Task runs
+// the machine one event further (src/sfn/step.ts) and a Choice routes on the command it returns.
+// JSONPath only (the local test runner executes neither JSONata nor Assign).
+
+import type { StateMeta } from '../../machines/meta.js';
+import { MAX_TASK_TIMEOUT_S } from './step.js';
+import { leavesOfMachine, MACHINES, type MachineName, successorsOf } from './structure.js';
+
+/** `${name}`: substituted at deployment (CDK `definitionSubstitutions`). */
+const substitution = (name: string) => `\${${name}}`;
+export const PLACEHOLDERS = {
+  step: substitution('StepFunctionArn'),
+  actor: substitution('ActorFunctionArn'),
+  approval: substitution('ApprovalFunctionArn'),
+  wave: substitution('WaveStateMachineArn'),
+} as const;
+
+export type AslState = Record<string, unknown>;
+export interface AslDefinition {
+  Comment: string;
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, AslState>;
+}
+
+/** Names of the states that are not leaves. */
+export const START = 'Start';
+export const ROUTE = 'Route';
+export const CONTINUE = 'ContinueAsNew';
+export const UNROUTABLE = 'Unroutable';
+export const stepOf = (leaf: string) => `${leaf}/step`;
+export const routeOf = (leaf: string) => `${leaf}/route`;
+
+/** A step takes milliseconds; an activity at most its Lambda's 300 s timeout. */
+export const STEP_TIMEOUT_S = 60;
+export const ACTOR_TIMEOUT_S = 330;
+export const APPROVAL_REQUEST_TIMEOUT_S = 60;
+
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+function retry(errors: string[]) {
+  return [
+    {
+      ErrorEquals: errors,
+      IntervalSeconds: 2,
+      MaxAttempts: 4,
+      BackoffRate: 2,
+      MaxDelaySeconds: 60,
+      JitterStrategy: 'FULL',
+    },
+  ];
+}
+
+function lambdaTask(functionArn: string, payload: Record<string, unknown>, timeoutSeconds: number): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: functionArn, Payload: payload },
+    TimeoutSeconds: timeoutSeconds,
+  };
+}
+
+function stepTask(machine: MachineName, payload: Record<string, unknown>, next: string): AslState {
+  return {
+    ...lambdaTask(PLACEHOLDERS.step, { machine, ...payload }, STEP_TIMEOUT_S),
+    OutputPath: '$.Payload',
+    Retry: retry([...LAMBDA_TRANSIENT, 'States.Timeout']),
+    Next: next,
+  };
+}
+
+const STATE_DATA = {
+  'snapshot.$': '$.snapshot',
+  'command.$': '$.command',
+  'history.$': '$.history',
+};
+
+function route(targets: readonly string[]): AslState {
+  return {
+    Type: 'Choice',
+    Choices: [
+      { Variable: '$.command.kind', StringEquals: 'continue', Next: CONTINUE },
+      ...targets.map((t) => ({ Variable: '$.command.state', StringEquals: t, Next: t })),
+    ],
+    Default: UNROUTABLE,
+  };
+}
+
+/** A machine another one runs as a child execution: its parent continues it. */
+function isChild(machine: MachineName): boolean {
+  return (Object.keys(MACHINES) as MachineName[]).some((parent) =>
+    leavesOfMachine(parent).some((l) => l.what.kind === 'execution' && l.what.machine === machine),
+  );
+}
+
+/** The ASL of one machine. */
+export function generateAsl(machine: MachineName): AslDefinition {
+  const leaves = leavesOfMachine(machine).filter((l) => l.what.kind !== 'transient');
+  const routable = leaves.map((l) => l.path);
+  const states: Record<string, AslState> = {
+    [START]: stepTask(machine, { 'execution.$': '$' }, ROUTE),
+    [ROUTE]: route(routable),
+  };
+  for (const { path, node, what } of leaves) {
+    const caught = { ErrorEquals: ['States.ALL'], ResultPath: '$.outcome', Next: stepOf(path) };
+    const description = (node.meta as StateMeta | undefined)?.label;
+    const comment = description ? { Comment: description } : {};
+    switch (what.kind) {
+      case 'invoke':
+        states[path] = {
+          ...comment,
+          ...lambdaTask(
+            PLACEHOLDERS.actor,
+            { actor: what.actor, 'input.$': '$.command.input' },
+            ACTOR_TIMEOUT_S,
+          ),
+          ResultSelector: { kind: 'done', 'output.$': '$.Payload' },
+          ResultPath: '$.outcome',
+          Retry: retry([...LAMBDA_TRANSIENT, 'States.Timeout']),
+          Catch: [caught],
+          Next: stepOf(path),
+        };
+        break;
+      case 'execution':
+        states[path] = {
+          ...comment,
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          Parameters: {
+            StateMachineArn: PLACEHOLDERS.wave,
+            Input: {
+              'begin.$': '$.command.input',
+              'historyLimit.$': '$.history.limit',
+              'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+            },
+          },
+          TimeoutSeconds: MAX_TASK_TIMEOUT_S,
+          ResultSelector: { kind: 'done', 'output.$': '$.Output' },
+          ResultPath: '$.outcome',
+          Retry: retry(['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.SdkClientException']),
+          Catch: [caught],
+          Next: stepOf(path),
+        };
+        break;
+      case 'wait':
+        states[path] = { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
+        break;
+      case 'approval':
+        states[path] = {
+          ...comment,
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: {
+            FunctionName: PLACEHOLDERS.approval,
+            Payload: {
+              'token.$': '$$.Task.Token',
+              'execution.$': '$$.Execution.Id',
+              'request.$': '$.command.request',
+              'command.$': '$.command',
+            },
+          },
+          // The machine's deadline (capped; asked again after the cap): States.Timeout feeds it back.
+          TimeoutSecondsPath: '$.command.timeoutSeconds',
+          ResultSelector: { kind: 'event', 'event.$': '$' },
+          ResultPath: '$.outcome',
+          Retry: retry(LAMBDA_TRANSIENT),
+          Catch: [caught],
+          Next: stepOf(path),
+        };
+        break;
+      case 'final':
+        states[path] = { ...comment, Type: 'Succeed', OutputPath: '$.command.output' };
+        continue;
+      case 'transient':
+        continue;
+    }
+    const outcome = what.kind === 'wait' ? { outcome: { kind: 'after' } } : { 'outcome.$': '$.outcome' };
+    states[stepOf(path)] = stepTask(machine, { ...STATE_DATA, ...outcome }, routeOf(path));
+    states[routeOf(path)] = route(successorsOf(node).filter((t) => routable.includes(t)));
+  }
+  states[CONTINUE] = isChild(machine)
+    ? {
+        Type: 'Pass',
+        Comment: 'Continue as new before the history limit: the parent starts the next execution from here',
+        Parameters: { continued: { 'snapshot.$': '$.snapshot', 'command.$': '$.command.next' } },
+        End: true,
+      }
+    : {
+        Type: 'Task',
+        Comment: 'Continue as new before the history limit: this state machine starts itself from here',
+        Resource: 'arn:aws:states:::states:startExecution',
+        Parameters: {
+          'StateMachineArn.$': '$$.StateMachine.Id',
+          Input: {
+            begin: { resume: { 'snapshot.$': '$.snapshot', 'command.$': '$.command.next' } },
+            'historyLimit.$': '$.history.limit',
+          },
+        },
+        TimeoutSeconds: STEP_TIMEOUT_S,
+        ResultSelector: { 'continuedAs.$': '$.ExecutionArn' },
+        Retry: retry(['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.SdkClientException']),
+        End: true,
+      };
+  states[UNROUTABLE] = {
+    Type: 'Fail',
+    Error: 'Unroutable',
+    Cause: 'The step returned a state this definition does not route to: regenerate it from the machines',
+  };
+  return {
+    Comment: `drs-failback ${machine} machine, generated from machines/ by \`drs-failback export sfn\`: do not edit`,
+    StartAt: START,
+    States: states,
+  };
+}
+
+/** Both definitions, as the files `export sfn` writes. */
+export function generateAslFiles(): Record<string, string> {
+  return {
+    'plan.asl.json': `${JSON.stringify(generateAsl('plan'), null, 2)}\n`,
+    'wave.asl.json': `${JSON.stringify(generateAsl('wave'), null, 2)}\n`,
+  };
+}

@@ -1,0 +1,331 @@
+// The step Lambda: runs a machine one event further with xstate's pure transition() and says
+// what Step Functions must do next. All logic stays in the machine; the ASL only routes.
+import {
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type EventObject,
+  initialTransition,
+  transition,
+} from 'xstate';
+import { leafPath } from '../../machines/lifecycle.js';
+import { type LeafKind, leavesOfMachine, MACHINES, type MachineName } from './structure.js';
+
+/** The machine's persisted snapshot without its children (their inputs travel in the command). */
+export interface StoredSnapshot {
+  status: string;
+  value: unknown;
+  context: unknown;
+  historyValue?: unknown;
+  output?: unknown;
+  error?: unknown;
+}
+
+/** What Step Functions does next; `state` names the ASL state the route Choice goes to. */
+export type Command =
+  | { kind: 'invoke'; state: string; invokeId: string; actor: string; input: unknown }
+  | { kind: 'execution'; state: string; invokeId: string; machine: MachineName; input: ChildStart }
+  | { kind: 'wait'; state: string; delayMs: number; seconds: number; event: EventObject }
+  | {
+      kind: 'approval';
+      state: string;
+      /** The Task's timeout: the deadline, capped at MAX_TASK_TIMEOUT_S (asked again after that). */
+      timeoutSeconds: number;
+      /** Time from asking to the deadline; null: no deadline. */
+      delayMs: number | null;
+      /** Time left to the deadline once this Task times out; null: no deadline. */
+      remainingMs: number | null;
+      deadline: EventObject | null;
+      request: ApprovalRequest;
+    }
+  | { kind: 'done'; state: string; output: unknown }
+  | { kind: 'continue'; state: '#continue'; next: Command };
+
+/** Who must approve what: what the approval Lambda stores and notifies (never with the token). */
+export interface ApprovalRequest {
+  runId: string;
+  wave: string;
+  waveIndex: number;
+  state: string;
+}
+
+/** How a child execution begins: from its input, or continued from a snapshot. */
+export type ChildStart = { input: unknown } | { resume: Continuation };
+
+export interface Continuation {
+  snapshot: StoredSnapshot;
+  command: Command;
+}
+
+/** The estimated history of the current execution (real counts need AWS). */
+export interface HistoryEstimate {
+  events: number;
+  limit: number;
+}
+
+/** The data every state of a generated definition passes on. */
+export interface StepState {
+  machine: MachineName;
+  snapshot: StoredSnapshot;
+  command: Command;
+  history: HistoryEstimate;
+}
+
+/** How the Task of the leaf that just ran ended. */
+export type TaskOutcome =
+  | { kind: 'done'; output: unknown }
+  | { kind: 'after' }
+  | { kind: 'event'; event: EventObject }
+  | { Error: string; Cause?: unknown };
+
+export type StepRequest =
+  | { machine: MachineName; execution: { begin: ChildStart; historyLimit?: number } }
+  | (StepState & { outcome: TaskOutcome });
+
+/** Standard workflows stop at 25,000 history events; continue as new well before. */
+export const DEFAULT_HISTORY_LIMIT = 20_000;
+/** Node timers (the local runner's too) overflow past 2^31 ms: longer approvals are asked again. */
+export const MAX_TASK_TIMEOUT_S = 1_728_000;
+
+/**
+ * History events each ASL state adds when it runs once (AWS's event types): Task = entered,
+ * scheduled, started, succeeded, exited; a callback Task adds `TaskSubmitted`; Wait, Choice,
+ * Pass and Succeed = entered, exited. Estimates: retries and failures add more.
+ */
+export const HISTORY_EVENTS = {
+  execution: 2,
+  task: 5,
+  callback: 6,
+  wait: 2,
+  choice: 2,
+  pass: 2,
+  succeed: 2,
+} as const;
+
+/** The most events one cycle (a leaf, its step, its route) may add: continue before it would pass. */
+const CYCLE_EVENTS = HISTORY_EVENTS.callback + HISTORY_EVENTS.task + HISTORY_EVENTS.choice;
+
+const leafKinds = new Map<MachineName, Map<string, LeafKind>>();
+function leafKind(machine: MachineName, path: string): LeafKind {
+  let kinds = leafKinds.get(machine);
+  if (!kinds) {
+    kinds = new Map(leavesOfMachine(machine).map((l) => [l.path, l.what]));
+    leafKinds.set(machine, kinds);
+  }
+  const kind = kinds.get(path);
+  if (!kind) throw new Error(`${machine}: no leaf ${path}`);
+  return kind;
+}
+
+/** Events the leaf that ran adds to the history, its step and route included. */
+function cycleEvents(command: Command): number {
+  const leaf =
+    command.kind === 'wait'
+      ? HISTORY_EVENTS.wait
+      : command.kind === 'approval'
+        ? HISTORY_EVENTS.callback
+        : HISTORY_EVENTS.task;
+  return leaf + HISTORY_EVENTS.task + HISTORY_EVENTS.choice;
+}
+
+export function storedSnapshot(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): StoredSnapshot {
+  const { children: _children, ...rest } = machine.getPersistedSnapshot(snapshot) as StoredSnapshot & {
+    children?: unknown;
+  };
+  return JSON.parse(JSON.stringify(rest)) as StoredSnapshot;
+}
+
+interface ActionLike {
+  type: string;
+  params?: unknown;
+}
+
+/** The command for the leaf a transition settled in, read from the actions the transition returned. */
+export function commandFor(
+  name: MachineName,
+  snapshot: AnyMachineSnapshot,
+  actions: readonly ActionLike[],
+  previous: Command | null,
+): Command {
+  const state = leafPath(snapshot.value);
+  if (snapshot.status === 'done') return { kind: 'done', state, output: snapshot.output };
+  if (snapshot.status !== 'active') throw new Error(`${name} machine is ${snapshot.status} in ${state}`);
+  const what = leafKind(name, state);
+  // An event that left the leaf as it was (no entry actions): the same command again.
+  const same = () => {
+    if (previous && previous.kind !== 'continue' && previous.state === state) return previous;
+    throw new Error(`${name}: entered ${state} without its entry actions`);
+  };
+  const spawn = (id: string) =>
+    actions.find((a) => a.type === 'xstate.spawnChild' && (a.params as { id?: string })?.id === id)?.params as
+      | { input: unknown }
+      | undefined;
+  const delayed = actions
+    .filter((a) => a.type === 'xstate.raise' && typeof (a.params as { delay?: unknown })?.delay === 'number')
+    .map((a) => a.params as { delay: number; event: EventObject })
+    .sort((a, b) => a.delay - b.delay);
+  switch (what.kind) {
+    case 'invoke': {
+      const spawned = spawn(what.invokeId);
+      if (!spawned) return same();
+      return { kind: 'invoke', state, invokeId: what.invokeId, actor: what.actor, input: spawned.input };
+    }
+    case 'execution': {
+      const spawned = spawn(what.invokeId);
+      if (!spawned) return same();
+      return {
+        kind: 'execution',
+        state,
+        invokeId: what.invokeId,
+        machine: what.machine,
+        input: { input: spawned.input },
+      };
+    }
+    case 'wait': {
+      const first = delayed[0];
+      if (!first) return same();
+      return {
+        kind: 'wait',
+        state,
+        delayMs: first.delay,
+        seconds: Math.ceil(first.delay / 1000),
+        event: first.event,
+      };
+    }
+    case 'approval': {
+      const deadline = delayed.find((d) => d.event.type === what.deadline);
+      if (what.deadline !== null && !deadline) return same();
+      return approvalCommand(state, snapshot, deadline ? deadline.delay : null, deadline?.event ?? null);
+    }
+    case 'final':
+    case 'transient':
+      throw new Error(`${name}: an active machine settled in ${state} (${what.kind})`);
+  }
+}
+
+function approvalCommand(
+  state: string,
+  snapshot: AnyMachineSnapshot,
+  delayMs: number | null,
+  deadline: EventObject | null,
+): Command {
+  const context = snapshot.context as { runId: string; wave: { name: string }; waveIndex: number };
+  const timeoutSeconds =
+    delayMs === null
+      ? MAX_TASK_TIMEOUT_S
+      : Math.max(1, Math.min(MAX_TASK_TIMEOUT_S, Math.ceil(delayMs / 1000)));
+  return {
+    kind: 'approval',
+    state,
+    timeoutSeconds,
+    delayMs,
+    remainingMs: delayMs === null ? null : Math.max(0, delayMs - timeoutSeconds * 1000),
+    deadline,
+    request: { runId: context.runId, wave: context.wave.name, waveIndex: context.waveIndex, state },
+  };
+}
+
+/** The xstate event a Task's outcome stands for, or null when the leaf just runs again. */
+function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
+  if ('Error' in outcome) {
+    if (command.kind === 'approval' && outcome.Error === 'States.Timeout') {
+      // The deadline passed: the machine's own delayed event. Capped, or no deadline: ask again.
+      if (command.deadline && (command.remainingMs ?? 0) <= 0) return command.deadline;
+      return null;
+    }
+    if (command.kind === 'invoke' || command.kind === 'execution') {
+      return {
+        type: `xstate.error.actor.${command.invokeId}`,
+        error: { name: outcome.Error, message: causeMessage(outcome.Cause) },
+        actorId: command.invokeId,
+      } as EventObject;
+    }
+    throw new Error(`${command.state}: ${outcome.Error} ${causeMessage(outcome.Cause)}`);
+  }
+  switch (outcome.kind) {
+    case 'done':
+      if (command.kind !== 'invoke' && command.kind !== 'execution')
+        throw new Error(`${command.state}: a result without an invoke`);
+      return {
+        type: `xstate.done.actor.${command.invokeId}`,
+        output: outcome.output,
+        actorId: command.invokeId,
+      } as EventObject;
+    case 'after':
+      if (command.kind !== 'wait') throw new Error(`${command.state}: a wait ended outside a Wait state`);
+      return command.event;
+    case 'event':
+      if (command.kind !== 'approval') throw new Error(`${command.state}: an answer nobody asked for`);
+      if (outcome.event.type !== 'APPROVE' && outcome.event.type !== 'REFUSE')
+        throw new Error(`${command.state}: ${outcome.event.type} is not an answer`);
+      return outcome.event;
+  }
+}
+
+function causeMessage(cause: unknown): string {
+  if (typeof cause !== 'string') return String(cause ?? '');
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+function withHistory(machine: MachineName, state: Omit<StepState, 'machine'>): StepState {
+  const { command, history } = state;
+  // The next cycle, then the continuation (a Task at most) and the end of the execution must fit.
+  const needed = CYCLE_EVENTS + HISTORY_EVENTS.task + HISTORY_EVENTS.execution;
+  if (command.kind !== 'done' && command.kind !== 'continue' && history.events + needed > history.limit) {
+    return { machine, ...state, command: { kind: 'continue', state: '#continue', next: command } };
+  }
+  return { machine, ...state };
+}
+
+/** One step of a machine: what the step Lambda does. Pure: same request, same answer. */
+export function step(request: StepRequest): StepState {
+  const name = request.machine;
+  const machine = MACHINES[name] as AnyStateMachine;
+  if ('execution' in request) {
+    const limit = request.execution.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    const events = HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice;
+    const begin = request.execution.begin;
+    if ('resume' in begin) return { machine: name, ...begin.resume, history: { events, limit } };
+    const [snapshot, actions] = initialTransition(machine, begin.input);
+    return {
+      machine: name,
+      snapshot: storedSnapshot(machine, snapshot),
+      command: commandFor(name, snapshot, actions, null),
+      history: { events, limit },
+    };
+  }
+  const { command, outcome } = request;
+  const history = { events: request.history.events + cycleEvents(command), limit: request.history.limit };
+  // A child execution that continued as new: start the next one where it stopped.
+  if (command.kind === 'execution' && !('Error' in outcome) && outcome.kind === 'done') {
+    const continued = (outcome.output as { continued?: Continuation } | null)?.continued;
+    if (continued)
+      return withHistory(name, {
+        snapshot: request.snapshot,
+        command: { ...command, input: { resume: continued } },
+        history,
+      });
+  }
+  const event = eventFor(command, outcome);
+  if (event === null) {
+    // An approval whose Task timed out before its deadline (or without one): ask again.
+    const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
+    const restored = machine.resolveState(request.snapshot as never);
+    const again =
+      command.kind === 'approval'
+        ? approvalCommand(command.state, restored, remainingMs, command.deadline)
+        : command;
+    return withHistory(name, { snapshot: request.snapshot, command: again, history });
+  }
+  const current = machine.resolveState(request.snapshot as never);
+  const [next, actions] = transition(machine, current, event as never);
+  return withHistory(name, {
+    snapshot: storedSnapshot(machine, next),
+    command: commandFor(name, next, actions, command),
+    history,
+  });
+}

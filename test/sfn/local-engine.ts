@@ -1,0 +1,375 @@
+// Runs a plan twice over the simulated AWS: in process (as createFailbackRun does) and as the
+// generated ASL under aws-local-stepfunctions, its Tasks handled by the same activities. Waits
+// are skipped and the virtual clock moved by the machine's own delay instead; approvals follow
+// a script. Both runs record leaf traces, aws.request events and the outcome.
+import '../support/promise-with-resolvers.js';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { InspectionEvent } from 'xstate';
+import { leafPath } from '../../machines/lifecycle.js';
+import { createAwsActors } from '../../src/actors/index.js';
+import type { SnsSender } from '../../src/aws/clients.js';
+import { instrumentAwsClients } from '../../src/aws/instrument.js';
+import type { RunEvent, RunEventBody } from '../../src/events.js';
+import { createLogger } from '../../src/log.js';
+import type { Plan } from '../../src/plan/types.js';
+import { createFailbackRun, planRunInput } from '../../src/run.js';
+import { type AslDefinition, CONTINUE, generateAsl, ROUTE, START, UNROUTABLE } from '../../src/sfn/asl.js';
+import { createActorHandler, stepHandler } from '../../src/sfn/lambda.js';
+import { createSpillingStep, type SnapshotStore, type WireRequest } from '../../src/sfn/spill.js';
+import { type Command, HISTORY_EVENTS, type StepRequest, type StepState } from '../../src/sfn/step.js';
+import type { MachineName } from '../../src/sfn/structure.js';
+import type { SimulatedAws } from '../../src/sim/index.js';
+
+/** One event of the local runner's log (the library does not export its type). */
+export type EventLog = Extract<
+  Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>,
+  { done?: false }
+>['value'];
+
+export const RUN_ID = 'run-20260301T020000Z-abcdef';
+export const JITTER_SEED = 20260301;
+
+/** What a person does when asked, in the order the run asks. Past the script: approve. */
+export type Answer = 'approve' | 'refuse' | 'timeout';
+
+export interface AwsRequest {
+  service: string;
+  region: string;
+  operation: string;
+  input: unknown;
+}
+
+export interface EngineRun {
+  outcome: unknown;
+  /** Leaf paths per machine execution: `plan`, then `wave:<index>`. */
+  traces: Record<string, string[]>;
+  requests: AwsRequest[];
+  events: RunEvent[];
+}
+
+const requestsOf = (events: readonly RunEvent[]): AwsRequest[] =>
+  events.flatMap((e) =>
+    // Notifications are the CLI's; the Step Functions engine notifies from its approval Lambda.
+    e.type === 'aws.request' && e.service !== 'sns'
+      ? [{ service: e.service, region: e.region, operation: e.operation, input: e.input }]
+      : [],
+  );
+
+interface SnapshotLike {
+  value: Parameters<typeof leafPath>[0];
+  context: { waveIndex?: number };
+  machine?: { id: string };
+}
+
+/** In process, as the CLI runs it; leaf traces read from the actor system's inspection events. */
+export async function runInProcess(
+  plan: Plan,
+  sim: SimulatedAws,
+  answers: readonly Answer[],
+): Promise<EngineRun> {
+  const run = createFailbackRun({
+    plan,
+    // The CLI's notifications go to a topic outside the simulated world: simulated Publish calls
+    // draw on the world's one random stream (message ids, fault dice) and would shift every later
+    // draw, while the Step Functions engine notifies from its approval Lambda instead.
+    clients: {
+      ...sim.clients,
+      sns: { send: async () => ({ MessageId: 'outside-the-simulation' }) } as SnsSender,
+    },
+    clock: sim.clock,
+    probes: sim.probes,
+    simulated: true,
+    runId: RUN_ID,
+    jitterSeed: JITTER_SEED,
+  });
+  const events: RunEvent[] = [];
+  const traces: Record<string, string[]> = {};
+  const record = (key: string, leaf: string) => {
+    traces[key] ??= [];
+    traces[key].push(leaf);
+  };
+  run.actor.system.inspect((ev: InspectionEvent) => {
+    if (ev.type !== '@xstate.snapshot') return;
+    const snap = ev.snapshot as unknown as SnapshotLike;
+    const id = snap.machine?.id;
+    // The plan takes a step on its own events only (it forwards approvals to the wave).
+    if (id === 'plan' && (ev.event.type === 'xstate.init' || ev.event.type.startsWith('xstate.done.actor.')))
+      record('plan', leafPath(snap.value));
+    if (id === 'wave') record(`wave:${snap.context.waveIndex}`, leafPath(snap.value));
+  });
+  let asked = 0;
+  run.on((event) => {
+    events.push(event);
+    if (event.type !== 'approval.requested') return;
+    const answer = answers[asked++] ?? 'approve';
+    if (answer === 'approve') queueMicrotask(() => run.approve('tester'));
+    if (answer === 'refuse') queueMicrotask(() => run.refuse('tester'));
+  });
+  const result = await sim.clock.run(run.start());
+  const { runId: _runId, ...outcome } = result;
+  return { outcome, traces, requests: requestsOf(events), events };
+}
+
+export interface LocalEngineOptions {
+  answers?: readonly Answer[];
+  /** History limit passed to every execution (continue as new before it). */
+  historyLimit?: number;
+  /**
+   * Task states whose first attempt loses its answer after the activity ran (a Lambda that timed
+   * out or crashed after its call succeeded): Step Functions retries them.
+   */
+  loseFirstAnswerOf?: readonly string[];
+  /** Step with spilling: snapshots above `maxInlineBytes` go to `store` (docs/step-functions.md). */
+  spill?: { store: SnapshotStore; maxInlineBytes: number };
+  /** While a start Task runs, DescribeJobs finds nothing: no adoption (proves the retry test can fail). */
+  blindAdoption?: boolean;
+}
+
+/** DRS clients whose DescribeJobs finds nothing while `blind()` holds. */
+function blindToJobs<T extends { send: (command: never) => Promise<unknown> }>(
+  client: T,
+  blind: () => boolean,
+): T {
+  const send = async (command: { constructor: { name: string } }) =>
+    blind() && command.constructor.name === 'DescribeJobsCommand'
+      ? { items: [] }
+      : client.send(command as never);
+  return { ...client, send } as T;
+}
+
+export interface LocalExecution {
+  machine: MachineName;
+  key: string;
+  log: EventLog[];
+  /** History events estimated by the steps when the execution ended. */
+  estimatedEvents: number | null;
+  continued: boolean;
+}
+
+export interface LocalEngineRun extends EngineRun {
+  executions: LocalExecution[];
+}
+
+/** The local runner resolves TimeoutSecondsPath against the Task's effective input (its Parameters). */
+export function forLocalRunner(definition: AslDefinition): StateMachineDefinition {
+  const copy = structuredClone(definition);
+  for (const state of Object.values(copy.States)) {
+    if (typeof state.TimeoutSecondsPath === 'string')
+      state.TimeoutSecondsPath = state.TimeoutSecondsPath.replace(/^\$\./, '$.Payload.');
+  }
+  return copy as unknown as StateMachineDefinition;
+}
+
+// Building a StateMachine validates its definition (about 2 s); asl.test.ts validates them already.
+const runners = new Map<MachineName, StateMachine>();
+function runnerOf(machine: MachineName): StateMachine {
+  let runner = runners.get(machine);
+  if (!runner) {
+    runner = new StateMachine(forLocalRunner(generateAsl(machine)), {
+      validationOptions: { noValidate: true },
+    });
+    runners.set(machine, runner);
+  }
+  return runner;
+}
+
+const NOT_LEAVES = new Set([START, ROUTE, CONTINUE, UNROUTABLE]);
+const isLeaf = (name: string) => !NOT_LEAVES.has(name) && !name.includes('/');
+
+class TaskError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The generated ASL under aws-local-stepfunctions, over the same simulated AWS. */
+export async function runOnLocalStepFunctions(
+  plan: Plan,
+  sim: SimulatedAws,
+  options: LocalEngineOptions = {},
+): Promise<LocalEngineRun> {
+  const events: RunEvent[] = [];
+  const emit = (body: RunEventBody) =>
+    events.push({ ...body, at: new Date(sim.clock.now()).toISOString(), runId: RUN_ID } as RunEvent);
+  let starting = false;
+  const clients = options.blindAdoption
+    ? {
+        ...sim.clients,
+        drs: blindToJobs(sim.clients.drs, () => starting),
+        ...(sim.clients.forRegion
+          ? {
+              forRegion: (region: string) => {
+                const regional = sim.clients.forRegion?.(region);
+                if (!regional) throw new Error(`no clients for ${region}`);
+                return { ...regional, drs: blindToJobs(regional.drs, () => starting) };
+              },
+            }
+          : {}),
+      }
+    : sim.clients;
+  const { drs, ec2, regional } = instrumentAwsClients(clients, plan.region, emit);
+  const activities = createAwsActors({
+    drs,
+    ec2,
+    ...(regional ? { regional } : {}),
+    log: createLogger({ level: 'silent' }),
+    clock: sim.clock,
+    emit,
+    probes: sim.probes,
+  });
+  const actorHandler = createActorHandler(activities);
+  const spillingStep = options.spill
+    ? createSpillingStep(options.spill.store, options.spill.maxInlineBytes)
+    : null;
+  const answers = [...(options.answers ?? [])];
+  const lose = new Set(options.loseFirstAnswerOf ?? []);
+  const traces: Record<string, string[]> = {};
+  const executions: LocalExecution[] = [];
+
+  let continuation: Promise<unknown> | null = null;
+  const definitions = {
+    plan: forLocalRunner(generateAsl('plan')),
+    wave: forLocalRunner(generateAsl('wave')),
+  };
+
+  const execute = async (machine: MachineName, input: unknown, key: string): Promise<unknown> => {
+    const definition = definitions[machine];
+    const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+    const waits: Record<string, number> = {};
+    for (const [name, state] of Object.entries(definition.States)) {
+      if (state.Type === 'Wait') waits[name] = 0;
+      if (state.Type !== 'Task') continue;
+      const resource = (state as { Resource: string }).Resource;
+      if (name === START || name.endsWith('/step')) {
+        handlers[name] = async ({ Payload }: { Payload: StepRequest }) => {
+          // The Wait was skipped: time moves on by the machine's own delay instead.
+          if ('outcome' in Payload && !('Error' in Payload.outcome) && Payload.outcome.kind === 'after')
+            if (Payload.command.kind === 'wait') sim.clock.advanceBy(Payload.command.delayMs);
+          return {
+            StatusCode: 200,
+            Payload: spillingStep ? await spillingStep(Payload as WireRequest) : stepHandler(Payload),
+          };
+        };
+      } else if (resource.endsWith('.waitForTaskToken')) {
+        handlers[name] = async ({
+          Payload,
+        }: {
+          Payload: { command: Extract<Command, { kind: 'approval' }> };
+        }) => {
+          const answer = answers.shift() ?? 'approve';
+          if (answer === 'timeout') {
+            sim.clock.advanceBy(Payload.command.delayMs ?? 0);
+            throw new TaskError('States.Timeout', 'the approval timed out');
+          }
+          return answer === 'approve'
+            ? { type: 'APPROVE', by: 'tester', at: sim.clock.now() }
+            : { type: 'REFUSE', by: 'tester' };
+        };
+      } else if (name === CONTINUE) {
+        // The top-level machine starts itself again: the run's outcome is the last execution's.
+        handlers[name] = async ({ Input }: { Input: unknown }) => {
+          continuation = execute(machine, Input, key);
+          return { ExecutionArn: `arn:aws:states:local:000000000000:execution:${machine}:continued` };
+        };
+      } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
+        handlers[name] = async ({ Input }: { Input: { begin: { input?: { waveIndex?: number } } } }) => {
+          const child = Input.begin.input?.waveIndex;
+          const last = [...executions].reverse().find((e) => e.machine === 'wave');
+          const index = child ?? Number(last?.key.split(':')[1] ?? 0);
+          return { Status: 'SUCCEEDED', Output: await execute('wave', Input, `wave:${index}`) };
+        };
+      } else {
+        let attempts = 0;
+        handlers[name] = async ({ Payload }: { Payload: { actor: string; input: unknown } }) => {
+          starting = Payload.actor === 'startFailback';
+          const output = await actorHandler(Payload).finally(() => {
+            starting = false;
+          });
+          if (lose.has(name) && attempts++ === 0)
+            throw new TaskError('Lambda.ServiceException', 'the answer was lost after the call succeeded');
+          return { StatusCode: 200, Payload: output };
+        };
+      }
+    }
+    const execution: LocalExecution = { machine, key, log: [], estimatedEvents: null, continued: false };
+    executions.push(execution);
+    const running = runnerOf(machine).run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        waitTimeOverrides: waits,
+        retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((n) => [n, 0])),
+      },
+      context: {
+        Execution: { Id: `arn:aws:states:local:000000000000:execution:${machine}:${key}` },
+        StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${machine}` },
+        Task: { Token: 'local-task-token' },
+      },
+    });
+    const collecting = (async () => {
+      for await (const event of running.eventLogs) {
+        execution.log.push(event);
+        if (event.type === 'StateEntered' && isLeaf(event.state.name)) {
+          traces[key] ??= [];
+          traces[key].push(event.state.name);
+        }
+        if (event.type === 'StateExited' && event.state.name.endsWith('/step')) {
+          execution.estimatedEvents = (event.state.output as StepState | undefined)?.history.events ?? null;
+        }
+        if (event.type === 'StateEntered' && event.state.name === CONTINUE) execution.continued = true;
+      }
+    })();
+    const output = await running.result;
+    await collecting;
+    return output;
+  };
+
+  const input = planRunInput(plan, RUN_ID, sim.clock.now(), JITTER_SEED);
+  const execution = {
+    begin: { input },
+    ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
+  };
+  let outcome = await execute('plan', execution, 'plan');
+  while (continuation) {
+    const next: Promise<unknown> = continuation;
+    continuation = null;
+    outcome = await next;
+  }
+  return { outcome, traces, requests: requestsOf(events), events, executions };
+}
+
+/**
+ * Ids the simulated AWS mints (jobs, launched instances, message ids) come from one random
+ * stream, which the CLI's notifications also draw from: compare them by order of appearance.
+ */
+export function normalizeMintedIds<T>(value: T, names = new Map<string, string>()): T {
+  const text = JSON.stringify(value).replace(
+    /\b(drsjob|i|s|pit|ri)-[0-9A-Za-z]{8,}\b/g,
+    (id, kind: string) => {
+      let name = names.get(id);
+      if (!name) {
+        name = `${kind}-#${names.size + 1}`;
+        names.set(id, name);
+      }
+      return name;
+    },
+  );
+  return JSON.parse(text) as T;
+}
+
+/** AWS history events a local event log stands for (estimates: AWS's own counts need AWS). */
+export function estimatedHistoryEvents(log: readonly EventLog[], definition: AslDefinition): number {
+  let events = HISTORY_EVENTS.execution;
+  for (const e of log) {
+    if (e.type !== 'StateEntered') continue;
+    const state = definition.States[e.state.name];
+    const resource = String(state?.Resource ?? '');
+    if (state?.Type === 'Task')
+      events += resource.endsWith('.waitForTaskToken') ? HISTORY_EVENTS.callback : HISTORY_EVENTS.task;
+    else if (state?.Type === 'Wait') events += HISTORY_EVENTS.wait;
+    else if (state?.Type === 'Choice') events += HISTORY_EVENTS.choice;
+    else if (state?.Type === 'Pass') events += HISTORY_EVENTS.pass;
+    else if (state?.Type === 'Succeed') events += HISTORY_EVENTS.succeed;
+  }
+  return events;
+}
