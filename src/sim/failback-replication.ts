@@ -131,12 +131,9 @@ export function failbackReplicationAt(
     lagMs = writing(ri, t) ? base : Math.max(0, base - (t - (ri.writesStoppedAt ?? t)));
   }
   if (fr?.stuckLagMs !== undefined) {
-    return {
-      state: S.CONTINUOUS,
-      lagMs: fr.stuckLagMs,
-      backlogBytes: Math.max(1, Math.round((Math.max(rate, 1) * fr.stuckLagMs) / 1000)),
-      clientSeenAt,
-    };
+    // A replication that cannot catch up: the same lag, writes stopped or not (no backlog shown:
+    // the precheck cannot tell it from a healthy lag; only the drain before the cutover can).
+    return { state: S.CONTINUOUS, lagMs: fr.stuckLagMs, backlogBytes: 0, clientSeenAt };
   }
   if (fr?.stalledAt !== undefined && fr.stalledAt <= t) {
     const grown = lagMs + (t - fr.stalledAt);
