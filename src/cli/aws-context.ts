@@ -2,15 +2,13 @@
 // The AWS SDK and the simulation are imported here, lazily, so `--help` and `validate` stay fast.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProbeRunner } from '../actors/types.js';
 import type { AwsClients } from '../aws/clients.js';
-import { isMutating } from '../aws/operations.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Plan } from '../plan/types.js';
-import type { WorldState } from '../sim/state.js';
-import { tempPathFor } from '../store/atomic.js';
+import { tempPathFor, writeAllSync } from '../store/atomic.js';
 import { AwsSetupError } from './errors.js';
 
 export interface AwsContext {
@@ -41,8 +39,11 @@ export interface AwsContext {
 export interface AwsContextOptions {
   /** Path of a scenario file: a new simulated world. */
   simulate?: string;
-  /** A simulated world saved by an earlier process (resume): the run continues in it. */
-  simulatedWorld?: WorldState;
+  /**
+   * The text of a simulated world file an earlier process kept (resume: its journal, or a whole
+   * world in the format before the journal): the run continues in that world.
+   */
+  simulatedWorld?: string;
   region?: string;
   profile?: string;
   /** Simulation only: virtual seconds per real second; absent: as fast as possible. */
@@ -60,7 +61,7 @@ export interface AwsContextOptions {
 }
 
 /**
- * `<stateDir>/simulations/<name>-<hash>.world.json`: the world of one scenario file as `prepare`
+ * `<stateDir>/simulations/<name>-<hash>.world.ndjson`: the world of one scenario file as `prepare`
  * left it. The hash covers the file's path and text, so an edited scenario starts a new world.
  */
 export function scenarioWorldFile(stateDir: string, scenarioPath: string): string {
@@ -73,7 +74,7 @@ export function scenarioWorldFile(stateDir: string, scenarioPath: string): strin
   }
   const hash = createHash('sha256').update(`${path}\n${text}`).digest('hex').slice(0, 16);
   const name = path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-  return join(resolve(stateDir), 'simulations', `${name}-${hash}.world.json`);
+  return join(resolve(stateDir), 'simulations', `${name}-${hash}.world.ndjson`);
 }
 
 export async function createAwsContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
@@ -84,10 +85,15 @@ export async function createAwsContext(plan: Plan, options: AwsContextOptions): 
   return createRealContext(plan, options);
 }
 
-type Send = (command: never) => Promise<unknown>;
-
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const {
+    createSimulatedAws,
+    journalCallLine,
+    journalHeaderLine,
+    journalNowLine,
+    loadSimulatedAws,
+    worldFromText,
+  } = await import('../sim/index.js');
   const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
@@ -96,53 +102,55 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   const prepared = scenarioFile !== null && existsSync(scenarioFile) ? scenarioFile : null;
   const sim =
     options.simulatedWorld !== undefined
-      ? loadSimulatedAws(options.simulatedWorld)
+      ? loadSimulatedAws(worldFromText(options.simulatedWorld))
       : prepared !== null
-        ? loadSimulatedAws(JSON.parse(readFileSync(prepared, 'utf8')) as WorldState)
+        ? loadSimulatedAws(worldFromText(readFileSync(prepared, 'utf8'), prepared))
         : createSimulatedAws(
             scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
           );
   let worldFile: string | null = null;
+  // The world is kept as an append-only journal (src/sim/journal.ts): every answered call is
+  // appended, synchronously, before the run hears its answer, so a killed process loses no call
+  // and a restart draws no request id twice; a step appends only what it did. Not fsynced: a
+  // simulated world only has to survive its process, not a power cut.
+  let journal: number | null = null;
+  let journaledNow = Number.NaN;
+  const append = (line: string) => {
+    if (journal !== null) writeAllSync(journal, line);
+  };
+  sim.world.onCall((call) => {
+    append(journalCallLine(call));
+    journaledNow = Date.parse(call.at);
+  });
+  /** Starts the journal in `worldFile` with the world as it stands (replacing the file whole). */
+  const startJournal = () => {
+    if (worldFile === null) return;
+    if (journal !== null) closeSync(journal);
+    const temp = tempPathFor(worldFile);
+    writeFileSync(temp, journalHeaderLine(sim.save()), { mode: 0o600 });
+    renameSync(temp, worldFile);
+    journal = openSync(worldFile, 'a');
+    journaledNow = sim.clock.now();
+  };
+  // Between calls only virtual time moves: one short line when it did.
+  const saveWorld = () => {
+    if (worldFile === null) return;
+    if (journal === null) return startJournal();
+    const now = sim.clock.now();
+    if (now !== journaledNow) {
+      append(journalNowLine(now));
+      journaledNow = now;
+    }
+  };
   if (options.keepScenarioWorld && scenarioFile !== null) {
     mkdirSync(join(scenarioFile, '..'), { recursive: true, mode: 0o700 });
     worldFile = scenarioFile;
+    startJournal();
   }
-  // Replaced whole (temp file, then rename), so a killed process leaves the old world or the new
-  // one. Not fsynced: a simulated world only has to survive its process, not a power cut, and
-  // fsyncing after every call would make a dry run several times slower.
-  const saveWorld = () => {
-    if (worldFile === null) return;
-    const temp = tempPathFor(worldFile);
-    writeFileSync(temp, JSON.stringify(sim.save()), { mode: 0o600 });
-    renameSync(temp, worldFile);
-  };
-  // A call that changes the world (StartFailbackLaunch, StopFailback, ...) is on disk before the
-  // run learns of its answer, as in AWS: a run killed right after it adopts the job on resume.
-  // Reads only move the world's clock and call log; `saveWorld` at every step keeps those.
-  const durable = <T extends { send: unknown }>(client: T): T => {
-    const send = (client.send as Send).bind(client);
-    const wrapped = async (command: never) => {
-      const operation = (command as object).constructor.name.replace(/Command$/, '');
-      try {
-        return await send(command);
-      } finally {
-        if (isMutating(operation)) saveWorld();
-      }
-    };
-    return { send: wrapped } as unknown as T;
-  };
   const speed = options.speed;
   return {
-    clients: {
-      drs: durable(sim.clients.drs),
-      ec2: durable(sim.clients.ec2),
-      sns: durable(sim.clients.sns),
-      // EC2-origin servers launch in their origin region, in the same simulated world.
-      forRegion: (region: string) => {
-        const regional = sim.clients.forRegion(region);
-        return { drs: durable(regional.drs), ec2: durable(regional.ec2) };
-      },
-    },
+    // EC2-origin servers launch in their origin region, in the same simulated world (forRegion).
+    clients: sim.clients,
     clock: sim.clock,
     probes: sim.probes,
     simulated: true,
@@ -151,7 +159,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
     keepWorldIn: (file) => {
       worldFile = file;
-      saveWorld();
+      startJournal();
     },
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),

@@ -9,6 +9,14 @@ export {
 } from './clients.js';
 export { type DataOracleEntry, dataOracle, type ServingCopy } from './data.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
+export {
+  JOURNAL_FORMAT,
+  journalCallLine,
+  journalHeaderLine,
+  journalNowLine,
+  WorldJournalError,
+  worldFromText,
+} from './journal.js';
 export { createSimulatedProbes } from './probes.js';
 export {
   knownRegions,

@@ -79,13 +79,14 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
   const onPremises = ri.origin === OriginEnvironment.ON_PREMISES;
   const disconnected = ri.disconnectedAt !== undefined && ri.disconnectedAt <= t;
   const reversed = disconnected ? undefined : reversedReplication(world, ri, t);
+  const now = iso(t);
   const home = hasFailbackReplication(ri) ? failbackReplicationAt(ri, state, t) : undefined;
   const clientSeen = home
     ? home.clientSeenAt === undefined
       ? undefined
       : iso(home.clientSeenAt)
     : onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
-      ? iso(t)
+      ? now
       : undefined;
   return {
     ec2InstanceID: ri.ec2InstanceID,
@@ -108,7 +109,7 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
             failbackToOriginalServer: true,
           }
         : {}),
-      agentLastSeenByServiceDateTime: iso(t),
+      agentLastSeenByServiceDateTime: now,
       failbackLaunchType: FailbackLaunchType.RECOVERY,
     },
     dataReplicationInfo: home
@@ -133,7 +134,7 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
           replicatedDisks: [],
         },
     recoveryInstanceProperties: {
-      lastUpdatedDateTime: iso(t),
+      lastUpdatedDateTime: now,
       identificationHints: { hostname: server?.hostname ?? '', awsInstanceID: ri.ec2InstanceID },
       networkInterfaces: ec2
         ? [{ ips: [ec2.privateIp], isPrimary: true, macAddress: macFor(ri.ec2InstanceID) }]
@@ -176,14 +177,19 @@ export function describeRecoveryInstances(world: World, input: DescribeRecoveryI
   const cursor = openPage(world, 'DescribeRecoveryInstances', input);
   const byRi = new Set(riIds);
   const bySs = new Set(ssIds);
-  const items = world
-    .recoveryInstances()
-    .filter(
-      (ri) =>
-        listed(ri, cursor.asOf) &&
-        (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
-        (bySs.size === 0 || bySs.has(ri.sourceServerID)),
-    );
+  // Filtered by ids (the orchestrator's usual call): only those records, not every instance.
+  const candidates =
+    byRi.size > 0
+      ? world.recoveryInstancesAmong({ recoveryInstanceIDs: byRi })
+      : bySs.size > 0
+        ? world.recoveryInstancesAmong({ sourceServerIDs: bySs })
+        : world.recoveryInstances();
+  const items = candidates.filter(
+    (ri) =>
+      listed(ri, cursor.asOf) &&
+      (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
+      (bySs.size === 0 || bySs.has(ri.sourceServerID)),
+  );
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((ri) => recoveryInstanceView(world, ri)), ...(nextToken ? { nextToken } : {}) };
 }

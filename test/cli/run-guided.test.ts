@@ -115,7 +115,7 @@ describe('run, guided', () => {
     expect(summary.end).toBe('interrupted');
     const dir = join(opts.stateDir, 'runs', summary.runId);
     expect(summary.paused?.path).toBe(dir);
-    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.json']) {
+    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.ndjson']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     // Paused: the locks stay (resume takes them over once this process is gone).
