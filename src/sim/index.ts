@@ -14,6 +14,7 @@ export {
   journalCallLine,
   journalHeaderLine,
   journalNowLine,
+  journalWritesLine,
   WorldJournalError,
   worldFromText,
 } from './journal.js';
@@ -36,4 +37,4 @@ export {
 export type { PublishedMessage, RecordedCall, WorldState } from './state.js';
 export { parseDuration } from './time.js';
 export { DEFAULT_START_AT, type RunOptions, SimulationStalledError, VirtualClock } from './virtual-clock.js';
-export { World } from './world.js';
+export { World, type WritesChange } from './world.js';

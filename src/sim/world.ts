@@ -40,6 +40,8 @@ export class World {
   readonly #regions: readonly string[];
   /** Told of every call once it is answered (the journal appends it). */
   #callListeners: ((call: RecordedCall) => void)[] = [];
+  /** Told of every change of the application's writes (the journal appends it: no call records it). */
+  #writeListeners: ((change: WritesChange) => void)[] = [];
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
@@ -293,6 +295,19 @@ export class World {
       if (ri && ri.writesStoppedAt === undefined) ri.writesStoppedAt = now;
     }
     this.state.now = now;
+    this.#writesChanged({ writes: 'stop', ids: [...recoveryInstanceIds], at: now });
+  }
+
+  /** Calls `listener` with every stopWrites/resumeWrites, as it happens. */
+  onWrites(listener: (change: WritesChange) => void): () => void {
+    this.#writeListeners.push(listener);
+    return () => {
+      this.#writeListeners = this.#writeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  #writesChanged(change: WritesChange): void {
+    for (const listener of this.#writeListeners) listener(change);
   }
 
   /** The application's writes resume on these instances (a cutover that aborted re-enables them). */
@@ -304,11 +319,19 @@ export class World {
         delete ri.writesStoppedAt;
       }
     }
+    this.#writesChanged({ writes: 'resume', ids: [...recoveryInstanceIds], at: this.now });
   }
 
   calls(): RecordedCall[] {
     return structuredClone(this.state.calls);
   }
+}
+
+/** A change of the application's writes on the DR side, as the journal keeps it. */
+export interface WritesChange {
+  writes: 'stop' | 'resume';
+  ids: string[];
+  at: number;
 }
 
 function inRegion<T extends { region: string }>(record: T | undefined, region: string): T | undefined {

@@ -204,3 +204,25 @@ describe('the data oracle', () => {
     expect(s1?.lacksMs).toBe(lostAt - Date.parse(DISASTER));
   });
 });
+
+describe('the quiesce in the journal', () => {
+  it('a journal replays stopWrites: a resumed simulated run finds the writes still stopped', async () => {
+    const { journalHeaderLine, journalCallLine, journalWritesLine, worldFromText, loadSimulatedAws } =
+      await import('../../src/sim/index.js');
+    const sim = world();
+    let text = journalHeaderLine(sim.save());
+    sim.world.onCall((call) => {
+      text += journalCallLine(call);
+    });
+    sim.world.onWrites((change) => {
+      text += journalWritesLine(change);
+    });
+    sim.clock.advanceBy(MIN);
+    sim.stopWrites([RI1]);
+    sim.clock.advanceBy(MIN);
+    await instance(sim, RI2);
+    const again = loadSimulatedAws(worldFromText(text));
+    expect(again.world.recoveryInstance(RI1)?.writesStoppedAt).toBe(Date.parse(START) + MIN);
+    expect(again.world.recoveryInstance(RI2)?.writesStoppedAt).toBeUndefined();
+  });
+});
