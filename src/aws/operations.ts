@@ -145,8 +145,12 @@ export const OPERATIONS = {
   // Notifications. Needs kms:GenerateDataKey* and kms:Decrypt on an encrypted topic's key: a
   // condition of the topic, not a dependent of the action.
   Publish: read('sns', 'sns:Publish'),
-  // Reserved for the preflight identity and quota checks a later change adds.
-  GetCallerIdentity: read('sts', 'sts:GetCallerIdentity', 'reserved'),
+  // Who the tool acts as: read before anything else by check, run, resume, backout and prepare.
+  GetCallerIdentity: read('sts', 'sts:GetCallerIdentity'),
+  // The plan's roles (aws.role, aws.origins.<region>.role), assumed for the credentials of the
+  // clients: changes nothing in AWS, and is not an instrumented call (docs/operations.md).
+  AssumeRole: read('sts', 'sts:AssumeRole'),
+  // Reserved for the preflight quota check a later change adds.
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
   // Never sent: clean-up and teardown stay with people. Listed so guards recognise them.
   StartReplication: write('drs:StartReplication', { use: 'forbidden' }),

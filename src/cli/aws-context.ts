@@ -4,10 +4,14 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner } from '../actors/types.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients, StsSender } from '../aws/clients.js';
+import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
+import { instrumentAwsClients } from '../aws/instrument.js';
 import { type Clock, systemClock } from '../clock.js';
-import type { Plan } from '../plan/types.js';
+import type { EmitEvent } from '../events.js';
+import type { Plan, PlanRole } from '../plan/types.js';
 import { tempPathFor, writeAllSync } from '../store/atomic.js';
 import { AwsSetupError } from './errors.js';
 
@@ -18,6 +22,13 @@ export interface AwsContext {
   probes?: ProbeRunner;
   simulated: boolean;
   region: string;
+  /** Why this region: `--region`, or the plan's DR region (and an AWS_REGION that differs). */
+  regionWhy: string;
+  /**
+   * Reads who the clients act as in every region the plan names (GetCallerIdentity, through
+   * clients instrumented with `emit`) and enforces the plan's accounts: call before anything else.
+   */
+  identify(emit: EmitEvent): Promise<CallerIdentity[]>;
   /** Under simulation the run id derives from the scenario's seed, so dry runs are reproducible. */
   runId?: string;
   /** Settles `work`: in real time, or by moving the simulation's virtual clock. */
@@ -58,6 +69,46 @@ export interface AwsContextOptions {
   stateDir?: string;
   /** `prepare`: keep this scenario's world in the state directory, saved after every change. */
   keepScenarioWorld?: boolean;
+  /**
+   * Asks for the MFA code of a profile with `mfa_serial` (on a terminal); absent: a script, and a
+   * profile that needs a code fails with one sentence.
+   */
+  askMfaCode?: (mfaSerial: string) => Promise<string>;
+}
+
+/** Which region and why, in the header's words. */
+export function regionReason(plan: Plan, options: AwsContextOptions): { region: string; why: string } {
+  const region = options.region ?? plan.region;
+  const why =
+    options.region !== undefined && options.region !== plan.region
+      ? `--region (the plan says ${plan.region})`
+      : options.region !== undefined
+        ? '--region, same as the plan'
+        : "the plan's DR region";
+  const envRegion = options.env?.AWS_REGION ?? options.env?.AWS_DEFAULT_REGION;
+  const envNote =
+    envRegion !== undefined && envRegion !== '' && envRegion !== region
+      ? `; AWS_REGION=${envRegion} is not used (pass --region to change it)`
+      : '';
+  return { region, why: `${why}${envNote}` };
+}
+
+/** The identity reader of a context: STS of each region, instrumented with the caller's emit. */
+function identifier(
+  plan: Plan,
+  region: string,
+  clients: AwsClients,
+  endpointOf?: (region: string) => string,
+): (emit: EmitEvent) => Promise<CallerIdentity[]> {
+  return (emit) => {
+    const instrumented = instrumentAwsClients(clients, region, emit);
+    const stsFor = (r: string): StsSender => {
+      const sts = r === region ? instrumented.sts : instrumented.regional?.(r).sts;
+      if (!sts) throw new Error(`no STS client for ${r}`);
+      return sts;
+    };
+    return readIdentities({ plan, region, stsFor, ...(endpointOf ? { endpointOf } : {}) });
+  };
 }
 
 /**
@@ -155,13 +206,22 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     startJournal();
   }
   const speed = options.speed;
+  // The plan's roles are assumed as the SDK's credential providers would: before any call, and
+  // not through the instrumented clients.
+  await assumeSimulatedRoles(plan, plan.region, (r) => sim.clients.forRegion(r).sts);
+  const clients: AwsClients = sim.clients;
   return {
     // EC2-origin servers launch in their origin region, in the same simulated world (forRegion).
-    clients: sim.clients,
+    clients,
     clock: sim.clock,
     probes: sim.probes,
     simulated: true,
     region: plan.region,
+    regionWhy:
+      options.region !== undefined
+        ? "the scenario's region (--region does not apply to a simulation)"
+        : "the plan's DR region",
+    identify: identifier(plan, plan.region, clients),
     runId: sim.runId(),
     drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
     keepWorldIn: (file) => {
@@ -171,6 +231,23 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
+}
+
+/** AssumeRole on the simulated STS of each region the plan names a role for. */
+async function assumeSimulatedRoles(plan: Plan, region: string, stsFor: (region: string) => StsSender) {
+  const roles: [string, PlanRole][] = [];
+  if (plan.aws?.role) roles.push([region, plan.aws.role]);
+  for (const [r, origin] of Object.entries(plan.aws?.origins ?? {}))
+    if (origin.role) roles.push([r, origin.role]);
+  for (const [r, role] of roles) {
+    await stsFor(r).send(
+      new AssumeRoleCommand({
+        RoleArn: role.arn,
+        RoleSessionName: 'drs-failback',
+        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+      }),
+    );
+  }
 }
 
 /** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
@@ -185,43 +262,133 @@ function scenarioForPlan<S>(
   return scenario;
 }
 
+type CredentialProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
+
+/**
+ * Credentials of `role`, assumed with `source` in `region` and renewed five minutes before they
+ * expire (what the SDK's fromTemporaryCredentials does; that package is not a dependency).
+ */
+async function assumedRoleProvider(
+  role: PlanRole,
+  region: string,
+  source: CredentialProvider,
+): Promise<CredentialProvider> {
+  const sts = new STSClient({ region, credentials: source });
+  let cached: Awaited<ReturnType<CredentialProvider>> | undefined;
+  return async () => {
+    const now = Date.now();
+    if (cached && (cached.expiration === undefined || cached.expiration.getTime() - now > 5 * 60_000))
+      return cached;
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: role.arn,
+        RoleSessionName: 'drs-failback',
+        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new CredentialsError(`AssumeRole ${role.arn} returned no credentials`);
+    cached = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
+    return cached;
+  };
+}
+
+/** The endpoint a region's STS calls go to, for the unreachable sentence. */
+function stsEndpoint(region: string, env: Readonly<Record<string, string | undefined>>): string {
+  return env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL ?? `https://sts.${region}.amazonaws.com`;
+}
+
 async function createRealContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  const region = options.region ?? plan.region;
-  if (options.profile !== undefined) {
-    // The DRS client of this SDK line has no `profile` setting; the credential chain reads AWS_PROFILE.
-    process.env.AWS_PROFILE = options.profile;
-  }
-  const [{ DrsClient }, { EC2Client }, { SNSClient }] = await Promise.all([
+  const { region, why } = regionReason(plan, options);
+  const env = options.env ?? process.env;
+  const [{ DrsClient }, { EC2Client }, { SNSClient }, { defaultProvider }] = await Promise.all([
     import('@aws-sdk/client-drs'),
     import('@aws-sdk/client-ec2'),
     import('@aws-sdk/client-sns'),
+    import('@aws-sdk/credential-provider-node'),
   ]);
+  const profile = options.profile ?? env.AWS_PROFILE;
+  // The usual chain (environment, SSO, shared config, process, IMDS); a profile with
+  // `mfa_serial` asks for its code on a terminal and fails with one sentence in a script.
+  const base: CredentialProvider = defaultProvider({
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    mfaCodeProvider:
+      options.askMfaCode ??
+      (async (serial: string) => {
+        throw new CredentialsError(
+          `the AWS profile ${profile ?? '(default)'} needs an MFA code (${serial}), which a script cannot type: ` +
+            'run the command on a terminal, or export temporary credentials first (aws sts get-session-token, aws sso login).',
+        );
+      }),
+  });
+  const drCredentials = plan.aws?.role ? await assumedRoleProvider(plan.aws.role, region, base) : base;
+  const credentialsFor = new Map<string, Promise<CredentialProvider>>([
+    [region, Promise.resolve(drCredentials)],
+  ]);
+  const credentialsOf =
+    (r: string): CredentialProvider =>
+    async () => {
+      let provider = credentialsFor.get(r);
+      if (!provider) {
+        const role = plan.aws?.origins?.[r]?.role;
+        provider = role ? assumedRoleProvider(role, r, base) : Promise.resolve(drCredentials);
+        credentialsFor.set(r, provider);
+      }
+      return (await provider)();
+    };
   // AWS_ENDPOINT_URL and the rest of the usual configuration are honoured by the SDK itself.
   // No SDK-level retries for DRS: a StartFailbackLaunch resent blindly after a timeout could
   // launch twice. The machine retries polls itself and re-reads AWS before any mutating call.
-  const drs = new DrsClient({ region, maxAttempts: 1 });
-  const ec2 = new EC2Client({ region });
+  const drs = new DrsClient({ region, maxAttempts: 1, credentials: drCredentials });
+  const ec2 = new EC2Client({ region, credentials: drCredentials });
   // The notifier has its own retry with backoff, in the background.
-  const sns = plan.notifications ? new SNSClient({ region, maxAttempts: 1 }) : undefined;
-  await assertCredentials(() => drs.config.credentials(), region, options);
+  const sns = plan.notifications
+    ? new SNSClient({ region, maxAttempts: 1, credentials: drCredentials })
+    : undefined;
+  // One attempt: an unreachable endpoint is said at once, not after the SDK's backoff.
+  const sts = new STSClient({ region, maxAttempts: 1, credentials: drCredentials });
+  await assertCredentials(drCredentials, region, options);
   // EC2-origin servers fail back into their origin region: clients for it, built on first use.
   const regional = new Map<
     string,
-    { drs: InstanceType<typeof DrsClient>; ec2: InstanceType<typeof EC2Client> }
+    {
+      drs: InstanceType<typeof DrsClient>;
+      ec2: InstanceType<typeof EC2Client>;
+      sts: InstanceType<typeof STSClient>;
+    }
   >();
   const forRegion = (r: string) => {
     let clients = regional.get(r);
     if (!clients) {
-      clients = { drs: new DrsClient({ region: r, maxAttempts: 1 }), ec2: new EC2Client({ region: r }) };
+      const credentials = credentialsOf(r);
+      clients = {
+        drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
+        ec2: new EC2Client({ region: r, credentials }),
+        sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
+      };
       regional.set(r, clients);
     }
     return clients;
   };
+  const clients: AwsClients = sns ? { drs, ec2, sns, sts, forRegion } : { drs, ec2, sts, forRegion };
   return {
-    clients: sns ? { drs, ec2, sns, forRegion } : { drs, ec2, forRegion },
+    clients,
     clock: systemClock,
     simulated: false,
     region,
+    regionWhy: why,
+    identify: identifier(plan, region, clients, (r) => stsEndpoint(r, env)),
     drive: (work) => work,
     keepWorldIn: () => {},
     saveWorld: () => {},
@@ -237,6 +404,13 @@ async function assertCredentials(
   try {
     await resolve();
   } catch (error) {
+    if (error instanceof CredentialsError) throw error;
+    if (error instanceof Error && /sso/i.test(error.message)) {
+      const profile = options.profile ?? options.env?.AWS_PROFILE;
+      throw new CredentialsError(
+        `the AWS SSO session${profile ? ` of profile ${profile}` : ''} is missing or expired: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` and try again; nothing was changed.`,
+      );
+    }
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const profile = options.profile ?? options.env?.AWS_PROFILE;
     throw new AwsSetupError(

@@ -242,7 +242,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       );
     }
     if (!session.json) {
-      for (const line of summaryLines(outcome, plan, tracker, p)) writeLine(io.stdout, line);
+      for (const line of summaryLines(outcome, plan, tracker, p, session.stored.store.stateDir))
+        writeLine(io.stdout, line);
     }
     return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
   } finally {

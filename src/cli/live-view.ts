@@ -1,6 +1,7 @@
 // Guided mode's live view: one plain line per thing worth seeing (state changes, checks, job
 // log entries, approvals, notifications), stamped with elapsed time against the RTO. Plain
 // lines rather than a redrawn screen: robust in any terminal, in tmux, and in a captured log.
+
 import type { Writable } from 'node:stream';
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
@@ -9,6 +10,7 @@ import { formatDuration } from '../plan/duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import type { RunResult } from '../run.js';
+import { stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
 import { clockText } from './render.js';
@@ -191,7 +193,14 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
 
-export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker, p: Palette): string[] {
+export function summaryLines(
+  result: RunResult,
+  plan: Plan,
+  tracker: RunTracker,
+  p: Palette,
+  stateDir?: string,
+): string[] {
+  const report = `drs-failback report ${result.runId}${stateDir !== undefined ? stateDirArgument(stateDir) : ''}`;
   const lines: string[] = [];
   const elapsed =
     tracker.startedAt !== null && tracker.finishedAt !== null ? tracker.finishedAt - tracker.startedAt : 0;
@@ -220,7 +229,7 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
   }
   if (result.outcome === 'backed-out' && tracker.reversedOf.size > 0) {
     lines.push(
-      `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`drs-failback report ${result.runId}\` lists it. Terminate it by hand once understood.`,
+      `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`${report}\` lists it. Terminate it by hand once understood.`,
     );
   }
   const afterFailback = result.waves.some((w) => w.afterFailback);

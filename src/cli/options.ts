@@ -5,8 +5,6 @@ import { InvalidArgumentError } from 'commander';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type CliLogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_STATE_DIR = '.drs-failback';
-
 /** Options every command accepts (contract: common options). */
 export interface CommonOptions {
   region?: string;

@@ -1,11 +1,11 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
 import { Argument, Command, Option } from 'commander';
+import { defaultStateDir } from '../store/state-dir.js';
 import {
   type BackoutOptions,
   type CheckOptions,
   type CommonOptions,
-  DEFAULT_STATE_DIR,
   type DiagramOptions,
   type IamPolicyOptions,
   LOG_LEVELS,
@@ -71,23 +71,54 @@ function collectRegions(value: string, previous: string[] | undefined): string[]
   return list.includes(region) ? list : [...list, region];
 }
 
-function withCommonOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--region <region>', 'AWS region (default: the plan region)').argParser(parseRegion),
-    )
-    .option('--profile <name>', 'AWS shared-config profile (default: the usual credential chain)')
-    .option('--json', 'machine-readable output: the event stream as NDJSON on stdout', false)
-    .option('--log-file <path>', 'write logs to this file instead of stderr')
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel))
-    .option('--state-dir <dir>', 'where runs keep their state', DEFAULT_STATE_DIR);
+/** Which of the common options a command takes: only those it uses appear in its --help. */
+interface CommonUse {
+  /** --region and --profile: the command talks to AWS. */
+  aws?: boolean;
+  /** --json, with what it prints: `stream` (NDJSON events) or `document` (one JSON document). */
+  json?: 'stream' | 'document' | 'quiet';
+  /** --log-file and --log-level. */
+  log?: boolean;
+  /** --state-dir. */
+  stateDir?: boolean;
 }
+
+const JSON_HELP: Record<NonNullable<CommonUse['json']>, string> = {
+  stream: 'machine-readable output: the event stream as NDJSON on stdout',
+  document: 'machine-readable output: one JSON document on stdout',
+  quiet: 'prints only the JSON document (no notes on stderr)',
+};
+
+function withCommonOptions(cmd: Command, use: CommonUse): Command {
+  if (use.aws) {
+    cmd
+      .addOption(
+        new Option('--region <region>', 'AWS region (default: the plan region)').argParser(parseRegion),
+      )
+      .option('--profile <name>', 'AWS shared-config profile (default: the usual credential chain)');
+  }
+  if (use.json) cmd.option('--json', JSON_HELP[use.json], false);
+  if (use.log) {
+    cmd
+      .option('--log-file <path>', 'write logs to this file instead of stderr')
+      .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel));
+  }
+  if (use.stateDir) {
+    cmd.option(
+      '--state-dir <dir>',
+      'where runs keep their state (default: $DRS_FAILBACK_STATE_DIR, else $XDG_STATE_HOME/drs-failback or ~/.local/state/drs-failback)',
+    );
+  }
+  return cmd;
+}
+
+const AWS_COMMAND: CommonUse = { aws: true, json: 'stream', log: true, stateDir: true };
 
 /** Reads the common options from commander's parsed values. */
 function common(opts: Record<string, unknown>): CommonOptions {
   const out: CommonOptions = {
     json: opts.json === true,
-    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : DEFAULT_STATE_DIR,
+    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : defaultStateDir(),
   };
   if (typeof opts.region === 'string') out.region = opts.region;
   if (typeof opts.profile === 'string') out.profile = opts.profile;
@@ -111,6 +142,7 @@ function validateCommand(program: Command, onCommand: OnCommand): void {
       .command('validate')
       .description('check the plan file alone; no AWS call')
       .argument('<plan>', 'plan file (YAML or JSON)'),
+    { json: 'document', log: true },
   )
     .addHelpText('after', examples(['drs-failback validate examples/plans/payments.yaml']))
     .action((plan: string, opts: Record<string, unknown>) => {
@@ -126,6 +158,7 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
       .description('run every precheck read-only and print a readiness report')
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -156,6 +189,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
           parseSpeed,
         ),
       ),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -182,6 +216,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
       .addOption(speedOption()),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -214,6 +249,7 @@ function statusCommand(program: Command, onCommand: OnCommand): void {
         ]),
       )
       .option('--table <name>', 'the run table of the Step Functions deployment (with --engine sfn)'),
+    { json: 'document', stateDir: true },
   )
     .addHelpText(
       'after',
@@ -240,6 +276,7 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
       .description('operator-initiated backout of an interrupted run')
       .argument('<run-id>', 'the run to back out')
       .addOption(speedOption()),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -271,6 +308,7 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
         ),
       )
       .option('--output <file>', 'write the report to this file instead of stdout'),
+    { json: 'document', stateDir: true },
   )
     .addHelpText(
       'after',
@@ -306,6 +344,7 @@ function diagramCommand(program: Command, onCommand: OnCommand): void {
           .default('wave')
           .argParser(parseDiagramMachine),
       ),
+    {},
   )
     .addHelpText(
       'after',
@@ -336,6 +375,7 @@ function iamPolicyCommand(program: Command, onCommand: OnCommand): void {
           'a region EC2-origin servers came from (repeatable); adds the reverse-replication flow there',
         ).argParser(collectRegions),
       ),
+    { json: 'quiet' },
   )
     .addHelpText(
       'after',
@@ -367,6 +407,7 @@ function prepareCommand(program: Command, onCommand: OnCommand): void {
         "poll until every reversed server replicates CONTINUOUS within the RPO (the plan's polling.interval), or Ctrl-C",
         false,
       ),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',

@@ -347,6 +347,29 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
     }
   }
 
+  // Every command reads who it acts as first (GetCallerIdentity needs no permission in AWS; it
+  // is listed so the policy names every call the tool makes).
+  // The regions the tool reads its identity in: the DR region and the origins the plan names.
+  const stsRegions = [...new Set([plan.region, ...Object.keys(plan.aws?.origins ?? {})])];
+  statements.push({
+    Sid: 'ReadCallerIdentity',
+    Effect: 'Allow',
+    Action: [action('GetCallerIdentity')],
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'aws:RequestedRegion': stsRegions.length === 1 ? plan.region : stsRegions },
+    },
+  });
+  const roles = planRoleArns(plan);
+  if (roles.length > 0) {
+    statements.push({
+      Sid: 'AssumePlanRoles',
+      Effect: 'Allow',
+      Action: [action('AssumeRole')],
+      Resource: roles,
+    });
+  }
+
   const topicArn = plan.notifications?.topicArn;
   if (topicArn !== undefined) {
     statements.push({
@@ -358,6 +381,12 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
   }
 
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The roles the plan names (aws.role, aws.origins.<region>.role), each once, in plan order. */
+export function planRoleArns(plan: Plan): string[] {
+  const arns = [plan.aws?.role?.arn, ...Object.values(plan.aws?.origins ?? {}).map((o) => o.role?.arn)];
+  return [...new Set(arns.filter((arn): arn is string => arn !== undefined))];
 }
 
 /** Every action a policy grants, sorted, for tests and the docs. */
@@ -397,6 +426,11 @@ export function policyNotes(plan: Plan, options: IamPolicyOptions = {}): string[
           ? 'the EC2-origin launch needs them in each origin region, whatever backout.restore says.'
           : 'backout.restore: never removes them.'
       }`,
+    );
+  }
+  if (planRoleArns(plan).length > 0) {
+    notes.push(
+      `The plan names role(s) ${planRoleArns(plan).join(', ')}: attach the DRS, EC2 and SNS statements to those roles (each in its account) and keep sts:AssumeRole for the principal that runs drs-failback; each role's trust policy must allow that principal (with the plan's externalId when it sets one).`,
     );
   }
   notes.push(

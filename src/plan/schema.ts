@@ -163,6 +163,20 @@ const wave = z.strictObject({
   servers: z.array(server).min(1),
 });
 
+const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
+const roleArn = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'arn:aws:iam::<12-digit account>:role/<name>',
+);
+const role = z.strictObject({ arn: roleArn, externalId: z.string().min(2).max(1224).optional() });
+const awsSection = z.strictObject({
+  allowedAccounts: z.array(accountId).min(1).optional(),
+  role: role.optional(),
+  origins: z
+    .record(region, z.strictObject({ account: accountId.optional(), role: role.optional() }))
+    .optional(),
+});
+
 const optionalTimeout = z.strictObject({ timeout: duration.optional() }).optional();
 
 /** The plan file as written: optional sections stay optional until `toPlan` fills in defaults. */
@@ -171,6 +185,7 @@ export const planFileSchema = z
     version: z.literal(1),
     name: planName,
     region,
+    aws: awsSection.optional(),
     notifications: z.strictObject({ topicArn }).optional(),
     objectives: z.strictObject({ rpo: duration, rto: duration }),
     approval: z.enum(APPROVAL_MODES).optional(),
@@ -194,6 +209,7 @@ export function toPlan(file: PlanFile): Plan {
     version: file.version,
     name: file.name,
     region: file.region,
+    ...(file.aws ? { aws: file.aws } : {}),
     ...(file.notifications ? { notifications: { topicArn: file.notifications.topicArn } } : {}),
     objectives: { rpoMs: file.objectives.rpo, rtoMs: file.objectives.rto },
     approval: file.approval ?? PLAN_DEFAULTS.approval,

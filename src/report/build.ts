@@ -91,6 +91,11 @@ export interface EvidenceReport {
   runId: string;
   plan: string | null;
   simulated: boolean;
+  /**
+   * Who the run acted as, per region, from each `run.started` (a resume may act as someone
+   * else: each start is listed); empty for runs logged before the identity was recorded.
+   */
+  identities?: { at: string; region: string; account: string; principal: string }[];
   startedAt: string | null;
   finishedAt: string | null;
   outcome: string | null;
@@ -504,6 +509,16 @@ export function buildReport(input: ReportInput): EvidenceReport {
     runId: input.runId,
     plan: plan?.name ?? (first?.type === 'run.started' ? first.plan : null),
     simulated: first?.type === 'run.started' ? first.simulated : false,
+    identities: started.flatMap((e) =>
+      e.type === 'run.started'
+        ? (e.identities ?? []).map(({ region, account, principal }) => ({
+            at: e.at,
+            region,
+            account,
+            principal,
+          }))
+        : [],
+    ),
     startedAt: first?.at ?? null,
     finishedAt: finished?.at ?? null,
     outcome: finished?.outcome ?? null,

@@ -56,6 +56,10 @@ function factLines(report: EvidenceReport): string[] {
         ['plan', report.plan],
         ['outcome', report.outcome ?? 'not finished'],
         ['simulated', report.simulated ? 'yes (no real AWS)' : 'no'],
+        ...(report.identities ?? []).map((i): [string, string] => [
+          `AWS identity (${i.region}, ${i.at})`,
+          `account ${i.account} as ${i.principal}`,
+        ]),
         ['started', report.startedAt],
         ['finished', report.finishedAt],
         ['resumed after interruption', report.resumes],

@@ -10,10 +10,18 @@ import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
 import { AwsClock } from '../aws/aws-clock.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { CallerIdentity } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
-import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
+import {
+  type EmitEvent,
+  EVENT_FORMAT_VERSION,
+  eventStamper,
+  lastEventSeq,
+  type RunEvent,
+  type RunEventBody,
+} from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
@@ -36,6 +44,11 @@ export interface CreateRunOptions {
   probes?: ProbeRunner;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
+  /**
+   * Who the run acts as, read by the caller (GetCallerIdentity) before the run starts: recorded in
+   * `run.started`, and the reads' events are emitted right after it.
+   */
+  identity?: RunIdentity;
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
   activities?: Partial<FailbackActivities>;
   /** Seed for poll jitter; derived from the run id when absent. */
@@ -164,6 +177,37 @@ function whenDone(
   });
 }
 
+/** The caller's identity reads, for `run.started` and the stream. */
+export interface RunIdentity {
+  identities: readonly CallerIdentity[];
+  /** The reads' `aws.request`/`aws.response` events, unstamped, in the order they happened. */
+  events: readonly RunEventBody[];
+}
+
+/** Why a run that did not complete stopped: the first wave that did not complete. */
+function finishReason(output: PlanOutput): { reason?: string } {
+  const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
+  const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
+  return reason !== undefined ? { reason } : {};
+}
+
+/**
+ * `run.started`'s format and identity fields: the DR region's account and principal, and every
+ * region's. The identity reads happened before the run started; they are emitted right after
+ * run.started, which records their answer, so the stream still begins with run.started.
+ */
+function identityFields(identities: readonly CallerIdentity[] | undefined) {
+  const dr = identities?.[0];
+  if (!identities || !dr) return { format: EVENT_FORMAT_VERSION };
+  return {
+    format: EVENT_FORMAT_VERSION,
+    region: dr.region,
+    account: dr.account,
+    principal: dr.principal,
+    identities: identities.map(({ region, account, principal }) => ({ region, account, principal })),
+  };
+}
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -230,7 +274,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const result = whenDone(actor, async (output) => {
     await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
     const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
-    emit({ type: 'run.finished', outcome: output.outcome, waves });
+    emit({ type: 'run.finished', outcome: output.outcome, waves, ...finishReason(output) });
     log.info({ outcome: output.outcome }, 'run finished');
     return { ...output, runId };
   });
@@ -245,7 +289,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       waves: plan.waves.length,
       servers,
       simulated: !!options.simulated,
+      ...identityFields(options.identity?.identities),
     });
+    for (const body of options.identity?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     // The plan's first state before its first wave's (xstate reports the child first).
     if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);

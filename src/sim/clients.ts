@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-drs';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProbeRunner } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
@@ -38,6 +39,8 @@ import { World } from './world.js';
 export interface SimulatedRegionalClients {
   drs: DrsClient;
   ec2: EC2Client;
+  /** GetCallerIdentity and AssumeRole, answered with the scenario's account and principal. */
+  sts: STSClient;
 }
 
 export interface SimulatedClients extends SimulatedRegionalClients {
@@ -120,7 +123,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const drRegion = world.scenario.region;
 
   const unmodelled =
-    (service: Service) =>
+    (service: Service | 'sts') =>
     async (_input: unknown): Promise<never> => {
       throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
     };
@@ -169,10 +172,51 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     const ec2Mock = mockClient(ec2);
     ec2Mock.send.callsFake(answerIn(region, 'ec2', EC2_COMMANDS));
     mocks.push(drsMock, ec2Mock);
-    return { drs, ec2 };
+    return { drs, ec2, sts: stsClient(region) };
   };
 
-  const { drs, ec2 } = forRegion(drRegion);
+  // STS: who the caller is. The scenario's principal (default: a role in the scenario's account);
+  // after AssumeRole on a region's client, the assumed role, as AWS answers.
+  const stsClient = (region: string): STSClient => {
+    const sts = new STSClient(configFor(region));
+    const stsMock = mockClient(sts);
+    const scenario = world.scenario;
+    let caller = {
+      account: scenario.accountId,
+      arn:
+        scenario.principal ??
+        `arn:aws:sts::${scenario.accountId}:assumed-role/DRSFailbackOperator/simulated-operator`,
+    };
+    stsMock.onAnyCommand().callsFake(unmodelled('sts'));
+    stsMock.on(GetCallerIdentityCommand).callsFake(async () => ({
+      Account: caller.account,
+      Arn: caller.arn,
+      UserId: `AROASIMULATED:${caller.arn.replace(/^.*\//, '')}`,
+      $metadata: { httpStatusCode: 200, requestId: `sim-sts-${region}` },
+    }));
+    stsMock.on(AssumeRoleCommand).callsFake(async (input: { RoleArn?: string; RoleSessionName?: string }) => {
+      const roleArn = input.RoleArn ?? '';
+      const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+      if (!match) throw Object.assign(new Error(`not a role ARN: ${roleArn}`), { name: 'ValidationError' });
+      const [, account = '', name = ''] = match;
+      const session = input.RoleSessionName ?? 'drs-failback';
+      caller = { account, arn: `arn:aws:sts::${account}:assumed-role/${name}/${session}` };
+      return {
+        Credentials: {
+          AccessKeyId: 'SIMULATED',
+          SecretAccessKey: 'SIMULATED',
+          SessionToken: 'SIMULATED',
+          Expiration: new Date(clock.now() + 3_600_000),
+        },
+        AssumedRoleUser: { Arn: caller.arn, AssumedRoleId: `AROASIMULATED:${session}` },
+        $metadata: { httpStatusCode: 200, requestId: `sim-sts-${region}` },
+      };
+    });
+    mocks.push(stsMock);
+    return sts;
+  };
+
+  const { drs, ec2, sts } = forRegion(drRegion);
   const sns = new SNSClient(configFor(drRegion));
   const snsMock = mockClient(sns);
   snsMock.send.callsFake(answerIn(drRegion, 'sns', SNS_COMMANDS));
@@ -181,7 +225,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   return {
     clock,
     world,
-    clients: { drs, ec2, sns, forRegion },
+    clients: { drs, ec2, sns, sts, forRegion },
     probes: createSimulatedProbes(world),
     calls: () => world.calls(),
     save: () => world.save(),

@@ -257,6 +257,10 @@ export const scenarioSchema = z.strictObject({
     .string()
     .regex(/^\d{12}$/, { message: 'must be 12 digits' })
     .optional(),
+  principal: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, { message: 'must be an IAM or STS principal ARN' })
+    .optional(),
   defaults: z
     .strictObject({
       jobStartDelay: duration.optional(),
@@ -339,6 +343,8 @@ export interface Scenario {
   disasterAt: string | null;
   region: string;
   accountId: string;
+  /** The principal GetCallerIdentity answers (absent: an assumed role in `accountId`). */
+  principal?: string;
   jobStartDelayMs: number;
   probeDefault: 'ok' | 'fail';
   pageSize: number;
@@ -380,6 +386,7 @@ function normalize(parsed: Parsed): Scenario {
     disasterAt: parsed.disasterAt === undefined ? null : new Date(parsed.disasterAt).toISOString(),
     region: parsed.region ?? D.region,
     accountId: parsed.accountId ?? D.accountId,
+    ...(parsed.principal !== undefined ? { principal: parsed.principal } : {}),
     jobStartDelayMs: d.jobStartDelay ?? D.jobStartDelayMs,
     probeDefault: d.probe ?? 'ok',
     pageSize: d.pageSize ?? D.pageSize,

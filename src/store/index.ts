@@ -20,7 +20,6 @@ export {
 export { acquireRunLocks, type HeldLocks, planLockOwner, processAlive } from './lock.js';
 export { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 export {
-  DEFAULT_STATE_DIR,
   type EventLog,
   isDurableEvent,
   type RunListing,
@@ -28,3 +27,4 @@ export {
   type RunStoreOptions,
   StoredRun,
 } from './run-store.js';
+export { defaultStateDir, stateDirArgument } from './state-dir.js';

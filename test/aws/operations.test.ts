@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import * as drsSdk from '@aws-sdk/client-drs';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
 import * as snsSdk from '@aws-sdk/client-sns';
+import * as stsSdk from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import {
   DESTRUCTIVE_OPERATIONS,
@@ -111,6 +112,7 @@ describe('the operation catalogue', () => {
       drs: drsSdk,
       ec2: ec2Sdk,
       sns: snsSdk,
+      sts: stsSdk,
     };
     for (const name of NAMES) {
       const sdk = packages[OPERATIONS[name].service];
@@ -123,7 +125,8 @@ describe('the operation catalogue', () => {
   it('marks reads as not mutating and everything else as mutating (Publish changes no resource)', () => {
     for (const name of NAMES) {
       const isRead = /^(Describe|Get|List)/.test(name);
-      const expected = !isRead && name !== 'Publish';
+      // Publish changes no resource; AssumeRole only hands out credentials.
+      const expected = !isRead && name !== 'Publish' && name !== 'AssumeRole';
       expect(OPERATIONS[name].mutates, name).toBe(expected);
     }
   });
@@ -203,6 +206,7 @@ describe('what reads the catalogue', () => {
 version: 1
 name: payments
 region: eu-west-1
+aws: { role: { arn: 'arn:aws:iam::123456789012:role/failback' } }
 objectives: { rpo: 15m, rto: 4h }
 backout: { restore: if-unhealthy }
 afterFailback: { reprotect: true, cleanup: true }

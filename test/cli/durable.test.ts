@@ -107,7 +107,10 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
     const table = await cli(['status', '--state-dir', stateDir]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/RUN\s+PLAN\s+STARTED\s+STATE\s+OUTCOME/);
-    expect(table.stdout).toMatch(new RegExp(`${runId}\\s+cli-fixture\\s+\\S+\\s+finished\\s+completed`));
+    // Wall-clock start, then the simulated run's mark with its virtual start.
+    expect(table.stdout).toMatch(
+      new RegExp(`${runId}\\s+cli-fixture\\s+\\S+ \\(simulated; virtual \\S+\\)\\s+finished\\s+completed`),
+    );
 
     const listed = await cli(['status', '--json', '--state-dir', stateDir]);
     expect(JSON.parse(listed.stdout)).toMatchObject({
@@ -214,7 +217,9 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
 
     const status = await cli(['status', '--state-dir', stateDir]);
     expect(status.stdout).toMatch(
-      new RegExp(`${runId}\\s+cli-fixture\\s+\\S+\\s+wave databases: monitoringJob\\s+interrupted`),
+      new RegExp(
+        `${runId}\\s+cli-fixture\\s+\\S+ \\(simulated; virtual \\S+\\)\\s+wave databases: monitoringJob\\s+interrupted`,
+      ),
     );
 
     // While a live process holds the run's lock, resume is refused and names it.

@@ -113,7 +113,8 @@ describe('drs-failback (child process)', () => {
     const events = ndjson(r.stdout);
     expect(events.filter((e) => e.type === 'check').length).toBeGreaterThan(5);
     const ops = new Set(events.filter((e) => e.type === 'aws.request').map((e) => e.operation));
-    for (const op of ops) expect(String(op)).toMatch(/^Describe/);
+    // Who the checks act as (STS), then DRS and EC2 reads only.
+    for (const op of ops) expect(String(op)).toMatch(/^(Describe|GetCallerIdentity$)/);
   });
 
   it('run without a terminal and without --yes: exit 3, names --yes, never StartFailbackLaunch', async () => {

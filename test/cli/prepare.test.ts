@@ -28,9 +28,15 @@ describe('drs-failback prepare (child process)', () => {
     expect(r.stderr).toContain('Nothing was sent');
     const events = ndjson(r.stdout);
     expect(requests(events, 'ReverseReplication')).toEqual([]);
-    expect(events.every((e) => e.type !== 'aws.request' || String(e.operation).startsWith('Describe'))).toBe(
-      true,
-    );
+    // Who it acts as (STS), then reads only.
+    expect(
+      events.every(
+        (e) =>
+          e.type !== 'aws.request' ||
+          String(e.operation).startsWith('Describe') ||
+          e.operation === 'GetCallerIdentity',
+      ),
+    ).toBe(true);
   });
 
   it('reverses once; a second prepare sends none and watches until CONTINUOUS; then run completes', async () => {

@@ -6,6 +6,7 @@ import { loadPlan } from '../../plan/load.js';
 import { type PreparedServer, type PrepareResult, prepareReverseReplication } from '../../prepare/index.js';
 import { newRunId } from '../../run-id.js';
 import { createAwsContext } from '../aws-context.js';
+import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, isInteractive, type Palette, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { PrepareOptions } from '../options.js';
@@ -117,6 +118,7 @@ export async function prepare(
   const aws = await createAwsContext(plan, {
     ...options,
     env: io.env,
+    ...mfaPrompt(io),
     stateDir: options.stateDir,
     keepScenarioWorld: true,
   });
@@ -135,7 +137,10 @@ export async function prepare(
       `simulation: continuing in the world an earlier prepare left (${aws.preparedWorld})`,
     );
   }
+  // Who the command acts as, before anything else (a wrong account stops here).
+  const identities = await aws.identify(emit);
   for (const line of planLines(summarizePlan(plan), p)) say(line);
+  for (const line of identityLines(identities, aws, p)) say(line);
   say();
 
   const interactive = !options.json && isInteractive(io);
