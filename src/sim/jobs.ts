@@ -486,12 +486,7 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
       visibleAt: s.endAt,
       launchedByJobID: job.jobID,
       pointInTimeAt: point ? point.takenAt : job.startAt,
-      // A relaunch holds the snapshot's data: none of the writes made on the lost instance.
-      dataAt: point
-        ? point.expectedAt
-        : launchPhase(server) === 'origin'
-          ? job.startAt
-          : Math.min(job.startAt, disasterOf(world) ?? job.startAt),
+      dataAt: relaunchDataAt(world, server, point, job.startAt),
       failback: [{ at: s.endAt, value: FailbackState.FAILBACK_NOT_STARTED }],
     });
     addEntry(server.recoveryInstance, s.endAt, s.newRecoveryInstanceID);
@@ -499,8 +494,18 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
   return { job: jobView(world, job) };
 }
 
-const disasterOf = (world: World): number | undefined =>
-  world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
+/** A relaunch holds the snapshot's data: none of the writes made on the lost instance since. */
+function relaunchDataAt(
+  world: World,
+  server: SourceServerRecord,
+  point: { expectedAt: number } | undefined,
+  startAt: number,
+): number {
+  if (point) return point.expectedAt;
+  if (launchPhase(server) === 'origin') return startAt;
+  const disaster = world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
+  return Math.min(startAt, disaster ?? startAt);
+}
 
 /** A reversed (FAILBACK) source server launches in its origin region: that is the EC2-origin failback. */
 function launchPhase(server: SourceServerRecord): LaunchPhase {
