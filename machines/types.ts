@@ -148,6 +148,8 @@ export interface PrecheckInput {
   rpoMs: number;
   /** Absolute deadline of the whole run (epoch ms). */
   rtoDeadlineAt: number;
+  /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
+  restore?: RestoreMode;
 }
 export interface PrecheckOutput {
   now: number;

@@ -133,6 +133,8 @@ export async function precheck(
   if (!reads.recoveryInstances.ok) {
     noteFailure(readFailure(reads.recoveryInstances.error, 'DescribeRecoveryInstances'));
   }
+  // Ages of AWS timestamps against AWS's clock (the responses' Date header), else the local one.
+  reads.awsNow = deps.awsClock?.now() ?? deps.clock.now();
   run('recoveryInstances');
 
   // EC2 origin: the reversed replication, read in each origin region.
@@ -164,12 +166,14 @@ export async function precheck(
     }
   }
 
-  // On premises: the newest recovery point (EC2 origin: the RPO is the reversed replication's lag).
-  for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
-    const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
-    recoverySnapshots.set(id, snapshot);
-    if (!snapshot.ok) noteFailure(readFailure(snapshot.error, 'DescribeRecoverySnapshots', id));
-    run('recoverySnapshot', { server: id });
+  // On premises, when a backout may relaunch: is there a known-good point (informational; the RPO
+  // is the failback replication's lag, judged above). A failed read is a warn, never retried.
+  if (input.restore !== 'never') {
+    for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
+      const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
+      recoverySnapshots.set(id, snapshot);
+      run('recoverySnapshot', { server: id });
+    }
   }
 
   reads.jobs = await read(() =>

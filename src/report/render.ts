@@ -61,7 +61,7 @@ function factLines(report: EvidenceReport): string[] {
         ['RTO deadline', report.rto.deadlineAt],
         [
           'RPO at cutover',
-          `newest recovery point ${formatMs(report.rpo.worstAgeMs)} old (worst server), objective ${formatMs(report.rpo.objectiveMs)}: ${verdict(report.rpo.met)}`,
+          `failback replication lag ${formatMs(report.rpo.worstAgeMs)} at precheck (worst server), objective ${formatMs(report.rpo.objectiveMs)}: ${verdict(report.rpo.met)}`,
         ],
       ],
     ),

@@ -8,6 +8,7 @@ import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
+import { AwsClock } from '../aws/aws-clock.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
@@ -146,7 +147,14 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 /** The activities over the run's instrumented clients (and the SNS client for notifications). */
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
+  const awsClock = new AwsClock(clock);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(
+    options.clients,
+    region,
+    emit,
+    options.beforeSend,
+    awsClock,
+  );
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
@@ -155,6 +163,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       ...(regional ? { regional } : {}),
       log,
       clock,
+      awsClock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
     }),

@@ -64,7 +64,11 @@ const onPremInstance: RecoveryInstance = {
   sourceServerID: ONPREM,
   isDrill: false,
   originEnvironment: OriginEnvironment.ON_PREMISES,
-  failback: { state: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+  failback: {
+    state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+    failbackClientLastSeenByServiceDateTime: new Date(NOW - 30_000).toISOString(),
+  },
+  dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT5S', replicatedDisks: [] },
 };
 const ec2Instance: RecoveryInstance = {
   recoveryInstanceID: rid(2),
