@@ -72,41 +72,16 @@ function populate(world: World): void {
       const targetId = spec.target?.ec2InstanceID;
       const targetRegion = aws ? originRegion : region;
       if (spec.target && targetId && !world.ec2Instance(targetId, targetRegion)) {
-        addEc2Instance(world, {
-          instanceId: targetId,
-          region: targetRegion,
-          subnetId: spec.target.subnetId ?? primary.subnetId,
-          vpcId: spec.target.vpcId ?? primary.vpcId,
-          privateIp: spec.target.privateIp ?? `10.0.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`,
-          securityGroupIds: spec.target.securityGroupIds ?? [primary.securityGroupId],
-          availabilityZone: `${targetRegion}a`,
-          launchedAt: start - 30 * DAY,
-          tags: { Name: `${hostname}-primary` },
-        });
+        addTarget(world, spec.target, targetId, targetRegion, { hostname, n, primary });
       }
 
-      const client = spec.failbackClient ?? { initialSyncMs: 2 * 3_600_000, lagMs: 5_000 };
-      const pairedAt =
-        client.pairedBeforeMs === undefined ? createdAt : Math.max(createdAt, start - client.pairedBeforeMs);
-      const syncedAt = pairedAt + client.initialSyncMs;
-      const failback =
-        client.pairedBeforeMs === undefined
-          ? [{ at: createdAt, value: spec.failbackState }]
-          : [
-              { at: createdAt, value: FailbackState.FAILBACK_NOT_STARTED },
-              { at: pairedAt, value: FailbackState.FAILBACK_IN_PROGRESS },
-              { at: syncedAt, value: FailbackState.FAILBACK_READY_FOR_LAUNCH },
-            ];
-      if (spec.readyAfterMs !== undefined) {
-        addEntry(failback, start + spec.readyAfterMs, FailbackState.FAILBACK_READY_FOR_LAUNCH);
-      }
-      const errorFault = failbackErrorFault(world, sourceServerID);
-      if (errorFault?.at !== undefined)
-        addEntry(failback, start + errorFault.at, FailbackState.FAILBACK_ERROR);
+      const { client, pairedAt, syncedAt, failback } = failbackTimeline(
+        world,
+        spec,
+        sourceServerID,
+        createdAt,
+      );
 
-      const stall = aws ? undefined : replicationStalled(world, sourceServerID);
-      const stuckLagMs = aws ? undefined : replicationLagMs(world, sourceServerID);
-      const silentAt = aws ? undefined : failbackClientSilentAt(world, sourceServerID);
       const recoveryInstance = {
         recoveryInstanceID,
         region,
@@ -121,17 +96,11 @@ function populate(world: World): void {
         ...(aws
           ? {}
           : {
-              failbackReplication: {
+              failbackReplication: failbackReplicationOf(world, sourceServerID, {
                 pairedAt,
                 syncedAt: client.pairedBeforeMs === undefined ? pairedAt : syncedAt,
                 lagMs: client.lagMs,
-                // A stall with no instant given began an hour before the start.
-                ...(stall
-                  ? { stalledAt: start + (stall.at ?? 0) - (stall.at === undefined ? 3_600_000 : 0) }
-                  : {}),
-                ...(stuckLagMs !== undefined ? { stuckLagMs } : {}),
-                ...(silentAt !== undefined ? { clientSilentAt: silentAt } : {}),
-              },
+              }),
             }),
         // The failback boots the target only on premises; an EC2-origin failback launches anew.
         ...(targetId && !aws ? { targetEc2InstanceID: targetId } : {}),
@@ -170,6 +139,73 @@ function populate(world: World): void {
       }
     }
   }
+}
+
+type ServerSpec = World['scenario']['servers'][number];
+
+/** The recovery instance's failback state over time: the Failback Client pairs, syncs, is ready. */
+function failbackTimeline(world: World, spec: ServerSpec, sourceServerID: string, createdAt: number) {
+  const start = world.startAt;
+  const client = spec.failbackClient ?? { initialSyncMs: 2 * 3_600_000, lagMs: 5_000 };
+  const pairedAt =
+    client.pairedBeforeMs === undefined ? createdAt : Math.max(createdAt, start - client.pairedBeforeMs);
+  const syncedAt = pairedAt + client.initialSyncMs;
+  const failback =
+    client.pairedBeforeMs === undefined
+      ? [{ at: createdAt, value: spec.failbackState }]
+      : [
+          { at: createdAt, value: FailbackState.FAILBACK_NOT_STARTED },
+          { at: pairedAt, value: FailbackState.FAILBACK_IN_PROGRESS },
+          { at: syncedAt, value: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+        ];
+  if (spec.readyAfterMs !== undefined) {
+    addEntry(failback, start + spec.readyAfterMs, FailbackState.FAILBACK_READY_FOR_LAUNCH);
+  }
+  const errorFault = failbackErrorFault(world, sourceServerID);
+  if (errorFault?.at !== undefined) addEntry(failback, start + errorFault.at, FailbackState.FAILBACK_ERROR);
+  return { client, pairedAt, syncedAt, failback };
+}
+
+/** The failback target, when it is an EC2 instance (EC2 origin, or an on-premises stand-in). */
+function addTarget(
+  world: World,
+  target: NonNullable<ServerSpec['target']>,
+  targetId: string,
+  targetRegion: string,
+  at: { hostname: string; n: number; primary: { vpcId: string; subnetId: string; securityGroupId: string } },
+): void {
+  const { hostname, n, primary } = at;
+  const start = world.startAt;
+  addEc2Instance(world, {
+    instanceId: targetId,
+    region: targetRegion,
+    subnetId: target.subnetId ?? primary.subnetId,
+    vpcId: target.vpcId ?? primary.vpcId,
+    privateIp: target.privateIp ?? `10.0.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`,
+    securityGroupIds: target.securityGroupIds ?? [primary.securityGroupId],
+    availabilityZone: `${targetRegion}a`,
+    launchedAt: start - 30 * DAY,
+    tags: { Name: `${hostname}-primary` },
+  });
+}
+
+/** The failback replication's timeline and the faults that bend it (stall, stuck lag, silent client). */
+function failbackReplicationOf(
+  world: World,
+  sourceServerID: string,
+  timing: { pairedAt: number; syncedAt: number; lagMs: number },
+) {
+  const start = world.startAt;
+  const stall = replicationStalled(world, sourceServerID);
+  const stuckLagMs = replicationLagMs(world, sourceServerID);
+  const silentAt = failbackClientSilentAt(world, sourceServerID);
+  return {
+    ...timing,
+    // A stall with no instant given began an hour before the start.
+    ...(stall ? { stalledAt: start + (stall.at ?? 0) - (stall.at === undefined ? 3_600_000 : 0) } : {}),
+    ...(stuckLagMs !== undefined ? { stuckLagMs } : {}),
+    ...(silentAt !== undefined ? { clientSilentAt: silentAt } : {}),
+  };
 }
 
 function originNetwork(target: NonNullable<World['scenario']['servers'][number]['target']>) {
