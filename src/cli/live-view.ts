@@ -217,7 +217,7 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
     'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
   ],
   'backed-out': [
-    'The DR side is serving; nothing was lost. Read the failure above, fix the cause, then `drs-failback check` and run again.',
+    'The DR side is serving (the report states any data a relaunch from a snapshot lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
   ],
   aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
   'precheck-failed': [
