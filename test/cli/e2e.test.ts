@@ -171,7 +171,9 @@ describe('drs-failback (child process)', () => {
     const r = await cli(['run', PLAN, '--simulate', LAUNCH_FAILS, '--yes', '--state-dir', tempStateDir()]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('wave databases: backed-out');
-    expect(r.stdout).toContain('The DR side is serving (the report states any data a relaunch from a snapshot lost).');
+    expect(r.stdout).toContain(
+      'The DR side is serving (the report states any data a relaunch from a snapshot lost).',
+    );
     expect(r.stdout).toMatch(/RTO: .+ elapsed of 4h 00m/);
   });
 
