@@ -30,6 +30,8 @@ export interface PlanRunInput {
   afterFailback?: AfterFailbackSettings;
   /** The cutover before each wave's point of no return (absent: none, older snapshots). */
   cutover?: CutoverSettings;
+  /** How long an approval may wait unanswered (absent: until the RTO deadline). */
+  approvalTimeoutMs?: number;
 }
 
 export interface WaveResult {
@@ -87,6 +89,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.cutover ? { cutover: context.cutover } : {}),
+    ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 import {
   type AssessDrSideOutput,
   type AwsFailure,
+  cleanupModeOf,
   isEc2Origin,
   type JobVerdict,
   type MeasureDrainOutput,
@@ -72,8 +73,9 @@ export const waveGuards = {
   primaryAlreadyConverted: ({ context }: Args) => convertedServers(context).length > 0,
   reprotectWanted: ({ context }: Args) =>
     context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
+  // Any origin: the old recovery instances of a verified failback, EC2 or on-premises.
   cleanupWanted: ({ context }: Args) =>
-    context.afterFailback?.cleanup === true && context.resolved.some(isEc2Origin),
+    cleanupModeOf(context.afterFailback) !== undefined && context.resolved.length > 0,
   drSideHealthy: (_: Args, p: { output: AssessDrSideOutput }) =>
     p.output.verdict === 'healthy' && p.output.needsRestore.length === 0,
   drSideNeedsRestore: (_: Args, p: { output: AssessDrSideOutput }) => p.output.needsRestore.length > 0,
@@ -95,6 +97,12 @@ export const waveGuards = {
   drained: (_: Args, p: { output: MeasureDrainOutput }) => p.output.drained,
   drainTimedOut: ({ context }: Args, p: Now) =>
     context.cutoverRecord?.deadlineAt != null && p.output.now >= context.cutoverRecord.deadlineAt,
+  /** WAKE while awaiting approval, at or past the approval's own deadline. */
+  wokenPastApprovalDeadline: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
+    event.type === 'WAKE' &&
+    event.now !== undefined &&
+    context.approvalDeadlineAt != null &&
+    event.now >= context.approvalDeadlineAt,
   /** WAKE while awaiting approval, at or past the RTO deadline. */
   wokenPastRto: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' && event.now !== undefined && event.now >= context.rtoDeadlineAt,

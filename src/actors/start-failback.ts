@@ -241,23 +241,9 @@ export async function startFailback(
   const ec2Origin = input.ec2Origin ?? [];
   // A wave of EC2-origin servers only has no ON_PREMISES part; a wave of nothing is refused.
   const onPremises = ids.length > 0 || ec2Origin.length === 0;
-  let launches: OriginLaunch[] = [];
-  const invalid =
-    (onPremises
-      ? (validationFailure(() =>
-          assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
-        ) ??
-        chunk(ids, START_FAILBACK_BATCH)
-          .map((batch) =>
-            validationFailure(() =>
-              assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION),
-            ),
-          )
-          .find((f) => f !== undefined))
-      : undefined) ??
-    validationFailure(() => {
-      launches = validateOriginLaunches(ec2Origin);
-    });
+  const validated = validateStart(ids, ec2Origin, onPremises);
+  const invalid = validated.invalid;
+  let launches = validated.launches;
   if (invalid) {
     log.error({ failure: invalid }, 'refused to start failback: invalid input');
     return { now: deps.clock.now(), jobIds: [], failure: invalid };
@@ -370,6 +356,23 @@ export async function startFailback(
     }
   }
 
+  const stop = await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions);
+  return done(stop?.failure, stop?.mayHaveStarted);
+}
+
+/** Why the origin-region starts stopped, and whether DRS may have acted on the last one. */
+type OriginStop = { failure: AwsFailure; mayHaveStarted?: boolean } | undefined;
+
+/** The EC2-origin part of a start: StartRecovery in each origin region, batch by batch. */
+async function startInOriginRegions(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  byRegion: Map<string, OriginLaunch[]>,
+  adoptedInOrigin: Map<string, Map<string, string>>,
+  jobIds: string[],
+  jobRegions: Record<string, string>,
+): Promise<OriginStop> {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   for (const [region, servers] of byRegion) {
     const claimed = adoptedInOrigin.get(region) ?? new Map<string, string>();
     const { drs } = clientsFor(deps, region);
@@ -389,19 +392,19 @@ export async function startFailback(
         );
         const jobId = out.job?.jobID;
         if (!jobId) {
-          return done(
-            inRegion(
+          return {
+            failure: inRegion(
               unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
               region,
             ),
-          );
+          };
         }
         jobIds.push(jobId);
         jobRegions[jobId] = region;
         log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
       } catch (err) {
         const failure = inRegion(classifyAwsError(err, RECOVERY, server), region);
-        if (rejected(failure)) return done(failure);
+        if (rejected(failure)) return { failure };
         const afterStart = await readAfterStart(() =>
           findStartedOriginJobs(
             drs,
@@ -411,9 +414,9 @@ export async function startFailback(
             deps.clock.now(),
           ),
         );
-        if (afterStart === undefined) return done(failure, true);
+        if (afterStart === undefined) return { failure, mayHaveStarted: true };
         const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
-        if (found.length === 0) return done(noneStarted(failure));
+        if (found.length === 0) return { failure: noneStarted(failure) };
         for (const jobId of found) {
           jobIds.push(jobId);
           jobRegions[jobId] = region;
@@ -425,5 +428,31 @@ export async function startFailback(
       }
     }
   }
-  return done();
+  return undefined;
+}
+
+/** Refuses invalid ids before anything is sent; the EC2-origin launches once validated. */
+function validateStart(
+  ids: readonly string[],
+  ec2Origin: readonly ResolvedServer[],
+  onPremises: boolean,
+): { invalid: AwsFailure | undefined; launches: OriginLaunch[] } {
+  let launches: OriginLaunch[] = [];
+  const invalid =
+    (onPremises
+      ? (validationFailure(() =>
+          assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
+        ) ??
+        chunk(ids, START_FAILBACK_BATCH)
+          .map((batch) =>
+            validationFailure(() =>
+              assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION),
+            ),
+          )
+          .find((f) => f !== undefined))
+      : undefined) ??
+    validationFailure(() => {
+      launches = validateOriginLaunches(ec2Origin);
+    });
+  return { invalid, launches };
 }

@@ -1,4 +1,5 @@
 import type { AwsService, EmitEvent } from '../events.js';
+import { type AwsClock, observeAwsClock } from './aws-clock.js';
 import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender, StsSender } from './clients.js';
 import type { BeforeSend } from './stop-gate.js';
 
@@ -141,14 +142,19 @@ export interface InstrumentedClients {
   regional?: (region: string) => RegionalClients;
 }
 
-/** Instruments every client of `clients`, including those `forRegion` builds for other regions. */
+/**
+ * Instruments every client of `clients`, including those `forRegion` builds for other regions.
+ * With `awsClock`, every DRS response's `Date` header sets AWS's clock (aws-clock.ts).
+ */
 export function instrumentAwsClients(
   clients: AwsClients,
   region: string,
   emit: EmitEvent,
   beforeSend?: BeforeSend,
+  awsClock?: AwsClock,
 ): InstrumentedClients {
   const gate = beforeSend ? { beforeSend } : {};
+  if (awsClock) observeAwsClock(clients.drs, awsClock);
   const drs = instrumentClient(clients.drs, { service: 'drs', region, emit, ...gate });
   const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit, ...gate });
   const sns = clients.sns ? instrumentClient(clients.sns, { service: 'sns', region, emit }) : undefined;
@@ -160,6 +166,7 @@ export function instrumentAwsClients(
     let regionalClients = byRegion.get(r);
     if (!regionalClients) {
       const raw = forRegion(r);
+      if (awsClock) observeAwsClock(raw.drs, awsClock);
       regionalClients = {
         drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit, ...gate }),
         ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit, ...gate }),

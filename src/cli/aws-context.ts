@@ -144,6 +144,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     journalCallLine,
     journalHeaderLine,
     journalNowLine,
+    journalWritesLine,
     loadSimulatedAws,
     worldFromText,
   } = await import('../sim/index.js');
@@ -174,6 +175,12 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   sim.world.onCall((call) => {
     append(journalCallLine(call));
     journaledNow = Date.parse(call.at);
+  });
+  // The quiesce (World.stopWrites) is no AWS call: the journal keeps it too, or a resumed run
+  // would find the writes flowing again.
+  sim.world.onWrites((change) => {
+    append(journalWritesLine(change));
+    journaledNow = change.at;
   });
   /** Starts the journal in `worldFile` with the world as it stands (replacing the file whole). */
   const startJournal = () => {

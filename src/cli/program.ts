@@ -12,6 +12,7 @@ import {
   type PrepareOptions,
   parseDiagramFormat,
   parseDiagramMachine,
+  parseHeartbeat,
   parseLogLevel,
   parseRegion,
   parseReportFormat,
@@ -129,6 +130,13 @@ function common(opts: Record<string, unknown>): CommonOptions {
 
 type OnCommand = (parsed: ParsedCommand) => void;
 
+/** `--heartbeat` of the commands that drive a run. */
+const heartbeatOption = () =>
+  new Option(
+    '--heartbeat <duration>',
+    'output redirected (no terminal, no --json): print the run status this often (default 1m)',
+  ).argParser(parseHeartbeat);
+
 /** `--speed` of the commands that continue a stored run. */
 const speedOption = () =>
   new Option('--speed <factor>', 'simulated runs only: virtual seconds per real second').argParser(
@@ -188,7 +196,8 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
         ),
-      ),
+      )
+      .addOption(heartbeatOption()),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -203,6 +212,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
 }
@@ -215,7 +225,8 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .description('continue an interrupted run from its saved state')
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -231,6 +242,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'resume', options });
     });
 }
@@ -275,7 +287,8 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
       .command('backout')
       .description('operator-initiated backout of an interrupted run')
       .argument('<run-id>', 'the run to back out')
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -291,6 +304,7 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: BackoutOptions = { ...common(opts), runId };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'backout', options });
     });
 }

@@ -74,8 +74,17 @@ const approvalRequested = z.object({
     ),
 });
 
-const approvalGiven = z.object({ type: z.literal('approval.given'), wave: z.string(), by: z.string() });
-const approvalRefused = z.object({ type: z.literal('approval.refused'), wave: z.string(), by: z.string() });
+const APPROVAL_CHANNELS = ['terminal', 'web', 'api'] as const;
+const answer = {
+  wave: z.string(),
+  approver: z
+    .string()
+    .describe('who answered: the OS user at the terminal, the name typed on the web page, the AWS principal'),
+  via: z.enum(APPROVAL_CHANNELS).describe('where the answer came from'),
+  by: z.string().describe('older alias of `approver` (with ` (--yes)` when --yes answered)'),
+};
+const approvalGiven = z.object({ type: z.literal('approval.given'), ...answer });
+const approvalRefused = z.object({ type: z.literal('approval.refused'), ...answer });
 
 const awsRequest = z.object({
   type: z.literal('aws.request'),

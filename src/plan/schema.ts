@@ -194,6 +194,8 @@ export const planFileSchema = z
     notifications: z.strictObject({ topicArn }).optional(),
     objectives: z.strictObject({ rpo: duration, rto: duration }),
     approval: z.enum(APPROVAL_MODES).optional(),
+    approvers: z.array(nonEmpty).min(1).optional(),
+    approvalTimeout: duration.optional(),
     polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
     verify: optionalTimeout,
     job: optionalTimeout,
@@ -218,7 +220,11 @@ export const planFileSchema = z
       })
       .optional(),
     afterFailback: z
-      .strictObject({ reprotect: z.boolean().optional(), cleanup: z.boolean().optional() })
+      .strictObject({
+        reprotect: z.boolean().optional(),
+        // true (older plans) is `terminate`.
+        cleanup: z.union([z.boolean(), z.enum(['terminate', 'disconnect'])]).optional(),
+      })
       .optional(),
     waves: z.array(wave).min(1),
   })
@@ -237,6 +243,8 @@ export function toPlan(file: PlanFile): Plan {
     ...(file.notifications ? { notifications: { topicArn: file.notifications.topicArn } } : {}),
     objectives: { rpoMs: file.objectives.rpo, rtoMs: file.objectives.rto },
     approval: file.approval ?? PLAN_DEFAULTS.approval,
+    ...(file.approvers ? { approvers: file.approvers } : {}),
+    ...(file.approvalTimeout !== undefined ? { approvalTimeoutMs: file.approvalTimeout } : {}),
     polling: {
       intervalMs: file.polling?.interval ?? PLAN_DEFAULTS.polling.intervalMs,
       maxMs: file.polling?.max ?? PLAN_DEFAULTS.polling.maxMs,
@@ -254,7 +262,10 @@ export function toPlan(file: PlanFile): Plan {
     },
     afterFailback: {
       reprotect: file.afterFailback?.reprotect ?? PLAN_DEFAULTS.afterFailback.reprotect,
-      cleanup: file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup,
+      cleanup:
+        file.afterFailback?.cleanup === true
+          ? 'terminate'
+          : (file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup),
     },
     waves: file.waves,
   };

@@ -33,6 +33,10 @@ export interface Plan {
   notifications?: { topicArn: string };
   objectives: { rpoMs: number; rtoMs: number };
   approval: ApprovalMode;
+  /** Who may answer an approval (names or ARNs); absent: anyone who can reach the run. */
+  approvers?: string[];
+  /** How long an approval may wait unanswered before the wave ends before its point of no return. */
+  approvalTimeoutMs?: number;
   polling: PollingSettings;
   verify: { timeoutMs: number };
   /** How long one wave's DRS launch job may take before the wave backs out. */

@@ -8,6 +8,7 @@ import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
+import { AwsClock } from '../aws/aws-clock.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
@@ -26,7 +27,13 @@ import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
 import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
-import { createApprovals } from './approvals.js';
+import {
+  type AnswerResult,
+  type AnswerTarget,
+  type Approver,
+  createApprovals,
+  type PendingApproval,
+} from './approvals.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
 
@@ -91,15 +98,23 @@ export interface FailbackRun {
   /** Starts the run; resolves with the outcome once it ends. Same promise as `result`. */
   start(): Promise<RunResult>;
   readonly result: Promise<RunResult>;
-  /** Approves the point of no return of the wave awaiting approval. Returns false when none waits. */
-  approve(by: string): boolean;
-  refuse(by: string): boolean;
+  /**
+   * Approves what the waiting wave waits for. A name alone answers as `via: 'api'`. Returns false
+   * when the answer is not accepted (nothing waits, not an approver, stale): `answer` says why.
+   */
+  approve(by: string | Approver): boolean;
+  refuse(by: string | Approver): boolean;
+  /**
+   * Answers the pending approval under the plan's rules: only the plan's `approvers`, first answer
+   * wins, an answer about an approval that no longer waits (`target`) is refused with a message.
+   */
+  answer(decision: 'approve' | 'refuse', who: Approver, target?: AnswerTarget): AnswerResult;
   /** Before the point of no return: abort. After it: back out. */
   abort(by?: string, reason?: string): void;
   /** Subscribes to the contract's event stream; returns the unsubscribe function. */
   on(listener: RunListener): () => void;
   /** The wave awaiting approval, if any. */
-  pendingApproval(): { wave: string; pointOfNoReturn: string } | null;
+  pendingApproval(): PendingApproval | null;
   /** JSON-serialisable snapshot of the whole run, for persistence. */
   persistedSnapshot(): Snapshot<unknown>;
   readonly actor: Actor<typeof planMachine>;
@@ -134,7 +149,14 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 /** The activities over the run's instrumented clients (and the SNS client for notifications). */
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
+  const awsClock = new AwsClock(clock);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(
+    options.clients,
+    region,
+    emit,
+    options.beforeSend,
+    awsClock,
+  );
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
@@ -143,6 +165,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       ...(regional ? { regional } : {}),
       log,
       clock,
+      awsClock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
       ...(options.writes ? { writes: options.writes } : {}),
@@ -202,6 +225,12 @@ function identityFields(identities: readonly CallerIdentity[] | undefined) {
   };
 }
 
+/** A name alone answers as an API call (an embedder's `run.approve('alice')`). */
+const asApprover = (by: string | Approver): Approver =>
+  typeof by === 'string' ? { approver: by, via: 'api' } : by;
+
+const approvalRules = (plan: Plan) => (plan.approvers ? { approvers: plan.approvers } : {});
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -214,7 +243,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
   const replay = snapshot ? unnotifiedTransitions(history) : null;
-  const approvals = createApprovals(emit, clock, (answer) => actor.send(answer));
+  const approvals = createApprovals(emit, clock, (answer) => actor.send(answer), approvalRules(plan));
   const announcer = createAnnouncer({
     runId,
     plan,
@@ -305,8 +334,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     actor,
     result,
     start,
-    approve: approvals.approve,
-    refuse: approvals.refuse,
+    approve: (by) => approvals.answer('approve', asApprover(by)).ok,
+    refuse: (by) => approvals.answer('refuse', asApprover(by)).ok,
+    answer: approvals.answer,
     abort(by, reason) {
       actor.send({
         type: 'ABORT',

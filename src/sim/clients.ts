@@ -25,6 +25,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
+import { type DataOracleEntry, dataOracle } from './data.js';
 import { dispatch } from './dispatch.js';
 import { createWorld } from './populate.js';
 import { createSimulatedProbes } from './probes.js';
@@ -65,6 +66,10 @@ export interface SimulatedAws {
   save(): WorldState;
   /** A run id derived from the scenario's seed and virtual time: same scenario, same id. */
   runId(): string;
+  /** The application's writes on these recovery instances stop now (`World.stopWrites`: the quiesce). */
+  stopWrites(recoveryInstanceIds: readonly string[]): void;
+  /** Per server: which copy serves now and how many ms of DR-side writes it lacks (src/sim/data.ts). */
+  dataOracle(): DataOracleEntry[];
 }
 
 export interface SimulatedAwsOptions {
@@ -227,6 +232,8 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     writes: { stopWrites: (ids) => world.stopWrites(ids) },
     calls: () => world.calls(),
     save: () => world.save(),
+    stopWrites: (ids) => world.stopWrites(ids),
+    dataOracle: () => dataOracle(world),
     runId: () => {
       // A generator of its own, so asking for a run id never shifts the world's random draws.
       const rng = new Rng((seedState(world.scenario.seed) ^ 0x52554e) >>> 0);

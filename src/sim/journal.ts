@@ -9,7 +9,7 @@ import { dispatch } from './dispatch.js';
 import type { SimOperation } from './scenario.js';
 import type { RecordedCall, WorldState } from './state.js';
 import { VirtualClock } from './virtual-clock.js';
-import { World } from './world.js';
+import { World, type WritesChange } from './world.js';
 
 export const JOURNAL_FORMAT = 'drs-failback-sim-journal';
 
@@ -19,7 +19,7 @@ interface JournalHeader {
   base: WorldState;
 }
 
-type JournalEntry = { call: RecordedCall } | { now: number };
+type JournalEntry = { call: RecordedCall } | { now: number } | WritesChange;
 
 /** The first line: the world the calls that follow are replayed on. */
 export function journalHeaderLine(base: WorldState): string {
@@ -32,6 +32,11 @@ export function journalCallLine(call: RecordedCall): string {
 
 export function journalNowLine(now: number): string {
   return `{"now":${now}}\n`;
+}
+
+/** The application's writes stopped or resumed (World.stopWrites: no AWS call records it). */
+export function journalWritesLine(change: WritesChange): string {
+  return `${JSON.stringify(change)}\n`;
 }
 
 /** A journal could not be read or replayed: the message names what is wrong. */
@@ -56,7 +61,8 @@ export function worldFromText(text: string, file = 'the simulated world'): World
   const entries: JournalEntry[] = [];
   for (let i = 1; i < lines.length; i++) {
     const entry = parseLine(lines[i] as string);
-    if (isRecord(entry) && (isRecord(entry.call) || typeof entry.now === 'number')) {
+    const writes = isRecord(entry) && (entry.writes === 'stop' || entry.writes === 'resume');
+    if (isRecord(entry) && (isRecord(entry.call) || typeof entry.now === 'number' || writes)) {
       entries.push(entry as unknown as JournalEntry);
     } else if (i < lines.length - 1) {
       throw new WorldJournalError(`${file}: line ${i + 1} is not a journal entry`);
@@ -71,6 +77,12 @@ function replay(base: WorldState, entries: readonly JournalEntry[], file: string
   entries.forEach((entry, index) => {
     if ('now' in entry) {
       clock.advanceTo(entry.now);
+      return;
+    }
+    if ('writes' in entry) {
+      clock.advanceTo(entry.at);
+      if (entry.writes === 'stop') world.stopWrites(entry.ids);
+      else world.resumeWrites(entry.ids);
       return;
     }
     const { call } = entry;

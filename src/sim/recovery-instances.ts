@@ -10,6 +10,7 @@ import {
   type StopFailbackCommandInput,
 } from '@aws-sdk/client-drs';
 import { drsEc2State } from './ec2.js';
+import { failbackReplicationAt, hasFailbackReplication } from './failback-replication.js';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
 import { lagAt } from './replication.js';
@@ -79,6 +80,14 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
   const disconnected = ri.disconnectedAt !== undefined && ri.disconnectedAt <= t;
   const reversed = disconnected ? undefined : reversedReplication(world, ri, t);
   const now = iso(t);
+  const home = hasFailbackReplication(ri) ? failbackReplicationAt(ri, state, t) : undefined;
+  const clientSeen = home
+    ? home.clientSeenAt === undefined
+      ? undefined
+      : iso(home.clientSeenAt)
+    : onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
+      ? now
+      : undefined;
   return {
     ec2InstanceID: ri.ec2InstanceID,
     ec2InstanceState: drsEc2State(world, ri.ec2InstanceID),
@@ -93,21 +102,37 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
       ...(ri.failbackInitiatedAt !== undefined
         ? { failbackInitiationTime: iso(ri.failbackInitiatedAt) }
         : {}),
-      ...(onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
+      ...(onPremises && clientSeen !== undefined
         ? {
             failbackClientID: `fbc-${ri.recoveryInstanceID.slice(2)}`,
-            failbackClientLastSeenByServiceDateTime: now,
+            failbackClientLastSeenByServiceDateTime: clientSeen,
             failbackToOriginalServer: true,
           }
         : {}),
       agentLastSeenByServiceDateTime: now,
       failbackLaunchType: FailbackLaunchType.RECOVERY,
     },
-    dataReplicationInfo: {
-      dataReplicationState: reversed?.state ?? replicationState(ri, state, t),
-      lagDuration: isoDuration(reversed?.lagMs ?? 0),
-      replicatedDisks: [],
-    },
+    dataReplicationInfo: home
+      ? {
+          dataReplicationState: home.state,
+          // ISO-8601 duration (ASSUMED: the model types it as a datetime; the product parses both).
+          lagDuration: isoDuration(home.lagMs),
+          replicatedDisks: [
+            {
+              deviceName: '/dev/sda1',
+              totalStorageBytes: 100 * 1024 ** 3,
+              replicatedStorageBytes: 100 * 1024 ** 3 - Math.min(home.backlogBytes, 100 * 1024 ** 3),
+              rescannedStorageBytes: 0,
+              backloggedStorageBytes: home.backlogBytes,
+            },
+          ],
+          ...(home.error ? { dataReplicationError: { error: home.error, rawError: home.error } } : {}),
+        }
+      : {
+          dataReplicationState: reversed?.state ?? replicationState(ri, state, t),
+          lagDuration: isoDuration(reversed?.lagMs ?? 0),
+          replicatedDisks: [],
+        },
     recoveryInstanceProperties: {
       lastUpdatedDateTime: now,
       identificationHints: { hostname: server?.hostname ?? '', awsInstanceID: ri.ec2InstanceID },
@@ -179,6 +204,11 @@ export function stopFailback(world: World, input: StopFailbackCommandInput) {
   const ri = visibleRecoveryInstance(world, id);
   dropAfter(ri.failback, world.now);
   addEntry(ri.failback, world.now, FailbackState.FAILBACK_NOT_STARTED);
+  // Readiness is lost: the Failback Client must pair and sync again (the sim does not re-pair it).
+  if (ri.failbackReplication) {
+    delete ri.failbackReplication.pairedAt;
+    delete ri.failbackReplication.syncedAt;
+  }
   return {};
 }
 

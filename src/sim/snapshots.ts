@@ -41,7 +41,10 @@ const MAX_TAKE_MS = 60_000;
 function existingRange(world: World, server: SourceServerRecord, t: number): { lo: number; hi: number } {
   if (server.snapshotsDeletedAt !== undefined && server.snapshotsDeletedAt <= t) return { lo: 0, hi: -1 };
   const { everyMs, newestAgeMs, retentionMs } = server.recoveryPoints;
-  const last = server.disconnectedAt !== undefined ? Math.min(t, server.disconnectedAt) : t;
+  // The source stopped replicating at the disaster (a server created by ReverseReplication came after it).
+  const disaster = world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
+  const stopped = server.snapshotsFrom === undefined ? disaster : undefined;
+  const last = Math.min(t, server.disconnectedAt ?? t, stopped ?? t);
   const anchor = world.startAt - newestAgeMs;
   // Index of the newest point taken at or before `last`, and of the oldest still retained.
   const newest = Math.floor((last - anchor) / everyMs);

@@ -29,7 +29,6 @@ function lastLaunchResult(world: World, s: SourceServerRecord): LastLaunchResult
 /**
  * A reversed replication whose writes stopped (the cutover's quiesce) catches up at one second
  * of lag per second since then (ASSUMED: DRS documents no drain rate).
- * TODO(issue 10 §7): the world's data timeline replaces this with write rates per server.
  */
 function drainedLag(world: World, s: SourceServerRecord, lagMs: number, t: number): number {
   // The DR recovery instance whose ReverseReplication created this source server.
@@ -37,7 +36,7 @@ function drainedLag(world: World, s: SourceServerRecord, lagMs: number, t: numbe
   const ri = world
     .inRegion(world.scenario.region, () => world.recoveryInstances())
     .find((r) => r.reversedTo?.sourceServerID === s.sourceServerID);
-  const stoppedAt = ri ? world.state.writesStoppedAt?.[ri.recoveryInstanceID] : undefined;
+  const stoppedAt = ri?.writesStoppedAt;
   return stoppedAt === undefined ? lagMs : Math.max(0, lagMs - Math.max(0, t - stoppedAt));
 }
 
@@ -85,7 +84,8 @@ export function sourceServerView(world: World, s: SourceServerRecord): SourceSer
       },
     },
     replicationDirection: s.direction ?? ReplicationDirection.FAILOVER,
-    ...(s.reversedDirectionSourceServerArn
+    // UNVERIFIED field: a scenario can hide it (`defaults.reversedPointer: false`).
+    ...(s.reversedDirectionSourceServerArn && world.scenario.reversedPointer !== false
       ? { reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn }
       : {}),
     sourceCloudProperties:
@@ -125,7 +125,13 @@ export function describeSourceServers(world: World, input: DescribeSourceServers
   );
   const cursor = openPage(world, 'DescribeSourceServers', input);
   const wanted = new Set(ids);
-  const items = world.sourceServers().filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID));
+  // `hardwareId`: "an EC2 instance id, a VMware uuid or a mac address" (model); the simulation
+  // knows the EC2 instance a source server replicates from (`identificationHints.awsInstanceID`).
+  const hardwareId = input.filters?.hardwareId;
+  const items = world
+    .sourceServers()
+    .filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID))
+    .filter((s) => hardwareId === undefined || s.replicatedFromInstanceID === hardwareId);
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((s) => sourceServerView(world, s)), ...(nextToken ? { nextToken } : {}) };
 }

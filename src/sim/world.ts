@@ -40,6 +40,8 @@ export class World {
   readonly #regions: readonly string[];
   /** Told of every call once it is answered (the journal appends it). */
   #callListeners: ((call: RecordedCall) => void)[] = [];
+  /** Told of every change of the application's writes (the journal appends it: no call records it). */
+  #writeListeners: ((change: WritesChange) => void)[] = [];
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
@@ -118,17 +120,6 @@ export class World {
     } finally {
       this.#region = previous;
     }
-  }
-
-  /**
-   * The cutover's quiesce: the application's writes on these recovery instances stop now.
-   * TODO(issue 10 §7): the data timeline (write rates, lag that drains) belongs to the world's
-   * rework; this only records the instant per recovery instance.
-   */
-  stopWrites(recoveryInstanceIDs: readonly string[]): void {
-    const stopped = this.state.writesStoppedAt ?? {};
-    for (const id of recoveryInstanceIDs) stopped[id] ??= this.clock.now();
-    this.state.writesStoppedAt = stopped;
   }
 
   /** Records on the current call something the world allowed that the real service might not. */
@@ -290,9 +281,57 @@ export class World {
     };
   }
 
+  // ---- the application on the DR side (not an AWS call: the person or hook that stops it)
+
+  /**
+   * The application's writes on these recovery instances stop now (quiescing before the cutover);
+   * the failback replication then drains. Unknown ids are ignored; an instance already stopped
+   * keeps its first instant.
+   */
+  stopWrites(recoveryInstanceIds: readonly string[]): void {
+    const now = this.now;
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri && ri.writesStoppedAt === undefined) ri.writesStoppedAt = now;
+    }
+    this.state.now = now;
+    this.#writesChanged({ writes: 'stop', ids: [...recoveryInstanceIds], at: now });
+  }
+
+  /** Calls `listener` with every stopWrites/resumeWrites, as it happens. */
+  onWrites(listener: (change: WritesChange) => void): () => void {
+    this.#writeListeners.push(listener);
+    return () => {
+      this.#writeListeners = this.#writeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  #writesChanged(change: WritesChange): void {
+    for (const listener of this.#writeListeners) listener(change);
+  }
+
+  /** The application's writes resume on these instances (a cutover that aborted re-enables them). */
+  resumeWrites(recoveryInstanceIds: readonly string[]): void {
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri?.writesStoppedAt !== undefined && ri.writeRate) {
+        // Writes stopped then resumed: the newest write is now again; the stop is forgotten.
+        delete ri.writesStoppedAt;
+      }
+    }
+    this.#writesChanged({ writes: 'resume', ids: [...recoveryInstanceIds], at: this.now });
+  }
+
   calls(): RecordedCall[] {
     return structuredClone(this.state.calls);
   }
+}
+
+/** A change of the application's writes on the DR side, as the journal keeps it. */
+export interface WritesChange {
+  writes: 'stop' | 'resume';
+  ids: string[];
+  at: number;
 }
 
 function inRegion<T extends { region: string }>(record: T | undefined, region: string): T | undefined {

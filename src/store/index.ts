@@ -20,6 +20,13 @@ export {
 export { acquireRunLocks, type HeldLocks, planLockOwner, processAlive } from './lock.js';
 export { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 export {
+  REVERSALS_FORMAT_VERSION,
+  type ReversalRecord,
+  readReversals,
+  recordReversals,
+  reversalsPath,
+} from './reversals.js';
+export {
   type EventLog,
   isDurableEvent,
   type RunListing,

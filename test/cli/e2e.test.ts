@@ -83,7 +83,7 @@ describe('drs-failback (child process)', () => {
     const r = await cli(['validate', 'examples/plans/payments.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Plan payments in us-east-1: 3 wave(s), 5 server(s)');
-    expect(r.stdout).toContain('RPO 15m, RTO 4h');
+    expect(r.stdout).toContain('RPO 15m 00s, RTO 4h 00m');
     expect(r.stdout).not.toMatch(ANSI);
   });
 
@@ -183,7 +183,7 @@ describe('drs-failback (child process)', () => {
     expect(r.stdout).toContain('primary already converted; both copies may be live');
     expect(r.stdout).toContain('serving on the DR side; nothing lost');
     expect(r.stdout).not.toContain('Data: nothing was lost.');
-    expect(r.stdout).toMatch(/RTO: \S+ elapsed of 4h — objective missed: the failback did not complete/);
+    expect(r.stdout).toMatch(/RTO: .+ elapsed of 4h 00m — objective missed: the failback did not complete/);
     expect(r.stdout).not.toContain('within objective');
   });
 

@@ -16,6 +16,7 @@ export async function backout(options: BackoutOptions, io: CliIO, deps: RunDeps 
       stored,
       aws,
       json: options.json,
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
       yes: false,
       history,
       backout: true,

@@ -1,6 +1,7 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
@@ -56,13 +57,15 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   // Who the checks act as, before anything else (a wrong account stops here).
   const identities = await aws.identify(emit);
   const region = aws.region;
-  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit);
+  const awsClock = new AwsClock(aws.clock);
+  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
   const activities = createAwsActors({
     drs,
     ec2,
     ...(regional ? { regional } : {}),
     log: log.child({ runId, command: 'check' }),
     clock: aws.clock,
+    awsClock,
     emit,
     probes: aws.probes ?? createNetworkProbeRunner(),
   });

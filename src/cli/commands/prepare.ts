@@ -5,6 +5,7 @@ import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { type PreparedServer, type PrepareResult, prepareReverseReplication } from '../../prepare/index.js';
 import { newRunId } from '../../run-id.js';
+import { readReversals, recordReversals } from '../../store/reversals.js';
 import { createAwsContext } from '../aws-context.js';
 import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, isInteractive, type Palette, palette, useColor, writeLine } from '../io.js';
@@ -159,6 +160,13 @@ export async function prepare(
   const signals = deps.signals ?? process;
   const onSignal = () => controller.abort();
   if (options.watch) for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
+  // The ARNs earlier prepares of this plan recorded (in this DR region): the documented pointer to
+  // each reversed source server (docs/operations.md).
+  const recorded = new Map(
+    [...readReversals(options.stateDir, plan.name)]
+      .filter(([, r]) => r.region === aws.region)
+      .map(([id, r]) => [id, r.reversedDirectionSourceServerArn] as const),
+  );
   let result: PrepareResult;
   try {
     result = await aws.drive(
@@ -170,6 +178,25 @@ export async function prepare(
         log: log.child({ runId, command: 'prepare' }),
         region: aws.region,
         confirm,
+        recorded,
+        onReversal: (servers) =>
+          recordReversals(
+            options.stateDir,
+            plan.name,
+            servers.flatMap((s) =>
+              s.reversedDirectionSourceServerArn
+                ? [
+                    {
+                      sourceServerID: s.sourceServerID,
+                      region: aws.region,
+                      ...(s.recoveryInstanceID ? { recoveryInstanceID: s.recoveryInstanceID } : {}),
+                      reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn,
+                      at: new Date(aws.clock.now()).toISOString(),
+                    },
+                  ]
+                : [],
+            ),
+          ),
         ...(options.watch
           ? { watch: { intervalMs: plan.polling.intervalMs, signal: controller.signal } }
           : {}),

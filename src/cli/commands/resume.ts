@@ -17,6 +17,7 @@ export async function resume(options: ResumeOptions, io: CliIO, deps: RunDeps = 
       aws,
       gate,
       json: options.json,
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
       yes: options.yes,
       history,
       intro: [

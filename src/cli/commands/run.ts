@@ -126,6 +126,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       aws,
       gate,
       json: options.json,
+      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
       yes: options.yes,
       intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
     },

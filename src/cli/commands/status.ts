@@ -139,9 +139,9 @@ export function eventText(event: RunEvent): string {
     case 'approval.requested':
       return `approval requested for wave ${event.wave}`;
     case 'approval.given':
-      return `approved wave ${event.wave} by ${event.by}`;
+      return `approved wave ${event.wave} by ${event.by}${viaText(event.via)}`;
     case 'approval.refused':
-      return `refused wave ${event.wave} by ${event.by}`;
+      return `refused wave ${event.wave} by ${event.by}${viaText(event.via)}`;
     case 'aws.request':
       return `→ ${event.service}:${event.operation}`;
     case 'aws.response':
@@ -186,4 +186,9 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   lines.push('', p.bold(`Last ${Math.min(LAST_EVENTS, detail.lastEvents.length)} event(s):`));
   for (const event of detail.lastEvents) lines.push(`  ${event.at}  ${eventText(event)}`);
   return lines;
+}
+
+/** ` via terminal`; nothing for an answer logged before `via` was recorded. */
+function viaText(via: string | undefined): string {
+  return via ? ` via ${via}` : '';
 }
