@@ -253,42 +253,10 @@ export async function startFailback(
   const byRegion = groupBy(launches, (l) => l.originRegion);
 
   // Read everything already started before sending anything: a failed read leaves nothing started.
-  let adopted = new Map<string, string>();
-  const adoptedInOrigin = new Map<string, Map<string, string>>();
-  try {
-    if (onPremises) adopted = await findStartedFailbackJobs(deps.drs, ids, input.runId, input.runStartedAt);
-  } catch (err) {
-    if (!(err instanceof ReadFailure)) throw err;
-    // Nothing was started: without knowing what already runs, starting could launch twice.
-    const failure = classifyAwsError(err.error, err.operation, serverLabel(ids));
-    log.warn({ failure }, 'could not read what already runs; failback not started');
-    return { now: deps.clock.now(), jobIds: [], failure, notSent: true };
-  }
-  for (const [region, servers] of byRegion) {
-    try {
-      adoptedInOrigin.set(
-        region,
-        await findStartedOriginJobs(
-          clientsFor(deps, region).drs,
-          servers.map((s) => s.reversedSourceServerID),
-          input.runId,
-          input.runStartedAt,
-          deps.clock.now(),
-        ),
-      );
-    } catch (err) {
-      if (!(err instanceof ReadFailure)) throw err;
-      const failure = inRegion(
-        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
-        region,
-      );
-      log.warn(
-        { failure, region },
-        'could not read what already runs in the origin region; failback not started',
-      );
-      return { now: deps.clock.now(), jobIds: [], failure, notSent: true };
-    }
-  }
+  const started = await readAlreadyStarted(deps, input, ids, onPremises, byRegion);
+  if ('failure' in started)
+    return { now: deps.clock.now(), jobIds: [], failure: started.failure, notSent: true };
+  const { adopted, adoptedInOrigin } = started;
 
   const jobIds: string[] = [];
   const jobRegions: Record<string, string> = {};
@@ -358,6 +326,61 @@ export async function startFailback(
 
   const stop = await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions);
   return done(stop?.failure, stop?.mayHaveStarted);
+}
+
+/**
+ * What this run already started (a resumed or retried start adopts it), on premises and in each
+ * origin region. A read that fails is returned as the failure: nothing may be sent then.
+ */
+async function readAlreadyStarted(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  ids: readonly string[],
+  onPremises: boolean,
+  byRegion: Map<string, OriginLaunch[]>,
+): Promise<
+  | { adopted: Map<string, string>; adoptedInOrigin: Map<string, Map<string, string>> }
+  | { failure: AwsFailure }
+> {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
+  let adopted = new Map<string, string>();
+  const adoptedInOrigin = new Map<string, Map<string, string>>();
+  try {
+    if (onPremises)
+      adopted = await findStartedFailbackJobs(deps.drs, [...ids], input.runId, input.runStartedAt);
+  } catch (err) {
+    if (!(err instanceof ReadFailure)) throw err;
+    // Nothing was started: without knowing what already runs, starting could launch twice.
+    const failure = classifyAwsError(err.error, err.operation, serverLabel([...ids]));
+    log.warn({ failure }, 'could not read what already runs; failback not started');
+    return { failure };
+  }
+  for (const [region, servers] of byRegion) {
+    try {
+      adoptedInOrigin.set(
+        region,
+        await findStartedOriginJobs(
+          clientsFor(deps, region).drs,
+          servers.map((s) => s.reversedSourceServerID),
+          input.runId,
+          input.runStartedAt,
+          deps.clock.now(),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ReadFailure)) throw err;
+      const failure = inRegion(
+        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
+        region,
+      );
+      log.warn(
+        { failure, region },
+        'could not read what already runs in the origin region; failback not started',
+      );
+      return { failure };
+    }
+  }
+  return { adopted, adoptedInOrigin };
 }
 
 /** Why the origin-region starts stopped, and whether DRS may have acted on the last one. */

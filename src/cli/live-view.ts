@@ -229,7 +229,7 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   ],
   'needs-attention': [
     'A person must act: the servers named "primary already converted" above were launched on the primary side before the wave failed; both copies may be live.',
-    'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `drs-failback report <run-id>`.',
+    'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `{report}`.',
   ],
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
@@ -321,7 +321,7 @@ export function summaryLines(
       `  - ${
         afterFailback && step.startsWith('Cleanup stays manual')
           ? 'Re-protect and clean-up ran as each wave above says; whatever it lists as skipped or left running stays manual — see docs/operations.md.'
-          : step
+          : step.replace('{report}', report)
       }`,
     );
   }

@@ -460,6 +460,43 @@ function crossingOf(e: Extract<RunEvent, { type: 'cutover.drained' }> | undefine
   return e ? { maxLagMs: e.maxLagMs, worst: e.worst, servers: e.servers } : null;
 }
 
+/** What the event log cannot tell, for the report's gaps. */
+function logGaps(
+  events: readonly RunEvent[],
+  awsCalls: readonly { ok: boolean | null; mutating: boolean; operation: string; at: string }[],
+): string[] {
+  const gaps: string[] = [];
+  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
+    gaps.push(
+      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
+    );
+  }
+  if (!events.some((e) => e.type === 'run.started'))
+    gaps.push('the event log has no run.started: the run never started, or its log was lost');
+  if (!events.some((e) => e.type === 'run.finished'))
+    gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');
+  for (const call of awsCalls.filter((c) => c.ok === null && c.mutating)) {
+    gaps.push(
+      `${call.operation} sent at ${call.at} has no logged answer (interrupted); the resumed run re-read AWS before acting again`,
+    );
+  }
+  return gaps;
+}
+
+/** Who the run acted as, per start or resume. */
+function identitiesOf(started: readonly RunEvent[]) {
+  return started.flatMap((e) =>
+    e.type === 'run.started'
+      ? (e.identities ?? []).map(({ region, account, principal }) => ({
+          at: e.at,
+          region,
+          account,
+          principal,
+        }))
+      : [],
+  );
+}
+
 export function buildReport(input: ReportInput): EvidenceReport {
   const { events, plan } = input;
   const facts = snapshotFacts(input.snapshot);
@@ -530,36 +567,14 @@ export function buildReport(input: ReportInput): EvidenceReport {
   const allAges = waves.map((w) => w.rpo.worstAgeMs).filter((a): a is number => a !== null);
   const worstRpo = allAges.length > 0 ? Math.max(...allAges) : null;
 
-  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
-    gaps.push(
-      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
-    );
-  }
-  if (!first) gaps.push('the event log has no run.started: the run never started, or its log was lost');
-  if (!finished)
-    gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');
-  const unanswered = awsCalls.filter((c) => c.ok === null && c.mutating);
-  for (const call of unanswered) {
-    gaps.push(
-      `${call.operation} sent at ${call.at} has no logged answer (interrupted); the resumed run re-read AWS before acting again`,
-    );
-  }
+  gaps.push(...logGaps(events, awsCalls));
 
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     runId: input.runId,
     plan: plan?.name ?? (first?.type === 'run.started' ? first.plan : null),
     simulated: first?.type === 'run.started' ? first.simulated : false,
-    identities: started.flatMap((e) =>
-      e.type === 'run.started'
-        ? (e.identities ?? []).map(({ region, account, principal }) => ({
-            at: e.at,
-            region,
-            account,
-            principal,
-          }))
-        : [],
-    ),
+    identities: identitiesOf(started),
     startedAt: first?.at ?? null,
     finishedAt: finished?.at ?? null,
     outcome: finished?.outcome ?? null,

@@ -45,7 +45,7 @@ export function serverFates(wave: WaveResult, servers: readonly string[]): Serve
       return {
         sourceServerID,
         serving: 'both-may-be-live',
-        loss: 'primary already converted: it holds the data replicated up to its launch; writes on the DR side since then are not on it',
+        loss: 'the primary holds the data replicated up to its launch; writes on the DR side since then are not on it',
         nothingLost: false,
       };
     }

@@ -6,6 +6,7 @@ import { isMutating } from '../../src/aws/operations.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { buildReport, renderReportMarkdown } from '../../src/report/index.js';
 import { createSimulatedAws, type SimulatedAws } from '../../src/sim/index.js';
+import { recoveryInstanceView } from '../../src/sim/recovery-instances.js';
 import { snapshotsAt } from '../../src/sim/snapshots.js';
 import {
   callsOf,
@@ -285,11 +286,20 @@ describe('examples/', () => {
     expect(rpo.map((e) => (e.type === 'check' ? e.status : null))).toEqual(['pass', 'pass']);
   });
 
-  // Needs the cutover phase (issue 10, section 2; branch `cutover`): with quiesce and maxLag the
-  // wave aborts before StartFailbackLaunch, nothing changed, the lag named. Enable once merged.
-  it.todo(
-    'lag-never-drains: the cutover aborts before the point of no return, nothing changed, the lag named',
-  );
+  it('lag-never-drains: the cutover aborts before the point of no return, nothing changed, the lag named', async () => {
+    // Before the cutover phase the wave crossed with 5 minutes of writes not yet home.
+    const run = await runExample('lag-never-drains');
+    expect(run.result.outcome).toBe('aborted');
+    expect(run.result.waves[0]?.failure).toMatchObject({ code: 'drain-timeout' });
+    expect(run.result.waves[0]?.failure?.message).toMatch(/s-7700000000000000b.*lag 300s above 30s/);
+    expect(run.calls.filter((c) => isMutating(c.operation))).toEqual([]);
+    expect(run.events.some((e) => e.type === 'cutover.drained')).toBe(false);
+    // Nothing crossed: both recovery instances serve and nothing is lost.
+    expect(run.sim.dataOracle().map((o) => [o.serving, o.lacksMs])).toEqual([
+      ['recovery-instance', 0],
+      ['recovery-instance', 0],
+    ]);
+  });
 
   it('rejected-start: nothing started, nothing lost; the recovery instances keep serving', async () => {
     const run = await runExample('rejected-start');
@@ -303,9 +313,19 @@ describe('examples/', () => {
     ]);
   });
 
-  // Needs the honest backout (issue 10, section 3): a rejected start is no reason for StopFailback,
-  // which would throw the failback replication's readiness away. Enable once merged.
-  it.todo('rejected-start: no StopFailback; every recovery instance stays FAILBACK_READY_FOR_LAUNCH');
+  it('rejected-start: no StopFailback; every recovery instance stays FAILBACK_READY_FOR_LAUNCH', async () => {
+    // Before the honest backout a rejected start sent StopFailback for every instance, which
+    // throws the failback replication's readiness away (the clients pair and sync again).
+    const run = await runExample('rejected-start');
+    expect(run.result.outcome).toBe('aborted');
+    expect(callsOf(run.calls, 'StopFailback')).toEqual([]);
+    const states = ['s-7800000000000000a', 's-7800000000000000b'].map((id) => {
+      const ri = run.sim.world.recoveryInstance(recoveryInstanceOf(run.sim, id));
+      if (!ri) throw new Error(`no recovery instance for ${id}`);
+      return recoveryInstanceView(run.sim.world, ri).failback?.state;
+    });
+    expect(states).toEqual(['FAILBACK_READY_FOR_LAUNCH', 'FAILBACK_READY_FOR_LAUNCH']);
+  });
 
   it('sns-outage: completes, and every notification is recorded as failed', async () => {
     const run = await runExample('sns-outage');
