@@ -10,16 +10,39 @@ export interface CutoverSettings {
   maxLagMs: number;
   /** ... within this (ms), or the wave ends before the point of no return. */
   timeoutMs: number;
+  /** A data-integrity proof: written on the DR side after the quiesce, read on the primary in verify. */
+  marker?: MarkerEndpoints;
 }
+
+/** The application's marker endpoints (plan key `cutover.marker`). */
+export interface MarkerEndpoints {
+  /** Where the tool writes the wave's marker on the DR side (HTTP POST). */
+  write: string;
+  /** Where the tool reads it back on the primary side once the wave launched (HTTP GET). */
+  read: string;
+}
+
+/** One marker call: the endpoint and the wave's marker value (the same on write and read). */
+export interface MarkerCall {
+  url: string;
+  value: string;
+}
+
+/** The wave's marker: unique per run and wave, the same after a resume (nothing to persist). */
+export const markerValue = (runId: string, wave: string): string => `drs-failback/${runId}/${wave}`;
 
 export interface QuiesceInput {
   runId: string;
   wave: string;
   /** The recovery instances whose application writes stop. */
   recoveryInstanceIDs: string[];
+  /** Write this marker on the DR side once the writes stopped (plan `cutover.marker`). */
+  marker?: MarkerCall;
 }
 export interface QuiesceOutput {
   now: number;
+  /** When the marker was written on the DR side (absent: no marker). */
+  markerWrittenAt?: number;
   failure?: AwsFailure;
 }
 
@@ -38,6 +61,11 @@ export interface MeasureDrainInput {
   wave: string;
   resolved: ResolvedServer[];
   maxLagMs: number;
+  /**
+   * The marker was written then: the replication must have carried everything up to it home, so a
+   * server is drained only when its lag is also at most the time since (absent: no marker).
+   */
+  markerWrittenAt?: number;
 }
 export interface MeasureDrainOutput {
   now: number;

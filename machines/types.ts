@@ -1,5 +1,6 @@
 // Domain types shared by the pure machines and the AWS actors.
 // Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
+import type { MarkerCall } from './cutover.js';
 
 /** Outcome of a run or of a wave, as fixed by the public contract. */
 export const Outcome = {
@@ -247,11 +248,15 @@ export interface VerifyFailbackInput {
   resolved: ResolvedServer[];
   /** What the launch jobs reported per server: for EC2 origin, the recovery instance launched in the origin region. */
   launched?: ServerLaunchStatus[];
+  /** Read the wave's marker on the primary side (plan `cutover.marker`): missing fails the wave. */
+  marker?: MarkerCall;
 }
 export interface VerifyOutput {
   now: number;
   verdict: VerifyVerdict;
   servers: ServerHealth[];
+  /** The marker read on the primary side, when the plan has one. */
+  marker?: { found: boolean; detail: string };
   failure?: AwsFailure;
 }
 
@@ -369,6 +374,8 @@ export interface CleanupOutput {
 
 export type {
   CutoverSettings,
+  MarkerCall,
+  MarkerEndpoints,
   MeasureDrainInput,
   MeasureDrainOutput,
   QuiesceInput,

@@ -161,6 +161,7 @@ export const waveUpdates = {
     ...freshWait,
     cutoverRecord: cutoverWith(context, (r) => ({
       deadlineAt: r.deadlineAt ?? p.output.now + (context.cutover?.timeoutMs ?? 0),
+      ...(p.output.markerWrittenAt !== undefined ? { markerWrittenAt: p.output.markerWrittenAt } : {}),
     })),
   }),
   recordDrain: (context: WaveContext, p: { output: MeasureDrainOutput }): Update => ({

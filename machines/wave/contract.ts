@@ -51,6 +51,8 @@ export interface CutoverRecord {
   servers: ServerLag[];
   /** When every server was drained (the crossing follows at once). */
   drainedAt: number | null;
+  /** When the marker was written on the DR side (plan `cutover.marker`); absent: no marker. */
+  markerWrittenAt?: number;
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */

@@ -66,8 +66,10 @@ export function restoreReason(message: string | undefined): FailureReason {
 export function verifyReason(
   code: 'verify-failed' | 'verify-timeout',
   servers: ServerHealth[],
+  marker?: { found: boolean; detail: string },
 ): FailureReason {
   const bad = servers.filter((s) => s.status !== 'healthy').map((s) => `${s.sourceServerID}: ${s.detail}`);
+  if (marker && !marker.found) bad.push(`marker: ${marker.detail}`);
   const lead =
     code === 'verify-timeout' ? 'verification did not pass within the verify timeout' : 'verification failed';
   return { code, message: bad.length > 0 ? `${lead}: ${bad.join('; ')}` : lead };

@@ -93,6 +93,20 @@ export function drainOfReversedServer(
   };
 }
 
+/**
+ * With a marker: the replication is in sync with a point `lag` ago, so the marker (written
+ * `sinceMarkerMs` ago, on the same local clock) is home only when lag <= sinceMarkerMs. AWS's
+ * clock skew cancels out: both instants are the local clock's.
+ */
+export function withMarker(reading: ServerLag, sinceMarkerMs: number): ServerLag {
+  if (!reading.drained || reading.lagMs === null || reading.lagMs <= sinceMarkerMs) return reading;
+  return {
+    ...reading,
+    drained: false,
+    detail: `lag ${seconds(reading.lagMs)}: the marker written ${seconds(sinceMarkerMs)} ago is not home yet`,
+  };
+}
+
 export async function measureDrain(deps: ActorDeps, input: MeasureDrainInput): Promise<MeasureDrainOutput> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'measureDrain' });
   const onPremises = input.resolved.filter((s) => !isEc2Origin(s));
@@ -131,9 +145,12 @@ export async function measureDrain(deps: ActorDeps, input: MeasureDrainInput): P
     log.warn({ failure }, 'could not read the replication home; not drained this time');
     return { now: deps.clock.now(), drained: false, servers: [], failure };
   }
+  const sinceMarker =
+    input.markerWrittenAt === undefined ? undefined : Math.max(0, deps.clock.now() - input.markerWrittenAt);
   const servers = input.resolved.flatMap((s) => {
     const r = readings.get(s.sourceServerID);
-    return r ? [r] : [];
+    if (!r) return [];
+    return [sinceMarker === undefined ? r : withMarker(r, sinceMarker)];
   });
   const drained = servers.length > 0 && servers.every((s) => s.drained);
   if (drained) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MarkerCall } from '../../machines/cutover.js';
 import type {
   AssessDrSideInput,
   AssessDrSideOutput,
@@ -34,9 +35,26 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** Runs the plan's HTTP and TCP probes; injected so the simulated AWS can answer them too. */
+/** What reading the wave's marker on the primary side found. */
+export interface MarkerReading {
+  /** found: the marker is there; missing: the endpoint answered without it; unreachable: no answer yet. */
+  status: 'found' | 'missing' | 'unreachable';
+  detail: string;
+}
+
+/**
+ * The application's endpoints: the plan's HTTP and TCP probes, and the cutover marker (plan
+ * `cutover.marker`). Injected so the simulated AWS can answer them too.
+ */
 export interface ProbeRunner {
   run(probe: Probe): Promise<ProbeResult>;
+  /**
+   * Writes the wave's marker on the DR side (its recovery instances; the real endpoint knows its
+   * own application); absent: this runner cannot, and a plan with a marker ends before crossing.
+   */
+  writeMarker?(call: MarkerCall, recoveryInstanceIDs: readonly string[]): Promise<ProbeResult>;
+  /** Reads the wave's marker on the primary side. */
+  readMarker?(call: MarkerCall): Promise<MarkerReading>;
 }
 
 /** Stops the application's writes on recovery instances: only the simulated world can. */

@@ -204,6 +204,7 @@ export const planFileSchema = z
         quiesce: z.enum(QUIESCE_MODES).optional(),
         maxLag: duration.optional(),
         timeout: duration.optional(),
+        marker: z.strictObject({ write: httpUrl, read: httpUrl }).optional(),
       })
       .optional(),
     backout: z
@@ -255,6 +256,7 @@ export function toPlan(file: PlanFile): Plan {
       quiesce: file.cutover?.quiesce ?? PLAN_DEFAULTS.cutover.quiesce,
       maxLagMs: file.cutover?.maxLag ?? PLAN_DEFAULTS.cutover.maxLagMs,
       timeoutMs: file.cutover?.timeout ?? PLAN_DEFAULTS.cutover.timeoutMs,
+      ...(file.cutover?.marker ? { marker: file.cutover.marker } : {}),
     },
     backout: {
       restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore,

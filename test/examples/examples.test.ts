@@ -30,6 +30,7 @@ const EXAMPLES = [
   'failback-replication-stalled',
   'failback-client-silent',
   'lag-never-drains',
+  'marker-missing',
   'rejected-start',
   'sns-outage',
   'ec2-origin',
@@ -325,6 +326,15 @@ describe('examples/', () => {
       return recoveryInstanceView(run.sim.world, ri).failback?.state;
     });
     expect(states).toEqual(['FAILBACK_READY_FOR_LAUNCH', 'FAILBACK_READY_FOR_LAUNCH']);
+  });
+
+  it('marker-missing: the marker is not on the primary, verification fails, the converted primaries need a person', async () => {
+    const run = await runExample('marker-missing');
+    expect(run.result.outcome).toBe('needs-attention');
+    expect(run.result.waves[0]?.failure?.message).toMatch(/marker .* missing on the primary side/);
+    // Both primaries were converted: no StopFailback for them, nothing relaunched.
+    expect(callsOf(run.calls, 'StopFailback')).toEqual([]);
+    expect(callsOf(run.calls, 'StartRecovery')).toEqual([]);
   });
 
   it('sns-outage: completes, and every notification is recorded as failed', async () => {

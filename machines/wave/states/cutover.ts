@@ -2,6 +2,8 @@
 // DR side stopped (`cutover.quiesce: confirm`), the writes are stopped, then the replication home
 // drains until every server's lag is at most `cutover.maxLag` with no backlog. Past
 // `cutover.timeout` the wave ends before the point of no return: nothing changed in AWS.
+
+import { markerValue } from '../../cutover.js';
 import {
   approvalRtoReason,
   drainTimeoutReason,
@@ -62,6 +64,14 @@ export const cutover = waveSetup.createStateConfig({
           runId: context.runId,
           wave: context.wave.name,
           recoveryInstanceIDs: context.resolved.map((s) => s.recoveryInstanceID),
+          ...(context.cutover?.marker
+            ? {
+                marker: {
+                  url: context.cutover.marker.write,
+                  value: markerValue(context.runId, context.wave.name),
+                },
+              }
+            : {}),
         }),
         onDone: [
           {
@@ -98,6 +108,9 @@ export const cutover = waveSetup.createStateConfig({
               wave: context.wave.name,
               resolved: context.resolved,
               maxLagMs: context.cutover?.maxLagMs ?? 0,
+              ...(context.cutoverRecord?.markerWrittenAt !== undefined
+                ? { markerWrittenAt: context.cutoverRecord.markerWrittenAt }
+                : {}),
             }),
             onDone: [
               {
