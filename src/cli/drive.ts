@@ -157,8 +157,12 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       // never --yes alone. Refused, the wave ends backout-failed and the report says what is lost.
       queueMicrotask(() =>
         plan.backout.allowDataLoss === true
-          ? failback.approve(`${user} (backout.allowDataLoss)`)
-          : failback.refuse(`${user} (script mode without backout.allowDataLoss: true)`),
+          ? failback.answer('approve', { ...terminal, note: 'backout.allowDataLoss' }, { wave: event.wave })
+          : failback.answer(
+              'refuse',
+              { ...terminal, note: 'script mode without backout.allowDataLoss: true' },
+              { wave: event.wave },
+            ),
       );
     } else if (session.yes) {
       queueMicrotask(() => {
