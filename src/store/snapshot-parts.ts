@@ -5,6 +5,7 @@
 //   context.results  the results of the finished waves, each written once, atomically, to
 //                    waves/<index>.json ({ runId, index, result }) before the first snapshot
 //                    that refers to it: { "$ref": "waves/", "count": <n> }
+//   output.waves     a finished run's output lists the same results: the same reference
 // Loading puts both back, so every reader gets the snapshot format 2 held inline. A kill between
 // a wave file and the snapshot leaves the older snapshot, which does not refer to the new file.
 import { createHash } from 'node:crypto';
@@ -36,12 +37,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The same results: the same objects (as xstate hands them over), else the same content. */
+function sameResults(a: unknown[], b: unknown[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((r, i) => r === b[i]) || JSON.stringify(a) === JSON.stringify(b);
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Whether a snapshot (format 3, before rehydration) refers to files beside it. */
 export function hasParts(snapshot: Record<string, unknown>): boolean {
-  const context = snapshot.context;
-  return isObject(context) && (isObject(context.waves) || isObject(context.results));
+  const { context, output } = snapshot;
+  return (
+    (isObject(context) && (isObject(context.waves) || isObject(context.results))) ||
+    (isObject(output) && isObject(output.waves))
+  );
 }
 
 /**
@@ -67,23 +78,30 @@ export function rehydrate(
       );
     copy = { ...copy, waves: plan.waves };
   }
-  if (isObject(context.results)) {
-    const { $ref, count } = context.results;
-    if ($ref !== `${WAVE_RESULTS_DIR}/` || typeof count !== 'number' || !Number.isInteger(count) || count < 0)
-      throw new SnapshotFormatError(`${file} refers to unknown results (${JSON.stringify(context.results)})`);
-    const results: unknown[] = [];
-    for (let index = 0; index < count; index++) {
-      const part = waveResultFile(index);
-      const data = readPart(read, part, file);
-      if (!isObject(data) || data.runId !== runId || data.index !== index || !('result' in data))
-        throw new SnapshotFormatError(
-          `${partPath(part, file)}, which ${basename(file)} refers to, is not wave ${index}'s result of run ${runId}; the state directory was edited by hand`,
-        );
-      results.push(data.result);
-    }
-    copy = { ...copy, results };
+  if (isObject(context.results)) copy = { ...copy, results: readResults(context.results, runId, read, file) };
+  let out: Record<string, unknown> = copy === context ? snapshot : { ...snapshot, context: copy };
+  // A finished run's output lists the results again (`waves`): the same files.
+  const output = snapshot.output;
+  if (isObject(output) && isObject(output.waves))
+    out = { ...out, output: { ...output, waves: readResults(output.waves, runId, read, file) } };
+  return out;
+}
+
+function readResults(ref: Record<string, unknown>, runId: string, read: PartReader, file: string): unknown[] {
+  const { $ref, count } = ref;
+  if ($ref !== `${WAVE_RESULTS_DIR}/` || typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+    throw new SnapshotFormatError(`${file} refers to unknown results (${JSON.stringify(ref)})`);
+  const results: unknown[] = [];
+  for (let index = 0; index < count; index++) {
+    const part = waveResultFile(index);
+    const data = readPart(read, part, file);
+    if (!isObject(data) || data.runId !== runId || data.index !== index || !('result' in data))
+      throw new SnapshotFormatError(
+        `${partPath(part, file)}, which ${basename(file)} refers to, is not wave ${index}'s result of run ${runId}; the state directory was edited by hand`,
+      );
+    results.push(data.result);
   }
-  return copy === context ? snapshot : { ...snapshot, context: copy };
+  return results;
 }
 
 /** A part's path as a person finds it: beside the snapshot file, when that is a path. */
@@ -153,12 +171,20 @@ export class SnapshotPartWriter {
     let copy = context;
     if (Array.isArray(context.waves) && this.#isPlanWaves(context.waves))
       copy = { ...copy, waves: { $ref: PLAN_WAVES_REF } };
+    let out: Record<string, unknown> = snapshot;
     if (Array.isArray(context.results)) {
-      for (const [index, result] of (context.results as unknown[]).entries())
-        this.#writeResult(index, result);
-      copy = { ...copy, results: { $ref: `${WAVE_RESULTS_DIR}/`, count: context.results.length } };
+      const results = context.results as unknown[];
+      for (const [index, result] of results.entries()) this.#writeResult(index, result);
+      const ref = { $ref: `${WAVE_RESULTS_DIR}/`, count: results.length };
+      copy = { ...copy, results: ref };
+      // A finished run's output (plan.machine.ts) lists the same results again.
+      const output = (snapshot as { output?: unknown }).output;
+      if (isObject(output) && Array.isArray(output.waves) && sameResults(output.waves, results))
+        out = { ...out, output: { ...output, waves: ref } };
     }
-    return copy === context ? snapshot : ({ ...snapshot, context: copy } as unknown as Snapshot<unknown>);
+    return copy === context && out === snapshot
+      ? snapshot
+      : ({ ...out, context: copy } as unknown as Snapshot<unknown>);
   }
 
   #isPlanWaves(waves: unknown[]): boolean {

@@ -89,6 +89,24 @@ describe('snapshot.json, format 3', () => {
     run.releaseLocks();
   });
 
+  it("a finished run's output refers to the same wave files; loading gives it back", () => {
+    const plan = fleetPlan(2, 3);
+    const { store, run } = created(plan);
+    const results = [result(plan, 0), result(plan, 1)];
+    const done = {
+      ...(planSnapshot({ ...plan, waves: run.plan().waves }, results, 'completed') as object),
+      status: 'done',
+      value: 'completed',
+      output: { outcome: 'completed', waves: results },
+    } as never;
+    run.saveSnapshot(done);
+    const raw = JSON.parse(readFileSync(run.snapshotPath, 'utf8'));
+    expect(raw.snapshot.output).toEqual({ outcome: 'completed', waves: { $ref: 'waves/', count: 2 } });
+    expect(readFileSync(run.snapshotPath, 'utf8')).not.toContain('drsjob-');
+    expect(store.open(RUN_A).loadSnapshot()).toEqual(JSON.parse(JSON.stringify(done)));
+    run.releaseLocks();
+  });
+
   it('the bytes written per step do not grow with the waves behind it', () => {
     // 20 servers per wave: creating the run takes a lock file per server.
     const plan = fleetPlan(10, 20);
