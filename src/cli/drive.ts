@@ -55,6 +55,11 @@ export interface DriveSession {
    * past the point of no return not sent yet. Absent (backout): a gate of its own, for the bookkeeping.
    */
   gate?: StopGate;
+  /**
+   * A web view offers the approvals too (`--web`): without a terminal the run waits for an answer
+   * there instead of aborting; on a terminal, the first answer wins and the prompt gives way.
+   */
+  web?: boolean;
 }
 
 const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -97,6 +102,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     w?.();
   };
   let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
+  const webApprovals = session.web === true && !session.backout;
+  // The terminal prompt open now; an answer from the web view ends it.
+  let openPrompt: AbortController | null = null;
 
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
@@ -105,11 +113,15 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     tracker.observe(event);
     if (session.json) writeLine(io.stdout, JSON.stringify(event));
     else view?.handle(event);
+    if (event.type === 'approval.given' || event.type === 'approval.refused') {
+      openPrompt?.abort();
+      attend();
+    }
     if (event.type !== 'approval.requested') return;
     if (session.backout) {
       // A wave that reached its approval while the backout was on its way: nothing to approve.
       queueMicrotask(() => failback.abort(user, backoutReason));
-    } else if (guided) {
+    } else if (guided || (webApprovals && !session.yes)) {
       attend();
     } else if (session.yes) {
       queueMicrotask(() => {
@@ -167,6 +179,19 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   try {
     for (;;) {
       const pendingApproval = guided && !session.backout ? failback.pendingApproval() : null;
+      if (
+        !finished &&
+        interrupts === handledInterrupts &&
+        webApprovals &&
+        !guided &&
+        failback.pendingApproval()
+      ) {
+        // Waiting for the web view's answer: virtual time stands still, as at a terminal prompt.
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
       if (!finished && interrupts === handledInterrupts && pendingApproval === null) {
         await aws.drive(
           new Promise<void>((resolve) => {
@@ -205,6 +230,7 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
 
       if (pendingApproval) {
         const controller = new AbortController();
+        openPrompt = controller;
         const stopAsking = () => controller.abort();
         result.then(stopAsking, stopAsking);
         const answer = await ask(
@@ -215,7 +241,12 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
           },
           { ...streams, signal: controller.signal },
         );
+        openPrompt = null;
         if (finished) break;
+        if (webApprovals && failback.pendingApproval()?.wave !== pendingApproval.wave) {
+          say('The wave was answered on the web view.');
+          continue;
+        }
         if (answer === 'approve') {
           if (!failback.approve(user)) say('The wave no longer waits for approval.');
         } else if (answer === 'refuse') {

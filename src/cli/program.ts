@@ -13,6 +13,7 @@ import {
   parseDiagramFormat,
   parseDiagramMachine,
   parseLogLevel,
+  parsePort,
   parseRegion,
   parseReportFormat,
   parseSpeed,
@@ -21,6 +22,7 @@ import {
   type RunOptions,
   type StatusOptions,
   type ValidateOptions,
+  type WebOptions,
 } from './options.js';
 
 export type ParsedCommand =
@@ -142,6 +144,14 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `--port` and `--web-host` of `--web`. */
+function webOptions(opts: Record<string, unknown>): WebOptions {
+  const web: WebOptions = {};
+  if (typeof opts.port === 'number') web.port = opts.port;
+  if (typeof opts.webHost === 'string') web.host = opts.webHost;
+  return web;
+}
+
 /** `drs-failback run`. */
 function runCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
@@ -155,7 +165,12 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
         ),
-      ),
+      )
+      .option('--web', 'serve a live view of the run, with its approvals, on 127.0.0.1', false)
+      .addOption(
+        new Option('--port <n>', 'with --web: the port (default: any free one)').argParser(parsePort),
+      )
+      .option('--web-host <address>', 'with --web: serve on this interface instead of loopback (warned)'),
   )
     .addHelpText(
       'after',
@@ -169,6 +184,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (opts.web === true) options.web = webOptions(opts);
       onCommand({ command: 'run', options });
     });
 }

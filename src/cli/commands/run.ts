@@ -23,6 +23,7 @@ import type { RunOptions } from '../options.js';
 import { resumeCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
 import { openStore, simulationRecord } from '../run-state.js';
+import { keepServing, openWebView } from '../web.js';
 
 export type { RunDeps, RunSummary } from '../drive.js';
 
@@ -113,17 +114,25 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
     throw error;
   }
   const p = palette(useColor(io));
-  return driveRun(
-    {
-      failback,
-      stored,
-      aws,
-      gate,
-      json: options.json,
-      yes: options.yes,
-      intro: [...planLines(summarizePlan(plan), p), ''],
-    },
-    io,
-    deps,
-  );
+  const web = options.web ? await openWebView(failback, stored, options.web, io) : null;
+  try {
+    const summary = await driveRun(
+      {
+        failback,
+        stored,
+        aws,
+        gate,
+        json: options.json,
+        yes: options.yes,
+        intro: [...planLines(summarizePlan(plan), p), ''],
+        web: web !== null,
+      },
+      io,
+      deps,
+    );
+    if (web !== null) await keepServing(io);
+    return summary;
+  } finally {
+    await web?.close();
+  }
 }
