@@ -133,7 +133,10 @@ const SCRIPT = `
       return refreshPending();
     });
   }
+  // Every seq the stream delivered, in order: a duplicate or a gap shows here (the browser test reads it).
+  var seen = window.drsFailbackSeen = [];
   function handle(e) {
+    seen.push(e.seq);
     if (e.seq <= lastSeq) return;
     lastSeq = e.seq;
     lastAt = e.at;
@@ -180,7 +183,6 @@ const SCRIPT = `
       es.onopen = function () { $('conn').textContent = 'connected'; };
       es.onerror = function () { $('conn').textContent = 'reconnecting\\u2026'; };
     });
-    $('approve').addEventListener('click', function () { answer('approve'); });
     $('refuse').addEventListener('click', function () { answer('refuse'); });
     $('approval-form').addEventListener('submit', function (ev) { ev.preventDefault(); answer('approve'); });
   }
