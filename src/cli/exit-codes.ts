@@ -45,6 +45,7 @@ export type CommandResult =
   | { command: 'backout'; end: RunEnd; partial?: boolean }
   | { command: 'status' }
   | { command: 'report' }
+  | { command: 'watch' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
   | { command: 'export' }

@@ -22,6 +22,7 @@ import {
   type RunOptions,
   type StatusOptions,
   type ValidateOptions,
+  type WatchOptions,
   type WebOptions,
 } from './options.js';
 
@@ -33,6 +34,7 @@ export type ParsedCommand =
   | { command: 'status'; options: StatusOptions }
   | { command: 'backout'; options: BackoutOptions }
   | { command: 'report'; options: ReportOptions }
+  | { command: 'watch'; options: WatchOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
@@ -308,6 +310,23 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `drs-failback watch <run-id> --web`. */
+function watchCommand(program: Command, onCommand: OnCommand): void {
+  withCommonOptions(
+    program
+      .command('watch')
+      .description('a read-only live web view of a run in the state directory (live or finished)')
+      .argument('<run-id>', 'the run to watch')
+      .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
+      .addOption(new Option('--port <n>', 'the port (default: any free one)').argParser(parsePort))
+      .option('--web-host <address>', 'serve on this interface instead of loopback (warned)'),
+  )
+    .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))
+    .action((runId: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'watch', options: { ...common(opts), runId, web: webOptions(opts) } });
+    });
+}
+
 /** `drs-failback diagram`. */
 function diagramCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
@@ -416,6 +435,7 @@ const COMMANDS = [
   statusCommand,
   backoutCommand,
   reportCommand,
+  watchCommand,
   diagramCommand,
   answerCommands,
   exportCommand,
