@@ -34,7 +34,7 @@ export async function openWatchView(stored: StoredRun, options: WebOptions, io: 
 /** After the run: the view stays up (outcome, report) until Ctrl-C or SIGTERM. */
 export function keepServing(
   io: CliIO,
-  signals: Pick<NodeJS.EventEmitter, 'once' | 'off'> = process,
+  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process,
 ): Promise<void> {
   writeLine(
     io.stderr,
@@ -46,7 +46,7 @@ export function keepServing(
       signals.off('SIGTERM', done);
       resolve();
     };
-    signals.once('SIGINT', done);
-    signals.once('SIGTERM', done);
+    signals.on('SIGINT', done);
+    signals.on('SIGTERM', done);
   });
 }

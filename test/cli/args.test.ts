@@ -147,6 +147,7 @@ describe('parseArgs: argv to typed options', () => {
       'status',
       'backout',
       'report',
+      'watch',
     ]) {
       let out = '';
       await parseArgs([cmd, '--help'], { writeOut: (t) => (out += t), writeErr: () => {} }).catch(() => {});

@@ -130,7 +130,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       io,
       deps,
     );
-    if (web !== null) await keepServing(io);
+    if (web !== null) await keepServing(io, deps.signals);
     return summary;
   } finally {
     await web?.close();
