@@ -1,11 +1,12 @@
 // The web view's rules at the HTTP level: the token on every request and in a header on those that
 // change something, one answer per approval (a stale one refused), SSE ids = seq with resume.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
 import { PLAN_DEFAULTS, type Plan } from '../../src/plan/types.js';
 import { buildReport } from '../../src/report/index.js';
 import {
   createMemoryFeed,
+  createPollingFeed,
   createWebApp,
   type MemoryFeed,
   TOKEN_HEADER,
@@ -215,5 +216,41 @@ describe('web view: the event stream', () => {
     const { ids, stop } = await reading;
     expect(ids).toEqual([3, 4, 5]);
     await stop();
+  });
+});
+
+describe('web view: the event log of a run driven elsewhere', () => {
+  it('reads the log again as it grows: each event once, in order, until the run has finished', () => {
+    vi.useFakeTimers();
+    try {
+      const log: RunEvent[] = [note(1)];
+      let reads = 0;
+      const feed = createPollingFeed(() => {
+        reads += 1;
+        return [...log];
+      }, 100);
+      const got: number[] = [];
+      feed.subscribe((e) => got.push(e.seq));
+      log.push(note(2), note(3));
+      vi.advanceTimersByTime(100);
+      vi.advanceTimersByTime(100);
+      expect(got).toEqual([2, 3]);
+      log.push({
+        type: 'run.finished',
+        outcome: 'completed',
+        waves: [],
+        at: '2026-01-01T00:00:00.000Z',
+        runId: 'r1',
+        seq: 4,
+      });
+      vi.advanceTimersByTime(100);
+      const afterEnd = reads;
+      vi.advanceTimersByTime(1000);
+      expect(reads).toBe(afterEnd);
+      expect(feed.history().map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      feed.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
