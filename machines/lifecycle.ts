@@ -6,7 +6,12 @@ import type { AnyStateMachine, StateValue } from 'xstate';
 import type { StateMeta } from './meta.js';
 import { planMachine } from './plan.machine.js';
 import type { Outcome, ResolvedServer } from './types.js';
-import { type ApprovalKind, describeApproval } from './wave/approvals.js';
+import {
+  type ApprovalDetails,
+  type ApprovalKind,
+  approvalDetails,
+  describeApproval,
+} from './wave/approvals.js';
 import { waveMachine } from './wave/machine.js';
 
 export type { StateMeta } from './meta.js';
@@ -122,6 +127,15 @@ export class Lifecycle {
   approvalPrompt(path: string | undefined, context: { resolved: readonly ResolvedServer[] }): string | null {
     const kind = path === undefined ? undefined : this.approval(path);
     return kind === undefined ? null : describeApproval(kind, context);
+  }
+
+  /** The calls, servers and regions approving lets through in `path`; null when nothing waits. */
+  approvalDetails(
+    path: string | undefined,
+    context: { resolved: readonly ResolvedServer[]; wave?: { name: string } },
+  ): ApprovalDetails | null {
+    const kind = path === undefined ? undefined : this.approval(path);
+    return kind === undefined ? null : approvalDetails(kind, context);
   }
 
   #enclosing(path: string): LifecycleStateInfo | undefined {

@@ -27,6 +27,8 @@ export interface PlanRunInput {
   startedAt: number;
   /** Opt-in steps after a verified EC2-origin failback (absent: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** How long an approval may wait unanswered (absent: until the RTO deadline). */
+  approvalTimeoutMs?: number;
 }
 
 export interface WaveResult {
@@ -80,6 +82,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     jitterSeed: context.jitterSeed + context.waveIndex,
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
+    ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
   };
 }
 

@@ -133,6 +133,7 @@ export interface FailureReason {
     | 'verify-timeout'
     | 'operator-abort'
     | 'approval-refused'
+    | 'approval-expired'
     | 'restore-failed';
   message: string;
 }
@@ -147,6 +148,8 @@ export interface PrecheckInput {
   rpoMs: number;
   /** Absolute deadline of the whole run (epoch ms). */
   rtoDeadlineAt: number;
+  /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
+  restore?: RestoreMode;
 }
 export interface PrecheckOutput {
   now: number;
@@ -285,11 +288,29 @@ export interface RestoreRecoveryPointOutput {
 
 // ---- After a verified EC2-origin failback: opt-in, each behind its own approval.
 
+/** What the opt-in clean-up does to the old recovery instances after a verified failback. */
+export type CleanupMode = 'terminate' | 'disconnect';
+
 export interface AfterFailbackSettings {
   /** ReverseReplication of the new primary, so it is protected again (DR region as target). */
   reprotect: boolean;
-  /** TerminateRecoveryInstances of the old DR recovery instances: irreversible. */
-  cleanup: boolean;
+  /**
+   * The old DR recovery instances, after a verified failback (any origin), behind its own
+   * approval: `terminate` (TerminateRecoveryInstances), `disconnect` (DisconnectRecoveryInstance:
+   * DRS forgets them, the EC2 instances stay), or false. `true` (older plans and snapshots) is
+   * `terminate`.
+   */
+  cleanup: CleanupMode | boolean;
+}
+
+/** The clean-up a plan asks for; undefined: none. */
+export function cleanupModeOf(
+  settings: { cleanup?: CleanupMode | boolean } | undefined,
+): CleanupMode | undefined {
+  const c = settings?.cleanup;
+  if (c === true || c === 'terminate') return 'terminate';
+  if (c === 'disconnect') return 'disconnect';
+  return undefined;
 }
 
 export interface ReprotectTarget {
@@ -314,10 +335,14 @@ export interface CleanupInput {
   wave: string;
   /** The old recovery instances in the DR region. */
   recoveryInstanceIDs: string[];
+  /** Absent (older snapshots): terminate. */
+  mode?: CleanupMode;
 }
 export interface CleanupOutput {
   now: number;
   jobIds: string[];
   terminated: string[];
+  /** `disconnect` mode: the recovery instances DRS disconnected. */
+  disconnected?: string[];
   failures: AwsFailure[];
 }

@@ -8,7 +8,7 @@ import { isMutating } from './aws/operations.js';
 import type { BeforeSend } from './aws/stop-gate.js';
 import type { Clock } from './clock.js';
 import type { RunEvent } from './events.js';
-import type { FailbackRun } from './run/index.js';
+import type { FailbackRun, RunIdentity } from './run/index.js';
 import { createStoredRun } from './run/stored.js';
 import { ResumeRefusedError, RunFinishedError } from './store/errors.js';
 import { RunStore, type RunStoreOptions } from './store/run-store.js';
@@ -26,6 +26,8 @@ export interface ResumeOptions {
   log?: Logger;
   probes?: ProbeRunner;
   simulated?: boolean;
+  /** Who the resumed run acts as, recorded in its new `run.started`. */
+  identity?: RunIdentity;
   activities?: Partial<FailbackActivities>;
   notificationDrainMs?: number;
   /** Looks at every AWS call before it is sent (the CLI's stop gate). */
@@ -64,6 +66,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
+      ...(options.identity !== undefined ? { identity: options.identity } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),
       ...(options.beforeSend !== undefined ? { beforeSend: options.beforeSend } : {}),
       ...(options.notificationDrainMs !== undefined

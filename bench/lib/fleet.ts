@@ -21,6 +21,8 @@ export interface FleetServer {
 
 export interface Fleet {
   plan: Plan;
+  /** The same plan as a plan file's text (JSON, which YAML reads), for the command line's path. */
+  planText: string;
   scenario: ScenarioFile;
   servers: FleetServer[];
   /** The scenario's own time for each wave: job start delay, slowest launch plus its status checks. */
@@ -59,12 +61,15 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
     });
     idealWaveMs.push(JOB_START_DELAY_MS + Math.max(...members.map((s) => s.launchMs + s.healthAfterMs)));
   }
+  const rtoHours = Math.max(48, waveCount);
   const plan: Plan = {
     version: 1,
     name: `fleet-${count}`,
     region: 'us-east-1',
     notifications: { topicArn: 'arn:aws:sns:us-east-1:111122223333:failback' },
-    objectives: { rpoMs: 15 * MIN, rtoMs: 48 * 60 * MIN },
+    // 48 h, or an hour per wave beyond it: 100 waves of about 35 minutes outlast 48 h, and a
+    // run past its RTO deadline backs its wave out instead of measuring the fleet.
+    objectives: { rpoMs: 15 * MIN, rtoMs: rtoHours * 60 * MIN },
     approval: 'none',
     polling: { intervalMs: 15_000, maxMs: 5 * MIN },
     verify: { timeoutMs: 20 * MIN },
@@ -85,5 +90,24 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
       health: { after: fmtDuration(s.healthAfterMs) },
     })),
   };
-  return { plan, scenario, servers, idealWaveMs };
+  const planFile = {
+    version: 1,
+    name: plan.name,
+    region: plan.region,
+    notifications: plan.notifications,
+    objectives: { rpo: '15m', rto: `${rtoHours}h` },
+    approval: 'none',
+    polling: { interval: '15s', max: '5m' },
+    verify: { timeout: '20m' },
+    job: { timeout: '2h' },
+    backout: { restore: 'if-unhealthy' },
+    waves: waves.map((w) => ({
+      name: w.name,
+      servers: w.servers.map((s) => ({
+        sourceServerID: s.sourceServerID,
+        verify: { ec2InstanceId: s.verify?.ec2InstanceId },
+      })),
+    })),
+  };
+  return { plan, planText: `${JSON.stringify(planFile, null, 1)}\n`, scenario, servers, idealWaveMs };
 }

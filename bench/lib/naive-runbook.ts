@@ -1,5 +1,6 @@
 // The runbook loop this tool replaces, for comparison: one server at a time, resolve its
-// recovery instance, StartFailbackLaunch, then DescribeJobs every 60 s until the job is done.
+// recovery instance, StartFailbackLaunch, then DescribeJobs every `pollMs` (60 s, as runbooks
+// usually have it) until the job is done.
 import {
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
@@ -8,9 +9,13 @@ import {
 } from '@aws-sdk/client-drs';
 import type { SimulatedAws } from '../../src/sim/index.js';
 
-const POLL_MS = 60_000;
+export const NAIVE_POLL_MS = 60_000;
 
-export async function naiveRunbook(sim: SimulatedAws, sourceServerIDs: readonly string[]): Promise<void> {
+export async function naiveRunbook(
+  sim: SimulatedAws,
+  sourceServerIDs: readonly string[],
+  pollMs = NAIVE_POLL_MS,
+): Promise<void> {
   const { drs } = sim.clients;
   const sleep = (ms: number) => new Promise<void>((resolve) => sim.clock.setTimeout(resolve, ms));
   for (const sourceServerID of sourceServerIDs) {
@@ -25,7 +30,7 @@ export async function naiveRunbook(sim: SimulatedAws, sourceServerIDs: readonly 
     const jobID = started.job?.jobID;
     if (!jobID) throw new Error(`no job for ${sourceServerID}`);
     for (;;) {
-      await sleep(POLL_MS);
+      await sleep(pollMs);
       const out = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
       if (out.items?.[0]?.status === JobStatus.COMPLETED) break;
     }

@@ -50,6 +50,12 @@ export const waveUpdates = {
     ...afterAttempt(context, p.output.failure),
   }),
   failWith: (_: WaveContext, p: { reason: FailureReason }): Update => ({ failure: p.reason }),
+  /** Keeps a deadline already armed (a restored run re-enters the approval). */
+  armApprovalDeadline: (context: WaveContext): Update => ({
+    approvalDeadlineAt:
+      context.approvalDeadlineAt ??
+      (context.approvalTimeoutMs === undefined ? null : context.now + context.approvalTimeoutMs),
+  }),
   recordApproval: (context: WaveContext, p: { by: string; at: number | undefined }): Update => ({
     approval: { by: p.by, at: p.at ?? context.now },
   }),
@@ -144,6 +150,9 @@ export const waveUpdates = {
     now: p.output.now,
     afterFailbackRecord: afterFailbackWith(context, (r) => ({
       terminated: [...r.terminated, ...p.output.terminated],
+      ...(p.output.disconnected?.length
+        ? { disconnected: [...(r.disconnected ?? []), ...p.output.disconnected] }
+        : {}),
       cleanupJobIds: [...r.cleanupJobIds, ...p.output.jobIds],
       failures: [...r.failures, ...p.output.failures],
     })),

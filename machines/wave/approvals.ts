@@ -1,8 +1,126 @@
-// What approving does, per kind of approval a wave waits for (state meta `approval`).
-import { isEc2Origin, type ResolvedServer } from '../types.js';
+// What approving does, per kind of approval a wave waits for (state meta `approval`): the calls,
+// the servers, the region and the consequence, structured for prompts and as one sentence for
+// the `approval.requested` event.
+import { type AfterFailbackSettings, cleanupModeOf, isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
 export type ApprovalKind = 'pointOfNoReturn' | 'reprotect' | 'cleanup';
+
+/** One call an approval lets through. */
+export interface ApprovedCall {
+  /** The API name, e.g. `StartFailbackLaunch`. */
+  call: string;
+  /** What it acts on, e.g. `2 recovery instance(s)`. */
+  target: string;
+  /** The region it acts in; null: the run's (DR) region, which the machine does not know. */
+  region: string | null;
+  /** What it does to the servers, for people. */
+  consequence: string;
+  /** It cannot be undone (a terminated instance, a converted machine). */
+  irreversible: boolean;
+}
+
+/** What approving lets through, and the words a person approving it sees. */
+export interface ApprovalDetails {
+  kind: ApprovalKind;
+  calls: ApprovedCall[];
+  /** The approval's title, specific to the step, e.g. `Start the failback of wave databases`. */
+  title: string;
+}
+
+function pointOfNoReturnCalls(resolved: readonly ResolvedServer[]): ApprovedCall[] {
+  const onPremises = resolved.filter((s) => !isEc2Origin(s)).length;
+  const byRegion = new Map<string, number>();
+  for (const s of resolved.filter(isEc2Origin)) {
+    const region = s.originRegion ?? 'the origin region';
+    byRegion.set(region, (byRegion.get(region) ?? 0) + 1);
+  }
+  const calls: ApprovedCall[] = [];
+  if (onPremises > 0 || byRegion.size === 0) {
+    calls.push({
+      call: 'StartFailbackLaunch',
+      target: `${onPremises} recovery instance(s)`,
+      region: null,
+      consequence: 'the target machines will be converted and rebooted',
+      irreversible: true,
+    });
+  }
+  for (const [region, count] of byRegion) {
+    calls.push({
+      call: 'StartRecovery',
+      target: `${count} server(s)`,
+      region,
+      consequence: 'they are launched there from the reversed replication',
+      irreversible: true,
+    });
+  }
+  return calls;
+}
+
+/** The calls, servers and regions an approval of `kind` lets through. */
+export function approvalDetails(
+  kind: ApprovalKind,
+  context: {
+    resolved: readonly ResolvedServer[];
+    wave?: { name: string };
+    afterFailback?: AfterFailbackSettings;
+  },
+): ApprovalDetails {
+  const wave = context.wave?.name ?? 'this wave';
+  if (kind === 'pointOfNoReturn') {
+    return {
+      kind,
+      title: `Start the failback of wave ${wave}`,
+      calls: pointOfNoReturnCalls(context.resolved),
+    };
+  }
+  const servers = context.resolved.filter(isEc2Origin).length;
+  if (kind === 'reprotect') {
+    return {
+      kind,
+      title: `Protect the new primaries of wave ${wave} again`,
+      calls: [
+        {
+          call: 'ReverseReplication',
+          target: `${servers} new primary instance(s)`,
+          region: 'their origin region',
+          consequence: 'they are protected again by DRS',
+          irreversible: false,
+        },
+      ],
+    };
+  }
+  // The clean-up covers every server of the wave, on-premises or EC2 origin.
+  const instances = context.resolved.length;
+  if (cleanupModeOf(context.afterFailback) === 'disconnect') {
+    return {
+      kind,
+      title: `Disconnect the old recovery instances of wave ${wave}`,
+      calls: [
+        {
+          call: 'DisconnectRecoveryInstance',
+          target: `${instances} old recovery instance(s)`,
+          region: 'the DR region',
+          consequence: 'DRS stops tracking them (their EC2 instances keep running); irreversible',
+          irreversible: true,
+        },
+      ],
+    };
+  }
+  return {
+    kind,
+    title: `Terminate the old recovery instances of wave ${wave}`,
+    calls: [
+      {
+        call: 'TerminateRecoveryInstances',
+        target: `${instances} old recovery instance(s)`,
+        region: 'the DR region',
+        consequence: 'the instances and their data are deleted; irreversible',
+        irreversible: true,
+      },
+    ],
+  };
+}
 
 /** What StartFailbackLaunch does, for the approval prompt and the docs. */
 export function describePointOfNoReturn(recoveryInstanceCount: number): string {
@@ -11,37 +129,35 @@ export function describePointOfNoReturn(recoveryInstanceCount: number): string {
 
 /** What the wave's point of no return does, per flow (on-premises origin and EC2 origin). */
 export function describeWavePointOfNoReturn(resolved: readonly ResolvedServer[]): string {
-  const onPremises = resolved.filter((s) => !isEc2Origin(s)).length;
-  const byRegion = new Map<string, number>();
-  for (const s of resolved.filter(isEc2Origin)) {
-    const region = s.originRegion ?? 'the origin region';
-    byRegion.set(region, (byRegion.get(region) ?? 0) + 1);
-  }
-  const parts = onPremises > 0 || byRegion.size === 0 ? [describePointOfNoReturn(onPremises)] : [];
-  for (const [region, count] of byRegion) {
-    parts.push(
-      `StartRecovery for ${count} server(s) in ${region}; they are launched there from the reversed replication`,
-    );
-  }
-  return parts.join('; and ');
+  return describeCalls(pointOfNoReturnCalls(resolved));
+}
+
+/** One sentence for the calls (the `approval.requested` event's words). */
+function describeCalls(calls: readonly ApprovedCall[]): string {
+  return calls
+    .map((c) => `${c.call} for ${c.target}${c.region === null ? '' : ` in ${c.region}`}; ${c.consequence}`)
+    .join('; and ');
 }
 
 /** What approving an opt-in step after a verified failback does, for the prompt. */
 export function describeAfterFailbackStep(
   step: 'reprotect' | 'cleanup',
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
-  const servers = context.resolved.filter(isEc2Origin);
   if (step === 'reprotect') {
+    const servers = context.resolved.filter(isEc2Origin);
     return `ReverseReplication for ${servers.length} new primary instance(s) in their origin region; they are protected again by DRS`;
   }
-  return `TerminateRecoveryInstances for ${servers.length} old recovery instance(s) in the DR region; irreversible`;
+  const count = context.resolved.length;
+  return cleanupModeOf(context.afterFailback) === 'disconnect'
+    ? `DisconnectRecoveryInstance for ${count} old recovery instance(s) in the DR region: DRS stops tracking them (their EC2 instances keep running); irreversible`
+    : `TerminateRecoveryInstances for ${count} old recovery instance(s) in the DR region; irreversible`;
 }
 
 /** What approving does, for an approval of `kind` in a wave whose servers are `resolved`. */
 export function describeApproval(
   kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[] },
+  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
 ): string {
   return kind === 'pointOfNoReturn'
     ? describeWavePointOfNoReturn(context.resolved)

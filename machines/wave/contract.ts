@@ -32,14 +32,18 @@ export interface WaveInput {
   jitterSeed: number;
   /** Time the wave starts, from the caller's clock. */
   now: number;
-  /** Opt-in steps after a verified EC2-origin failback (absent in older snapshots: both off). */
+  /** Opt-in steps after a verified failback (absent in older snapshots: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** How long an approval may wait unanswered (absent: until the RTO deadline). */
+  approvalTimeoutMs?: number;
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */
 export interface AfterFailbackRecord {
   reprotected: ReprotectOutput['reversed'];
   terminated: string[];
+  /** `cleanup: disconnect`: the recovery instances DRS disconnected (absent: none). */
+  disconnected?: string[];
   cleanupJobIds: string[];
   failures: AwsFailure[];
   /** Steps refused or skipped by the operator, e.g. `cleanup refused by alice`. */
@@ -76,6 +80,11 @@ export interface WaitBookkeeping {
 export interface WaveContext extends WaveInput, WaitBookkeeping {
   resolved: ResolvedServer[];
   approval: { by: string; at: number } | null;
+  /**
+   * When the point-of-no-return approval expires unanswered (epoch ms), armed on entering it;
+   * null or absent: it waits until the RTO deadline only.
+   */
+  approvalDeadlineAt?: number | null;
   jobIds: string[];
   logCursor: Record<string, number>;
   launch: ServerLaunchStatus[];

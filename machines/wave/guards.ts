@@ -3,6 +3,7 @@
 import {
   type AssessDrSideOutput,
   type AwsFailure,
+  cleanupModeOf,
   isEc2Origin,
   type JobVerdict,
   type PollJobsOutput,
@@ -54,8 +55,9 @@ export const waveGuards = {
   restoreNever: ({ context }: Args) => context.restore === 'never',
   reprotectWanted: ({ context }: Args) =>
     context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
+  // Any origin: the old recovery instances of a verified failback, EC2 or on-premises.
   cleanupWanted: ({ context }: Args) =>
-    context.afterFailback?.cleanup === true && context.resolved.some(isEc2Origin),
+    cleanupModeOf(context.afterFailback) !== undefined && context.resolved.length > 0,
   drSideHealthy: (_: Args, p: { output: AssessDrSideOutput }) =>
     p.output.verdict === 'healthy' && p.output.needsRestore.length === 0,
   drSideNeedsRestore: (_: Args, p: { output: AssessDrSideOutput }) => p.output.needsRestore.length > 0,
@@ -69,6 +71,12 @@ export const waveGuards = {
     context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
   restoreJobTimedOut: ({ context }: Args, p: Now) =>
     context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
+  /** WAKE while awaiting approval, at or past the approval's own deadline. */
+  wokenPastApprovalDeadline: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
+    event.type === 'WAKE' &&
+    event.now !== undefined &&
+    context.approvalDeadlineAt != null &&
+    event.now >= context.approvalDeadlineAt,
   /** WAKE while awaiting approval, at or past the RTO deadline. */
   wokenPastRto: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' && event.now !== undefined && event.now >= context.rtoDeadlineAt,

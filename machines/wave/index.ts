@@ -1,6 +1,9 @@
 // The wave machine: one wave's failback, from prechecks to an outcome.
 export {
+  type ApprovalDetails,
   type ApprovalKind,
+  type ApprovedCall,
+  approvalDetails,
   describeAfterFailbackStep,
   describeApproval,
   describePointOfNoReturn,

@@ -29,6 +29,11 @@ export function rtoReason(during: string): FailureReason {
   return { code: 'rto-exceeded', message: `the RTO deadline passed during ${during}` };
 }
 
+export const approvalExpiredReason: FailureReason = {
+  code: 'approval-expired',
+  message: 'the approval expired unanswered (approvalTimeout); nothing was changed',
+};
+
 export const approvalRtoReason: FailureReason = {
   code: 'rto-exceeded',
   message: 'the RTO deadline passed while awaiting approval',

@@ -70,6 +70,7 @@ export const waveSetup = setup({
     recordPrecheck: update(u.recordPrecheck),
     recordPrecheckAttempt: update(u.recordPrecheckAttempt),
     failWith: update(u.failWith),
+    armApprovalDeadline: update(u.armApprovalDeadline),
     recordApproval: update(u.recordApproval),
     recordStart: update(u.recordStart),
     armJobDeadline: update(u.armJobDeadline),
@@ -101,6 +102,12 @@ export const waveSetup = setup({
     ]),
     /** Not a poll: how long an approval may wait before the RTO deadline ends it. */
     rtoDeadline: ({ context }) => Math.max(0, context.rtoDeadlineAt - context.now),
+    /** Not a poll: the approval's own deadline or the RTO deadline, whichever comes first. */
+    approvalDeadline: ({ context }) =>
+      Math.max(
+        0,
+        Math.min(context.rtoDeadlineAt, context.approvalDeadlineAt ?? context.rtoDeadlineAt) - context.now,
+      ),
   },
 });
 

@@ -72,3 +72,37 @@ export function groupBySourceServer(instances: readonly RecoveryInstance[]): Map
   }
   return groups;
 }
+
+/**
+ * The reversed source server of a recovery instance, found through documented fields only: in
+ * the origin region, the source servers whose `hardwareId` filter ("an EC2 instance id", model)
+ * matches the recovery instance's EC2 instance, kept when `sourceProperties.identificationHints
+ * .awsInstanceID` is that instance, `replicationDirection` is FAILBACK and, when DRS says,
+ * `sourceCloudProperties.originRegion` is the DR region. Undefined when there is none; several
+ * matches (DRS would not create two) are ambiguous and also give undefined with `ambiguous`.
+ */
+export async function findReversedSourceServer(
+  originDrs: DrsSender,
+  recovery: { ec2InstanceID: string; drRegion?: string },
+): Promise<{ arn?: string; sourceServerID?: string; ambiguous?: string[] }> {
+  const items = await collectItems(
+    async (input: DescribeSourceServersCommandInput) =>
+      await originDrs.send(new DescribeSourceServersCommand(input)),
+    { filters: { hardwareId: recovery.ec2InstanceID } },
+    DRS_TOKENS,
+    (page) => page.items,
+  );
+  const matches = items.filter(
+    (s) =>
+      s.sourceProperties?.identificationHints?.awsInstanceID === recovery.ec2InstanceID &&
+      s.replicationDirection === 'FAILBACK' &&
+      (recovery.drRegion === undefined ||
+        s.sourceCloudProperties?.originRegion === undefined ||
+        s.sourceCloudProperties.originRegion === recovery.drRegion),
+  );
+  if (matches.length > 1)
+    return { ambiguous: matches.flatMap((s) => (s.sourceServerID ? [s.sourceServerID] : [])) };
+  const [match] = matches;
+  if (!match?.sourceServerID) return {};
+  return { sourceServerID: match.sourceServerID, ...(match.arn ? { arn: match.arn } : {}) };
+}

@@ -1,5 +1,6 @@
 import type { RecoverySnapshot, SourceServer } from '@aws-sdk/client-drs';
 import type { AwsFailure, CheckResult, PrecheckInput, PrecheckOutput } from '../../machines/types.js';
+import { parseSourceServerArn } from '../aws/ids.js';
 import { JOBS_LOOKBACK_MS } from '../prechecks/active-jobs.js';
 import {
   type CheckScope,
@@ -15,6 +16,7 @@ import {
   reversedByRegion,
   runStage,
   type StageName,
+  singleRecoveryInstance,
   type WaveReads,
 } from '../prechecks/index.js';
 import { observeInstances } from './describe-ec2.js';
@@ -22,6 +24,7 @@ import { describeJobs } from './describe-jobs.js';
 import {
   describeRecoveryInstances,
   describeSourceServers,
+  findReversedSourceServer,
   groupBySourceServer,
 } from './describe-recovery-instances.js';
 import { newestRecoverySnapshot } from './recovery-snapshots.js';
@@ -38,6 +41,39 @@ async function read<T>(fetch: () => Promise<T>): Promise<Read<T>> {
 
 const byId = (items: readonly SourceServer[]): ReadonlyMap<string, SourceServer> =>
   new Map(items.flatMap((s) => (s.sourceServerID ? [[s.sourceServerID, s] as const] : [])));
+
+/**
+ * EC2-origin servers whose DR source server does not name a reversed source server (the field
+ * is UNVERIFIED): look for it in the origin region by documented fields (`hardwareId` = the
+ * recovery instance's EC2 instance, `identificationHints.awsInstanceID`, `replicationDirection`
+ * FAILBACK). Found ARNs by DR source server id; a failed look is noted (the precheck is retried)
+ * and leaves the server "not reversed". Reads only.
+ */
+async function lookUpReversals(
+  deps: ActorDeps,
+  reads: WaveReads,
+  ids: readonly string[],
+  noteFailure: (failure: AwsFailure) => void,
+): Promise<ReadonlyMap<string, string>> {
+  const found = new Map<string, string>();
+  const sourceServers = reads.sourceServers?.ok ? reads.sourceServers.value : undefined;
+  for (const id of ids) {
+    const item = sourceServers?.get(id);
+    const originRegion = item?.sourceCloudProperties?.originRegion;
+    const ec2InstanceID = singleRecoveryInstance(reads, id)?.ec2InstanceID;
+    if (!item || item.reversedDirectionSourceServerArn || !originRegion || !ec2InstanceID) continue;
+    const drRegion = item.arn ? parseSourceServerArn(item.arn)?.region : undefined;
+    const look = await read(() =>
+      findReversedSourceServer(clientsFor(deps, originRegion).drs, {
+        ec2InstanceID,
+        ...(drRegion ? { drRegion } : {}),
+      }),
+    );
+    if (!look.ok) noteFailure(readFailure(look.error, 'DescribeSourceServers', id, originRegion));
+    else if (look.value.arn) found.set(id, look.value.arn);
+  }
+  return found;
+}
 
 /**
  * Read-only checks before the point of no return. The reads happen here, once each; what they
@@ -97,11 +133,14 @@ export async function precheck(
   if (!reads.recoveryInstances.ok) {
     noteFailure(readFailure(reads.recoveryInstances.error, 'DescribeRecoveryInstances'));
   }
+  // Ages of AWS timestamps against AWS's clock (the responses' Date header), else the local one.
+  reads.awsNow = deps.awsClock?.now() ?? deps.clock.now();
   run('recoveryInstances');
 
   // EC2 origin: the reversed replication, read in each origin region.
   const ec2Origin = new Set(ec2OriginServerIds(reads));
   if (ec2Origin.size > 0) {
+    reads.reversalLookups = await lookUpReversals(deps, reads, [...ec2Origin], noteFailure);
     run('reversal');
     for (const [region, servers] of reversedByRegion(reads)) {
       const { drs } = clientsFor(deps, region);
@@ -127,12 +166,14 @@ export async function precheck(
     }
   }
 
-  // On premises: the newest recovery point (EC2 origin: the RPO is the reversed replication's lag).
-  for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
-    const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
-    recoverySnapshots.set(id, snapshot);
-    if (!snapshot.ok) noteFailure(readFailure(snapshot.error, 'DescribeRecoverySnapshots', id));
-    run('recoverySnapshot', { server: id });
+  // On premises, when a backout may relaunch: is there a known-good point (informational; the RPO
+  // is the failback replication's lag, judged above). A failed read is a warn, never retried.
+  if (input.restore !== 'never') {
+    for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
+      const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
+      recoverySnapshots.set(id, snapshot);
+      run('recoverySnapshot', { server: id });
+    }
   }
 
   reads.jobs = await read(() =>

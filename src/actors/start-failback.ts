@@ -211,23 +211,9 @@ export async function startFailback(
   const ec2Origin = input.ec2Origin ?? [];
   // A wave of EC2-origin servers only has no ON_PREMISES part; a wave of nothing is refused.
   const onPremises = ids.length > 0 || ec2Origin.length === 0;
-  let launches: OriginLaunch[] = [];
-  const invalid =
-    (onPremises
-      ? (validationFailure(() =>
-          assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
-        ) ??
-        chunk(ids, START_FAILBACK_BATCH)
-          .map((batch) =>
-            validationFailure(() =>
-              assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION),
-            ),
-          )
-          .find((f) => f !== undefined))
-      : undefined) ??
-    validationFailure(() => {
-      launches = validateOriginLaunches(ec2Origin);
-    });
+  const validated = validateStart(ids, ec2Origin, onPremises);
+  const invalid = validated.invalid;
+  let launches = validated.launches;
   if (invalid) {
     log.error({ failure: invalid }, 'refused to start failback: invalid input');
     return { now: deps.clock.now(), jobIds: [], failure: invalid };
@@ -326,6 +312,19 @@ export async function startFailback(
     }
   }
 
+  return done(await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions));
+}
+
+/** The EC2-origin part of a start: StartRecovery in each origin region, batch by batch. */
+async function startInOriginRegions(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  byRegion: Map<string, OriginLaunch[]>,
+  adoptedInOrigin: Map<string, Map<string, string>>,
+  jobIds: string[],
+  jobRegions: Record<string, string>,
+): Promise<AwsFailure | undefined> {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   for (const [region, servers] of byRegion) {
     const claimed = adoptedInOrigin.get(region) ?? new Map<string, string>();
     const { drs } = clientsFor(deps, region);
@@ -345,20 +344,44 @@ export async function startFailback(
         );
         const jobId = out.job?.jobID;
         if (!jobId) {
-          return done(
-            inRegion(
-              unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
-              region,
-            ),
+          return inRegion(
+            unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
+            region,
           );
         }
         jobIds.push(jobId);
         jobRegions[jobId] = region;
         log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
       } catch (err) {
-        return done(inRegion(classifyAwsError(err, RECOVERY, server), region));
+        return inRegion(classifyAwsError(err, RECOVERY, server), region);
       }
     }
   }
-  return done();
+  return undefined;
+}
+
+/** Refuses invalid ids before anything is sent; the EC2-origin launches once validated. */
+function validateStart(
+  ids: readonly string[],
+  ec2Origin: readonly ResolvedServer[],
+  onPremises: boolean,
+): { invalid: AwsFailure | undefined; launches: OriginLaunch[] } {
+  let launches: OriginLaunch[] = [];
+  const invalid =
+    (onPremises
+      ? (validationFailure(() =>
+          assertValidIds('recoveryInstanceID', ids, { min: 1, max: Infinity }, OPERATION),
+        ) ??
+        chunk(ids, START_FAILBACK_BATCH)
+          .map((batch) =>
+            validationFailure(() =>
+              assertValidIds('recoveryInstanceID', batch, { min: 1, max: 200 }, OPERATION),
+            ),
+          )
+          .find((f) => f !== undefined))
+      : undefined) ??
+    validationFailure(() => {
+      launches = validateOriginLaunches(ec2Origin);
+    });
+  return { invalid, launches };
 }

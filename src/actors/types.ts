@@ -20,6 +20,7 @@ import type {
   VerifyFailbackInput,
   VerifyOutput,
 } from '../../machines/types.js';
+import type { AwsClockReader } from '../aws/aws-clock.js';
 import type { DrsSender, Ec2Sender, RegionalClients } from '../aws/clients.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
@@ -42,6 +43,8 @@ export interface ActorDeps {
   regional?: (region: string) => RegionalClients;
   log: Logger;
   clock: Clock;
+  /** AWS's clock from the responses' `Date` header (absent or unknown: `clock`). */
+  awsClock?: AwsClockReader;
   /** Reports `check` and `job.log` events to the run's event stream. */
   emit: EmitEvent;
   probes: ProbeRunner;

@@ -95,7 +95,6 @@ export async function verifyFailback(deps: ActorDeps, input: VerifyFailbackInput
   let failure: AwsFailure | undefined;
   const servers: ServerHealth[] = [];
   for (const server of input.servers) {
-    const serverLog = log.child({ server: server.sourceServerID });
     const parts: Part[] = [];
     const originPart = originParts.get(server.sourceServerID);
     if (originPart) {
@@ -119,7 +118,9 @@ export async function verifyFailback(deps: ActorDeps, input: VerifyFailbackInput
       .filter((p) => p.status === status)
       .map((p) => p.detail)
       .join('; ');
-    serverLog.info({ status }, detail);
+    // No child logger per server: building one (bindings, redaction) per server per round cost
+    // more than the verdict itself on large waves.
+    log.info({ server: server.sourceServerID, status }, detail);
     servers.push({ sourceServerID: server.sourceServerID, status, detail });
   }
   const out: VerifyOutput = { now: deps.clock.now(), verdict: waveVerdict(servers), servers };

@@ -1,23 +1,29 @@
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 // The one seam to AWS: anything with the SDK client's `send` will do (a real client, a client
 // under aws-sdk-client-mock, the simulated world, an embedder's own wrapper).
 export type DrsSender = Pick<DrsClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
 export type SnsSender = Pick<SNSClient, 'send'>;
+export type StsSender = Pick<STSClient, 'send'>;
 
 /** The clients of one region. */
 export interface RegionalClients {
   drs: DrsSender;
   ec2: Ec2Sender;
+  /** Who the region's clients act as (GetCallerIdentity); absent: not asked. */
+  sts?: StsSender;
 }
 
 export interface AwsClients {
   /** Clients for the plan's region: the DR region, where the recovery instances run. */
   drs: DrsSender;
   ec2: Ec2Sender;
+  /** Who the clients act as (GetCallerIdentity); absent: not asked (embedders, tests). */
+  sts?: StsSender;
   /** Only needed when the plan names a notification topic. */
   sns?: SnsSender;
   /**

@@ -1,5 +1,6 @@
 import type { AwsService, EmitEvent } from '../events.js';
-import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender } from './clients.js';
+import { type AwsClock, observeAwsClock } from './aws-clock.js';
+import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender, StsSender } from './clients.js';
 import type { BeforeSend } from './stop-gate.js';
 
 /** Key names whose values never leave the process, in events or logs (compared case-insensitively). */
@@ -136,35 +137,44 @@ export interface InstrumentedClients {
   drs: DrsSender;
   ec2: Ec2Sender;
   sns?: SnsSender;
+  sts?: StsSender;
   /** Absent when the clients have no `forRegion`: the DR clients then answer for every region. */
   regional?: (region: string) => RegionalClients;
 }
 
-/** Instruments every client of `clients`, including those `forRegion` builds for other regions. */
+/**
+ * Instruments every client of `clients`, including those `forRegion` builds for other regions.
+ * With `awsClock`, every DRS response's `Date` header sets AWS's clock (aws-clock.ts).
+ */
 export function instrumentAwsClients(
   clients: AwsClients,
   region: string,
   emit: EmitEvent,
   beforeSend?: BeforeSend,
+  awsClock?: AwsClock,
 ): InstrumentedClients {
   const gate = beforeSend ? { beforeSend } : {};
+  if (awsClock) observeAwsClock(clients.drs, awsClock);
   const drs = instrumentClient(clients.drs, { service: 'drs', region, emit, ...gate });
   const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit, ...gate });
   const sns = clients.sns ? instrumentClient(clients.sns, { service: 'sns', region, emit }) : undefined;
+  const sts = clients.sts ? instrumentClient(clients.sts, { service: 'sts', region, emit }) : undefined;
   const forRegion = clients.forRegion;
-  if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}) };
-  const byRegion = new Map<string, RegionalClients>([[region, { drs, ec2 }]]);
+  if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}) };
+  const byRegion = new Map<string, RegionalClients>([[region, { drs, ec2, ...(sts ? { sts } : {}) }]]);
   const regional = (r: string): RegionalClients => {
     let regionalClients = byRegion.get(r);
     if (!regionalClients) {
       const raw = forRegion(r);
+      if (awsClock) observeAwsClock(raw.drs, awsClock);
       regionalClients = {
         drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit, ...gate }),
         ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit, ...gate }),
+        ...(raw.sts ? { sts: instrumentClient(raw.sts, { service: 'sts', region: r, emit }) } : {}),
       };
       byRegion.set(r, regionalClients);
     }
     return regionalClients;
   };
-  return { drs, ec2, ...(sns ? { sns } : {}), regional };
+  return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}), regional };
 }

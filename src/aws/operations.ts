@@ -7,11 +7,13 @@
 // Dependent actions: transcribed on 2026-12-02 from the project's DRS reference
 // (shared/reference/drs-api.md, section 9), which follows the "Dependent actions" column of the
 // AWS Service Authorization Reference for Elastic Disaster Recovery
-// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticdisasterrecovery.html).
-// docs/iam-policy.md carries the same table with the same source and date.
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticdisasterrecovery.html);
+// StartRecovery's EC2 dependents, which the reference counts but does not name, from a generated
+// copy of that column (see START_RECOVERY_EC2_DEPENDENTS). docs/iam-policy.md carries the same
+// table with the same source and date, and test/cli/iam-policy.test.ts holds them together.
 
 /** The service that answers an operation (the IAM prefix is in `iamAction`). */
-export type OperationService = 'drs' | 'ec2' | 'sns' | 'sts' | 'service-quotas';
+export type OperationService = 'drs' | 'ec2' | 'sns' | 'sts' | 'service-quotas' | 'sfn' | 'dynamodb';
 
 /**
  * Whether the project sends an operation:
@@ -39,6 +41,12 @@ export interface OperationSpec {
   dependentActions: readonly string[];
   /** The request carries tags, so the job it creates needs `drs:TagResource` on create. */
   tagsOnCreate: boolean;
+  /**
+   * `orchestrator`: sent by the Step Functions engine on its own state (executions, task tokens,
+   * its DynamoDB table) under the deployment's roles (deploy/), never by a failback run's
+   * principal; not in the plan's IAM policy, and not an intent on a failback resource.
+   */
+  scope?: 'orchestrator';
 }
 
 const read = (service: OperationService, iamAction: string, use: OperationUse = 'sends'): OperationSpec => ({
@@ -64,18 +72,29 @@ const write = (
   tagsOnCreate: options.tagsOnCreate ?? false,
 });
 
+/** An operation of the Step Functions engine on its own state (see `OperationSpec.scope`). */
+const orchestrator = (service: 'sfn' | 'dynamodb', iamAction: string): OperationSpec => ({
+  ...read(service, iamAction),
+  scope: 'orchestrator',
+});
+
 /**
- * EC2 dependents of `drs:StartRecovery`. The reference counts 31 EC2 actions but names none;
- * these 30 are the ones the project has granted since its first policy, grouped reads, creations,
- * then the deletions AWS's own policy scopes to DRS-managed resources. The 31st is left for the
- * least-privilege issue to confirm against the Service Authorization Reference.
+ * EC2 dependents of `drs:StartRecovery`, as the Service Authorization Reference lists them
+ * (transcribed 2026-12-02 from a generated copy of its "Dependent actions" column, the
+ * `drs` action list of the cdk-iam-floyd statement library, which names 32 EC2 actions: the
+ * project's reference counts 31 without naming them; the extra one is a read, `ec2:DescribeInstanceStatus`
+ * or `ec2:DescribeInstances`, both of which the project grants anyway). Grouped reads, creations and
+ * modifications, then the deletions and stops that AWS's own managed policy scopes to DRS-managed
+ * resources (see src/iam/policy.ts).
  */
 const START_RECOVERY_EC2_DEPENDENTS = [
   'ec2:DescribeAccountAttributes',
   'ec2:DescribeAvailabilityZones',
   'ec2:DescribeImages',
   'ec2:DescribeInstanceAttribute',
+  'ec2:DescribeInstanceStatus',
   'ec2:DescribeInstanceTypes',
+  'ec2:DescribeInstances',
   'ec2:DescribeLaunchTemplateVersions',
   'ec2:DescribeLaunchTemplates',
   'ec2:DescribeSecurityGroups',
@@ -129,6 +148,7 @@ export const OPERATIONS = {
       'ec2:DescribeInstances',
     ],
   }),
+  // Opt-in only (`afterFailback.cleanup: terminate`), after a verified failback and its own approval.
   TerminateRecoveryInstances: write('drs:TerminateRecoveryInstances', {
     destructive: true,
     dependentActions: [
@@ -145,16 +165,25 @@ export const OPERATIONS = {
   // Notifications. Needs kms:GenerateDataKey* and kms:Decrypt on an encrypted topic's key: a
   // condition of the topic, not a dependent of the action.
   Publish: read('sns', 'sns:Publish'),
-  // Reserved for the preflight identity and quota checks a later change adds.
-  GetCallerIdentity: read('sts', 'sts:GetCallerIdentity', 'reserved'),
+  // Who the tool acts as: read before anything else by check, run, resume, backout and prepare.
+  GetCallerIdentity: read('sts', 'sts:GetCallerIdentity'),
+  // The plan's roles (aws.role, aws.origins.<region>.role), assumed for the credentials of the
+  // clients: changes nothing in AWS, and is not an instrumented call (docs/operations.md).
+  AssumeRole: read('sts', 'sts:AssumeRole'),
+  // The Step Functions engine (src/sfn): approvals, status and spilled snapshots.
+  DescribeExecution: orchestrator('sfn', 'states:DescribeExecution'),
+  SendTaskSuccess: orchestrator('sfn', 'states:SendTaskSuccess'),
+  GetItem: orchestrator('dynamodb', 'dynamodb:GetItem'),
+  PutItem: orchestrator('dynamodb', 'dynamodb:PutItem'),
+  Query: orchestrator('dynamodb', 'dynamodb:Query'),
+  UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
+  // Reserved for the preflight quota check a later change adds.
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
-  // Never sent: clean-up and teardown stay with people. Listed so guards recognise them.
+  // Never sent: teardown stays with people. Listed so guards recognise them.
   StartReplication: write('drs:StartReplication', { use: 'forbidden' }),
   StopReplication: write('drs:StopReplication', { use: 'forbidden', destructive: true }),
-  DisconnectRecoveryInstance: write('drs:DisconnectRecoveryInstance', {
-    use: 'forbidden',
-    destructive: true,
-  }),
+  // Opt-in only (`afterFailback.cleanup: disconnect`), after a verified failback and its own approval.
+  DisconnectRecoveryInstance: write('drs:DisconnectRecoveryInstance', { destructive: true }),
   DisconnectSourceServer: write('drs:DisconnectSourceServer', { use: 'forbidden', destructive: true }),
   DeleteRecoveryInstance: write('drs:DeleteRecoveryInstance', { use: 'forbidden', destructive: true }),
   DeleteSourceServer: write('drs:DeleteSourceServer', { use: 'forbidden', destructive: true }),

@@ -2,15 +2,17 @@
 // The AWS SDK and the simulation are imported here, lazily, so `--help` and `validate` stay fast.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner } from '../actors/types.js';
-import type { AwsClients } from '../aws/clients.js';
-import { isMutating } from '../aws/operations.js';
+import type { AwsClients, StsSender } from '../aws/clients.js';
+import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
+import { instrumentAwsClients } from '../aws/instrument.js';
 import { type Clock, systemClock } from '../clock.js';
-import type { Plan } from '../plan/types.js';
-import type { WorldState } from '../sim/state.js';
-import { tempPathFor } from '../store/atomic.js';
+import type { EmitEvent } from '../events.js';
+import type { Plan, PlanRole } from '../plan/types.js';
+import { tempPathFor, writeAllSync } from '../store/atomic.js';
 import { AwsSetupError } from './errors.js';
 
 export interface AwsContext {
@@ -20,6 +22,13 @@ export interface AwsContext {
   probes?: ProbeRunner;
   simulated: boolean;
   region: string;
+  /** Why this region: `--region`, or the plan's DR region (and an AWS_REGION that differs). */
+  regionWhy: string;
+  /**
+   * Reads who the clients act as in every region the plan names (GetCallerIdentity, through
+   * clients instrumented with `emit`) and enforces the plan's accounts: call before anything else.
+   */
+  identify(emit: EmitEvent): Promise<CallerIdentity[]>;
   /** Under simulation the run id derives from the scenario's seed, so dry runs are reproducible. */
   runId?: string;
   /** Settles `work`: in real time, or by moving the simulation's virtual clock. */
@@ -41,8 +50,11 @@ export interface AwsContext {
 export interface AwsContextOptions {
   /** Path of a scenario file: a new simulated world. */
   simulate?: string;
-  /** A simulated world saved by an earlier process (resume): the run continues in it. */
-  simulatedWorld?: WorldState;
+  /**
+   * The text of a simulated world file an earlier process kept (resume: its journal, or a whole
+   * world in the format before the journal): the run continues in that world.
+   */
+  simulatedWorld?: string;
   region?: string;
   profile?: string;
   /** Simulation only: virtual seconds per real second; absent: as fast as possible. */
@@ -57,10 +69,50 @@ export interface AwsContextOptions {
   stateDir?: string;
   /** `prepare`: keep this scenario's world in the state directory, saved after every change. */
   keepScenarioWorld?: boolean;
+  /**
+   * Asks for the MFA code of a profile with `mfa_serial` (on a terminal); absent: a script, and a
+   * profile that needs a code fails with one sentence.
+   */
+  askMfaCode?: (mfaSerial: string) => Promise<string>;
+}
+
+/** Which region and why, in the header's words. */
+export function regionReason(plan: Plan, options: AwsContextOptions): { region: string; why: string } {
+  const region = options.region ?? plan.region;
+  const why =
+    options.region !== undefined && options.region !== plan.region
+      ? `--region (the plan says ${plan.region})`
+      : options.region !== undefined
+        ? '--region, same as the plan'
+        : "the plan's DR region";
+  const envRegion = options.env?.AWS_REGION ?? options.env?.AWS_DEFAULT_REGION;
+  const envNote =
+    envRegion !== undefined && envRegion !== '' && envRegion !== region
+      ? `; AWS_REGION=${envRegion} is not used (pass --region to change it)`
+      : '';
+  return { region, why: `${why}${envNote}` };
+}
+
+/** The identity reader of a context: STS of each region, instrumented with the caller's emit. */
+function identifier(
+  plan: Plan,
+  region: string,
+  clients: AwsClients,
+  endpointOf?: (region: string) => string,
+): (emit: EmitEvent) => Promise<CallerIdentity[]> {
+  return (emit) => {
+    const instrumented = instrumentAwsClients(clients, region, emit);
+    const stsFor = (r: string): StsSender => {
+      const sts = r === region ? instrumented.sts : instrumented.regional?.(r).sts;
+      if (!sts) throw new Error(`no STS client for ${r}`);
+      return sts;
+    };
+    return readIdentities({ plan, region, stsFor, ...(endpointOf ? { endpointOf } : {}) });
+  };
 }
 
 /**
- * `<stateDir>/simulations/<name>-<hash>.world.json`: the world of one scenario file as `prepare`
+ * `<stateDir>/simulations/<name>-<hash>.world.ndjson`: the world of one scenario file as `prepare`
  * left it. The hash covers the file's path and text, so an edited scenario starts a new world.
  */
 export function scenarioWorldFile(stateDir: string, scenarioPath: string): string {
@@ -73,7 +125,7 @@ export function scenarioWorldFile(stateDir: string, scenarioPath: string): strin
   }
   const hash = createHash('sha256').update(`${path}\n${text}`).digest('hex').slice(0, 16);
   const name = path.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-  return join(resolve(stateDir), 'simulations', `${name}-${hash}.world.json`);
+  return join(resolve(stateDir), 'simulations', `${name}-${hash}.world.ndjson`);
 }
 
 export async function createAwsContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
@@ -84,10 +136,16 @@ export async function createAwsContext(plan: Plan, options: AwsContextOptions): 
   return createRealContext(plan, options);
 }
 
-type Send = (command: never) => Promise<unknown>;
-
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  const { createSimulatedAws, loadSimulatedAws } = await import('../sim/index.js');
+  const {
+    createSimulatedAws,
+    journalCallLine,
+    journalHeaderLine,
+    journalNowLine,
+    journalWritesLine,
+    loadSimulatedAws,
+    worldFromText,
+  } = await import('../sim/index.js');
   const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
@@ -96,66 +154,100 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   const prepared = scenarioFile !== null && existsSync(scenarioFile) ? scenarioFile : null;
   const sim =
     options.simulatedWorld !== undefined
-      ? loadSimulatedAws(options.simulatedWorld)
+      ? loadSimulatedAws(worldFromText(options.simulatedWorld))
       : prepared !== null
-        ? loadSimulatedAws(JSON.parse(readFileSync(prepared, 'utf8')) as WorldState)
+        ? loadSimulatedAws(worldFromText(readFileSync(prepared, 'utf8'), prepared))
         : createSimulatedAws(
             scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
           );
   let worldFile: string | null = null;
+  // The world is kept as an append-only journal (src/sim/journal.ts): every answered call is
+  // appended, synchronously, before the run hears its answer, so a killed process loses no call
+  // and a restart draws no request id twice; a step appends only what it did. Not fsynced: a
+  // simulated world only has to survive its process, not a power cut.
+  let journal: number | null = null;
+  let journaledNow = Number.NaN;
+  const append = (line: string) => {
+    if (journal !== null) writeAllSync(journal, line);
+  };
+  sim.world.onCall((call) => {
+    append(journalCallLine(call));
+    journaledNow = Date.parse(call.at);
+  });
+  // The quiesce (World.stopWrites) is no AWS call: the journal keeps it too, or a resumed run
+  // would find the writes flowing again.
+  sim.world.onWrites((change) => {
+    append(journalWritesLine(change));
+    journaledNow = change.at;
+  });
+  /** Starts the journal in `worldFile` with the world as it stands (replacing the file whole). */
+  const startJournal = () => {
+    if (worldFile === null) return;
+    if (journal !== null) closeSync(journal);
+    const temp = tempPathFor(worldFile);
+    writeFileSync(temp, journalHeaderLine(sim.save()), { mode: 0o600 });
+    renameSync(temp, worldFile);
+    journal = openSync(worldFile, 'a');
+    journaledNow = sim.clock.now();
+  };
+  // Between calls only virtual time moves: one short line when it did.
+  const saveWorld = () => {
+    if (worldFile === null) return;
+    if (journal === null) return startJournal();
+    const now = sim.clock.now();
+    if (now !== journaledNow) {
+      append(journalNowLine(now));
+      journaledNow = now;
+    }
+  };
   if (options.keepScenarioWorld && scenarioFile !== null) {
     mkdirSync(join(scenarioFile, '..'), { recursive: true, mode: 0o700 });
     worldFile = scenarioFile;
+    startJournal();
   }
-  // Replaced whole (temp file, then rename), so a killed process leaves the old world or the new
-  // one. Not fsynced: a simulated world only has to survive its process, not a power cut, and
-  // fsyncing after every call would make a dry run several times slower.
-  const saveWorld = () => {
-    if (worldFile === null) return;
-    const temp = tempPathFor(worldFile);
-    writeFileSync(temp, JSON.stringify(sim.save()), { mode: 0o600 });
-    renameSync(temp, worldFile);
-  };
-  // A call that changes the world (StartFailbackLaunch, StopFailback, ...) is on disk before the
-  // run learns of its answer, as in AWS: a run killed right after it adopts the job on resume.
-  // Reads only move the world's clock and call log; `saveWorld` at every step keeps those.
-  const durable = <T extends { send: unknown }>(client: T): T => {
-    const send = (client.send as Send).bind(client);
-    const wrapped = async (command: never) => {
-      const operation = (command as object).constructor.name.replace(/Command$/, '');
-      try {
-        return await send(command);
-      } finally {
-        if (isMutating(operation)) saveWorld();
-      }
-    };
-    return { send: wrapped } as unknown as T;
-  };
   const speed = options.speed;
+  // The plan's roles are assumed as the SDK's credential providers would: before any call, and
+  // not through the instrumented clients.
+  await assumeSimulatedRoles(plan, plan.region, (r) => sim.clients.forRegion(r).sts);
+  const clients: AwsClients = sim.clients;
   return {
-    clients: {
-      drs: durable(sim.clients.drs),
-      ec2: durable(sim.clients.ec2),
-      sns: durable(sim.clients.sns),
-      // EC2-origin servers launch in their origin region, in the same simulated world.
-      forRegion: (region: string) => {
-        const regional = sim.clients.forRegion(region);
-        return { drs: durable(regional.drs), ec2: durable(regional.ec2) };
-      },
-    },
+    // EC2-origin servers launch in their origin region, in the same simulated world (forRegion).
+    clients,
     clock: sim.clock,
     probes: sim.probes,
     simulated: true,
     region: plan.region,
+    regionWhy:
+      options.region !== undefined
+        ? "the scenario's region (--region does not apply to a simulation)"
+        : "the plan's DR region",
+    identify: identifier(plan, plan.region, clients),
     runId: sim.runId(),
     drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
     keepWorldIn: (file) => {
       worldFile = file;
-      saveWorld();
+      startJournal();
     },
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
+}
+
+/** AssumeRole on the simulated STS of each region the plan names a role for. */
+async function assumeSimulatedRoles(plan: Plan, region: string, stsFor: (region: string) => StsSender) {
+  const roles: [string, PlanRole][] = [];
+  if (plan.aws?.role) roles.push([region, plan.aws.role]);
+  for (const [r, origin] of Object.entries(plan.aws?.origins ?? {}))
+    if (origin.role) roles.push([r, origin.role]);
+  for (const [r, role] of roles) {
+    await stsFor(r).send(
+      new AssumeRoleCommand({
+        RoleArn: role.arn,
+        RoleSessionName: 'drs-failback',
+        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+      }),
+    );
+  }
 }
 
 /** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
@@ -170,43 +262,133 @@ function scenarioForPlan<S>(
   return scenario;
 }
 
+type CredentialProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
+
+/**
+ * Credentials of `role`, assumed with `source` in `region` and renewed five minutes before they
+ * expire (what the SDK's fromTemporaryCredentials does; that package is not a dependency).
+ */
+async function assumedRoleProvider(
+  role: PlanRole,
+  region: string,
+  source: CredentialProvider,
+): Promise<CredentialProvider> {
+  const sts = new STSClient({ region, credentials: source });
+  let cached: Awaited<ReturnType<CredentialProvider>> | undefined;
+  return async () => {
+    const now = Date.now();
+    if (cached && (cached.expiration === undefined || cached.expiration.getTime() - now > 5 * 60_000))
+      return cached;
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: role.arn,
+        RoleSessionName: 'drs-failback',
+        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new CredentialsError(`AssumeRole ${role.arn} returned no credentials`);
+    cached = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
+    return cached;
+  };
+}
+
+/** The endpoint a region's STS calls go to, for the unreachable sentence. */
+function stsEndpoint(region: string, env: Readonly<Record<string, string | undefined>>): string {
+  return env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL ?? `https://sts.${region}.amazonaws.com`;
+}
+
 async function createRealContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  const region = options.region ?? plan.region;
-  if (options.profile !== undefined) {
-    // The DRS client of this SDK line has no `profile` setting; the credential chain reads AWS_PROFILE.
-    process.env.AWS_PROFILE = options.profile;
-  }
-  const [{ DrsClient }, { EC2Client }, { SNSClient }] = await Promise.all([
+  const { region, why } = regionReason(plan, options);
+  const env = options.env ?? process.env;
+  const [{ DrsClient }, { EC2Client }, { SNSClient }, { defaultProvider }] = await Promise.all([
     import('@aws-sdk/client-drs'),
     import('@aws-sdk/client-ec2'),
     import('@aws-sdk/client-sns'),
+    import('@aws-sdk/credential-provider-node'),
   ]);
+  const profile = options.profile ?? env.AWS_PROFILE;
+  // The usual chain (environment, SSO, shared config, process, IMDS); a profile with
+  // `mfa_serial` asks for its code on a terminal and fails with one sentence in a script.
+  const base: CredentialProvider = defaultProvider({
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    mfaCodeProvider:
+      options.askMfaCode ??
+      (async (serial: string) => {
+        throw new CredentialsError(
+          `the AWS profile ${profile ?? '(default)'} needs an MFA code (${serial}), which a script cannot type: ` +
+            'run the command on a terminal, or export temporary credentials first (aws sts get-session-token, aws sso login).',
+        );
+      }),
+  });
+  const drCredentials = plan.aws?.role ? await assumedRoleProvider(plan.aws.role, region, base) : base;
+  const credentialsFor = new Map<string, Promise<CredentialProvider>>([
+    [region, Promise.resolve(drCredentials)],
+  ]);
+  const credentialsOf =
+    (r: string): CredentialProvider =>
+    async () => {
+      let provider = credentialsFor.get(r);
+      if (!provider) {
+        const role = plan.aws?.origins?.[r]?.role;
+        provider = role ? assumedRoleProvider(role, r, base) : Promise.resolve(drCredentials);
+        credentialsFor.set(r, provider);
+      }
+      return (await provider)();
+    };
   // AWS_ENDPOINT_URL and the rest of the usual configuration are honoured by the SDK itself.
   // No SDK-level retries for DRS: a StartFailbackLaunch resent blindly after a timeout could
   // launch twice. The machine retries polls itself and re-reads AWS before any mutating call.
-  const drs = new DrsClient({ region, maxAttempts: 1 });
-  const ec2 = new EC2Client({ region });
+  const drs = new DrsClient({ region, maxAttempts: 1, credentials: drCredentials });
+  const ec2 = new EC2Client({ region, credentials: drCredentials });
   // The notifier has its own retry with backoff, in the background.
-  const sns = plan.notifications ? new SNSClient({ region, maxAttempts: 1 }) : undefined;
-  await assertCredentials(() => drs.config.credentials(), region, options);
+  const sns = plan.notifications
+    ? new SNSClient({ region, maxAttempts: 1, credentials: drCredentials })
+    : undefined;
+  // One attempt: an unreachable endpoint is said at once, not after the SDK's backoff.
+  const sts = new STSClient({ region, maxAttempts: 1, credentials: drCredentials });
+  await assertCredentials(drCredentials, region, options);
   // EC2-origin servers fail back into their origin region: clients for it, built on first use.
   const regional = new Map<
     string,
-    { drs: InstanceType<typeof DrsClient>; ec2: InstanceType<typeof EC2Client> }
+    {
+      drs: InstanceType<typeof DrsClient>;
+      ec2: InstanceType<typeof EC2Client>;
+      sts: InstanceType<typeof STSClient>;
+    }
   >();
   const forRegion = (r: string) => {
     let clients = regional.get(r);
     if (!clients) {
-      clients = { drs: new DrsClient({ region: r, maxAttempts: 1 }), ec2: new EC2Client({ region: r }) };
+      const credentials = credentialsOf(r);
+      clients = {
+        drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
+        ec2: new EC2Client({ region: r, credentials }),
+        sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
+      };
       regional.set(r, clients);
     }
     return clients;
   };
+  const clients: AwsClients = sns ? { drs, ec2, sns, sts, forRegion } : { drs, ec2, sts, forRegion };
   return {
-    clients: sns ? { drs, ec2, sns, forRegion } : { drs, ec2, forRegion },
+    clients,
     clock: systemClock,
     simulated: false,
     region,
+    regionWhy: why,
+    identify: identifier(plan, region, clients, (r) => stsEndpoint(r, env)),
     drive: (work) => work,
     keepWorldIn: () => {},
     saveWorld: () => {},
@@ -222,6 +404,13 @@ async function assertCredentials(
   try {
     await resolve();
   } catch (error) {
+    if (error instanceof CredentialsError) throw error;
+    if (error instanceof Error && /sso/i.test(error.message)) {
+      const profile = options.profile ?? options.env?.AWS_PROFILE;
+      throw new CredentialsError(
+        `the AWS SSO session${profile ? ` of profile ${profile}` : ''} is missing or expired: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` and try again; nothing was changed.`,
+      );
+    }
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const profile = options.profile ?? options.env?.AWS_PROFILE;
     throw new AwsSetupError(

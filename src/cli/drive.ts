@@ -4,6 +4,8 @@
 import { userInfo } from 'node:os';
 import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
+import { humanDuration } from '../human-duration.js';
+import type { PendingApproval } from '../run/approvals.js';
 import type { FailbackRun, RunResult } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
 import type { AwsContext } from './aws-context.js';
@@ -13,11 +15,14 @@ import { LiveView, RunTracker, summaryLines } from './live-view.js';
 import { type PausedRun, pauseRun } from './pause.js';
 import {
   type ApprovalAnswer,
+  type ApprovalQuestion,
   askAfterInterrupt,
   askApproval,
   type InterruptAnswer,
   type PromptStreams,
 } from './prompts.js';
+import { Heartbeat, StatusArea } from './status.js';
+import { guardTypeAhead, type TypeAheadGuard } from './type-ahead.js';
 
 export interface RunSummary {
   runId: string;
@@ -34,6 +39,8 @@ export interface RunDeps {
   askAfterInterrupt?: (q: { waves: string[] }, streams: PromptStreams) => Promise<InterruptAnswer>;
   /** Where SIGINT/SIGTERM come from; tests pass an EventEmitter. */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Drops keys typed while no question is open; default: the terminal's stdin in raw mode. */
+  typeAhead?: (onInterrupt: () => void) => TypeAheadGuard;
 }
 
 export interface DriveSession {
@@ -50,6 +57,8 @@ export interface DriveSession {
   backout?: boolean;
   /** Printed before the run starts, unless --json. */
   intro?: string[];
+  /** Output redirected (no terminal, no --json): a heartbeat line this often (wall time); default 1 minute. */
+  heartbeatMs?: number;
   /**
    * The gate the run's clients were built with (`beforeSend`): a signal asks it to refuse any call
    * past the point of no return not sent yet. Absent (backout): a gate of its own, for the bookkeeping.
@@ -62,6 +71,8 @@ export interface DriveSession {
   web?: boolean;
 }
 
+export const DEFAULT_HEARTBEAT_MS = 60_000;
+
 const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export function operatorName(env: CliIO['env']): string {
@@ -70,6 +81,23 @@ export function operatorName(env: CliIO['env']): string {
   } catch {
     return env.USER ?? env.USERNAME ?? 'operator';
   }
+}
+
+/** The question for a pending approval, with the run's region for calls that name none. */
+export function approvalQuestion(pending: PendingApproval, region: string, now: number): ApprovalQuestion {
+  return {
+    wave: pending.wave,
+    title: pending.title,
+    calls: pending.calls,
+    confirmWord: pending.confirmWord,
+    pointOfNoReturn: pending.pointOfNoReturn,
+    region,
+    ...(pending.expiresAt !== null
+      ? {
+          expires: `at ${new Date(pending.expiresAt).toISOString()} (in ${humanDuration(pending.expiresAt - now)})`,
+        }
+      : {}),
+  };
 }
 
 export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
@@ -85,11 +113,19 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   const backoutReason = `operator-initiated backout by ${user} (drs-failback backout)`;
   const gate = session.gate ?? createStopGate();
 
+  const terminal = { approver: user, via: 'terminal' } as const;
   const tracker = new RunTracker();
   // A resumed run does not announce the states it was restored into: the log says where it is.
   for (const event of session.history ?? []) tracker.observe(event);
-  const view = session.json ? null : new LiveView(io.stdout, p, plan, tracker);
-  const say = (line: string) => writeLine(session.json ? io.stderr : io.stdout, line);
+  const progressOptions = { out: io.stdout, tracker, plan, now: () => aws.clock.now() };
+  const statusArea = !session.json && io.stdout.isTTY === true ? new StatusArea(progressOptions) : null;
+  const heartbeat =
+    !session.json && io.stdout.isTTY !== true
+      ? new Heartbeat(progressOptions, session.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
+      : null;
+  const print = (line: string) => (statusArea ? statusArea.writeAbove(line) : writeLine(io.stdout, line));
+  const view = session.json ? null : new LiveView(io.stdout, p, plan, tracker, print);
+  const say = (line: string) => (session.json ? writeLine(io.stderr, line) : print(line));
 
   // Things the drive loop must attend to; `wake` ends the current wait for them.
   let finished = false;
@@ -102,9 +138,11 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     w?.();
   };
   let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
-  const webApprovals = session.web === true && !session.backout;
-  // The terminal prompt open now; an answer from the web view ends it.
-  let openPrompt: AbortController | null = null;
+  /** Closes the open approval prompt: answered elsewhere (a web page), expired, or the wave moved. */
+  let closeApprovalPrompt: (() => void) | null = null;
+  // `--web` without a terminal (and without --yes): approvals wait for the page's answer.
+  const webAnswers = session.web === true && !session.backout && !guided && !session.yes;
+  let waitingForWeb = false;
 
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
@@ -113,19 +151,24 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     tracker.observe(event);
     if (session.json) writeLine(io.stdout, JSON.stringify(event));
     else view?.handle(event);
-    if (event.type === 'approval.given' || event.type === 'approval.refused') {
-      openPrompt?.abort();
-      attend();
+    if (event.type === 'approval.given' || event.type === 'approval.refused' || event.type === 'state') {
+      closeApprovalPrompt?.();
+      if (waitingForWeb) attend();
     }
     if (event.type !== 'approval.requested') return;
     if (session.backout) {
       // A wave that reached its approval while the backout was on its way: nothing to approve.
       queueMicrotask(() => failback.abort(user, backoutReason));
-    } else if (guided || (webApprovals && !session.yes)) {
+    } else if (guided || webAnswers) {
       attend();
     } else if (session.yes) {
       queueMicrotask(() => {
-        if (!gate.stopRequested) failback.approve(`${user} (--yes)`);
+        if (gate.stopRequested) return;
+        const answer = failback.answer('approve', { ...terminal, note: '--yes' }, { wave: event.wave });
+        if (!answer.ok) {
+          say(`drs-failback: --yes could not approve wave ${event.wave}: ${answer.message}.`);
+          failback.abort(user, `approval not given: ${answer.message}`);
+        }
       });
     } else {
       approvalBlocked = { wave: event.wave, pointOfNoReturn: event.pointOfNoReturn };
@@ -157,11 +200,28 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     attend();
   };
   for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
+  const typeAhead: TypeAheadGuard | null = guided
+    ? (deps.typeAhead ?? ((interrupt) => guardTypeAhead(io.stdin, interrupt)))(onSignal)
+    : null;
+  /** Asks one question on the terminal, with what was typed before it dropped. */
+  const askOnTerminal = async <T>(question: () => Promise<T>): Promise<T> => {
+    const dropped = (await typeAhead?.openPrompt()) ?? 0;
+    if (dropped > 0) say(p.dim(`(${dropped} key(s) typed before this question were ignored)`));
+    statusArea?.pause();
+    try {
+      return await question();
+    } finally {
+      statusArea?.resume();
+      typeAhead?.closePrompt();
+    }
+  };
 
   if (!session.json) {
     for (const line of session.intro ?? []) writeLine(io.stdout, line);
   }
 
+  statusArea?.start();
+  heartbeat?.start();
   const result = failback.start();
   result.then(
     () => {
@@ -179,17 +239,13 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   try {
     for (;;) {
       const pendingApproval = guided && !session.backout ? failback.pendingApproval() : null;
-      if (
-        !finished &&
-        interrupts === handledInterrupts &&
-        webApprovals &&
-        !guided &&
-        failback.pendingApproval()
-      ) {
+      if (!finished && interrupts === handledInterrupts && webAnswers && failback.pendingApproval()) {
         // Waiting for the web view's answer: virtual time stands still, as at a terminal prompt.
+        waitingForWeb = true;
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
+        waitingForWeb = false;
         continue;
       }
       if (!finished && interrupts === handledInterrupts && pendingApproval === null) {
@@ -212,13 +268,16 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         // Approved, but its start not sent: the gate refuses it and the wave ends aborted.
         if (!gate.pointOfNoReturnSent && !session.backout) continue;
         const answer: InterruptAnswer =
-          guided && !backoutRequested ? await askInterrupt({ waves: past }, streams) : 'pause';
+          guided && !backoutRequested
+            ? await askOnTerminal(() => askInterrupt({ waves: past }, streams))
+            : 'pause';
         if (answer === 'backout') {
           backoutRequested = true;
           say(p.yellow(`Backing out wave(s) ${past.join(', ')}: StopFailback, keep the DR side serving.`));
           failback.abort(user, 'the operator chose to back out after Ctrl-C');
           continue;
         }
+        statusArea?.stop();
         const paused = pauseRun(failback, stored);
         writeLine(
           io.stderr,
@@ -230,27 +289,23 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
 
       if (pendingApproval) {
         const controller = new AbortController();
-        openPrompt = controller;
         const stopAsking = () => controller.abort();
         result.then(stopAsking, stopAsking);
-        const answer = await ask(
-          {
-            wave: pendingApproval.wave,
-            pointOfNoReturn: pendingApproval.pointOfNoReturn,
-            region: aws.region,
-          },
-          { ...streams, signal: controller.signal },
+        closeApprovalPrompt = stopAsking;
+        const answer = await askOnTerminal(() =>
+          ask(approvalQuestion(pendingApproval, aws.region, aws.clock.now()), {
+            ...streams,
+            signal: controller.signal,
+          }),
         );
-        openPrompt = null;
+        closeApprovalPrompt = null;
         if (finished) break;
-        if (webApprovals && failback.pendingApproval()?.wave !== pendingApproval.wave) {
-          say('The wave was answered on the web view.');
-          continue;
-        }
-        if (answer === 'approve') {
-          if (!failback.approve(user)) say('The wave no longer waits for approval.');
-        } else if (answer === 'refuse') {
-          failback.refuse(user);
+        if (failback.pendingApproval() !== pendingApproval) {
+          say(p.yellow(`The approval of wave ${pendingApproval.wave} was answered elsewhere or expired.`));
+        } else if (answer === 'approve' || answer === 'refuse') {
+          const target = { wave: pendingApproval.wave, kind: pendingApproval.kind };
+          const accepted = failback.answer(answer, terminal, target);
+          if (!accepted.ok) say(p.yellow(`Not recorded: ${accepted.message}.`));
         } else {
           // Ctrl-C at the prompt: the wave is still before its point of no return.
           abortSent = true;
@@ -261,6 +316,8 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     }
 
     const outcome = await result;
+    statusArea?.stop();
+    heartbeat?.stop();
     if (approvalBlocked !== null) {
       const blocked: { wave: string; pointOfNoReturn: string } = approvalBlocked;
       writeLine(
@@ -273,10 +330,14 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       );
     }
     if (!session.json) {
-      for (const line of summaryLines(outcome, plan, tracker, p)) writeLine(io.stdout, line);
+      for (const line of summaryLines(outcome, plan, tracker, p, session.stored.store.stateDir))
+        writeLine(io.stdout, line);
     }
     return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };
   } finally {
+    statusArea?.stop();
+    heartbeat?.stop();
+    typeAhead?.stop();
     unsubscribe();
     for (const s of INTERRUPT_SIGNALS) signals.off(s, onSignal);
     // The simulated world's clock moved since its last call: keep the newest for `resume`.

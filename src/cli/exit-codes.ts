@@ -73,6 +73,8 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'NotAvailableError',
   'AwsSetupError',
   'CredentialsProviderError',
+  'CredentialsError',
+  'AccountMismatchError',
   // The state directory: an unknown run, a finished one, one held by a live process, a newer
   // format. Each is refused before anything is sent to AWS.
   'RunNotFoundError',
@@ -109,6 +111,8 @@ export function exitForError(error: unknown): ErrorExit {
           : message;
     return { code: ExitCode.usage, message: text, unexpected: false };
   }
+  // The AWS endpoint could not be reached: not ready, nothing was changed.
+  if (name === 'EndpointUnreachableError') return { code: ExitCode.notReady, message, unexpected: false };
   if (PERSON_MUST_ACT_ERRORS.has(name)) return { code: ExitCode.personMustAct, message, unexpected: false };
   return { code: ExitCode.personMustAct, message: `unexpected error: ${message}`, unexpected: true };
 }

@@ -1,6 +1,7 @@
 // The streams a command talks through, injected so commands are library calls and tests can
 // capture output. `process` is only read in `processIO()`.
 import type { Readable, Writable } from 'node:stream';
+import { styleText } from 'node:util';
 import { safeOutput } from '../text/safe.js';
 
 export interface CliIO {
@@ -21,10 +22,18 @@ export function processIO(): CliIO {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/**
+ * Whether to colour `stream`: FORCE_COLOR (other than `0`/`false`) forces it and wins over the rest,
+ * as in Node itself; then NO_COLOR (https://no-color.org) and TERM=dumb turn it off; else only on
+ * a terminal.
+ */
 export function useColor(io: CliIO, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   const noColor = io.env.NO_COLOR;
-  return io[stream].isTTY === true && (noColor === undefined || noColor === '');
+  if (noColor !== undefined && noColor !== '') return false;
+  if (io.env.TERM === 'dumb') return false;
+  return io[stream].isTTY === true;
 }
 
 /** Guided mode needs a person at a terminal on both ends. */
@@ -42,21 +51,22 @@ export interface Palette {
   cyan: Paint;
 }
 
-const wrap =
-  (open: number, close: number): Paint =>
-  (text) =>
-    `\u001b[${open}m${text}\u001b[${close}m`;
 const plain: Paint = (text) => text;
+// Whether to colour is decided above, so styleText must not second-guess it from process.stdout.
+const paint =
+  (format: Parameters<typeof styleText>[0]): Paint =>
+  (text) =>
+    styleText(format, text, { validateStream: false });
 
 export function palette(color: boolean): Palette {
   if (!color) return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
   return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
+    bold: paint('bold'),
+    dim: paint('dim'),
+    red: paint('red'),
+    green: paint('green'),
+    yellow: paint('yellow'),
+    cyan: paint('cyan'),
   };
 }
 

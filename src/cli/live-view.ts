@@ -1,17 +1,19 @@
 // Guided mode's live view: one plain line per thing worth seeing (state changes, checks, job
 // log entries, approvals, notifications), stamped with elapsed time against the RTO. Plain
 // lines rather than a redrawn screen: robust in any terminal, in tmux, and in a captured log.
+
 import type { Writable } from 'node:stream';
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
 import type { RunEvent } from '../events.js';
-import { formatDuration } from '../plan/duration.js';
+import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import type { RunResult } from '../run.js';
+import { stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
-import { clockText } from './render.js';
+import { isHandledRetry } from './status.js';
 
 /** What the run knows from its event stream alone; shared by the live view and the summary. */
 export class RunTracker {
@@ -26,6 +28,12 @@ export class RunTracker {
   readonly failedChecks = new Map<string, string[]>();
   /** EC2 origin: the reversed source server (origin region) of each plan server; job logs name it. */
   readonly reversedOf = new Map<string, string>();
+  /** Last job log event name per plan server, e.g. `CONVERSION_START`. */
+  readonly serverPhase = new Map<string, string>();
+  /** When each wave last read AWS (a Describe call while it was the active wave). */
+  readonly lastReadAt = new Map<string, number>();
+  /** Calls AWS throttled or failed transiently, which the tool sends again: counts by error name. */
+  readonly retries = { total: 0, byName: new Map<string, number>() };
 
   observe(event: RunEvent): void {
     const at = Date.parse(event.at);
@@ -43,7 +51,16 @@ export class RunTracker {
       if (event.server) {
         const server = this.reversedOf.get(event.server) ?? event.server;
         this.serverProgress.set(server, `${event.event} (job ${event.jobId})`);
+        this.serverPhase.set(server, event.event);
       }
+    }
+    if (event.type === 'aws.request' && event.operation.startsWith('Describe') && this.activeWave !== null) {
+      this.lastReadAt.set(this.activeWave, at);
+    }
+    if (isHandledRetry(event) && event.type === 'aws.response') {
+      const name = event.error?.name ?? 'unknown';
+      this.retries.total += 1;
+      this.retries.byName.set(name, (this.retries.byName.get(name) ?? 0) + 1);
     }
     if (event.type === 'check') {
       const reversed = checkData(event, 'reverse-replication')?.reversedSourceServerId;
@@ -73,19 +90,37 @@ export class LiveView {
   readonly #p: Palette;
   readonly #plan: Plan;
   readonly #tracker: RunTracker;
+  readonly #write: (line: string) => void;
+  /** Retries the tool handled since the last line, folded into one line before the next. */
+  #folded = new Map<string, number>();
 
-  constructor(out: Writable, p: Palette, plan: Plan, tracker: RunTracker) {
+  /** `write`: where lines go (a status area writes them above itself); default: `out`. */
+  constructor(out: Writable, p: Palette, plan: Plan, tracker: RunTracker, write?: (line: string) => void) {
     this.#out = out;
     this.#p = p;
     this.#plan = plan;
     this.#tracker = tracker;
+    this.#write = write ?? ((line) => writeLine(this.#out, line));
   }
 
   #line(at: string, text: string): void {
+    if (this.#folded.size > 0) {
+      const counts = [...this.#folded].map(([what, n]) => `${what} ×${n}`).join(', ');
+      const total = [...this.#folded.values()].reduce((a, b) => a + b, 0);
+      this.#folded = new Map();
+      this.#stamped(
+        at,
+        this.#p.dim(`    AWS throttled or briefly failed ${total} call(s), sent again: ${counts}`),
+      );
+    }
+    this.#stamped(at, text);
+  }
+
+  #stamped(at: string, text: string): void {
     const elapsed = this.#tracker.elapsedMs(Date.parse(at));
     const rto = this.#plan.objectives.rtoMs;
-    const stamp = `[${clockText(elapsed)} / RTO ${formatDuration(rto)}]`;
-    writeLine(this.#out, `${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
+    const stamp = `[${humanDuration(elapsed)} / RTO ${humanDuration(rto)}]`;
+    this.#write(`${this.#p.dim(elapsed > rto ? this.#p.red(stamp) : stamp)} ${text}`);
   }
 
   handle(event: RunEvent): void {
@@ -111,7 +146,7 @@ export class LiveView {
           const { intervalMs, maxMs } = this.#plan.polling;
           this.#line(
             event.at,
-            `    next poll: DescribeJobs every ${formatDuration(intervalMs)} (backing off to ${formatDuration(maxMs)} on errors)`,
+            `    next poll: DescribeJobs every ${humanDuration(intervalMs)} (backing off to ${humanDuration(maxMs)} on errors)`,
           );
         }
         return;
@@ -133,10 +168,10 @@ export class LiveView {
         this.#line(event.at, p.yellow(`  approval needed for wave ${event.wave}: ${event.pointOfNoReturn}`));
         return;
       case 'approval.given':
-        this.#line(event.at, p.green(`  approved wave ${event.wave} by ${event.by}`));
+        this.#line(event.at, p.green(`  approved wave ${event.wave} by ${event.by}${viaText(event.via)}`));
         return;
       case 'approval.refused':
-        this.#line(event.at, p.yellow(`  refused wave ${event.wave} by ${event.by}`));
+        this.#line(event.at, p.yellow(`  refused wave ${event.wave} by ${event.by}${viaText(event.via)}`));
         return;
       case 'aws.request':
         if (event.service === 'drs' && !event.operation.startsWith('Describe')) {
@@ -144,7 +179,10 @@ export class LiveView {
         }
         return;
       case 'aws.response':
-        if (!event.ok) {
+        if (isHandledRetry(event)) {
+          const what = `${event.service}:${event.operation} ${event.error?.name ?? ''}`.trim();
+          this.#folded.set(what, (this.#folded.get(what) ?? 0) + 1);
+        } else if (!event.ok) {
           this.#line(
             event.at,
             p.red(
@@ -179,7 +217,7 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
     'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
   ],
   'backed-out': [
-    'The DR side is serving; nothing was lost. Read the failure above, fix the cause, then `drs-failback check` and run again.',
+    'The DR side is serving (the report states any data a relaunch from a snapshot lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
   ],
   aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
   'precheck-failed': [
@@ -191,7 +229,38 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
 
-export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker, p: Palette): string[] {
+/**
+ * On-premises servers whose wave completed run on their source machines again, unprotected: AWS
+ * documents that a failed-back source server must be re-protected by installing (or restarting)
+ * the AWS Replication Agent on it; DRS does not do it, and the API cannot. A person must.
+ */
+export function onPremisesReprotectLine(
+  result: RunResult,
+  plan: Plan,
+  tracker: RunTracker,
+): string | undefined {
+  const ec2Origin = new Set(tracker.reversedOf.values());
+  const servers = result.waves
+    .filter((w) => w.outcome === 'completed')
+    .flatMap((w) => plan.waves.find((pw) => pw.name === w.name)?.servers ?? [])
+    .map((s) => s.sourceServerID)
+    .filter((id) => !ec2Origin.has(id));
+  if (servers.length === 0) return undefined;
+  const named =
+    servers.length > 5
+      ? `${servers.slice(0, 5).join(', ')} and ${servers.length - 5} more`
+      : servers.join(', ');
+  return `  - Re-protect the on-premises servers that failed back (${named}): DRS does not do it. Re-install (or restart) the AWS Replication Agent on each machine so it replicates into AWS again, then confirm that its source server shows dataReplicationInfo.dataReplicationState CONTINUOUS and replicationDirection FAILOVER (\`aws drs describe-source-servers\`) — see docs/operations.md.`;
+}
+
+export function summaryLines(
+  result: RunResult,
+  plan: Plan,
+  tracker: RunTracker,
+  p: Palette,
+  stateDir?: string,
+): string[] {
+  const report = `drs-failback report ${result.runId}${stateDir !== undefined ? stateDirArgument(stateDir) : ''}`;
   const lines: string[] = [];
   const elapsed =
     tracker.startedAt !== null && tracker.finishedAt !== null ? tracker.finishedAt - tracker.startedAt : 0;
@@ -207,7 +276,7 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
   lines.push('');
   lines.push(p.bold(`Run ${result.runId}: ${outcomeText(result.outcome)}`));
   lines.push(
-    `  RTO: ${formatDuration(Math.round(elapsed / 1000) * 1000)} elapsed of ${formatDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
+    `  RTO: ${humanDuration(elapsed)} elapsed of ${humanDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
   );
   for (const wave of result.waves) lines.push(...waveLines(wave, plan, tracker, outcomeText));
   lines.push('');
@@ -220,9 +289,11 @@ export function summaryLines(result: RunResult, plan: Plan, tracker: RunTracker,
   }
   if (result.outcome === 'backed-out' && tracker.reversedOf.size > 0) {
     lines.push(
-      `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`drs-failback report ${result.runId}\` lists it. Terminate it by hand once understood.`,
+      `  - EC2-origin servers: whatever StartRecovery launched in their origin region was left there for inspection; \`${report}\` lists it. Terminate it by hand once understood.`,
     );
   }
+  const reprotect = onPremisesReprotectLine(result, plan, tracker);
+  if (reprotect) lines.push(reprotect);
   const afterFailback = result.waves.some((w) => w.afterFailback);
   for (const step of NEXT_STEPS[result.outcome]) {
     // With afterFailback steps, the waves above say what was re-protected and cleaned up.
@@ -277,4 +348,9 @@ function waveLines(
     lines.push(`    ${id}: ${detail}`);
   }
   return lines;
+}
+
+/** ` via terminal`; nothing for an answer logged before `via` was recorded. */
+function viaText(via: string | undefined): string {
+  return via ? ` via ${via}` : '';
 }

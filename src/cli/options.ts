@@ -1,11 +1,11 @@
 // Typed options of the commands, and the parsers commander uses for option values.
 // Kept free of heavy imports: `--help` loads this file.
+
 import { InvalidArgumentError } from 'commander';
+import { parseDuration } from '../plan/duration.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type CliLogLevel = (typeof LOG_LEVELS)[number];
-
-export const DEFAULT_STATE_DIR = '.drs-failback';
 
 /** Options every command accepts (contract: common options). */
 export interface CommonOptions {
@@ -32,6 +32,8 @@ export interface RunOptions extends CommonOptions {
   yes: boolean;
   /** Virtual seconds per real second under --simulate; absent: as fast as possible. */
   speed?: number;
+  /** Output redirected: a heartbeat line this often (ms of wall time); absent: 1 minute. */
+  heartbeat?: number;
   /** `--web`: serve the live view of the run, with its approvals. */
   web?: WebOptions;
 }
@@ -55,12 +57,14 @@ export interface ResumeOptions extends CommonOptions {
   yes: boolean;
   /** Virtual seconds per real second, for a simulated run; absent: as fast as possible. */
   speed?: number;
+  heartbeat?: number;
 }
 
 /** `backout <run-id>`: resumes the run and sends ABORT (abort before the point of no return, backout after). */
 export interface BackoutOptions extends CommonOptions {
   runId: string;
   speed?: number;
+  heartbeat?: number;
 }
 
 /** `status [<run-id>]`: every run, or one run in detail. */
@@ -105,6 +109,14 @@ export interface PrepareOptions extends CommonOptions {
   yes: boolean;
   /** Poll until every reversed server replicates CONTINUOUS within the RPO, or Ctrl-C. */
   watch: boolean;
+}
+
+export function parseHeartbeat(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1000) {
+    throw new InvalidArgumentError('--heartbeat takes a duration of at least 1s, e.g. 30s, 1m, 5m.');
+  }
+  return ms;
 }
 
 export function parseSpeed(value: string): number {

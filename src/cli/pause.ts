@@ -4,7 +4,7 @@
 // once it is gone) or `backout`.
 import type { FailbackRun } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
-import { DEFAULT_STATE_DIR } from './options.js';
+import { stateDirArgument } from '../store/state-dir.js';
 
 export interface PausedRun {
   runId: string;
@@ -14,11 +14,13 @@ export interface PausedRun {
   resumeCommand: string;
 }
 
-const shellWord = (text: string): string =>
-  /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-
 export function resumeCommand(runId: string, stateDir: string): string {
-  return `drs-failback resume ${runId}${stateDir === DEFAULT_STATE_DIR ? '' : ` --state-dir ${shellWord(stateDir)}`}`;
+  return `drs-failback resume ${runId}${stateDirArgument(stateDir)}`;
+}
+
+/** `drs-failback <command> <run-id>` with `--state-dir` when the run is not in the default one. */
+export function runCommand(command: string, runId: string, stateDir: string): string {
+  return `drs-failback ${command} ${runId}${stateDirArgument(stateDir)}`;
 }
 
 /** Stops the run's actor (a stopped snapshot is never persisted) and closes its event log. */

@@ -1,17 +1,18 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
 import { Argument, Command, Option } from 'commander';
+import { defaultStateDir } from '../store/state-dir.js';
 import {
   type BackoutOptions,
   type CheckOptions,
   type CommonOptions,
-  DEFAULT_STATE_DIR,
   type DiagramOptions,
   type IamPolicyOptions,
   LOG_LEVELS,
   type PrepareOptions,
   parseDiagramFormat,
   parseDiagramMachine,
+  parseHeartbeat,
   parseLogLevel,
   parsePort,
   parseRegion,
@@ -75,23 +76,54 @@ function collectRegions(value: string, previous: string[] | undefined): string[]
   return list.includes(region) ? list : [...list, region];
 }
 
-function withCommonOptions(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--region <region>', 'AWS region (default: the plan region)').argParser(parseRegion),
-    )
-    .option('--profile <name>', 'AWS shared-config profile (default: the usual credential chain)')
-    .option('--json', 'machine-readable output: the event stream as NDJSON on stdout', false)
-    .option('--log-file <path>', 'write logs to this file instead of stderr')
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel))
-    .option('--state-dir <dir>', 'where runs keep their state', DEFAULT_STATE_DIR);
+/** Which of the common options a command takes: only those it uses appear in its --help. */
+interface CommonUse {
+  /** --region and --profile: the command talks to AWS. */
+  aws?: boolean;
+  /** --json, with what it prints: `stream` (NDJSON events) or `document` (one JSON document). */
+  json?: 'stream' | 'document' | 'quiet';
+  /** --log-file and --log-level. */
+  log?: boolean;
+  /** --state-dir. */
+  stateDir?: boolean;
 }
+
+const JSON_HELP: Record<NonNullable<CommonUse['json']>, string> = {
+  stream: 'machine-readable output: the event stream as NDJSON on stdout',
+  document: 'machine-readable output: one JSON document on stdout',
+  quiet: 'prints only the JSON document (no notes on stderr)',
+};
+
+function withCommonOptions(cmd: Command, use: CommonUse): Command {
+  if (use.aws) {
+    cmd
+      .addOption(
+        new Option('--region <region>', 'AWS region (default: the plan region)').argParser(parseRegion),
+      )
+      .option('--profile <name>', 'AWS shared-config profile (default: the usual credential chain)');
+  }
+  if (use.json) cmd.option('--json', JSON_HELP[use.json], false);
+  if (use.log) {
+    cmd
+      .option('--log-file <path>', 'write logs to this file instead of stderr')
+      .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).argParser(parseLogLevel));
+  }
+  if (use.stateDir) {
+    cmd.option(
+      '--state-dir <dir>',
+      'where runs keep their state (default: $DRS_FAILBACK_STATE_DIR, else $XDG_STATE_HOME/drs-failback or ~/.local/state/drs-failback)',
+    );
+  }
+  return cmd;
+}
+
+const AWS_COMMAND: CommonUse = { aws: true, json: 'stream', log: true, stateDir: true };
 
 /** Reads the common options from commander's parsed values. */
 function common(opts: Record<string, unknown>): CommonOptions {
   const out: CommonOptions = {
     json: opts.json === true,
-    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : DEFAULT_STATE_DIR,
+    stateDir: typeof opts.stateDir === 'string' ? opts.stateDir : defaultStateDir(),
   };
   if (typeof opts.region === 'string') out.region = opts.region;
   if (typeof opts.profile === 'string') out.profile = opts.profile;
@@ -101,6 +133,13 @@ function common(opts: Record<string, unknown>): CommonOptions {
 }
 
 type OnCommand = (parsed: ParsedCommand) => void;
+
+/** `--heartbeat` of the commands that drive a run. */
+const heartbeatOption = () =>
+  new Option(
+    '--heartbeat <duration>',
+    'output redirected (no terminal, no --json): print the run status this often (default 1m)',
+  ).argParser(parseHeartbeat);
 
 /** `--speed` of the commands that continue a stored run. */
 const speedOption = () =>
@@ -115,6 +154,7 @@ function validateCommand(program: Command, onCommand: OnCommand): void {
       .command('validate')
       .description('check the plan file alone; no AWS call')
       .argument('<plan>', 'plan file (YAML or JSON)'),
+    { json: 'document', log: true },
   )
     .addHelpText('after', examples(['drs-failback validate examples/plans/payments.yaml']))
     .action((plan: string, opts: Record<string, unknown>) => {
@@ -130,6 +170,7 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
       .description('run every precheck read-only and print a readiness report')
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -172,7 +213,9 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       .addOption(
         new Option('--port <n>', 'with --web: the port (default: any free one)').argParser(parsePort),
       )
-      .option('--web-host <address>', 'with --web: serve on this interface instead of loopback (warned)'),
+      .option('--web-host <address>', 'with --web: serve on this interface instead of loopback (warned)')
+      .addOption(heartbeatOption()),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -187,6 +230,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (opts.web === true) options.web = webOptions(opts);
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
 }
@@ -199,7 +243,9 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .description('continue an interrupted run from its saved state')
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -214,6 +260,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'resume', options });
     });
 }
@@ -232,6 +279,7 @@ function statusCommand(program: Command, onCommand: OnCommand): void {
         ]),
       )
       .option('--table <name>', 'the run table of the Step Functions deployment (with --engine sfn)'),
+    { json: 'document', stateDir: true },
   )
     .addHelpText(
       'after',
@@ -257,7 +305,9 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
       .command('backout')
       .description('operator-initiated backout of an interrupted run')
       .argument('<run-id>', 'the run to back out')
-      .addOption(speedOption()),
+      .addOption(speedOption())
+      .addOption(heartbeatOption()),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',
@@ -272,6 +322,7 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
     .action((runId: string, opts: Record<string, unknown>) => {
       const options: BackoutOptions = { ...common(opts), runId };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'backout', options });
     });
 }
@@ -289,6 +340,7 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
         ),
       )
       .option('--output <file>', 'write the report to this file instead of stdout'),
+    { json: 'document', stateDir: true },
   )
     .addHelpText(
       'after',
@@ -320,6 +372,7 @@ function watchCommand(program: Command, onCommand: OnCommand): void {
       .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
       .addOption(new Option('--port <n>', 'the port (default: any free one)').argParser(parsePort))
       .option('--web-host <address>', 'serve on this interface instead of loopback (warned)'),
+    { stateDir: true },
   )
     .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))
     .action((runId: string, opts: Record<string, unknown>) => {
@@ -341,6 +394,7 @@ function diagramCommand(program: Command, onCommand: OnCommand): void {
           .default('wave')
           .argParser(parseDiagramMachine),
       ),
+    {},
   )
     .addHelpText(
       'after',
@@ -371,6 +425,7 @@ function iamPolicyCommand(program: Command, onCommand: OnCommand): void {
           'a region EC2-origin servers came from (repeatable); adds the reverse-replication flow there',
         ).argParser(collectRegions),
       ),
+    { json: 'quiet' },
   )
     .addHelpText(
       'after',
@@ -402,6 +457,7 @@ function prepareCommand(program: Command, onCommand: OnCommand): void {
         "poll until every reversed server replicates CONTINUOUS within the RPO (the plan's polling.interval), or Ctrl-C",
         false,
       ),
+    AWS_COMMAND,
   )
     .addHelpText(
       'after',

@@ -1,6 +1,6 @@
 // Human-readable text for plans, readiness reports and run summaries. Pure: data in, lines out.
 import type { CheckData, CheckResult } from '../../machines/types.js';
-import { formatDuration } from '../plan/duration.js';
+import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import type { Palette } from './io.js';
@@ -23,8 +23,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
     region: plan.region,
     waves: plan.waves.map((w) => ({ name: w.name, servers: w.servers.map((s) => s.sourceServerID) })),
     servers: plan.waves.reduce((n, w) => n + w.servers.length, 0),
-    rpo: formatDuration(plan.objectives.rpoMs),
-    rto: formatDuration(plan.objectives.rtoMs),
+    rpo: humanDuration(plan.objectives.rpoMs),
+    rto: humanDuration(plan.objectives.rtoMs),
     approval: plan.approval,
     restore: plan.backout.restore,
     notifications: plan.notifications?.topicArn ?? null,
@@ -149,13 +149,4 @@ export function ec2OriginLines(
       return `${line(c)}  ${verdict}`;
     }),
   ];
-}
-
-/** `01:02:03` from milliseconds (hours may exceed 24). */
-export function clockText(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }

@@ -1,6 +1,7 @@
 // Reopens a stored run for `resume` and `backout`: refuses an unknown, finished or live-driven
 // run before anything is sent, rebuilds its AWS (the same simulated world for a simulated run)
 // and restores it with resumeRun.
+import type { CallerIdentity } from '../aws/identity.js';
 import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { resumeRun } from '../resume.js';
@@ -9,6 +10,7 @@ import { RunFinishedError } from '../store/errors.js';
 import type { RunStore, StoredRun } from '../store/run-store.js';
 import { type AwsContext, createAwsContext } from './aws-context.js';
 import { AwsSetupError } from './errors.js';
+import { mfaPrompt, readCallerIdentity } from './identity.js';
 import type { CliIO } from './io.js';
 import { createCliLogger } from './logging.js';
 import type { CommonOptions } from './options.js';
@@ -27,6 +29,8 @@ export interface ReopenedRun {
   history: RunEvent[];
   /** Where the run stood: `wave databases: monitoringJob`, ... */
   state: string;
+  /** Who this process acts as (GetCallerIdentity), read before anything else. */
+  identities: CallerIdentity[];
   /** Refuses a call past the point of no return once a stop is asked for, until one was sent. */
   gate: StopGate;
 }
@@ -75,10 +79,13 @@ async function reopenLocked(
     ...(options.speed !== undefined ? { speed: options.speed } : {}),
     ...(simulation === null ? {} : { simulatedWorld: simulation.world }),
     env: io.env,
+    ...mfaPrompt(io),
   });
   if (simulation !== null && !aws.simulated) throw new Error('a simulated run was given real AWS clients');
   useClock(() => aws.clock.now());
   if (simulation !== null) aws.keepWorldIn(simulation.worldFile);
+  // Who this process acts as, before anything else; the run logs the reads after its run.started.
+  const identity = await readCallerIdentity(aws);
   const gate = createStopGate();
   for (const event of history) if (event.type === 'aws.request') gate.markSent(event.operation);
   const failback = await resumeRun({
@@ -89,7 +96,8 @@ async function reopenLocked(
     clock: aws.clock,
     log: createCliLogger(options, io),
     simulated: aws.simulated,
+    identity,
     ...(aws.probes ? { probes: aws.probes } : {}),
   });
-  return { failback, stored, aws, history, state, gate };
+  return { failback, stored, aws, history, state, gate, identities: identity.identities };
 }

@@ -2,13 +2,14 @@
 // simulated world kept next to a simulated run, so `resume` and `backout` continue in it.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { WorldState } from '../sim/state.js';
 import { SnapshotFormatError, StateFileError } from '../store/errors.js';
 import type { RunSimulation } from '../store/format.js';
 import { RunStore, type StoredRun } from '../store/run-store.js';
 
-/** `<stateDir>/runs/<runId>/sim-world.json`: the simulated world, replaced after every call. */
-export const SIM_WORLD_FILE = 'sim-world.json';
+/** `<stateDir>/runs/<runId>/sim-world.ndjson`: the simulated world's journal, appended at every call. */
+export const SIM_WORLD_FILE = 'sim-world.ndjson';
+/** Where runs made before the journal kept their world, whole. */
+const LEGACY_SIM_WORLD_FILE = 'sim-world.json';
 /** `<stateDir>/runs/<runId>/simulation.json`: where versions before run.json's `simulation` recorded it. */
 export const SIMULATION_FILE = 'simulation.json';
 
@@ -25,7 +26,11 @@ export function simulationRecord(scenarioPath: string): RunSimulation {
 export interface SavedSimulation {
   record: { scenario: string; world: string };
   worldFile: string;
-  world: WorldState;
+  /**
+   * The world file's text: a journal (src/sim/journal.ts), or a whole world as versions before
+   * the journal saved it. Replayed by the simulation when the run continues.
+   */
+  world: string;
 }
 
 /**
@@ -43,7 +48,7 @@ export function savedSimulation(stored: StoredRun): SavedSimulation | null {
     if (legacy.formatVersion !== 1 || typeof legacy.scenario !== 'string') {
       throw new SnapshotFormatError(`${legacyFile} is not a simulation record this drs-failback understands`);
     }
-    record = { scenario: legacy.scenario, world: SIM_WORLD_FILE };
+    record = { scenario: legacy.scenario, world: LEGACY_SIM_WORLD_FILE };
   }
   if (record === undefined) return null;
   const worldFile = join(stored.dir, basename(record.world));
@@ -54,28 +59,41 @@ export function savedSimulation(stored: StoredRun): SavedSimulation | null {
         '(the virtual clock and every job would start over). Start a new run with --simulate.',
     );
   }
-  const world = readJson(worldFile, 'simulated world') as WorldState;
-  if (
-    typeof world !== 'object' ||
-    world === null ||
-    (world as { format?: unknown }).format !== 'drs-failback-sim-world' ||
-    typeof (world as { now?: unknown }).now !== 'number'
-  ) {
-    throw new StateFileError(worldFile, 'damaged: not a simulated world this drs-failback wrote');
+  const world = readText(worldFile, 'simulated world');
+  // The first line is the journal's header (or the whole world, before the journal): checked
+  // here so a damaged file is refused with its name, before anything is replayed.
+  const first = parseJson(world.slice(0, world.indexOf('\n') === -1 ? undefined : world.indexOf('\n')));
+  const format = (first as { format?: unknown } | undefined)?.format;
+  if (format !== 'drs-failback-sim-journal' && format !== 'drs-failback-sim-world') {
+    throw new StateFileError(
+      worldFile,
+      'the simulated world is damaged (its first line is neither a journal header nor a saved world)',
+    );
   }
   return { record, worldFile, world };
 }
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
+function parseJson(text: string): unknown {
   try {
-    text = readFileSync(file, 'utf8');
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new StateFileError(
       file,
       `the ${what} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
   }
+}
+
+function readJson(file: string, what: string): unknown {
+  const text = readText(file, what);
   try {
     return JSON.parse(text);
   } catch (error) {

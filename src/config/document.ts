@@ -12,18 +12,56 @@ export interface SourceDocument {
   lineOf(path: readonly PropertyKey[]): number | undefined;
 }
 
+/**
+ * Offset of the outermost `{` or `[` still open at `end`, outside quotes and comments;
+ * undefined when every flow collection before `end` is closed.
+ */
+export function unclosedFlowBefore(text: string, end: number): number | undefined {
+  const open: number[] = [];
+  let quote: '"' | "'" | null = null;
+  let comment = false;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+      continue;
+    }
+    if (quote !== null) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      // A quote starts a quoted scalar only at the start of a value, not inside a plain word.
+      const before = i > 0 ? text[i - 1] : ' ';
+      if (before === undefined || /[\s,[{:]/.test(before)) quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ' '))) comment = true;
+    else if (c === '{' || c === '[') open.push(i);
+    else if ((c === '}' || c === ']') && open.length > 0) open.pop();
+  }
+  return open[0];
+}
+
 export function readYamlText(text: string, fileName: string): SourceDocument {
   const lineCounter = new LineCounter();
   // prettyErrors adds a code excerpt to each message; we print one line per problem instead.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
 
-  const problems: Problem[] = doc.errors.map((error) => ({
-    file: fileName,
-    line: lineAt(error.pos[0]),
-    path: '',
-    message: `YAML syntax: ${error.message}`,
-  }));
+  // The parser notices an unclosed `{` or `[` only where the text stops making sense, often
+  // lines later: point at the line where the broken construct begins instead.
+  const problems: Problem[] = doc.errors.map((error) => {
+    const open = unclosedFlowBefore(text, error.pos[0]);
+    return {
+      file: fileName,
+      line: lineAt(open ?? error.pos[0]),
+      path: '',
+      message:
+        open !== undefined
+          ? `YAML syntax: the "${text[open]}" opened on this line is not closed (${error.message})`
+          : `YAML syntax: ${error.message}`,
+    };
+  });
 
   const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
 

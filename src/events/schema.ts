@@ -12,7 +12,7 @@ import { type CheckStatus, Outcome, type WaveOutcome } from '../../machines/type
  */
 export const EVENT_FORMAT_VERSION = 2;
 
-export const AWS_SERVICES = ['drs', 'ec2', 'sns'] as const;
+export const AWS_SERVICES = ['drs', 'ec2', 'sns', 'sts'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 const CHECK_STATUSES = ['pass', 'warn', 'fail'] as const satisfies readonly CheckStatus[];
@@ -24,6 +24,14 @@ const runStarted = z.object({
   waves: z.number().int().nonnegative(),
   servers: z.number().int().nonnegative(),
   simulated: z.boolean(),
+  format: z.number().int().positive().optional().describe('the event format version of this stream'),
+  region: z.string().optional().describe('the DR region the run acts in'),
+  account: z.string().optional().describe('the AWS account the run acts in (DR region)'),
+  principal: z.string().optional().describe('the AWS principal (ARN) the run acts as (DR region)'),
+  identities: z
+    .array(z.object({ region: z.string(), account: z.string(), principal: z.string() }))
+    .optional()
+    .describe('every region the run touches, with the account and principal there'),
 });
 
 const state = z.object({
@@ -32,6 +40,7 @@ const state = z.object({
   wave: z.string().optional().describe('the wave, on wave events'),
   from: z.string().nullable().describe('dotted state path; null for the first state'),
   to: z.string().describe('dotted state path'),
+  reason: z.string().optional().describe('why the wave failed, on wave events once it has failed'),
 });
 
 const check = z.object({
@@ -52,8 +61,17 @@ const approvalRequested = z.object({
   pointOfNoReturn: z.string().describe('what approving does'),
 });
 
-const approvalGiven = z.object({ type: z.literal('approval.given'), wave: z.string(), by: z.string() });
-const approvalRefused = z.object({ type: z.literal('approval.refused'), wave: z.string(), by: z.string() });
+const APPROVAL_CHANNELS = ['terminal', 'web', 'api'] as const;
+const answer = {
+  wave: z.string(),
+  approver: z
+    .string()
+    .describe('who answered: the OS user at the terminal, the name typed on the web page, the AWS principal'),
+  via: z.enum(APPROVAL_CHANNELS).describe('where the answer came from'),
+  by: z.string().describe('older alias of `approver` (with ` (--yes)` when --yes answered)'),
+};
+const approvalGiven = z.object({ type: z.literal('approval.given'), ...answer });
+const approvalRefused = z.object({ type: z.literal('approval.refused'), ...answer });
 
 const awsRequest = z.object({
   type: z.literal('aws.request'),
@@ -93,6 +111,10 @@ const runFinished = z.object({
   type: z.literal('run.finished'),
   outcome: z.enum(Outcome),
   waves: z.array(z.object({ name: z.string(), outcome: z.enum(WAVE_OUTCOMES) })),
+  reason: z
+    .string()
+    .optional()
+    .describe('when not completed: why the first wave that did not complete stopped'),
 });
 
 const BODIES = [

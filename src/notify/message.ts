@@ -88,7 +88,7 @@ function nextStepHint(outcome: Outcome, runId: string): string {
     case Outcome.completed:
       return `Failback completed: the primary side serves. Evidence: drs-failback report ${runId}`;
     case Outcome.backedOut:
-      return `Backed out: the DR side serves and nothing was lost. Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
+      return `Backed out: the DR side serves; the report states any data a relaunch lost. Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
     case Outcome.backoutFailed:
       return `Backout failed: a person must act now. The report says what and where: drs-failback report ${runId}`;
     case Outcome.aborted:

@@ -163,6 +163,20 @@ const wave = z.strictObject({
   servers: z.array(server).min(1),
 });
 
+const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
+const roleArn = matching(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  'arn:aws:iam::<12-digit account>:role/<name>',
+);
+const role = z.strictObject({ arn: roleArn, externalId: z.string().min(2).max(1224).optional() });
+const awsSection = z.strictObject({
+  allowedAccounts: z.array(accountId).min(1).optional(),
+  role: role.optional(),
+  origins: z
+    .record(region, z.strictObject({ account: accountId.optional(), role: role.optional() }))
+    .optional(),
+});
+
 const optionalTimeout = z.strictObject({ timeout: duration.optional() }).optional();
 
 /** The plan file as written: optional sections stay optional until `toPlan` fills in defaults. */
@@ -171,15 +185,22 @@ export const planFileSchema = z
     version: z.literal(1),
     name: planName,
     region,
+    aws: awsSection.optional(),
     notifications: z.strictObject({ topicArn }).optional(),
     objectives: z.strictObject({ rpo: duration, rto: duration }),
     approval: z.enum(APPROVAL_MODES).optional(),
+    approvers: z.array(nonEmpty).min(1).optional(),
+    approvalTimeout: duration.optional(),
     polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
     verify: optionalTimeout,
     job: optionalTimeout,
     backout: z.strictObject({ restore: z.enum(RESTORE_MODES).optional() }).optional(),
     afterFailback: z
-      .strictObject({ reprotect: z.boolean().optional(), cleanup: z.boolean().optional() })
+      .strictObject({
+        reprotect: z.boolean().optional(),
+        // true (older plans) is `terminate`.
+        cleanup: z.union([z.boolean(), z.enum(['terminate', 'disconnect'])]).optional(),
+      })
       .optional(),
     waves: z.array(wave).min(1),
   })
@@ -194,9 +215,12 @@ export function toPlan(file: PlanFile): Plan {
     version: file.version,
     name: file.name,
     region: file.region,
+    ...(file.aws ? { aws: file.aws } : {}),
     ...(file.notifications ? { notifications: { topicArn: file.notifications.topicArn } } : {}),
     objectives: { rpoMs: file.objectives.rpo, rtoMs: file.objectives.rto },
     approval: file.approval ?? PLAN_DEFAULTS.approval,
+    ...(file.approvers ? { approvers: file.approvers } : {}),
+    ...(file.approvalTimeout !== undefined ? { approvalTimeoutMs: file.approvalTimeout } : {}),
     polling: {
       intervalMs: file.polling?.interval ?? PLAN_DEFAULTS.polling.intervalMs,
       maxMs: file.polling?.max ?? PLAN_DEFAULTS.polling.maxMs,
@@ -206,7 +230,10 @@ export function toPlan(file: PlanFile): Plan {
     backout: { restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore },
     afterFailback: {
       reprotect: file.afterFailback?.reprotect ?? PLAN_DEFAULTS.afterFailback.reprotect,
-      cleanup: file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup,
+      cleanup:
+        file.afterFailback?.cleanup === true
+          ? 'terminate'
+          : (file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup),
     },
     waves: file.waves,
   };

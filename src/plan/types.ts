@@ -6,15 +6,36 @@ import type {
   WavePlan,
 } from '../../machines/types.js';
 
+/** A role the SDK assumes, with the external id the role's trust policy may require. */
+export interface PlanRole {
+  arn: string;
+  externalId?: string;
+}
+
+/** Which AWS accounts and roles the plan acts with (absent: the usual credential chain). */
+export interface PlanAws {
+  /** The accounts the plan may act in: any other stops the command before it changes anything. */
+  allowedAccounts?: string[];
+  /** Assumed for the DR region. */
+  role?: PlanRole;
+  /** EC2-origin regions: the account expected there and the role to assume. */
+  origins?: Record<string, { account?: string; role?: PlanRole }>;
+}
+
 /** A plan after validation: durations are milliseconds, defaults are filled in. */
 export interface Plan {
   version: 1;
   name: string;
   /** DR region, where the recovery instances run. */
   region: string;
+  aws?: PlanAws;
   notifications?: { topicArn: string };
   objectives: { rpoMs: number; rtoMs: number };
   approval: ApprovalMode;
+  /** Who may answer an approval (names or ARNs); absent: anyone who can reach the run. */
+  approvers?: string[];
+  /** How long an approval may wait unanswered before the wave ends before its point of no return. */
+  approvalTimeoutMs?: number;
   polling: PollingSettings;
   verify: { timeoutMs: number };
   /** How long one wave's DRS launch job may take before the wave backs out. */

@@ -5,12 +5,13 @@
 import type { DrillInstanceData } from './drill-instance.js';
 import { drillInstance } from './drill-instance.js';
 import { type Ec2InstanceData, ec2Instance, ec2InstanceNotChecked } from './ec2-instance.js';
+import { failbackReplication } from './failback-replication.js';
 import { type FailbackStateData, failbackState } from './failback-state.js';
 import { type IdsData, ids } from './ids.js';
 import { type NoActiveJobData, noActiveJob } from './no-active-job.js';
 import { type OriginData, origin } from './origin.js';
 import { type RecoveryInstanceData, recoveryInstance } from './recovery-instance.js';
-import { recoveryPoint } from './recovery-point.js';
+import { type BackoutPointData, recoveryPoint } from './recovery-point.js';
 import { type RpoData, replicationLag } from './replication-lag.js';
 import { type ReverseReplicationData, replicationReversed } from './replication-reversed.js';
 import { reversedActiveJob } from './reversed-active-job.js';
@@ -30,6 +31,7 @@ export interface PrecheckDataByName {
   'failback-state': FailbackStateData;
   'reverse-replication': ReverseReplicationData;
   rpo: RpoData;
+  'backout-point': BackoutPointData;
   'no-active-job': NoActiveJobData;
   'ec2-instance': Ec2InstanceData;
 }
@@ -41,7 +43,8 @@ export type PrecheckName = keyof PrecheckDataByName;
  * - `sourceServers`, `recoveryInstances`, `jobs`, `ec2Instances`: that read in the DR region;
  * - `reversal`: EC2 origin, on the DR source servers already read;
  * - `originSourceServers`, `originJobs`: once per origin region, after that region's read;
- * - `recoverySnapshot`: once per on-premises server, after its DescribeRecoverySnapshots;
+ * - `recoverySnapshot`: once per on-premises server, after its DescribeRecoverySnapshots (read
+ *   only when the plan allows a backout relaunch);
  * - `ec2Origin`: EC2 origin, nothing more to read.
  */
 export type StageName =
@@ -73,7 +76,7 @@ export const PRECHECK_STAGES: readonly PrecheckStage[] = [
   {
     name: 'recoveryInstances',
     order: 'by-server',
-    checks: [recoveryInstance, drillInstance, origin, failbackState],
+    checks: [recoveryInstance, drillInstance, origin, failbackState, failbackReplication],
   },
   { name: 'reversal', order: 'by-check', checks: [replicationReversed] },
   { name: 'originSourceServers', order: 'by-server', checks: [reversedReplication, replicationLag] },
@@ -90,6 +93,6 @@ export const PRECHECKS: readonly Precheck<PrecheckName>[] = PRECHECK_STAGES.flat
 export { checkData } from './check-data.js';
 export { ec2InstanceTargets } from './ec2-instance.js';
 export { readFailure } from './read-failure.js';
-export { ec2OriginServerIds, resolvedServers, reversedByRegion } from './resolve.js';
+export { ec2OriginServerIds, resolvedServers, reversedByRegion, singleRecoveryInstance } from './resolve.js';
 export { type NamedCheckResult, runStage } from './run-stage.js';
 export type { CheckOutcome, CheckScope, OriginRegionReads, Precheck, Read, WaveReads } from './types.js';

@@ -1,26 +1,40 @@
-// rpo (on-premises): the server's newest recovery point is within the RPO. Run once per server,
-// after its DescribeRecoverySnapshots (EC2-origin servers are judged on their replication lag).
+// backout-point (on-premises, informational): a known-good point exists for a backout relaunch.
+// A relaunch from a source-server recovery snapshot restores the source's last point, without the
+// writes made on the recovery instance since failover: it is never an RPO gate (the RPO is judged
+// on the failback replication, failback-replication.ts). Run once per server, after its
+// DescribeRecoverySnapshots, which is read only when the plan allows a relaunch (backout.restore
+// is not `never`). It never fails: a missing point or a failed read is a warn.
 import { snapshotTime } from '../actors/recovery-snapshots.js';
 import { readFailedOutcome } from './read-failure.js';
-import { RPO, type RpoData } from './replication-lag.js';
-import type { CheckOutcome, Precheck } from './types.js';
+import type { Precheck, ReadFailedData } from './types.js';
 
-export const recoveryPoint: Precheck<typeof RPO, RpoData> = {
-  name: RPO,
+export const BACKOUT_POINT = 'backout-point';
+
+export type BackoutPointData = {
+  /** The newest recovery point (ISO-8601); null when there is none. */
+  snapshotAt: string | null;
+  snapshotId: string | null;
+  /** Its age when the precheck ran, against AWS's clock (ms); null when there is none. */
+  ageMs: number | null;
+  /** Present when DescribeRecoverySnapshots failed. */
+  readFailed?: ReadFailedData['readFailed'];
+};
+
+export const recoveryPoint: Precheck<typeof BACKOUT_POINT, BackoutPointData> = {
+  name: BACKOUT_POINT,
   evaluate(reads, { server: id }) {
     const read = id === undefined ? undefined : reads.recoverySnapshots.get(id);
     if (id === undefined || !read) return [];
-    const { rpoMs } = reads.input;
     if (!read.ok) {
       const failed = readFailedOutcome(id, read.error, 'DescribeRecoverySnapshots', { server: id });
-      const none = {
-        basis: 'recovery-point' as const,
-        rpoMs,
-        snapshotAt: null,
-        snapshotId: null,
-        ageMs: null,
-      };
-      return [{ ...failed, data: { ...none, ...failed.data } }];
+      return [
+        {
+          ...failed,
+          status: 'warn',
+          detail: `cannot tell whether a backout relaunch has a point: ${failed.detail}`,
+          data: { snapshotAt: null, snapshotId: null, ageMs: null, ...failed.data },
+        },
+      ];
     }
     const time = read.value ? snapshotTime(read.value) : undefined;
     const snapshotId = read.value?.snapshotID ?? null;
@@ -28,23 +42,20 @@ export const recoveryPoint: Precheck<typeof RPO, RpoData> = {
       return [
         {
           server: id,
-          status: 'fail',
-          detail: `no recovery point found for ${id}`,
-          data: { basis: 'recovery-point', rpoMs, snapshotAt: null, snapshotId, ageMs: null },
+          status: 'warn',
+          detail: `no recovery point for ${id}: a backout could not relaunch a lost recovery instance`,
+          data: { snapshotAt: null, snapshotId, ageMs: null },
         },
       ];
     }
-    const ageMs = reads.now - time.ms;
-    const data: RpoData = { basis: 'recovery-point', rpoMs, snapshotAt: time.at, snapshotId, ageMs };
-    const outcome: CheckOutcome<RpoData> =
-      ageMs > rpoMs
-        ? {
-            server: id,
-            status: 'fail',
-            detail: `newest recovery point ${time.at} is ${Math.round(ageMs / 1000)} s old, RPO is ${Math.round(rpoMs / 1000)} s`,
-            data,
-          }
-        : { server: id, status: 'pass', detail: `newest recovery point ${time.at} is within the RPO`, data };
-    return [outcome];
+    const ageMs = (reads.awsNow ?? reads.now) - time.ms;
+    return [
+      {
+        server: id,
+        status: 'pass',
+        detail: `a backout relaunch could restore ${time.at} (${Math.round(ageMs / 3_600_000)} h old; it lacks every write made on the recovery instance since)`,
+        data: { snapshotAt: time.at, snapshotId, ageMs },
+      },
+    ];
   },
 };

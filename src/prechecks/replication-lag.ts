@@ -8,20 +8,32 @@ import type { Precheck, ReadFailedData } from './types.js';
 export const RPO = 'rpo';
 
 /**
- * The data of every `rpo` check. `basis` says what was measured: the newest recovery point
- * (on-premises, recovery-point.ts) or the reversed replication's lag (EC2 origin, here).
+ * The data of every `rpo` check. `basis` says what was measured: the recovery instance's failback
+ * replication (on-premises, failback-replication.ts) or the reversed replication's lag (EC2 origin, here).
  */
 export type RpoData =
   | {
-      basis: 'recovery-point';
+      basis: 'failback-replication';
       rpoMs: number;
-      /** The newest recovery point (ISO-8601); null when there is none. */
-      snapshotAt: string | null;
-      snapshotId: string | null;
-      /** Its age when the precheck ran (ms); null when there is none. */
-      ageMs: number | null;
-      /** Present when DescribeRecoverySnapshots failed. */
-      readFailed?: ReadFailedData['readFailed'];
+      recoveryInstanceId: string;
+      /** dataReplicationInfo.dataReplicationState as DRS reported it; null when absent. */
+      replicationState: string | null;
+      /** lagDuration as DRS reported it; null when not reported. */
+      lagDuration: string | null;
+      /** null when not reported or not readable (a warn, never a pass). */
+      lagMs: number | null;
+      /** Sum of replicatedDisks[].backloggedStorageBytes. */
+      backlogBytes: number;
+      replicationError: string | null;
+      /** failback.failbackClientLastSeenByServiceDateTime; null when never seen. */
+      clientLastSeenAt: string | null;
+      /** Its age against AWS's clock; null when never seen. */
+      clientSilentMs: number | null;
+      clientSilenceLimitMs: number;
+      /** AWS's clock when judged (the responses' Date header; the local clock when unknown). */
+      awsNow: string;
+      /** What keeps it from ready (classify/failback-replication.ts); empty when it passed. */
+      problems: string[];
     }
   | {
       basis: 'replication-lag';

@@ -32,7 +32,10 @@ export const ec2OriginServerIds = (reads: WaveReads): string[] =>
   waveServerIds(reads).filter((id) => isEc2OriginServer(reads, id));
 
 export interface Reversal {
-  /** The DR source server's reversedDirectionSourceServerArn, as DRS returned it. */
+  /**
+   * The DR source server's reversedDirectionSourceServerArn, as DRS returned it, else the ARN
+   * found in the origin region by documented fields (`WaveReads.reversalLookups`).
+   */
   arn: string | undefined;
   /** The ARN parsed: region, account and reversed source server id; undefined when absent or malformed. */
   parsed: ReturnType<typeof parseSourceServerArn>;
@@ -45,7 +48,8 @@ export function reversalOf(reads: WaveReads, id: string): Reversal | undefined {
   const read = reads.sourceServers;
   const item = read?.ok ? read.value.get(id) : undefined;
   if (!item) return undefined;
-  const arn = item.reversedDirectionSourceServerArn;
+  // The DR-side pointer (UNVERIFIED field), else what the origin region said by documented fields.
+  const arn = item.reversedDirectionSourceServerArn ?? reads.reversalLookups?.get(id);
   const parsed = arn ? parseSourceServerArn(arn) : undefined;
   return { arn, parsed, originRegion: parsed?.region ?? item.sourceCloudProperties?.originRegion };
 }

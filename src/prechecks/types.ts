@@ -22,14 +22,25 @@ export interface OriginRegionReads {
 export interface WaveReads {
   /** When the precheck began (epoch ms), from the injected clock. */
   now: number;
+  /**
+   * AWS's clock (epoch ms) when the reads were taken: the newest response's `Date` header, where
+   * known; absent: `now`. Ages of AWS timestamps are measured against it (clock skew).
+   */
+  awsNow?: number;
   input: PrecheckInput;
   /** DescribeSourceServers in the DR region, by id. */
   sourceServers?: Read<ReadonlyMap<string, SourceServer>>;
   /** DescribeRecoveryInstances in the DR region, grouped by source server id. */
   recoveryInstances?: Read<ReadonlyMap<string, readonly RecoveryInstance[]>>;
+  /**
+   * EC2 origin, DR source servers without `reversedDirectionSourceServerArn` (an UNVERIFIED
+   * field): the reversed source server's ARN found in the origin region by documented fields
+   * (`findReversedSourceServer`), by DR source server id.
+   */
+  reversalLookups?: ReadonlyMap<string, string>;
   /** EC2 origin: the reads of each origin region, in first-seen order. */
   originRegions: ReadonlyMap<string, OriginRegionReads>;
-  /** Newest recovery point of each on-premises server (DescribeRecoverySnapshots). */
+  /** Newest recovery point of each on-premises server (DescribeRecoverySnapshots; when a relaunch is allowed). */
   recoverySnapshots: ReadonlyMap<string, Read<RecoverySnapshot | undefined>>;
   /** DescribeJobs of the last day in the DR region. */
   jobs?: Read<readonly Job[]>;

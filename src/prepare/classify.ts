@@ -9,7 +9,7 @@ import { classifyReplicationLag, classifyReversedReplicationState } from '../cla
 /**
  * Where a server stands for `prepare`:
  * - `not-applicable`: on-premises origin, it fails back through the Failback Client;
- * - `already-reversed`: its DR source server names a reversed source server; never reversed again;
+ * - `already-reversed`: a reversed source server exists (see `ReversalSource`); never reversed again;
  * - `to-reverse`: EC2 origin, not reversed yet: ReverseReplication of its recovery instance;
  * - `reversed`: this prepare reversed it;
  * - `not-sent`: to reverse, but the operator declined (nothing was sent);
@@ -24,6 +24,18 @@ export type PrepareAction =
   | 'not-sent'
   | 'failed'
   | 'unresolved';
+
+/**
+ * How the reversed source server was found, most trusted first:
+ * - `recorded`: the ARN ReverseReplication answered, kept by an earlier `prepare` in the state
+ *   directory (the one documented pointer);
+ * - `dr-source-server`: the DR source server's `reversedDirectionSourceServerArn` (UNVERIFIED:
+ *   AWS documents the field, not that ReverseReplication sets it on this side);
+ * - `origin-region`: looked up in the origin region by documented fields (`hardwareId` filter,
+ *   `identificationHints.awsInstanceID`, `replicationDirection: FAILBACK`);
+ * - `reverse-replication`: this prepare's ReverseReplication answered it.
+ */
+export type ReversalSource = 'recorded' | 'dr-source-server' | 'origin-region' | 'reverse-replication';
 
 export interface ReplicationReading {
   /** The origin region, where the reversed source server replicates to. */
@@ -48,8 +60,11 @@ export interface PreparedServer {
   detail: string;
   origin?: 'ON_PREMISES' | 'AWS';
   recoveryInstanceID?: string;
+  /** The recovery instance's EC2 instance (DR region): the source of the reversed replication. */
+  ec2InstanceID?: string;
   originRegion?: string;
   reversedDirectionSourceServerArn?: string;
+  foundBy?: ReversalSource;
   reversedSourceServerID?: string;
   failure?: AwsFailure;
   replication?: ReplicationReading;
@@ -63,12 +78,14 @@ export interface PlannedServer {
 
 /**
  * Classifies one server from its recovery instances and its DR source server (both read in the
- * DR region). Reads nothing itself.
+ * DR region), and the ARN an earlier `prepare` recorded for it, if any. Reads nothing itself. A
+ * `to-reverse` server may still turn out reversed: `prepare` looks in the origin region first.
  */
 export function classifyForPrepare(
   planned: PlannedServer,
   instances: readonly RecoveryInstance[],
   sourceServer: SourceServer | undefined,
+  recordedArn?: string,
 ): PreparedServer {
   const base = { wave: planned.wave, sourceServerID: planned.sourceServerID };
   if (instances.length === 0) {
@@ -102,8 +119,21 @@ export function classifyForPrepare(
     action: 'to-reverse',
     origin: 'AWS',
     recoveryInstanceID,
+    ...(instance.ec2InstanceID ? { ec2InstanceID: instance.ec2InstanceID } : {}),
     detail: '',
   };
+  const recorded = recordedArn ? parseSourceServerArn(recordedArn) : undefined;
+  if (recordedArn && recorded) {
+    return {
+      ...server,
+      action: 'already-reversed',
+      originRegion: recorded.region,
+      reversedDirectionSourceServerArn: recordedArn,
+      reversedSourceServerID: recorded.sourceServerID,
+      foundBy: 'recorded',
+      detail: `already reversed: ${recordedArn} (recorded by an earlier prepare)`,
+    };
+  }
   if (!sourceServer) {
     return {
       ...server,
@@ -129,6 +159,7 @@ export function classifyForPrepare(
       action: 'already-reversed',
       reversedDirectionSourceServerArn: arn,
       reversedSourceServerID: parsed.sourceServerID,
+      foundBy: 'dr-source-server',
       detail: `already reversed: ${arn}`,
     };
   }

@@ -1,14 +1,17 @@
 // `prepare`: ReverseReplication of the EC2-origin servers of a plan ahead of the failback, then
 // their replication back to the origin region, read (and with `watch`, polled) until it is
-// CONTINUOUS within the RPO. Idempotent: a server whose DR source server already names a
-// reversed source server is never reversed again, so running it twice sends at most one
-// ReverseReplication per server.
+// CONTINUOUS within the RPO. Idempotent: a server whose reversed source server exists is never
+// reversed again, so running it twice sends at most one ReverseReplication per server. The
+// reversed source server is found by the ARN an earlier prepare recorded (`recorded`), else the
+// DR source server's `reversedDirectionSourceServerArn` (UNVERIFIED), else by documented fields
+// in the origin region (`findReversedSourceServer`).
 import { OriginEnvironment, ReverseReplicationCommand, type SourceServer } from '@aws-sdk/client-drs';
 import type { Logger } from 'pino';
 import type { AwsFailure } from '../../machines/types.js';
 import {
   describeRecoveryInstances,
   describeSourceServers,
+  findReversedSourceServer,
   groupBySourceServer,
 } from '../actors/describe-recovery-instances.js';
 import { groupBy, inRegion } from '../actors/shared.js';
@@ -56,6 +59,13 @@ export interface PrepareOptions {
   watch?: { intervalMs: number; signal?: AbortSignal };
   /** Called after every reading of the replication (once without `watch`, each poll with it). */
   onReading?: (servers: readonly PreparedServer[]) => void;
+  /** Reversed source-server ARNs an earlier prepare recorded, by DR source server id. */
+  recorded?: ReadonlyMap<string, string>;
+  /**
+   * Called with every reversed server whose ARN was not in `recorded` (reversed now, or found
+   * another way), before the replication is read: the caller keeps it (state directory).
+   */
+  onReversal?: (servers: readonly PreparedServer[]) => void;
 }
 
 export interface PrepareResult {
@@ -120,16 +130,67 @@ async function assess(session: Session): Promise<PreparedServer[]> {
       if (s.sourceServerID) sourceServers.set(s.sourceServerID, s);
     }
   }
-  return planned.map((p) =>
-    classifyForPrepare(p, groups.get(p.sourceServerID) ?? [], sourceServers.get(p.sourceServerID)),
+  const classified = planned.map((p) =>
+    classifyForPrepare(
+      p,
+      groups.get(p.sourceServerID) ?? [],
+      sourceServers.get(p.sourceServerID),
+      session.options.recorded?.get(p.sourceServerID),
+    ),
   );
+  const out: PreparedServer[] = [];
+  for (const server of classified)
+    out.push(server.action === 'to-reverse' ? await lookInOrigin(session, server) : server);
+  return out;
 }
 
-/** Whether the DR source server names a reversed source server now (after a conflict or an unclear answer). */
-async function reversalNow(session: Session, sourceServerID: string): Promise<string | undefined> {
-  const [item] = await describeSourceServers(session.drs, [sourceServerID]);
+/**
+ * A server with no known pointer to a reversed source server: looks for one in its origin region
+ * by documented fields before anything is sent. A failed or ambiguous look sends nothing.
+ */
+async function lookInOrigin(session: Session, server: PreparedServer): Promise<PreparedServer> {
+  const { originRegion, ec2InstanceID } = server;
+  if (!originRegion || !ec2InstanceID) return server;
+  const drRegion = session.options.region ?? session.options.plan.region;
+  try {
+    const found = await findReversedSourceServer(session.regional(originRegion), { ec2InstanceID, drRegion });
+    if (found.ambiguous) {
+      return {
+        ...server,
+        action: 'unresolved',
+        detail: `several source servers in ${originRegion} replicate from ${ec2InstanceID} (${found.ambiguous.join(', ')}); nothing sent`,
+      };
+    }
+    if (found.arn && parseSourceServerArn(found.arn)) {
+      const done = reversedWith(server, found.arn, 'already-reversed');
+      return {
+        ...done,
+        foundBy: 'origin-region',
+        detail: `${done.detail} (found in ${originRegion} by its EC2 instance ${ec2InstanceID})`,
+      };
+    }
+    return server;
+  } catch (err) {
+    const failure = inRegion(
+      classifyAwsError(err, 'DescribeSourceServers', server.sourceServerID),
+      originRegion,
+    );
+    return {
+      ...server,
+      action: 'unresolved',
+      failure,
+      detail: `could not check in ${originRegion} whether ${server.sourceServerID} is already reversed (${failure.message}); nothing sent`,
+    };
+  }
+}
+
+/** Whether a reversed source server exists now (after a conflict or an unclear answer). */
+async function reversalNow(session: Session, server: PreparedServer): Promise<string | undefined> {
+  const [item] = await describeSourceServers(session.drs, [server.sourceServerID]);
   const arn = item?.reversedDirectionSourceServerArn;
-  return arn && parseSourceServerArn(arn) ? arn : undefined;
+  if (arn && parseSourceServerArn(arn)) return arn;
+  const after = await lookInOrigin(session, server);
+  return after.action === 'already-reversed' ? after.reversedDirectionSourceServerArn : undefined;
 }
 
 function reversedWith(server: PreparedServer, arn: string, how: 'reversed' | 'already-reversed') {
@@ -139,6 +200,7 @@ function reversedWith(server: PreparedServer, arn: string, how: 'reversed' | 'al
     action: how,
     reversedDirectionSourceServerArn: arn,
     detail: how === 'reversed' ? `reversed: ${arn}` : `already reversed: ${arn}`,
+    foundBy: how === 'reversed' ? 'reverse-replication' : 'dr-source-server',
   };
   if (parsed) {
     done.reversedSourceServerID = parsed.sourceServerID;
@@ -184,7 +246,7 @@ async function reverseOne(session: Session, server: PreparedServer): Promise<Pre
       // A conflict, a 5xx or an unknown error may mean the reversal exists: read before reporting.
       if (!REFUSED_BEFORE_ACTING.has(failure.kind)) {
         try {
-          const arn = await reversalNow(session, server.sourceServerID);
+          const arn = await reversalNow(session, server);
           if (arn) return reversedWith(server, arn, 'already-reversed');
         } catch (readErr) {
           log.warn({ failure: classifyAwsError(readErr, 'DescribeSourceServers') }, 're-read failed');
@@ -323,6 +385,8 @@ export async function prepareReverseReplication(options: PrepareOptions): Promis
     servers = done;
   }
   emitAssessment(session, servers);
+  const news = servers.filter((s) => isReversed(s) && s.foundBy !== 'recorded');
+  if (news.length > 0) options.onReversal?.(news);
 
   let readings = 0;
   const read = async () => {

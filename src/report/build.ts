@@ -41,6 +41,9 @@ export interface ApprovalEntry {
   pointOfNoReturn: string | null;
   decision: 'given' | 'refused' | 'pending';
   by: string | null;
+  /** Who answered and through what (`terminal`, `web`, `api`); null in logs older than these fields. */
+  approver?: string | null;
+  via?: string | null;
   at: string | null;
 }
 
@@ -57,6 +60,8 @@ export interface ServerEvidence {
   /** Newest recovery point when the wave's precheck ran (the last precheck, i.e. at cutover). */
   newestRecoveryPointAt: string | null;
   recoveryPointAgeMs: number | null;
+  /** The failback replication's lag at the precheck (on premises: the `rpo` check); null when unknown. */
+  lagMs: number | null;
   failedChecks: string[];
   /** Last DRS job log event seen for the server (e.g. LAUNCH_START, LAUNCH_FAILED). */
   lastJobEvent: string | null;
@@ -89,6 +94,11 @@ export interface EvidenceReport {
   runId: string;
   plan: string | null;
   simulated: boolean;
+  /**
+   * Who the run acted as, per region, from each `run.started` (a resume may act as someone
+   * else: each start is listed); empty for runs logged before the identity was recorded.
+   */
+  identities?: { at: string; region: string; account: string; principal: string }[];
   startedAt: string | null;
   finishedAt: string | null;
   outcome: string | null;
@@ -186,21 +196,39 @@ const ms = (iso: string | null | undefined): number | null => {
   return Number.isNaN(t) ? null : t;
 };
 
-/** Builds the evidence report. Events are taken in log order; duplicates from a resume are kept. */
-/** A check's facts the report keeps: the recovery point judged, and failed checks per server. */
+/**
+ * Per server, from its checks: the failback replication's lag (the `rpo` check: the RPO is the data
+ * that goes home) and the newest recovery point (the `backout-point` check: what a relaunch restores).
+ */
+interface RpoFacts {
+  point: string | null;
+  ageMs: number | null;
+  lagMs: number | null;
+}
+
+/** A check's facts the report keeps: the lag and recovery point judged, and failed checks per server. */
 function recordCheck(
   event: Extract<RunEvent, { type: 'check' }>,
-  rpoByWave: Map<string, Map<string, { point: string | null; ageMs: number | null }>>,
+  rpoByWave: Map<string, Map<string, RpoFacts>>,
   failedChecks: Map<string, string[]>,
 ): void {
-  // The recovery point the on-premises RPO was judged on (EC2 origin: the lag, see ec2-origin.ts).
+  // On premises (EC2 origin: the reversed replication's lag, see ec2-origin.ts).
+  const perServer = rpoByWave.get(event.wave) ?? new Map<string, RpoFacts>();
+  const known = perServer.get(event.server) ?? { point: null, ageMs: null, lagMs: null };
   if (event.name === 'rpo') {
     const rpo = checkData(event, 'rpo');
-    const perServer = rpoByWave.get(event.wave) ?? new Map();
-    const point = rpo?.basis === 'recovery-point' ? rpo.snapshotAt : null;
+    perServer.set(event.server, {
+      ...known,
+      lagMs: rpo?.basis === 'failback-replication' ? rpo.lagMs : null,
+    });
+    rpoByWave.set(event.wave, perServer);
+  }
+  if (event.name === 'backout-point') {
+    const point = checkData(event, 'backout-point')?.snapshotAt ?? null;
     const pointMs = ms(point);
     const atMs = ms(event.at);
     perServer.set(event.server, {
+      ...known,
       point,
       ageMs: pointMs !== null && atMs !== null ? atMs - pointMs : null,
     });
@@ -219,7 +247,7 @@ function readEventLog(events: readonly RunEvent[]) {
   const notifications: NotificationEntry[] = [];
   const pendingCalls = new Map<string, AwsCallEntry[]>();
   const waveSpan = new Map<string, { startedAt: string | null; endedAt: string | null }>();
-  const rpoByWave = new Map<string, Map<string, { point: string | null; ageMs: number | null }>>();
+  const rpoByWave = new Map<string, Map<string, RpoFacts>>();
   const failedChecks = new Map<string, string[]>();
   const lastJobEvent = new Map<string, string>();
 
@@ -287,7 +315,8 @@ function readEventLog(events: readonly RunEvent[]) {
       case 'approval.refused': {
         const open = [...approvals].reverse().find((a) => a.wave === event.wave && a.decision === 'pending');
         const decision = event.type === 'approval.given' ? 'given' : 'refused';
-        if (open) Object.assign(open, { decision, by: event.by, at: event.at });
+        const who = { approver: event.approver ?? null, via: event.via ?? null };
+        if (open) Object.assign(open, { decision, by: event.by, ...who, at: event.at });
         else
           approvals.push({
             wave: event.wave,
@@ -295,6 +324,7 @@ function readEventLog(events: readonly RunEvent[]) {
             pointOfNoReturn: null,
             decision,
             by: event.by,
+            ...who,
             at: event.at,
           });
         break;
@@ -327,7 +357,7 @@ interface WaveEvidenceSources {
   facts: ReturnType<typeof snapshotFacts>;
   results: Map<string, WaveResultLike>;
   finishedWaves: Map<string, string>;
-  rpoByWave: Map<string, Map<string, { point: string | null; ageMs: number | null }>>;
+  rpoByWave: Map<string, Map<string, RpoFacts>>;
   failedChecks: Map<string, string[]>;
   lastJobEvent: Map<string, string>;
   waveSpan: Map<string, { startedAt: string | null; endedAt: string | null }>;
@@ -351,7 +381,7 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
   } = sources;
   const result = results.get(name);
   const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
-  const rpo = rpoByWave.get(name) ?? new Map<string, { point: string | null; ageMs: number | null }>();
+  const rpo = rpoByWave.get(name) ?? new Map<string, RpoFacts>();
   const resolved = facts.current?.name === name ? facts.current.resolved : [];
   const serverIds =
     planned ??
@@ -364,12 +394,14 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
       sourceServerID: id,
       newestRecoveryPointAt: fromCheck?.point ?? fromSnapshot,
       recoveryPointAgeMs: fromCheck?.ageMs ?? null,
+      lagMs: fromCheck?.lagMs ?? null,
       failedChecks: failedChecks.get(`${name}|${id}`) ?? [],
       lastJobEvent: lastJobEvent.get(`${name}|${id}`) ?? null,
       restoredFrom: backout?.restored.find((r) => r.sourceServerID === id) ?? null,
     };
   });
-  const ages = servers.map((s) => s.recoveryPointAgeMs).filter((a): a is number => a !== null);
+  // The RPO is the data that goes home: the failback replication's lag (never a snapshot's age).
+  const ages = servers.map((s) => s.lagMs).filter((a): a is number => a !== null);
   const worst = ages.length > 0 ? Math.max(...ages) : null;
   const span = waveSpan.get(name);
   return {
@@ -482,6 +514,16 @@ export function buildReport(input: ReportInput): EvidenceReport {
     runId: input.runId,
     plan: plan?.name ?? (first?.type === 'run.started' ? first.plan : null),
     simulated: first?.type === 'run.started' ? first.simulated : false,
+    identities: started.flatMap((e) =>
+      e.type === 'run.started'
+        ? (e.identities ?? []).map(({ region, account, principal }) => ({
+            at: e.at,
+            region,
+            account,
+            principal,
+          }))
+        : [],
+    ),
     startedAt: first?.at ?? null,
     finishedAt: finished?.at ?? null,
     outcome: finished?.outcome ?? null,

@@ -1,21 +1,12 @@
 // The evidence report as Markdown (for change records and auditors) and as JSON (for tools).
-
+import { humanDuration } from '../human-duration.js';
 import { escapeMarkdown, safeLine } from '../text/safe.js';
 import type { EvidenceReport, WaveEvidence } from './build.js';
 import type { Ec2OriginEvidence } from './ec2-origin.js';
 
-/** `1h 02m 03s`; null as `unknown`. */
+/** The one duration format for people (src/human-duration.ts); null as `unknown`. */
 export function formatMs(value: number | null): string {
-  if (value === null) return 'unknown';
-  const sign = value < 0 ? '-' : '';
-  let s = Math.round(Math.abs(value) / 1000);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  if (h > 0) return `${sign}${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s`;
-  if (m > 0) return `${sign}${m}m ${String(s).padStart(2, '0')}s`;
-  return `${sign}${s}s`;
+  return value === null ? 'unknown' : humanDuration(value);
 }
 
 const verdict = (met: boolean | null): string => (met === null ? 'not known' : met ? 'met' : '**missed**');
@@ -56,6 +47,10 @@ function factLines(report: EvidenceReport): string[] {
         ['plan', report.plan],
         ['outcome', report.outcome ?? 'not finished'],
         ['simulated', report.simulated ? 'yes (no real AWS)' : 'no'],
+        ...(report.identities ?? []).map((i): [string, string] => [
+          `AWS identity (${i.region}, ${i.at})`,
+          `account ${i.account} as ${i.principal}`,
+        ]),
         ['started', report.startedAt],
         ['finished', report.finishedAt],
         ['resumed after interruption', report.resumes],
@@ -66,7 +61,7 @@ function factLines(report: EvidenceReport): string[] {
         ['RTO deadline', report.rto.deadlineAt],
         [
           'RPO at cutover',
-          `newest recovery point ${formatMs(report.rpo.worstAgeMs)} old (worst server), objective ${formatMs(report.rpo.objectiveMs)}: ${verdict(report.rpo.met)}`,
+          `failback replication lag ${formatMs(report.rpo.worstAgeMs)} at precheck (worst server), objective ${formatMs(report.rpo.objectiveMs)}: ${verdict(report.rpo.met)}`,
         ],
       ],
     ),
@@ -131,7 +126,13 @@ function approvalLines(report: EvidenceReport): string[] {
       ? ['No approval was asked for.']
       : table(
           ['wave', 'requested', 'decision', 'by', 'at'],
-          report.approvals.map((a) => [a.wave, a.requestedAt, a.decision, a.by, a.at]),
+          report.approvals.map((a) => [
+            a.wave,
+            a.requestedAt,
+            a.decision,
+            a.via ? `${a.by} via ${a.via}` : a.by,
+            a.at,
+          ]),
         )),
     '',
   );

@@ -66,7 +66,14 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
     // a replay after a resume, already announced (and notified, or queued for re-notification).
     if (from === to || alreadyLogged.get(key)?.has(to)) return;
     lastState.set(key, to);
-    emit({ type: 'state', machine, ...(wave !== undefined ? { wave } : {}), from, to });
+    emit({
+      type: 'state',
+      machine,
+      ...(wave !== undefined ? { wave } : {}),
+      from,
+      to,
+      ...(machine === 'wave' && reason !== undefined ? { reason } : {}),
+    });
     transitionSeq += 1;
     notifier.notify({
       runId,

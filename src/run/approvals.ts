@@ -1,22 +1,53 @@
-// Approvals: which wave waits for a person and what approving does there, asked on entry
-// (and again when a run resumes in such a state); answers are logged, then sent to the machine.
+// Approvals: which wave waits for a person and what approving lets through, asked on entry (and
+// again when a run resumes in such a state). The rules every client (the terminal, a web page, an
+// API) answers under live here: who may answer (the plan's `approvers`), the first answer wins, an
+// answer to an approval that no longer waits (answered, expired, or another step's) is refused
+// with a sentence saying why. Accepted answers are logged, then sent to the machine.
 
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { PlanEvent } from '../../machines/plan.machine.js';
+import type { ApprovalKind, ApprovedCall } from '../../machines/wave/approvals.js';
 import type { WaveContext } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
+
+/** Where an answer came from, as `approval.given` / `approval.refused` record it. */
+export const APPROVAL_CHANNELS = ['terminal', 'web', 'api'] as const;
+export type ApprovalChannel = (typeof APPROVAL_CHANNELS)[number];
 
 export interface PendingApproval {
   wave: string;
   /** What approving does, in the words of `approval.requested`. */
   pointOfNoReturn: string;
+  kind: ApprovalKind;
+  /** The approval's title, specific to its step. */
+  title: string;
+  /** The calls approving lets through: the servers, the region, the consequence. */
+  calls: ApprovedCall[];
+  /** The word a person types to approve it on a terminal (the wave's name at a point of no return). */
+  confirmWord: string;
+  /** When it expires unanswered (epoch ms); null when it waits until the RTO deadline only. */
+  expiresAt: number | null;
 }
 
-/** What approving does in a state that waits for a person; null when the state does not wait. */
-function approvalPrompt(state: string | undefined, context: WaveContext): string | null {
-  return waveLifecycle.approvalPrompt(state, context);
+/** Who answers, and through what. */
+export interface Approver {
+  /** The OS user at the terminal, the name typed on a web page, the AWS principal of an API call. */
+  approver: string;
+  via: ApprovalChannel;
+  /** Recorded in the older `by` field after the name, e.g. `--yes`. */
+  note?: string;
 }
+
+/** What the answer was about: answers to a different (older) approval are refused as stale. */
+export interface AnswerTarget {
+  wave?: string;
+  kind?: ApprovalKind;
+}
+
+export type AnswerResult =
+  | { ok: true }
+  | { ok: false; code: 'not-waiting' | 'stale' | 'not-allowed'; message: string };
 
 export interface Approvals {
   pending(): PendingApproval | null;
@@ -26,48 +57,119 @@ export interface Approvals {
   restore(state: string | undefined, context: WaveContext): void;
   /** Re-emits `approval.requested` for the approval a resumed run still waits for. */
   askAgain(): void;
-  approve(by: string): boolean;
-  refuse(by: string): boolean;
+  answer(decision: 'approve' | 'refuse', who: Approver, target?: AnswerTarget): AnswerResult;
 }
 
 type Answer = Extract<PlanEvent, { type: 'APPROVE' | 'REFUSE' }>;
+
+/** The word typed to approve: the wave's name at a point of no return, the step's verb after it. */
+export function confirmWordFor(kind: ApprovalKind, wave: string): string {
+  if (kind === 'reprotect') return 'reprotect';
+  if (kind === 'cleanup') return 'terminate';
+  return wave;
+}
+
+const IAM_ROLE = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
+const ASSUMED_ROLE = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/;
+
+/**
+ * Whether `approver` is one of `allowed`: the same name or ARN, or a session of a named role
+ * (`arn:aws:sts::111122223333:assumed-role/oncall/alice` is the role `...:role/oncall`).
+ */
+export function isAllowedApprover(allowed: readonly string[] | undefined, approver: string): boolean {
+  if (allowed === undefined || allowed.length === 0) return true;
+  if (allowed.includes(approver)) return true;
+  const session = ASSUMED_ROLE.exec(approver);
+  if (!session) return false;
+  return allowed.some((name) => {
+    const role = IAM_ROLE.exec(name);
+    return role !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+  });
+}
+
+function pendingFor(state: string | undefined, context: WaveContext): PendingApproval | null {
+  const details = waveLifecycle.approvalDetails(state, context);
+  const prompt = waveLifecycle.approvalPrompt(state, context);
+  if (details === null || prompt === null) return null;
+  return {
+    wave: context.wave.name,
+    pointOfNoReturn: prompt,
+    kind: details.kind,
+    title: details.title,
+    calls: details.calls,
+    confirmWord: confirmWordFor(details.kind, context.wave.name),
+    expiresAt: details.kind === 'pointOfNoReturn' ? (context.approvalDeadlineAt ?? null) : null,
+  };
+}
+
+export interface ApprovalRules {
+  /** Who may answer; absent or empty: anyone who can reach the run. */
+  approvers?: readonly string[];
+}
 
 export function createApprovals(
   emit: EmitEvent,
   clock: Pick<Clock, 'now'>,
   send: (answer: Answer) => void,
+  rules: ApprovalRules = {},
 ): Approvals {
   let waiting: PendingApproval | null = null;
+  const requested = (p: PendingApproval) =>
+    emit({ type: 'approval.requested', wave: p.wave, pointOfNoReturn: p.pointOfNoReturn });
   return {
     pending: () => waiting,
     onWaveStep(state, context, entering) {
       if (!entering) return;
-      const prompt = approvalPrompt(state, context);
-      if (prompt !== null) {
-        waiting = { wave: context.wave.name, pointOfNoReturn: prompt };
-        emit({ type: 'approval.requested', ...waiting });
+      const next = pendingFor(state, context);
+      if (next !== null) {
+        waiting = next;
+        requested(next);
       } else if (waiting?.wave === context.wave.name) {
         waiting = null;
       }
     },
     restore(state, context) {
-      const prompt = approvalPrompt(state, context);
-      if (prompt !== null) waiting = { wave: context.wave.name, pointOfNoReturn: prompt };
+      const next = pendingFor(state, context);
+      if (next !== null) waiting = next;
     },
     askAgain() {
-      if (waiting) emit({ type: 'approval.requested', ...waiting });
+      if (waiting) requested(waiting);
     },
-    approve(by) {
-      if (!waiting) return false;
-      emit({ type: 'approval.given', wave: waiting.wave, by });
-      send({ type: 'APPROVE', by, at: clock.now() });
-      return true;
-    },
-    refuse(by) {
-      if (!waiting) return false;
-      emit({ type: 'approval.refused', wave: waiting.wave, by });
-      send({ type: 'REFUSE', by });
-      return true;
+    answer(decision, who, target = {}) {
+      const open = waiting;
+      const about = target.wave === undefined ? 'the approval' : `the approval of wave ${target.wave}`;
+      if (open === null) {
+        return { ok: false, code: 'not-waiting', message: `${about} no longer waits for an answer` };
+      }
+      if (
+        (target.wave !== undefined && target.wave !== open.wave) ||
+        (target.kind !== undefined && target.kind !== open.kind)
+      ) {
+        return {
+          ok: false,
+          code: 'stale',
+          message: `${about} was already answered or has expired; wave ${open.wave} now waits for: ${open.title}`,
+        };
+      }
+      if (!isAllowedApprover(rules.approvers, who.approver)) {
+        return {
+          ok: false,
+          code: 'not-allowed',
+          message: `${who.approver} is not one of the plan's approvers (${(rules.approvers ?? []).join(', ')}); the answer is ignored`,
+        };
+      }
+      // First answer wins: the approval stops waiting before the machine hears of it.
+      waiting = null;
+      const by = who.note === undefined ? who.approver : `${who.approver} (${who.note})`;
+      const fields = { wave: open.wave, approver: who.approver, via: who.via, by };
+      if (decision === 'approve') {
+        emit({ type: 'approval.given', ...fields });
+        send({ type: 'APPROVE', by, at: clock.now() });
+      } else {
+        emit({ type: 'approval.refused', ...fields });
+        send({ type: 'REFUSE', by });
+      }
+      return { ok: true };
     },
   };
 }

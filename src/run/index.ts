@@ -8,17 +8,32 @@ import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
+import { AwsClock } from '../aws/aws-clock.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { CallerIdentity } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
-import { type EmitEvent, eventStamper, lastEventSeq, type RunEvent } from '../events.js';
+import {
+  type EmitEvent,
+  EVENT_FORMAT_VERSION,
+  eventStamper,
+  lastEventSeq,
+  type RunEvent,
+  type RunEventBody,
+} from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
 import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
-import { createApprovals } from './approvals.js';
+import {
+  type AnswerResult,
+  type AnswerTarget,
+  type Approver,
+  createApprovals,
+  type PendingApproval,
+} from './approvals.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
 
@@ -35,6 +50,11 @@ export interface CreateRunOptions {
   probes?: ProbeRunner;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
+  /**
+   * Who the run acts as, read by the caller (GetCallerIdentity) before the run starts: recorded in
+   * `run.started`, and the reads' events are emitted right after it.
+   */
+  identity?: RunIdentity;
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
   activities?: Partial<FailbackActivities>;
   /** Seed for poll jitter; derived from the run id when absent. */
@@ -76,15 +96,23 @@ export interface FailbackRun {
   /** Starts the run; resolves with the outcome once it ends. Same promise as `result`. */
   start(): Promise<RunResult>;
   readonly result: Promise<RunResult>;
-  /** Approves the point of no return of the wave awaiting approval. Returns false when none waits. */
-  approve(by: string): boolean;
-  refuse(by: string): boolean;
+  /**
+   * Approves what the waiting wave waits for. A name alone answers as `via: 'api'`. Returns false
+   * when the answer is not accepted (nothing waits, not an approver, stale): `answer` says why.
+   */
+  approve(by: string | Approver): boolean;
+  refuse(by: string | Approver): boolean;
+  /**
+   * Answers the pending approval under the plan's rules: only the plan's `approvers`, first answer
+   * wins, an answer about an approval that no longer waits (`target`) is refused with a message.
+   */
+  answer(decision: 'approve' | 'refuse', who: Approver, target?: AnswerTarget): AnswerResult;
   /** Before the point of no return: abort. After it: back out. */
   abort(by?: string, reason?: string): void;
   /** Subscribes to the contract's event stream; returns the unsubscribe function. */
   on(listener: RunListener): () => void;
   /** The wave awaiting approval, if any. */
-  pendingApproval(): { wave: string; pointOfNoReturn: string } | null;
+  pendingApproval(): PendingApproval | null;
   /** JSON-serialisable snapshot of the whole run, for persistence. */
   persistedSnapshot(): Snapshot<unknown>;
   readonly actor: Actor<typeof planMachine>;
@@ -119,7 +147,14 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 /** The activities over the run's instrumented clients (and the SNS client for notifications). */
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
-  const { drs, ec2, sns, regional } = instrumentAwsClients(options.clients, region, emit, options.beforeSend);
+  const awsClock = new AwsClock(clock);
+  const { drs, ec2, sns, regional } = instrumentAwsClients(
+    options.clients,
+    region,
+    emit,
+    options.beforeSend,
+    awsClock,
+  );
   const activities: FailbackActivities = {
     // Activities bind runId, wave and server themselves (they are usable without a run).
     ...createAwsActors({
@@ -128,6 +163,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       ...(regional ? { regional } : {}),
       log,
       clock,
+      awsClock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
     }),
@@ -155,6 +191,43 @@ function whenDone(
   });
 }
 
+/** The caller's identity reads, for `run.started` and the stream. */
+export interface RunIdentity {
+  identities: readonly CallerIdentity[];
+  /** The reads' `aws.request`/`aws.response` events, unstamped, in the order they happened. */
+  events: readonly RunEventBody[];
+}
+
+/** Why a run that did not complete stopped: the first wave that did not complete. */
+function finishReason(output: PlanOutput): { reason?: string } {
+  const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
+  const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
+  return reason !== undefined ? { reason } : {};
+}
+
+/**
+ * `run.started`'s format and identity fields: the DR region's account and principal, and every
+ * region's. The identity reads happened before the run started; they are emitted right after
+ * run.started, which records their answer, so the stream still begins with run.started.
+ */
+function identityFields(identities: readonly CallerIdentity[] | undefined) {
+  const dr = identities?.[0];
+  if (!identities || !dr) return { format: EVENT_FORMAT_VERSION };
+  return {
+    format: EVENT_FORMAT_VERSION,
+    region: dr.region,
+    account: dr.account,
+    principal: dr.principal,
+    identities: identities.map(({ region, account, principal }) => ({ region, account, principal })),
+  };
+}
+
+/** A name alone answers as an API call (an embedder's `run.approve('alice')`). */
+const asApprover = (by: string | Approver): Approver =>
+  typeof by === 'string' ? { approver: by, via: 'api' } : by;
+
+const approvalRules = (plan: Plan) => (plan.approvers ? { approvers: plan.approvers } : {});
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -167,7 +240,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   const notifier = createNotifier({ sns, topicArn: plan.notifications?.topicArn, clock, emit, log });
   const replay = snapshot ? unnotifiedTransitions(history) : null;
-  const approvals = createApprovals(emit, clock, (answer) => actor.send(answer));
+  const approvals = createApprovals(emit, clock, (answer) => actor.send(answer), approvalRules(plan));
   const announcer = createAnnouncer({
     runId,
     plan,
@@ -221,7 +294,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const result = whenDone(actor, async (output) => {
     await notifier.drain({ deadlineMs: options.notificationDrainMs ?? 60_000 });
     const waves = output.waves.map((w) => ({ name: w.name, outcome: w.outcome }));
-    emit({ type: 'run.finished', outcome: output.outcome, waves });
+    emit({ type: 'run.finished', outcome: output.outcome, waves, ...finishReason(output) });
     log.info({ outcome: output.outcome }, 'run finished');
     return { ...output, runId };
   });
@@ -236,7 +309,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       waves: plan.waves.length,
       servers,
       simulated: !!options.simulated,
+      ...identityFields(options.identity?.identities),
     });
+    for (const body of options.identity?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     // The plan's first state before its first wave's (xstate reports the child first).
     if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);
@@ -256,8 +331,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     actor,
     result,
     start,
-    approve: approvals.approve,
-    refuse: approvals.refuse,
+    approve: (by) => approvals.answer('approve', asApprover(by)).ok,
+    refuse: (by) => approvals.answer('refuse', asApprover(by)).ok,
+    answer: approvals.answer,
     abort(by, reason) {
       actor.send({
         type: 'ABORT',

@@ -30,6 +30,7 @@ export function planRunInput(
     jitterSeed: jitterSeed ?? seedFrom(runId),
     startedAt,
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
+    ...(plan.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: plan.approvalTimeoutMs } : {}),
   };
 }
 

@@ -21,9 +21,11 @@ import {
 } from '@aws-sdk/client-drs';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ProbeRunner } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
+import { type DataOracleEntry, dataOracle } from './data.js';
 import { dispatch } from './dispatch.js';
 import { createWorld } from './populate.js';
 import { createSimulatedProbes } from './probes.js';
@@ -37,6 +39,8 @@ import { World } from './world.js';
 export interface SimulatedRegionalClients {
   drs: DrsClient;
   ec2: EC2Client;
+  /** GetCallerIdentity and AssumeRole, answered with the scenario's account and principal. */
+  sts: STSClient;
 }
 
 export interface SimulatedClients extends SimulatedRegionalClients {
@@ -60,6 +64,10 @@ export interface SimulatedAws {
   save(): WorldState;
   /** A run id derived from the scenario's seed and virtual time: same scenario, same id. */
   runId(): string;
+  /** The application's writes on these recovery instances stop now (`World.stopWrites`: the quiesce). */
+  stopWrites(recoveryInstanceIds: readonly string[]): void;
+  /** Per server: which copy serves now and how many ms of DR-side writes it lacks (src/sim/data.ts). */
+  dataOracle(): DataOracleEntry[];
 }
 
 export interface SimulatedAwsOptions {
@@ -85,14 +93,40 @@ export function loadSimulatedAws(saved: WorldState, opts: SimulatedAwsOptions = 
   return assemble(World.load(saved, clock), clock);
 }
 
+/** The commands the simulated AWS answers, by service: every other command is refused. */
+const DRS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
+  [DescribeSourceServersCommand, 'DescribeSourceServers'],
+  [DescribeRecoveryInstancesCommand, 'DescribeRecoveryInstances'],
+  [DescribeRecoverySnapshotsCommand, 'DescribeRecoverySnapshots'],
+  [DescribeJobsCommand, 'DescribeJobs'],
+  [DescribeJobLogItemsCommand, 'DescribeJobLogItems'],
+  [StartFailbackLaunchCommand, 'StartFailbackLaunch'],
+  [StopFailbackCommand, 'StopFailback'],
+  [StartRecoveryCommand, 'StartRecovery'],
+  [TerminateRecoveryInstancesCommand, 'TerminateRecoveryInstances'],
+  [StopReplicationCommand, 'StopReplication'],
+  [DisconnectSourceServerCommand, 'DisconnectSourceServer'],
+  [DisconnectRecoveryInstanceCommand, 'DisconnectRecoveryInstance'],
+  [ReverseReplicationCommand, 'ReverseReplication'],
+]);
+const EC2_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
+  [DescribeInstancesCommand, 'DescribeInstances'],
+  [DescribeInstanceStatusCommand, 'DescribeInstanceStatus'],
+]);
+const SNS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
+  [PublishCommand, 'Publish'],
+]);
+
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const drRegion = world.scenario.region;
 
-  const unmodelled = (service: Service) => async (_input: unknown) => {
-    throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
-  };
+  const unmodelled =
+    (service: Service | 'sts') =>
+    async (_input: unknown): Promise<never> => {
+      throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
+    };
   // The stubs' call history (arguments, results, stack traces) is never read (the world keeps
   // its own record in calls()), and on a 1,000-server run it would hold hundreds of MB: clear it
   // every few hundred calls, once the current call has returned.
@@ -107,11 +141,18 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     });
   };
   const configFor = (region: string) => ({ region, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
-  // Async fakes, so a failure is a rejected promise exactly like a real send.
-  const answerIn = (region: string) => (service: Service, op: SimOperation) => async (input: unknown) => {
-    trimHistory();
-    return dispatch(world, service, op, input, region);
-  };
+  // One fake per client, routing on the command's class: aws-sdk-client-mock's per-command
+  // matchers (\`on(Command)\`) made sinon test every matcher on every call, a sixth of a large
+  // dry run's time. Async, so a failure is a rejected promise exactly like a real send.
+  const answerIn =
+    (region: string, service: Service, commands: ReadonlyMap<unknown, SimOperation>) =>
+    // The stub's signature wants each client's own output union; the world answers every one.
+    async (command: { input?: unknown }): Promise<never> => {
+      trimHistory();
+      const op = commands.get(command.constructor);
+      if (op === undefined) return unmodelled(service)(command.input);
+      return dispatch(world, service, op, command.input, region) as never;
+    };
 
   const regional = new Map<string, SimulatedRegionalClients>();
   const forRegion = (region: string): SimulatedRegionalClients => {
@@ -124,48 +165,72 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   };
 
   const regionalClients = (region: string): SimulatedRegionalClients => {
-    const answer = answerIn(region);
     const drs = new DrsClient(configFor(region));
     const ec2 = new EC2Client(configFor(region));
-    // The catch-all goes first: later, specific matchers take precedence over it.
     const drsMock = mockClient(drs);
-    drsMock.onAnyCommand().callsFake(unmodelled('drs'));
-    drsMock.on(DescribeSourceServersCommand).callsFake(answer('drs', 'DescribeSourceServers'));
-    drsMock.on(DescribeRecoveryInstancesCommand).callsFake(answer('drs', 'DescribeRecoveryInstances'));
-    drsMock.on(DescribeRecoverySnapshotsCommand).callsFake(answer('drs', 'DescribeRecoverySnapshots'));
-    drsMock.on(DescribeJobsCommand).callsFake(answer('drs', 'DescribeJobs'));
-    drsMock.on(DescribeJobLogItemsCommand).callsFake(answer('drs', 'DescribeJobLogItems'));
-    drsMock.on(StartFailbackLaunchCommand).callsFake(answer('drs', 'StartFailbackLaunch'));
-    drsMock.on(StopFailbackCommand).callsFake(answer('drs', 'StopFailback'));
-    drsMock.on(StartRecoveryCommand).callsFake(answer('drs', 'StartRecovery'));
-    drsMock.on(TerminateRecoveryInstancesCommand).callsFake(answer('drs', 'TerminateRecoveryInstances'));
-    drsMock.on(StopReplicationCommand).callsFake(answer('drs', 'StopReplication'));
-    drsMock.on(DisconnectSourceServerCommand).callsFake(answer('drs', 'DisconnectSourceServer'));
-    drsMock.on(DisconnectRecoveryInstanceCommand).callsFake(answer('drs', 'DisconnectRecoveryInstance'));
-    drsMock.on(ReverseReplicationCommand).callsFake(answer('drs', 'ReverseReplication'));
-
+    drsMock.send.callsFake(answerIn(region, 'drs', DRS_COMMANDS));
     const ec2Mock = mockClient(ec2);
-    ec2Mock.onAnyCommand().callsFake(unmodelled('ec2'));
-    ec2Mock.on(DescribeInstancesCommand).callsFake(answer('ec2', 'DescribeInstances'));
-    ec2Mock.on(DescribeInstanceStatusCommand).callsFake(answer('ec2', 'DescribeInstanceStatus'));
+    ec2Mock.send.callsFake(answerIn(region, 'ec2', EC2_COMMANDS));
     mocks.push(drsMock, ec2Mock);
-    return { drs, ec2 };
+    return { drs, ec2, sts: stsClient(region) };
   };
 
-  const { drs, ec2 } = forRegion(drRegion);
+  // STS: who the caller is. The scenario's principal (default: a role in the scenario's account);
+  // after AssumeRole on a region's client, the assumed role, as AWS answers.
+  const stsClient = (region: string): STSClient => {
+    const sts = new STSClient(configFor(region));
+    const stsMock = mockClient(sts);
+    const scenario = world.scenario;
+    let caller = {
+      account: scenario.accountId,
+      arn:
+        scenario.principal ??
+        `arn:aws:sts::${scenario.accountId}:assumed-role/DRSFailbackOperator/simulated-operator`,
+    };
+    stsMock.onAnyCommand().callsFake(unmodelled('sts'));
+    stsMock.on(GetCallerIdentityCommand).callsFake(async () => ({
+      Account: caller.account,
+      Arn: caller.arn,
+      UserId: `AROASIMULATED:${caller.arn.replace(/^.*\//, '')}`,
+      $metadata: { httpStatusCode: 200, requestId: `sim-sts-${region}` },
+    }));
+    stsMock.on(AssumeRoleCommand).callsFake(async (input: { RoleArn?: string; RoleSessionName?: string }) => {
+      const roleArn = input.RoleArn ?? '';
+      const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+      if (!match) throw Object.assign(new Error(`not a role ARN: ${roleArn}`), { name: 'ValidationError' });
+      const [, account = '', name = ''] = match;
+      const session = input.RoleSessionName ?? 'drs-failback';
+      caller = { account, arn: `arn:aws:sts::${account}:assumed-role/${name}/${session}` };
+      return {
+        Credentials: {
+          AccessKeyId: 'SIMULATED',
+          SecretAccessKey: 'SIMULATED',
+          SessionToken: 'SIMULATED',
+          Expiration: new Date(clock.now() + 3_600_000),
+        },
+        AssumedRoleUser: { Arn: caller.arn, AssumedRoleId: `AROASIMULATED:${session}` },
+        $metadata: { httpStatusCode: 200, requestId: `sim-sts-${region}` },
+      };
+    });
+    mocks.push(stsMock);
+    return sts;
+  };
+
+  const { drs, ec2, sts } = forRegion(drRegion);
   const sns = new SNSClient(configFor(drRegion));
   const snsMock = mockClient(sns);
-  snsMock.onAnyCommand().callsFake(unmodelled('sns'));
-  snsMock.on(PublishCommand).callsFake(answerIn(drRegion)('sns', 'Publish'));
+  snsMock.send.callsFake(answerIn(drRegion, 'sns', SNS_COMMANDS));
   mocks.push(snsMock);
 
   return {
     clock,
     world,
-    clients: { drs, ec2, sns, forRegion },
+    clients: { drs, ec2, sns, sts, forRegion },
     probes: createSimulatedProbes(world),
     calls: () => world.calls(),
     save: () => world.save(),
+    stopWrites: (ids) => world.stopWrites(ids),
+    dataOracle: () => dataOracle(world),
     runId: () => {
       // A generator of its own, so asking for a run id never shifts the world's random draws.
       const rng = new Rng((seedState(world.scenario.seed) ^ 0x52554e) >>> 0);

@@ -114,3 +114,9 @@ export function replicationLagMs(world: World, sourceServerID: string): number |
     .map((f) => f.lag);
   return lags.length > 0 ? Math.max(...lags) : undefined;
 }
+
+/** ON_PREMISES: since when the Failback Client is silent (the fault's `since` before the start; default 1h). */
+export function failbackClientSilentAt(world: World, sourceServerID: string): number | undefined {
+  const f = ofKind(world, 'failback-client-silent').find((x) => x.servers.includes(sourceServerID));
+  return f ? world.startAt - (f.since ?? 3_600_000) : undefined;
+}

@@ -7,7 +7,17 @@ export {
   type SimulatedClients,
   type SimulatedRegionalClients,
 } from './clients.js';
+export { type DataOracleEntry, dataOracle, type ServingCopy } from './data.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
+export {
+  JOURNAL_FORMAT,
+  journalCallLine,
+  journalHeaderLine,
+  journalNowLine,
+  journalWritesLine,
+  WorldJournalError,
+  worldFromText,
+} from './journal.js';
 export { createSimulatedProbes } from './probes.js';
 export {
   knownRegions,
@@ -27,4 +37,4 @@ export {
 export type { PublishedMessage, RecordedCall, WorldState } from './state.js';
 export { parseDuration } from './time.js';
 export { DEFAULT_START_AT, type RunOptions, SimulationStalledError, VirtualClock } from './virtual-clock.js';
-export { World } from './world.js';
+export { World, type WritesChange } from './world.js';

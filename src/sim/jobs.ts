@@ -19,6 +19,7 @@ import {
   type TerminateRecoveryInstancesCommandInput,
 } from '@aws-sdk/client-drs';
 import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
+import { copyPointAt } from './failback-replication.js';
 import {
   failbackErrorFault,
   failbackStateStuck,
@@ -325,6 +326,8 @@ export function startFailbackLaunch(world: World, input: StartFailbackLaunchComm
     return {
       sourceServerID: ri.sourceServerID,
       recoveryInstanceID: ri.recoveryInstanceID,
+      // The target gets the instance's data as replicated when the launch is sent (ASSUMED).
+      copyAt: copyPointAt(world, ri, world.now),
       ...(ri.targetEc2InstanceID ? { targetInstanceID: ri.targetEc2InstanceID } : {}),
       endAt: phaseEnd(start, server?.launch.durationMs ?? 0, never),
       result: failed ? 'FAILED' : 'LAUNCHED',
@@ -483,11 +486,25 @@ export function startRecovery(world: World, input: StartRecoveryCommandInput) {
       visibleAt: s.endAt,
       launchedByJobID: job.jobID,
       pointInTimeAt: point ? point.takenAt : job.startAt,
+      dataAt: relaunchDataAt(world, server, point, job.startAt),
       failback: [{ at: s.endAt, value: FailbackState.FAILBACK_NOT_STARTED }],
     });
     addEntry(server.recoveryInstance, s.endAt, s.newRecoveryInstanceID);
   }
   return { job: jobView(world, job) };
+}
+
+/** A relaunch holds the snapshot's data: none of the writes made on the lost instance since. */
+function relaunchDataAt(
+  world: World,
+  server: SourceServerRecord,
+  point: { expectedAt: number } | undefined,
+  startAt: number,
+): number {
+  if (point) return point.expectedAt;
+  if (launchPhase(server) === 'origin') return startAt;
+  const disaster = world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
+  return Math.min(startAt, disaster ?? startAt);
 }
 
 /** A reversed (FAILBACK) source server launches in its origin region: that is the EC2-origin failback. */

@@ -53,9 +53,19 @@ export function slicePage<T>(
   items: readonly T[],
   cursor: Cursor & { size: number },
 ): { page: T[]; nextToken?: string } {
-  const page = items.slice(cursor.offset, cursor.offset + cursor.size);
-  const end = cursor.offset + page.length;
-  return end < items.length
-    ? { page, nextToken: encodeToken({ op: cursor.op, asOf: cursor.asOf, offset: end }) }
-    : { page };
+  const { start, end, nextToken } = pageBounds(items.length, cursor);
+  const page = items.slice(start, end);
+  return nextToken ? { page, nextToken } : { page };
+}
+
+/** The page of a listing of `length` items, by position: for listings built item by item. */
+export function pageBounds(
+  length: number,
+  cursor: Cursor & { size: number },
+): { start: number; end: number; nextToken?: string } {
+  const start = Math.min(cursor.offset, length);
+  const end = Math.min(length, cursor.offset + cursor.size);
+  return end < length
+    ? { start, end, nextToken: encodeToken({ op: cursor.op, asOf: cursor.asOf, offset: end }) }
+    : { start, end };
 }

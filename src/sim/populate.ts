@@ -5,7 +5,13 @@
 import { FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
 import type { Clock } from '../clock.js';
 import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
-import { failbackErrorFault, recoveryInstanceLost } from './faults.js';
+import {
+  failbackClientSilentAt,
+  failbackErrorFault,
+  recoveryInstanceLost,
+  replicationLagMs,
+  replicationStalled,
+} from './faults.js';
 import { newInstanceId, newSourceServerId } from './ids.js';
 import { reverse } from './reverse-replication.js';
 import type { Scenario } from './scenario.js';
@@ -23,6 +29,7 @@ export function createWorld(scenario: Scenario, clock: Clock): World {
 
 function populate(world: World): void {
   const start = world.startAt;
+  const disaster = world.scenario.disasterAt ? Date.parse(world.scenario.disasterAt) : undefined;
   const region = world.scenario.region;
   const net = drNetwork(world);
   const primary = {
@@ -41,7 +48,9 @@ function populate(world: World): void {
           ? `${spec.hostname}-${k + 1}`
           : spec.hostname
         : `server-${String(n + 1).padStart(4, '0')}`;
-      const createdAt = start - 2 * DAY;
+      // The recovery instances were launched after the disaster (half an hour later, from the
+      // newest point replicated before it); without a disaster, two days before the start.
+      const createdAt = disaster !== undefined ? disaster + 30 * 60_000 : start - 2 * DAY;
 
       const ec2 = addEc2Instance(world, {
         instanceId: ec2InstanceID,
@@ -63,26 +72,15 @@ function populate(world: World): void {
       const targetId = spec.target?.ec2InstanceID;
       const targetRegion = aws ? originRegion : region;
       if (spec.target && targetId && !world.ec2Instance(targetId, targetRegion)) {
-        addEc2Instance(world, {
-          instanceId: targetId,
-          region: targetRegion,
-          subnetId: spec.target.subnetId ?? primary.subnetId,
-          vpcId: spec.target.vpcId ?? primary.vpcId,
-          privateIp: spec.target.privateIp ?? `10.0.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`,
-          securityGroupIds: spec.target.securityGroupIds ?? [primary.securityGroupId],
-          availabilityZone: `${targetRegion}a`,
-          launchedAt: start - 30 * DAY,
-          tags: { Name: `${hostname}-primary` },
-        });
+        addTarget(world, spec.target, targetId, targetRegion, { hostname, n, primary });
       }
 
-      const failback = [{ at: createdAt, value: spec.failbackState }];
-      if (spec.readyAfterMs !== undefined) {
-        addEntry(failback, start + spec.readyAfterMs, FailbackState.FAILBACK_READY_FOR_LAUNCH);
-      }
-      const errorFault = failbackErrorFault(world, sourceServerID);
-      if (errorFault?.at !== undefined)
-        addEntry(failback, start + errorFault.at, FailbackState.FAILBACK_ERROR);
+      const { client, pairedAt, syncedAt, failback } = failbackTimeline(
+        world,
+        spec,
+        sourceServerID,
+        createdAt,
+      );
 
       const recoveryInstance = {
         recoveryInstanceID,
@@ -91,8 +89,19 @@ function populate(world: World): void {
         sourceServerID,
         origin: spec.origin,
         visibleAt: createdAt,
-        pointInTimeAt: createdAt - 5 * 60_000,
+        pointInTimeAt: disaster ?? createdAt - 5 * 60_000,
+        dataAt: disaster ?? createdAt - 5 * 60_000,
         failback,
+        ...(spec.writeRate > 0 ? { writeRate: spec.writeRate } : {}),
+        ...(aws
+          ? {}
+          : {
+              failbackReplication: failbackReplicationOf(world, sourceServerID, {
+                pairedAt,
+                syncedAt: client.pairedBeforeMs === undefined ? pairedAt : syncedAt,
+                lagMs: client.lagMs,
+              }),
+            }),
         // The failback boots the target only on premises; an EC2-origin failback launches anew.
         ...(targetId && !aws ? { targetEc2InstanceID: targetId } : {}),
       };
@@ -112,7 +121,7 @@ function populate(world: World): void {
           : {}),
         ...(aws && spec.target ? { originNetwork: originNetwork(spec.target) } : {}),
         hostname,
-        addedAt: start - 30 * DAY,
+        addedAt: Math.min(start, disaster ?? start) - 30 * DAY,
         recoveryInstance: [{ at: createdAt, value: recoveryInstanceID }],
         replication: [
           { at: start - 30 * DAY, value: { state: spec.replication.state, lagMs: spec.replication.lagMs } },
@@ -130,6 +139,73 @@ function populate(world: World): void {
       }
     }
   }
+}
+
+type ServerSpec = World['scenario']['servers'][number];
+
+/** The recovery instance's failback state over time: the Failback Client pairs, syncs, is ready. */
+function failbackTimeline(world: World, spec: ServerSpec, sourceServerID: string, createdAt: number) {
+  const start = world.startAt;
+  const client = spec.failbackClient ?? { initialSyncMs: 2 * 3_600_000, lagMs: 5_000 };
+  const pairedAt =
+    client.pairedBeforeMs === undefined ? createdAt : Math.max(createdAt, start - client.pairedBeforeMs);
+  const syncedAt = pairedAt + client.initialSyncMs;
+  const failback =
+    client.pairedBeforeMs === undefined
+      ? [{ at: createdAt, value: spec.failbackState }]
+      : [
+          { at: createdAt, value: FailbackState.FAILBACK_NOT_STARTED },
+          { at: pairedAt, value: FailbackState.FAILBACK_IN_PROGRESS },
+          { at: syncedAt, value: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+        ];
+  if (spec.readyAfterMs !== undefined) {
+    addEntry(failback, start + spec.readyAfterMs, FailbackState.FAILBACK_READY_FOR_LAUNCH);
+  }
+  const errorFault = failbackErrorFault(world, sourceServerID);
+  if (errorFault?.at !== undefined) addEntry(failback, start + errorFault.at, FailbackState.FAILBACK_ERROR);
+  return { client, pairedAt, syncedAt, failback };
+}
+
+/** The failback target, when it is an EC2 instance (EC2 origin, or an on-premises stand-in). */
+function addTarget(
+  world: World,
+  target: NonNullable<ServerSpec['target']>,
+  targetId: string,
+  targetRegion: string,
+  at: { hostname: string; n: number; primary: { vpcId: string; subnetId: string; securityGroupId: string } },
+): void {
+  const { hostname, n, primary } = at;
+  const start = world.startAt;
+  addEc2Instance(world, {
+    instanceId: targetId,
+    region: targetRegion,
+    subnetId: target.subnetId ?? primary.subnetId,
+    vpcId: target.vpcId ?? primary.vpcId,
+    privateIp: target.privateIp ?? `10.0.${Math.floor(n / 250) % 250}.${10 + (n % 250)}`,
+    securityGroupIds: target.securityGroupIds ?? [primary.securityGroupId],
+    availabilityZone: `${targetRegion}a`,
+    launchedAt: start - 30 * DAY,
+    tags: { Name: `${hostname}-primary` },
+  });
+}
+
+/** The failback replication's timeline and the faults that bend it (stall, stuck lag, silent client). */
+function failbackReplicationOf(
+  world: World,
+  sourceServerID: string,
+  timing: { pairedAt: number; syncedAt: number; lagMs: number },
+) {
+  const start = world.startAt;
+  const stall = replicationStalled(world, sourceServerID);
+  const stuckLagMs = replicationLagMs(world, sourceServerID);
+  const silentAt = failbackClientSilentAt(world, sourceServerID);
+  return {
+    ...timing,
+    // A stall with no instant given began an hour before the start.
+    ...(stall ? { stalledAt: start + (stall.at ?? 0) - (stall.at === undefined ? 3_600_000 : 0) } : {}),
+    ...(stuckLagMs !== undefined ? { stuckLagMs } : {}),
+    ...(silentAt !== undefined ? { clientSilentAt: silentAt } : {}),
+  };
 }
 
 function originNetwork(target: NonNullable<World['scenario']['servers'][number]['target']>) {

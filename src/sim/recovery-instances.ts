@@ -10,6 +10,7 @@ import {
   type StopFailbackCommandInput,
 } from '@aws-sdk/client-drs';
 import { drsEc2State } from './ec2.js';
+import { failbackReplicationAt, hasFailbackReplication } from './failback-replication.js';
 import { ID_PATTERNS } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
 import { lagAt } from './replication.js';
@@ -78,6 +79,15 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
   const onPremises = ri.origin === OriginEnvironment.ON_PREMISES;
   const disconnected = ri.disconnectedAt !== undefined && ri.disconnectedAt <= t;
   const reversed = disconnected ? undefined : reversedReplication(world, ri, t);
+  const now = iso(t);
+  const home = hasFailbackReplication(ri) ? failbackReplicationAt(ri, state, t) : undefined;
+  const clientSeen = home
+    ? home.clientSeenAt === undefined
+      ? undefined
+      : iso(home.clientSeenAt)
+    : onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
+      ? now
+      : undefined;
   return {
     ec2InstanceID: ri.ec2InstanceID,
     ec2InstanceState: drsEc2State(world, ri.ec2InstanceID),
@@ -92,23 +102,39 @@ export function recoveryInstanceView(world: World, ri: RecoveryInstanceRecord): 
       ...(ri.failbackInitiatedAt !== undefined
         ? { failbackInitiationTime: iso(ri.failbackInitiatedAt) }
         : {}),
-      ...(onPremises && state !== FailbackState.FAILBACK_NOT_STARTED
+      ...(onPremises && clientSeen !== undefined
         ? {
             failbackClientID: `fbc-${ri.recoveryInstanceID.slice(2)}`,
-            failbackClientLastSeenByServiceDateTime: iso(t),
+            failbackClientLastSeenByServiceDateTime: clientSeen,
             failbackToOriginalServer: true,
           }
         : {}),
-      agentLastSeenByServiceDateTime: iso(t),
+      agentLastSeenByServiceDateTime: now,
       failbackLaunchType: FailbackLaunchType.RECOVERY,
     },
-    dataReplicationInfo: {
-      dataReplicationState: reversed?.state ?? replicationState(ri, state, t),
-      lagDuration: isoDuration(reversed?.lagMs ?? 0),
-      replicatedDisks: [],
-    },
+    dataReplicationInfo: home
+      ? {
+          dataReplicationState: home.state,
+          // ISO-8601 duration (ASSUMED: the model types it as a datetime; the product parses both).
+          lagDuration: isoDuration(home.lagMs),
+          replicatedDisks: [
+            {
+              deviceName: '/dev/sda1',
+              totalStorageBytes: 100 * 1024 ** 3,
+              replicatedStorageBytes: 100 * 1024 ** 3 - Math.min(home.backlogBytes, 100 * 1024 ** 3),
+              rescannedStorageBytes: 0,
+              backloggedStorageBytes: home.backlogBytes,
+            },
+          ],
+          ...(home.error ? { dataReplicationError: { error: home.error, rawError: home.error } } : {}),
+        }
+      : {
+          dataReplicationState: reversed?.state ?? replicationState(ri, state, t),
+          lagDuration: isoDuration(reversed?.lagMs ?? 0),
+          replicatedDisks: [],
+        },
     recoveryInstanceProperties: {
-      lastUpdatedDateTime: iso(t),
+      lastUpdatedDateTime: now,
       identificationHints: { hostname: server?.hostname ?? '', awsInstanceID: ri.ec2InstanceID },
       networkInterfaces: ec2
         ? [{ ips: [ec2.privateIp], isPrimary: true, macAddress: macFor(ri.ec2InstanceID) }]
@@ -151,14 +177,19 @@ export function describeRecoveryInstances(world: World, input: DescribeRecoveryI
   const cursor = openPage(world, 'DescribeRecoveryInstances', input);
   const byRi = new Set(riIds);
   const bySs = new Set(ssIds);
-  const items = world
-    .recoveryInstances()
-    .filter(
-      (ri) =>
-        listed(ri, cursor.asOf) &&
-        (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
-        (bySs.size === 0 || bySs.has(ri.sourceServerID)),
-    );
+  // Filtered by ids (the orchestrator's usual call): only those records, not every instance.
+  const candidates =
+    byRi.size > 0
+      ? world.recoveryInstancesAmong({ recoveryInstanceIDs: byRi })
+      : bySs.size > 0
+        ? world.recoveryInstancesAmong({ sourceServerIDs: bySs })
+        : world.recoveryInstances();
+  const items = candidates.filter(
+    (ri) =>
+      listed(ri, cursor.asOf) &&
+      (byRi.size === 0 || byRi.has(ri.recoveryInstanceID)) &&
+      (bySs.size === 0 || bySs.has(ri.sourceServerID)),
+  );
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((ri) => recoveryInstanceView(world, ri)), ...(nextToken ? { nextToken } : {}) };
 }
@@ -173,6 +204,11 @@ export function stopFailback(world: World, input: StopFailbackCommandInput) {
   const ri = visibleRecoveryInstance(world, id);
   dropAfter(ri.failback, world.now);
   addEntry(ri.failback, world.now, FailbackState.FAILBACK_NOT_STARTED);
+  // Readiness is lost: the Failback Client must pair and sync again (the sim does not re-pair it).
+  if (ri.failbackReplication) {
+    delete ri.failbackReplication.pairedAt;
+    delete ri.failbackReplication.syncedAt;
+  }
   return {};
 }
 

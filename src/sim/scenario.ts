@@ -88,6 +88,21 @@ const reverseReplication = z.strictObject({
   /** state reversed: the id of the reversed source server in the origin region. */
   sourceServerID: sourceServerID.optional(),
 });
+/** ON_PREMISES: the Failback Client and the replication it runs back home. */
+const failbackClient = z.strictObject({
+  /** The client paired this long before the scenario's start (absent: ready all along). */
+  pairedBefore: duration.optional(),
+  /** From pairing to CONTINUOUS (INITIATING, INITIAL_SYNC, BACKLOG). */
+  initialSync: duration.optional(),
+  /** Lag while the application writes and the replication is CONTINUOUS. */
+  lag: duration.optional(),
+});
+/** The application's writes on a recovery instance, in bytes per second. */
+const writeRate = z
+  .number()
+  .min(0)
+  .max(10 * 1024 ** 3);
+
 const target = z.strictObject({
   /** ON_PREMISES: the instance the failback boots (required). AWS: the original instance (optional). */
   ec2InstanceID: instanceID.optional(),
@@ -119,6 +134,8 @@ const server = z
     recovery: recovery.optional(),
     recoveryPoints: recoveryPoints.optional(),
     replication: replication.optional(),
+    writeRate: writeRate.optional(),
+    failbackClient: failbackClient.optional(),
   })
   .superRefine((s, ctx) => {
     const aws = s.origin === OriginEnvironment.AWS;
@@ -138,6 +155,13 @@ const server = z
         issue(['failbackState'], 'AWS origin has no failback client: only FAILBACK_NOT_STARTED');
       }
       if (s.readyAfter !== undefined) issue(['readyAfter'], 'AWS origin has no failback client');
+      if (s.failbackClient !== undefined) issue(['failbackClient'], 'AWS origin has no failback client');
+    }
+    if (s.failbackClient?.pairedBefore !== undefined) {
+      for (const key of ['failbackState', 'readyAfter'] as const) {
+        if (s[key] !== undefined)
+          issue([key], 'not with failbackClient.pairedBefore (it sets the failback state)');
+      }
     }
     const rr = s.reverseReplication;
     if (rr?.sourceServerID !== undefined && rr.state !== 'reversed') {
@@ -190,6 +214,8 @@ const fault = z.preprocess(
     z.strictObject({ kind: z.literal('sns-outage'), ...window }),
     z.strictObject({ kind: z.literal('replication-stalled'), servers, at: duration.optional() }),
     z.strictObject({ kind: z.literal('replication-lag'), servers, lag: duration }),
+    /** ON_PREMISES: the Failback Client has not talked to DRS since this long before the start. */
+    z.strictObject({ kind: z.literal('failback-client-silent'), servers, since: duration.optional() }),
   ]),
 );
 
@@ -224,10 +250,16 @@ const topic = z.union([
 export const scenarioSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()]).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
+  /** The disaster: source servers stopped replicating then; the recovery instances serve since. */
+  disasterAt: z.iso.datetime({ offset: true }).optional(),
   region: regionName.optional(),
   accountId: z
     .string()
     .regex(/^\d{12}$/, { message: 'must be 12 digits' })
+    .optional(),
+  principal: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, { message: 'must be an IAM or STS principal ARN' })
     .optional(),
   defaults: z
     .strictObject({
@@ -240,7 +272,15 @@ export const scenarioSchema = z.strictObject({
         .strictObject({ catchUp: duration.optional(), lag: duration.optional() })
         .optional(),
       probe: z.enum(['ok', 'fail']).optional(),
+      writeRate: writeRate.optional(),
+      failbackClient: failbackClient.optional(),
       pageSize: z.number().int().min(1).max(1000).optional(),
+      /**
+       * Whether a DR source server shows `reversedDirectionSourceServerArn` after
+       * ReverseReplication (UNVERIFIED in AWS's documentation); false hides it, so only the
+       * documented ways to find the reversed source server work.
+       */
+      reversedPointer: z.boolean().optional(),
     })
     .optional(),
   limits: z
@@ -286,6 +326,10 @@ export interface ScenarioServer {
   recovery: { durationMs: number; result: 'launched' | 'failed' };
   recoveryPoints: { everyMs: number; newestAgeMs: number; retentionMs: number };
   replication: { state: DataReplicationState; lagMs: number };
+  /** Bytes per second the application writes on the recovery instance while it serves. */
+  writeRate: number;
+  /** ON_PREMISES: the Failback Client; `pairedBeforeMs` absent: ready all along (or per failbackState). */
+  failbackClient: { pairedBeforeMs?: number; initialSyncMs: number; lagMs: number };
   /** AWS origin only: replication from the DR region back to `originRegion`. */
   reverseReplication?: ScenarioReverseReplication;
 }
@@ -301,11 +345,17 @@ export interface ScenarioReverseReplication {
 export interface Scenario {
   seed: number | string;
   startAt: string;
+  /** ISO-8601; null: the disaster is long past (recovery instances two days old, snapshots current). */
+  disasterAt: string | null;
   region: string;
   accountId: string;
+  /** The principal GetCallerIdentity answers (absent: an assumed role in `accountId`). */
+  principal?: string;
   jobStartDelayMs: number;
   probeDefault: 'ok' | 'fail';
   pageSize: number;
+  /** False: source servers never show the undocumented `reversedDirectionSourceServerArn`. */
+  reversedPointer?: boolean;
   limits: { concurrentJobs: number; serversInAllJobs: number };
   topics: { arn: string; contentBasedDeduplication: boolean }[] | null;
   servers: ScenarioServer[];
@@ -326,20 +376,29 @@ export const SCENARIO_DEFAULTS = {
   replication: { state: DataReplicationState.CONTINUOUS, lagMs: 0 },
   reverseReplication: { catchUpMs: 20 * 60_000, lagMs: 30_000 },
   pageSize: 100,
+  writeRate: 0,
+  failbackClient: { initialSyncMs: 2 * 3_600_000, lagMs: 5_000 },
   limits: { concurrentJobs: 20, serversInAllJobs: 500 },
 } as const;
 
 function normalize(parsed: Parsed): Scenario {
   const d = parsed.defaults ?? {};
   const D = SCENARIO_DEFAULTS;
+  // Source servers stop replicating at the disaster: their newest recovery point is that old.
+  const startMs = Date.parse(parsed.startAt ?? D.startAt);
+  const disasterAge =
+    parsed.disasterAt === undefined ? undefined : Math.max(0, startMs - Date.parse(parsed.disasterAt));
   return {
     seed: parsed.seed ?? D.seed,
     startAt: new Date(parsed.startAt ?? D.startAt).toISOString(),
+    disasterAt: parsed.disasterAt === undefined ? null : new Date(parsed.disasterAt).toISOString(),
     region: parsed.region ?? D.region,
     accountId: parsed.accountId ?? D.accountId,
+    ...(parsed.principal !== undefined ? { principal: parsed.principal } : {}),
     jobStartDelayMs: d.jobStartDelay ?? D.jobStartDelayMs,
     probeDefault: d.probe ?? 'ok',
     pageSize: d.pageSize ?? D.pageSize,
+    ...(d.reversedPointer !== undefined ? { reversedPointer: d.reversedPointer } : {}),
     limits: {
       concurrentJobs: parsed.limits?.concurrentJobs ?? D.limits.concurrentJobs,
       serversInAllJobs: parsed.limits?.serversInAllJobs ?? D.limits.serversInAllJobs,
@@ -397,13 +456,29 @@ function normalize(parsed: Parsed): Scenario {
       recoveryPoints: {
         everyMs: s.recoveryPoints?.every ?? d.recoveryPoints?.every ?? D.recoveryPoints.everyMs,
         newestAgeMs:
-          s.recoveryPoints?.newestAge ?? d.recoveryPoints?.newestAge ?? D.recoveryPoints.newestAgeMs,
+          s.recoveryPoints?.newestAge ??
+          d.recoveryPoints?.newestAge ??
+          disasterAge ??
+          D.recoveryPoints.newestAgeMs,
         retentionMs:
           s.recoveryPoints?.retention ?? d.recoveryPoints?.retention ?? D.recoveryPoints.retentionMs,
       },
       replication: {
         state: s.replication?.state ?? D.replication.state,
         lagMs: s.replication?.lag ?? D.replication.lagMs,
+      },
+      writeRate: s.writeRate ?? d.writeRate ?? D.writeRate,
+      failbackClient: {
+        ...(s.failbackClient?.pairedBefore === undefined
+          ? d.failbackClient?.pairedBefore === undefined ||
+            s.failbackState !== undefined ||
+            s.readyAfter !== undefined
+            ? {}
+            : { pairedBeforeMs: d.failbackClient.pairedBefore }
+          : { pairedBeforeMs: s.failbackClient.pairedBefore }),
+        initialSyncMs:
+          s.failbackClient?.initialSync ?? d.failbackClient?.initialSync ?? D.failbackClient.initialSyncMs,
+        lagMs: s.failbackClient?.lag ?? d.failbackClient?.lag ?? D.failbackClient.lagMs,
       },
     })),
     probes: parsed.probes ?? [],
@@ -439,6 +514,9 @@ function crossCheck(scenario: Scenario, fileName: string): void {
     if (reversed) claim(reversed, `servers[${i}].reverseReplication.sourceServerID`);
   });
   const regions = knownRegions(scenario);
+  if (scenario.disasterAt !== null && Date.parse(scenario.disasterAt) >= Date.parse(scenario.startAt)) {
+    problems.push({ file: fileName, path: 'disasterAt', message: 'the disaster must come before startAt' });
+  }
   scenario.faults.forEach((f, i) => {
     const named = 'servers' in f && f.servers ? f.servers : 'server' in f ? [f.server] : [];
     for (const id of named) {
@@ -446,10 +524,19 @@ function crossCheck(scenario: Scenario, fileName: string): void {
         problems.push({ file: fileName, path: `faults[${i}]`, message: `server ${id} is not in servers:` });
       }
     }
+    if (f.kind === 'failback-client-silent') {
+      for (const id of named) {
+        if (awsOrigin.has(id)) {
+          problems.push({
+            file: fileName,
+            path: `faults[${i}]`,
+            message: `server ${id} is of origin AWS (no Failback Client)`,
+          });
+        }
+      }
+    }
     const originOnly =
-      f.kind === 'replication-stalled' ||
-      f.kind === 'replication-lag' ||
-      ((f.kind === 'launch-failure' || f.kind === 'job-never-finishes') && f.during === 'origin');
+      (f.kind === 'launch-failure' || f.kind === 'job-never-finishes') && f.during === 'origin';
     if (originOnly) {
       for (const id of named) {
         if (known.has(id) && !awsOrigin.has(id)) {

@@ -70,7 +70,8 @@ export function sourceServerView(world: World, s: SourceServerRecord): SourceSer
       },
     },
     replicationDirection: s.direction ?? ReplicationDirection.FAILOVER,
-    ...(s.reversedDirectionSourceServerArn
+    // UNVERIFIED field: a scenario can hide it (`defaults.reversedPointer: false`).
+    ...(s.reversedDirectionSourceServerArn && world.scenario.reversedPointer !== false
       ? { reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn }
       : {}),
     sourceCloudProperties:
@@ -110,7 +111,13 @@ export function describeSourceServers(world: World, input: DescribeSourceServers
   );
   const cursor = openPage(world, 'DescribeSourceServers', input);
   const wanted = new Set(ids);
-  const items = world.sourceServers().filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID));
+  // `hardwareId`: "an EC2 instance id, a VMware uuid or a mac address" (model); the simulation
+  // knows the EC2 instance a source server replicates from (`identificationHints.awsInstanceID`).
+  const hardwareId = input.filters?.hardwareId;
+  const items = world
+    .sourceServers()
+    .filter((s) => wanted.size === 0 || wanted.has(s.sourceServerID))
+    .filter((s) => hardwareId === undefined || s.replicatedFromInstanceID === hardwareId);
   const { page, nextToken } = slicePage(items, cursor);
   return { items: page.map((s) => sourceServerView(world, s)), ...(nextToken ? { nextToken } : {}) };
 }

@@ -88,6 +88,33 @@ export interface RecoveryInstanceRecord {
   disconnectedAt?: number;
   /** AWS origin: the source server that ReverseReplication created for this instance. */
   reversedTo?: { region: string; sourceServerID: string };
+  /** ON_PREMISES: the failback replication from this instance to its failback target. */
+  failbackReplication?: FailbackReplicationRecord;
+  /** The application's writes on this instance, bytes per second while it serves (0 or absent: none). */
+  writeRate?: number;
+  /** The instant the instance's data stands for when it was launched (the disaster, or a snapshot). */
+  dataAt?: number;
+  /** `World.stopWrites`: the application's writes on this instance stopped then. */
+  writesStoppedAt?: number;
+}
+
+/**
+ * The failback replication of an on-premises recovery instance (the Failback Client pairs, syncs,
+ * then replicates continuously). INITIATING from `pairedAt`, INITIAL_SYNC, BACKLOG, CONTINUOUS from
+ * `syncedAt`; StopFailback clears `pairedAt` (the client must pair and sync again).
+ */
+export interface FailbackReplicationRecord {
+  /** Absent: not paired (NOT_STARTED). */
+  pairedAt?: number;
+  syncedAt?: number;
+  /** Lag while writes flow and the replication is CONTINUOUS; it drains once writes stop. */
+  lagMs: number;
+  /** Fault: STALLED from then on, the lag growing. */
+  stalledAt?: number;
+  /** Fault: the Failback Client last talked to DRS then; the lag grows from then on. */
+  clientSilentAt?: number;
+  /** Fault: a lag that never drains (with a backlog), writes stopped or not. */
+  stuckLagMs?: number;
 }
 
 export interface JobServerRecord {
@@ -101,6 +128,8 @@ export interface JobServerRecord {
   /** START_RECOVERY: the recovery instance the job creates. */
   newRecoveryInstanceID?: string;
   usedSnapshotID?: string;
+  /** StartFailbackLaunch: the instant of the recovery instance's data the target holds (the oracle). */
+  copyAt?: number;
 }
 
 export interface JobRecord {

@@ -25,6 +25,11 @@ export class World {
   #recoveryInstances = new Map<string, RecoveryInstanceRecord>();
   #jobs = new Map<string, JobRecord>();
   #ec2 = new Map<string, Ec2InstanceRecord>();
+  /** Recovery instances by the source server they recover (every region). */
+  #recoveryInstancesByServer = new Map<string, RecoveryInstanceRecord[]>();
+  /** Creation order of every record, so a lookup by ids lists in the order a full listing would. */
+  #created = new WeakMap<object, number>();
+  #nextCreated = 0;
   /** Request id of the call being handled. */
   #requestId = '';
   /** Region of the call being handled (the DR region outside a call). */
@@ -33,6 +38,10 @@ export class World {
   #call: RecordedCall | undefined;
   /** The scenario never changes in a world, so neither do its regions. */
   readonly #regions: readonly string[];
+  /** Told of every call once it is answered (the journal appends it). */
+  #callListeners: ((call: RecordedCall) => void)[] = [];
+  /** Told of every change of the application's writes (the journal appends it: no call records it). */
+  #writeListeners: ((change: WritesChange) => void)[] = [];
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
@@ -41,7 +50,7 @@ export class World {
     this.#region = state.scenario.region;
     this.#regions = knownRegions(state.scenario);
     for (const s of state.sourceServers) this.#sourceServers.set(s.sourceServerID, s);
-    for (const r of state.recoveryInstances) this.#recoveryInstances.set(r.recoveryInstanceID, r);
+    for (const r of state.recoveryInstances) this.#indexRecoveryInstance(r);
     for (const j of state.jobs) this.#jobs.set(j.jobID, j);
     for (const e of state.ec2Instances) this.#ec2.set(e.instanceId, e);
   }
@@ -168,7 +177,37 @@ export class World {
   }
   addRecoveryInstance(record: RecoveryInstanceRecord): void {
     this.state.recoveryInstances.push(record);
+    this.#indexRecoveryInstance(record);
+  }
+
+  #indexRecoveryInstance(record: RecoveryInstanceRecord): void {
     this.#recoveryInstances.set(record.recoveryInstanceID, record);
+    this.#created.set(record, this.#nextCreated++);
+    const ofServer = this.#recoveryInstancesByServer.get(record.sourceServerID);
+    if (ofServer) ofServer.push(record);
+    else this.#recoveryInstancesByServer.set(record.sourceServerID, [record]);
+  }
+
+  /**
+   * The current region's recovery instances among those with these ids or recovering these
+   * source servers, in creation order: a filtered listing without a scan of every instance.
+   */
+  recoveryInstancesAmong(ids: {
+    recoveryInstanceIDs?: Iterable<string>;
+    sourceServerIDs?: Iterable<string>;
+  }): RecoveryInstanceRecord[] {
+    const found: RecoveryInstanceRecord[] = [];
+    for (const id of ids.recoveryInstanceIDs ?? []) {
+      const record = this.recoveryInstance(id);
+      if (record) found.push(record);
+    }
+    for (const id of ids.sourceServerIDs ?? []) {
+      for (const record of this.#recoveryInstancesByServer.get(id) ?? []) {
+        if (record.region === this.#region) found.push(record);
+      }
+    }
+    const order = (r: RecoveryInstanceRecord) => this.#created.get(r) ?? 0;
+    return [...new Set(found)].sort((a, b) => order(a) - order(b));
   }
   addJob(record: JobRecord): void {
     this.state.jobs.push(record);
@@ -221,17 +260,78 @@ export class World {
     this.#call = call;
   }
 
-  /** Back to the DR region outside a call; the saved time and generator state catch up. */
+  /**
+   * Back to the DR region outside a call; the saved time and generator state catch up, and
+   * the listeners learn of the answered call before its answer leaves the world.
+   */
   endCall(): void {
+    const call = this.#call;
     this.#region = this.scenario.region;
     this.#call = undefined;
     this.state.now = this.now;
     this.state.rngState = this.rng.state;
+    if (call) for (const listener of this.#callListeners) listener(call);
+  }
+
+  /** Calls `listener` with every call once it is answered (synchronously, before the caller hears). */
+  onCall(listener: (call: RecordedCall) => void): () => void {
+    this.#callListeners.push(listener);
+    return () => {
+      this.#callListeners = this.#callListeners.filter((l) => l !== listener);
+    };
+  }
+
+  // ---- the application on the DR side (not an AWS call: the person or hook that stops it)
+
+  /**
+   * The application's writes on these recovery instances stop now (quiescing before the cutover);
+   * the failback replication then drains. Unknown ids are ignored; an instance already stopped
+   * keeps its first instant.
+   */
+  stopWrites(recoveryInstanceIds: readonly string[]): void {
+    const now = this.now;
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri && ri.writesStoppedAt === undefined) ri.writesStoppedAt = now;
+    }
+    this.state.now = now;
+    this.#writesChanged({ writes: 'stop', ids: [...recoveryInstanceIds], at: now });
+  }
+
+  /** Calls `listener` with every stopWrites/resumeWrites, as it happens. */
+  onWrites(listener: (change: WritesChange) => void): () => void {
+    this.#writeListeners.push(listener);
+    return () => {
+      this.#writeListeners = this.#writeListeners.filter((l) => l !== listener);
+    };
+  }
+
+  #writesChanged(change: WritesChange): void {
+    for (const listener of this.#writeListeners) listener(change);
+  }
+
+  /** The application's writes resume on these instances (a cutover that aborted re-enables them). */
+  resumeWrites(recoveryInstanceIds: readonly string[]): void {
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (ri?.writesStoppedAt !== undefined && ri.writeRate) {
+        // Writes stopped then resumed: the newest write is now again; the stop is forgotten.
+        delete ri.writesStoppedAt;
+      }
+    }
+    this.#writesChanged({ writes: 'resume', ids: [...recoveryInstanceIds], at: this.now });
   }
 
   calls(): RecordedCall[] {
     return structuredClone(this.state.calls);
   }
+}
+
+/** A change of the application's writes on the DR side, as the journal keeps it. */
+export interface WritesChange {
+  writes: 'stop' | 'resume';
+  ids: string[];
+  at: number;
 }
 
 function inRegion<T extends { region: string }>(record: T | undefined, region: string): T | undefined {

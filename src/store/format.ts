@@ -37,6 +37,8 @@ export interface RunMeta {
   plan: string;
   /** ISO-8601: when the run was created (the run's own clock, virtual under simulation). */
   createdAt: string;
+  /** ISO-8601 wall-clock time of the creation, also for a simulated run (absent in older runs). */
+  createdAtWallClock?: string;
   host: string;
   pid: number;
   sourceServerIDs: string[];

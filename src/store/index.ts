@@ -20,7 +20,13 @@ export {
 export { acquireRunLocks, type HeldLocks, planLockOwner, processAlive } from './lock.js';
 export { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
 export {
-  DEFAULT_STATE_DIR,
+  REVERSALS_FORMAT_VERSION,
+  type ReversalRecord,
+  readReversals,
+  recordReversals,
+  reversalsPath,
+} from './reversals.js';
+export {
   type EventLog,
   isDurableEvent,
   type RunListing,
@@ -28,3 +34,4 @@ export {
   type RunStoreOptions,
   StoredRun,
 } from './run-store.js';
+export { defaultStateDir, stateDirArgument } from './state-dir.js';

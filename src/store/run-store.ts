@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  statSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +39,9 @@ import {
   type SnapshotFile,
 } from './format.js';
 import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } from './lock.js';
+import { defaultStateDir } from './state-dir.js';
 
-export const DEFAULT_STATE_DIR = '.drs-failback';
+export { defaultStateDir } from './state-dir.js';
 
 /**
  * Events worth an fsync: intents (requests of mutating operations, src/aws/operations.ts) and
@@ -76,8 +78,12 @@ export interface RunListing {
   id: string;
   /** Plan name. */
   plan: string;
-  /** ISO-8601: first `run.started`, else when the run was created. */
+  /** ISO-8601: first `run.started`, else when the run was created (virtual time under simulation). */
   started: string;
+  /** ISO-8601 wall-clock time the run was created (run.json's time for runs that predate it). */
+  startedWallClock: string;
+  /** A dry run against the simulated AWS. */
+  simulated: boolean;
   /** `finished`, or the newest lifecycle state: `running`, `wave databases: monitoringJob`, ... */
   state: string;
   outcome: string | null;
@@ -107,7 +113,7 @@ export class RunStore {
   readonly #now: () => number;
 
   constructor(options: RunStoreOptions = {}) {
-    this.stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+    this.stateDir = options.stateDir ?? defaultStateDir();
     this.#env = {
       host: options.host ?? hostname(),
       pid: options.pid ?? process.pid,
@@ -150,6 +156,7 @@ export class RunStore {
         runId,
         plan: plan.name,
         createdAt: new Date(this.#now()).toISOString(),
+        createdAtWallClock: new Date().toISOString(),
         host: this.#env.host,
         pid: this.#env.pid,
         sourceServerIDs: servers,
@@ -199,6 +206,8 @@ export class RunStore {
           id,
           plan: '?',
           started: '',
+          startedWallClock: '',
+          simulated: false,
           state: 'damaged',
           outcome: null,
           lockedBy: null,
@@ -425,16 +434,31 @@ export class StoredRun {
     const meta = this.meta();
     const events = this.readEvents();
     const outcome = this.finishedOutcome(events);
-    const started = events.find((e) => e.type === 'run.started')?.at ?? meta.createdAt;
+    const runStarted = events.find((e) => e.type === 'run.started');
+    const started = runStarted?.at ?? meta.createdAt;
+    const simulated =
+      meta.simulation !== undefined || (runStarted?.type === 'run.started' && runStarted.simulated);
+    const startedWallClock = meta.createdAtWallClock ?? this.#createdOnDisk() ?? started;
     const owner = planLockOwner(this.store.stateDir, meta.plan);
     return {
       id: this.runId,
       plan: meta.plan,
       started,
+      startedWallClock,
+      simulated,
       state: outcome !== null ? 'finished' : currentState(events),
       outcome,
       lockedBy: owner !== null && owner.runId === this.runId ? owner : null,
     };
+  }
+
+  /** run.json's modification time: it is written once, when the run is created. */
+  #createdOnDisk(): string | null {
+    try {
+      return statSync(join(this.dir, 'run.json')).mtime.toISOString();
+    } catch {
+      return null;
+    }
   }
 
   #openEvents(): number {

@@ -1,4 +1,8 @@
-import { DrsClient, TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
+import {
+  DisconnectRecoveryInstanceCommand,
+  DrsClient,
+  TerminateRecoveryInstancesCommand,
+} from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup } from '../../src/actors/cleanup.js';
@@ -40,6 +44,39 @@ describe('cleanup', () => {
       recoveryInstanceIDs: ids.slice(200),
     });
     expectNothingSent(origin.drs);
+  });
+
+  it('disconnect: DisconnectRecoveryInstance once per instance, never a termination; stops at the first failure', async () => {
+    drsMock.on(DisconnectRecoveryInstanceCommand).resolves({});
+    const { deps } = makeRegionalDeps(origin.clients);
+    const out = await cleanup(deps, {
+      ...base,
+      recoveryInstanceIDs: [rid(1), rid(2), rid(1)],
+      mode: 'disconnect',
+    });
+    expect(out).toEqual({
+      now: NOW,
+      jobIds: [],
+      terminated: [],
+      disconnected: [rid(1), rid(2)],
+      failures: [],
+    });
+    expect(drsMock).toHaveReceivedCommandTimes(DisconnectRecoveryInstanceCommand, 2);
+    expect(drsMock).not.toHaveReceivedCommand(TerminateRecoveryInstancesCommand);
+
+    drsMock.reset();
+    drsMock
+      .on(DisconnectRecoveryInstanceCommand)
+      .rejectsOnce(DRS_ERROR_TABLE[0]?.make() ?? new Error('x'))
+      .resolves({});
+    const failed = await cleanup(deps, {
+      ...base,
+      recoveryInstanceIDs: [rid(1), rid(2)],
+      mode: 'disconnect',
+    });
+    expect(failed.disconnected).toEqual([]);
+    expect(failed.failures).toHaveLength(1);
+    expect(drsMock).toHaveReceivedCommandTimes(DisconnectRecoveryInstanceCommand, 1);
   });
 
   it('sends nothing for nothing', async () => {

@@ -64,7 +64,11 @@ const onPremInstance: RecoveryInstance = {
   sourceServerID: ONPREM,
   isDrill: false,
   originEnvironment: OriginEnvironment.ON_PREMISES,
-  failback: { state: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+  failback: {
+    state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+    failbackClientLastSeenByServiceDateTime: new Date(NOW - 30_000).toISOString(),
+  },
+  dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT5S', replicatedDisks: [] },
 };
 const ec2Instance: RecoveryInstance = {
   recoveryInstanceID: rid(2),
@@ -165,7 +169,7 @@ describe('precheck, EC2 origin', () => {
   });
 
   it('fails a server whose replication was never reversed, naming `prepare` and the origin region', async () => {
-    world({ dr: drSourceServer({ reversedDirectionSourceServerArn: undefined }) });
+    world({ dr: drSourceServer({ reversedDirectionSourceServerArn: undefined }), reversed: null });
     const { deps } = makeRegionalDeps(origin);
     const out = await precheck(deps, input([{ sourceServerID: EC2A }]));
     expect(out.ok).toBe(false);
@@ -176,7 +180,43 @@ describe('precheck, EC2 origin', () => {
     // The region falls back to sourceCloudProperties.originRegion.
     expect(out.servers[0]).toMatchObject({ origin: 'AWS', originRegion: ORIGIN_REGION });
     expect(out.servers[0]?.reversedSourceServerID).toBeUndefined();
-    expectNothingSent(originDrs);
+    // Before failing it, the origin region was asked by documented fields only: the source
+    // servers replicating from the recovery instance's EC2 instance.
+    expect(originDrs.calls().map((c) => c.args[0].input)).toEqual([{ filters: { hardwareId: ec2id(102) } }]);
+  });
+
+  it('without the (undocumented) pointer on the DR source server: finds the reversed source server by documented fields', async () => {
+    world({
+      dr: drSourceServer({ reversedDirectionSourceServerArn: undefined }),
+      reversed: {
+        ...reversedServer(DataReplicationState.CONTINUOUS),
+        arn: sourceServerArn(REVERSED),
+        sourceProperties: { identificationHints: { awsInstanceID: ec2id(102) } },
+      },
+    });
+    const { deps } = makeRegionalDeps(origin);
+    const out = await precheck(deps, input([{ sourceServerID: EC2A }]));
+    expect(failed(out.checks)).toEqual([]);
+    expect(check(out.checks, 'reverse-replication', EC2A)?.status).toBe('pass');
+    expect(out.servers[0]).toMatchObject({ originRegion: ORIGIN_REGION, reversedSourceServerID: REVERSED });
+    expect(originDrs).toHaveReceivedCommandWith(DescribeSourceServersCommand, {
+      filters: { hardwareId: ec2id(102) },
+    });
+  });
+
+  it('a source server of the other direction, or of another instance, is not taken for the reversed one', async () => {
+    world({
+      dr: drSourceServer({ reversedDirectionSourceServerArn: undefined }),
+      reversed: {
+        ...reversedServer(DataReplicationState.CONTINUOUS),
+        arn: sourceServerArn(REVERSED),
+        replicationDirection: 'FAILOVER',
+        sourceProperties: { identificationHints: { awsInstanceID: ec2id(102) } },
+      },
+    });
+    const { deps } = makeRegionalDeps(origin);
+    const out = await precheck(deps, input([{ sourceServerID: EC2A }]));
+    expect(failed(out.checks)).toEqual([`reverse-replication:${EC2A}`]);
   });
 
   it('fails when the reversed source server is missing in the origin region', async () => {

@@ -55,7 +55,11 @@ const ri = (sourceServerID: string, n: number, over: Partial<RecoveryInstance> =
   ec2InstanceID: ec2id(100 + n),
   sourceServerID,
   isDrill: false,
-  failback: { state: FailbackState.FAILBACK_READY_FOR_LAUNCH },
+  failback: {
+    state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+    failbackClientLastSeenByServiceDateTime: iso(NOW - 30_000),
+  },
+  dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT5S', replicatedDisks: [] },
   ...over,
 });
 
@@ -132,8 +136,21 @@ describe('precheck', () => {
     expect(out.checks.every((c) => typeof c.data === 'object')).toBe(true);
     const rpo = out.checks.find((c) => c.name === 'rpo' && c.server === S1);
     expect(rpo?.data).toEqual({
-      basis: 'recovery-point',
+      basis: 'failback-replication',
       rpoMs: input().rpoMs,
+      recoveryInstanceId: rid(1),
+      replicationState: 'CONTINUOUS',
+      lagDuration: 'PT5S',
+      lagMs: 5000,
+      backlogBytes: 0,
+      replicationError: null,
+      clientLastSeenAt: iso(NOW - 30_000),
+      clientSilentMs: 30_000,
+      clientSilenceLimitMs: 10 * MINUTE,
+      awsNow: iso(NOW),
+      problems: [],
+    });
+    expect(out.checks.find((c) => c.name === 'backout-point' && c.server === S1)?.data).toEqual({
       snapshotAt: iso(NOW - 5 * MINUTE),
       snapshotId: expect.any(String),
       ageMs: 5 * MINUTE,
@@ -215,7 +232,15 @@ describe('precheck', () => {
     ['FAILBACK_FROM_THE_FUTURE', /unknown failback state 'FAILBACK_FROM_THE_FUTURE'/],
   ])('fails failback state %s', async (state, detail) => {
     drsMock.on(DescribeRecoveryInstancesCommand).resolves({
-      items: [ri(S1, 1), ri(S2, 2, { failback: { state: state as FailbackState } })],
+      items: [
+        ri(S1, 1),
+        ri(S2, 2, {
+          failback: {
+            state: state as FailbackState,
+            failbackClientLastSeenByServiceDateTime: iso(NOW - 30_000),
+          },
+        }),
+      ],
     });
     const { deps } = makeDeps();
     const out = await precheck(deps, input());
@@ -235,29 +260,131 @@ describe('precheck', () => {
     ]);
   });
 
-  it('fails a recovery point older than the RPO, using timestamp before expectedTimestamp', async () => {
+  it('passes a server whose newest recovery point is 14 days old (the disaster): the RPO is the failback replication', async () => {
+    // Before issue 10 the precheck failed this: it gated on the source server's recovery point.
     drsMock.on(DescribeRecoverySnapshotsCommand).callsFake((request: { sourceServerID: string }) => ({
       items: [
         {
           snapshotID: pit(1),
           sourceServerID: request.sourceServerID,
-          expectedTimestamp: iso(NOW - MINUTE),
-          timestamp: request.sourceServerID === S2 ? iso(NOW - 20 * MINUTE) : iso(NOW - MINUTE),
+          expectedTimestamp: iso(NOW - 14 * 24 * 60 * MINUTE),
         },
       ],
     }));
     const { deps } = makeDeps();
     const out = await precheck(deps, input());
-    expect(failed(out.checks)).toEqual([`rpo:${S2}`]);
-    expect(out.checks.find((c) => c.name === 'rpo' && c.server === S2)?.detail).toMatch(
-      /1200 s old, RPO is 900 s/,
-    );
+    expect(failed(out.checks)).toEqual([]);
+    expect(out.checks.find((c) => c.name === 'backout-point' && c.server === S2)).toMatchObject({
+      status: 'pass',
+      data: { ageMs: 14 * 24 * 60 * MINUTE },
+    });
   });
 
-  it('fails a server without any recovery point', async () => {
+  it('warns, never fails, when no known-good point exists for a backout relaunch', async () => {
     drsMock.on(DescribeRecoverySnapshotsCommand, { sourceServerID: S1 }).resolves({ items: [] });
     const { deps } = makeDeps();
-    expect(failed((await precheck(deps, input())).checks)).toEqual([`rpo:${S1}`]);
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([]);
+    expect(out.checks.filter((c) => c.status === 'warn').map((c) => `${c.name}:${c.server}`)).toEqual([
+      `backout-point:${S1}`,
+    ]);
+  });
+
+  it('reads no recovery point when the plan never relaunches (backout.restore: never)', async () => {
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input({ restore: 'never' }));
+    expect(out.ok).toBe(true);
+    expect(drsMock).not.toHaveReceivedCommand(DescribeRecoverySnapshotsCommand);
+    expect(out.checks.some((c) => c.name === 'backout-point')).toBe(false);
+  });
+
+  it.each([
+    [
+      'a backlog',
+      {
+        dataReplicationInfo: {
+          dataReplicationState: 'CONTINUOUS',
+          lagDuration: 'PT5S',
+          replicatedDisks: [{ backloggedStorageBytes: 4096 }],
+        },
+      },
+      /4096 bytes of backlog/,
+    ],
+    [
+      'a silent Failback Client',
+      {
+        failback: {
+          state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+          failbackClientLastSeenByServiceDateTime: iso(NOW - 30 * MINUTE),
+        },
+      },
+      /Failback Client last seen .* \(1800 s ago, limit 600 s\)/,
+    ],
+    [
+      'a lag above the RPO',
+      { dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'PT20M' } },
+      /lag 1200 s above the RPO of 900 s/,
+    ],
+    [
+      'a stalled replication',
+      {
+        dataReplicationInfo: {
+          dataReplicationState: 'STALLED',
+          lagDuration: 'PT5S',
+          dataReplicationError: { error: 'UNSTABLE_NETWORK' },
+        },
+      },
+      /replication is STALLED, needs CONTINUOUS; replication error UNSTABLE_NETWORK/,
+    ],
+  ] as const)('fails the rpo check on %s', async (_what, over, detail) => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .resolves({ items: [ri(S1, 1), ri(S2, 2, over as Partial<RecoveryInstance>)] });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(failed(out.checks)).toEqual([`rpo:${S2}`]);
+    expect(out.checks.find((c) => c.name === 'rpo' && c.server === S2)?.detail).toMatch(detail);
+  });
+
+  it('warns, never passes, on a lag it cannot read', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({
+      items: [
+        ri(S1, 1),
+        ri(S2, 2, { dataReplicationInfo: { dataReplicationState: 'CONTINUOUS', lagDuration: 'soon' } }),
+      ],
+    });
+    const { deps } = makeDeps();
+    const out = await precheck(deps, input());
+    expect(out.ok).toBe(true);
+    expect(out.checks.find((c) => c.name === 'rpo' && c.server === S2)).toMatchObject({
+      status: 'warn',
+      data: { lagMs: null, problems: ['lag-unknown'] },
+    });
+  });
+
+  it('measures ages against AWS clock when the reads carry it (awsNow)', async () => {
+    // The operator's clock runs 20 minutes ahead: against it the client would look silent.
+    const { deps } = makeDeps();
+    const skewed = { ...deps, awsClock: { now: () => NOW - 20 * MINUTE } };
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({
+      items: [
+        ri(S1, 1),
+        ri(S2, 2, {
+          failback: {
+            state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+            failbackClientLastSeenByServiceDateTime: iso(NOW - 20 * MINUTE - 30_000),
+          },
+        }),
+      ],
+    });
+    expect(failed((await precheck(deps, input())).checks)).toEqual([`rpo:${S2}`]);
+    drsMock.resetHistory();
+    const out = await precheck(skewed, input());
+    expect(failed(out.checks)).toEqual([]);
+    expect(out.checks.find((c) => c.name === 'rpo' && c.server === S2)?.data).toMatchObject({
+      awsNow: iso(NOW - 20 * MINUTE),
+      clientSilentMs: 30_000,
+    });
   });
 
   it('fails a server held by an active job found on a later page, ignoring completed jobs', async () => {

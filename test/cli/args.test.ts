@@ -10,11 +10,13 @@ import {
   RunNotFoundError,
   SnapshotFormatError,
 } from '../../src/store/errors.js';
+import { defaultStateDir } from '../../src/store/state-dir.js';
 
 const quiet = { writeOut: () => {}, writeErr: () => {} };
 const parse = (argv: string[]) => parseArgs(argv, quiet);
 
-const base = { json: false, stateDir: '.drs-failback' };
+// Without --state-dir: the default state directory of this environment, never the working directory.
+const base = { json: false, stateDir: defaultStateDir() };
 
 describe('parseArgs: argv to typed options', () => {
   const table: [string[], ParsedCommand][] = [

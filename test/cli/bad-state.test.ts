@@ -62,17 +62,17 @@ describe('bad state is exit 2 with a sentence', () => {
   it('a truncated or missing simulated world: refused with exit 2, never replaced by a fresh world', async () => {
     const stateDir = tempStateDir();
     const id = await interruptedRun(stateDir);
-    const world = join(stateDir, 'runs', id, 'sim-world.json');
-    writeFileSync(world, '{"format":"drs-failback-sim-world","version":1,"scen');
+    const world = join(stateDir, 'runs', id, 'sim-world.ndjson');
+    writeFileSync(world, '{"format":"drs-failback-sim-journal","version":1,"base":{"scen');
     const truncated = await cli(['resume', id, '--yes', '--json', '--state-dir', stateDir]);
     expect(truncated.code).toBe(2);
-    expect(truncated.stderr).toMatch(/sim-world\.json: the simulated world is damaged/);
+    expect(truncated.stderr).toMatch(/sim-world\.ndjson: the simulated world is damaged/);
     noStack(truncated.stderr);
     const { rmSync } = await import('node:fs');
     rmSync(world);
     const missing = await cli(['resume', id, '--yes', '--json', '--state-dir', stateDir]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/sim-world\.json: missing: run .* is simulated and its world is gone/);
+    expect(missing.stderr).toMatch(/sim-world\.ndjson: missing: run .* is simulated and its world is gone/);
     expect(missing.stdout).toBe('');
   }, 60_000);
 

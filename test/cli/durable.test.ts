@@ -6,27 +6,22 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { worldFromText } from '../../src/sim/index.js';
 import { BIN, cli, type Event, fixture, ndjson, ROOT, tempStateDir } from './helpers.js';
 
 const PLAN = fixture('plan.yaml');
 const READY = fixture('scenario.yaml');
 const PLAN_LOCK = 'plan-cli-fixture.lock';
 
-interface WorldCalls {
-  calls: { operation: string; input: { recoveryInstanceIDs?: string[] } }[];
-}
-
 const runIds = (stateDir: string) => readdirSync(join(stateDir, 'runs'));
 const runDir = (stateDir: string, runId: string) => join(stateDir, 'runs', runId);
 
 /** Every recovery instance StartFailbackLaunch was sent for, in the saved simulated world. */
 function launchedInstances(stateDir: string, runId: string): string[] {
-  const world = JSON.parse(
-    readFileSync(join(runDir(stateDir, runId), 'sim-world.json'), 'utf8'),
-  ) as WorldCalls;
+  const world = worldFromText(readFileSync(join(runDir(stateDir, runId), 'sim-world.ndjson'), 'utf8'));
   return world.calls
     .filter((c) => c.operation === 'StartFailbackLaunch')
-    .flatMap((c) => c.input.recoveryInstanceIDs ?? []);
+    .flatMap((c) => (c.input as { recoveryInstanceIDs?: string[] }).recoveryInstanceIDs ?? []);
 }
 
 const finished = (events: Event[]) => events.filter((e) => e.type === 'run.finished').at(-1);
@@ -96,14 +91,14 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
     if (runId === undefined) throw new Error('no run folder');
     expect(ndjson(r.stdout)[0]).toMatchObject({ type: 'run.started', runId });
     const dir = runDir(stateDir, runId);
-    for (const file of ['snapshot.json', 'events.ndjson', 'plan.json', 'run.json', 'sim-world.json']) {
+    for (const file of ['snapshot.json', 'events.ndjson', 'plan.json', 'run.json', 'sim-world.ndjson']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(readFileSync(join(dir, 'events.ndjson'), 'utf8')).toBe(r.stdout);
     expect(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'))).toMatchObject({ name: 'cli-fixture' });
     // Simulated is recorded in run.json itself (one rename), not in a second file.
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toMatchObject({
-      simulation: { scenario: READY, world: 'sim-world.json' },
+      simulation: { scenario: READY, world: 'sim-world.ndjson' },
     });
     expect(existsSync(join(dir, 'simulation.json'))).toBe(false);
     // Finished: its locks are released.
@@ -112,7 +107,10 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
     const table = await cli(['status', '--state-dir', stateDir]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/RUN\s+PLAN\s+STARTED\s+STATE\s+OUTCOME/);
-    expect(table.stdout).toMatch(new RegExp(`${runId}\\s+cli-fixture\\s+\\S+\\s+finished\\s+completed`));
+    // Wall-clock start, then the simulated run's mark with its virtual start.
+    expect(table.stdout).toMatch(
+      new RegExp(`${runId}\\s+cli-fixture\\s+\\S+ \\(simulated; virtual \\S+\\)\\s+finished\\s+completed`),
+    );
 
     const listed = await cli(['status', '--json', '--state-dir', stateDir]);
     expect(JSON.parse(listed.stdout)).toMatchObject({
@@ -219,7 +217,9 @@ describe('durable runs through the CLI (child processes, simulated AWS)', () => 
 
     const status = await cli(['status', '--state-dir', stateDir]);
     expect(status.stdout).toMatch(
-      new RegExp(`${runId}\\s+cli-fixture\\s+\\S+\\s+wave databases: monitoringJob\\s+interrupted`),
+      new RegExp(
+        `${runId}\\s+cli-fixture\\s+\\S+ \\(simulated; virtual \\S+\\)\\s+wave databases: monitoringJob\\s+interrupted`,
+      ),
     );
 
     // While a live process holds the run's lock, resume is refused and names it.

@@ -1,4 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS, type OperationName } from '../../src/aws/operations.js';
+import { iamPolicy } from '../../src/cli/commands/iam-policy.js';
+import type { CliIO } from '../../src/cli/io.js';
 import {
   ALWAYS_FORBIDDEN_ACTIONS,
   buildIamPolicy,
@@ -95,9 +102,32 @@ describe('buildIamPolicy', () => {
     },
   );
 
-  it('EC2 deletions that StartRecovery depends on apply only to DRS-managed resources', () => {
-    const s = statement(plan(), 'Ec2ForStartRecoveryDrsManagedOnly');
-    expect(s?.Condition?.Null).toEqual({ 'aws:ResourceTag/AWSElasticDisasterRecoveryManaged': 'false' });
+  it('EC2 deletions that StartRecovery depends on: by resource type, DRS-managed, through DRS only', () => {
+    const s = statement(plan(), 'DrsRestoreRecoveryPointEc2DrsManagedOnly');
+    expect(s?.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': 'eu-west-1' },
+      Null: { 'aws:ResourceTag/AWSElasticDisasterRecoveryManaged': 'false' },
+      Bool: { 'aws:ViaAWSService': 'true' },
+    });
+    expect(s?.Resource).toEqual([
+      'arn:aws:ec2:eu-west-1:*:instance/*',
+      'arn:aws:ec2:eu-west-1:*:launch-template/*',
+      'arn:aws:ec2:eu-west-1:*:snapshot/*',
+      'arn:aws:ec2:eu-west-1:*:volume/*',
+    ]);
+    expect([...(s?.Action ?? [])].sort()).toEqual([
+      'ec2:DeleteLaunchTemplateVersions',
+      'ec2:DeleteSnapshot',
+      'ec2:DeleteVolume',
+      'ec2:DetachVolume',
+      'ec2:StopInstances',
+      'ec2:TerminateInstances',
+    ]);
+    // No statement grants a deletion or a stop without those conditions.
+    for (const st of buildIamPolicy(plan(), { originRegions: ['us-west-2'] }).Statement) {
+      if (st.Action.some((a) => /^ec2:(Delete|Detach|Stop|Terminate)/.test(a)))
+        expect(st.Condition?.Bool, st.Sid).toEqual({ 'aws:ViaAWSService': 'true' });
+    }
   });
 
   it('uses * only where DRS has no resource-level permissions, and stays in the plan region', () => {
@@ -106,7 +136,8 @@ describe('buildIamPolicy', () => {
       if (s.Resource === '*')
         expect(s.Condition?.StringEquals?.['aws:RequestedRegion'], s.Sid).toBe('eu-west-1');
       else
-        for (const r of [s.Resource].flat()) expect(r, s.Sid).toMatch(/^arn:aws:(drs:eu-west-1|iam:|sns:)/);
+        for (const r of [s.Resource].flat())
+          expect(r, s.Sid).toMatch(/^arn:aws:(drs:eu-west-1|ec2:eu-west-1|iam:|sns:)/);
     }
     expect(statement(plan(), 'DrsFailback')?.Resource).toBe('arn:aws:drs:eu-west-1:*:recovery-instance/*');
   });
@@ -125,7 +156,9 @@ function actionsIn(policy: PolicyDocument, region: string): string[] {
   const inRegion = policy.Statement.filter((s) => {
     const condition = s.Condition?.StringEquals?.['aws:RequestedRegion'];
     if (condition !== undefined) return condition === region;
-    return [s.Resource].flat().some((r) => r.startsWith(`arn:aws:drs:${region}:`));
+    return [s.Resource]
+      .flat()
+      .some((r) => r.startsWith(`arn:aws:drs:${region}:`) || r.startsWith(`arn:aws:ec2:${region}:`));
   });
   return [...new Set(inRegion.flatMap((s) => s.Action))].sort();
 }
@@ -143,7 +176,7 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
   const ec2Plan = (after = '') => plan(`backout: { restore: never }\n${after}`);
 
   it('without origin regions: on-premises origin only, and the notes say so', () => {
-    const p = plan('afterFailback: { reprotect: true, cleanup: true }');
+    const p = plan('afterFailback: { reprotect: true }');
     const actions = grantedActions(buildIamPolicy(p));
     expect(actions).not.toContain('drs:ReverseReplication');
     expect(actions).not.toContain('drs:TerminateRecoveryInstances');
@@ -151,16 +184,37 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
     const notes = policyNotes(p).join(' ');
     expect(notes).toContain('on-premises origin only');
     expect(notes).toContain('--origin-region');
-    expect(notes).toContain('cleanup: true has no effect without --origin-region');
   });
+
+  it.each([
+    ['true', 'drs:TerminateRecoveryInstances', 'drs:DisconnectRecoveryInstance'],
+    ['terminate', 'drs:TerminateRecoveryInstances', 'drs:DisconnectRecoveryInstance'],
+    ['disconnect', 'drs:DisconnectRecoveryInstance', 'drs:TerminateRecoveryInstances'],
+  ])(
+    'cleanup: %s -> granted for on-premises servers too (no --origin-region), and only that one',
+    (mode, yes, no) => {
+      const p = plan(`afterFailback: { cleanup: ${mode} }`);
+      const actions = grantedActions(buildIamPolicy(p));
+      expect(actions).toContain(yes);
+      expect(actions).not.toContain(no);
+      expect(forbiddenActionsFor(p)).toContain(no);
+      expect(forbiddenActionsFor(p)).not.toContain(yes);
+      expect(policyNotes(p).join(' ')).toContain(yes);
+    },
+  );
 
   it('an origin region adds exactly the flow: ReverseReplication in the DR region, reads, StartRecovery and tagging there', () => {
     const p = ec2Plan();
     const onPremises = buildIamPolicy(p);
     const policy = buildIamPolicy(p, { originRegions: ['us-west-2'] });
-    // The DR region gains only ReverseReplication (prepare), on its recovery instances.
+    // The DR region gains only ReverseReplication (prepare), on its recovery instances, and its
+    // one dependent action not granted already.
     expect(actionsIn(policy, 'eu-west-1')).toEqual(
-      [...actionsIn(onPremises, 'eu-west-1'), 'drs:ReverseReplication'].sort(),
+      [
+        ...actionsIn(onPremises, 'eu-west-1'),
+        'drs:DescribeReplicationConfigurationTemplates',
+        'drs:ReverseReplication',
+      ].sort(),
     );
     expect(policy.Statement.find((s) => s.Sid === 'DrsReverseReplicationForPrepare')).toMatchObject({
       Action: ['drs:ReverseReplication'],
@@ -190,6 +244,7 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
     ).toEqual({
       StringEquals: { 'aws:RequestedRegion': 'us-west-2' },
       Null: { 'aws:ResourceTag/AWSElasticDisasterRecoveryManaged': 'false' },
+      Bool: { 'aws:ViaAWSService': 'true' },
     });
     expect(policyNotes(p, { originRegions: ['us-west-2'] }).join(' ')).toContain('us-west-2');
   });
@@ -256,7 +311,9 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
       const region = s.Sid.startsWith('OriginUsWest2') ? 'us-west-2' : 'eu-central-1';
       const scoped =
         s.Condition?.StringEquals?.['aws:RequestedRegion'] === region ||
-        [s.Resource].flat().every((r) => r.startsWith(`arn:aws:drs:${region}:`));
+        [s.Resource]
+          .flat()
+          .every((r) => r.startsWith(`arn:aws:drs:${region}:`) || r.startsWith(`arn:aws:ec2:${region}:`));
       expect(scoped, s.Sid).toBe(true);
     }
   });
@@ -264,5 +321,167 @@ describe('buildIamPolicy: EC2-origin servers (--origin-region)', () => {
   it('FORBIDDEN_ACTIONS still lists the clean-up for plans that do not opt in', () => {
     expect(FORBIDDEN_ACTIONS).toContain('drs:TerminateRecoveryInstances');
     expect(ALWAYS_FORBIDDEN_ACTIONS).not.toContain('drs:TerminateRecoveryInstances');
+  });
+});
+
+/**
+ * The table of dependent actions transcribed into docs/iam-policy.md: operation -> its IAM action
+ * and its dependent actions (backticked `service:Action` names in the third column).
+ */
+function documentedDependents(): Map<string, { action: string; dependents: string[] }> {
+  const doc = readFileSync(new URL('../../docs/iam-policy.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Dependent actions (the catalogue)'));
+  const rows = new Map<string, { action: string; dependents: string[] }>();
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const op = /^`([A-Za-z]+)`$/.exec(cells[1] ?? '')?.[1];
+    const action = /^`([a-z0-9-]+:[A-Za-z]+)`$/.exec(cells[2] ?? '')?.[1];
+    if (op === undefined || action === undefined) continue;
+    const third = (cells[3] ?? '').replace(/\(sends tags[^)]*\)|\(`kms:[^)]*\)/g, '');
+    rows.set(op, {
+      action,
+      dependents: [...third.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((m) => m[1] ?? ''),
+    });
+  }
+  return rows;
+}
+
+describe('the generated policy against the documented dependent actions', () => {
+  const rows = documentedDependents();
+  // The Step Functions engine's own calls are granted by its deployment (deploy/), not the plan's policy.
+  const sent = (Object.keys(OPERATIONS) as OperationName[]).filter(
+    (n) => OPERATIONS[n].use === 'sends' && OPERATIONS[n].scope !== 'orchestrator',
+  );
+
+  it('the docs table lists every operation the project sends, as the catalogue does', () => {
+    expect([...rows.keys()].sort()).toEqual([...sent].sort());
+    for (const name of sent) {
+      const row = rows.get(name);
+      expect(row?.action, name).toBe(OPERATIONS[name].iamAction);
+      expect([...(row?.dependents ?? [])].sort(), name).toEqual(
+        [...OPERATIONS[name].dependentActions].sort(),
+      );
+    }
+    // StartRecovery: 2 DRS, 32 EC2 (see the table's source note), iam:PassRole.
+    expect(rows.get('StartRecovery')?.dependents).toHaveLength(35);
+  });
+
+  // Where each operation can be sent, with a plan that makes it sendable: the DR region for the
+  // failback, the backout relaunch, prepare and the clean-up; the origin region for the EC2-origin
+  // launch and re-protect.
+  const everything = plan(
+    'backout: { restore: if-unhealthy }\nafterFailback: { reprotect: true, cleanup: true }\nnotifications: { topicArn: arn:aws:sns:eu-west-1:111122223333:t }',
+  );
+  const full = buildIamPolicy(everything, { originRegions: ['us-west-2'] });
+  const sentIn: Array<[OperationName, string]> = [
+    // AssumeRole only when the plan names roles (its own tests: AssumePlanRoles).
+    ...sent
+      .filter((n) => n !== 'Publish' && n !== 'AssumeRole')
+      .map((n): [OperationName, string] => [n, 'eu-west-1']),
+    ['StartRecovery', 'us-west-2'],
+    ['ReverseReplication', 'us-west-2'],
+    ['DescribeSourceServers', 'us-west-2'],
+    ['DescribeJobs', 'us-west-2'],
+  ];
+
+  // The two clean-ups are alternatives: disconnect needs its own plan.
+  const disconnecting = buildIamPolicy(plan('afterFailback: { cleanup: disconnect }'), {
+    originRegions: ['us-west-2'],
+  });
+  it.each(sentIn)(
+    '%s in %s: its action and every documented dependent action are granted there',
+    (name, region) => {
+      const policy = name === 'DisconnectRecoveryInstance' ? disconnecting : full;
+      const granted = actionsIn(policy, region);
+      const row = rows.get(name);
+      expect(granted).toContain(row?.action);
+      for (const dependent of row?.dependents ?? []) {
+        if (dependent.startsWith('iam:')) expect(grantedActions(policy), dependent).toContain(dependent);
+        else expect(granted, `${name} -> ${dependent}`).toContain(dependent);
+      }
+    },
+  );
+
+  it.each(['never', 'if-unhealthy'])(
+    'restore: %s -> the clean-up brings all its EC2 dependents (deletions scoped)',
+    (mode) => {
+      const p = plan(`backout: { restore: ${mode} }\nafterFailback: { cleanup: true }`);
+      const policy = buildIamPolicy(p, { originRegions: ['us-west-2'] });
+      const dr = actionsIn(policy, 'eu-west-1');
+      for (const a of OPERATIONS.TerminateRecoveryInstances.dependentActions) expect(dr, a).toContain(a);
+      const scoped = policy.Statement.find(
+        (s) => s.Sid === 'DrsCleanupOldRecoveryInstancesEc2DrsManagedOnly',
+      );
+      expect(scoped).toMatchObject({
+        Action: ['ec2:DeleteVolume', 'ec2:TerminateInstances'],
+        Resource: ['arn:aws:ec2:eu-west-1:*:instance/*', 'arn:aws:ec2:eu-west-1:*:volume/*'],
+      });
+    },
+  );
+
+  it('grants nothing the code never sends: every action is a sent operation, a dependent, or run tagging', () => {
+    const allowed = new Set<string>(['drs:TagResource']);
+    for (const name of sent) {
+      allowed.add(OPERATIONS[name].iamAction);
+      for (const d of OPERATIONS[name].dependentActions) allowed.add(d);
+    }
+    for (const a of grantedActions(full)) expect(allowed.has(a), a).toBe(true);
+    expect(grantedActions(full)).not.toContain('drs:GetLaunchConfiguration');
+    expect(grantedActions(full)).not.toContain('drs:GetFailbackReplicationConfiguration');
+  });
+
+  it('iam:PassRole for both DRS roles, to EC2 only, wherever StartRecovery can be sent', () => {
+    for (const policy of [
+      buildIamPolicy(plan()),
+      buildIamPolicy(plan('backout: { restore: never }'), { originRegions: ['us-west-2'] }),
+    ]) {
+      const pass = policy.Statement.filter((s) => s.Action.includes('iam:PassRole'));
+      expect(pass).toHaveLength(1);
+      expect(pass[0]?.Resource).toEqual([
+        'arn:aws:iam::*:role/service-role/AWSElasticDisasterRecoveryConversionServerRole',
+        'arn:aws:iam::*:role/service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole',
+      ]);
+      expect(pass[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
+    }
+  });
+
+  it('ReverseReplication brings drs:DescribeReplicationConfigurationTemplates where it is sent', () => {
+    const p = plan('backout: { restore: never }');
+    expect(actionsIn(buildIamPolicy(p, { originRegions: ['us-west-2'] }), 'eu-west-1')).toContain(
+      'drs:DescribeReplicationConfigurationTemplates',
+    );
+    expect(grantedActions(buildIamPolicy(p))).not.toContain('drs:DescribeReplicationConfigurationTemplates');
+  });
+});
+
+describe('iam-policy --region', () => {
+  it('builds every DR-region statement for the region given, not the plan region', () => {
+    const policy = buildIamPolicy(plan(), { region: 'us-east-2', originRegions: ['us-west-2'] });
+    const text = JSON.stringify(policy);
+    expect(text).not.toContain('eu-west-1');
+    expect(statement(plan(), 'DrsFailback')?.Resource).toBe('arn:aws:drs:eu-west-1:*:recovery-instance/*');
+    expect(policy.Statement.find((s) => s.Sid === 'DrsFailback')?.Resource).toBe(
+      'arn:aws:drs:us-east-2:*:recovery-instance/*',
+    );
+    expect(actionsIn(policy, 'us-east-2')).toContain('drs:StartFailbackLaunch');
+  });
+
+  it('the command passes --region through', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-'));
+    const file = join(dir, 'plan.yaml');
+    writeFileSync(file, planText(''));
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stdout = '';
+    out.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const io: CliIO = { stdin: new PassThrough(), stdout: out, stderr: err, env: {} };
+    await iamPolicy(
+      { plan: file, originRegions: [], region: 'ap-southeast-2', json: true, stateDir: dir },
+      io,
+    );
+    expect(stdout).toContain('arn:aws:drs:ap-southeast-2:*:recovery-instance/*');
+    expect(stdout).not.toContain('eu-west-1');
   });
 });

@@ -3,7 +3,7 @@
 // watch, and a run that then completes. Plus the watch stopped by Ctrl-C, in-process.
 
 import { EventEmitter } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -28,9 +28,15 @@ describe('drs-failback prepare (child process)', () => {
     expect(r.stderr).toContain('Nothing was sent');
     const events = ndjson(r.stdout);
     expect(requests(events, 'ReverseReplication')).toEqual([]);
-    expect(events.every((e) => e.type !== 'aws.request' || String(e.operation).startsWith('Describe'))).toBe(
-      true,
-    );
+    // Who it acts as (STS), then reads only.
+    expect(
+      events.every(
+        (e) =>
+          e.type !== 'aws.request' ||
+          String(e.operation).startsWith('Describe') ||
+          e.operation === 'GetCallerIdentity',
+      ),
+    ).toBe(true);
   });
 
   it('reverses once; a second prepare sends none and watches until CONTINUOUS; then run completes', async () => {
@@ -51,6 +57,17 @@ describe('drs-failback prepare (child process)', () => {
     ]);
     // Reversed, still catching up: prepare did its job (exit 0); `check` says when it is ready.
     expect(first.code).toBe(0);
+    // The ARN ReverseReplication answered is kept in the state directory, by plan and server.
+    const [reversalsFile] = readdirSync(join(stateDir, 'reversals'));
+    const kept = JSON.parse(readFileSync(join(stateDir, 'reversals', reversalsFile ?? ''), 'utf8')) as {
+      servers: Record<string, { reversedDirectionSourceServerArn: string }>;
+    };
+    const answered = requests(firstEvents, 'ReverseReplication')[0];
+    expect(Object.keys(kept.servers).length).toBeGreaterThanOrEqual(1);
+    expect(Object.values(kept.servers).map((r) => r.reversedDirectionSourceServerArn)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^arn:aws:drs:us-west-2:\d{12}:source-server\/s-/)]),
+    );
+    expect(answered).toBeDefined();
     const checks = firstEvents.filter((e) => e.type === 'check');
     expect(checks).toContainEqual(
       expect.objectContaining({
@@ -63,9 +80,11 @@ describe('drs-failback prepare (child process)', () => {
     expect(checks).toContainEqual(
       expect.objectContaining({ server: 's-1a2b3c4d5e6f70002', name: 'reverse-replication', status: 'fail' }),
     );
+    // In us-west-2: the look for an existing reversed source server before the
+    // ReverseReplication, then the reading.
     expect(
       requests(firstEvents, 'DescribeSourceServers').filter((e) => e.region === 'us-west-2'),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
 
     const second = await cli([
       'prepare',

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/commands/run.js';
 import type { CliIO } from '../../src/cli/io.js';
 import type { RunOptions } from '../../src/cli/options.js';
+import type { ApprovalQuestion } from '../../src/cli/prompts.js';
 import { fixture, tempStateDir } from './helpers.js';
 
 function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
@@ -44,21 +45,30 @@ const options = (scenario = 'scenario.yaml'): RunOptions => ({
 describe('run, guided', () => {
   it('asks before each point of no return, naming the call and the region; yes/yes completes', async () => {
     const t = tty();
-    const askApproval = vi.fn(
-      async (_q: { wave: string; pointOfNoReturn: string; region: string }) => 'approve' as const,
-    );
+    const askApproval = vi.fn(async (_q: ApprovalQuestion) => 'approve' as const);
     const summary = await run(options(), t.io, { user: 'alice', askApproval, signals: new EventEmitter() });
     expect(summary.end).toBe('completed');
     expect(askApproval).toHaveBeenCalledTimes(2);
     expect(askApproval.mock.calls[0]?.[0]).toEqual({
       wave: 'databases',
+      title: 'Start the failback of wave databases',
+      calls: [
+        {
+          call: 'StartFailbackLaunch',
+          target: '2 recovery instance(s)',
+          region: null,
+          consequence: 'the target machines will be converted and rebooted',
+          irreversible: true,
+        },
+      ],
+      confirmWord: 'databases',
       pointOfNoReturn:
         'StartFailbackLaunch for 2 recovery instance(s); the target machines will be converted and rebooted',
       region: 'us-east-1',
     });
-    expect(t.stdout()).toContain('approved wave databases by alice');
+    expect(t.stdout()).toContain('approved wave databases by alice via terminal');
     expect(t.stdout()).toContain('Plan cli-fixture in us-east-1: 2 wave(s), 3 server(s)');
-    expect(t.stdout()).toMatch(/RTO: \S+ elapsed of 4h — within objective/);
+    expect(t.stdout()).toMatch(/RTO: .+ elapsed of 4h 00m — within objective/);
   });
 
   it('a refusal aborts before the point of no return', async () => {
@@ -115,7 +125,7 @@ describe('run, guided', () => {
     expect(summary.end).toBe('interrupted');
     const dir = join(opts.stateDir, 'runs', summary.runId);
     expect(summary.paused?.path).toBe(dir);
-    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.json']) {
+    for (const file of ['run.json', 'plan.json', 'snapshot.json', 'events.ndjson', 'sim-world.ndjson']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     // Paused: the locks stay (resume takes them over once this process is gone).

@@ -10,6 +10,7 @@ import { createStopGate, StopRequestedError } from '../../src/aws/stop-gate.js';
 import { run } from '../../src/cli/commands/run.js';
 import { exitCodeForRun } from '../../src/cli/exit-codes.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { worldFromText } from '../../src/sim/index.js';
 import { fixture, tempStateDir } from './helpers.js';
 
 /** A script's stdout (--json) that raises SIGINT the instant a line matching `when` is written. */
@@ -35,9 +36,7 @@ function signalWhen(when: RegExp, signals: EventEmitter): { io: CliIO; lines: st
 }
 
 function startsSent(stateDir: string, runId: string): number {
-  const world = JSON.parse(readFileSync(join(stateDir, 'runs', runId, 'sim-world.json'), 'utf8')) as {
-    calls: { operation: string }[];
-  };
+  const world = worldFromText(readFileSync(join(stateDir, 'runs', runId, 'sim-world.ndjson'), 'utf8'));
   return world.calls.filter((c) => c.operation === 'StartFailbackLaunch').length;
 }
 

@@ -1,6 +1,7 @@
 // Whole runs against the simulated AWS, and the invariants every run must keep whatever the
 // world does. Shared by the example tests and the generated fault sequences.
 import { expect } from 'vitest';
+import { cleanupModeOf } from '../../machines/types.js';
 import { isDestructive } from '../../src/aws/operations.js';
 import type { RunEvent } from '../../src/events.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -57,7 +58,8 @@ export function callsOf(calls: readonly RecordedCall[], operation: string): Reco
 }
 
 export function recoveryInstanceIdsOf(call: RecordedCall): string[] {
-  return (call.input as { recoveryInstanceIDs?: string[] }).recoveryInstanceIDs ?? [];
+  const input = call.input as { recoveryInstanceIDs?: string[]; recoveryInstanceID?: string };
+  return input.recoveryInstanceIDs ?? (input.recoveryInstanceID ? [input.recoveryInstanceID] : []);
 }
 
 /**
@@ -100,9 +102,10 @@ export function relaunchedReversedServers(calls: readonly RecordedCall[], drRegi
 
 /**
  * Destructive calls the run was not allowed to send. The only one ever allowed is the opt-in
- * clean-up: TerminateRecoveryInstances in the DR region, when the plan says `afterFailback.cleanup:
- * true` and a person approved that wave's clean-up (`approval.given` after its
- * `cleaningUp.awaitingApproval`) before the call, for that wave's own DR recovery instances.
+ * clean-up: TerminateRecoveryInstances (`afterFailback.cleanup: terminate` or `true`) or
+ * DisconnectRecoveryInstance (`cleanup: disconnect`) in the DR region, after a person approved
+ * that wave's clean-up (`approval.given` after its `cleaningUp.awaitingApproval`) before the
+ * call, for that wave's own DR recovery instances.
  */
 export function unapprovedDestructiveCalls(
   calls: readonly RecordedCall[],
@@ -127,7 +130,14 @@ export function unapprovedDestructiveCalls(
   }
   return calls.filter((c) => {
     if (!isDestructive(c.operation)) return false;
-    if (c.operation !== 'TerminateRecoveryInstances' || plan.afterFailback?.cleanup !== true) return true;
+    const mode = cleanupModeOf(plan.afterFailback);
+    const allowedOperation =
+      mode === 'terminate'
+        ? 'TerminateRecoveryInstances'
+        : mode === 'disconnect'
+          ? 'DisconnectRecoveryInstance'
+          : undefined;
+    if (c.operation !== allowedOperation) return true;
     if (c.region !== plan.region) return true;
     const ids = recoveryInstanceIdsOf(c);
     const allowed = [...approvedAt].some(

@@ -82,6 +82,8 @@ describe('the event stream against docs/event-schema.json', () => {
     const good = {
       type: 'approval.refused',
       wave: 'db',
+      approver: 'alice',
+      via: 'terminal',
       by: 'alice',
       at: '2026-01-01T00:00:00.000Z',
       runId: 'run-20260101T000000Z-abcdef',
@@ -93,6 +95,8 @@ describe('the event stream against docs/event-schema.json', () => {
       ['seq 0', { ...good, seq: 0 }],
       ['an unknown type', { ...good, type: 'approval.maybe' }],
       ['an undeclared field', { ...good, extra: true }],
+      ['no approver', { ...good, approver: undefined }],
+      ['an unknown channel', { ...good, via: 'carrier-pigeon' }],
       ['a time that is not ISO-8601', { ...good, at: 'yesterday' }],
       [
         'a check with an unknown status',

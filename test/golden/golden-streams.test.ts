@@ -14,6 +14,8 @@ import { cli, ROOT, tempStateDir } from '../cli/helpers.js';
 const ADDED_FIELDS: Record<string, readonly string[]> = {
   '*': ['seq'],
   check: ['data'],
+  'approval.given': ['approver', 'via'],
+  'approval.refused': ['approver', 'via'],
 };
 
 const STREAMS = join(ROOT, 'test/golden/streams');

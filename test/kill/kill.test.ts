@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { worldFromText } from '../../src/sim/index.js';
 import { cli, type Event, fixture, ndjson, tempStateDir } from '../cli/helpers.js';
 
 const PLAN = fixture('plan.yaml');
@@ -35,7 +36,9 @@ function onlyRun(stateDir: string): string {
 }
 
 function world(stateDir: string, runId: string): World {
-  return JSON.parse(readFileSync(join(stateDir, 'runs', runId, 'sim-world.json'), 'utf8')) as World;
+  return worldFromText(
+    readFileSync(join(stateDir, 'runs', runId, 'sim-world.ndjson'), 'utf8'),
+  ) as unknown as World;
 }
 
 /** StartFailbackLaunch requests per recovery instance, from the simulated world's own record. */
@@ -126,7 +129,7 @@ describe('kill test: SIGKILL at every dangerous instant, then resume', () => {
       expect(killed.code).not.toBe(0);
       const id = onlyRun(stateDir);
       expect(JSON.parse(readFileSync(join(stateDir, 'runs', id, 'run.json'), 'utf8'))).toMatchObject({
-        simulation: { world: 'sim-world.json' },
+        simulation: { world: 'sim-world.ndjson' },
       });
 
       const resumed = await resume(stateDir, id);

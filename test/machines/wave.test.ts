@@ -121,6 +121,51 @@ describe('wave machine', () => {
     expect(w.names()).toEqual(['precheck']);
   });
 
+  it('approvalTimeout: an unanswered approval expires at its absolute deadline, before the point of no return', async () => {
+    const w = start({}, { requiresApproval: true, approvalTimeoutMs: 10 * MIN });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(w.actor.getSnapshot().context.approvalDeadlineAt).toBe(T0 + 10 * MIN);
+    await vi.advanceTimersByTimeAsync(10 * MIN - 2);
+    expect(w.actor.getSnapshot().value).toBe('awaitingApproval');
+    await vi.advanceTimersByTimeAsync(1);
+    const out = await w.done;
+    expect(out.outcome).toBe('aborted');
+    expect(out.failure?.code).toBe('approval-expired');
+    expect(w.names()).toEqual(['precheck']);
+  });
+
+  it('approvalTimeout longer than the time left: the RTO deadline ends the approval', async () => {
+    const w = start(
+      {},
+      { requiresApproval: true, approvalTimeoutMs: 60 * MIN, rtoDeadlineAt: T0 + 30 * MIN },
+    );
+    await vi.advanceTimersByTimeAsync(30 * MIN);
+    const out = await w.done;
+    expect(out.failure?.code).toBe('rto-exceeded');
+  });
+
+  it('a run restored past its approval deadline (WAKE) expires the approval; before it, the same deadline holds', async () => {
+    const first = start({}, { requiresApproval: true, approvalTimeoutMs: 10 * MIN });
+    await vi.advanceTimersByTimeAsync(1);
+    const persisted = first.actor.getPersistedSnapshot();
+    first.actor.stop();
+    const restore = () =>
+      createActor(waveMachine.provide({ actors: activityActors(scriptedActivities({}, [])) }), {
+        input: input(),
+        snapshot: persisted,
+      });
+    const late = restore();
+    late.start();
+    late.send({ type: 'WAKE', now: T0 + 10 * MIN });
+    expect(late.getSnapshot().context.failure?.code).toBe('approval-expired');
+    const early = restore();
+    early.start();
+    early.send({ type: 'WAKE', now: T0 + 4 * MIN });
+    expect(early.getSnapshot().value).toBe('awaitingApproval');
+    expect(early.getSnapshot().context.approvalDeadlineAt).toBe(T0 + 10 * MIN);
+    early.stop();
+  });
+
   it('a failed precheck changes nothing', async () => {
     const w = start({
       precheck: [{ ok: false, checks: [{ server: 's-1', name: 'rpo', status: 'fail', detail: 'too old' }] }],
@@ -399,6 +444,38 @@ describe('wave machine', () => {
     w.actor.send({ type: 'WAKE', now: T0 + 31 * MIN });
     const out = await w.done;
     expect(out.failure?.code).toBe('rto-exceeded');
+  });
+
+  describe('after a verified on-premises failback', () => {
+    it.each([
+      ['terminate', 'terminate'],
+      ['disconnect', 'disconnect'],
+      [true, 'terminate'],
+    ] as const)(
+      'cleanup: %s -> its own approval, then the clean-up of the recovery instances (%s)',
+      async (cleanup, mode) => {
+        const w = start({}, { afterFailback: { reprotect: false, cleanup } });
+        await vi.advanceTimersByTimeAsync(5 * MIN);
+        expect(w.actor.getSnapshot().value).toEqual({ cleaningUp: 'awaitingApproval' });
+        expect(w.names()).not.toContain('cleanup');
+        w.actor.send({ type: 'APPROVE', by: 'alice' });
+        const out = await w.done;
+        expect(out.outcome).toBe('completed');
+        const call = w.calls.find((c) => c.name === 'cleanup');
+        expect(call?.input).toMatchObject({ mode });
+        expect(
+          (call?.input as { recoveryInstanceIDs?: string[] } | undefined)?.recoveryInstanceIDs,
+        ).toHaveLength(1);
+      },
+    );
+
+    it('cleanup: false (the default) -> nothing after verification', async () => {
+      const w = start({}, { afterFailback: { reprotect: false, cleanup: false } });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names()).not.toContain('cleanup');
+    });
   });
 
   describe('after a verified EC2-origin failback', () => {

@@ -28,7 +28,7 @@ objectives: { rpo: 15m, rto: 4h }
 aproval: once
 ${WAVE}`;
     expect(problemsIn(text)).toEqual([
-      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, notifications, objectives, approval, polling, verify, job, backout, afterFailback, waves',
+      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, aws, notifications, objectives, approval, approvers, approvalTimeout, polling, verify, job, backout, afterFailback, waves',
     ]);
   });
 
@@ -208,10 +208,29 @@ name: payments
 region: us-east-1
 objectives: { rpo: 15m, rto: 4h
 ${WAVE}`;
-    // yaml reports the line where it noticed the flow mapping was not closed.
+    // yaml notices the unclosed flow mapping on line 5; the problem names line 4, where it opens.
     expect(problemsIn(text)).toEqual([
-      'plan.yaml:5: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }',
+      'plan.yaml:4: YAML syntax: the "{" opened on this line is not closed (Flow map in block collection must be sufficiently indented and end with a })',
     ]);
+  });
+
+  it('an unclosed [ several lines up: the line where it opens, ignoring brackets in quotes and comments', () => {
+    const text = `version: 1
+name: payments  # [not a bracket]
+region: "us-east-1"
+objectives: { rpo: 15m, rto: 4h }
+waves:
+  - name: "db [primary"
+    servers: [ { sourceServerID: s-1234567890abcdef0 }
+  - name: app
+    servers:
+      - sourceServerID: s-1234567890abcdef1
+`;
+    const problems = problemsIn(text);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) {
+      expect(problem).toMatch(/^plan\.yaml:7: YAML syntax: the "\[" opened on this line is not closed/);
+    }
   });
 
   it('reports a duplicate key as a YAML error', () => {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-drs';
 import { describe, expect, it } from 'vitest';
 import type { PrecheckInput } from '../../machines/types.js';
+import { failbackReplication } from '../../src/prechecks/failback-replication.js';
 import {
   PRECHECK_STAGES,
   PRECHECKS,
@@ -82,11 +83,12 @@ describe('the registry', () => {
       'drill-instance',
       'origin',
       'failback-state',
+      'rpo',
       'reverse-replication',
       'reverse-replication',
       'rpo',
       'no-active-job',
-      'rpo',
+      'backout-point',
       'no-active-job',
       'ec2-instance',
       'ec2-instance',
@@ -111,8 +113,10 @@ describe('the registry', () => {
       `${S1} recovery-instance`,
       `${S1} drill-instance`,
       `${S1} failback-state`,
+      `${S1} rpo`,
       `${S2} recovery-instance`,
       `${S2} failback-state`,
+      `${S2} rpo`,
     ]);
     expect(results.every((r) => typeof r.data === 'object')).toBe(true);
   });
@@ -190,7 +194,60 @@ describe('checks and their data', () => {
     ]);
   });
 
-  it('rpo (on premises): the recovery point, its age and the objective', () => {
+  it('rpo (on premises): the failback replication, never the recovery point', () => {
+    const seen = new Date(NOW - 11 * MIN).toISOString();
+    const results = failbackReplication.evaluate(
+      reads({
+        input: input({ servers: [{ sourceServerID: S1 }] }),
+        // AWS's clock is a minute behind the local one: the client is 10 min silent, at the limit.
+        awsNow: NOW - MIN,
+        recoveryInstances: ok(
+          new Map([
+            [
+              S1,
+              [
+                instance(S1, 1, {
+                  failback: {
+                    state: FailbackState.FAILBACK_READY_FOR_LAUNCH,
+                    failbackClientLastSeenByServiceDateTime: seen,
+                  },
+                  dataReplicationInfo: {
+                    dataReplicationState: 'CONTINUOUS',
+                    lagDuration: 'PT20M',
+                    replicatedDisks: [{ backloggedStorageBytes: 10 }, { backloggedStorageBytes: 5 }],
+                  },
+                }),
+              ],
+            ],
+          ]),
+        ),
+      }),
+      {},
+    );
+    expect(results).toEqual([
+      expect.objectContaining({
+        server: S1,
+        status: 'fail',
+        data: {
+          basis: 'failback-replication',
+          rpoMs: 15 * MIN,
+          recoveryInstanceId: 'i-00000000000000001',
+          replicationState: 'CONTINUOUS',
+          lagDuration: 'PT20M',
+          lagMs: 20 * MIN,
+          backlogBytes: 15,
+          replicationError: null,
+          clientLastSeenAt: seen,
+          clientSilentMs: 10 * MIN,
+          clientSilenceLimitMs: 10 * MIN,
+          awsNow: new Date(NOW - MIN).toISOString(),
+          problems: ['lag-above-limit', 'backlog'],
+        },
+      }),
+    ]);
+  });
+
+  it('backout-point (on premises): the recovery point a relaunch would restore, informational', () => {
     const snapshotAt = new Date(NOW - 20 * MIN).toISOString();
     const results = recoveryPoint.evaluate(
       reads({
@@ -211,10 +268,8 @@ describe('checks and their data', () => {
     expect(results).toEqual([
       expect.objectContaining({
         server: S1,
-        status: 'fail',
+        status: 'pass',
         data: {
-          basis: 'recovery-point',
-          rpoMs: 15 * MIN,
           snapshotAt,
           snapshotId: 'pit-00000000000000001',
           ageMs: 20 * MIN,

@@ -2,6 +2,7 @@
 import {
   ConflictException,
   type DataReplicationState,
+  DescribeSourceServersCommand,
   type RecoveryInstance,
   ReverseReplicationCommand,
   type SourceServer,
@@ -24,13 +25,16 @@ import {
   A1,
   A2,
   DR,
+  ec2OriginScenario,
   MIN,
   ORIGIN,
   P1,
   RA1,
   RA2,
   REV_A2,
+  recoveryInstance,
   simulateEc2Origin,
+  sourceServer,
 } from '../sim/ec2-origin.helpers.js';
 
 const plan = (servers = [A1, A2, P1], rpo = '15m'): Plan =>
@@ -95,14 +99,17 @@ describe('prepareReverseReplication', () => {
     expect(a1?.replication).toMatchObject({ region: ORIGIN, state: 'INITIATING', ready: false });
     expect(byId(result.servers, A2)?.replication).toMatchObject({ state: 'CONTINUOUS', ready: true });
     expect(result.ready).toBe(false);
+    // In the origin region: the look for an existing reversed source server (by A1's EC2
+    // instance, documented fields) before the ReverseReplication, then the reading.
     expect(
       sim.calls().filter((c) => c.operation === 'DescribeSourceServers' && c.region === ORIGIN),
-    ).toHaveLength(1);
+    ).toHaveLength(2);
     // Events: aws.request/response, and a check per server and reading.
     const requests = events.filter((e) => e.type === 'aws.request');
     expect(requests.map((e) => (e.type === 'aws.request' ? [e.region, e.operation] : []))).toEqual([
       [DR, 'DescribeRecoveryInstances'],
       [DR, 'DescribeSourceServers'],
+      [ORIGIN, 'DescribeSourceServers'],
       [DR, 'ReverseReplication'],
       [ORIGIN, 'DescribeSourceServers'],
     ]);
@@ -125,6 +132,93 @@ describe('prepareReverseReplication', () => {
     expect(reverseCalls(sim)).toHaveLength(1);
     expect(second.result.reversed).toBe(0);
     expect(byId(second.result.servers, A1)?.action).toBe('already-reversed');
+  });
+
+  describe('without the undocumented pointer (reversedDirectionSourceServerArn hidden)', () => {
+    const hidden = () =>
+      simulateEc2Origin({ defaults: { ...ec2OriginScenario().defaults, reversedPointer: false } });
+
+    it('the simulated DR source server does not show it; hardwareId finds the reversed one in the origin region', async () => {
+      const sim = hidden();
+      const drSide = await sourceServer(sim.clients.drs, A2);
+      expect(drSide).toBeDefined();
+      expect(drSide?.reversedDirectionSourceServerArn).toBeUndefined();
+      const ri = await recoveryInstance(sim.clients.drs, RA2);
+      const origin = sim.clients.forRegion(ORIGIN).drs;
+      const out = await origin.send(
+        new DescribeSourceServersCommand({ filters: { hardwareId: ri?.ec2InstanceID ?? '' } }),
+      );
+      expect(out.items?.map((i) => [i.sourceServerID, i.replicationDirection])).toEqual([
+        [REV_A2, 'FAILBACK'],
+      ]);
+      expect(out.items?.[0]?.sourceProperties?.identificationHints?.awsInstanceID).toBe(ri?.ec2InstanceID);
+      expect(out.items?.[0]?.sourceCloudProperties?.originRegion).toBe(DR);
+    });
+
+    it('a second prepare (nothing recorded) sends no second ReverseReplication: it finds the reversal by documented fields', async () => {
+      const sim = hidden();
+      const first = await prepare(sim, plan());
+      expect(reverseCalls(sim)).toHaveLength(1);
+      expect(byId(first.result.servers, A2)).toMatchObject({
+        action: 'already-reversed',
+        reversedSourceServerID: REV_A2,
+        foundBy: 'origin-region',
+      });
+      const second = await prepare(sim, plan());
+      expect(reverseCalls(sim)).toHaveLength(1);
+      expect(second.result.reversed).toBe(0);
+      expect(byId(second.result.servers, A1)).toMatchObject({
+        action: 'already-reversed',
+        foundBy: 'origin-region',
+        reversedDirectionSourceServerArn: byId(first.result.servers, A1)?.reversedDirectionSourceServerArn,
+      });
+      expect(second.result.servers.every((x) => x.action !== 'to-reverse' && x.action !== 'failed')).toBe(
+        true,
+      );
+    });
+
+    it('the recorded ARN comes first: no pointer and no origin look needed, nothing sent', async () => {
+      const sim = hidden();
+      const recordedNow: PreparedServer[] = [];
+      const first = await prepare(sim, plan(), { onReversal: (servers) => recordedNow.push(...servers) });
+      const arnA1 = byId(first.result.servers, A1)?.reversedDirectionSourceServerArn ?? '';
+      expect(recordedNow.map((x) => [x.sourceServerID, x.foundBy])).toEqual([
+        [A1, 'reverse-replication'],
+        [A2, 'origin-region'],
+      ]);
+      const callsBefore = sim.calls().length;
+      const recorded = new Map(
+        recordedNow.map((x) => [x.sourceServerID, x.reversedDirectionSourceServerArn ?? '']),
+      );
+      const again: PreparedServer[] = [];
+      const second = await prepare(sim, plan(), {
+        recorded,
+        onReversal: (servers) => again.push(...servers),
+      });
+      expect(reverseCalls(sim)).toHaveLength(1);
+      expect(byId(second.result.servers, A1)).toMatchObject({
+        action: 'already-reversed',
+        foundBy: 'recorded',
+        reversedDirectionSourceServerArn: arnA1,
+      });
+      expect(again).toEqual([]);
+      // Only the DR reads and the reading of the replication: no look in the origin region first.
+      const newCalls = sim.calls().slice(callsBefore);
+      expect(
+        newCalls.filter((c) => c.region === ORIGIN && c.operation === 'DescribeSourceServers'),
+      ).toHaveLength(1);
+    });
+
+    it('a failed look in the origin region sends nothing for that server', async () => {
+      const sim = simulateEc2Origin({
+        defaults: { ...ec2OriginScenario().defaults, reversedPointer: false },
+        faults: [{ operation: 'DescribeSourceServers', error: 'InternalServerException', region: ORIGIN }],
+      });
+      const { result } = await prepare(sim, plan());
+      expect(reverseCalls(sim)).toHaveLength(0);
+      expect(byId(result.servers, A1)).toMatchObject({ action: 'unresolved' });
+      expect(byId(result.servers, A1)?.detail).toContain('nothing sent');
+    });
   });
 
   it('watch: polls at the plan interval in virtual time until every reversed server is CONTINUOUS within the RPO', async () => {

@@ -105,15 +105,13 @@ function launched(failB: boolean): RunEvent[] {
       `reversed source server ${REV_B}: replication to ${WEST} is CONTINUOUS`,
       reversedTo(REV_B),
     ),
-    check(P, 'rpo', 'newest recovery point 2025-12-31T23:58:00.000Z is within the RPO', {
-      basis: 'recovery-point',
-      rpoMs: 900_000,
+    check(P, 'backout-point', 'a backout relaunch could restore 2025-12-31T23:58:00.000Z', {
       snapshotAt: '2025-12-31T23:58:00.000Z',
       snapshotId: 'pit-00000000000000001',
       ageMs: 120_000,
     }),
     state('precheck', 'awaitingApproval'),
-    ev({ type: 'approval.given', wave: 'all', by: 'alice' }, 1),
+    ev({ type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }, 1),
     state('awaitingApproval', 'startingFailback'),
     request('us-east-1', 'StartFailbackLaunch', { recoveryInstanceIDs: [RI_P] }),
     request(WEST, 'StartRecovery', {

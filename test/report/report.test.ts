@@ -44,14 +44,31 @@ function backedOutRun(): RunEvent[] {
       server: S1,
       name: 'rpo',
       status: 'pass',
-      detail: 'newest recovery point 2025-12-31T23:57:00.000Z is within the RPO',
+      detail: 'failback replication CONTINUOUS, lag 240 s within the RPO of 900 s, no backlog',
       data: {
-        basis: 'recovery-point',
+        basis: 'failback-replication',
         rpoMs: 15 * MIN,
-        snapshotAt: '2025-12-31T23:57:00.000Z',
-        snapshotId: 'pit-00000000000000001',
-        ageMs: 4 * MIN,
+        recoveryInstanceId: 'i-00000000000000001',
+        replicationState: 'CONTINUOUS',
+        lagDuration: 'PT4M',
+        lagMs: 4 * MIN,
+        backlogBytes: 0,
+        replicationError: null,
+        clientLastSeenAt: '2026-01-01T00:00:00.000Z',
+        clientSilentMs: 0,
+        clientSilenceLimitMs: 10 * MIN,
+        awsNow: '2026-01-01T00:01:00.000Z',
+        problems: [],
       },
+    }),
+    ev(1, {
+      type: 'check',
+      wave: 'all',
+      server: S1,
+      name: 'backout-point',
+      status: 'pass',
+      detail: 'a backout relaunch could restore 2025-12-31T23:57:00.000Z',
+      data: { snapshotAt: '2025-12-31T23:57:00.000Z', snapshotId: 'pit-00000000000000001', ageMs: 4 * MIN },
     }),
     ev(1, {
       type: 'check',
@@ -59,14 +76,31 @@ function backedOutRun(): RunEvent[] {
       server: S2,
       name: 'rpo',
       status: 'pass',
-      detail: 'newest recovery point 2025-12-31T23:51:00.000Z is within the RPO',
+      detail: 'failback replication CONTINUOUS, lag 600 s within the RPO of 900 s, no backlog',
       data: {
-        basis: 'recovery-point',
+        basis: 'failback-replication',
         rpoMs: 15 * MIN,
-        snapshotAt: '2025-12-31T23:51:00.000Z',
-        snapshotId: 'pit-00000000000000002',
-        ageMs: 10 * MIN,
+        recoveryInstanceId: 'i-00000000000000002',
+        replicationState: 'CONTINUOUS',
+        lagDuration: 'PT10M',
+        lagMs: 10 * MIN,
+        backlogBytes: 0,
+        replicationError: null,
+        clientLastSeenAt: '2026-01-01T00:00:00.000Z',
+        clientSilentMs: 0,
+        clientSilenceLimitMs: 10 * MIN,
+        awsNow: '2026-01-01T00:01:00.000Z',
+        problems: [],
       },
+    }),
+    ev(1, {
+      type: 'check',
+      wave: 'all',
+      server: S2,
+      name: 'backout-point',
+      status: 'pass',
+      detail: 'a backout relaunch could restore 2025-12-31T23:51:00.000Z',
+      data: { snapshotAt: '2025-12-31T23:51:00.000Z', snapshotId: 'pit-00000000000000002', ageMs: 10 * MIN },
     }),
     ev(1, { type: 'state', machine: 'wave', wave: 'all', from: 'precheck', to: 'awaitingApproval' }),
     ev(1, {
@@ -74,7 +108,7 @@ function backedOutRun(): RunEvent[] {
       wave: 'all',
       pointOfNoReturn: 'StartFailbackLaunch for 2 recovery instance(s)',
     }),
-    ev(3, { type: 'approval.given', wave: 'all', by: 'alice' }),
+    ev(3, { type: 'approval.given', wave: 'all', approver: 'alice', via: 'terminal', by: 'alice' }),
     ev(3, { type: 'state', machine: 'wave', wave: 'all', from: 'awaitingApproval', to: 'startingFailback' }),
     request(3, 'StartFailbackLaunch', { recoveryInstanceIDs: ['i-00000000000000001'] }),
     // The process died here: no answer logged, then the run was resumed.
@@ -217,6 +251,8 @@ describe('buildReport', () => {
         pointOfNoReturn: 'StartFailbackLaunch for 2 recovery instance(s)',
         decision: 'given',
         by: 'alice',
+        approver: 'alice',
+        via: 'terminal',
         at: '2026-01-01T00:03:00.000Z',
       },
     ]);
@@ -270,9 +306,11 @@ describe('rendering', () => {
   it('Markdown carries the facts an auditor asks for', () => {
     const md = renderReportMarkdown(report);
     expect(md).toMatch(/^# Failback evidence: run-20260101T000000Z-report\n/);
-    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m 00s: met |');
+    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m: met |');
     expect(md).toContain('- s-00000000000000002 from pit-1, taken 2025-12-31T23:50:00.000Z');
-    expect(md).toContain('| all | 2026-01-01T00:01:00.000Z | given | alice | 2026-01-01T00:03:00.000Z |');
+    expect(md).toContain(
+      '| all | 2026-01-01T00:01:00.000Z | given | alice via terminal | 2026-01-01T00:03:00.000Z |',
+    );
     expect(md).toContain('| 2026-01-01T00:21:00.000Z | StartRecovery | req-5 | ok |');
     expect(md).toContain('no answer logged');
     expect(md).toContain('InternalErrorException: down');
@@ -286,6 +324,6 @@ describe('rendering', () => {
     expect(formatMs(null)).toBe('unknown');
     expect(formatMs(4_000)).toBe('4s');
     expect(formatMs(61_000)).toBe('1m 01s');
-    expect(formatMs(3_723_000)).toBe('1h 02m 03s');
+    expect(formatMs(3_723_000)).toBe('1h 02m');
   });
 });

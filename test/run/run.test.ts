@@ -134,16 +134,26 @@ describe('a run: events, notifications, approvals', () => {
     expect(run.approve('early')).toBe(false);
     const done = run.start();
     await vi.advanceTimersByTimeAsync(1);
-    expect(run.pendingApproval()).toEqual({
+    expect(run.pendingApproval()).toMatchObject({
       wave: 'db',
+      kind: 'pointOfNoReturn',
+      confirmWord: 'db',
+      expiresAt: null,
       pointOfNoReturn:
         'StartFailbackLaunch for 1 recovery instance(s); the target machines will be converted and rebooted',
     });
     expect(run.approve('alice')).toBe(true);
+    // First answer wins: a second one (say, from a web page) is refused with a sentence.
+    expect(run.answer('refuse', { approver: 'bob', via: 'web' }, { wave: 'db' })).toEqual({
+      ok: false,
+      code: 'not-waiting',
+      message: 'the approval of wave db no longer waits for an answer',
+    });
     await done;
     expect(events.filter((e) => e.type === 'approval.given')).toEqual([
-      expect.objectContaining({ wave: 'db', by: 'alice' }),
+      expect.objectContaining({ wave: 'db', approver: 'alice', via: 'api', by: 'alice' }),
     ]);
+    expect(events.filter((e) => e.type === 'approval.refused')).toEqual([]);
     expect(run.pendingApproval()).toBeNull();
   });
 

@@ -7,158 +7,22 @@ import '../support/promise-with-resolvers.js';
 import { getShortestPaths } from '@xstate/graph';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import type { AnyStateMachine, EventObject, StateValue } from 'xstate';
+import type { EventObject, StateValue } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
-import type { AwsFailure } from '../../machines/types.js';
 import { type WaveInput, waveMachine } from '../../machines/wave.machine.js';
 import { generateAsl } from '../../src/sfn/asl.js';
 import { stepHandler } from '../../src/sfn/lambda.js';
 import type { StepRequest } from '../../src/sfn/step.js';
+import { withMode } from '../support/wave-graph.js';
 import { forLocalRunner } from './local-engine.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const LATE = T0 + 10 * 3600_000; // past every deadline
-const input: WaveInput = {
-  runId: 'run-1',
-  waveIndex: 0,
-  wave: { name: 'db', servers: [{ sourceServerID: 's-00000000000000001' }] },
-  requiresApproval: true,
-  rpoMs: 900_000,
-  runStartedAt: T0,
-  rtoDeadlineAt: T0 + 4 * 3600_000,
-  polling: { intervalMs: 15_000, maxMs: 300_000 },
-  verifyTimeoutMs: 1_200_000,
-  jobTimeoutMs: 7_200_000,
-  restore: 'if-unhealthy',
-  jitterSeed: 1,
-  now: T0,
-};
-const fail = (kind: AwsFailure['kind'], retryable: boolean): AwsFailure => ({
-  kind,
-  name: 'X',
-  operation: 'Op',
-  message: 'failed',
-  retryable,
-});
-
-const done = (id: string, output: object) =>
-  ({ type: `xstate.done.actor.${id}`, output }) as unknown as EventObject;
-const error = (id: string) =>
-  ({ type: `xstate.error.actor.${id}`, error: new Error('boom') }) as unknown as EventObject;
-
-/** Candidate events: every operator event, and for each actor the outputs that drive each branch. */
-const events: EventObject[] = [
-  { type: 'APPROVE', by: 'ops' } as EventObject,
-  { type: 'REFUSE', by: 'ops' } as EventObject,
-  { type: 'ABORT', by: 'ops' } as EventObject,
-  { type: 'WAKE', now: T0 } as EventObject,
-  { type: 'WAKE', now: LATE } as EventObject,
-  done('precheck', { now: T0, ok: true, checks: [], servers: [] }),
-  done('precheck', {
-    now: T0,
-    ok: true,
-    checks: [],
-    servers: [
-      {
-        sourceServerID: 's-00000000000000001',
-        recoveryInstanceID: 'i-00000000000000001',
-        origin: 'AWS',
-        originRegion: 'us-west-2',
-        reversedSourceServerID: 's-00000000000000009',
-      },
-    ],
-  }),
-  done('precheck', {
-    now: T0,
-    ok: false,
-    checks: [{ server: '*', name: 'rpo', status: 'fail', detail: 'old' }],
-    servers: [],
-  }),
-  done('precheck', { now: T0, ok: false, checks: [], servers: [], failure: fail('throttled', true) }),
-  error('precheck'),
-  done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
-  done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
-  done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
-  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),
-  error('startFailback'),
-  ...['pollJobs', 'pollRecoveryJobs'].flatMap((id) => [
-    done(id, { now: T0, verdict: 'launched', detail: '', servers: [], logCursor: {} }),
-    done(id, { now: T0, verdict: 'failed', detail: 'FAILED', servers: [], logCursor: {} }),
-    done(id, {
-      now: T0,
-      verdict: 'pending',
-      detail: '',
-      servers: [],
-      logCursor: {},
-      failure: fail('access-denied', false),
-    }),
-    done(id, { now: LATE, verdict: 'pending', detail: '', servers: [], logCursor: {} }),
-    done(id, { now: T0, verdict: 'pending', detail: '', servers: [], logCursor: {} }),
-    error(id),
-  ]),
-  done('verifyFailback', { now: T0, verdict: 'healthy', servers: [] }),
-  done('verifyFailback', { now: T0, verdict: 'unhealthy', servers: [] }),
-  done('verifyFailback', { now: T0, verdict: 'pending', servers: [], failure: fail('access-denied', false) }),
-  done('verifyFailback', { now: LATE, verdict: 'pending', servers: [] }),
-  done('verifyFailback', { now: T0, verdict: 'pending', servers: [] }),
-  error('verifyFailback'),
-  done('stopFailback', { now: T0, stopped: [], failures: [] }),
-  error('stopFailback'),
-  ...['assessDrSide', 'verifyRestore'].flatMap((id) => [
-    done(id, { now: T0, verdict: 'healthy', servers: [], needsRestore: [] }),
-    done(id, { now: T0, verdict: 'unhealthy', servers: [], needsRestore: ['s-00000000000000001'] }),
-    done(id, {
-      now: T0,
-      verdict: 'pending',
-      servers: [],
-      needsRestore: [],
-      failure: fail('access-denied', false),
-    }),
-    done(id, { now: LATE, verdict: 'pending', servers: [], needsRestore: [] }),
-    done(id, { now: T0, verdict: 'pending', servers: [], needsRestore: [] }),
-    error(id),
-  ]),
-  done('restoreRecoveryPoint', { now: T0, jobIds: ['drsjob-2'], restored: [] }),
-  done('restoreRecoveryPoint', { now: T0, jobIds: [], restored: [], failure: fail('not-found', false) }),
-  error('restoreRecoveryPoint'),
-  done('reprotect', { now: T0, reversed: [], failures: [] }),
-  error('reprotect'),
-  done('cleanup', { now: T0, jobIds: [], terminated: [], failures: [] }),
-  error('cleanup'),
-];
-interface NodeLike {
-  id: string;
-  type: string;
-  always?: { target?: ReadonlyArray<{ id: string }> }[];
-  states: Record<string, NodeLike>;
-  transitions: Map<string, { eventType: string; target?: ReadonlyArray<{ id: string }> }[]>;
-  after: { eventType: string }[];
-}
-function allNodes(machine: AnyStateMachine): NodeLike[] {
-  const out: NodeLike[] = [];
-  const walk = (n: NodeLike) => {
-    for (const c of Object.values(n.states)) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(machine.root as unknown as NodeLike);
-  return out;
-}
-const delayedEvents = allNodes(waveMachine).flatMap((n) =>
-  n.after.map((a) => ({ type: a.eventType }) as EventObject),
-);
-const withMode = (
+// ABORT and WAKE are the CLI's: the paths use what the Step Functions engine delivers.
+const delivered = (e: EventObject) => e.type !== 'ABORT' && e.type !== 'WAKE';
+const sfnMode = (
   restore: WaveInput['restore'],
-  requiresApproval = true,
-  afterFailback = { reprotect: false, cleanup: false },
-) => ({
-  input: { ...input, restore, requiresApproval, afterFailback },
-  // ABORT and WAKE are the CLI's: the paths use what the Step Functions engine delivers.
-  events: [...events, ...delayedEvents].filter((e) => e.type !== 'ABORT' && e.type !== 'WAKE'),
-  serializeState: (s: { value: StateValue; context: { resolved: { origin?: string }[] } }) =>
-    JSON.stringify(s.value) + s.context.resolved.some((r) => r.origin === 'AWS'),
-});
+  requiresApproval?: boolean,
+  afterFailback?: { reprotect: boolean; cleanup: boolean },
+) => withMode(restore, requiresApproval, afterFailback, delivered);
 
 const runner = new StateMachine(forLocalRunner(generateAsl('wave')), {
   validationOptions: { noValidate: true },
@@ -234,10 +98,10 @@ async function replay(waveInput: WaveInput, pathEvents: EventObject[]): Promise<
 
 describe('generated paths through the generated ASL', () => {
   const modes = [
-    withMode('if-unhealthy'),
-    withMode('never'),
-    withMode('if-unhealthy', false),
-    withMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
+    sfnMode('if-unhealthy'),
+    sfnMode('never'),
+    sfnMode('if-unhealthy', false),
+    sfnMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
   ];
   const cases = modes.flatMap((m) =>
     getShortestPaths(waveMachine, m as never).map((p) => ({ mode: m, path: p })),

@@ -232,7 +232,12 @@ describe('scenario keys for EC2 origin', () => {
   it('cross-checks faults: origin-only faults need AWS origin, a fault region must be known', () => {
     const bad = (faults: unknown[]) => () =>
       toScenario(ec2OriginScenario({ faults: faults as never }), 's.yaml');
-    expect(bad([{ kind: 'replication-stalled', servers: [P1] }])).toThrow(/not of origin AWS/);
+    // Replication faults apply to either direction home: the reversed replication (AWS origin) or
+    // the failback replication (on premises); a Failback Client exists only on premises.
+    expect(bad([{ kind: 'replication-stalled', servers: [P1] }])).not.toThrow();
+    expect(bad([{ kind: 'failback-client-silent', servers: [A1] }])).toThrow(
+      /of origin AWS \(no Failback Client\)/,
+    );
     expect(bad([{ kind: 'launch-failure', servers: [P1], during: 'origin' }])).toThrow(/not of origin AWS/);
     expect(bad([{ operation: '*', error: 'ThrottlingException', region: 'eu-north-1' }])).toThrow(
       /neither the scenario's region nor a server's originRegion \(us-east-1, us-west-2\)/,

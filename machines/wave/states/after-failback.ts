@@ -1,6 +1,7 @@
-// Opt-in steps after a verified EC2-origin failback, each behind its own approval. The failback
-// is verified by then: refusing, failing or aborting a step only skips it.
-import { isEc2Origin } from '../../types.js';
+// Opt-in steps after a verified failback, each behind its own approval: re-protect (EC2 origin)
+// and the clean-up of the old recovery instances (any origin). The failback is verified by then:
+// refusing, failing or aborting a step only skips it.
+import { cleanupModeOf, isEc2Origin } from '../../types.js';
 import { errorMessage } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 
@@ -81,7 +82,8 @@ export const afterReprotect = waveSetup.createStateConfig({
 
 export const cleaningUp = waveSetup.createStateConfig({
   meta: {
-    label: 'Opt-in: TerminateRecoveryInstances of the old DR instances, after its own approval',
+    label:
+      'Opt-in: TerminateRecoveryInstances or DisconnectRecoveryInstance of the old DR instances, after its own approval',
     pastPointOfNoReturn: true,
   },
   initial: 'awaitingApproval',
@@ -106,7 +108,8 @@ export const cleaningUp = waveSetup.createStateConfig({
         input: ({ context }) => ({
           runId: context.runId,
           wave: context.wave.name,
-          recoveryInstanceIDs: context.resolved.filter(isEc2Origin).map((s) => s.recoveryInstanceID),
+          recoveryInstanceIDs: context.resolved.map((s) => s.recoveryInstanceID),
+          mode: cleanupModeOf(context.afterFailback) ?? 'terminate',
         }),
         onDone: { target: '#wave.completed', actions: fromOutput('recordCleanup') },
         onError: {

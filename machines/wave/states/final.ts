@@ -15,7 +15,7 @@ export const completed = finalState(
   'Every server launched and verified on the primary side',
   true,
 );
-export const backedOut = finalState('backed-out', 'The DR side is serving; nothing lost', true);
+export const backedOut = finalState('backed-out', 'The DR side is serving', true);
 export const backoutFailed = finalState(
   'backout-failed',
   'A person must act: the report says what and where',

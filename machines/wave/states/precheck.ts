@@ -18,6 +18,7 @@ export const precheck = waveSetup.createStateConfig({
           servers: context.wave.servers,
           rpoMs: context.rpoMs,
           rtoDeadlineAt: context.rtoDeadlineAt,
+          restore: context.restore,
         }),
         onDone: [
           {

@@ -1,11 +1,13 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { newRunId } from '../../run-id.js';
 import { createAwsContext } from '../aws-context.js';
+import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { CheckOptions } from '../options.js';
@@ -31,7 +33,7 @@ export interface CheckReport {
 export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
   const plan = await loadPlan(options.plan);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env });
+  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
   const runId = newRunId(aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
@@ -52,14 +54,18 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
     }
     if (options.json) writeLine(io.stdout, JSON.stringify(event));
   };
+  // Who the checks act as, before anything else (a wrong account stops here).
+  const identities = await aws.identify(emit);
   const region = aws.region;
-  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit);
+  const awsClock = new AwsClock(aws.clock);
+  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
   const activities = createAwsActors({
     drs,
     ec2,
     ...(regional ? { regional } : {}),
     log: log.child({ runId, command: 'check' }),
     clock: aws.clock,
+    awsClock,
     emit,
     probes: aws.probes ?? createNetworkProbeRunner(),
   });
@@ -67,6 +73,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const p = palette(useColor(io));
   if (!options.json) {
     for (const line of planLines(summarizePlan(plan), p)) writeLine(io.stdout, line);
+    for (const line of identityLines(identities, aws, p)) writeLine(io.stdout, line);
     writeLine(io.stdout);
   }
   const rtoDeadlineAt = aws.clock.now() + plan.objectives.rtoMs;

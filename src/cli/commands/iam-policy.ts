@@ -7,7 +7,10 @@ import type { IamPolicyOptions } from '../options.js';
 /** Prints the policy JSON on stdout (so it can be piped to a file) and notes on stderr. */
 export async function iamPolicy(options: IamPolicyOptions, io: CliIO): Promise<PolicyDocument> {
   const plan = await loadPlan(options.plan);
-  const policyOptions = { originRegions: options.originRegions };
+  const policyOptions = {
+    originRegions: options.originRegions,
+    ...(options.region !== undefined ? { region: options.region } : {}),
+  };
   const policy = buildIamPolicy(plan, policyOptions);
   writeLine(io.stdout, JSON.stringify(policy, null, 2));
   if (!options.json) {

@@ -5,7 +5,9 @@ import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
 import { type PreparedServer, type PrepareResult, prepareReverseReplication } from '../../prepare/index.js';
 import { newRunId } from '../../run-id.js';
+import { readReversals, recordReversals } from '../../store/reversals.js';
 import { createAwsContext } from '../aws-context.js';
+import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, isInteractive, type Palette, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { PrepareOptions } from '../options.js';
@@ -117,6 +119,7 @@ export async function prepare(
   const aws = await createAwsContext(plan, {
     ...options,
     env: io.env,
+    ...mfaPrompt(io),
     stateDir: options.stateDir,
     keepScenarioWorld: true,
   });
@@ -135,7 +138,10 @@ export async function prepare(
       `simulation: continuing in the world an earlier prepare left (${aws.preparedWorld})`,
     );
   }
+  // Who the command acts as, before anything else (a wrong account stops here).
+  const identities = await aws.identify(emit);
   for (const line of planLines(summarizePlan(plan), p)) say(line);
+  for (const line of identityLines(identities, aws, p)) say(line);
   say();
 
   const interactive = !options.json && isInteractive(io);
@@ -154,6 +160,13 @@ export async function prepare(
   const signals = deps.signals ?? process;
   const onSignal = () => controller.abort();
   if (options.watch) for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
+  // The ARNs earlier prepares of this plan recorded (in this DR region): the documented pointer to
+  // each reversed source server (docs/operations.md).
+  const recorded = new Map(
+    [...readReversals(options.stateDir, plan.name)]
+      .filter(([, r]) => r.region === aws.region)
+      .map(([id, r]) => [id, r.reversedDirectionSourceServerArn] as const),
+  );
   let result: PrepareResult;
   try {
     result = await aws.drive(
@@ -165,6 +178,25 @@ export async function prepare(
         log: log.child({ runId, command: 'prepare' }),
         region: aws.region,
         confirm,
+        recorded,
+        onReversal: (servers) =>
+          recordReversals(
+            options.stateDir,
+            plan.name,
+            servers.flatMap((s) =>
+              s.reversedDirectionSourceServerArn
+                ? [
+                    {
+                      sourceServerID: s.sourceServerID,
+                      region: aws.region,
+                      ...(s.recoveryInstanceID ? { recoveryInstanceID: s.recoveryInstanceID } : {}),
+                      reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn,
+                      at: new Date(aws.clock.now()).toISOString(),
+                    },
+                  ]
+                : [],
+            ),
+          ),
         ...(options.watch
           ? { watch: { intervalMs: plan.polling.intervalMs, signal: controller.signal } }
           : {}),

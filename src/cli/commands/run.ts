@@ -17,10 +17,11 @@ import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
+import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
-import { resumeCommand } from '../pause.js';
+import { resumeCommand, runCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
 import { openStore, simulationRecord } from '../run-state.js';
 import { keepServing, openWebView } from '../web.js';
@@ -56,7 +57,7 @@ function refuseOverInterruptedRun(store: RunStore, plan: Plan): void {
     const what = meta.plan === plan.name ? `plan ${plan.name}` : `server ${shared.join(', ')}`;
     throw new UsageError(
       `${what} belongs to run ${listing.id}, which is unfinished (${listing.state}) and keeps its locks: ` +
-        `\`${resumeCommand(listing.id, store.stateDir)}\` continues it, \`drs-failback backout ${listing.id}\` ends it; ` +
+        `\`${resumeCommand(listing.id, store.stateDir)}\` continues it, \`${runCommand('backout', listing.id, store.stateDir)}\` ends it; ` +
         'only one run at a time.',
     );
   }
@@ -78,12 +79,15 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   const planText = await readPlanText(options.plan);
   const plan = parsePlan(planText, options.plan);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env });
+  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
   const store = openStore(options.stateDir, () => aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
   }
   refuseOverInterruptedRun(store, plan);
+  const runId = newStoredRunId(store, aws);
+  // Who the run acts as, before anything else: a wrong account stops here, before the run exists.
+  const identity = await readCallerIdentity(aws);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
   // A simulated run is recorded as one in run.json, with its world written before it: from the
@@ -91,7 +95,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   const stored = store.create(
     plan,
     planText,
-    newStoredRunId(store, aws),
+    runId,
     options.simulate !== undefined
       ? { simulation: simulationRecord(options.simulate), writeWorld: (file) => aws.keepWorldIn(file) }
       : {},
@@ -106,6 +110,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       log,
       region: aws.region,
       simulated: aws.simulated,
+      identity,
       ...(aws.probes ? { probes: aws.probes } : {}),
     });
   } catch (error) {
@@ -123,8 +128,9 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
         aws,
         gate,
         json: options.json,
+        ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
         yes: options.yes,
-        intro: [...planLines(summarizePlan(plan), p), ''],
+        intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
         web: web !== null,
       },
       io,

@@ -8,7 +8,7 @@ import { processAlive } from '../../store/lock.js';
 import type { RunListing, StoredRun } from '../../store/run-store.js';
 import { type CliIO, type Palette, palette, useColor, writeLine } from '../io.js';
 import type { StatusOptions } from '../options.js';
-import { resumeCommand } from '../pause.js';
+import { resumeCommand, runCommand } from '../pause.js';
 import { openStore } from '../run-state.js';
 
 /**
@@ -104,12 +104,17 @@ function outcomeText(row: RunStatusRow): string {
   return 'interrupted (resume continues)';
 }
 
+/** Wall-clock start; a simulated run is marked, with its virtual start too. */
+function startedText(row: RunStatusRow): string {
+  return row.simulated ? `${row.startedWallClock} (simulated; virtual ${row.started})` : row.startedWallClock;
+}
+
 export function runTableLines(rows: readonly RunStatusRow[], stateDir: string, p: Palette): string[] {
   if (rows.length === 0) return [`No runs in ${stateDir}.`];
   const table = rows.map((r) => ({
     id: r.id,
     plan: r.plan,
-    started: r.started,
+    started: startedText(r),
     state: r.state,
     outcome: outcomeText(r),
   }));
@@ -134,9 +139,9 @@ export function eventText(event: RunEvent): string {
     case 'approval.requested':
       return `approval requested for wave ${event.wave}`;
     case 'approval.given':
-      return `approved wave ${event.wave} by ${event.by}`;
+      return `approved wave ${event.wave} by ${event.by}${viaText(event.via)}`;
     case 'approval.refused':
-      return `refused wave ${event.wave} by ${event.by}`;
+      return `refused wave ${event.wave} by ${event.by}${viaText(event.via)}`;
     case 'aws.request':
       return `→ ${event.service}:${event.operation}`;
     case 'aws.response':
@@ -156,12 +161,12 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   const { run } = detail;
   const lines = [
     p.bold(`Run ${run.id}`),
-    `  plan: ${run.plan}; started: ${run.started}`,
+    `  plan: ${run.plan}; started: ${startedText(run)}`,
     `  state: ${run.state}; outcome: ${outcomeText(run)}`,
   ];
   if (run.activity === 'interrupted') {
     lines.push(
-      `  \`${resumeCommand(run.id, stateDir)}\` continues it; \`drs-failback backout ${run.id}\` backs it out.`,
+      `  \`${resumeCommand(run.id, stateDir)}\` continues it; \`${runCommand('backout', run.id, stateDir)}\` backs it out.`,
     );
   }
   lines.push('', p.bold('Waves:'));
@@ -179,4 +184,9 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   lines.push('', p.bold(`Last ${Math.min(LAST_EVENTS, detail.lastEvents.length)} event(s):`));
   for (const event of detail.lastEvents) lines.push(`  ${event.at}  ${eventText(event)}`);
   return lines;
+}
+
+/** ` via terminal`; nothing for an answer logged before `via` was recorded. */
+function viaText(via: string | undefined): string {
+  return via ? ` via ${via}` : '';
 }

@@ -1,0 +1,56 @@
+// The caller's AWS identity at the start of a command: read through the instrumented STS clients
+// (their events join the command's stream), then shown in the header.
+import type { CallerIdentity } from '../aws/identity.js';
+import type { RunEventBody } from '../events.js';
+import type { AwsContext } from './aws-context.js';
+import { type CliIO, isInteractive, type Palette } from './io.js';
+
+export interface IdentityRead {
+  identities: CallerIdentity[];
+  /**
+   * The `aws.request`/`aws.response` bodies of the reads, in order, not yet stamped: the run
+   * emits them right after its `run.started`, so its stream still begins with `run.started`.
+   */
+  events: RunEventBody[];
+}
+
+/**
+ * GetCallerIdentity in every region the plan names, for a run about to start. Throws
+ * AccountMismatchError (exit 2), CredentialsError (exit 2) or EndpointUnreachableError (exit 3)
+ * before any other call.
+ */
+export async function readCallerIdentity(aws: AwsContext): Promise<IdentityRead> {
+  const events: RunEventBody[] = [];
+  const identities = await aws.identify((body) => {
+    events.push(body);
+  });
+  return { identities, events };
+}
+
+/** The header lines: account and principal per region, and why this region. */
+export function identityLines(identities: readonly CallerIdentity[], aws: AwsContext, p: Palette): string[] {
+  const [dr, ...origins] = identities;
+  if (!dr) return [];
+  const simulated = aws.simulated ? ' (simulated)' : '';
+  return [
+    `  aws: ${p.bold(`account ${dr.account}`)} as ${dr.principal}${simulated}`,
+    `  region: ${dr.region}, ${aws.regionWhy}`,
+    ...origins.map((o) => `  origin ${o.region}: ${p.bold(`account ${o.account}`)} as ${o.principal}`),
+  ];
+}
+
+/**
+ * On a terminal, asks for the MFA code of a profile with `mfa_serial` (the SDK calls it while it
+ * resolves the credentials); in a script there is no one to ask: undefined.
+ */
+export function mfaPrompt(io: CliIO): { askMfaCode?: (serial: string) => Promise<string> } {
+  if (!isInteractive(io)) return {};
+  return {
+    askMfaCode: async (serial) => {
+      const { password, isCancel } = await import('@clack/prompts');
+      const code = await password({ message: `MFA code for ${serial}`, input: io.stdin, output: io.stdout });
+      if (isCancel(code)) throw new Error('no MFA code was given');
+      return code.trim();
+    },
+  };
+}
