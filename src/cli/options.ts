@@ -58,6 +58,8 @@ export interface ResumeOptions extends CommonOptions {
   /** Virtual seconds per real second, for a simulated run; absent: as fast as possible. */
   speed?: number;
   heartbeat?: number;
+  /** `--web`: serve the live view of the run, with its approvals. */
+  web?: WebOptions;
 }
 
 /** `backout <run-id>`: resumes the run and sends ABORT (abort before the point of no return, backout after). */

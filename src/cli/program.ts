@@ -187,6 +187,24 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `--web` of the commands that drive a run. */
+const webOption = () =>
+  new Option(
+    '--web',
+    'serve a live view of the run, with its approvals, on 127.0.0.1 (URL with token on stderr)',
+  );
+
+const portOption = (withWeb: boolean) =>
+  new Option('--port <n>', `${withWeb ? 'with --web: ' : ''}the port (default: any free one)`).argParser(
+    parsePort,
+  );
+
+const webHostOption = (withWeb: boolean) =>
+  new Option(
+    '--web-host <address>',
+    `${withWeb ? 'with --web: ' : ''}serve on this interface instead of loopback (warned: anyone who reaches it and learns the URL gets in)`,
+  );
+
 /** `--port` and `--web-host` of `--web`. */
 function webOptions(opts: Record<string, unknown>): WebOptions {
   const web: WebOptions = {};
@@ -209,12 +227,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
           parseSpeed,
         ),
       )
-      .option('--web', 'serve a live view of the run, with its approvals, on 127.0.0.1', false)
-      .addOption(
-        new Option('--port <n>', 'with --web: the port (default: any free one)').argParser(parsePort),
-      )
-      .option('--web-host <address>', 'with --web: serve on this interface instead of loopback (warned)')
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -244,7 +260,10 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
       .addOption(speedOption())
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -261,6 +280,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
+      if (opts.web === true) options.web = webOptions(opts);
       onCommand({ command: 'resume', options });
     });
 }
@@ -370,8 +390,8 @@ function watchCommand(program: Command, onCommand: OnCommand): void {
       .description('a read-only live web view of a run in the state directory (live or finished)')
       .argument('<run-id>', 'the run to watch')
       .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
-      .addOption(new Option('--port <n>', 'the port (default: any free one)').argParser(parsePort))
-      .option('--web-host <address>', 'serve on this interface instead of loopback (warned)'),
+      .addOption(portOption(false))
+      .addOption(webHostOption(false)),
     { stateDir: true },
   )
     .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))

@@ -1,11 +1,12 @@
-// `--web`: starts the live view and prints its URL (with the access token) on stderr.
-import type { FailbackRun } from '../run.js';
+// `--web`: starts the live view and prints its URL (with the access token) on stderr. The web
+// server (hono) is imported only here, and this module only by the commands that serve a view.
 import type { StoredRun } from '../store/run-store.js';
 import { isLoopback, serveDrivenRun, serveStoredRun, type WebServer } from '../web/index.js';
+import { type DriveSession, driveRun, type RunDeps, type RunSummary } from './drive.js';
 import { type CliIO, writeLine } from './io.js';
 import type { WebOptions } from './options.js';
 
-function announce(server: WebServer, options: WebOptions, io: CliIO, what: string): WebServer {
+function announce(server: WebServer, options: WebOptions, io: CliIO, what: 'run' | 'watch'): WebServer {
   if (options.host !== undefined && !isLoopback(options.host)) {
     writeLine(
       io.stderr,
@@ -18,28 +19,58 @@ function announce(server: WebServer, options: WebOptions, io: CliIO, what: strin
   return server;
 }
 
-export async function openWebView(
-  failback: FailbackRun,
+/**
+ * Drives the run with its live view (`run --web`, `resume --web`): the page offers the approvals
+ * the terminal offers (first answer wins); without a terminal the run waits for the page's answer.
+ * After the run the view stays up with the outcome and the report until Ctrl-C, unless the run
+ * was left paused by Ctrl-C.
+ */
+export async function driveWithWebView(
+  session: DriveSession,
+  options: WebOptions,
+  io: CliIO,
+  deps: RunDeps = {},
+): Promise<RunSummary> {
+  const server = announce(
+    await serveDrivenRun(session.failback, session.stored, () => session.aws.clock.now(), options),
+    options,
+    io,
+    'run',
+  );
+  try {
+    const summary = await driveRun({ ...session, web: true }, io, deps);
+    if (summary.end !== 'interrupted') await keepServing(io, deps.signals);
+    return summary;
+  } finally {
+    await server.close();
+  }
+}
+
+/** `watch <run-id> --web`: the read-only view of a stored run, until Ctrl-C. */
+export async function serveWatchView(
   stored: StoredRun,
   options: WebOptions,
   io: CliIO,
-): Promise<WebServer> {
-  return announce(await serveDrivenRun(failback, stored, options), options, io, 'run');
-}
-
-export async function openWatchView(stored: StoredRun, options: WebOptions, io: CliIO): Promise<WebServer> {
-  return announce(await serveStoredRun(stored, options), options, io, 'watch');
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>,
+): Promise<void> {
+  const server = announce(await serveStoredRun(stored, options), options, io, 'watch');
+  try {
+    await waitForSignal(signals);
+  } finally {
+    await server.close();
+  }
 }
 
 /** After the run: the view stays up (outcome, report) until Ctrl-C or SIGTERM. */
-export function keepServing(
-  io: CliIO,
-  signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process,
-): Promise<void> {
+export function keepServing(io: CliIO, signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>): Promise<void> {
   writeLine(
     io.stderr,
     'The run has ended; the live view stays up with its outcome and report. Ctrl-C ends it.',
   );
+  return waitForSignal(signals);
+}
+
+function waitForSignal(signals: Pick<NodeJS.EventEmitter, 'on' | 'off'> = process): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
       signals.off('SIGINT', done);

@@ -30,37 +30,47 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Serves the view of a run this process drives, with its approvals: the events it logged before
- * (a resumed run) and every event from now on. Call before the run starts.
+ * Serves the view of a run this process drives, with its approvals (answered through the run's
+ * own approval path, `via: web`): the events it logged before (a resumed run) and every event from
+ * now on. `now`: the run's clock, virtual under --simulate. Call before the run starts.
  */
 export function serveDrivenRun(
   failback: FailbackRun,
   stored: StoredRun,
+  now: () => number,
   options: ServeOptions = {},
 ): Promise<WebServer> {
   const feed = createMemoryFeed(stored.readEvents());
-  failback.on((event) => feed.push(event));
+  const unsubscribe = failback.on((event) => feed.push(event));
   return startWebServer({
     ...options,
     runId: failback.id,
     plan: failback.plan,
-    feed,
-    approvals: {
-      pending: () => failback.pendingApproval(),
-      approve: (approver) => failback.approve(approver),
-      refuse: (approver) => failback.refuse(approver),
+    feed: {
+      ...feed,
+      close() {
+        unsubscribe();
+        feed.close();
+      },
     },
+    approvals: failback,
+    now,
     report: () => reportOfStoredRun(stored),
   });
 }
 
-/** A read-only view of a run in the state directory, live in another process or finished. */
+/**
+ * A read-only view of a run in the state directory, live in another process or finished. A real
+ * run's clock is the wall clock; a simulated one's is only known from its events.
+ */
 export function serveStoredRun(stored: StoredRun, options: ServeOptions = {}): Promise<WebServer> {
+  const simulated = stored.meta().simulation !== undefined;
   return startWebServer({
     ...options,
     runId: stored.runId,
     plan: stored.plan(),
     feed: createPollingFeed(() => stored.readEvents()),
+    ...(simulated ? {} : { now: () => Date.now() }),
     report: () => reportOfStoredRun(stored),
   });
 }

@@ -15,7 +15,7 @@ import { newRunId } from '../../run-id.js';
 import { processAlive } from '../../store/lock.js';
 import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
-import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
+import { type DriveSession, driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
 import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
@@ -24,7 +24,6 @@ import type { RunOptions } from '../options.js';
 import { resumeCommand, runCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
 import { openStore, simulationRecord } from '../run-state.js';
-import { keepServing, openWebView } from '../web.js';
 
 export type { RunDeps, RunSummary } from '../drive.js';
 
@@ -119,26 +118,18 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
     throw error;
   }
   const p = palette(useColor(io));
-  const web = options.web ? await openWebView(failback, stored, options.web, io) : null;
-  try {
-    const summary = await driveRun(
-      {
-        failback,
-        stored,
-        aws,
-        gate,
-        json: options.json,
-        ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
-        yes: options.yes,
-        intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
-        web: web !== null,
-      },
-      io,
-      deps,
-    );
-    if (web !== null) await keepServing(io, deps.signals);
-    return summary;
-  } finally {
-    await web?.close();
-  }
+  const session: DriveSession = {
+    failback,
+    stored,
+    aws,
+    gate,
+    json: options.json,
+    ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
+    yes: options.yes,
+    intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
+  };
+  if (options.web === undefined) return driveRun(session, io, deps);
+  // The web server loads only when asked for.
+  const { driveWithWebView } = await import('../web.js');
+  return driveWithWebView(session, options.web, io, deps);
 }

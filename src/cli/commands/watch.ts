@@ -4,18 +4,17 @@
 import type { CliIO } from '../io.js';
 import type { WatchOptions } from '../options.js';
 import { openStore } from '../run-state.js';
-import { openWatchView } from '../web.js';
 
-export async function watch(options: WatchOptions, io: CliIO): Promise<void> {
+export async function watch(
+  options: WatchOptions,
+  io: CliIO,
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>,
+): Promise<void> {
   const stored = openStore(options.stateDir).open(options.runId);
-  const server = await openWatchView(stored, options.web, io);
   try {
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
+    const { serveWatchView } = await import('../web.js');
+    await serveWatchView(stored, options.web, io, signals);
   } finally {
-    await server.close();
     stored.close();
   }
 }
