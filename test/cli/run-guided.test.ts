@@ -190,8 +190,9 @@ describe('run --web, guided', () => {
     const summary = await run({ ...options(), web: {} }, t.io, { user: 'alice', askApproval, signals });
     expect(summary.end).toBe('completed');
     expect(asked).toEqual(['databases', 'app']);
-    expect(t.stdout()).toContain('approved wave databases by carol');
-    expect(t.stdout()).toContain('The wave was answered on the web view.');
+    // The terminal sees the page's answer at once, with who and through what.
+    expect(t.stdout()).toContain('approved wave databases by carol via web');
+    expect(t.stdout()).toContain('The approval of wave databases was answered elsewhere or expired.');
     expect(t.stderr()).toMatch(/live view: http:\/\/127\.0\.0\.1:\d+\/\?token=\S{20,}/);
   });
 });
