@@ -1,23 +1,28 @@
 // The web view in a real browser (headless Chromium from Debian, driven by playwright-core): a
-// simulated failback followed live, one wave approved by typing the confirmation, the next refused,
-// the outcome and the report; the token's refusal and a reload that replays the stream whole.
-// Without /usr/bin/chromium these tests fail: `.ci/run` installs it.
-import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// simulated failback followed live, one wave approved by typing the confirmation (keyboard only),
+// the next refused, the outcome and the report; the token's refusal and a reload that replays the
+// stream whole. Without /usr/bin/chromium these tests fail: `.ci/run` installs it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waveLifecycle } from '../../machines/lifecycle.js';
+import type { RunEvent } from '../../src/events.js';
 import { launchChromium, startWebRun, type WebRun } from '../support/web-driver.js';
 
 const SPEED = 600;
-let browser: Browser;
+// Launched by the first test that needs it: without Chromium each test fails (a failing
+// beforeAll would only mark them skipped).
+let launched: Promise<Browser> | undefined;
+const chromium = () => {
+  launched ??= launchChromium();
+  return launched;
+};
 const runs: WebRun[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
 
 afterAll(async () => {
   await Promise.all(runs.map((r) => r.stop()));
-  await browser?.close();
+  await (await launched?.catch(() => undefined))?.close();
 }, 30_000);
 
 async function start(): Promise<WebRun> {
@@ -31,89 +36,147 @@ function contiguous(seqs: number[]): boolean {
   return seqs.length > 0 && seqs.every((s, i) => s === i + 1);
 }
 
+const seen = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { drsFailbackSeen: number[] }).drsFailbackSeen);
+
+/** The run's event log in its state directory (the only run there). */
+const eventLog = (run: WebRun): RunEvent[] => {
+  const [runId] = readdirSync(join(run.stateDir, 'runs'));
+  const text = readFileSync(join(run.stateDir, 'runs', runId ?? 'missing', 'events.ndjson'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RunEvent);
+};
+
 describe('web view in Chromium', () => {
   it('follows a failback, approves a wave by typing its name, refuses the next, shows the outcome and the report', async () => {
+    const browser = await chromium();
     const run = await start();
     const page = await browser.newPage();
     await page.goto(run.url);
     await expect.poll(() => page.textContent('#title')).toContain('payments');
 
-    // The first wave waits for approval: what it approves, and the word to type.
+    // The first wave waits for approval: what it approves, the servers, the region, the word.
     const approval = page.locator('#approval');
     await approval.waitFor({ state: 'visible', timeout: 30_000 });
-    await expect.poll(() => page.textContent('#approval-title')).toContain('databases');
-    expect(await page.textContent('#approval-what')).toContain('StartFailbackLaunch');
-    expect(await page.textContent('#approval-servers')).toContain('us-east-1');
-    expect(await page.getAttribute('li[data-wave="databases"]', 'data-status')).toBe('waiting');
+    await expect.poll(() => page.textContent('#approval-title')).toContain('wave databases');
+    expect(await page.textContent('#approval-calls')).toContain(
+      'StartFailbackLaunch for 2 recovery instance(s) in us-east-1: the target machines will be converted and rebooted (cannot be undone)',
+    );
+    expect(await page.textContent('#approval-servers')).toContain('s-1234567890abcdef0');
+    expect(await page.textContent('#confirm-word')).toBe('databases');
+    expect(await page.getAttribute('li[data-wave="databases"]', 'data-status')).toBe('waiting for approval');
+    expect(await page.textContent('li[data-wave="databases"] .pnr')).toContain(
+      'before the point of no return',
+    );
 
-    // Keyboard only: the confirmation field has focus; a wrong word is refused with a message.
-    await page.fill('#approver', 'alice');
-    await page.fill('#confirm', 'database');
-    await page.press('#confirm', 'Enter');
-    await expect.poll(() => page.textContent('#message')).toContain('type the wave');
-    await page.fill('#confirm', 'databases');
-    await page.press('#confirm', 'Enter');
-    await expect.poll(() => page.textContent('#message')).toContain('Wave databases approved by alice');
+    // Keyboard only: the name field has focus; a wrong word is refused with a message.
     await expect
-      .poll(() => page.textContent('li[data-wave="databases"] .pnr'))
-      .toContain('past the point of no return (approved by alice)');
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+              .activeElement?.id,
+        ),
+      )
+      .toBe('approver');
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('database');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#message')).toBe('To approve, type databases exactly.');
+    await page.keyboard.type('s');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#message')).toBe('Wave databases approved by alice.');
+    await expect
+      .poll(() => page.textContent('li[data-wave="databases"]'))
+      .toContain('approved by alice (web)');
+    await expect
+      .poll(() => page.textContent('li[data-wave="databases"] .pnr'), { timeout: 30_000 })
+      .toContain('past the point of no return');
 
-    // The wave advances; the next one waits: refused.
-    await expect.poll(() => page.textContent('#approval-title'), { timeout: 60_000 }).toContain('app');
+    // The wave advances; the next one waits: refused, from the keyboard.
+    await expect.poll(() => page.textContent('#approval-title'), { timeout: 60_000 }).toContain('wave app');
     expect(await page.textContent('#checks')).toMatch(/pass/);
-    await page.fill('#approver', 'bob');
     await page.focus('#refuse');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.textContent('#message')).toContain('Wave app refused by bob');
+    await expect.poll(() => page.textContent('#message')).toBe('Wave app refused by alice.');
 
     // The outcome, each wave's written out, and the reports.
     await page.locator('#outcome').waitFor({ state: 'visible', timeout: 60_000 });
     const outcome = (await page.textContent('#outcome-text')) ?? '';
     expect(outcome).toContain('databases completed');
-    expect(outcome).toMatch(/app (aborted|refused)/);
+    expect(outcome).toContain('app aborted');
     expect(await page.getAttribute('li[data-wave="databases"]', 'data-status')).toBe('completed');
+    expect(await page.getAttribute('li[data-wave="app"]', 'data-status')).toBe('aborted');
+    expect(await page.textContent('li[data-wave="app"] .pnr')).toContain(
+      'ended before the point of no return',
+    );
     expect(await page.textContent('#joblog')).toContain('JOB_START');
+    expect(await page.textContent('#servers')).toMatch(/s-1234567890abcdef0\s*databases\s*\w+/);
+    expect(await page.textContent('#rto')).toMatch(/RTO clock: .+ elapsed of 4h 0m 0s/);
+    expect(await page.textContent('#answers')).toMatch(/approvedalice\s*web/);
+
+    // The page shows each wave's state as the terminal names and labels it.
+    const events = eventLog(run);
+    for (const wave of ['databases', 'app']) {
+      const last = events.filter((e) => e.type === 'state' && e.machine === 'wave' && e.wave === wave).at(-1);
+      const to = last?.type === 'state' ? last.to : '';
+      expect(await page.textContent(`li[data-wave="${wave}"] .state`)).toBe(
+        `state: ${to} (${waveLifecycle.label(to)})`,
+      );
+    }
+    // The answers were recorded in the run's log as the contract defines: the name typed, via web.
+    expect(events.filter((e) => e.type === 'approval.given' || e.type === 'approval.refused')).toEqual([
+      expect.objectContaining({ type: 'approval.given', wave: 'databases', approver: 'alice', via: 'web' }),
+      expect.objectContaining({ type: 'approval.refused', wave: 'app', approver: 'alice', via: 'web' }),
+    ]);
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report-md')]);
     const markdown = readFileSync((await download.path()) ?? '', 'utf8');
     expect(markdown).toContain('payments');
     expect(markdown).toContain('alice');
     const json = await page.request.get(`${run.base}/report.json?token=${run.token}`);
     expect(json.status()).toBe(200);
-    expect(JSON.stringify(await json.json())).toContain('bob');
-    expect(
-      contiguous(
-        await page.evaluate(() => (globalThis as unknown as { drsFailbackSeen: number[] }).drsFailbackSeen),
-      ),
-    ).toBe(true);
+    expect(await json.json()).toMatchObject({ outcome: 'aborted' });
+    expect(contiguous(await seen(page))).toBe(true);
+    expect((await seen(page)).length).toBe(events.length);
     await page.close();
   });
 
   it('refuses a request without the token; a reload gets the whole stream again, no gap, no duplicate', async () => {
+    const browser = await chromium();
     const run = await start();
     const page = await browser.newPage();
     const refused = await page.goto(`${run.base}/`);
     expect(refused?.status()).toBe(403);
     expect(await page.textContent('body')).toContain('access token');
+    const wrong = await page.goto(`${run.base}/?token=${run.token.slice(1)}`);
+    expect(wrong?.status()).toBe(403);
 
     await page.goto(run.url);
     await page.locator('#approval').waitFor({ state: 'visible', timeout: 30_000 });
-    const seen = () =>
-      page.evaluate(() => (globalThis as unknown as { drsFailbackSeen: number[] }).drsFailbackSeen);
-    // The approval is read from /api/run; the stream delivers up to its request.
-    await expect.poll(async () => (await seen()).length).toBeGreaterThan(0);
-    await expect.poll(() => page.getAttribute('li[data-wave="databases"]', 'data-status')).toBe('waiting');
-    const before = await seen();
+    await expect.poll(async () => (await seen(page)).length).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getAttribute('li[data-wave="databases"]', 'data-status'))
+      .toBe('waiting for approval');
+    const before = await seen(page);
     expect(contiguous(before)).toBe(true);
     await page.reload();
     await page.locator('#approval').waitFor({ state: 'visible', timeout: 30_000 });
-    await expect.poll(() => page.getAttribute('li[data-wave="databases"]', 'data-status')).toBe('waiting');
-    expect((await seen()).length).toBeGreaterThanOrEqual(before.length);
+    await expect
+      .poll(() => page.getAttribute('li[data-wave="databases"]', 'data-status'))
+      .toBe('waiting for approval');
+    // Virtual time stands still while the approval waits: the reload sees the same events.
+    await expect.poll(async () => (await seen(page)).length).toBe(before.length);
+    expect(await seen(page)).toEqual(before);
     await page.fill('#approver', 'carol');
     await page.fill('#confirm', 'databases');
     await page.press('#confirm', 'Enter');
     await expect.poll(() => page.textContent('#message')).toContain('approved by carol');
-    await expect.poll(async () => (await seen()).length).toBeGreaterThan(before.length);
-    expect(contiguous(await seen())).toBe(true);
+    await expect.poll(async () => (await seen(page)).length).toBeGreaterThan(before.length);
+    expect(contiguous(await seen(page))).toBe(true);
     await page.close();
   });
 });
