@@ -185,6 +185,8 @@ export const PAGE_SCRIPT = `
     }).then(function (r) { return r.json(); }).then(function (res) {
       $('message').textContent = res.message;
       return refreshPending();
+    }).catch(function (err) {
+      $('message').textContent = 'Not confirmed: drs-failback did not answer (' + err + '); the Approvals list shows what was recorded.';
     });
   }
   function handle(e) {
