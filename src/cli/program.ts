@@ -239,6 +239,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
       ]),
     )
     .action((plan: string, opts: Record<string, unknown>) => {
