@@ -2,15 +2,16 @@
 // (first answer wins, each side sees the other's at once) and, without a terminal, the run waits
 // for the page with virtual time standing still. HTTP goes to the real server on loopback.
 import { EventEmitter } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { resume } from '../../src/cli/commands/resume.js';
 import { run } from '../../src/cli/commands/run.js';
 import type { CliIO } from '../../src/cli/io.js';
 import type { RunOptions } from '../../src/cli/options.js';
 import type { ApprovalQuestion, PromptStreams } from '../../src/cli/prompts.js';
-import { fixture, tempStateDir } from './helpers.js';
+import { cli, fixture, tempStateDir } from './helpers.js';
 
 function io(isTTY: boolean): { io: CliIO; stdout: () => string; stderr: () => string } {
   let out = '';
@@ -183,5 +184,65 @@ describe('run --web without a terminal', () => {
     expect(summary.end).toBe('aborted');
     expect(summary.result?.waves.map((w) => w.outcome)).toEqual(['completed', 'aborted']);
     expect(t.stderr()).not.toContain('without a terminal nothing waits for input');
+  });
+});
+
+describe('resume --web', () => {
+  it("serves the resumed run's whole stream: the events logged before it, then the new ones, seq 1..n", async () => {
+    const stateDir = tempStateDir();
+    // The first process dies as StartFailbackLaunch is sent: an interrupted run.
+    await cli(
+      [
+        'run',
+        fixture('plan.yaml'),
+        '--simulate',
+        fixture('scenario.yaml'),
+        '--yes',
+        '--json',
+        '--state-dir',
+        stateDir,
+      ],
+      {
+        DRS_FAILBACK_FAULT: 'request:StartFailbackLaunch',
+      },
+    );
+    const [runId] = readdirSync(join(stateDir, 'runs'));
+    const before = readFileSync(join(stateDir, 'runs', runId ?? '', 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(before.length).toBeGreaterThan(5);
+
+    const t = io(false);
+    const signals = new EventEmitter();
+    const streamed: { seq: number; type: string }[] = [];
+    when(
+      () => t.stderr().includes('The run has ended'),
+      async () => {
+        const url = new URL(/live view: (\S+)/.exec(t.stderr())?.[1] ?? '');
+        const res = await fetch(`${url.origin}/api/events${url.search}`);
+        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+        let text = '';
+        while (!streamed.some((e) => e.type === 'run.finished')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+          for (const m of text.matchAll(/^data: (\{.*\})$/gm)) {
+            const event = JSON.parse(m[1] ?? '{}') as { seq: number; type: string };
+            if (!streamed.some((e) => e.seq === event.seq)) streamed.push(event);
+          }
+        }
+        await reader.cancel();
+        signals.emit('SIGINT');
+      },
+    );
+    const summary = await resume({ runId: runId ?? '', stateDir, yes: true, json: true, web: {} }, t.io, {
+      signals,
+    });
+    expect(summary.end).toBe('completed');
+    const logged = readFileSync(join(stateDir, 'runs', runId ?? '', 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(logged.length).toBeGreaterThan(before.length);
+    expect(streamed.map((e) => e.seq)).toEqual(logged.map((_, i) => i + 1));
   });
 });
