@@ -215,6 +215,22 @@ describe('web view: approvals through the run approval path', () => {
     expect(answers()).toEqual([expect.objectContaining({ type: 'approval.refused', approver: 'bob' })]);
   });
 
+  it("after the point of no return the word is the step's, as at the terminal (terminate for the clean-up)", async () => {
+    const { approvals, web, answers } = waitingApprovals();
+    approvals.answer('approve', { approver: 'alice', via: 'terminal' }, { wave: 'db' });
+    approvals.onWaveStep('cleaningUp.awaitingApproval', waveContext('db'), true);
+    const a = app(createMemoryFeed(), web);
+    const view = (await (await a.request(`/api/run?token=${TOKEN}`)).json()) as { pending: unknown };
+    expect(view.pending).toMatchObject({ wave: 'db', kind: 'cleanup', confirmWord: 'terminate' });
+    const cleanup = { ...APPROVE_DB, kind: 'cleanup', approver: 'bob' };
+    const waveName = await a.request('/api/approval', post(cleanup));
+    expect(waveName.status).toBe(400);
+    expect(await messageOf(waveName)).toBe('To approve, type terminate exactly.');
+    const typed = await a.request('/api/approval', post({ ...cleanup, confirm: 'terminate' }));
+    expect(typed.status).toBe(200);
+    expect(answers().at(-1)).toMatchObject({ type: 'approval.given', approver: 'bob', via: 'web' });
+  });
+
   it("refuses a name that is not one of the plan's approvers", async () => {
     const { web, answers } = waitingApprovals(['alice']);
     const a = app(createMemoryFeed(), web);
