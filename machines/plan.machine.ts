@@ -29,6 +29,8 @@ export interface PlanRunInput {
   afterFailback?: AfterFailbackSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /** Who may answer approvals (the plan's `approvers`); passed on to every wave as data. */
+  approvers?: string[];
 }
 
 export interface WaveResult {
@@ -83,6 +85,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
+    ...(context.approvers ? { approvers: context.approvers } : {}),
   };
 }
 

@@ -36,6 +36,11 @@ export interface WaveInput {
   afterFailback?: AfterFailbackSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /**
+   * Who may answer its approvals (the plan's `approvers`; absent: anyone). Carried as data for the
+   * engines that only have the machine's input (Step Functions); the machine does not read it.
+   */
+  approvers?: string[];
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */

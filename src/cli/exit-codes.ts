@@ -79,6 +79,7 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'RunNotFoundError',
   // Step Functions engine: nothing waits for this answer (or another answer won); nothing sent.
   'NoPendingApprovalError',
+  'NotAnApproverError',
   'RunFinishedError',
   'RunLockedError',
   'SnapshotFormatError',
