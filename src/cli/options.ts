@@ -34,6 +34,8 @@ export interface RunOptions extends CommonOptions {
   speed?: number;
   /** Output redirected: a heartbeat line this often (ms of wall time); absent: 1 minute. */
   heartbeat?: number;
+  /** Start at this wave; the waves before it must have failed back in an earlier run (DRS confirms). */
+  fromWave?: string;
 }
 
 /** `resume <run-id>`: continues an interrupted run; same approvals and live view as `run`. */

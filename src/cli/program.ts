@@ -192,6 +192,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
+      .option(
+        '--from-wave <name>',
+        'start at this wave: the waves before it failed back in an earlier run (DRS must show every server FAILBACK_COMPLETED)',
+      )
       .addOption(
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
@@ -206,10 +210,15 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
-      ]),
+        'drs-failback run plan.yaml --from-wave app       # waves before app failed back in an earlier run',
+      ]) +
+        '\nWith --from-wave, the waves before it are read first (DescribeRecoveryInstances) and skipped only\n' +
+        'when every server is FAILBACK_COMPLETED; otherwise nothing is sent and the run is refused (exit 3).\n' +
+        'Under --simulate it continues in the world of the latest run of the plan and scenario in the state directory.\n',
     )
     .action((plan: string, opts: Record<string, unknown>) => {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
