@@ -264,7 +264,7 @@ function nextSteps(end: RunEnd, stoppedWave: string | undefined, again: string, 
       ];
     case 'precheck-failed':
       return [
-        `A precheck of ${stoppedWave !== undefined ? `wave ${stoppedWave}` : 'the run'} failed; nothing was changed by it. Fix the failed checks above, then \`${again}\`${skipping}.`,
+        `A precheck of ${stoppedWave !== undefined ? `wave ${stoppedWave}` : 'the run'} failed; nothing was changed by it. Fix the failed checks above (\`${again.replace(/^drs-failback run /, 'drs-failback check ')}\` shows them again), then \`${again}\`${skipping}.`,
       ];
     case 'backout-failed':
       return [

@@ -24,6 +24,8 @@ export interface ValidateOptions extends CommonOptions {
 export interface CheckOptions extends CommonOptions {
   plan: string;
   simulate?: string;
+  /** Check from this wave; the waves before it are checked as failed back (`already-failed-back`). */
+  fromWave?: string;
 }
 
 export interface RunOptions extends CommonOptions {

@@ -165,7 +165,11 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
       .command('check')
       .description('run every precheck read-only and print a readiness report')
       .argument('<plan>', 'plan file (YAML or JSON)')
-      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
+      .option(
+        '--from-wave <name>',
+        'check from this wave, as `run --from-wave` would run it: the waves before it must have failed back',
+      ),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -179,6 +183,7 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     .action((plan: string, opts: Record<string, unknown>) => {
       const options: CheckOptions = { ...common(opts), plan };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       onCommand({ command: 'check', options });
     });
 }

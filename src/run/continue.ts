@@ -141,6 +141,13 @@ export interface ReadEarlierWavesOptions {
  * wholly failed back; `fromWave` must name a wave of the plan (the caller checks it).
  */
 export async function readEarlierWaves(options: ReadEarlierWavesOptions): Promise<EarlierWaves> {
+  const earlier = await judgeEarlierWaves(options);
+  if (earlier.waves.some((w) => !w.failedBack)) throw new WavesNotFailedBackError(notFailedBackMessage(earlier));
+  return earlier;
+}
+
+/** As readEarlierWaves, without refusing: `check --from-wave` reports each wave's judgement. */
+export async function judgeEarlierWaves(options: ReadEarlierWavesOptions): Promise<EarlierWaves> {
   const { plan, fromWave, drs, events } = options;
   const startAtWave = waveIndexOf(plan, fromWave);
   if (startAtWave < 0) throw new Error(`no wave ${fromWave} in plan ${plan.name}`);
@@ -161,7 +168,5 @@ export async function readEarlierWaves(options: ReadEarlierWavesOptions): Promis
       });
     }
   }
-  const earlier = { fromWave, startAtWave, waves, events };
-  if (waves.some((w) => !w.failedBack)) throw new WavesNotFailedBackError(notFailedBackMessage(earlier));
-  return earlier;
+  return { fromWave, startAtWave, waves, events };
 }

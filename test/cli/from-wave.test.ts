@@ -7,13 +7,17 @@ import { PassThrough } from 'node:stream';
 import { DescribeRecoveryInstancesCommand, DrsClient, type RecoveryInstance } from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { check } from '../../src/cli/commands/check.js';
 import { run } from '../../src/cli/commands/run.js';
 import { exitForError } from '../../src/cli/exit-codes.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { palette } from '../../src/cli/io.js';
+import { RunTracker, summaryLines } from '../../src/cli/live-view.js';
 import type { RunOptions } from '../../src/cli/options.js';
 import type { RunEventBody } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { judgeWave, readEarlierWaves, WavesNotFailedBackError } from '../../src/run/continue.js';
+import type { RunResult } from '../../src/run.js';
 import { cli, fixture, ndjson, tempStateDir } from './helpers.js';
 
 function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
@@ -29,6 +33,14 @@ function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
     stderr: () => err,
   };
 }
+
+/** A script's io: output collected and ignored. */
+const quiet = (): CliIO => ({
+  stdin: new PassThrough(),
+  stdout: new PassThrough().resume(),
+  stderr: new PassThrough().resume(),
+  env: { NO_COLOR: '1' },
+});
 
 const PLAN = fixture('plan.yaml');
 const SCENARIO = fixture('scenario.yaml');
@@ -71,6 +83,27 @@ describe('run --from-wave: continuing after a refused wave', () => {
     expect(next).toContain(`When ready: \`${command}\``);
     expect(next).toContain('it skips wave(s) databases, which failed back');
     expect(next).not.toContain('Run again when ready');
+
+    // `check --from-wave app` checks what that run would: databases as failed back, app's prechecks.
+    const checked = await check(
+      { plan: PLAN, simulate: SCENARIO, json: false, stateDir, logLevel: 'silent', fromWave: 'app' },
+      quiet(),
+    );
+    expect(checked.ready).toBe(true);
+    expect(checked.waves).toEqual([
+      { name: 'databases', ready: true },
+      { name: 'app', ready: true },
+    ]);
+    expect(checked.rows.filter((r) => r.wave === 'databases').map((r) => [r.check, r.status])).toEqual([
+      ['already-failed-back', 'pass'],
+      ['already-failed-back', 'pass'],
+    ]);
+    // Without it, the whole plan: the databases wave is not ready to fail back again.
+    const whole = await check(
+      { plan: PLAN, simulate: SCENARIO, json: false, stateDir, logLevel: 'silent' },
+      quiet(),
+    );
+    expect(whole.ready).toBe(true); // a fresh world: --from-wave alone continues in the earlier run's
 
     // The printed command, as a child process would parse it.
     const second = tty();
@@ -256,5 +289,26 @@ describe('which waves are skipped (DRS decides)', () => {
     );
     expect(two.failedBack).toBe(false);
     expect(two.servers[0]?.detail).toContain('2 recovery instances');
+  });
+});
+
+describe('"Next:" after a precheck failed in a later wave', () => {
+  it('names check and run from that wave, with the scenario and state directory', () => {
+    const plan = parsePlan(readFileSync(PLAN, 'utf8'), PLAN);
+    const result = {
+      runId: 'run-20260101T000000Z-abcdef',
+      outcome: 'precheck-failed',
+      waves: [
+        { name: 'databases', outcome: 'completed', jobIds: [], failure: null, backout: null },
+        { name: 'app', outcome: 'precheck-failed', jobIds: [], failure: null, backout: null },
+      ],
+    } as unknown as RunResult;
+    const lines = summaryLines(result, plan, new RunTracker(), palette(false), '/srv/state', {
+      plan: 'plan.yaml',
+      simulate: 'sc.yaml',
+    }).join('\n');
+    expect(lines).toContain(
+      'A precheck of wave app failed; nothing was changed by it. Fix the failed checks above (`drs-failback check plan.yaml --simulate sc.yaml --from-wave app --state-dir /srv/state` shows them again), then `drs-failback run plan.yaml --simulate sc.yaml --from-wave app --state-dir /srv/state` (it skips wave(s) databases, which failed back',
+    );
   });
 });

@@ -25,13 +25,14 @@ import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
+import { checkFromWave, type EarlierWorld, earlierSimulatedWorld } from '../from-wave.js';
 import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
 import { resumeCommand, runCommand } from '../pause.js';
 import { planLines, summarizePlan } from '../render.js';
-import { openStore, savedSimulation, simulationRecord } from '../run-state.js';
+import { openStore, simulationRecord } from '../run-state.js';
 
 export type { RunDeps, RunSummary } from '../drive.js';
 
@@ -80,42 +81,6 @@ function newStoredRunId(store: RunStore, aws: AwsContext): string {
   let id = newRunId(aws.clock.now());
   while (taken(id)) id = newRunId(aws.clock.now());
   return id;
-}
-
-/** `--from-wave`: the name must be one of the plan's waves (exit 2, naming them, before any call). */
-function checkFromWave(plan: Plan, fromWave: string | undefined): void {
-  if (fromWave === undefined || waveIndexOf(plan, fromWave) >= 0) return;
-  throw new UsageError(
-    `--from-wave ${fromWave}: plan ${plan.name} has no wave of that name; its waves are: ${plan.waves.map((w) => w.name).join(', ')}`,
-  );
-}
-
-/** The world an earlier simulated run left: a simulated run continued with --from-wave goes on in it. */
-interface EarlierWorld {
-  runId: string;
-  world: string;
-}
-
-/**
- * The latest simulated run of this plan and scenario in the state directory, whose world a
- * `--from-wave` run continues in (as AWS keeps what the earlier run did); null: none.
- */
-function earlierSimulatedWorld(stateDir: string, plan: Plan, scenario: string): EarlierWorld | null {
-  const store = openStore(stateDir);
-  const scenarioPath = resolve(scenario);
-  const candidates = store
-    .list()
-    .filter((l) => l.plan === plan.name && l.simulated && l.outcome !== null)
-    .sort((a, b) => a.startedWallClock.localeCompare(b.startedWallClock) || a.id.localeCompare(b.id));
-  for (const listing of candidates.reverse()) {
-    try {
-      const saved = savedSimulation(store.open(listing.id));
-      if (saved?.record.scenario === scenarioPath) return { runId: listing.id, world: saved.world };
-    } catch {
-      // A damaged earlier run is no world to continue in; an older one may be.
-    }
-  }
-  return null;
 }
 
 /** `--from-wave`: reads the waves before it in DRS; refuses (exit 3) unless they all failed back. */
