@@ -1,5 +1,6 @@
 // Continuing a plan whose earlier waves failed back: `run --from-wave <name>`, the summary's
 // "Next:" after a refused wave, and the refusals (unknown wave, a wave not wholly failed back).
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ import type { RunEventBody } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { judgeWave, readEarlierWaves, WavesNotFailedBackError } from '../../src/run/continue.js';
 import type { RunResult } from '../../src/run.js';
-import { cli, fixture, ndjson, tempStateDir } from './helpers.js';
+import { worldFromText } from '../../src/sim/index.js';
+import { BIN, cli, type Event, fixture, ndjson, ROOT, tempStateDir } from './helpers.js';
 
 function tty(): { io: CliIO; stdout: () => string; stderr: () => string } {
   let out = '';
@@ -310,5 +312,75 @@ describe('"Next:" after a precheck failed in a later wave', () => {
     expect(lines).toContain(
       'A precheck of wave app failed; nothing was changed by it. Fix the failed checks above (`drs-failback check plan.yaml --simulate sc.yaml --from-wave app --state-dir /srv/state` shows them again), then `drs-failback run plan.yaml --simulate sc.yaml --from-wave app --state-dir /srv/state` (it skips wave(s) databases, which failed back',
     );
+  });
+});
+
+/** `run --yes --json` as a child process, sent SIGINT once its stream matches `when`. */
+function interruptedWhen(
+  stateDir: string,
+  when: RegExp,
+  extra: string[],
+): Promise<{ code: number | null; events: Event[] }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'run', PLAN, '--simulate', SCENARIO, '--yes', '--json', '--state-dir', stateDir, ...extra],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let signalled = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (!signalled && when.test(stdout)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(watchdog);
+      resolve({ code, events: ndjson(stdout) });
+    });
+  });
+}
+
+describe('run --from-wave, interrupted and resumed (child processes)', () => {
+  it('the resumed run keeps the skipped wave skipped and finishes the rest', async () => {
+    const stateDir = tempStateDir();
+    // 1. databases fails back, app is refused (in-process, a person at a terminal).
+    const first = await run(options(stateDir), tty().io, {
+      askApproval: async (q) => (q.wave === 'databases' ? 'approve' : 'refuse'),
+      signals: new EventEmitter(),
+    });
+    expect(first.end).toBe('aborted');
+    // 2. from app; Ctrl-C past its point of no return: paused (130).
+    const second = await interruptedWhen(stateDir, /"wave":"app"[^\n]*"to":"monitoringJob"/, [
+      '--speed',
+      '600',
+      '--from-wave',
+      'app',
+    ]);
+    expect(second.code).toBe(130);
+    const runId = String(second.events[0]?.runId);
+    expect(second.events[0]).toMatchObject({ type: 'run.started', fromWave: 'app' });
+    // 3. resume: databases stays skipped, app completes.
+    const resumed = await cli(['resume', runId, '--yes', '--json', '--state-dir', stateDir]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = ndjson(resumed.stdout);
+    expect(events.at(-1)).toMatchObject({
+      type: 'run.finished',
+      outcome: 'completed',
+      waves: [
+        { name: 'databases', outcome: 'already-failed-back' },
+        { name: 'app', outcome: 'completed' },
+      ],
+    });
+    expect(events.filter((e) => e.type === 'state' && e.wave === 'databases')).toEqual([]);
+    // The world went on from the first run's: one launch per recovery instance over the three processes.
+    const world = worldFromText(readFileSync(join(stateDir, 'runs', runId, 'sim-world.ndjson'), 'utf8'));
+    const launched = world.calls
+      .filter((c) => c.operation === 'StartFailbackLaunch')
+      .map((c) => (c.input as { recoveryInstanceIDs: string[] }).recoveryInstanceIDs);
+    expect(launched.map((ids) => ids.length)).toEqual([2, 1]);
   });
 });
