@@ -142,7 +142,8 @@ export interface ReadEarlierWavesOptions {
  */
 export async function readEarlierWaves(options: ReadEarlierWavesOptions): Promise<EarlierWaves> {
   const earlier = await judgeEarlierWaves(options);
-  if (earlier.waves.some((w) => !w.failedBack)) throw new WavesNotFailedBackError(notFailedBackMessage(earlier));
+  if (earlier.waves.some((w) => !w.failedBack))
+    throw new WavesNotFailedBackError(notFailedBackMessage(earlier));
   return earlier;
 }
 

@@ -164,6 +164,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       identity,
       ...(earlierWaves ? { earlierWaves } : {}),
       ...(aws.probes ? { probes: aws.probes } : {}),
+      ...(aws.writes ? { writes: aws.writes } : {}),
     });
   } catch (error) {
     stored.releaseLocks();
