@@ -38,8 +38,12 @@ export interface Plan {
   approvalTimeoutMs?: number;
   polling: PollingSettings;
   verify: { timeoutMs: number };
-  /** How long one wave's DRS launch job may take before the wave backs out. */
-  job: { timeoutMs: number };
+  /**
+   * How long one wave's DRS launch jobs may take before the wave backs out; how many servers one
+   * job takes, and how many may be in active (PENDING/STARTED) jobs at once across the run
+   * (absent in plans stored by older versions: PLAN_DEFAULTS).
+   */
+  job: { timeoutMs: number; maxServers?: number; maxInFlight?: number };
   backout: { restore: RestoreMode };
   /** Opt-in steps after a verified EC2-origin failback, each behind its own approval. */
   afterFailback?: AfterFailbackSettings;
@@ -51,7 +55,7 @@ export const PLAN_DEFAULTS = {
   approval: 'per-wave',
   polling: { intervalMs: 15_000, maxMs: 5 * 60_000 },
   verify: { timeoutMs: 20 * 60_000 },
-  job: { timeoutMs: 2 * 60 * 60_000 },
+  job: { timeoutMs: 2 * 60 * 60_000, maxServers: 100, maxInFlight: 500 },
   backout: { restore: 'if-unhealthy' },
   afterFailback: { reprotect: false, cleanup: false },
 } as const satisfies Partial<Record<keyof Plan, unknown>>;
