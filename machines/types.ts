@@ -138,6 +138,17 @@ export interface FailureReason {
   message: string;
 }
 
+/**
+ * How a wave's servers are launched as DRS jobs: at most `maxServers` per job, at most
+ * `maxInFlight` servers in the wave's active (PENDING/STARTED) jobs and at most `maxJobs` of them
+ * at once. The plan's figures, lowered to the live quotas where the precheck read them.
+ */
+export interface JobLimits {
+  maxServers: number;
+  maxInFlight: number;
+  maxJobs: number;
+}
+
 // ---- Actor contracts. Every actor output carries `now`, read from the injected clock,
 // so the machine can compare against its absolute deadlines without reading a clock itself.
 
@@ -150,6 +161,11 @@ export interface PrecheckInput {
   rtoDeadlineAt: number;
   /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
   restore?: RestoreMode;
+  /**
+   * The plan's job limits, and whether the live quotas are read (Service Quotas) to lower them;
+   * absent (older snapshots): DRS's default figures, nothing read.
+   */
+  jobs?: { maxServers: number; maxInFlight: number; readQuotas: boolean };
 }
 export interface PrecheckOutput {
   now: number;
@@ -158,6 +174,8 @@ export interface PrecheckOutput {
   servers: ResolvedServer[];
   /** A read that failed but may pass if sent again (throttling, 5xx): the precheck is retried. */
   failure?: AwsFailure;
+  /** The job limits the start honours: the plan's, lowered to the live quotas read (absent: defaults). */
+  limits?: JobLimits;
 }
 
 export interface StartFailbackInput {

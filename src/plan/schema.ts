@@ -203,7 +203,7 @@ const jobSection = z
     maxServers: countBetween(
       1,
       JOB_LIMIT_BOUNDS.maxServers,
-      'a DRS job takes at most 200 servers (the API limit; 100 by DRS\'s current quota)',
+      "a DRS job takes at most 200 servers (the API limit; 100 by DRS's current quota)",
     ).optional(),
     maxInFlight: countBetween(
       1,

@@ -20,6 +20,7 @@ import {
   TerminateRecoveryInstancesCommand,
 } from '@aws-sdk/client-drs';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +42,8 @@ export interface SimulatedRegionalClients {
   ec2: EC2Client;
   /** GetCallerIdentity and AssumeRole, answered with the scenario's account and principal. */
   sts: STSClient;
+  /** GetServiceQuota of DRS's job quotas, answered with the scenario's `limits`. */
+  serviceQuotas: ServiceQuotasClient;
 }
 
 export interface SimulatedClients extends SimulatedRegionalClients {
@@ -116,6 +119,9 @@ const EC2_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOpe
 const SNS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
   [PublishCommand, 'Publish'],
 ]);
+const SERVICE_QUOTAS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
+  [GetServiceQuotaCommand, 'GetServiceQuota'],
+]);
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
@@ -171,8 +177,11 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     drsMock.send.callsFake(answerIn(region, 'drs', DRS_COMMANDS));
     const ec2Mock = mockClient(ec2);
     ec2Mock.send.callsFake(answerIn(region, 'ec2', EC2_COMMANDS));
-    mocks.push(drsMock, ec2Mock);
-    return { drs, ec2, sts: stsClient(region) };
+    const serviceQuotas = new ServiceQuotasClient(configFor(region));
+    const sqMock = mockClient(serviceQuotas);
+    sqMock.send.callsFake(answerIn(region, 'service-quotas', SERVICE_QUOTAS_COMMANDS));
+    mocks.push(drsMock, ec2Mock, sqMock);
+    return { drs, ec2, sts: stsClient(region), serviceQuotas };
   };
 
   // STS: who the caller is. The scenario's principal (default: a role in the scenario's account);
@@ -216,7 +225,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     return sts;
   };
 
-  const { drs, ec2, sts } = forRegion(drRegion);
+  const { drs, ec2, sts, serviceQuotas } = forRegion(drRegion);
   const sns = new SNSClient(configFor(drRegion));
   const snsMock = mockClient(sns);
   snsMock.send.callsFake(answerIn(drRegion, 'sns', SNS_COMMANDS));
@@ -225,7 +234,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   return {
     clock,
     world,
-    clients: { drs, ec2, sns, sts, forRegion },
+    clients: { drs, ec2, sns, sts, serviceQuotas, forRegion },
     probes: createSimulatedProbes(world),
     calls: () => world.calls(),
     save: () => world.save(),
