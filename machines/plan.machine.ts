@@ -3,6 +3,7 @@ import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
+  JobSettings,
   Outcome,
   PollingSettings,
   RestoreMode,
@@ -29,6 +30,8 @@ export interface PlanRunInput {
   afterFailback?: AfterFailbackSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 
 export interface WaveResult {
@@ -83,6 +86,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
+    ...(context.jobs ? { jobs: context.jobs } : {}),
   };
 }
 

@@ -138,6 +138,13 @@ export interface FailureReason {
   message: string;
 }
 
+/** The plan's job figures (`job.maxServers`, `job.maxInFlight`), and whether DRS's live quotas are read. */
+export interface JobSettings {
+  maxServers: number;
+  maxInFlight: number;
+  readQuotas: boolean;
+}
+
 /**
  * How a wave's servers are launched as DRS jobs: at most `maxServers` per job, at most
  * `maxInFlight` servers in the wave's active (PENDING/STARTED) jobs and at most `maxJobs` of them
@@ -165,7 +172,7 @@ export interface PrecheckInput {
    * The plan's job limits, and whether the live quotas are read (Service Quotas) to lower them;
    * absent (older snapshots): DRS's default figures, nothing read.
    */
-  jobs?: { maxServers: number; maxInFlight: number; readQuotas: boolean };
+  jobs?: JobSettings;
 }
 export interface PrecheckOutput {
   now: number;

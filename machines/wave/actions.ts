@@ -43,6 +43,7 @@ export const waveUpdates = {
   recordPrecheck: (_: WaveContext, p: { output: PrecheckOutput }): Update => ({
     now: p.output.now,
     resolved: p.output.servers,
+    ...(p.output.limits ? { jobLimits: p.output.limits } : {}),
   }),
   recordPrecheckAttempt: (context: WaveContext, p: { output: PrecheckOutput }): Update => ({
     now: p.output.now,

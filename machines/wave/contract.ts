@@ -4,6 +4,8 @@ import type {
   AfterFailbackSettings,
   AwsFailure,
   FailureReason,
+  JobLimits,
+  JobSettings,
   Outcome,
   PollingSettings,
   ReprotectOutput,
@@ -36,6 +38,8 @@ export interface WaveInput {
   afterFailback?: AfterFailbackSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */
@@ -98,6 +102,8 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
   /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
   jobRegions?: Record<string, string>;
   afterFailbackRecord?: AfterFailbackRecord;
+  /** The job limits the precheck settled (plan and live quotas); absent in older snapshots: defaults. */
+  jobLimits?: JobLimits;
 }
 
 export type WaveEvent =

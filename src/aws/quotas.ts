@@ -1,13 +1,9 @@
-// DRS's job quotas and their live values from AWS Service Quotas (`GetServiceQuota`, service code
-// `drs`). The quota codes are not on an AWS documentation page we could find: they are taken from
-// public projects that list them from the Service Quotas API (ASSUMED, see docs/operations.md).
-// A code Service Quotas does not know (NoSuchResourceException) leaves that quota at its default;
-// any other failure (AccessDenied first of all) leaves every quota unread, and the plan's values
-// apply. Reads only.
-import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
+// DRS's job quotas: their Service Quotas codes (service code `drs`), DRS's current guide's figures,
+// and how the plan's figures are lowered to the live values (read by src/actors/quotas.ts). The
+// quota codes are not on an AWS documentation page we could find: they are taken from public
+// projects that list them from the Service Quotas API (ASSUMED, see docs/operations.md). Pure:
+// no SDK import, so the command line can ask `usesServiceQuotas` before loading any client.
 import type { AwsFailure, JobLimits } from '../../machines/types.js';
-import type { ServiceQuotasSender } from './clients.js';
-import { classifyAwsError } from './errors.js';
 
 export const DRS_SERVICE_CODE = 'drs';
 
@@ -27,29 +23,41 @@ export const DEFAULT_JOB_LIMITS: JobLimits = {
   maxJobs: DRS_JOB_QUOTAS.concurrentJobs.default,
 };
 
-/** The live quotas of one region: a value per quota (absent: Service Quotas does not know the code). */
+/**
+ * The live quotas of one region (null: the DR region): a value per quota (absent: Service Quotas
+ * does not know the code), or why they could not be read.
+ */
 export type QuotaRead =
-  | { ok: true; region: string; values: Partial<Record<JobQuotaName, number>> }
-  | { ok: false; region: string; failure: AwsFailure };
+  | { ok: true; region: string | null; values: Partial<Record<JobQuotaName, number>> }
+  | { ok: false; region: string | null; failure: AwsFailure };
 
-/** GetServiceQuota for each DRS job quota, in order; stops at the first failure that is not "no such code". */
-export async function readJobQuotas(sq: ServiceQuotasSender, region: string): Promise<QuotaRead> {
-  const values: Partial<Record<JobQuotaName, number>> = {};
-  for (const name of JOB_QUOTA_NAMES) {
-    const { code } = DRS_JOB_QUOTAS[name];
-    try {
-      const out = await sq.send(
-        new GetServiceQuotaCommand({ ServiceCode: DRS_SERVICE_CODE, QuotaCode: code }),
-      );
-      const value = out.Quota?.Value;
-      if (typeof value === 'number' && Number.isFinite(value) && value >= 1) values[name] = Math.floor(value);
-    } catch (error) {
-      const failure = classifyAwsError(error, 'GetServiceQuota', code);
-      if (failure.kind === 'not-found') continue;
-      return { ok: false, region, failure };
+/** A read that could not be made: no Service Quotas client was given (an embedder, a Lambda). */
+export function quotasNotReadable(region: string | null): QuotaRead {
+  return {
+    ok: false,
+    region,
+    failure: {
+      kind: 'unknown',
+      name: 'NoServiceQuotasClient',
+      operation: 'GetServiceQuota',
+      message: 'GetServiceQuota was not sent: no Service Quotas client was given',
+      retryable: false,
+    },
+  };
+}
+
+/** The lowest value of each quota over the regions read. */
+export function lowestQuotas(reads: readonly QuotaRead[]): Partial<Record<JobQuotaName, number>> {
+  const lowest: Partial<Record<JobQuotaName, number>> = {};
+  for (const read of reads) {
+    if (!read.ok) continue;
+    for (const name of JOB_QUOTA_NAMES) {
+      const value = read.values[name];
+      const known = lowest[name];
+      if (value !== undefined) lowest[name] = known === undefined ? value : Math.min(known, value);
     }
   }
-  return { ok: true, region, values };
+  return lowest;
 }
 
 /** The plan's limits, lowered to the live quotas where those are lower. */

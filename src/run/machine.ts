@@ -4,6 +4,7 @@ import { fromPromise } from 'xstate';
 import { type PlanRunInput, planMachine } from '../../machines/plan.machine.js';
 import { waveMachine } from '../../machines/wave.machine.js';
 import type { FailbackActivities } from '../actors/types.js';
+import { jobSettings } from '../plan/jobs.js';
 import type { Plan } from '../plan/types.js';
 
 /**
@@ -31,6 +32,7 @@ export function planRunInput(
     startedAt,
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
     ...(plan.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: plan.approvalTimeoutMs } : {}),
+    jobs: jobSettings(plan),
   };
 }
 
