@@ -197,11 +197,26 @@ export interface StartFailbackInput {
    * then is adopted instead of starting another (a restored run re-runs this activity).
    */
   runStartedAt?: number;
+  /** Jobs of at most `maxServers`, `maxInFlight` servers and `maxJobs` jobs at once (absent: DRS's defaults). */
+  limits?: JobLimits;
+  /**
+   * The wave's jobs started so far (a start sent again after a quota wait): what they hold counts
+   * against the limits. Absent or empty: none, nothing is read for it.
+   */
+  jobIds?: string[];
+  jobRegions?: Record<string, string>;
 }
 export interface StartFailbackOutput {
   now: number;
-  /** Jobs that DRS accepted, even when a later batch failed. */
+  /** Jobs that DRS accepted, even when a later batch failed; with a quota wait, every job of the wave so far. */
   jobIds: string[];
+  /**
+   * Servers not started yet because the wave's jobs hold the capacity the limits allow (or DRS
+   * refused a later job with ServiceQuotaExceededException): they start after a wait. Absent: none.
+   */
+  queued?: number;
+  /** Servers in the wave's active jobs after this start (absent when nothing is queued). */
+  inFlight?: number;
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;

@@ -62,7 +62,8 @@ export const waveUpdates = {
   }),
   recordStart: (context: WaveContext, p: { output: StartFailbackOutput }): Update => ({
     now: p.output.now,
-    jobIds: [...context.jobIds, ...p.output.jobIds],
+    // A start sent again after a quota wait returns the wave's earlier jobs too (adopted).
+    jobIds: [...new Set([...context.jobIds, ...p.output.jobIds])],
     jobRegions: { ...context.jobRegions, ...p.output.jobRegions },
     startAttempts: context.startAttempts + 1,
     ...afterAttempt(context, p.output.failure),

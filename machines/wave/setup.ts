@@ -96,6 +96,7 @@ export const waveSetup = setup({
     verifyPoll: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt, c.verifyDeadlineAt]),
     precheckRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
     startRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
+    quotaRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
     restorePoll: waitDelay<WaveContext>((c) => [
       c.backout?.restoreDeadlineAt ?? null,
       c.backout?.restoreJobDeadlineAt ?? null,

@@ -80,9 +80,11 @@ async function lookUpReversals(
 
 /**
  * DRS's job quotas in every region the wave launches in: the DR region for on-premises servers,
- * the origin region of each EC2-origin server. Read once per region and run (`deps.quotaReads`).
+ * the origin region of each EC2-origin server; none unless the plan reads them. Read once per
+ * region and run (`deps.quotaReads`).
  */
 async function readQuotasWhereLaunched(deps: ActorDeps, reads: WaveReads): Promise<QuotaRead[]> {
+  if (!reads.input.jobs?.readQuotas) return [];
   const servers = resolvedServers(reads);
   const regions: (string | null)[] = [];
   if (servers.length === 0 || servers.some((s) => s.origin !== 'AWS')) regions.push(null);
@@ -197,8 +199,7 @@ export async function precheck(
     }
   }
 
-  // On premises, when a backout may relaunch: is there a known-good point (informational; the RPO
-  // is the failback replication's lag, judged above). A failed read is a warn, never retried.
+  // On premises, when a backout may relaunch: a known-good point? Informational, never retried.
   if (input.restore !== 'never') {
     for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
       const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
@@ -228,7 +229,7 @@ export async function precheck(
     run('ec2Instances');
   }
 
-  if (input.jobs?.readQuotas) reads.quotas = await readQuotasWhereLaunched(deps, reads);
+  reads.quotas = await readQuotasWhereLaunched(deps, reads);
   run('quota');
   return finish();
 }

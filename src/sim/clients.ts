@@ -125,14 +125,15 @@ const SERVICE_QUOTAS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unkn
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+const unmodelled =
+  (service: Service | 'sts') =>
+  async (_input: unknown): Promise<never> => {
+    throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
+  };
+
 function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const drRegion = world.scenario.region;
 
-  const unmodelled =
-    (service: Service | 'sts') =>
-    async (_input: unknown): Promise<never> => {
-      throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
-    };
   // The stubs' call history (arguments, results, stack traces) is never read (the world keeps
   // its own record in calls()), and on a 1,000-server run it would hold hundreds of MB: clear it
   // every few hundred calls, once the current call has returned.

@@ -34,6 +34,7 @@ describe('every timed wait ends on WAKE', () => {
       'wave.precheck.waiting',
       'wave.awaitingApproval',
       'wave.startingFailback.throttled',
+      'wave.startingFailback.waitingForQuota.waiting',
       'wave.monitoringJob.waiting',
       'wave.verifying.waiting',
       'wave.backout.restoringRecoveryPoint.waitingToAssess',

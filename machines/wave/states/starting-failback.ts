@@ -1,10 +1,41 @@
 // The point of no return: StartFailbackLaunch (on-premises origin) or StartRecovery in the
 // origin region (EC2 origin). A throttled request did nothing, so it is sent again after a wait.
+// A wave larger than its job limits allow at once starts what fits and waits for the rest in
+// `waitingForQuota`, past its point of no return: there the start is sent again after each wait,
+// adopting the jobs already started and starting more as earlier ones finish.
 import { isEc2Origin } from '../../types.js';
-import { awsReason } from '../reasons.js';
+import type { WaveContext } from '../contract.js';
+import { awsReason, rtoReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
 import { abortToBackout, backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
+
+/** The start activity's input: the wave's servers, its job limits and the jobs it already has. */
+const startInput = ({ context }: { context: WaveContext }) => ({
+  runId: context.runId,
+  wave: context.wave.name,
+  recoveryInstanceIDs: onPremisesRecoveryInstanceIDs(context),
+  // EC2-origin servers: StartRecovery of the reversed source server in the origin region.
+  ec2Origin: context.resolved.filter(isEc2Origin),
+  // Lets the activity adopt a job this run already started (a resumed run re-invokes it).
+  runStartedAt: context.runStartedAt,
+  ...(context.jobLimits ? { limits: context.jobLimits } : {}),
+  jobIds: context.jobIds,
+  ...(context.jobRegions ? { jobRegions: context.jobRegions } : {}),
+});
+
+/** Servers left waiting for DRS job capacity: wait, unless the RTO is spent. */
+const whileQueued = (waitIn: string) => [
+  {
+    guard: fromOutput('startQueuedPastRto'),
+    target: '#wave.backout',
+    actions: [
+      fromOutput('recordStart'),
+      { type: 'beginBackout' as const, params: { reason: rtoReason('the wait for DRS job capacity') } },
+    ],
+  },
+  { guard: fromOutput('startQueued'), target: waitIn, actions: fromOutput('recordStart') },
+];
 
 export const startingFailback = waveSetup.createStateConfig({
   meta: {
@@ -18,15 +49,7 @@ export const startingFailback = waveSetup.createStateConfig({
       invoke: {
         id: 'startFailback',
         src: 'startFailback',
-        input: ({ context }) => ({
-          runId: context.runId,
-          wave: context.wave.name,
-          recoveryInstanceIDs: onPremisesRecoveryInstanceIDs(context),
-          // EC2-origin servers: StartRecovery of the reversed source server in the origin region.
-          ec2Origin: context.resolved.filter(isEc2Origin),
-          // Lets the activity adopt a job this run already started (a resumed run re-invokes it).
-          runStartedAt: context.runStartedAt,
-        }),
+        input: startInput,
         onDone: [
           { guard: fromOutput('startThrottled'), target: 'throttled', actions: fromOutput('recordStart') },
           {
@@ -45,6 +68,7 @@ export const startingFailback = waveSetup.createStateConfig({
               { type: 'beginBackout', params: ({ event }) => ({ reason: awsReason(event.output.failure) }) },
             ],
           },
+          ...whileQueued('waitingForQuota'),
           { target: '#wave.monitoringJob', actions: fromOutput('recordStart') },
         ],
         // The outcome of the call is unknown: assume it may have started, and back out.
@@ -52,6 +76,38 @@ export const startingFailback = waveSetup.createStateConfig({
       },
     },
     throttled: waitingState({ delay: 'startRetry', next: 'sending' }),
+    waitingForQuota: {
+      meta: {
+        label: 'Waiting for DRS job capacity: the first jobs run; the rest start as earlier jobs finish',
+      },
+      initial: 'waiting',
+      states: {
+        waiting: waitingState({ delay: 'quotaRetry', next: 'starting' }),
+        starting: {
+          invoke: {
+            id: 'startFailback',
+            src: 'startFailback',
+            input: startInput,
+            onDone: [
+              {
+                guard: fromOutput('startFailed'),
+                target: '#wave.backout',
+                actions: [
+                  fromOutput('recordStart'),
+                  {
+                    type: 'beginBackout',
+                    params: ({ event }) => ({ reason: awsReason(event.output.failure) }),
+                  },
+                ],
+              },
+              ...whileQueued('waiting'),
+              { target: '#wave.monitoringJob', actions: fromOutput('recordStart') },
+            ],
+            onError: backOutOnError,
+          },
+        },
+      },
+    },
   },
   on: { ABORT: abortToBackout },
 });
