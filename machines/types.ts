@@ -1,11 +1,17 @@
 // Domain types shared by the pure machines and the AWS actors.
 // Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
+import type { MarkerCall } from './cutover.js';
+import type { JobLimits, JobSettings } from './jobs.js';
+
+export type { JobLimits, JobSettings } from './jobs.js';
 
 /** Outcome of a run or of a wave, as fixed by the public contract. */
 export const Outcome = {
   completed: 'completed',
   backedOut: 'backed-out',
   backoutFailed: 'backout-failed',
+  /** Some primaries were already converted when the wave failed: both copies may be live. */
+  needsAttention: 'needs-attention',
   aborted: 'aborted',
   precheckFailed: 'precheck-failed',
 } as const;
@@ -14,7 +20,12 @@ export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export type WaveOutcome = Outcome | 'not-started';
 
 export type ApprovalMode = 'per-wave' | 'once' | 'none';
-export type RestoreMode = 'if-unhealthy' | 'always' | 'never';
+/**
+ * if-unhealthy: relaunch only recovery instances that are lost (a data-losing step behind its own
+ * approval); never: keep whatever serves. (`always` was removed: it relaunched instances that were
+ * still serving from an older recovery snapshot, losing their writes since failover.)
+ */
+export type RestoreMode = 'if-unhealthy' | 'never';
 
 export type Probe =
   | { kind: 'http'; url: string; expectStatus: number }
@@ -134,26 +145,10 @@ export interface FailureReason {
     | 'operator-abort'
     | 'approval-refused'
     | 'approval-expired'
-    | 'restore-failed';
+    | 'restore-failed'
+    | 'drain-timeout'
+    | 'quiesce-failed';
   message: string;
-}
-
-/** The plan's job figures (`job.maxServers`, `job.maxInFlight`), and whether DRS's live quotas are read. */
-export interface JobSettings {
-  maxServers: number;
-  maxInFlight: number;
-  readQuotas: boolean;
-}
-
-/**
- * How a wave's servers are launched as DRS jobs: at most `maxServers` per job, at most
- * `maxInFlight` servers in the wave's active (PENDING/STARTED) jobs and at most `maxJobs` of them
- * at once. The plan's figures, lowered to the live quotas where the precheck read them.
- */
-export interface JobLimits {
-  maxServers: number;
-  maxInFlight: number;
-  maxJobs: number;
 }
 
 // ---- Actor contracts. Every actor output carries `now`, read from the injected clock,
@@ -168,10 +163,7 @@ export interface PrecheckInput {
   rtoDeadlineAt: number;
   /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
   restore?: RestoreMode;
-  /**
-   * The plan's job limits, and whether the live quotas are read (Service Quotas) to lower them;
-   * absent (older snapshots): DRS's default figures, nothing read.
-   */
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
   jobs?: JobSettings;
 }
 export interface PrecheckOutput {
@@ -197,12 +189,8 @@ export interface StartFailbackInput {
    * then is adopted instead of starting another (a restored run re-runs this activity).
    */
   runStartedAt?: number;
-  /** Jobs of at most `maxServers`, `maxInFlight` servers and `maxJobs` jobs at once (absent: DRS's defaults). */
+  /** The job limits (absent: DRS's defaults); the wave's jobs so far count against them. */
   limits?: JobLimits;
-  /**
-   * The wave's jobs started so far (a start sent again after a quota wait): what they hold counts
-   * against the limits. Absent or empty: none, nothing is read for it.
-   */
   jobIds?: string[];
   jobRegions?: Record<string, string>;
 }
@@ -210,16 +198,24 @@ export interface StartFailbackOutput {
   now: number;
   /** Jobs that DRS accepted, even when a later batch failed; with a quota wait, every job of the wave so far. */
   jobIds: string[];
-  /**
-   * Servers not started yet because the wave's jobs hold the capacity the limits allow (or DRS
-   * refused a later job with ServiceQuotaExceededException): they start after a wait. Absent: none.
-   */
+  /** Servers left for a later start (no capacity now, or DRS refused for quota); absent: none. */
   queued?: number;
-  /** Servers in the wave's active jobs after this start (absent when nothing is queued). */
+  /** With `queued`: servers in the wave's active jobs after this start. */
   inFlight?: number;
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;
+  /**
+   * The failure came before any start request was sent (a read of what already runs): nothing
+   * can have started, and the same activity may simply run again.
+   */
+  notSent?: true;
+  /**
+   * A start request's outcome is unknown (it failed in a way DRS may have acted on, and the
+   * re-read of what runs failed too): something may have started. Absent: nothing started
+   * beyond `jobIds`.
+   */
+  mayHaveStarted?: true;
 }
 
 export type JobVerdict = 'launched' | 'failed' | 'pending';
@@ -267,11 +263,15 @@ export interface VerifyFailbackInput {
   resolved: ResolvedServer[];
   /** What the launch jobs reported per server: for EC2 origin, the recovery instance launched in the origin region. */
   launched?: ServerLaunchStatus[];
+  /** Read the wave's marker on the primary side (plan `cutover.marker`): missing fails the wave. */
+  marker?: MarkerCall;
 }
 export interface VerifyOutput {
   now: number;
   verdict: VerifyVerdict;
   servers: ServerHealth[];
+  /** The marker read on the primary side, when the plan has one. */
+  marker?: { found: boolean; detail: string };
   failure?: AwsFailure;
 }
 
@@ -386,3 +386,14 @@ export interface CleanupOutput {
   disconnected?: string[];
   failures: AwsFailure[];
 }
+
+export type {
+  CutoverSettings,
+  MarkerCall,
+  MarkerEndpoints,
+  MeasureDrainInput,
+  MeasureDrainOutput,
+  QuiesceInput,
+  QuiesceOutput,
+  ServerLag,
+} from './cutover.js';

@@ -135,6 +135,36 @@ export async function findStartedFailbackJobs(
 }
 
 /**
+ * Errors after which DRS did not start anything: it refused the request (a conflict with the
+ * instances' state, a quota, a validation or permission error, throttling) or never saw it.
+ */
+const REJECTED_KINDS: ReadonlySet<AwsFailure['kind']> = new Set([
+  'throttled',
+  'conflict',
+  'quota',
+  'validation',
+  'access-denied',
+  'not-found',
+  'uninitialized',
+]);
+const rejected = (failure: AwsFailure): boolean => REJECTED_KINDS.has(failure.kind);
+
+/** A read of what runs after a start whose outcome is unknown; undefined when the read failed. */
+async function readAfterStart<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ReadFailure) return undefined;
+    throw err;
+  }
+}
+
+/** The start's failure, saying that a re-read showed nothing started. */
+function noneStarted(failure: AwsFailure): AwsFailure {
+  return { ...failure, message: `${failure.message} (a re-read shows nothing started)` };
+}
+
+/**
  * What the wave's jobs hold now (PENDING or STARTED), read by id in each region (DescribeJobs),
  * and whether a server of theirs already FAILED: then no further job is started.
  */
@@ -227,8 +257,9 @@ export async function findStartedOriginJobs(
 
 /**
  * The point of no return, per server by its origin. ON_PREMISES: StartFailbackLaunch of the
- * recovery instances (DR region) per batch of 200. EC2 origin: StartRecovery of each reversed
- * source server in its origin region (latest data, no recovery point), per region and batch of 200.
+ * recovery instances (DR region). EC2 origin: StartRecovery of each reversed source server in its
+ * origin region (latest data, no recovery point), per region. Jobs follow the wave's job limits
+ * (`input.limits`): what does not fit now is `queued`, and the machine sends the start again later.
  * Never retried here (a resent start could launch twice); after a failed call no further call is
  * sent and the machine decides. Idempotent across a restore: everything already started is read
  * first (jobs of this run are adopted) and only what has no job is started.
@@ -254,42 +285,10 @@ export async function startFailback(
   const byRegion = groupBy(launches, (l) => l.originRegion);
 
   // Read everything already started before sending anything: a failed read leaves nothing started.
-  let adopted = new Map<string, string>();
-  const adoptedInOrigin = new Map<string, Map<string, string>>();
-  try {
-    if (onPremises) adopted = await findStartedFailbackJobs(deps.drs, ids, input.runId, input.runStartedAt);
-  } catch (err) {
-    if (!(err instanceof ReadFailure)) throw err;
-    // Nothing was started: without knowing what already runs, starting could launch twice.
-    const failure = classifyAwsError(err.error, err.operation, serverLabel(ids));
-    log.warn({ failure }, 'could not read what already runs; failback not started');
-    return { now: deps.clock.now(), jobIds: [], failure };
-  }
-  for (const [region, servers] of byRegion) {
-    try {
-      adoptedInOrigin.set(
-        region,
-        await findStartedOriginJobs(
-          clientsFor(deps, region).drs,
-          servers.map((s) => s.reversedSourceServerID),
-          input.runId,
-          input.runStartedAt,
-          deps.clock.now(),
-        ),
-      );
-    } catch (err) {
-      if (!(err instanceof ReadFailure)) throw err;
-      const failure = inRegion(
-        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
-        region,
-      );
-      log.warn(
-        { failure, region },
-        'could not read what already runs in the origin region; failback not started',
-      );
-      return { now: deps.clock.now(), jobIds: [], failure };
-    }
-  }
+  const started = await readAlreadyStarted(deps, input, ids, onPremises, byRegion);
+  if ('failure' in started)
+    return { now: deps.clock.now(), jobIds: [], failure: started.failure, notSent: true };
+  const { adopted, adoptedInOrigin } = started;
 
   const { jobIds, jobRegions } = adoptJobs(adopted, adoptedInOrigin, log);
   const plan = await planStart(deps, input, jobIds, jobRegions, {
@@ -302,9 +301,10 @@ export async function startFailback(
     ),
   });
   const progress = { unsent: plan.unsent, queued: plan.queued, sent: 0 };
-  const done = (failure?: AwsFailure): StartFailbackOutput => {
+  const done = (failure?: AwsFailure, mayHaveStarted = false): StartFailbackOutput => {
     const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
     if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+    if (mayHaveStarted) out.mayHaveStarted = true;
     if (progress.queued > 0 && !failure) {
       out.queued = progress.queued;
       out.inFlight = plan.inFlight.servers + progress.sent;
@@ -337,11 +337,26 @@ export async function startFailback(
     } catch (err) {
       const failure = classifyAwsError(err, OPERATION, server);
       if (waitsForQuota(failure, jobIds, progress)) return done();
-      return done(failure);
+      if (rejected(failure)) return done(failure);
+      // DRS may have acted on it: read what runs now, and adopt a job this start created.
+      const afterStart = await readAfterStart(() =>
+        findStartedFailbackJobs(deps.drs, batch, input.runId, input.runStartedAt),
+      );
+      if (afterStart === undefined) return done(failure, true);
+      const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+      if (found.length === 0) return done(noneStarted(failure));
+      jobIds.push(...found);
+      progress.unsent -= batch.length;
+      progress.sent += batch.length;
+      log.warn(
+        { failure, jobIds: found },
+        'the start failed but a re-read shows it started; following its job',
+      );
     }
   }
 
-  return done(await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress));
+  const stop = await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress);
+  return done(stop?.failure, stop?.mayHaveStarted);
 }
 
 /** The jobs this run already started for the wave (a restored run, a start after a quota wait). */
@@ -460,6 +475,64 @@ async function planStart(
   return plan;
 }
 
+/**
+ * What this run already started (a resumed or retried start adopts it), on premises and in each
+ * origin region. A read that fails is returned as the failure: nothing may be sent then.
+ */
+async function readAlreadyStarted(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  ids: readonly string[],
+  onPremises: boolean,
+  byRegion: Map<string, OriginLaunch[]>,
+): Promise<
+  | { adopted: Map<string, string>; adoptedInOrigin: Map<string, Map<string, string>> }
+  | { failure: AwsFailure }
+> {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
+  let adopted = new Map<string, string>();
+  const adoptedInOrigin = new Map<string, Map<string, string>>();
+  try {
+    if (onPremises)
+      adopted = await findStartedFailbackJobs(deps.drs, [...ids], input.runId, input.runStartedAt);
+  } catch (err) {
+    if (!(err instanceof ReadFailure)) throw err;
+    // Nothing was started: without knowing what already runs, starting could launch twice.
+    const failure = classifyAwsError(err.error, err.operation, serverLabel([...ids]));
+    log.warn({ failure }, 'could not read what already runs; failback not started');
+    return { failure };
+  }
+  for (const [region, servers] of byRegion) {
+    try {
+      adoptedInOrigin.set(
+        region,
+        await findStartedOriginJobs(
+          clientsFor(deps, region).drs,
+          servers.map((s) => s.reversedSourceServerID),
+          input.runId,
+          input.runStartedAt,
+          deps.clock.now(),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ReadFailure)) throw err;
+      const failure = inRegion(
+        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
+        region,
+      );
+      log.warn(
+        { failure, region },
+        'could not read what already runs in the origin region; failback not started',
+      );
+      return { failure };
+    }
+  }
+  return { adopted, adoptedInOrigin };
+}
+
+/** Why the origin-region starts stopped, and whether DRS may have acted on the last one. */
+type OriginStop = { failure: AwsFailure; mayHaveStarted?: boolean } | undefined;
+
 /** The EC2-origin part of a start: StartRecovery in each origin region, batch by batch. */
 async function startInOriginRegions(
   deps: ActorDeps,
@@ -468,7 +541,7 @@ async function startInOriginRegions(
   jobIds: string[],
   jobRegions: Record<string, string>,
   progress: { unsent: number; queued: number; sent: number },
-): Promise<AwsFailure | undefined> {
+): Promise<OriginStop> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   for (const [region, batches] of byRegion) {
     const { drs } = clientsFor(deps, region);
@@ -485,10 +558,12 @@ async function startInOriginRegions(
         );
         const jobId = out.job?.jobID;
         if (!jobId) {
-          return inRegion(
-            unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
-            region,
-          );
+          return {
+            failure: inRegion(
+              unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
+              region,
+            ),
+          };
         }
         jobIds.push(jobId);
         jobRegions[jobId] = region;
@@ -498,7 +573,29 @@ async function startInOriginRegions(
       } catch (err) {
         const failure = inRegion(classifyAwsError(err, RECOVERY, server), region);
         if (waitsForQuota(failure, jobIds, progress)) return undefined;
-        return failure;
+        if (rejected(failure)) return { failure };
+        const afterStart = await readAfterStart(() =>
+          findStartedOriginJobs(
+            drs,
+            batch.map((s) => s.reversedSourceServerID),
+            input.runId,
+            input.runStartedAt,
+            deps.clock.now(),
+          ),
+        );
+        if (afterStart === undefined) return { failure, mayHaveStarted: true };
+        const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+        if (found.length === 0) return { failure: noneStarted(failure) };
+        for (const jobId of found) {
+          jobIds.push(jobId);
+          jobRegions[jobId] = region;
+        }
+        progress.unsent -= batch.length;
+        progress.sent += batch.length;
+        log.warn(
+          { failure, jobIds: found, region },
+          'the start failed but a re-read shows it started; following its job',
+        );
       }
     }
   }

@@ -1,11 +1,13 @@
 // The point of no return: StartFailbackLaunch (on-premises origin) or StartRecovery in the
-// origin region (EC2 origin). A throttled request did nothing, so it is sent again after a wait.
+// origin region (EC2 origin). A throttled request did nothing, and a failed read before any start
+// sent nothing: both are sent again after a wait. A start DRS rejected, or one after which a
+// re-read shows nothing started, ends the wave before the point of no return (no StopFailback).
 // A wave larger than its job limits allow at once starts what fits and waits for the rest in
 // `waitingForQuota`, past its point of no return: there the start is sent again after each wait,
 // adopting the jobs already started and starting more as earlier ones finish.
 import { isEc2Origin } from '../../types.js';
 import type { WaveContext } from '../contract.js';
-import { awsReason, rtoReason } from '../reasons.js';
+import { awsReason, rtoReason, startNotStartedReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
 import { abortToBackout, backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
@@ -23,6 +25,21 @@ const startInput = ({ context }: { context: WaveContext }) => ({
   jobIds: context.jobIds,
   ...(context.jobRegions ? { jobRegions: context.jobRegions } : {}),
 });
+
+/** A start that failed once the wave has jobs: back out (the DR side keeps serving). */
+const backOutOnStartFailure = {
+  guard: fromOutput('startFailed'),
+  target: '#wave.backout',
+  actions: [
+    fromOutput('recordStart'),
+    {
+      type: 'beginBackout' as const,
+      params: ({ event }: { event: { output: { failure?: Parameters<typeof awsReason>[0] } } }) => ({
+        reason: awsReason(event.output.failure),
+      }),
+    },
+  ],
+};
 
 /** Servers left waiting for DRS job capacity: wait, unless the RTO is spent. */
 const whileQueued = (waitIn: string) => [
@@ -51,23 +68,20 @@ export const startingFailback = waveSetup.createStateConfig({
         src: 'startFailback',
         input: startInput,
         onDone: [
-          { guard: fromOutput('startThrottled'), target: 'throttled', actions: fromOutput('recordStart') },
+          { guard: fromOutput('startRetryable'), target: 'throttled', actions: fromOutput('recordStart') },
           {
-            guard: fromOutput('noJobStartedNothingSent'),
+            // Nothing started: the wave ends before the point of no return, failback readiness kept.
+            guard: fromOutput('nothingStarted'),
             target: '#wave.aborted',
             actions: [
               fromOutput('recordStart'),
-              { type: 'failWith', params: ({ event }) => ({ reason: awsReason(event.output.failure) }) },
+              {
+                type: 'failWith',
+                params: ({ event }) => ({ reason: startNotStartedReason(event.output.failure) }),
+              },
             ],
           },
-          {
-            guard: fromOutput('startFailed'),
-            target: '#wave.backout',
-            actions: [
-              fromOutput('recordStart'),
-              { type: 'beginBackout', params: ({ event }) => ({ reason: awsReason(event.output.failure) }) },
-            ],
-          },
+          backOutOnStartFailure,
           ...whileQueued('waitingForQuota'),
           { target: '#wave.monitoringJob', actions: fromOutput('recordStart') },
         ],
@@ -83,23 +97,14 @@ export const startingFailback = waveSetup.createStateConfig({
       initial: 'waiting',
       states: {
         waiting: waitingState({ delay: 'quotaRetry', next: 'starting' }),
+        // The wave has jobs already: a failed start backs out, it never ends before the PNR.
         starting: {
           invoke: {
             id: 'startFailback',
             src: 'startFailback',
             input: startInput,
             onDone: [
-              {
-                guard: fromOutput('startFailed'),
-                target: '#wave.backout',
-                actions: [
-                  fromOutput('recordStart'),
-                  {
-                    type: 'beginBackout',
-                    params: ({ event }) => ({ reason: awsReason(event.output.failure) }),
-                  },
-                ],
-              },
+              backOutOnStartFailure,
               ...whileQueued('waiting'),
               { target: '#wave.monitoringJob', actions: fromOutput('recordStart') },
             ],
