@@ -104,6 +104,12 @@ export const startingFailback = waveSetup.createStateConfig({
             src: 'startFailback',
             input: startInput,
             onDone: [
+              // Throttled or a 5xx: the next round adopts what started before it sends anything.
+              {
+                guard: fromOutput('retryWhileQueued'),
+                target: 'waiting',
+                actions: fromOutput('recordStart'),
+              },
               backOutOnStartFailure,
               ...whileQueued('waiting'),
               { target: '#wave.monitoringJob', actions: fromOutput('recordStart') },
