@@ -14,6 +14,7 @@ import {
   parseDiagramMachine,
   parseHeartbeat,
   parseLogLevel,
+  parsePort,
   parseRegion,
   parseReportFormat,
   parseSpeed,
@@ -22,6 +23,8 @@ import {
   type RunOptions,
   type StatusOptions,
   type ValidateOptions,
+  type WatchOptions,
+  type WebOptions,
 } from './options.js';
 
 export type ParsedCommand =
@@ -32,6 +35,7 @@ export type ParsedCommand =
   | { command: 'status'; options: StatusOptions }
   | { command: 'backout'; options: BackoutOptions }
   | { command: 'report'; options: ReportOptions }
+  | { command: 'watch'; options: WatchOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
@@ -183,6 +187,32 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `--web` of the commands that drive a run. */
+const webOption = () =>
+  new Option(
+    '--web',
+    'serve a live view of the run, with its approvals, on 127.0.0.1 (URL with token on stderr)',
+  );
+
+const portOption = (withWeb: boolean) =>
+  new Option('--port <n>', `${withWeb ? 'with --web: ' : ''}the port (default: any free one)`).argParser(
+    parsePort,
+  );
+
+const webHostOption = (withWeb: boolean) =>
+  new Option(
+    '--web-host <address>',
+    `${withWeb ? 'with --web: ' : ''}serve on this interface instead of loopback (warned: anyone who reaches it and learns the URL gets in)`,
+  );
+
+/** `--port` and `--web-host` of `--web`. */
+function webOptions(opts: Record<string, unknown>): WebOptions {
+  const web: WebOptions = {};
+  if (typeof opts.port === 'number') web.port = opts.port;
+  if (typeof opts.webHost === 'string') web.host = opts.webHost;
+  return web;
+}
+
 /** `drs-failback run`. */
 function runCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
@@ -197,7 +227,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
           parseSpeed,
         ),
       )
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -206,12 +239,14 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
       ]),
     )
     .action((plan: string, opts: Record<string, unknown>) => {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      if (opts.web === true) options.web = webOptions(opts);
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
@@ -226,7 +261,10 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
       .addOption(speedOption())
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -243,6 +281,7 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
+      if (opts.web === true) options.web = webOptions(opts);
       onCommand({ command: 'resume', options });
     });
 }
@@ -341,6 +380,24 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
       };
       if (typeof opts.output === 'string') options.output = opts.output;
       onCommand({ command: 'report', options });
+    });
+}
+
+/** `drs-failback watch <run-id> --web`. */
+function watchCommand(program: Command, onCommand: OnCommand): void {
+  withCommonOptions(
+    program
+      .command('watch')
+      .description('a read-only live web view of a run in the state directory (live or finished)')
+      .argument('<run-id>', 'the run to watch')
+      .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
+      .addOption(portOption(false))
+      .addOption(webHostOption(false)),
+    { stateDir: true },
+  )
+    .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))
+    .action((runId: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'watch', options: { ...common(opts), runId, web: webOptions(opts) } });
     });
 }
 
@@ -455,6 +512,7 @@ const COMMANDS = [
   statusCommand,
   backoutCommand,
   reportCommand,
+  watchCommand,
   diagramCommand,
   answerCommands,
   exportCommand,
