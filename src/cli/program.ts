@@ -205,6 +205,20 @@ const webHostOption = (withWeb: boolean) =>
     `${withWeb ? 'with --web: ' : ''}serve on this interface instead of loopback (warned: anyone who reaches it and learns the URL gets in)`,
   );
 
+/** `--port` and `--web-host` mean nothing without `--web`: a usage error, never silently ignored. */
+function webOptionsOf(opts: Record<string, unknown>, command: Command): WebOptions | undefined {
+  if (opts.web === true) return webOptions(opts);
+  const given = [
+    opts.port !== undefined ? '--port' : '',
+    opts.webHost !== undefined ? '--web-host' : '',
+  ].filter(Boolean);
+  if (given.length > 0)
+    command.error(`error: ${given.join(' and ')} ${given.length > 1 ? 'apply' : 'applies'} only with --web`, {
+      exitCode: 2,
+    });
+  return undefined;
+}
+
 /** `--port` and `--web-host` of `--web`. */
 function webOptions(opts: Record<string, unknown>): WebOptions {
   const web: WebOptions = {};
@@ -242,11 +256,12 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
       ]),
     )
-    .action((plan: string, opts: Record<string, unknown>) => {
+    .action((plan: string, opts: Record<string, unknown>, command: Command) => {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
-      if (opts.web === true) options.web = webOptions(opts);
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
@@ -277,11 +292,12 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
         '\nA simulated run continues in its saved simulated world. A finished run, an unknown run, or one\n' +
         'that a live process still drives is refused (exit 2); nothing is sent to AWS then.\n',
     )
-    .action((runId: string, opts: Record<string, unknown>) => {
+    .action((runId: string, opts: Record<string, unknown>, command: Command) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
-      if (opts.web === true) options.web = webOptions(opts);
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       onCommand({ command: 'resume', options });
     });
 }

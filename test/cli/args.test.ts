@@ -140,6 +140,11 @@ describe('parseArgs: argv to typed options', () => {
     [['launch', 'p.yaml'], "unknown command 'launch'"],
     [['run', 'p.yaml', '--web', '--port', '65536'], 'expected a port number from 0 to 65535'],
     [['run', 'p.yaml', '--web', '--port', 'http'], 'expected a port number'],
+    [['run', 'p.yaml', '--port', '8080'], '--port applies only with --web'],
+    [
+      ['resume', 'run-1', '--web-host', '0.0.0.0', '--port', '1'],
+      '--port and --web-host apply only with --web',
+    ],
     [['watch', 'run-1'], "required option '--web' not specified"],
     [['watch', '--web'], 'missing required argument'],
     [[], 'Usage: drs-failback'],
