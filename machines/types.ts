@@ -1,6 +1,9 @@
 // Domain types shared by the pure machines and the AWS actors.
 // Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
 import type { MarkerCall } from './cutover.js';
+import type { JobLimits, JobSettings } from './jobs.js';
+
+export type { JobLimits, JobSettings } from './jobs.js';
 
 /** Outcome of a run or of a wave, as fixed by the public contract. */
 export const Outcome = {
@@ -168,6 +171,8 @@ export interface PrecheckInput {
   rtoDeadlineAt: number;
   /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
   restore?: RestoreMode;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 export interface PrecheckOutput {
   now: number;
@@ -176,6 +181,8 @@ export interface PrecheckOutput {
   servers: ResolvedServer[];
   /** A read that failed but may pass if sent again (throttling, 5xx): the precheck is retried. */
   failure?: AwsFailure;
+  /** The job limits the start honours: the plan's, lowered to the live quotas read (absent: defaults). */
+  limits?: JobLimits;
 }
 
 export interface StartFailbackInput {
@@ -190,11 +197,19 @@ export interface StartFailbackInput {
    * then is adopted instead of starting another (a restored run re-runs this activity).
    */
   runStartedAt?: number;
+  /** The job limits (absent: DRS's defaults); the wave's jobs so far count against them. */
+  limits?: JobLimits;
+  jobIds?: string[];
+  jobRegions?: Record<string, string>;
 }
 export interface StartFailbackOutput {
   now: number;
-  /** Jobs that DRS accepted, even when a later batch failed. */
+  /** Jobs that DRS accepted, even when a later batch failed; with a quota wait, every job of the wave so far. */
   jobIds: string[];
+  /** Servers left for a later start (no capacity now, or DRS refused for quota); absent: none. */
+  queued?: number;
+  /** With `queued`: servers in the wave's active jobs after this start. */
+  inFlight?: number;
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;
