@@ -57,6 +57,8 @@ interface DiskFigures {
   /** Mean bytes written per step over the first and the last quarter of the steps. */
   firstQuarterPerStep: number;
   lastQuarterPerStep: number;
+  /** Bytes written from the end of the previous wave to the end of each wave (same work each). */
+  perWave: number[];
   /** Final size of each file of the run's folder. */
   files: Record<string, number>;
 }
@@ -107,6 +109,9 @@ async function measure(
   const rssAfterImportsMB = process.resourceUsage().maxRSS / 1024;
   const fleet = generateFleet({ servers: serverCount, waves: waveCount });
   const sim = createSimulatedAws(toScenario(fleet.scenario, `fleet-${serverCount}`));
+  // Only counted here (by operation), as the CLI's run only journals them: the record keeps
+  // each call, not its input (World.keepCallInputs).
+  sim.world.keepCallInputs(false);
   const startedAt = sim.clock.now();
   const idealMs = fleet.idealWaveMs.reduce((a, b) => a + b, 0);
   const heap = heapSampler();
@@ -212,6 +217,8 @@ async function durableRun(
     let pending = '';
     const start = bytesWritten();
     let mark = start;
+    const perWave: number[] = [];
+    let waveMark = start;
     const stdout = new Writable({
       write(chunk: Buffer, _encoding, done) {
         pending += chunk.toString('utf8');
@@ -226,6 +233,10 @@ async function durableRun(
             const now = bytesWritten();
             perStep.push(now - mark);
             mark = now;
+            if (event.machine === 'wave' && WAVE_FINAL.has(event.to)) {
+              perWave.push(now - waveMark);
+              waveMark = now;
+            }
           }
           if (event.type === 'run.finished') outcome = event.outcome;
         }
@@ -242,8 +253,13 @@ async function durableRun(
     const runDir = join(stateDir, 'runs');
     const files: Record<string, number> = {};
     for (const run of readdirSyncSafe(runDir)) {
-      for (const name of readdirSyncSafe(join(runDir, run)))
-        files[name] = statSync(join(runDir, run, name)).size;
+      for (const name of readdirSyncSafe(join(runDir, run))) {
+        const path = join(runDir, run, name);
+        // A folder (waves/): the sum of its files.
+        files[statSync(path).isDirectory() ? `${name}/` : name] = statSync(path).isDirectory()
+          ? readdirSyncSafe(path).reduce((sum, f) => sum + statSync(join(path, f)).size, 0)
+          : statSync(path).size;
+      }
     }
     return {
       outcome,
@@ -254,6 +270,7 @@ async function durableRun(
         steps: perStep.length,
         firstQuarterPerStep: avg(perStep.slice(0, quarter)),
         lastQuarterPerStep: avg(perStep.slice(-quarter)),
+        perWave,
         files,
       },
     };
@@ -354,7 +371,12 @@ const TARGET_SCALE_RATIO = 1.3;
 const TARGET_RSS_10K_MB = 400;
 const fleetPollMs = () => generateFleet({ servers: 1, waves: 1 }).plan.polling.intervalMs;
 
-function scaleReport(scale: Summary[], runs: number): string {
+/** Load average (1 min) when each measurement began: the machine is shared. */
+const loads: number[] = [];
+const loadRange = () =>
+  loads.length === 0 ? 'not recorded' : `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`;
+
+function scaleReport(scale: Summary[], runs: number, reusesBig = true): string {
   const base = scale[0];
   if (!base) return '';
   const perServer = (s: Summary) => s.wallMs / s.first.servers;
@@ -363,7 +385,7 @@ function scaleReport(scale: Summary[], runs: number): string {
   return [
     '### Cost as the fleet grows (100 servers per wave)',
     '',
-    `Medians of ${runs} runs each (1,000: the runs above); peak RSS with default V8 settings.`,
+    `Medians of ${runs} runs each${reusesBig ? ' (1,000: the runs above)' : ''}; peak RSS with default V8 settings; load average (1 min) ${loadRange()} when the runs began (2 CPUs).`,
     '',
     '| servers / waves | wall | wall per server | vs 1,000 | peak RSS | peak heap | AWS calls | calls per server |',
     '|---|---|---|---|---|---|---|---|',
@@ -373,6 +395,8 @@ function scaleReport(scale: Summary[], runs: number): string {
     ),
     '',
     `Wall time per server at ${int(largest.first.servers)} is ${ratio.toFixed(2)}x the figure at 1,000 (goal <= ${TARGET_SCALE_RATIO}x: ${ratio <= TARGET_SCALE_RATIO ? 'met' : '**missed**'}); peak RSS at ${int(largest.first.servers)} is ${largest.maxRssMB.toFixed(0)} MB (goal < ${TARGET_RSS_10K_MB} MB: ${largest.maxRssMB < TARGET_RSS_10K_MB ? 'met' : '**missed**'}).`,
+    '',
+    ...MEMORY_NOTES,
     '',
   ].join('\n');
 }
@@ -384,35 +408,104 @@ function durableReport(runs: Measurement[]): string {
     '',
     '`run --simulate --yes --json --state-dir` through the command function the CLI calls, in a',
     'fresh process; its event stream goes to memory, everything else it writes (events.ndjson,',
-    "snapshot.json, the simulated world's journal sim-world.ndjson, locks) is counted by the",
-    'kernel (`wchar` of /proc/self/io) between consecutive steps (a step: one `state` event).',
-    'Disk work per step must not grow with the steps before it: the last quarter of the steps',
-    'against the first.',
+    "snapshot.json, waves/<index>.json, the simulated world's journal sim-world.ndjson, locks) is",
+    'counted by the kernel (`wchar` of /proc/self/io) between consecutive steps (a step: one',
+    '`state` event) and between the ends of consecutive waves. Disk work per step must not grow',
+    'with the steps before it: the last quarter of the steps against the first, and the last wave',
+    'against the first (every wave of the generated fleet does the same work, so this compares like',
+    'with like; the quarters mix kinds of steps, and a 2-wave run has only a dozen).',
     '',
-    '| servers / waves | outcome | written per run | steps | per step, first quarter | per step, last quarter | last / first | files at the end |',
-    '|---|---|---|---|---|---|---|---|',
+    '| servers / waves | outcome | written per run | steps | per step, first quarter | per step, last quarter | last / first | first wave | last wave | last / first | files at the end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map((m) => {
       const d = m.disk;
-      if (!d) return `| ${m.servers} / ${m.waves} | ${m.outcome} | - | | | | | |`;
+      if (!d) return `| ${m.servers} / ${m.waves} | ${m.outcome} | - | | | | | | | | |`;
       const files = Object.entries(d.files)
         .filter(([name]) => !name.startsWith('.'))
         .map(([name, size]) => `${name} ${kB(size)}`)
         .join(', ');
-      return `| ${int(m.servers)} / ${m.waves} | ${m.outcome} | ${(d.bytes / MB).toFixed(1)} MB | ${int(d.steps)} | ${kB(d.firstQuarterPerStep)} | ${kB(d.lastQuarterPerStep)} | ${(d.lastQuarterPerStep / Math.max(1, d.firstQuarterPerStep)).toFixed(2)} | ${files} |`;
+      const firstWave = d.perWave[0] ?? 0;
+      const lastWave = d.perWave.at(-1) ?? 0;
+      return `| ${int(m.servers)} / ${m.waves} | ${m.outcome} | ${(d.bytes / MB).toFixed(1)} MB | ${int(d.steps)} | ${kB(d.firstQuarterPerStep)} | ${kB(d.lastQuarterPerStep)} | ${(d.lastQuarterPerStep / Math.max(1, d.firstQuarterPerStep)).toFixed(2)} | ${kB(firstWave)} | ${kB(lastWave)} | ${(lastWave / Math.max(1, firstWave)).toFixed(2)} | ${files} |`;
     }),
     '',
-    'The simulated world no longer grows the writes: it is an append-only journal (one line per',
-    'call, `src/sim/journal.ts`), and so is events.ndjson. What still grows is snapshot.json,',
-    "replaced whole (temp file, fsync, rename) whenever the machines' snapshot changes, a few",
-    'hundred times per wave (strace of a 200-server run: 597 rewrites, 88.8 MB of its 90.9 MB).',
-    "It holds the plan's waves (the whole fleet, about 11 kB per 100 servers) and the launch",
-    'results of every finished wave (about 15 kB per 100 servers), so the bytes per step grow with',
-    'the waves behind it: the last/first column. Not fixed here (it needs the run store and the',
-    "plan machine's context: the plan is already in plan.json and finished waves' results in the",
-    'event log, so the snapshot could hold references, or be journaled like the world).',
+    ...DURABLE_NOTES,
     '',
   ].join('\n');
 }
+
+/** Where the peak memory comes from (measured by hand with --trace-gc); re-checked when the numbers move. */
+const MEMORY_NOTES = [
+  '### Memory: what the peak is made of',
+  '',
+  'Measured on the compiled child with `node --trace-gc` (default settings) and heap snapshots',
+  '(`BENCH_HEAP_SNAPSHOT`), 2026-12-02:',
+  '',
+  '| | 1,000 / 10 | 3,000 / 30 | 10,000 / 100 |',
+  '|---|---|---|---|',
+  '| RSS with the modules loaded, before the run | 129-139 MB | 133 MB | 127-132 MB (at 5,000) |',
+  '| live heap after a full GC, early in the run | 36 MB | | 90 MB |',
+  '| live heap after the last full GC | 40 MB | 63 MB (half-way) | 128 MB |',
+  '| heap used when V8 started the next full GC | 152 MB | | 340-481 MB |',
+  '| peak RSS, default settings (median of 3) | 279 MB | | 640 MB |',
+  '| peak RSS, old space capped at 256 / 192 MB (1 run each) | | | 304 / 275 MB (42.7 / 64.6 s) |',
+  '',
+  '- The run holds little: the live heap is the modules (about 25 MB of code and sources of the',
+  '  AWS SDK, zod, xstate, sinon), the generated plan and scenario, and the simulated world (its',
+  '  source servers, recovery and EC2 instances, jobs with their log items, the record of calls),',
+  '  about 9 kB per server at 10,000 (90 MB when the run starts, 128 MB at the end; half-way',
+  '  through 3,000 servers 63 MB: strings 18 MB, of which 8 MB module sources; objects 14 MB;',
+  '  code 9 MB; arrays 9 MB).',
+  '- The peak is what V8 lets pile up between full collections. With default settings, and a',
+  '  collector that costs little here (mutator utilisation 0.96-0.99 in the trace), V8 sets the',
+  '  next full GC at about 4 times the live heap: 36 MB live gave the next collection at 152 MB',
+  '  (1,000 servers), 83-128 MB live at 340-481 MB (10,000). Peak RSS is then the modules plus',
+  '  that heap: 200 MB at 1,000 servers would need the next collection at about 70 MB, 400 MB at',
+  '  10,000 a live heap of about 65 MB, less than the 10,000-server world itself. Neither goal is',
+  '  met with default settings: the floor is modules + 4 x live heap, and the live heap is the',
+  '  simulated world, which a real run does not have.',
+  "- Cut: the world kept every call's input (id lists of up to 200 ids) in its record, read only",
+  "  for counts in the benchmark and never in the CLI's run, whose journal has them on disk:",
+  '  `World.keepCallInputs(false)` drops them once the listeners heard the call (the CLI does it',
+  "  once its run's journal holds every call). One run each at 5,000 servers: 477 MB before, 419 MB",
+  '  after (heap 340 / 298 MB); at 1,000 the difference is below the noise (267-296 MB either way).',
+  '  At 10,000 the median is 640 MB (658 MB in the table of 2026-12-02 before it).',
+  '- What holds it with default settings is a heap limit: `NODE_OPTIONS=--max-old-space-size=256`',
+  '  ran the 10,000-server dry run in 304 MB (twice the wall time: more collections), 192 in',
+  '  275 MB, and 96 keeps 1,000 servers under 200 MB (table above): a setting for large dry runs,',
+  '  at the cost of wall time; a real run has no simulated world in its heap.',
+];
+
+/** How the durable path writes; re-checked when the numbers move. */
+const DURABLE_NOTES = [
+  'Before snapshot format 3 (same benchmark, 2026-12-02, before this change): 200 / 2 wrote',
+  '47.4 MB, per step 263.0 kB in the first quarter and 8,576.4 kB in the last (32.61); 1,000 / 10',
+  'wrote 641.5 MB, 7,579.6 kB and 18,572.5 kB per step (2.45). snapshot.json, replaced whole',
+  "(temp file, fsync, rename) a few hundred times per wave, held the plan's waves (the whole fleet,",
+  'about 11 kB per 100 servers) and the results of every finished wave (about 15 kB per 100',
+  'servers), so every write grew with the waves behind it.',
+  '',
+  'Now: the last wave writes 0.96 and 0.87 times what the first wave writes (the first also creates',
+  'the run: plan.json, plan.source, a lock per server), so the work per step no longer depends on the',
+  'steps before (goal about 1.0: met). The per-step quarters still differ (19.32 at 200 / 2) because',
+  "they compare different kinds of steps: a wave's monitoringJob and verifying steps save the",
+  'snapshot at every poll round, its precheck once. Measured on the writes themselves (a 300 / 3 run,',
+  'sizes of the 909 snapshot.json writes): 57.4 kB on average in the first quarter, 62.1 kB in the',
+  "last (1.08: the launch statuses fill during a wave), against format 2's growth of 26 kB per 100",
+  'servers behind. Written per run fell by 71% at 1,000 servers (641.5 MB to 186.9 MB).',
+  '',
+  'How it works now (`src/store/snapshot-parts.ts`, docs/reliability.md): snapshot.json refers to',
+  'the plan\'s waves in plan.json (`{ "$ref": "plan.json#/waves" }`) and to the finished waves\'',
+  'results (`{ "$ref": "waves/", "count": n }`, also for the final output); each result is written',
+  'once, atomically, to `waves/<index>.json` before the first snapshot that refers to it (a kill',
+  'between the two leaves the older snapshot, which does not refer to it: `snapshot:wave-result`,',
+  '`test/kill`). Loading puts both back, so resume, status, report and backout read the same',
+  'snapshot as before; formats 1 and 2 (inline) still load. What a snapshot still holds is the',
+  "plan machine's few fields and the running wave's own context (its servers, their resolved",
+  'recovery instances, launch statuses and cutover record: about 60 kB per 100-server wave), the',
+  'same at the first wave as at the hundredth. The simulated world is an append-only journal (one',
+  'line per call, `src/sim/journal.ts`), and so is events.ndjson.',
+];
 
 function perWaveReport(runs: Measurement[]): string {
   const operations = [...new Set(runs.flatMap((m) => Object.keys(m.callsPerWave)))].sort();
@@ -567,8 +660,9 @@ const WHERE_TIME_GOES = [
   '  garbage V8 lets accumulate before collecting: capping the old space (row above) keeps a',
   '  1,000-server run under 200 MB at little cost, so the floor with default settings is the module',
   '  RSS plus what V8 chooses to keep, not what the run holds.',
-  '- The world keeps every call (its record is the evidence every count here comes from), the',
-  '  journal on disk keeps it too: one line per call.',
+  '- The world keeps a record of every call (the evidence every count here comes from); the',
+  "  benchmark and the CLI's run keep it without the calls' inputs (see Memory below), which the",
+  "  CLI's journal on disk keeps: one line per call.",
   '- `DescribeRecoverySnapshots` is one call per server by design: `sourceServerID` is a required',
   "  top-level field (API limit), and the precheck must read each server's newest recovery point.",
 ];
@@ -585,6 +679,19 @@ function writeSection(section: string): void {
     doc = doc.slice(0, start) + section + (next === -1 ? '' : rest.slice(next + 1));
   }
   writeFileSync(path, doc);
+}
+
+/** Replaces one `### ` subsection of the benchmark's section (its first line names it), keeping the rest. */
+function writeSubsection(subsection: string): void {
+  const path = `${ROOT}docs/performance.md`;
+  const doc = readFileSync(path, 'utf8');
+  const heading = subsection.slice(0, subsection.indexOf('\n'));
+  const start = doc.indexOf(`${heading}\n`);
+  if (start === -1)
+    throw new Error(`${heading} is not in docs/performance.md: run the whole benchmark with --write`);
+  const rest = doc.slice(start + heading.length);
+  const next = rest.search(/\n##+ /);
+  writeFileSync(path, doc.slice(0, start) + subsection + (next === -1 ? '' : rest.slice(next + 1)));
 }
 
 const args = process.argv.slice(2);
@@ -605,6 +712,8 @@ if (args[0] === '--child') {
   const runCount = flag('--runs', 5);
   const scaleRuns = flag('--scale-runs', 3);
   const maxServers = flag('--max-servers', 10_000);
+  // `--only durable` or `--only scale`: that subsection alone (with --write, only it is replaced).
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   await compileChild();
   const collect = (
     mode: Mode,
@@ -615,12 +724,32 @@ if (args[0] === '--child') {
     pollMs = NAIVE_POLL_MS,
   ) =>
     Array.from({ length: n }, (_, i) => {
+      loads.push(loadavg()[0] ?? 0);
       const m = inChild(mode, servers, waves, nodeFlags, pollMs);
       console.error(
         `${mode} ${servers}/${waves}${mode === 'naive' ? ` poll ${pollMs / 1000}s` : ''} #${i + 1}: ${m.outcome}, ${Math.round(m.wallMs)} ms, ${m.maxRssMB.toFixed(0)} MB rss, ${m.totalCalls} calls${m.disk ? `, ${m.disk.bytes} bytes written` : ''}`,
       );
       return m;
     });
+  if (only === 'durable' || only === 'scale') {
+    const subsection =
+      only === 'durable'
+        ? durableReport(
+            DURABLE_SERVERS.filter((n) => n <= maxServers).map(
+              (n) => summarise(collect('durable', n, n / 100, 1)).first,
+            ),
+          )
+        : scaleReport(
+            SCALE_SERVERS.filter((n) => n <= maxServers).map((n) =>
+              summarise(collect('tool', n, n / 100, scaleRuns)),
+            ),
+            scaleRuns,
+            false,
+          );
+    console.log(subsection);
+    if (args.includes('--write')) writeSubsection(subsection);
+    process.exit(0);
+  }
   const big = summarise(collect('tool', 1000, 10, runCount));
   const small = summarise(collect('tool', 100, 10, runCount));
   // The same run with V8's old space capped: shows how much memory the run needs, as opposed to

@@ -231,6 +231,9 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     keepWorldIn: (file) => {
       worldFile = file;
       startJournal();
+      // The run's journal now holds every call with its input (the header those before, a line
+      // each those after) and is never started again: in memory only the calls' records are read.
+      sim.world.keepCallInputs(false);
     },
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),

@@ -43,6 +43,8 @@ export class World {
   #callListeners: ((call: RecordedCall) => void)[] = [];
   /** Told of every change of the application's writes (the journal appends it: no call records it). */
   #writeListeners: ((change: WritesChange) => void)[] = [];
+  /** Whether the record of calls keeps each call's input (see keepCallInputs). */
+  #keepCallInputs = true;
 
   private constructor(state: WorldState, clock: Clock) {
     this.state = state;
@@ -271,7 +273,19 @@ export class World {
     this.#call = undefined;
     this.state.now = this.now;
     this.state.rngState = this.rng.state;
-    if (call) for (const listener of this.#callListeners) listener(call);
+    if (!call) return;
+    for (const listener of this.#callListeners) listener(call);
+    if (!this.#keepCallInputs) delete (call as { input?: unknown }).input;
+  }
+
+  /**
+   * Whether the record of calls (`calls()`, `save()`) keeps each call's input (by default it
+   * does). Off, a call's record drops its input once the listeners heard it: for a process that
+   * only counts the calls, or whose journal already has them on disk. The inputs (id lists of up
+   * to 200 ids) were about a tenth of a 5,000-server dry run's memory (docs/performance.md).
+   */
+  keepCallInputs(keep: boolean): void {
+    this.#keepCallInputs = keep;
   }
 
   /** Calls `listener` with every call once it is answered (synchronously, before the caller hears). */

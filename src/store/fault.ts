@@ -9,7 +9,12 @@ export const RUN_CREATION_POINTS = [
   'create:sim-world.json',
   'create:run.json',
 ] as const;
-export type FaultPoint = (typeof RUN_CREATION_POINTS)[number] | `request:${string}`;
+/** After a finished wave's result file is written, before the snapshot that refers to it. */
+export const WAVE_RESULT_POINT = 'snapshot:wave-result';
+export type FaultPoint =
+  | (typeof RUN_CREATION_POINTS)[number]
+  | typeof WAVE_RESULT_POINT
+  | `request:${string}`;
 
 type FaultHook = (point: FaultPoint) => void;
 

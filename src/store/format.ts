@@ -1,15 +1,20 @@
 // The on-disk formats of the state directory, versioned so an old tool never half-reads a new
 // file, and migrated forward (src/store/migrations.ts) so a new tool reads every old one.
 //
-// Format 2 of both files is open: a reader ignores fields it does not know, and a field added
+// Format 2 of run.json and format 3 of snapshot.json are open: a reader ignores fields it does not know, and a field added
 // later is optional (absent means its default). So a later change adds a field without a bump;
 // a bump, with its migration, only when an older reader would misread the file.
 import type { Snapshot } from 'xstate';
 import { SnapshotFormatError, StateFileError } from './errors.js';
 import { type Migrations, migrate, RUN_META_MIGRATIONS, SNAPSHOT_MIGRATIONS } from './migrations.js';
+import { hasParts, type PartReader, rehydrate } from './snapshot-parts.js';
 
-/** 1: `{ formatVersion, runId, savedAt, snapshot }`. 2: `machineVersion` beside `formatVersion`. */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+/**
+ * 1: `{ formatVersion, runId, savedAt, snapshot }`. 2: `machineVersion` beside `formatVersion`.
+ * 3: the plan's waves and the finished waves' results may be references to plan.json and
+ * waves/<index>.json (src/store/snapshot-parts.ts), put back when read.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 3;
 /** 1: the first `run.json`. 2: `eventFormatVersion` says how to read `events.ndjson`. */
 export const RUN_META_FORMAT_VERSION = 2;
 /**
@@ -82,12 +87,15 @@ function checkVersion(file: string, field: string, version: unknown, current: nu
  * Checks the envelope before anything inside is trusted, then migrates it (and the machine
  * snapshot inside) to the current versions. A newer format or machine version is refused with
  * a sentence that says what to do; anything else that is not a snapshot is refused too.
+ * `readPart` reads the files a format 3 snapshot refers to (paths relative to the run's folder);
+ * a snapshot with references and no reader is refused (StoredRun.loadSnapshotFile passes one).
  */
 export function parseSnapshotFile(
   text: string,
   expectedRunId: string,
   file = 'snapshot.json',
   migrations: SnapshotMigrations = SNAPSHOT_MIGRATIONS,
+  readPart?: PartReader,
 ): SnapshotFile {
   let data: unknown;
   try {
@@ -112,13 +120,15 @@ export function parseSnapshotFile(
   const envelope = migrate(data, version, SNAPSHOT_FORMAT_VERSION, migrations.envelope, file);
   const currentMachine = migrations.machineVersion ?? MACHINE_VERSION;
   const machineVersion = checkVersion(file, 'machineVersion', envelope.machineVersion, currentMachine);
-  const snapshot = migrate(
-    envelope.snapshot as Record<string, unknown>,
-    machineVersion,
-    currentMachine,
-    migrations.machine,
-    `${file} (machine)`,
-  );
+  let inner = envelope.snapshot as Record<string, unknown>;
+  if (hasParts(inner)) {
+    if (!readPart)
+      throw new SnapshotFormatError(
+        `${file} refers to files of its run's folder; read it with the run (StoredRun.loadSnapshotFile)`,
+      );
+    inner = rehydrate(inner, expectedRunId, readPart, file);
+  }
+  const snapshot = migrate(inner, machineVersion, currentMachine, migrations.machine, `${file} (machine)`);
   return {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     machineVersion: currentMachine,

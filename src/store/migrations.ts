@@ -11,6 +11,8 @@ export type Migrations = Readonly<Record<number, (data: Record<string, unknown>)
 const SNAPSHOT_ENVELOPE: Migrations = {
   // Before format 2 no machine version was recorded: every snapshot was of machine 1.
   1: (file) => ({ ...file, formatVersion: 2, machineVersion: 1 }),
+  // Format 2 held everything inline, which format 3 still reads: its references are optional.
+  2: (file) => ({ ...file, formatVersion: 3 }),
 };
 
 /** The plan machine's persisted snapshot, by `machineVersion`. Machine 1 is current. */

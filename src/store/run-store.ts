@@ -3,7 +3,9 @@
 //   <stateDir>/runs/<runId>/run.json        who, when, which plan
 //   <stateDir>/runs/<runId>/plan.json       the validated plan
 //   <stateDir>/runs/<runId>/plan.source     the plan file's text as it was
-//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, machineVersion, runId, savedAt, snapshot }, replaced atomically
+//   <stateDir>/runs/<runId>/snapshot.json   { formatVersion, machineVersion, runId, savedAt, snapshot }, replaced atomically;
+//                                           refers to plan.json's waves and to waves/<index>.json
+//   <stateDir>/runs/<runId>/waves/<index>.json  a finished wave's result, written once (src/store/snapshot-parts.ts)
 //   <stateDir>/runs/<runId>/events.ndjson   one contract event a line, append-only
 //   <stateDir>/locks/plan-<name>.lock, server-<id>.lock
 import {
@@ -39,6 +41,7 @@ import {
   type SnapshotFile,
 } from './format.js';
 import { acquireRunLocks, type HeldLocks, type LockEnvironment, planLockOwner } from './lock.js';
+import { SnapshotPartWriter, WAVE_RESULTS_DIR } from './snapshot-parts.js';
 import { defaultStateDir } from './state-dir.js';
 
 export { defaultStateDir } from './state-dir.js';
@@ -248,12 +251,14 @@ export class StoredRun {
   #locks: HeldLocks | null = null;
   #eventsFd: number | null = null;
   #lastSnapshotJson: string | null = null;
+  readonly #parts: SnapshotPartWriter;
 
   constructor(store: RunStore, runId: string, dir: string, locker: Locker) {
     this.store = store;
     this.runId = runId;
     this.dir = dir;
     this.#locker = locker;
+    this.#parts = new SnapshotPartWriter(dir, runId, () => this.#planWavesJson());
   }
 
   get eventsPath(): string {
@@ -299,6 +304,7 @@ export class StoredRun {
     // Only the holder of the locks cleans temp files a crash left: a reader (status, report)
     // must not delete the temp file of a process that is about to rename it.
     removeTempFiles(this.dir);
+    removeTempFiles(join(this.dir, WAVE_RESULTS_DIR));
   }
 
   /** @internal hands the locks taken at creation to the run. */
@@ -334,18 +340,20 @@ export class StoredRun {
   /**
    * Replaces snapshot.json atomically; an unchanged snapshot is not written again. Only a live
    * or finished run is saved: stopping the actor (a pause, a shutdown) reports a `stopped`
-   * snapshot without its wave, which must never replace the resumable one.
+   * snapshot without its wave, which must never replace the resumable one. What the step did
+   * not change stays out of it (format 3): the plan's waves are plan.json's, and a finished
+   * wave's result is written once to waves/<index>.json, before the snapshot that refers to it.
    */
   saveSnapshot = (snapshot: Snapshot<unknown>): void => {
     if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
-    const json = JSON.stringify(snapshot);
+    const stored = this.#parts.dehydrate(snapshot);
+    const json = JSON.stringify(stored);
     if (json === this.#lastSnapshotJson) return;
-    const file: SnapshotFile = {
+    const file: Omit<SnapshotFile, 'snapshot'> = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       machineVersion: MACHINE_VERSION,
       runId: this.runId,
       savedAt: new Date().toISOString(),
-      snapshot,
     };
     // Hand-built so the snapshot is serialised once.
     const text = `{"formatVersion":${file.formatVersion},"machineVersion":${file.machineVersion},"runId":${JSON.stringify(file.runId)},"savedAt":${JSON.stringify(file.savedAt)},"snapshot":${json}}\n`;
@@ -366,7 +374,23 @@ export class StoredRun {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    return parseSnapshotFile(text, this.runId, this.snapshotPath);
+    const read = new Set<string>();
+    const file = parseSnapshotFile(text, this.runId, this.snapshotPath, undefined, (part) => {
+      const partText = readFileSync(join(this.dir, part), 'utf8');
+      read.add(part);
+      return partText;
+    });
+    this.#parts.loaded(file.snapshot, read);
+    return file;
+  }
+
+  /** plan.json's waves as the run's context holds them, serialised; undefined when unreadable. */
+  #planWavesJson(): string | undefined {
+    try {
+      return JSON.stringify(this.plan().waves);
+    } catch {
+      return undefined;
+    }
   }
 
   readEvents(): RunEvent[] {

@@ -1,6 +1,7 @@
 // The kill test: child processes of the real CLI, against the simulated AWS, killed with SIGKILL
 // at chosen instants (DRS_FAILBACK_FAULT names the point: after each file of run creation, right
-// after each mutating `aws.request` intent is on disk), then resumed. Checks the promises of
+// after each mutating `aws.request` intent is on disk, after a finished wave's result file and
+// before the snapshot that refers to it), then resumed. Checks the promises of
 // docs/reliability.md: a simulated run stays simulated (resume never reaches a real endpoint), a
 // run killed before its creation completed is refused with nothing sent, every run that exists
 // reaches the uninterrupted run's outcome with one launch per instance, no transition lost or
@@ -122,7 +123,7 @@ describe('kill test: SIGKILL at every dangerous instant, then resume', () => {
     }, 60_000);
   }
 
-  for (const point of ['create:run.json', 'request:StartFailbackLaunch']) {
+  for (const point of ['create:run.json', 'request:StartFailbackLaunch', 'snapshot:wave-result']) {
     it(`killed after ${point}: resumed against a real endpoint's settings it stays simulated and completes as uninterrupted`, async () => {
       const stateDir = tempStateDir();
       const killed = await kill(stateDir, point);
@@ -131,6 +132,16 @@ describe('kill test: SIGKILL at every dangerous instant, then resume', () => {
       expect(JSON.parse(readFileSync(join(stateDir, 'runs', id, 'run.json'), 'utf8'))).toMatchObject({
         simulation: { world: 'sim-world.ndjson' },
       });
+      if (point === 'snapshot:wave-result') {
+        // The first wave's result is on disk; the snapshot that would refer to it is not.
+        const dir = join(stateDir, 'runs', id);
+        expect(JSON.parse(readFileSync(join(dir, 'waves', '0.json'), 'utf8'))).toMatchObject({
+          index: 0,
+          result: { name: 'databases', outcome: 'completed' },
+        });
+        const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
+        expect(snapshot.snapshot.context.results).toEqual({ $ref: 'waves/', count: 0 });
+      }
 
       const resumed = await resume(stateDir, id);
       expect(resumed.stderr).toBe('');

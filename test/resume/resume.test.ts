@@ -21,9 +21,9 @@ import {
   RunStore,
   SnapshotFormatError,
 } from '../../src/store/index.js';
-import { FIXTURE_PLAN, FIXTURE_RUN_ID } from '../fixtures/snapshots/fixture-plan.js';
+import { FIXTURE_PLAN, FIXTURE_RUN_ID, V2_FIXTURE_RUN_ID } from '../fixtures/snapshots/fixture-plan.js';
 import { tempStateDir } from '../store/helpers.js';
-import { crashScenario } from '../support/crash/fixture.js';
+import { CRASH_PLAN, crashScenario } from '../support/crash/fixture.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'snapshots');
 const HOUR = 3_600_000;
@@ -125,6 +125,50 @@ describe('the committed v1 snapshot (taken mid-poll) keeps restoring', () => {
   });
 });
 
+describe('the committed v2 snapshot (second wave mid-poll, first result inline) keeps restoring', () => {
+  it('resumes, completes without another launch, and is saved again as format 3 with the same results', async () => {
+    const store = new RunStore({ stateDir: tempStateDir() });
+    const stored = store.create(parsePlan(CRASH_PLAN, 'plan.yaml'), CRASH_PLAN, V2_FIXTURE_RUN_ID);
+    const fixture = (name: string) => readFileSync(join(FIXTURES, `v2-second-wave.${name}`), 'utf8');
+    writeFileSync(stored.snapshotPath, fixture('snapshot.json'));
+    writeFileSync(stored.eventsPath, fixture('events.ndjson'));
+    stored.close();
+    const inline = JSON.parse(fixture('snapshot.json')) as {
+      formatVersion: number;
+      snapshot: { context: { results: { name: string; outcome: string }[] } };
+    };
+    expect(inline.formatVersion).toBe(2);
+    expect(inline.snapshot.context.results).toMatchObject([{ name: 'databases', outcome: 'completed' }]);
+    const sim = loadSimulatedAws(JSON.parse(fixture('world.json')) as WorldState);
+    expect(starts(sim)).toBe(2);
+
+    const run = await resumeRun({
+      store,
+      runId: V2_FIXTURE_RUN_ID,
+      clients: sim.clients,
+      clock: sim.clock,
+      probes: sim.probes,
+      simulated: true,
+    });
+    const result = await sim.clock.run(run.start());
+    expect(result.outcome).toBe('completed');
+    expect(starts(sim)).toBe(2);
+    // The first wave's result came from the inline format 2 snapshot, unchanged.
+    expect(result.waves[0]).toEqual(inline.snapshot.context.results[0]);
+    expect(states(store.open(V2_FIXTURE_RUN_ID).readEvents()).slice(-3)).toEqual([
+      'app: verifying',
+      'app: completed',
+      'plan: completed',
+    ]);
+    const raw = JSON.parse(readFileSync(stored.snapshotPath, 'utf8'));
+    expect(raw).toMatchObject({ formatVersion: 3, snapshot: { status: 'done' } });
+    expect(raw.snapshot.context.results).toEqual({ $ref: 'waves/', count: 2 });
+    expect(store.open(V2_FIXTURE_RUN_ID).loadSnapshot()).toMatchObject({
+      context: { results: [inline.snapshot.context.results[0], { name: 'app', outcome: 'completed' }] },
+    });
+  });
+});
+
 describe('resumeRun finishes', () => {
   it('a run killed after its last step but before run.finished was logged: logs it, releases the locks', async () => {
     const { store, world } = fixtureRun();
@@ -171,12 +215,12 @@ describe('resumeRun refuses', () => {
     const { store } = fixtureRun();
     const stored = store.open(FIXTURE_RUN_ID);
     const file = JSON.parse(readFileSync(stored.snapshotPath, 'utf8'));
-    writeFileSync(stored.snapshotPath, JSON.stringify({ ...file, formatVersion: 3 }));
+    writeFileSync(stored.snapshotPath, JSON.stringify({ ...file, formatVersion: 4 }));
     const sim = createSimulatedAws(crashScenario());
     const resuming = resumeRun({ store, runId: FIXTURE_RUN_ID, clients: sim.clients });
     await expect(resuming).rejects.toThrow(SnapshotFormatError);
     await expect(resumeRun({ store, runId: FIXTURE_RUN_ID, clients: sim.clients })).rejects.toThrow(
-      'snapshot.json format 3 is newer than this drs-failback understands (2); upgrade',
+      'snapshot.json format 4 is newer than this drs-failback understands (3); upgrade',
     );
   });
 

@@ -35,9 +35,9 @@ describe('snapshot envelope: machine version and migrations', () => {
     const run = new RunStore({ stateDir: tempStateDir() }).create(testPlan(), 'x', RUN_A);
     run.saveSnapshot({ status: 'active', value: 'a', context: {} } as never);
     const raw = JSON.parse(readFileSync(run.snapshotPath, 'utf8'));
-    expect(raw).toMatchObject({ formatVersion: 2, machineVersion: 1 });
+    expect(raw).toMatchObject({ formatVersion: 3, machineVersion: 1 });
     expect(run.loadSnapshotFile()).toMatchObject({
-      formatVersion: 2,
+      formatVersion: 3,
       machineVersion: 1,
       snapshot: { value: 'a' },
     });

@@ -2,7 +2,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
-import { RunNotFoundError, RunStore, SnapshotFormatError } from '../../src/store/index.js';
+import {
+  RunNotFoundError,
+  RunStore,
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotFormatError,
+} from '../../src/store/index.js';
 import { RUN_A, RUN_B, S1, tempStateDir, testPlan } from './helpers.js';
 
 const snapshot = (value: string) => ({ status: 'active', value, context: { n: value } }) as never;
@@ -34,7 +39,7 @@ describe('RunStore layout', () => {
     run.saveSnapshot(snapshot('a'));
     const file = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
     expect(file).toMatchObject({
-      formatVersion: 2,
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
       machineVersion: 1,
       runId: RUN_A,
       snapshot: { value: 'a' },
@@ -155,11 +160,11 @@ describe('snapshot format', () => {
     const run = new RunStore({ stateDir }).create(testPlan(), 'x', RUN_A);
     writeFileSync(
       run.snapshotPath,
-      JSON.stringify({ formatVersion: 3, runId: RUN_A, snapshot: { future: true } }),
+      JSON.stringify({ formatVersion: 4, runId: RUN_A, snapshot: { future: true } }),
     );
     expect(() => run.loadSnapshot()).toThrow(SnapshotFormatError);
     expect(() => run.loadSnapshot()).toThrow(
-      /snapshot\.json format 3 is newer than this drs-failback understands \(2\); upgrade/,
+      /snapshot\.json format 4 is newer than this drs-failback understands \(3\); upgrade/,
     );
   });
 
