@@ -4,31 +4,17 @@
 // SendTaskSuccess and record the caller's AWS principal (`via: api`).
 import {
   ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, type SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Clock } from '../clock.js';
+import { type RunTableDeps, runPk } from './run-table.js';
 import type { ApprovalRequest, Command } from './step.js';
 
-export interface RunTableDeps {
-  ddb: Pick<DynamoDBClient, 'send'>;
-  table: string;
-  clock: Clock;
-}
-
-/** What the run's record holds: which engine runs it and where. */
-export interface RunRecord {
-  runId: string;
-  engine: 'sfn';
-  executionArn: string;
-  plan: string;
-  startedAt: string;
-}
+export type { RunRecord } from './runs.js';
+export { readRun, recordRun } from './runs.js';
 
 export type Decision = 'approve' | 'refuse';
 
@@ -53,41 +39,9 @@ export class NoPendingApprovalError extends Error {
   override name = 'NoPendingApprovalError';
 }
 
-const pk = (runId: string) => `run#${runId}`;
+const pk = runPk;
 const approvalSk = (request: Pick<ApprovalRequest, 'waveIndex' | 'state'>) =>
   `approval#${String(request.waveIndex).padStart(4, '0')}#${request.state}`;
-
-export async function recordRun(deps: RunTableDeps, run: RunRecord): Promise<void> {
-  await deps.ddb.send(
-    new PutItemCommand({
-      TableName: deps.table,
-      Item: {
-        pk: { S: pk(run.runId) },
-        sk: { S: 'run' },
-        engine: { S: run.engine },
-        executionArn: { S: run.executionArn },
-        plan: { S: run.plan },
-        startedAt: { S: run.startedAt },
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-export async function readRun(deps: RunTableDeps, runId: string): Promise<RunRecord | null> {
-  const out = await deps.ddb.send(
-    new GetItemCommand({ TableName: deps.table, Key: { pk: { S: pk(runId) }, sk: { S: 'run' } } }),
-  );
-  const item = out.Item;
-  if (!item) return null;
-  return {
-    runId,
-    engine: 'sfn',
-    executionArn: item.executionArn?.S ?? '',
-    plan: item.plan?.S ?? '',
-    startedAt: item.startedAt?.S ?? '',
-  };
-}
 
 export interface ApprovalEvent {
   token: string;

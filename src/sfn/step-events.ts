@@ -87,5 +87,7 @@ export function answerEvent(
   if (event.type !== 'APPROVE' && event.type !== 'REFUSE') return null;
   const approver = typeof event.by === 'string' ? event.by : 'unknown';
   const fields = { wave: context.wave.name, approver, via: 'api' as const, by: approver };
-  return event.type === 'APPROVE' ? { type: 'approval.given', ...fields } : { type: 'approval.refused', ...fields };
+  return event.type === 'APPROVE'
+    ? { type: 'approval.given', ...fields }
+    : { type: 'approval.refused', ...fields };
 }

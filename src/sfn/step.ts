@@ -288,7 +288,11 @@ function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
     case 'event':
       if (command.kind !== 'approval') throw new Error(`${command.state}: an answer nobody asked for`);
       // ABORT: `drs-failback abort` answered the approval Task with the machine's own event.
-      if (outcome.event.type !== 'APPROVE' && outcome.event.type !== 'REFUSE' && outcome.event.type !== 'ABORT')
+      if (
+        outcome.event.type !== 'APPROVE' &&
+        outcome.event.type !== 'REFUSE' &&
+        outcome.event.type !== 'ABORT'
+      )
         throw new Error(`${command.state}: ${outcome.event.type} is not an answer`);
       return outcome.event;
   }
@@ -319,7 +323,8 @@ export function step(request: StepRequest, options: StepOptions = {}): StepState
   return stepWithEvents(request, options).state;
 }
 
-const snapshotsOf = (microsteps: readonly (readonly [AnyMachineSnapshot, unknown])[]) => microsteps.map((m) => m[0]);
+const snapshotsOf = (microsteps: readonly (readonly [AnyMachineSnapshot, unknown])[]) =>
+  microsteps.map((m) => m[0]);
 
 /** The machine's own ABORT, where the wave listens for one: the operator's abort at this step. */
 function withAbort(
@@ -329,7 +334,11 @@ function withAbort(
   events: RunEventBody[],
 ): { snapshot: AnyMachineSnapshot; command: Command } {
   if (!abort || name !== 'wave' || settled.snapshot.status !== 'active') return settled;
-  const event = { type: 'ABORT', by: abort.by, ...(abort.reason !== undefined ? { reason: abort.reason } : {}) };
+  const event = {
+    type: 'ABORT',
+    by: abort.by,
+    ...(abort.reason !== undefined ? { reason: abort.reason } : {}),
+  };
   if (!settled.snapshot.can(event)) return settled;
   const machine = MACHINES[name] as AnyStateMachine;
   const from = lifecycleOf(name, settled.snapshot.value);
@@ -345,16 +354,29 @@ function begin(
 ): StepResult {
   const machine = MACHINES[name] as AnyStateMachine;
   const limit = request.execution.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  const history = { events: HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice, limit };
+  const history = {
+    events: HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice,
+    limit,
+  };
   const start = request.execution.begin;
   if ('resume' in start) return { state: { machine: name, ...start.resume, history }, events: [] };
   const events: RunEventBody[] = [];
   if (name === 'plan') events.push(runStartedEvent(start.input as PlanRunInput));
   events.push(...transitionEvents(name, null, snapshotsOf(getInitialMicrosteps(machine, start.input))));
   const [snapshot, actions] = initialTransition(machine, start.input);
-  const settled = withAbort(name, { snapshot, command: commandFor(name, snapshot, actions, null) }, options.abort, events);
+  const settled = withAbort(
+    name,
+    { snapshot, command: commandFor(name, snapshot, actions, null) },
+    options.abort,
+    events,
+  );
   return {
-    state: { machine: name, snapshot: storedSnapshot(machine, settled.snapshot), command: settled.command, history },
+    state: {
+      machine: name,
+      snapshot: storedSnapshot(machine, settled.snapshot),
+      command: settled.command,
+      history,
+    },
     events,
   };
 }
@@ -387,19 +409,26 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
     // An approval whose Task timed out before its deadline (or without one): ask again.
     const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
     const again =
-      command.kind === 'approval' ? approvalCommand(command.state, current, remainingMs, command.deadline) : command;
+      command.kind === 'approval'
+        ? approvalCommand(command.state, current, remainingMs, command.deadline)
+        : command;
     settled = { snapshot: current, command: again };
   } else {
     const answered = answerEvent(current.context as { wave: { name: string } }, event);
     if (answered) events.push(answered);
     const from = lifecycleOf(name, current.value);
-    events.push(...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, current, event as never))));
+    events.push(
+      ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, current, event as never))),
+    );
     const [next, actions] = transition(machine, current, event as never);
     settled = { snapshot: next, command: commandFor(name, next, actions, command) };
   }
   settled = withAbort(name, settled, options.abort, events);
   if (name === 'plan' && settled.snapshot.status === 'done')
     events.push(runFinishedEvent(settled.snapshot.output as PlanOutput));
-  const snapshot = event === null && settled.snapshot === current ? request.snapshot : storedSnapshot(machine, settled.snapshot);
+  const snapshot =
+    event === null && settled.snapshot === current
+      ? request.snapshot
+      : storedSnapshot(machine, settled.snapshot);
   return { state: withHistory(name, { snapshot, command: settled.command, history }), events };
 }
