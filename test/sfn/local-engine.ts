@@ -19,7 +19,12 @@ import { createEngineStep } from '../../src/sfn/engine-step.js';
 import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
 import type { RunTableDeps } from '../../src/sfn/run-table.js';
 import { abortOf, ensureRun, requestAbort } from '../../src/sfn/runs.js';
-import { createDynamoSnapshotStore, load, type SnapshotStore, type WireRequest } from '../../src/sfn/spill.js';
+import {
+  createDynamoSnapshotStore,
+  load,
+  type SnapshotStore,
+  type WireRequest,
+} from '../../src/sfn/spill.js';
 import { type Command, HISTORY_EVENTS, type StepRequest, type StepState } from '../../src/sfn/step.js';
 import type { MachineName } from '../../src/sfn/structure.js';
 import type { SimulatedAws } from '../../src/sim/index.js';
