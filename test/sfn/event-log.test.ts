@@ -5,32 +5,18 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
-import { type Answer, normalizeMintedIds, runInProcess, runOnLocalStepFunctions } from './local-engine.js';
+import {
+  type Answer,
+  comparable,
+  normalizeMintedIds,
+  runInProcess,
+  runOnLocalStepFunctions,
+} from './local-engine.js';
 
 const EXAMPLES = readdirSync('examples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && !['plans', 'scenarios', 'embedding'].includes(d.name))
   .map((d) => d.name)
   .sort();
-
-/**
- * What both engines must agree on. Not compared: `seq` and `runId` (the CLI's stream also holds
- * its notifications), notifications and SNS calls (the Step Functions engine notifies from its
- * approval Lambda), and `simulated` (the CLI's dry run says so; the engine cannot know).
- */
-export function comparable(events: readonly RunEvent[], withTimes = true): unknown[] {
-  return events.flatMap((e) => {
-    if (e.type === 'notification') return [];
-    if ((e.type === 'aws.request' || e.type === 'aws.response') && e.service === 'sns') return [];
-    const { seq: _seq, runId: _runId, ...stamped } = e;
-    const { at: _at, ...untimed } = stamped;
-    const rest = withTimes ? stamped : (untimed as typeof stamped);
-    if (rest.type === 'run.started') {
-      const { simulated: _simulated, ...started } = rest;
-      return [started];
-    }
-    return [rest];
-  });
-}
 
 async function bothLogs(
   example: string,

@@ -438,3 +438,23 @@ export function estimatedHistoryEvents(log: readonly EventLog[], definition: Asl
   }
   return events;
 }
+
+/**
+ * What both engines must agree on. Not compared: `seq` and `runId` (the CLI's stream also holds
+ * its notifications), notifications and SNS calls (the Step Functions engine notifies from its
+ * approval Lambda), and `simulated` (the CLI's dry run says so; the engine cannot know).
+ */
+export function comparable(events: readonly RunEvent[], withTimes = true): unknown[] {
+  return events.flatMap((e): unknown[] => {
+    if (e.type === 'notification') return [];
+    if ((e.type === 'aws.request' || e.type === 'aws.response') && e.service === 'sns') return [];
+    const { seq: _seq, runId: _runId, ...stamped } = e;
+    const { at: _at, ...untimed } = stamped;
+    const rest = withTimes ? stamped : (untimed as typeof stamped);
+    if (rest.type === 'run.started') {
+      const { simulated: _simulated, ...started } = rest;
+      return [started];
+    }
+    return [rest];
+  });
+}
