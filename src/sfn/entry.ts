@@ -4,6 +4,7 @@
 import { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsActors } from '../actors/index.js';
@@ -116,6 +117,7 @@ export const approval = async (event: ApprovalEvent): Promise<void> => {
   approvalHandler ??= createApprovalHandler({
     ...runTable(),
     sns: new SNSClient({}),
+    sfn: new SFNClient({}),
     ...(process.env.TOPIC_ARN ? { topicArn: process.env.TOPIC_ARN } : {}),
   });
   await approvalHandler(event);

@@ -71,6 +71,7 @@ beforeEach(() => {
 describe('the approval Lambda', () => {
   it('stores the token and publishes how to answer, without the token', async () => {
     ddb.on(PutItemCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     await createApprovalHandler(deps())({
       token: TOKEN,
