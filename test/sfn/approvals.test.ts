@@ -243,7 +243,12 @@ describe('drs-failback status --engine sfn', () => {
 
   it('a running execution: the approvals it waits for and how to answer, never the token', async () => {
     ddb.on(GetItemCommand).resolves({ Item: runItem });
-    ddb.on(QueryCommand).resolves({ Items: [storedApproval] });
+    // Approvals by their prefix; the event log (a range of `event#` keys) is empty.
+    ddb
+      .on(QueryCommand)
+      .callsFake((input: { KeyConditionExpression?: string }) =>
+        input.KeyConditionExpression?.includes('begins_with') ? { Items: [storedApproval] } : { Items: [] },
+      );
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const { io: cliIO, out } = io();
     const status = await statusSfn(
@@ -261,9 +266,14 @@ describe('drs-failback status --engine sfn', () => {
     sfn
       .on(DescribeExecutionCommand)
       .resolves({ status: 'SUCCEEDED', output: JSON.stringify({ outcome: 'completed', waves: [] }) });
+    ddb.on(QueryCommand).resolves({ Items: [] });
     const status = await statusSfn({ runId: RUN, engine: 'sfn', json: true, stateDir: '.' }, io().io);
     expect(status.outcome).toBe('completed');
-    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    // No approvals are looked up for a finished run (only its event log is read).
+    const approvalQueries = ddb
+      .commandCalls(QueryCommand)
+      .filter((c) => c.args[0].input.KeyConditionExpression?.includes('begins_with'));
+    expect(approvalQueries).toHaveLength(0);
   });
 
   it('an unknown run is reported as such (exit 2)', async () => {

@@ -4,12 +4,19 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
+  type BatchWriteItemCommandInput,
   ConditionalCheckFailedException,
+  type DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandInput,
   PutItemCommand,
+  type PutItemCommandInput,
   QueryCommand,
+  type QueryCommandInput,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 type Item = Record<string, AttributeValue>;
 type Values = Record<string, AttributeValue> | undefined;
@@ -144,4 +151,17 @@ export function createFakeRunTable(pageSize = 100): FakeRunTable {
     throw new Error(`fake run table: ${op} is not answered`);
   };
   return { send, items: () => [...items.values()], calls };
+}
+
+/** Routes a DynamoDB client mock (aws-sdk-client-mock) to the fake table. */
+export function answerFrom(mock: AwsClientStub<DynamoDBClient>, table: FakeRunTable): void {
+  mock.on(PutItemCommand).callsFake((input: PutItemCommandInput) => table.send(new PutItemCommand(input)));
+  mock.on(GetItemCommand).callsFake((input: GetItemCommandInput) => table.send(new GetItemCommand(input)));
+  mock
+    .on(UpdateItemCommand)
+    .callsFake((input: UpdateItemCommandInput) => table.send(new UpdateItemCommand(input)));
+  mock.on(QueryCommand).callsFake((input: QueryCommandInput) => table.send(new QueryCommand(input)));
+  mock
+    .on(BatchWriteItemCommand)
+    .callsFake((input: BatchWriteItemCommandInput) => table.send(new BatchWriteItemCommand(input)));
 }
