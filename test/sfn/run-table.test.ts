@@ -100,7 +100,7 @@ describe('the run record', () => {
 
   it('a plan too large for one item is kept in parts', async () => {
     const { fake, deps } = tableOf();
-    const servers = Array.from({ length: 30_000 }, () => ({
+    const servers = Array.from({ length: 60_000 }, () => ({
       sourceServerID: `s-${randomBytes(9).toString('hex').slice(0, 17)}`,
     }));
     const plan = { name: 'big', region: 'us-east-1', waves: [{ name: 'w', servers }] } as never;
