@@ -24,13 +24,22 @@ export class AbortRequestedError extends Error {
   }
 }
 
+/** A point-of-no-return call refused because its intent could not be logged: nothing was sent. */
+export class IntentNotLoggedError extends Error {
+  // Named as a refused stop: the machine then knows nothing was sent (src/aws/errors.ts).
+  override readonly name = 'StopRequestedError';
+  constructor(operation: string, cause: unknown) {
+    super(`not sent: the run's event log could not record ${operation} first (${String(cause)})`);
+  }
+}
+
 /** What one activity invocation gets: where its events go and the looks before each call. */
 export interface InvocationIO {
   runId: string;
   emit: EmitEvent;
   beforeSend: BeforeSend;
-  /** Appends the events emitted so far: called before every mutating call is sent. */
-  writeAhead: () => Promise<void>;
+  /** Appends the events emitted so far: called before every mutating call (`operation`) is sent. */
+  writeAhead: (operation: string) => Promise<void>;
 }
 
 export interface RunActorDeps {
@@ -38,6 +47,10 @@ export interface RunActorDeps {
   append?: (runId: string, events: readonly TimedEvent[]) => Promise<unknown>;
   abortOf?: (runId: string) => Promise<AbortRecord | undefined>;
   activitiesFor: (io: InvocationIO) => FailbackActivities | Promise<FailbackActivities>;
+  /** Every event also goes here (the function's log): a copy when the table cannot be written. */
+  onEvent?: (runId: string, body: TimedEvent['body']) => void;
+  /** The table refused the events after its retries; they stay in the function's log. */
+  onLogError?: (error: unknown) => void;
 }
 
 /** The actor Lambda: one activity per invocation, its events in the run's log. */
@@ -48,10 +61,26 @@ export function createRunActorHandler(deps: RunActorDeps) {
     const pending: TimedEvent[] = [];
     const emit: EmitEvent = (body) => {
       pending.push({ body, at: deps.clock.now() });
+      deps.onEvent?.(runId, body);
     };
-    const writeAhead = async () => {
+    const flush = async () => {
       const batch = pending.splice(0);
-      if (batch.length > 0 && deps.append) await deps.append(runId, batch);
+      if (batch.length === 0 || !deps.append) return;
+      try {
+        await deps.append(runId, batch);
+      } catch (error) {
+        pending.unshift(...batch);
+        throw error;
+      }
+    };
+    // Past the point of no return nothing goes out unlogged; a backout's calls go out regardless.
+    const writeAhead = async (operation: string) => {
+      try {
+        await flush();
+      } catch (error) {
+        if (crossesPointOfNoReturn(operation)) throw new IntentNotLoggedError(operation, error);
+        deps.onLogError?.(error);
+      }
     };
     // As the CLI's stop gate: until this invocation sent a point-of-no-return call, an abort refuses it.
     let crossed = false;
@@ -65,7 +94,8 @@ export function createRunActorHandler(deps: RunActorDeps) {
     try {
       return await createActorHandler(activities)(request);
     } finally {
-      await writeAhead();
+      // The activity's result stands even when its events cannot be written (they are in the log).
+      await flush().catch((error: unknown) => deps.onLogError?.(error));
     }
   };
 }
@@ -73,10 +103,14 @@ export function createRunActorHandler(deps: RunActorDeps) {
 type Sender = { send: (...args: never[]) => Promise<unknown> };
 
 /** The client, with the events emitted so far appended to the log before each mutating call. */
-export function writingAhead<T extends Sender>(client: T, writeAhead: () => Promise<void>): T {
+export function writingAhead<T extends Sender>(
+  client: T,
+  writeAhead: (operation: string) => Promise<void>,
+): T {
   const forward = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
   const send = async (command: unknown, ...rest: unknown[]) => {
-    if (isMutating(operationName(command))) await writeAhead();
+    const operation = operationName(command);
+    if (isMutating(operation)) await writeAhead(operation);
     return forward(command, ...rest);
   };
   return { send } as unknown as T;

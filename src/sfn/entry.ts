@@ -78,11 +78,16 @@ function buildActorHandler() {
     if (!plan) {
       plan = readRun(deps, runId).then((run) => run?.planDocument);
       plans.set(runId, plan);
+      // A failed read is not remembered: the next invocation reads again.
+      plan.catch(() => plans.delete(runId));
     }
     return plan;
   };
   return createRunActorHandler({
     clock: systemClock,
+    onEvent: (runId, event) => log.info({ runId, event }, event.type),
+    onLogError: (err) =>
+      log.error({ err }, "the run's event log could not be written; the events are in this log"),
     append: (runId, events) => appendEvents(deps, runId, events),
     abortOf: (runId) => abortOf(deps, runId),
     activitiesFor: async ({ runId, emit, beforeSend, writeAhead }) => {

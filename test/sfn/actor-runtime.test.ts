@@ -1,7 +1,12 @@
 // The actor Lambda around the activities: a mutating call's aws.request is in the run's log
 // before the call goes out, a recorded abort refuses a point-of-no-return call, and the plan's
 // member-account roles are assumed (STS AssumeRole with the role and external id) for the clients.
-import { DescribeJobsCommand, DrsClient, StartFailbackLaunchCommand } from '@aws-sdk/client-drs';
+import {
+  DescribeJobsCommand,
+  DrsClient,
+  StartFailbackLaunchCommand,
+  StopFailbackCommand,
+} from '@aws-sdk/client-drs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -83,6 +88,59 @@ describe('the actor Lambda', () => {
       e.type === 'aws.request' ? [e.operation] : [],
     );
     expect(operations).toEqual(['DescribeJobs']);
+  });
+});
+
+describe('when the run table cannot be written', () => {
+  function failing(operation: 'StartFailbackLaunch' | 'StopFailback') {
+    const sent: string[] = [];
+    const errors: unknown[] = [];
+    const raw = {
+      send: async (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return {};
+      },
+    };
+    const handler = createRunActorHandler({
+      clock,
+      append: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      onLogError: (error) => errors.push(error),
+      activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+        const drs = instrumentClient(writingAhead(raw as unknown as DrsClient, writeAhead), {
+          service: 'drs',
+          region: 'us-east-1',
+          emit,
+          beforeSend,
+        });
+        const command =
+          operation === 'StartFailbackLaunch'
+            ? new StartFailbackLaunchCommand({ recoveryInstanceIDs: ['i-0123456789abcdef0'] })
+            : new StopFailbackCommand({ recoveryInstanceID: 'i-0123456789abcdef0' });
+        const run = async () => {
+          await drs.send(command as never);
+          return { done: true };
+        };
+        return { startFailback: run, stopFailback: run } as unknown as FailbackActivities;
+      },
+    });
+    return { handler, sent, errors };
+  }
+
+  it('a point-of-no-return call whose intent cannot be logged is not sent (the wave ends before it)', async () => {
+    const { handler, sent } = failing('StartFailbackLaunch');
+    await expect(handler({ actor: 'startFailback', input: { runId: RUN } })).rejects.toMatchObject({
+      name: 'StopRequestedError',
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it("a backout's StopFailback goes out regardless; the activity's result stands", async () => {
+    const { handler, sent, errors } = failing('StopFailback');
+    await expect(handler({ actor: 'stopFailback', input: { runId: RUN } })).resolves.toEqual({ done: true });
+    expect(sent).toEqual(['StopFailbackCommand']);
+    expect(errors.length).toBeGreaterThan(0);
   });
 });
 
