@@ -9,7 +9,7 @@ import {
   initialTransition,
   transition,
 } from 'xstate';
-import { leafPath } from '../../machines/lifecycle.js';
+import { leafPath, waveLifecycle } from '../../machines/lifecycle.js';
 import type { PlanOutput, PlanRunInput } from '../../machines/plan.machine.js';
 import type { RunEventBody } from '../events.js';
 import {
@@ -326,7 +326,29 @@ export function step(request: StepRequest, options: StepOptions = {}): StepState
 const snapshotsOf = (microsteps: readonly (readonly [AnyMachineSnapshot, unknown])[]) =>
   microsteps.map((m) => m[0]);
 
-/** The machine's own ABORT, where the wave listens for one: the operator's abort at this step. */
+const abortEvent = (abort: AbortRequest) => ({
+  type: 'ABORT',
+  by: abort.by,
+  ...(abort.reason !== undefined ? { reason: abort.reason } : {}),
+});
+
+/** Leaves whose activity crosses the point of no return: its own gate refuses the call instead. */
+const crossingLeaves = new Set(
+  waveLifecycle.states
+    .filter((s) => s.pointOfNoReturn)
+    .flatMap((s) =>
+      leavesOfMachine('wave').filter((l) => l.path === s.path || l.path.startsWith(`${s.path}.`)),
+    )
+    .filter((l) => l.what.kind === 'invoke')
+    .map((l) => l.path),
+);
+
+/**
+ * The machine's own ABORT, where the wave listens for one: the operator's abort at this step. Not
+ * into a leaf about to cross the point of no return: nothing was sent there yet, and the actor
+ * Lambda refuses the call once an abort is recorded (the CLI's stop gate), so the wave ends
+ * `aborted` instead of backing out of a failback that never started.
+ */
 function withAbort(
   name: MachineName,
   settled: { snapshot: AnyMachineSnapshot; command: Command },
@@ -334,11 +356,8 @@ function withAbort(
   events: RunEventBody[],
 ): { snapshot: AnyMachineSnapshot; command: Command } {
   if (!abort || name !== 'wave' || settled.snapshot.status !== 'active') return settled;
-  const event = {
-    type: 'ABORT',
-    by: abort.by,
-    ...(abort.reason !== undefined ? { reason: abort.reason } : {}),
-  };
+  if (settled.command.kind === 'invoke' && crossingLeaves.has(settled.command.state)) return settled;
+  const event = abortEvent(abort);
   if (!settled.snapshot.can(event)) return settled;
   const machine = MACHINES[name] as AnyStateMachine;
   const from = lifecycleOf(name, settled.snapshot.value);
@@ -402,10 +421,18 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
       };
   }
   const current = machine.resolveState(request.snapshot as never);
-  const event = eventFor(command, outcome);
   const events: RunEventBody[] = [];
+  // A Wait's end or an answer that arrives with an abort: the abort wins (nothing ran in between).
+  const abortNow =
+    !!options.abort &&
+    name === 'wave' &&
+    (command.kind === 'wait' || command.kind === 'approval') &&
+    current.can(abortEvent(options.abort));
+  const event = abortNow ? null : eventFor(command, outcome);
   let settled: { snapshot: AnyMachineSnapshot; command: Command };
-  if (event === null) {
+  if (abortNow) {
+    settled = withAbort(name, { snapshot: current, command }, options.abort, events);
+  } else if (event === null) {
     // An approval whose Task timed out before its deadline (or without one): ask again.
     const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
     const again =
@@ -427,8 +454,6 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
   if (name === 'plan' && settled.snapshot.status === 'done')
     events.push(runFinishedEvent(settled.snapshot.output as PlanOutput));
   const snapshot =
-    event === null && settled.snapshot === current
-      ? request.snapshot
-      : storedSnapshot(machine, settled.snapshot);
+    settled.snapshot === current ? request.snapshot : storedSnapshot(machine, settled.snapshot);
   return { state: withHistory(name, { snapshot, command: settled.command, history }), events };
 }

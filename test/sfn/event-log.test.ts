@@ -92,6 +92,38 @@ describe('drs-failback abort, on both engines', () => {
     expect(late).toBeLessThanOrEqual(plan3.polling.maxMs);
   });
 
+  it('an approval given as the abort is recorded: the abort wins, nothing crosses', async () => {
+    const plan = await loadPlan('examples/three-wave/plan.yaml');
+    const local = await runOnLocalStepFunctions(
+      plan,
+      createSimulatedAws('examples/three-wave/scenario.yaml'),
+      {
+        answers: ['approve'],
+        abortAt: { key: 'wave:0', leaf: 'awaitingApproval' },
+      },
+    );
+    expect((local.outcome as { outcome: string }).outcome).toBe('aborted');
+    expect(local.requests.map((r) => r.operation)).not.toContain('StartFailbackLaunch');
+    expect(local.events.map((e) => e.type)).not.toContain('approval.given');
+  });
+
+  it('right before the point of no return (no approval): the actor refuses the call, the wave ends aborted, no backout', async () => {
+    const plan = await loadPlan('examples/job-timeout/plan.yaml');
+    expect(plan.approval).toBe('none');
+    const local = await runOnLocalStepFunctions(
+      plan,
+      createSimulatedAws('examples/job-timeout/scenario.yaml'),
+      {
+        abortAt: { key: 'wave:0', leaf: 'precheck.checking' },
+      },
+    );
+    expect((local.outcome as { outcome: string }).outcome).toBe('aborted');
+    const operations = local.requests.map((r) => r.operation);
+    expect(operations).not.toContain('StartFailbackLaunch');
+    expect(operations).not.toContain('StopFailback');
+    expect(local.traces['wave:0']).toEqual(['precheck.checking', 'startingFailback.sending', 'aborted']);
+  });
+
   it('the comparison is not vacuous: it fails on a missing state event', async () => {
     const { cli, sfn } = await bothLogs('mixed-wave');
     const kinds = new Set((sfn as { type: string }[]).map((e) => e.type));
