@@ -230,5 +230,33 @@ describe('drs-failback report --engine sfn', () => {
     // The dry run says it is one; the engine cannot know.
     expect(fromCli.simulated).toBe(true);
     expect(normalizeMintedIds({ ...fromSfn, simulated: true })).toEqual(normalizeMintedIds(fromCli));
+    // status reads the same log: each wave's last lifecycle state, and the outcome.
+    const status = await cli(['status', RUN_ID, '--engine', 'sfn', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      executionStatus: 'SUCCEEDED',
+      outcome: 'completed',
+      waves: plan.waves.map((w) => ({ name: w.name, state: 'completed', final: true })),
+    });
+  });
+
+  it('status follows a plan that continued as new to its current execution', async () => {
+    await recordRun(deps(), {
+      runId: RUN_ID,
+      engine: 'sfn',
+      executionArn: 'arn:first',
+      plan: 'p',
+      startedAt: '2026-03-01T02:00:00.000Z',
+    });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: 'arn:first' })
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify({ continuedAs: 'arn:second' }) })
+      .on(DescribeExecutionCommand, { executionArn: 'arn:second' })
+      .resolves({ status: 'RUNNING' });
+    const status = await cli(['status', RUN_ID, '--engine', 'sfn', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      executionArn: 'arn:second',
+      executionStatus: 'RUNNING',
+    });
   });
 });
