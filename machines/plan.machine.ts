@@ -3,6 +3,7 @@ import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
+  CutoverSettings,
   Outcome,
   PollingSettings,
   RestoreMode,
@@ -27,6 +28,8 @@ export interface PlanRunInput {
   startedAt: number;
   /** Opt-in steps after a verified EC2-origin failback (absent: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** The cutover before each wave's point of no return (absent: none, older snapshots). */
+  cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
 }
@@ -39,6 +42,9 @@ export interface WaveResult {
   launch?: WaveOutput['launch'];
   backout: WaveOutput['backout'];
   afterFailback?: WaveOutput['afterFailback'];
+  cutover?: WaveOutput['cutover'];
+  /** Servers whose primary was already converted when the wave failed (absent in older snapshots). */
+  converted?: string[];
 }
 
 export interface PlanContext extends PlanRunInput {
@@ -82,6 +88,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     jitterSeed: context.jitterSeed + context.waveIndex,
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
+    ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
   };
 }
@@ -113,6 +120,8 @@ export const planMachine = setup({
           launch: params.output.launch,
           backout: params.output.backout,
           afterFailback: params.output.afterFailback,
+          converted: params.output.converted,
+          ...(params.output.cutover ? { cutover: params.output.cutover } : {}),
         },
       ],
     })),
@@ -195,6 +204,7 @@ export const planMachine = setup({
         { guard: { type: 'outcomeIs', params: { outcome: 'completed' } }, target: 'completed' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backed-out' } }, target: 'backedOut' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backout-failed' } }, target: 'backoutFailed' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'needs-attention' } }, target: 'needsAttention' },
         { guard: { type: 'outcomeIs', params: { outcome: 'precheck-failed' } }, target: 'precheckFailed' },
         { target: 'aborted' },
       ],
@@ -207,6 +217,13 @@ export const planMachine = setup({
     backoutFailed: {
       type: 'final',
       meta: { label: 'A backout failed: a person must act', outcome: 'backout-failed' },
+    },
+    needsAttention: {
+      type: 'final',
+      meta: {
+        label: 'A wave failed after some primaries were converted: a person must act',
+        outcome: 'needs-attention',
+      },
     },
     aborted: { type: 'final', meta: { label: 'Aborted before a point of no return', outcome: 'aborted' } },
     precheckFailed: {

@@ -66,6 +66,8 @@ type Answer = Extract<PlanEvent, { type: 'APPROVE' | 'REFUSE' }>;
 export function confirmWordFor(kind: ApprovalKind, wave: string): string {
   if (kind === 'reprotect') return 'reprotect';
   if (kind === 'cleanup') return 'terminate';
+  if (kind === 'quiesce') return 'stopped';
+  if (kind === 'relaunch') return 'relaunch';
   return wave;
 }
 
@@ -115,7 +117,7 @@ export function createApprovals(
 ): Approvals {
   let waiting: PendingApproval | null = null;
   const requested = (p: PendingApproval) =>
-    emit({ type: 'approval.requested', wave: p.wave, pointOfNoReturn: p.pointOfNoReturn });
+    emit({ type: 'approval.requested', wave: p.wave, kind: p.kind, pointOfNoReturn: p.pointOfNoReturn });
   return {
     pending: () => waiting,
     onWaveStep(state, context, entering) {

@@ -47,8 +47,14 @@ export function transitionEvents(
         ...(reason !== undefined ? { reason } : {}),
       });
       const prompt = waveLifecycle.approvalPrompt(to, context);
-      if (prompt !== null && waveLifecycle.approvalDetails(to, context) !== null)
-        events.push({ type: 'approval.requested', wave: context.wave.name, pointOfNoReturn: prompt });
+      const details = waveLifecycle.approvalDetails(to, context);
+      if (prompt !== null && details !== null)
+        events.push({
+          type: 'approval.requested',
+          wave: context.wave.name,
+          kind: details.kind,
+          pointOfNoReturn: prompt,
+        });
     }
     last = to;
   }

@@ -93,6 +93,7 @@ export async function runInProcess(
     },
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     runId: RUN_ID,
     jitterSeed: JITTER_SEED,
@@ -266,6 +267,7 @@ export async function runOnLocalStepFunctions(
         clock: sim.clock,
         emit,
         probes: sim.probes,
+        writes: sim.writes,
       });
     },
   });

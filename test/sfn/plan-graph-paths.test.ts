@@ -32,7 +32,14 @@ const input: PlanRunInput = {
   startedAt: T0,
 };
 
-const OUTCOMES: Outcome[] = ['completed', 'backed-out', 'backout-failed', 'aborted', 'precheck-failed'];
+const OUTCOMES: Outcome[] = [
+  'completed',
+  'backed-out',
+  'backout-failed',
+  'needs-attention',
+  'aborted',
+  'precheck-failed',
+];
 /** A wave child execution ending with each outcome (its output, as the wave's Succeed state emits it). */
 const waveDone = (outcome: Outcome) =>
   ({
