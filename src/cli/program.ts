@@ -14,6 +14,7 @@ import {
   parseDiagramMachine,
   parseHeartbeat,
   parseLogLevel,
+  parsePort,
   parseRegion,
   parseReportFormat,
   parseSpeed,
@@ -22,6 +23,8 @@ import {
   type RunOptions,
   type StatusOptions,
   type ValidateOptions,
+  type WatchOptions,
+  type WebOptions,
 } from './options.js';
 import { DEFAULT_RUN_TABLE, type SfnCommand, type SfnTarget, STATE_MACHINE_ENV } from './sfn-options.js';
 
@@ -33,6 +36,7 @@ export type ParsedCommand =
   | { command: 'status'; options: StatusOptions }
   | { command: 'backout'; options: BackoutOptions }
   | { command: 'report'; options: ReportOptions }
+  | { command: 'watch'; options: WatchOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
@@ -215,6 +219,46 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `--web` of the commands that drive a run. */
+const webOption = () =>
+  new Option(
+    '--web',
+    'serve a live view of the run, with its approvals, on 127.0.0.1 (URL with token on stderr)',
+  );
+
+const portOption = (withWeb: boolean) =>
+  new Option('--port <n>', `${withWeb ? 'with --web: ' : ''}the port (default: any free one)`).argParser(
+    parsePort,
+  );
+
+const webHostOption = (withWeb: boolean) =>
+  new Option(
+    '--web-host <address>',
+    `${withWeb ? 'with --web: ' : ''}serve on this interface instead of loopback (warned: anyone who reaches it and learns the URL gets in)`,
+  );
+
+/** `--port` and `--web-host` mean nothing without `--web`: a usage error, never silently ignored. */
+function webOptionsOf(opts: Record<string, unknown>, command: Command): WebOptions | undefined {
+  if (opts.web === true) return webOptions(opts);
+  const given = [
+    opts.port !== undefined ? '--port' : '',
+    opts.webHost !== undefined ? '--web-host' : '',
+  ].filter(Boolean);
+  if (given.length > 0)
+    command.error(`error: ${given.join(' and ')} ${given.length > 1 ? 'apply' : 'applies'} only with --web`, {
+      exitCode: 2,
+    });
+  return undefined;
+}
+
+/** `--port` and `--web-host` of `--web`. */
+function webOptions(opts: Record<string, unknown>): WebOptions {
+  const web: WebOptions = {};
+  if (typeof opts.port === 'number') web.port = opts.port;
+  if (typeof opts.webHost === 'string') web.host = opts.webHost;
+  return web;
+}
+
 /** `drs-failback run`. */
 function runCommand(program: Command, onCommand: OnCommand): void {
   const cmd = withCommonOptions(
@@ -229,7 +273,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
           parseSpeed,
         ),
       )
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   );
   sfnOptions(cmd)
@@ -253,14 +300,15 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
         'drs-failback run plan.yaml --engine sfn --state-machine-arn arn:aws:states:us-east-1:111122223333:stateMachine:drs-failback-plan',
       ]),
     )
-    .action((plan: string, opts: Record<string, unknown>) => {
+    .action((plan: string, opts: Record<string, unknown>, command: Command) => {
       if (opts.engine === 'sfn') {
-        if (typeof opts.simulate === 'string')
+        if (typeof opts.simulate === 'string' || opts.web === true)
           throw new InvalidArgumentError(
-            '--simulate runs in this process: it cannot be combined with --engine sfn',
+            '--simulate and --web run in this process: they cannot be combined with --engine sfn',
           );
         const options: SfnCommand = { ...sfnTarget(opts), action: 'run', plan };
         if (typeof opts.stateMachineArn === 'string') options.stateMachineArn = opts.stateMachineArn;
@@ -272,6 +320,8 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
@@ -286,7 +336,10 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
       .addOption(speedOption())
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -299,10 +352,12 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
         '\nA simulated run continues in its saved simulated world. A finished run, an unknown run, or one\n' +
         'that a live process still drives is refused (exit 2); nothing is sent to AWS then.\n',
     )
-    .action((runId: string, opts: Record<string, unknown>) => {
+    .action((runId: string, opts: Record<string, unknown>, command: Command) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       onCommand({ command: 'resume', options });
     });
 }
@@ -424,6 +479,24 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `drs-failback watch <run-id> --web`. */
+function watchCommand(program: Command, onCommand: OnCommand): void {
+  withCommonOptions(
+    program
+      .command('watch')
+      .description('a read-only live web view of a run in the state directory (live or finished)')
+      .argument('<run-id>', 'the run to watch')
+      .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
+      .addOption(portOption(false))
+      .addOption(webHostOption(false)),
+    { stateDir: true },
+  )
+    .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))
+    .action((runId: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'watch', options: { ...common(opts), runId, web: webOptions(opts) } });
+    });
+}
+
 /** `drs-failback diagram`. */
 function diagramCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
@@ -535,6 +608,7 @@ const COMMANDS = [
   statusCommand,
   backoutCommand,
   reportCommand,
+  watchCommand,
   diagramCommand,
   answerCommands,
   abortCommand,
