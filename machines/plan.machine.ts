@@ -1,14 +1,15 @@
 import { assign, sendTo, setup } from 'xstate';
 import type { StateMeta } from './meta.js';
-import type {
-  AfterFailbackSettings,
-  ApprovalMode,
-  CutoverSettings,
-  Outcome,
-  PollingSettings,
-  RestoreMode,
-  WaveOutcome,
-  WavePlan,
+import {
+  type AfterFailbackSettings,
+  type ApprovalMode,
+  type CutoverSettings,
+  failedBack,
+  type Outcome,
+  type PollingSettings,
+  type RestoreMode,
+  type WaveOutcome,
+  type WavePlan,
 } from './types.js';
 import { type WaveEvent, type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
 
@@ -32,6 +33,14 @@ export interface PlanRunInput {
   cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /** Who may answer approvals (the plan's `approvers`); passed on to every wave as data. */
+  approvers?: string[];
+  /**
+   * Index of the first wave this run starts (`--from-wave`; absent: 0). The waves before it
+   * failed back in an earlier run, as the caller confirmed from DRS: they are recorded as
+   * `already-failed-back` and never started.
+   */
+  startAtWave?: number;
 }
 
 export interface WaveResult {
@@ -65,7 +74,7 @@ export interface PlanOutput {
 
 /** The outcome of a run is the outcome of the first wave that did not complete. */
 export function runOutcome(results: ReadonlyArray<{ outcome: WaveOutcome }>): Outcome {
-  const first = results.find((r) => r.outcome !== 'completed' && r.outcome !== 'not-started');
+  const first = results.find((r) => !failedBack(r.outcome) && r.outcome !== 'not-started');
   return (first?.outcome as Outcome | undefined) ?? 'completed';
 }
 
@@ -77,7 +86,8 @@ export function waveInputFor(context: PlanContext): WaveInput {
     waveIndex: context.waveIndex,
     wave,
     requiresApproval:
-      context.approval === 'per-wave' || (context.approval === 'once' && context.waveIndex === 0),
+      context.approval === 'per-wave' ||
+      (context.approval === 'once' && context.waveIndex === (context.startAtWave ?? 0)),
     rpoMs: context.rpoMs,
     runStartedAt: context.startedAt,
     rtoDeadlineAt: context.rtoDeadlineAt,
@@ -90,6 +100,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
+    ...(context.approvers ? { approvers: context.approvers } : {}),
   };
 }
 
@@ -149,8 +160,14 @@ export const planMachine = setup({
     ...input,
     rtoDeadlineAt: input.startedAt + input.rtoMs,
     now: input.startedAt,
-    waveIndex: 0,
-    results: [],
+    waveIndex: input.startAtWave ?? 0,
+    results: input.waves.slice(0, input.startAtWave ?? 0).map((w) => ({
+      name: w.name,
+      outcome: 'already-failed-back' as const,
+      failure: null,
+      jobIds: [],
+      backout: null,
+    })),
     outcome: null,
   }),
   output: ({ context }) => ({

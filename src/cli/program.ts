@@ -201,7 +201,11 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
       .command('check')
       .description('run every precheck read-only and print a readiness report')
       .argument('<plan>', 'plan file (YAML or JSON)')
-      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
+      .option(
+        '--from-wave <name>',
+        'check from this wave, as `run --from-wave` would run it: the waves before it must have failed back',
+      ),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -215,6 +219,7 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     .action((plan: string, opts: Record<string, unknown>) => {
       const options: CheckOptions = { ...common(opts), plan };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       onCommand({ command: 'check', options });
     });
 }
@@ -268,6 +273,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
+      .option(
+        '--from-wave <name>',
+        'start at this wave: the waves before it failed back in an earlier run (DRS must show every server FAILBACK_COMPLETED)',
+      )
       .addOption(
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
@@ -300,15 +309,19 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --from-wave app       # waves before app failed back in an earlier run',
         'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
         'drs-failback run plan.yaml --engine sfn --state-machine-arn arn:aws:states:us-east-1:111122223333:stateMachine:drs-failback-plan',
-      ]),
+      ]) +
+        '\nWith --from-wave, the waves before it are read first (DescribeRecoveryInstances) and skipped only\n' +
+        'when every server is FAILBACK_COMPLETED; otherwise nothing is sent and the run is refused (exit 3).\n' +
+        'Under --simulate it continues in the world of the latest run of the plan and scenario in the state directory.\n',
     )
     .action((plan: string, opts: Record<string, unknown>, command: Command) => {
       if (opts.engine === 'sfn') {
-        if (typeof opts.simulate === 'string' || opts.web === true)
+        if (typeof opts.simulate === 'string' || opts.web === true || typeof opts.fromWave === 'string')
           throw new InvalidArgumentError(
-            '--simulate and --web run in this process: they cannot be combined with --engine sfn',
+            '--simulate, --web and --from-wave are for runs in this process: they cannot be combined with --engine sfn',
           );
         const options: SfnCommand = { ...sfnTarget(opts), action: 'run', plan };
         if (typeof opts.stateMachineArn === 'string') options.stateMachineArn = opts.stateMachineArn;
@@ -318,6 +331,7 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         return;
       }
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       const web = webOptionsOf(opts, command);

@@ -5,8 +5,10 @@ import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
+import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
 import { newRunId } from '../../run-id.js';
 import { createAwsContext } from '../aws-context.js';
+import { checkFromWave, earlierSimulatedWorld } from '../from-wave.js';
 import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
@@ -32,11 +34,24 @@ export interface CheckReport {
 
 export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
   const plan = await loadPlan(options.plan);
+  checkFromWave(plan, options.fromWave);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
+  const earlierWorld =
+    options.fromWave !== undefined && options.simulate !== undefined
+      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
+      : null;
+  const aws = await createAwsContext(plan, {
+    ...options,
+    env: io.env,
+    ...mfaPrompt(io),
+    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
+  });
   const runId = newRunId(aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
+  if (earlierWorld !== null && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
   }
   const rows: ReportRow[] = [];
   const stamp = eventStamper(runId, aws.clock);
@@ -79,7 +94,17 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const rtoDeadlineAt = aws.clock.now() + plan.objectives.rtoMs;
   const waves: CheckReport['waves'] = [];
   const ec2Origin: Ec2OriginServer[] = [];
-  for (const wave of plan.waves) {
+  const startAt = options.fromWave !== undefined ? waveIndexOf(plan, options.fromWave) : 0;
+  if (options.fromWave !== undefined && startAt > 0) {
+    // The waves before it: failed back whole, as `run --from-wave` requires (one read, a check each).
+    const checks: RunEventBody[] = [];
+    const earlier = await aws.drive(
+      judgeEarlierWaves({ plan, fromWave: options.fromWave, drs, events: checks }),
+    );
+    for (const body of checks) emit(body);
+    for (const w of earlier.waves) waves.push({ name: w.wave, ready: w.failedBack });
+  }
+  for (const wave of plan.waves.slice(startAt)) {
     const output = await aws.drive(
       activities.precheck({
         runId,
