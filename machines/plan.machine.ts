@@ -5,6 +5,7 @@ import {
   type ApprovalMode,
   type CutoverSettings,
   failedBack,
+  type JobSettings,
   type Outcome,
   type PollingSettings,
   type RestoreMode,
@@ -41,6 +42,8 @@ export interface PlanRunInput {
    * `already-failed-back` and never started.
    */
   startAtWave?: number;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 
 export interface WaveResult {
@@ -101,6 +104,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
     ...(context.approvers ? { approvers: context.approvers } : {}),
+    ...(context.jobs ? { jobs: context.jobs } : {}),
   };
 }
 

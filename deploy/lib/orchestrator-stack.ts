@@ -40,6 +40,8 @@ export const ACTOR_ACTIONS = [
   'drs:CreateRecoveryInstanceForDrs',
   'ec2:DescribeInstances',
   'ec2:DescribeInstanceStatus',
+  // DRS's job quotas (plans with job.maxServers / maxInFlight read the live values).
+  'servicequotas:GetServiceQuota',
 ];
 
 export interface OrchestratorProps extends StackProps {

@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import { assumedRoleProvider as assumeRole, type CredentialProvider } from '../aws/assume-role.js';
-import type { AwsClients, StsSender } from '../aws/clients.js';
+import type { AwsClients, ServiceQuotasSender, StsSender } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
+import { usesServiceQuotas } from '../aws/quotas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan, PlanRole } from '../plan/types.js';
@@ -333,6 +334,12 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     : undefined;
   // One attempt: an unreachable endpoint is said at once, not after the SDK's backoff.
   const sts = new STSClient({ region, maxAttempts: 1, credentials: drCredentials });
+  // DRS's job quotas, only for a plan that reads them (its IAM policy grants GetServiceQuota).
+  const ServiceQuotasClient = usesServiceQuotas(plan)
+    ? (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient
+    : undefined;
+  const quotasClient = (r: string, credentials: CredentialProvider) =>
+    ServiceQuotasClient ? { serviceQuotas: new ServiceQuotasClient({ region: r, credentials }) } : {};
   await assertCredentials(drCredentials, region, options);
   // EC2-origin servers fail back into their origin region: clients for it, built on first use.
   const regional = new Map<
@@ -341,6 +348,7 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
       drs: InstanceType<typeof DrsClient>;
       ec2: InstanceType<typeof EC2Client>;
       sts: InstanceType<typeof STSClient>;
+      serviceQuotas?: ServiceQuotasSender;
     }
   >();
   const forRegion = (r: string) => {
@@ -351,12 +359,20 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
         drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
         ec2: new EC2Client({ region: r, credentials }),
         sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
+        ...quotasClient(r, credentials),
       };
       regional.set(r, clients);
     }
     return clients;
   };
-  const clients: AwsClients = sns ? { drs, ec2, sns, sts, forRegion } : { drs, ec2, sts, forRegion };
+  const clients: AwsClients = {
+    drs,
+    ec2,
+    ...(sns ? { sns } : {}),
+    sts,
+    ...quotasClient(region, drCredentials),
+    forRegion,
+  };
   return {
     clients,
     clock: systemClock,

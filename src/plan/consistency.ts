@@ -11,6 +11,20 @@ export function checkPlanConsistency(file: unknown, ctx: Ctx): void {
   if (!isRecord(file)) return;
   checkWaves(file.waves, ctx);
   checkPolling(file.polling, ctx);
+  checkJobLimits(file.job, ctx);
+}
+
+/** A job larger than what may be in flight at once could never start. */
+function checkJobLimits(job: unknown, ctx: Ctx): void {
+  const given = isRecord(job) ? job : {};
+  const maxServers = given.maxServers ?? PLAN_DEFAULTS.job.maxServers;
+  const maxInFlight = given.maxInFlight ?? PLAN_DEFAULTS.job.maxInFlight;
+  if (typeof maxServers !== 'number' || typeof maxInFlight !== 'number' || maxServers <= maxInFlight) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['job', given.maxServers !== undefined ? 'maxServers' : 'maxInFlight'],
+    message: `job.maxServers (${maxServers}) is more than job.maxInFlight (${maxInFlight}${given.maxInFlight === undefined ? ' by default' : ''}); a job that large could never start`,
+  });
 }
 
 function checkWaves(waves: unknown, ctx: Ctx): void {

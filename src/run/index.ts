@@ -158,7 +158,7 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
   const awsClock = new AwsClock(clock);
-  const { drs, ec2, sns, regional } = instrumentAwsClients(
+  const { drs, ec2, sns, serviceQuotas, regional } = instrumentAwsClients(
     options.clients,
     region,
     emit,
@@ -171,6 +171,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       drs,
       ec2,
       ...(regional ? { regional } : {}),
+      ...(serviceQuotas ? { serviceQuotas } : {}),
       log,
       clock,
       awsClock,

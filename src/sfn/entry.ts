@@ -4,6 +4,7 @@
 import { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -61,6 +62,7 @@ function buildActorHandler() {
     make: (region, credentials) => ({
       drs: new DrsClient({ region, maxAttempts: 1, ...(credentials ? { credentials } : {}) }),
       ec2: new EC2Client({ region, ...(credentials ? { credentials } : {}) }),
+      serviceQuotas: new ServiceQuotasClient({ region, ...(credentials ? { credentials } : {}) }),
     }),
     sts: (region) => {
       let sts = stsByRegion.get(region);
@@ -71,6 +73,16 @@ function buildActorHandler() {
       return sts;
     },
   });
+  // DRS's job quotas, read once per container and run (as once per run in the CLI).
+  const quotaReads = new Map<string, NonNullable<Parameters<typeof createAwsActors>[0]['quotaReads']>>();
+  const quotaReadsOf = (runId: string) => {
+    let reads = quotaReads.get(runId);
+    if (!reads) {
+      reads = new Map();
+      quotaReads.set(runId, reads);
+    }
+    return reads;
+  };
   // The plan of each run (its roles), read once per container from the run's record.
   const plans = new Map<string, Promise<Plan | undefined>>();
   const planOf = (runId: string) => {
@@ -96,13 +108,19 @@ function buildActorHandler() {
       const forPlan = roleClients(plan, drRegion);
       const raw = (r: string) => {
         const c = forPlan(r);
-        return { drs: writingAhead(c.drs, writeAhead), ec2: writingAhead(c.ec2, writeAhead) };
+        return {
+          drs: writingAhead(c.drs, writeAhead),
+          ec2: writingAhead(c.ec2, writeAhead),
+          ...(c.serviceQuotas ? { serviceQuotas: c.serviceQuotas } : {}),
+        };
       };
       const instrumented = instrumentAwsClients({ ...raw(region), forRegion: raw }, region, emit, beforeSend);
       return createAwsActors({
         drs: instrumented.drs,
         ec2: instrumented.ec2,
         ...(instrumented.regional ? { regional: instrumented.regional } : {}),
+        ...(instrumented.serviceQuotas ? { serviceQuotas: instrumented.serviceQuotas } : {}),
+        quotaReads: quotaReadsOf(runId),
         log,
         clock: systemClock,
         emit,

@@ -241,7 +241,9 @@ export async function runOnLocalStepFunctions(
           : {}),
       }
     : sim.clients;
-  // The actor Lambda: its events go to the run's log, mutating calls written ahead.
+  // The actor Lambda: its events go to the run's log, mutating calls written ahead. DRS's quotas
+  // are read once per run, as in process (the Lambda keeps them per container and run).
+  const quotaReads = new Map();
   const actorHandler = createRunActorHandler({
     clock: sim.clock,
     append: (runId, batch) => appendEvents(table, runId, batch),
@@ -253,7 +255,7 @@ export async function runOnLocalStepFunctions(
         ec2: writingAhead(c.ec2, writeAhead),
       });
       const forRegion = clients.forRegion;
-      const { drs, ec2, regional } = instrumentAwsClients(
+      const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(
         { ...ahead(clients), ...(forRegion ? { forRegion: (r: string) => ahead(forRegion(r)) } : {}) },
         plan.region,
         emit,
@@ -263,6 +265,8 @@ export async function runOnLocalStepFunctions(
         drs,
         ec2,
         ...(regional ? { regional } : {}),
+        ...(serviceQuotas ? { serviceQuotas } : {}),
+        quotaReads,
         log: createLogger({ level: 'silent' }),
         clock: sim.clock,
         emit,

@@ -4,6 +4,7 @@ import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js
 import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { eventStamper, type RunEventBody } from '../../events.js';
+import { jobSettings } from '../../plan/jobs.js';
 import { loadPlan } from '../../plan/load.js';
 import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
 import { newRunId } from '../../run-id.js';
@@ -73,11 +74,18 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const identities = await aws.identify(emit);
   const region = aws.region;
   const awsClock = new AwsClock(aws.clock);
-  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
+  const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(
+    aws.clients,
+    region,
+    emit,
+    undefined,
+    awsClock,
+  );
   const activities = createAwsActors({
     drs,
     ec2,
     ...(regional ? { regional } : {}),
+    ...(serviceQuotas ? { serviceQuotas } : {}),
     log: log.child({ runId, command: 'check' }),
     clock: aws.clock,
     awsClock,
@@ -112,6 +120,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
         servers: wave.servers,
         rpoMs: plan.objectives.rpoMs,
         rtoDeadlineAt,
+        jobs: jobSettings(plan),
       }),
     );
     waves.push({ name: wave.name, ready: output.ok });
