@@ -6,8 +6,14 @@ import { OrchestratorStack } from '../lib/orchestrator-stack.js';
 
 const app = new App();
 const region = app.node.tryGetContext('drRegion') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1';
+// `-c memberRoleArns=arn:aws:iam::444455556666:role/drs-failback-member,...`: roles plans may name.
+const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
+  .split(',')
+  .map((arn) => arn.trim())
+  .filter((arn) => arn !== '');
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
+  memberRoleArns,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
 const orchestratorAccount = app.node.tryGetContext('orchestratorAccount');

@@ -40,6 +40,8 @@ export const ACTOR_ACTIONS = [
   'drs:CreateRecoveryInstanceForDrs',
   'ec2:DescribeInstances',
   'ec2:DescribeInstanceStatus',
+  // DRS's job quotas (plans with job.maxServers / maxInFlight read the live values).
+  'servicequotas:GetServiceQuota',
 ];
 
 export interface OrchestratorProps extends StackProps {
@@ -54,6 +56,8 @@ export class OrchestratorStack extends Stack {
   readonly planMachine: sfn.CfnStateMachine;
   readonly waveMachine: sfn.CfnStateMachine;
   readonly actorFunction: lambda.Function;
+  /** For the people who start, abort, answer and report runs with `--engine sfn`. */
+  readonly operatorPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: OrchestratorProps) {
     super(scope, id, props);
@@ -99,7 +103,10 @@ export class OrchestratorStack extends Stack {
       });
     };
     const step = fn('Step', 'step', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
-    this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), { DR_REGION: props.drRegion });
+    this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), {
+      DR_REGION: props.drRegion,
+      RUN_TABLE: this.table.tableName,
+    });
     const approval = fn('Approval', 'approval', Duration.seconds(30), {
       RUN_TABLE: this.table.tableName,
       TOPIC_ARN: topic.topicArn,
@@ -111,11 +118,31 @@ export class OrchestratorStack extends Stack {
         new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: props.memberRoleArns }),
       );
     }
-    this.table.grant(approval, 'dynamodb:PutItem');
-    // Snapshots too large for a state payload spill to the table (src/sfn/spill.ts).
-    this.table.grant(step, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // The approval stores its token; an abort recorded before that answers the Task at once.
+    this.table.grant(
+      approval,
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    );
+    // Spilled documents, the abort, the run record and the event log (src/sfn/engine-step.ts).
+    this.table.grant(
+      step,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+    );
+    // The run's plan (its roles), the abort before a point-of-no-return call, the event log.
+    this.table.grant(
+      this.actorFunction,
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+    );
     // The table is encrypted with the stack's key: items are written and read through it.
-    for (const f of [step, approval])
+    for (const f of [step, approval, this.actorFunction])
       key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     topic.grantPublish(approval);
 
@@ -232,6 +259,57 @@ export class OrchestratorStack extends Stack {
       WaveStateMachineArn: this.waveMachine.attrArn,
     });
     this.planMachine.node.addDependency(planRole);
+    // An abort recorded before the approval's token was stored: the approval Lambda answers it.
+    // The wave machine's ARN by name: its own role refers to this function (no dependency cycle).
+    const waveArn = Arn.format(
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: 'drs-failback-wave',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      this,
+    );
+    approval.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [waveArn] }),
+    );
+
+    // The CLI's `--engine sfn` commands (run, status, approve, refuse, abort, backout, report).
+    const planExecutions = Arn.format(
+      {
+        service: 'states',
+        resource: 'execution',
+        resourceName: 'drs-failback-plan:*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      this,
+    );
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      managedPolicyName: 'drs-failback-operator',
+      description: 'Start, follow, answer, abort and report drs-failback runs on Step Functions',
+      statements: [
+        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [planArn] }),
+        new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [planExecutions] }),
+        new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess'],
+          resources: [this.waveMachine.attrArn],
+        }),
+        new iam.PolicyStatement({
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:Query',
+            'dynamodb:BatchWriteItem',
+          ],
+          resources: [this.table.tableArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [key.keyArn],
+        }),
+      ],
+    });
 
     // Each wildcard cdk-nag finds, acknowledged with its reason (cdk-nag v3: Validations API).
     const lambdaArn = (f: lambda.Function) =>
@@ -256,6 +334,10 @@ export class OrchestratorStack extends Stack {
     acknowledge(
       `Resource::arn:<AWS::Partition>:states:${shown(this.region, 'AWS::Region')}:${shown(this.account, 'AWS::AccountId')}:execution:drs-failback-wave:*`,
       'Child wave executions are named at run time; the plan may only describe or stop executions of the wave state machine.',
+    );
+    acknowledge(
+      `Resource::arn:<AWS::Partition>:states:${shown(this.region, 'AWS::Region')}:${shown(this.account, 'AWS::AccountId')}:execution:drs-failback-plan:*`,
+      'Plan executions are named by their run ids at run time; operators may only describe executions of the plan state machine.',
     );
   }
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, aws_iam as iam, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemberAccountStack } from '../lib/member-stack.js';
@@ -71,7 +71,7 @@ describe('orchestrator stack', () => {
     for (const forbidden of FORBIDDEN) expect(actions).not.toContain(forbidden);
   });
 
-  it('gives the approval Lambda the table write and the topic only; the step Lambda the table only', () => {
+  it('gives each Lambda the table operations its code sends and nothing more', () => {
     const roles = template.findResources('AWS::IAM::Policy');
     const byRole = (fragment: string) =>
       Object.entries(roles)
@@ -82,7 +82,11 @@ describe('orchestrator stack', () => {
         .filter((action, i, all) => all.indexOf(action) === i);
     expect(byRole('ApprovalRole').sort()).toEqual(
       [
+        'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'states:SendTaskSuccess',
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
@@ -93,11 +97,13 @@ describe('orchestrator stack', () => {
         'sns:Publish',
       ].sort(),
     );
-    // The step only reads and writes spilled snapshots.
+    // The step: spilled documents, the abort, the run record and the event log; no Query, no Delete.
     expect(byRole('StepRole').sort()).toEqual(
       [
+        'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
@@ -106,6 +112,61 @@ describe('orchestrator stack', () => {
         'logs:PutLogEvents',
       ].sort(),
     );
+  });
+
+  it("the actor reads the run's plan and abort and appends its events; it assumes member roles only when named", () => {
+    const actor = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ActorRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+      .flatMap((s) => s.Action);
+    expect(actor).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']),
+    );
+    expect(actor).not.toContain('dynamodb:DeleteItem');
+    expect(actor).not.toContain('sts:AssumeRole');
+    const withMembers = Template.fromStack(
+      new OrchestratorStack(new App(), 'WithMembers', {
+        drRegion: 'us-east-1',
+        env,
+        memberRoleArns: ['arn:aws:iam::444455556666:role/drs-failback-member'],
+      }),
+    );
+    withMembers.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Resource: 'arn:aws:iam::444455556666:role/drs-failback-member',
+          },
+        ]),
+      },
+    });
+  });
+
+  it("the operators' policy: start and describe plan executions, answer wave tasks, the run table; nothing else", () => {
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find(
+      (p) => p.Properties.ManagedPolicyName === 'drs-failback-operator',
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as { Action: string | string[] }[];
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+    expect(actions).toEqual(
+      [
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:SendTaskSuccess',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:BatchWriteItem',
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ].sort(),
+    );
+    expect(actions).not.toContain('states:StopExecution');
   });
 
   it('logs and traces both state machines', () => {

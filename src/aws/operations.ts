@@ -170,11 +170,14 @@ export const OPERATIONS = {
   // The plan's roles (aws.role, aws.origins.<region>.role), assumed for the credentials of the
   // clients: changes nothing in AWS, and is not an instrumented call (docs/operations.md).
   AssumeRole: read('sts', 'sts:AssumeRole'),
-  // The Step Functions engine (src/sfn): approvals, status and spilled snapshots.
+  // The Step Functions engine (src/sfn): runs started by `run --engine sfn`, approvals and aborts,
+  // status and reports, the run table (records, the event log, spilled documents).
+  StartExecution: orchestrator('sfn', 'states:StartExecution'),
   DescribeExecution: orchestrator('sfn', 'states:DescribeExecution'),
   SendTaskSuccess: orchestrator('sfn', 'states:SendTaskSuccess'),
   GetItem: orchestrator('dynamodb', 'dynamodb:GetItem'),
   PutItem: orchestrator('dynamodb', 'dynamodb:PutItem'),
+  BatchWriteItem: orchestrator('dynamodb', 'dynamodb:BatchWriteItem'),
   Query: orchestrator('dynamodb', 'dynamodb:Query'),
   UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
   // DRS's job quotas, read by the precheck of a plan whose waves need more than one job.

@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, w
 import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
+import { assumedRoleProvider as assumeRole, type CredentialProvider } from '../aws/assume-role.js';
 import type { AwsClients, ServiceQuotasSender, StsSender } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
@@ -269,16 +270,9 @@ function scenarioForPlan<S>(
   return scenario;
 }
 
-type CredentialProvider = () => Promise<{
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}>;
-
 /**
  * Credentials of `role`, assumed with `source` in `region` and renewed five minutes before they
- * expire (what the SDK's fromTemporaryCredentials does; that package is not a dependency).
+ * expire (src/aws/assume-role.ts).
  */
 async function assumedRoleProvider(
   role: PlanRole,
@@ -286,29 +280,7 @@ async function assumedRoleProvider(
   source: CredentialProvider,
 ): Promise<CredentialProvider> {
   const sts = new STSClient({ region, credentials: source });
-  let cached: Awaited<ReturnType<CredentialProvider>> | undefined;
-  return async () => {
-    const now = Date.now();
-    if (cached && (cached.expiration === undefined || cached.expiration.getTime() - now > 5 * 60_000))
-      return cached;
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: role.arn,
-        RoleSessionName: 'drs-failback',
-        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
-      }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey)
-      throw new CredentialsError(`AssumeRole ${role.arn} returned no credentials`);
-    cached = {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-      ...(c.Expiration ? { expiration: c.Expiration } : {}),
-    };
-    return cached;
-  };
+  return assumeRole(role, sts, Date.now, (message) => new CredentialsError(message));
 }
 
 /** The endpoint a region's STS calls go to, for the unreachable sentence. */

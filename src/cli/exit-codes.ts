@@ -51,6 +51,8 @@ export type CommandResult =
   | { command: 'iam-policy' }
   | { command: 'export' }
   | { command: 'approve' | 'refuse' }
+  /** `--engine sfn` run, abort, backout, report: done when recorded or written. */
+  | { command: 'sfn' }
   | { command: 'prepare'; ready: boolean; reversed: number; failed: number; interrupted: boolean };
 
 export function exitCodeForResult(result: CommandResult): ExitCode {

@@ -67,6 +67,11 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       await answerSfnApproval(parsed.command, parsed.options, io);
       return { command: parsed.command };
     }
+    case 'sfn': {
+      const { sfnCommand } = await import('./commands/sfn.js');
+      await sfnCommand(parsed.options, io);
+      return { command: 'sfn' };
+    }
     case 'export': {
       const { exportSfn } = await import('./commands/export-sfn.js');
       await exportSfn(parsed.options, io);

@@ -1,6 +1,6 @@
 // The command line's declarations only: commands, arguments, options and help examples.
 // Commands are imported lazily by the entry point, so `--help` loads commander and nothing else.
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { defaultStateDir } from '../store/state-dir.js';
 import {
   type BackoutOptions,
@@ -26,6 +26,7 @@ import {
   type WatchOptions,
   type WebOptions,
 } from './options.js';
+import { DEFAULT_RUN_TABLE, type SfnCommand, type SfnTarget, STATE_MACHINE_ENV } from './sfn-options.js';
 
 export type ParsedCommand =
   | { command: 'validate'; options: ValidateOptions }
@@ -40,7 +41,8 @@ export type ParsedCommand =
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
   | { command: 'export'; options: ExportOptions }
-  | { command: 'approve' | 'refuse'; options: AnswerCommandOptions };
+  | { command: 'approve' | 'refuse'; options: AnswerCommandOptions }
+  | { command: 'sfn'; options: SfnCommand };
 
 /** `approve` / `refuse`: answer a pending approval of a run on Step Functions. */
 export interface AnswerCommandOptions {
@@ -67,6 +69,36 @@ const RUN_ID_EXAMPLE = 'run-20260101T000000Z-k3x9q2';
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** `--engine sfn` and where the deployment is: on run, backout and report (status declares its own). */
+function sfnOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        'where the run runs: local (the state directory) or sfn (Step Functions)',
+      ).choices(['local', 'sfn']),
+    )
+    .option('--table <name>', `with --engine sfn: the deployment's run table (default ${DEFAULT_RUN_TABLE})`);
+}
+
+/** The deployment a `--engine sfn` command acts on, from commander's values. */
+function sfnTarget(opts: Record<string, unknown>): SfnTarget {
+  return {
+    table: typeof opts.table === 'string' ? opts.table : DEFAULT_RUN_TABLE,
+    json: opts.json === true,
+    ...(typeof opts.region === 'string' ? { region: opts.region } : {}),
+    ...(typeof opts.profile === 'string' ? { profile: opts.profile } : {}),
+  };
+}
+
+/** `--history-limit`: a positive integer. */
+function parseHistoryLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 100)
+    throw new InvalidArgumentError('a whole number of history events, at least 100');
+  return n;
 }
 
 /** `--origin-region a --origin-region b` : each checked, kept in order. */
@@ -234,7 +266,7 @@ function webOptions(opts: Record<string, unknown>): WebOptions {
 
 /** `drs-failback run`. */
 function runCommand(program: Command, onCommand: OnCommand): void {
-  withCommonOptions(
+  const cmd = withCommonOptions(
     program
       .command('run')
       .description('execute the failback; guided on a terminal')
@@ -255,7 +287,22 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       .addOption(portOption(true))
       .addOption(webHostOption(true)),
     AWS_COMMAND,
-  )
+  );
+  sfnOptions(cmd)
+    .option(
+      '--state-machine-arn <arn>',
+      `with --engine sfn: the plan state machine (default $${STATE_MACHINE_ENV})`,
+    )
+    .option(
+      '--run-id <id>',
+      'with --engine sfn: the run id to start (a retry with the same id starts nothing new)',
+    )
+    .addOption(
+      new Option(
+        '--history-limit <events>',
+        'with --engine sfn: continue as new before this many history events',
+      ).argParser(parseHistoryLimit),
+    )
     .addHelpText(
       'after',
       examples([
@@ -264,12 +311,25 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
         'drs-failback run plan.yaml --from-wave app       # waves before app failed back in an earlier run',
         'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
+        'drs-failback run plan.yaml --engine sfn --state-machine-arn arn:aws:states:us-east-1:111122223333:stateMachine:drs-failback-plan',
       ]) +
         '\nWith --from-wave, the waves before it are read first (DescribeRecoveryInstances) and skipped only\n' +
         'when every server is FAILBACK_COMPLETED; otherwise nothing is sent and the run is refused (exit 3).\n' +
         'Under --simulate it continues in the world of the latest run of the plan and scenario in the state directory.\n',
     )
     .action((plan: string, opts: Record<string, unknown>, command: Command) => {
+      if (opts.engine === 'sfn') {
+        if (typeof opts.simulate === 'string' || opts.web === true || typeof opts.fromWave === 'string')
+          throw new InvalidArgumentError(
+            '--simulate, --web and --from-wave are for runs in this process: they cannot be combined with --engine sfn',
+          );
+        const options: SfnCommand = { ...sfnTarget(opts), action: 'run', plan };
+        if (typeof opts.stateMachineArn === 'string') options.stateMachineArn = opts.stateMachineArn;
+        if (typeof opts.runId === 'string') options.runId = opts.runId;
+        if (typeof opts.historyLimit === 'number') options.historyLimit = opts.historyLimit;
+        onCommand({ command: 'sfn', options });
+        return;
+      }
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
@@ -351,15 +411,18 @@ function statusCommand(program: Command, onCommand: OnCommand): void {
 
 /** `drs-failback backout`. */
 function backoutCommand(program: Command, onCommand: OnCommand): void {
-  withCommonOptions(
-    program
-      .command('backout')
-      .description('operator-initiated backout of an interrupted run')
-      .argument('<run-id>', 'the run to back out')
-      .addOption(speedOption())
-      .addOption(heartbeatOption()),
-    AWS_COMMAND,
+  sfnOptions(
+    withCommonOptions(
+      program
+        .command('backout')
+        .description('operator-initiated backout of an interrupted run')
+        .argument('<run-id>', 'the run to back out')
+        .addOption(speedOption())
+        .addOption(heartbeatOption()),
+      AWS_COMMAND,
+    ),
   )
+    .option('--reason <text>', 'with --engine sfn: why, recorded with your AWS principal')
     .addHelpText(
       'after',
       examples([
@@ -368,9 +431,16 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
       ]) +
         '\nBefore the point of no return the wave aborts (exit 3, nothing changed); after it, StopFailback\n' +
         'keeps the DR side serving (exit 1 backed out, 4 if the backout failed). A run that a live\n' +
-        'process drives is refused (exit 2): press Ctrl-C there and choose "Back out now".\n',
+        'process drives is refused (exit 2): press Ctrl-C there and choose "Back out now".\n' +
+        'With --engine sfn it records the abort for a run on Step Functions (as `abort`) and exits 0.\n',
     )
     .action((runId: string, opts: Record<string, unknown>) => {
+      if (opts.engine === 'sfn') {
+        const options: SfnCommand = { ...sfnTarget(opts), action: 'backout', runId };
+        if (typeof opts.reason === 'string') options.reason = opts.reason;
+        onCommand({ command: 'sfn', options });
+        return;
+      }
       const options: BackoutOptions = { ...common(opts), runId };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
@@ -380,19 +450,25 @@ function backoutCommand(program: Command, onCommand: OnCommand): void {
 
 /** `drs-failback report`. */
 function reportCommand(program: Command, onCommand: OnCommand): void {
-  withCommonOptions(
-    program
-      .command('report')
-      .description('the evidence report of a run')
-      .argument('<run-id>', 'the run to report on')
-      .addOption(
-        new Option('--format <format>', 'md or json (default: md; json with --json)').argParser(
-          parseReportFormat,
-        ),
-      )
-      .option('--output <file>', 'write the report to this file instead of stdout'),
-    { json: 'document', stateDir: true },
+  sfnOptions(
+    withCommonOptions(
+      program
+        .command('report')
+        .description('the evidence report of a run')
+        .argument('<run-id>', 'the run to report on')
+        .addOption(
+          new Option('--format <format>', 'md or json (default: md; json with --json)').argParser(
+            parseReportFormat,
+          ),
+        )
+        .option('--output <file>', 'write the report to this file instead of stdout'),
+      { json: 'document', stateDir: true },
+    ),
   )
+    .addOption(
+      new Option('--region <region>', 'with --engine sfn: the deployment region').argParser(parseRegion),
+    )
+    .option('--profile <name>', 'with --engine sfn: AWS shared-config profile')
     .addHelpText(
       'after',
       examples([
@@ -409,6 +485,10 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
         format: typeof opts.format === 'string' ? parseReportFormat(opts.format) : base.json ? 'json' : 'md',
       };
       if (typeof opts.output === 'string') options.output = opts.output;
+      if (opts.engine === 'sfn') {
+        onCommand({ command: 'sfn', options: { ...sfnTarget(opts), ...options, action: 'report' } });
+        return;
+      }
       onCommand({ command: 'report', options });
     });
 }
@@ -545,6 +625,7 @@ const COMMANDS = [
   watchCommand,
   diagramCommand,
   answerCommands,
+  abortCommand,
   exportCommand,
   iamPolicyCommand,
   prepareCommand,
@@ -617,6 +698,34 @@ function answerCommands(program: Command, onCommand: OnCommand): void {
         onCommand({ command: decision, options });
       });
   }
+}
+
+/** `drs-failback abort`: a run on Step Functions. */
+function abortCommand(program: Command, onCommand: OnCommand): void {
+  program
+    .command('abort')
+    .description(
+      'abort a run on Step Functions: before its point of no return it ends aborted, after it backs out',
+    )
+    .argument('<run-id>', 'the run')
+    .addOption(new Option('--engine <engine>', 'where the run runs').choices(['sfn']).default('sfn'))
+    .option('--reason <text>', 'why, recorded with your AWS principal')
+    .option('--table <name>', "the deployment's run table", DEFAULT_RUN_TABLE)
+    .addOption(new Option('--region <region>', 'AWS region of the deployment').argParser(parseRegion))
+    .option('--profile <name>', 'AWS shared-config profile')
+    .option('--json', 'print what the abort does as JSON', false)
+    .addHelpText(
+      'after',
+      examples([`drs-failback abort ${RUN_ID_EXAMPLE} --reason "primary site not ready"`]) +
+        '\nA wave waiting for an approval hears the abort at once; any other at its next step. Before its\n' +
+        'point of no return it ends aborted (nothing changed); after it, it backs out (StopFailback, the DR\n' +
+        'side keeps serving). A local run is stopped with Ctrl-C or `backout`.\n',
+    )
+    .action((runId: string, opts: Record<string, unknown>) => {
+      const options: SfnCommand = { ...sfnTarget(opts), action: 'abort', runId };
+      if (typeof opts.reason === 'string') options.reason = opts.reason;
+      onCommand({ command: 'sfn', options });
+    });
 }
 
 /** `drs-failback export sfn`. */

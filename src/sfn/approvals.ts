@@ -5,32 +5,20 @@
 // with the approval (from the machine's input) and are enforced here as in a local run.
 import {
   ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SendTaskSuccessCommand, type SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, type SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Clock } from '../clock.js';
 import { isAllowedApprover } from '../run/approvals.js';
+import { type RunTableDeps, runPk } from './run-table.js';
 import type { ApprovalRequest, Command } from './step.js';
 
-export interface RunTableDeps {
-  ddb: Pick<DynamoDBClient, 'send'>;
-  table: string;
-  clock: Clock;
-}
+export type { RunRecord } from './runs.js';
+export { readRun, recordRun } from './runs.js';
 
-/** What the run's record holds: which engine runs it and where. */
-export interface RunRecord {
-  runId: string;
-  engine: 'sfn';
-  executionArn: string;
-  plan: string;
-  startedAt: string;
-}
+import { abortOf } from './runs.js';
 
 export type Decision = 'approve' | 'refuse';
 
@@ -60,41 +48,9 @@ export class NotAnApproverError extends Error {
   override name = 'NotAnApproverError';
 }
 
-const pk = (runId: string) => `run#${runId}`;
+const pk = runPk;
 const approvalSk = (request: Pick<ApprovalRequest, 'waveIndex' | 'state'>) =>
   `approval#${String(request.waveIndex).padStart(4, '0')}#${request.state}`;
-
-export async function recordRun(deps: RunTableDeps, run: RunRecord): Promise<void> {
-  await deps.ddb.send(
-    new PutItemCommand({
-      TableName: deps.table,
-      Item: {
-        pk: { S: pk(run.runId) },
-        sk: { S: 'run' },
-        engine: { S: run.engine },
-        executionArn: { S: run.executionArn },
-        plan: { S: run.plan },
-        startedAt: { S: run.startedAt },
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-export async function readRun(deps: RunTableDeps, runId: string): Promise<RunRecord | null> {
-  const out = await deps.ddb.send(
-    new GetItemCommand({ TableName: deps.table, Key: { pk: { S: pk(runId) }, sk: { S: 'run' } } }),
-  );
-  const item = out.Item;
-  if (!item) return null;
-  return {
-    runId,
-    engine: 'sfn',
-    executionArn: item.executionArn?.S ?? '',
-    plan: item.plan?.S ?? '',
-    startedAt: item.startedAt?.S ?? '',
-  };
-}
 
 export interface ApprovalEvent {
   token: string;
@@ -105,6 +61,8 @@ export interface ApprovalEvent {
 
 export interface ApprovalHandlerDeps extends RunTableDeps {
   sns?: Pick<SNSClient, 'send'>;
+  /** With it, an abort recorded before the token was stored answers the Task with ABORT. */
+  sfn?: Pick<SFNClient, 'send'>;
   topicArn?: string;
 }
 
@@ -131,6 +89,12 @@ export function createApprovalHandler(deps: ApprovalHandlerDeps) {
         },
       }),
     );
+    // An abort asked while this Task was starting found no token to answer: answer it here.
+    const abort = deps.sfn ? await abortOf(deps, request.runId) : undefined;
+    if (abort && deps.sfn) {
+      await abortPendingApprovals({ ...deps, sfn: deps.sfn }, { runId: request.runId, ...abort });
+      return;
+    }
     if (deps.sns && deps.topicArn) {
       await deps.sns.send(
         new PublishCommand({
@@ -231,42 +195,22 @@ export async function answerApproval(
     );
   }
   const at = deps.clock.now();
-  const answered = options.decision === 'approve' ? 'approved' : 'refused';
-  try {
-    await deps.ddb.send(
-      new UpdateItemCommand({
-        TableName: deps.table,
-        Key: { pk: { S: pk(options.runId) }, sk: { S: approval.sk } },
-        UpdateExpression: 'SET #status = :answered, approver = :approver, via = :via, answeredAt = :at',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':answered': { S: answered },
-          ':approver': { S: options.principal },
-          ':via': { S: 'api' },
-          ':at': { S: new Date(at).toISOString() },
-          ':pending': { S: 'pending' },
-        },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException)
-      throw new NoPendingApprovalError(`wave ${approval.wave} of run ${options.runId} was answered already`);
-    throw error;
-  }
+  if (
+    !(await claim(
+      deps,
+      approval,
+      options.decision === 'approve' ? 'approved' : 'refused',
+      options.principal,
+      at,
+    ))
+  )
+    throw new NoPendingApprovalError(`wave ${approval.wave} of run ${options.runId} was answered already`);
   const event =
     options.decision === 'approve'
       ? { type: 'APPROVE', by: options.principal, at }
       : { type: 'REFUSE', by: options.principal };
-  try {
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: approval.token, output: JSON.stringify(event) }),
-    );
-  } catch (error) {
-    if (error instanceof TaskTimedOut)
-      throw new NoPendingApprovalError(`the approval of wave ${approval.wave} expired before the answer`);
-    throw error;
-  }
+  if (!(await answerTask(deps, approval.token, event)))
+    throw new NoPendingApprovalError(`the approval of wave ${approval.wave} expired before the answer`);
   return {
     runId: options.runId,
     wave: approval.wave,
@@ -276,4 +220,72 @@ export async function answerApproval(
     via: 'api',
     at: new Date(at).toISOString(),
   };
+}
+
+/** Claims a pending approval for one answer: false when another answer (or an abort) won. */
+async function claim(
+  deps: RunTableDeps,
+  approval: StoredApproval,
+  status: 'approved' | 'refused' | 'aborted',
+  principal: string,
+  at: number,
+): Promise<boolean> {
+  try {
+    await deps.ddb.send(
+      new UpdateItemCommand({
+        TableName: deps.table,
+        Key: { pk: { S: pk(approval.runId) }, sk: { S: approval.sk } },
+        UpdateExpression: 'SET #status = :answered, approver = :approver, via = :via, answeredAt = :at',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':answered': { S: status },
+          ':approver': { S: principal },
+          ':via': { S: 'api' },
+          ':at': { S: new Date(at).toISOString() },
+          ':pending': { S: 'pending' },
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** The waiting Task hears the machine's event; false when it no longer waits (timed out, gone). */
+async function answerTask(
+  deps: { sfn: Pick<SFNClient, 'send'> },
+  token: string,
+  event: object,
+): Promise<boolean> {
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(event) }));
+    return true;
+  } catch (error) {
+    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist) return false;
+    throw error;
+  }
+}
+
+/**
+ * An abort reaches a wave that waits for a person at once: each pending approval of the run is
+ * claimed and its Task answered with the machine's own ABORT. Returns the waves so answered.
+ */
+export async function abortPendingApprovals(
+  deps: RunTableDeps & { sfn: Pick<SFNClient, 'send'> },
+  abort: { runId: string; by: string; reason?: string },
+): Promise<string[]> {
+  const answered: string[] = [];
+  for (const approval of await pending(deps, abort.runId)) {
+    if (!(await claim(deps, approval, 'aborted', abort.by, deps.clock.now()))) continue;
+    const event = {
+      type: 'ABORT',
+      by: abort.by,
+      ...(abort.reason !== undefined ? { reason: abort.reason } : {}),
+    };
+    if (await answerTask(deps, approval.token, event)) answered.push(approval.wave);
+  }
+  return answered;
 }

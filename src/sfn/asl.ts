@@ -68,7 +68,12 @@ function lambdaTask(functionArn: string, payload: Record<string, unknown>, timeo
 
 function stepTask(machine: MachineName, payload: Record<string, unknown>, next: string): AslState {
   return {
-    ...lambdaTask(PLACEHOLDERS.step, { machine, ...payload }, STEP_TIMEOUT_S),
+    // The execution keys the step's events: a retried step rewrites them instead of adding more.
+    ...lambdaTask(
+      PLACEHOLDERS.step,
+      { machine, 'executionArn.$': '$$.Execution.Id', ...payload },
+      STEP_TIMEOUT_S,
+    ),
     OutputPath: '$.Payload',
     Retry: retry([...LAMBDA_TRANSIENT, 'States.Timeout']),
     Next: next,

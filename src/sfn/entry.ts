@@ -4,17 +4,25 @@
 import { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
-import type { RegionalClients } from '../aws/clients.js';
+import type { StsSender } from '../aws/clients.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import { systemClock } from '../clock.js';
-import type { RunEventBody } from '../events.js';
 import { createLogger } from '../log.js';
+import type { Plan } from '../plan/types.js';
+import { createRoleClients, createRunActorHandler, writingAhead } from './actor-runtime.js';
 import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
-import { type ActorRequest, createActorHandler } from './lambda.js';
-import { createDynamoSnapshotStore, createSpillingStep, type WireRequest, type WireState } from './spill.js';
+import { createEngineStep } from './engine-step.js';
+import { appendEvents } from './event-log.js';
+import type { ActorRequest } from './lambda.js';
+import type { RunTableDeps } from './run-table.js';
+import { abortOf, ensureRun, readRun } from './runs.js';
+import { createDynamoSnapshotStore, type WireRequest, type WireState } from './spill.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -24,41 +32,102 @@ const env = (name: string): string => {
 
 const log = createLogger({ level: 'info' });
 
-let spillingStep: ((request: WireRequest) => Promise<WireState>) | undefined;
-/** The step: pure, except that snapshots too large for a payload live in the run table. */
+let table: RunTableDeps | undefined;
+const runTable = (): RunTableDeps => {
+  table ??= { ddb: new DynamoDBClient({}), table: env('RUN_TABLE'), clock: systemClock };
+  return table;
+};
+
+let engineStep: ((request: WireRequest) => Promise<WireState>) | undefined;
+/** The step: pure, plus the run table (spilled documents, the abort, the event log). */
 export const step = async (request: WireRequest): Promise<WireState> => {
-  spillingStep ??= createSpillingStep(
-    createDynamoSnapshotStore({ ddb: new DynamoDBClient({}), table: env('RUN_TABLE') }),
-  );
-  return spillingStep(request);
+  const deps = runTable();
+  engineStep ??= createEngineStep({
+    store: createDynamoSnapshotStore(deps),
+    clock: systemClock,
+    abortOf: (runId) => abortOf(deps, runId),
+    append: (runId, events, writeKey) => appendEvents(deps, runId, events, writeKey),
+    ensureRun: (run) => ensureRun(deps, run),
+  });
+  return engineStep(request);
 };
 
 let actorHandler: ((request: ActorRequest) => Promise<unknown>) | undefined;
 function buildActorHandler() {
-  const region = env('DR_REGION');
-  const byRegion = new Map<string, RegionalClients>();
-  const clients = (r: string): RegionalClients => {
-    let c = byRegion.get(r);
-    if (!c) {
-      c = { drs: new DrsClient({ region: r, maxAttempts: 1 }), ec2: new EC2Client({ region: r }) };
-      byRegion.set(r, c);
-    }
-    return c;
-  };
-  // aws.request and check events go to the function's log, as the CLI's --json stream would.
-  const emit = (body: RunEventBody) => log.info({ event: body }, body.type);
-  const instrumented = instrumentAwsClients({ ...clients(region), forRegion: clients }, region, emit);
-  return createActorHandler(
-    createAwsActors({
-      drs: instrumented.drs,
-      ec2: instrumented.ec2,
-      ...(instrumented.regional ? { regional: instrumented.regional } : {}),
-      log,
-      clock: systemClock,
-      emit,
-      probes: createNetworkProbeRunner(),
+  const deps = runTable();
+  const drRegion = env('DR_REGION');
+  const stsByRegion = new Map<string, StsSender>();
+  const roleClients = createRoleClients({
+    // No SDK-level retries for DRS: a StartFailbackLaunch resent blindly could launch twice.
+    make: (region, credentials) => ({
+      drs: new DrsClient({ region, maxAttempts: 1, ...(credentials ? { credentials } : {}) }),
+      ec2: new EC2Client({ region, ...(credentials ? { credentials } : {}) }),
+      serviceQuotas: new ServiceQuotasClient({ region, ...(credentials ? { credentials } : {}) }),
     }),
-  );
+    sts: (region) => {
+      let sts = stsByRegion.get(region);
+      if (!sts) {
+        sts = new STSClient({ region });
+        stsByRegion.set(region, sts);
+      }
+      return sts;
+    },
+  });
+  // DRS's job quotas, read once per container and run (as once per run in the CLI).
+  const quotaReads = new Map<string, NonNullable<Parameters<typeof createAwsActors>[0]['quotaReads']>>();
+  const quotaReadsOf = (runId: string) => {
+    let reads = quotaReads.get(runId);
+    if (!reads) {
+      reads = new Map();
+      quotaReads.set(runId, reads);
+    }
+    return reads;
+  };
+  // The plan of each run (its roles), read once per container from the run's record.
+  const plans = new Map<string, Promise<Plan | undefined>>();
+  const planOf = (runId: string) => {
+    let plan = plans.get(runId);
+    if (!plan) {
+      plan = readRun(deps, runId).then((run) => run?.planDocument);
+      plans.set(runId, plan);
+      // A failed read is not remembered: the next invocation reads again.
+      plan.catch(() => plans.delete(runId));
+    }
+    return plan;
+  };
+  return createRunActorHandler({
+    clock: systemClock,
+    onEvent: (runId, event) => log.info({ runId, event }, event.type),
+    onLogError: (err) =>
+      log.error({ err }, "the run's event log could not be written; the events are in this log"),
+    append: (runId, events) => appendEvents(deps, runId, events),
+    abortOf: (runId) => abortOf(deps, runId),
+    activitiesFor: async ({ runId, emit, beforeSend, writeAhead }) => {
+      const plan = await planOf(runId);
+      const region = plan?.region ?? drRegion;
+      const forPlan = roleClients(plan, drRegion);
+      const raw = (r: string) => {
+        const c = forPlan(r);
+        return {
+          drs: writingAhead(c.drs, writeAhead),
+          ec2: writingAhead(c.ec2, writeAhead),
+          ...(c.serviceQuotas ? { serviceQuotas: c.serviceQuotas } : {}),
+        };
+      };
+      const instrumented = instrumentAwsClients({ ...raw(region), forRegion: raw }, region, emit, beforeSend);
+      return createAwsActors({
+        drs: instrumented.drs,
+        ec2: instrumented.ec2,
+        ...(instrumented.regional ? { regional: instrumented.regional } : {}),
+        ...(instrumented.serviceQuotas ? { serviceQuotas: instrumented.serviceQuotas } : {}),
+        quotaReads: quotaReadsOf(runId),
+        log,
+        clock: systemClock,
+        emit,
+        probes: createNetworkProbeRunner(),
+      });
+    },
+  });
 }
 
 export const actor = async (request: ActorRequest): Promise<unknown> => {
@@ -69,10 +138,9 @@ export const actor = async (request: ActorRequest): Promise<unknown> => {
 let approvalHandler: ((event: ApprovalEvent) => Promise<void>) | undefined;
 export const approval = async (event: ApprovalEvent): Promise<void> => {
   approvalHandler ??= createApprovalHandler({
-    ddb: new DynamoDBClient({}),
+    ...runTable(),
     sns: new SNSClient({}),
-    table: env('RUN_TABLE'),
-    clock: systemClock,
+    sfn: new SFNClient({}),
     ...(process.env.TOPIC_ARN ? { topicArn: process.env.TOPIC_ARN } : {}),
   });
   await approvalHandler(event);

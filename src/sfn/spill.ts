@@ -1,25 +1,26 @@
-// Snapshots too large for a state payload (256 KiB per state in Step Functions) are kept in a
-// store and travel by reference. Content-addressed, so a retried step writes the same key.
+// Documents too large for a state payload (256 KiB per state in Step Functions) are kept in a
+// store and travel by reference: snapshots, a child execution's continuation, a machine's output
+// (a wave's launch statuses). Content-addressed, so a retried step writes the same key.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type StepRequest, type StepState, type StoredSnapshot, step } from './step.js';
+import type { StepRequest, StepState, StoredSnapshot } from './step.js';
 
-/** A snapshot kept outside the payload. */
-export interface SpilledSnapshot {
+/** A document kept outside the payload: `snapshot#<sha256>` or `output#<sha256>`. */
+export interface Spilled {
   spilled: string;
 }
 
 export interface SnapshotStore {
-  put(key: string, snapshot: StoredSnapshot): Promise<void>;
-  get(key: string): Promise<StoredSnapshot>;
+  put(key: string, document: unknown): Promise<void>;
+  get(key: string): Promise<unknown>;
 }
 
-/** Above this many bytes a snapshot is spilled (the rest of a state stays far below 256 KiB). */
+/** Above this many bytes a document is spilled (the rest of a state stays far below 256 KiB). */
 export const DEFAULT_MAX_INLINE_BYTES = 96 * 1024;
 
 type Wire<T> = T extends { snapshot: StoredSnapshot }
-  ? Omit<T, 'snapshot'> & { snapshot: StoredSnapshot | SpilledSnapshot }
+  ? Omit<T, 'snapshot'> & { snapshot: StoredSnapshot | Spilled }
   : T;
 export type WireState = Wire<StepState>;
 export type WireRequest = StepRequest extends infer R
@@ -28,96 +29,98 @@ export type WireRequest = StepRequest extends infer R
     : R
   : never;
 
-const isSpilled = (s: StoredSnapshot | SpilledSnapshot): s is SpilledSnapshot => 'spilled' in s;
+export const isSpilled = (s: unknown): s is Spilled =>
+  typeof s === 'object' && s !== null && typeof (s as { spilled?: unknown }).spilled === 'string';
 
-async function load(store: SnapshotStore, s: StoredSnapshot | SpilledSnapshot): Promise<StoredSnapshot> {
-  return isSpilled(s) ? store.get(s.spilled) : s;
+/** The document itself, loaded when it travels by reference. */
+export async function load<T>(store: SnapshotStore, s: T | Spilled): Promise<T> {
+  return isSpilled(s) ? ((await store.get(s.spilled)) as T) : s;
 }
 
-async function keep(
+/** The document, or a reference to it in the store when it is larger than `maxInlineBytes`. */
+export async function keep<T>(
   store: SnapshotStore,
-  s: StoredSnapshot,
+  kind: 'snapshot' | 'output',
+  document: T,
   maxInlineBytes: number,
-): Promise<StoredSnapshot | SpilledSnapshot> {
-  const text = JSON.stringify(s);
-  if (Buffer.byteLength(text) <= maxInlineBytes) return s;
-  const key = `snapshot#${createHash('sha256').update(text).digest('hex')}`;
-  await store.put(key, s);
+): Promise<T | Spilled> {
+  const text = JSON.stringify(document);
+  if (text === undefined || Buffer.byteLength(text) <= maxInlineBytes) return document;
+  const key = `${kind}#${createHash('sha256').update(text).digest('hex')}`;
+  await store.put(key, document);
   return { spilled: key };
 }
 
-/** The step Lambda with spilling: loads spilled snapshots, steps, spills large ones again. */
-export function createSpillingStep(store: SnapshotStore, maxInlineBytes = DEFAULT_MAX_INLINE_BYTES) {
-  return async (request: WireRequest): Promise<WireState> => {
-    let resolved: StepRequest;
-    if ('execution' in request) {
-      const begin = request.execution.begin;
-      resolved =
-        'resume' in begin
-          ? {
-              ...request,
-              execution: {
-                ...request.execution,
-                begin: {
-                  resume: {
-                    ...begin.resume,
-                    snapshot: await load(store, begin.resume.snapshot as StoredSnapshot | SpilledSnapshot),
-                  },
-                },
-              },
-            }
-          : request;
-    } else {
-      resolved = { ...request, snapshot: await load(store, request.snapshot) } as StepRequest;
-    }
-    const state = step(resolved);
-    // A child execution's continuation carries its snapshot in the command: keep it small too.
-    const command =
-      state.command.kind === 'execution' && 'resume' in state.command.input
-        ? {
-            ...state.command,
-            input: {
-              resume: {
-                ...state.command.input.resume,
-                snapshot: (await keep(
-                  store,
-                  state.command.input.resume.snapshot,
-                  maxInlineBytes,
-                )) as StoredSnapshot,
-              },
-            },
-          }
-        : state.command;
-    return { ...state, command, snapshot: await keep(store, state.snapshot, maxInlineBytes) };
-  };
+/** The request with every spilled document it carries loaded. */
+export async function loadRequest(store: SnapshotStore, request: WireRequest): Promise<StepRequest> {
+  if ('execution' in request) {
+    const begin = request.execution.begin;
+    if (!('resume' in begin)) return request;
+    const snapshot = await load<StoredSnapshot>(store, begin.resume.snapshot);
+    return {
+      ...request,
+      execution: { ...request.execution, begin: { resume: { ...begin.resume, snapshot } } },
+    };
+  }
+  const snapshot = await load<StoredSnapshot>(store, request.snapshot);
+  const { command, outcome } = request;
+  // A child execution's output (its machine's output) may have been spilled by its last step.
+  if (
+    command.kind === 'execution' &&
+    !('Error' in outcome) &&
+    outcome.kind === 'done' &&
+    isSpilled(outcome.output)
+  )
+    return { ...request, snapshot, outcome: { kind: 'done', output: await load(store, outcome.output) } };
+  return { ...request, snapshot } as StepRequest;
 }
 
-export function createMemorySnapshotStore(): SnapshotStore & { size(): number } {
+/** The state with every document too large for a payload spilled. */
+export async function keepState(
+  store: SnapshotStore,
+  state: StepState,
+  maxInlineBytes: number,
+): Promise<WireState> {
+  let command = state.command;
+  // A child execution's continuation carries its snapshot in the command: keep it small too.
+  if (command.kind === 'execution' && 'resume' in command.input) {
+    const resume = command.input.resume;
+    const snapshot = (await keep(store, 'snapshot', resume.snapshot, maxInlineBytes)) as StoredSnapshot;
+    command = { ...command, input: { resume: { ...resume, snapshot } } };
+  }
+  // The machine's output leaves as the execution's output and enters its parent's step.
+  if (command.kind === 'done')
+    command = { ...command, output: await keep(store, 'output', command.output, maxInlineBytes) };
+  return { ...state, command, snapshot: await keep(store, 'snapshot', state.snapshot, maxInlineBytes) };
+}
+
+export function createMemorySnapshotStore(): SnapshotStore & { size(): number; keys(): string[] } {
   const items = new Map<string, string>();
   return {
-    async put(key, snapshot) {
-      items.set(key, JSON.stringify(snapshot));
+    async put(key, document) {
+      items.set(key, JSON.stringify(document));
     },
     async get(key) {
       const text = items.get(key);
-      if (text === undefined) throw new Error(`no spilled snapshot ${key}`);
-      return JSON.parse(text) as StoredSnapshot;
+      if (text === undefined) throw new Error(`no spilled document ${key}`);
+      return JSON.parse(text) as unknown;
     },
     size: () => items.size,
+    keys: () => [...items.keys()],
   };
 }
 
-/** Spilled snapshots in the run table, gzipped (DynamoDB items stop at 400 KB). */
+/** Spilled documents in the run table, gzipped (DynamoDB items stop at 400 KB). */
 export function createDynamoSnapshotStore(deps: {
   ddb: Pick<DynamoDBClient, 'send'>;
   table: string;
 }): SnapshotStore {
   return {
-    async put(key, snapshot) {
+    async put(key, document) {
       await deps.ddb.send(
         new PutItemCommand({
           TableName: deps.table,
-          Item: { pk: { S: key }, sk: { S: 'snapshot' }, body: { B: gzipSync(JSON.stringify(snapshot)) } },
+          Item: { pk: { S: key }, sk: { S: 'snapshot' }, body: { B: gzipSync(JSON.stringify(document)) } },
         }),
       );
     },
@@ -130,8 +133,8 @@ export function createDynamoSnapshotStore(deps: {
         }),
       );
       const body = out.Item?.body?.B;
-      if (!body) throw new Error(`no spilled snapshot ${key}`);
-      return JSON.parse(gunzipSync(body).toString('utf8')) as StoredSnapshot;
+      if (!body) throw new Error(`no spilled document ${key}`);
+      return JSON.parse(gunzipSync(body).toString('utf8')) as unknown;
     },
   };
 }

@@ -4,10 +4,21 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
   type EventObject,
+  getInitialMicrosteps,
+  getMicrosteps,
   initialTransition,
   transition,
 } from 'xstate';
-import { leafPath } from '../../machines/lifecycle.js';
+import { leafPath, waveLifecycle } from '../../machines/lifecycle.js';
+import type { PlanOutput, PlanRunInput } from '../../machines/plan.machine.js';
+import type { RunEventBody } from '../events.js';
+import {
+  answerEvent,
+  lifecycleOf,
+  runFinishedEvent,
+  runStartedEvent,
+  transitionEvents,
+} from './step-events.js';
 import { type LeafKind, leavesOfMachine, MACHINES, type MachineName } from './structure.js';
 
 /** The machine's persisted snapshot without its children (their inputs travel in the command). */
@@ -79,9 +90,30 @@ export type TaskOutcome =
   | { kind: 'event'; event: EventObject }
   | { Error: string; Cause?: unknown };
 
+/**
+ * What a step is asked. `executionArn` (the execution the step runs in) is not part of the
+ * machine's step: the step Lambda keys the events it writes by it and the history count.
+ */
 export type StepRequest =
-  | { machine: MachineName; execution: { begin: ChildStart; historyLimit?: number } }
-  | (StepState & { outcome: TaskOutcome });
+  | { machine: MachineName; execution: { begin: ChildStart; historyLimit?: number }; executionArn?: string }
+  | (StepState & { outcome: TaskOutcome; executionArn?: string });
+
+/** An abort an operator asked for (`drs-failback abort`), delivered to the wave at its next step. */
+export interface AbortRequest {
+  by: string;
+  reason?: string;
+}
+
+export interface StepOptions {
+  /** Set: the wave hears the machine's own ABORT after this step's event, where it listens for one. */
+  abort?: AbortRequest | null;
+}
+
+/** A step's next state, and the contract's events it caused (the run's event log). */
+export interface StepResult {
+  state: StepState;
+  events: RunEventBody[];
+}
 
 /** Standard workflows stop at 25,000 history events; continue as new well before. */
 export const DEFAULT_HISTORY_LIMIT = 20_000;
@@ -268,7 +300,12 @@ function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
       return command.event;
     case 'event':
       if (command.kind !== 'approval') throw new Error(`${command.state}: an answer nobody asked for`);
-      if (outcome.event.type !== 'APPROVE' && outcome.event.type !== 'REFUSE')
+      // ABORT: `drs-failback abort` answered the approval Task with the machine's own event.
+      if (
+        outcome.event.type !== 'APPROVE' &&
+        outcome.event.type !== 'REFUSE' &&
+        outcome.event.type !== 'ABORT'
+      )
         throw new Error(`${command.state}: ${outcome.event.type} is not an answer`);
       return outcome.event;
   }
@@ -295,50 +332,141 @@ function withHistory(machine: MachineName, state: Omit<StepState, 'machine'>): S
 }
 
 /** One step of a machine: what the step Lambda does. Pure: same request, same answer. */
-export function step(request: StepRequest): StepState {
+export function step(request: StepRequest, options: StepOptions = {}): StepState {
+  return stepWithEvents(request, options).state;
+}
+
+const snapshotsOf = (microsteps: readonly (readonly [AnyMachineSnapshot, unknown])[]) =>
+  microsteps.map((m) => m[0]);
+
+const abortEvent = (abort: AbortRequest) => ({
+  type: 'ABORT',
+  by: abort.by,
+  ...(abort.reason !== undefined ? { reason: abort.reason } : {}),
+});
+
+/** Leaves whose activity crosses the point of no return: its own gate refuses the call instead. */
+const crossingLeaves = new Set(
+  waveLifecycle.states
+    .filter((s) => s.pointOfNoReturn)
+    .flatMap((s) =>
+      leavesOfMachine('wave').filter((l) => l.path === s.path || l.path.startsWith(`${s.path}.`)),
+    )
+    .filter((l) => l.what.kind === 'invoke')
+    .map((l) => l.path),
+);
+
+/**
+ * The machine's own ABORT, where the wave listens for one: the operator's abort at this step. Not
+ * into a leaf about to cross the point of no return: nothing was sent there yet, and the actor
+ * Lambda refuses the call once an abort is recorded (the CLI's stop gate), so the wave ends
+ * `aborted` instead of backing out of a failback that never started.
+ */
+function withAbort(
+  name: MachineName,
+  settled: { snapshot: AnyMachineSnapshot; command: Command },
+  abort: AbortRequest | null | undefined,
+  events: RunEventBody[],
+): { snapshot: AnyMachineSnapshot; command: Command } {
+  if (!abort || name !== 'wave' || settled.snapshot.status !== 'active') return settled;
+  if (settled.command.kind === 'invoke' && crossingLeaves.has(settled.command.state)) return settled;
+  const event = abortEvent(abort);
+  if (!settled.snapshot.can(event)) return settled;
+  const machine = MACHINES[name] as AnyStateMachine;
+  const from = lifecycleOf(name, settled.snapshot.value);
+  events.push(...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, settled.snapshot, event))));
+  const [next, actions] = transition(machine, settled.snapshot, event as never);
+  return { snapshot: next, command: commandFor(name, next, actions, settled.command) };
+}
+
+function begin(
+  name: MachineName,
+  request: Extract<StepRequest, { execution: unknown }>,
+  options: StepOptions,
+): StepResult {
+  const machine = MACHINES[name] as AnyStateMachine;
+  const limit = request.execution.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const history = {
+    events: HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice,
+    limit,
+  };
+  const start = request.execution.begin;
+  if ('resume' in start) return { state: { machine: name, ...start.resume, history }, events: [] };
+  const events: RunEventBody[] = [];
+  if (name === 'plan') events.push(runStartedEvent(start.input as PlanRunInput));
+  events.push(...transitionEvents(name, null, snapshotsOf(getInitialMicrosteps(machine, start.input))));
+  const [snapshot, actions] = initialTransition(machine, start.input);
+  const settled = withAbort(
+    name,
+    { snapshot, command: commandFor(name, snapshot, actions, null) },
+    options.abort,
+    events,
+  );
+  return {
+    state: {
+      machine: name,
+      snapshot: storedSnapshot(machine, settled.snapshot),
+      command: settled.command,
+      history,
+    },
+    events,
+  };
+}
+
+/** One step of a machine, with the events it caused. Pure: same request and options, same answer. */
+export function stepWithEvents(request: StepRequest, options: StepOptions = {}): StepResult {
   const name = request.machine;
   const machine = MACHINES[name] as AnyStateMachine;
-  if ('execution' in request) {
-    const limit = request.execution.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-    const events = HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice;
-    const begin = request.execution.begin;
-    if ('resume' in begin) return { machine: name, ...begin.resume, history: { events, limit } };
-    const [snapshot, actions] = initialTransition(machine, begin.input);
-    return {
-      machine: name,
-      snapshot: storedSnapshot(machine, snapshot),
-      command: commandFor(name, snapshot, actions, null),
-      history: { events, limit },
-    };
-  }
+  if ('execution' in request) return begin(name, request, options);
   const { command, outcome } = request;
   const history = { events: request.history.events + cycleEvents(command), limit: request.history.limit };
   // A child execution that continued as new: start the next one where it stopped.
   if (command.kind === 'execution' && !('Error' in outcome) && outcome.kind === 'done') {
     const continued = (outcome.output as { continued?: Continuation } | null)?.continued;
     if (continued)
-      return withHistory(name, {
-        snapshot: request.snapshot,
-        command: { ...command, input: { resume: continued } },
-        history,
-      });
-  }
-  const event = eventFor(command, outcome);
-  if (event === null) {
-    // An approval whose Task timed out before its deadline (or without one): ask again.
-    const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
-    const restored = machine.resolveState(request.snapshot as never);
-    const again =
-      command.kind === 'approval'
-        ? approvalCommand(command.state, restored, remainingMs, command.deadline)
-        : command;
-    return withHistory(name, { snapshot: request.snapshot, command: again, history });
+      return {
+        state: withHistory(name, {
+          snapshot: request.snapshot,
+          command: { ...command, input: { resume: continued } },
+          history,
+        }),
+        events: [],
+      };
   }
   const current = machine.resolveState(request.snapshot as never);
-  const [next, actions] = transition(machine, current, event as never);
-  return withHistory(name, {
-    snapshot: storedSnapshot(machine, next),
-    command: commandFor(name, next, actions, command),
-    history,
-  });
+  const events: RunEventBody[] = [];
+  // A Wait's end or an answer that arrives with an abort: the abort wins (nothing ran in between).
+  const abortNow =
+    !!options.abort &&
+    name === 'wave' &&
+    (command.kind === 'wait' || command.kind === 'approval') &&
+    current.can(abortEvent(options.abort));
+  const event = abortNow ? null : eventFor(command, outcome);
+  let settled: { snapshot: AnyMachineSnapshot; command: Command };
+  if (abortNow) {
+    settled = withAbort(name, { snapshot: current, command }, options.abort, events);
+  } else if (event === null) {
+    // An approval whose Task timed out before its deadline (or without one): ask again.
+    const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
+    const again =
+      command.kind === 'approval'
+        ? approvalCommand(command.state, current, remainingMs, command.deadline)
+        : command;
+    settled = { snapshot: current, command: again };
+  } else {
+    const answered = answerEvent(current.context as { wave: { name: string } }, event);
+    if (answered) events.push(answered);
+    const from = lifecycleOf(name, current.value);
+    events.push(
+      ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, current, event as never))),
+    );
+    const [next, actions] = transition(machine, current, event as never);
+    settled = { snapshot: next, command: commandFor(name, next, actions, command) };
+  }
+  settled = withAbort(name, settled, options.abort, events);
+  if (name === 'plan' && settled.snapshot.status === 'done')
+    events.push(runFinishedEvent(settled.snapshot.output as PlanOutput));
+  const snapshot =
+    settled.snapshot === current ? request.snapshot : storedSnapshot(machine, settled.snapshot);
+  return { state: withHistory(name, { snapshot, command: settled.command, history }), events };
 }

@@ -76,6 +76,7 @@ beforeEach(() => {
 describe('the approval Lambda', () => {
   it('stores the token and publishes how to answer, without the token', async () => {
     ddb.on(PutItemCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     await createApprovalHandler(deps())({
       token: TOKEN,
@@ -247,7 +248,12 @@ describe('drs-failback status --engine sfn', () => {
 
   it('a running execution: the approvals it waits for and how to answer, never the token', async () => {
     ddb.on(GetItemCommand).resolves({ Item: runItem });
-    ddb.on(QueryCommand).resolves({ Items: [storedApproval] });
+    // Approvals by their prefix; the event log (a range of `event#` keys) is empty.
+    ddb
+      .on(QueryCommand)
+      .callsFake((input: { KeyConditionExpression?: string }) =>
+        input.KeyConditionExpression?.includes('begins_with') ? { Items: [storedApproval] } : { Items: [] },
+      );
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const { io: cliIO, out } = io();
     const status = await statusSfn(
@@ -265,9 +271,14 @@ describe('drs-failback status --engine sfn', () => {
     sfn
       .on(DescribeExecutionCommand)
       .resolves({ status: 'SUCCEEDED', output: JSON.stringify({ outcome: 'completed', waves: [] }) });
+    ddb.on(QueryCommand).resolves({ Items: [] });
     const status = await statusSfn({ runId: RUN, engine: 'sfn', json: true, stateDir: '.' }, io().io);
     expect(status.outcome).toBe('completed');
-    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    // No approvals are looked up for a finished run (only its event log is read).
+    const approvalQueries = ddb
+      .commandCalls(QueryCommand)
+      .filter((c) => c.args[0].input.KeyConditionExpression?.includes('begins_with'));
+    expect(approvalQueries).toHaveLength(0);
   });
 
   it('an unknown run is reported as such (exit 2)', async () => {
@@ -311,8 +322,9 @@ describe("the plan's approvers on the Step Functions path", () => {
     expect(asked.command.kind).toBe('approval');
     if (asked.command.kind !== 'approval') return;
     expect(asked.command.request.approvers).toEqual(approvers);
-    // The approval Lambda keeps them with the pending approval.
+    // The approval Lambda keeps them with the pending approval (no abort recorded: GetItem finds none).
     ddb.on(PutItemCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({});
     await createApprovalHandler(deps())({
       token: TOKEN,
       execution: 'arn:aws:states:us-east-1:111122223333:execution:wave:x',

@@ -7,18 +7,28 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { InspectionEvent } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
 import { createAwsActors } from '../../src/actors/index.js';
-import type { SnsSender } from '../../src/aws/clients.js';
+import type { RegionalClients, SnsSender } from '../../src/aws/clients.js';
 import { instrumentAwsClients } from '../../src/aws/instrument.js';
-import type { RunEvent, RunEventBody } from '../../src/events.js';
+import type { RunEvent } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import type { Plan } from '../../src/plan/types.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
+import { createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
 import { type AslDefinition, CONTINUE, generateAsl, ROUTE, START, UNROUTABLE } from '../../src/sfn/asl.js';
-import { createActorHandler, stepHandler } from '../../src/sfn/lambda.js';
-import { createSpillingStep, type SnapshotStore, type WireRequest } from '../../src/sfn/spill.js';
+import { createEngineStep } from '../../src/sfn/engine-step.js';
+import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
+import type { RunTableDeps } from '../../src/sfn/run-table.js';
+import { abortOf, ensureRun, requestAbort } from '../../src/sfn/runs.js';
+import {
+  createDynamoSnapshotStore,
+  load,
+  type SnapshotStore,
+  type WireRequest,
+} from '../../src/sfn/spill.js';
 import { type Command, HISTORY_EVENTS, type StepRequest, type StepState } from '../../src/sfn/step.js';
 import type { MachineName } from '../../src/sfn/structure.js';
 import type { SimulatedAws } from '../../src/sim/index.js';
+import { createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 
 /** One event of the local runner's log (the library does not export its type). */
 export type EventLog = Extract<
@@ -29,8 +39,11 @@ export type EventLog = Extract<
 export const RUN_ID = 'run-20260301T020000Z-abcdef';
 export const JITTER_SEED = 20260301;
 
-/** What a person does when asked, in the order the run asks. Past the script: approve. */
-export type Answer = 'approve' | 'refuse' | 'timeout';
+/**
+ * What a person does when asked, in the order the run asks. Past the script: approve. `abort`:
+ * `drs-failback abort` answers the approval with the machine's ABORT (the CLI: `run.abort`).
+ */
+export type Answer = 'approve' | 'refuse' | 'timeout' | 'abort';
 
 export interface AwsRequest {
   service: string;
@@ -66,6 +79,8 @@ export async function runInProcess(
   plan: Plan,
   sim: SimulatedAws,
   answers: readonly Answer[],
+  /** The operator aborts once a wave stands in this leaf (`wave:<index>` and the leaf). */
+  abortAt?: { key: string; leaf: string },
 ): Promise<EngineRun> {
   const run = createFailbackRun({
     plan,
@@ -96,7 +111,14 @@ export async function runInProcess(
     // The plan takes a step on its own events only (it forwards approvals to the wave).
     if (id === 'plan' && (ev.event.type === 'xstate.init' || ev.event.type.startsWith('xstate.done.actor.')))
       record('plan', leafPath(snap.value));
-    if (id === 'wave') record(`wave:${snap.context.waveIndex}`, leafPath(snap.value));
+    if (id === 'wave') {
+      const key = `wave:${snap.context.waveIndex}`;
+      record(key, leafPath(snap.value));
+      if (abortAt && key === abortAt.key && leafPath(snap.value) === abortAt.leaf) {
+        abortAt = undefined;
+        queueMicrotask(() => run.abort('tester', 'asked by the test'));
+      }
+    }
   });
   let asked = 0;
   run.on((event) => {
@@ -105,6 +127,7 @@ export async function runInProcess(
     const answer = answers[asked++] ?? 'approve';
     if (answer === 'approve') queueMicrotask(() => run.approve('tester'));
     if (answer === 'refuse') queueMicrotask(() => run.refuse('tester'));
+    if (answer === 'abort') queueMicrotask(() => run.abort('tester', 'asked by the test'));
   });
   const result = await sim.clock.run(run.start());
   const { runId: _runId, ...outcome } = result;
@@ -124,6 +147,10 @@ export interface LocalEngineOptions {
   spill?: { store: SnapshotStore; maxInlineBytes: number };
   /** While a start Task runs, DescribeJobs finds nothing: no adoption (proves the retry test can fail). */
   blindAdoption?: boolean;
+  /** `drs-failback abort` once the leaf has run (the step after it delivers the ABORT). */
+  abortAt?: { key: string; leaf: string };
+  /** The run table (DynamoDB, in memory): the event log, the run record, the abort. */
+  table?: FakeRunTable;
 }
 
 /** DRS clients whose DescribeJobs finds nothing while `blind()` holds. */
@@ -149,6 +176,8 @@ export interface LocalExecution {
 
 export interface LocalEngineRun extends EngineRun {
   executions: LocalExecution[];
+  /** The run table the Lambdas wrote. */
+  table: RunTableDeps & { fake: FakeRunTable };
 }
 
 /** The local runner resolves TimeoutSecondsPath against the Task's effective input (its Parameters). */
@@ -190,9 +219,12 @@ export async function runOnLocalStepFunctions(
   sim: SimulatedAws,
   options: LocalEngineOptions = {},
 ): Promise<LocalEngineRun> {
-  const events: RunEvent[] = [];
-  const emit = (body: RunEventBody) =>
-    events.push({ ...body, at: new Date(sim.clock.now()).toISOString(), runId: RUN_ID } as RunEvent);
+  const fake = options.table ?? createFakeRunTable();
+  const table: RunTableDeps = {
+    ddb: fake as unknown as RunTableDeps['ddb'],
+    table: 'runs',
+    clock: sim.clock,
+  };
   let starting = false;
   const clients = options.blindAdoption
     ? {
@@ -209,22 +241,49 @@ export async function runOnLocalStepFunctions(
           : {}),
       }
     : sim.clients;
-  const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(clients, plan.region, emit);
-  const activities = createAwsActors({
-    drs,
-    ec2,
-    ...(regional ? { regional } : {}),
-    ...(serviceQuotas ? { serviceQuotas } : {}),
-    log: createLogger({ level: 'silent' }),
+  // The actor Lambda: its events go to the run's log, mutating calls written ahead. DRS's quotas
+  // are read once per run, as in process (the Lambda keeps them per container and run).
+  const quotaReads = new Map();
+  const actorHandler = createRunActorHandler({
     clock: sim.clock,
-    emit,
-    probes: sim.probes,
-    writes: sim.writes,
+    append: (runId, batch) => appendEvents(table, runId, batch),
+    abortOf: (runId) => abortOf(table, runId),
+    activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+      const ahead = <T extends { drs: RegionalClients['drs']; ec2: RegionalClients['ec2'] }>(c: T) => ({
+        ...c,
+        drs: writingAhead(c.drs, writeAhead),
+        ec2: writingAhead(c.ec2, writeAhead),
+      });
+      const forRegion = clients.forRegion;
+      const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(
+        { ...ahead(clients), ...(forRegion ? { forRegion: (r: string) => ahead(forRegion(r)) } : {}) },
+        plan.region,
+        emit,
+        beforeSend,
+      );
+      return createAwsActors({
+        drs,
+        ec2,
+        ...(regional ? { regional } : {}),
+        ...(serviceQuotas ? { serviceQuotas } : {}),
+        quotaReads,
+        log: createLogger({ level: 'silent' }),
+        clock: sim.clock,
+        emit,
+        probes: sim.probes,
+        writes: sim.writes,
+      });
+    },
   });
-  const actorHandler = createActorHandler(activities);
-  const spillingStep = options.spill
-    ? createSpillingStep(options.spill.store, options.spill.maxInlineBytes)
-    : null;
+  const store = options.spill ? options.spill.store : createDynamoSnapshotStore(table);
+  const engineStep = createEngineStep({
+    store,
+    maxInlineBytes: options.spill ? options.spill.maxInlineBytes : Number.POSITIVE_INFINITY,
+    clock: sim.clock,
+    abortOf: (runId) => abortOf(table, runId),
+    append: (runId, batch, writeKey) => appendEvents(table, runId, batch, writeKey),
+    ensureRun: (run) => ensureRun(table, run),
+  });
   const answers = [...(options.answers ?? [])];
   const lose = new Set(options.loseFirstAnswerOf ?? []);
   const traces: Record<string, string[]> = {};
@@ -249,10 +308,12 @@ export async function runOnLocalStepFunctions(
           // The Wait was skipped: time moves on by the machine's own delay instead.
           if ('outcome' in Payload && !('Error' in Payload.outcome) && Payload.outcome.kind === 'after')
             if (Payload.command.kind === 'wait') sim.clock.advanceBy(Payload.command.delayMs);
-          return {
-            StatusCode: 200,
-            Payload: spillingStep ? await spillingStep(Payload as WireRequest) : stepHandler(Payload),
-          };
+          const ran = 'command' in Payload ? Payload.command.state : null;
+          if (options.abortAt && ran === options.abortAt.leaf && key === options.abortAt.key) {
+            options.abortAt = undefined;
+            await requestAbort(table, RUN_ID, { by: 'tester', reason: 'asked by the test' });
+          }
+          return { StatusCode: 200, Payload: await engineStep(Payload as WireRequest) };
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
         handlers[name] = async ({
@@ -264,6 +325,10 @@ export async function runOnLocalStepFunctions(
           if (answer === 'timeout') {
             sim.clock.advanceBy(Payload.command.delayMs ?? 0);
             throw new TaskError('States.Timeout', 'the approval timed out');
+          }
+          if (answer === 'abort') {
+            await requestAbort(table, RUN_ID, { by: 'tester', reason: 'asked by the test' });
+            return { type: 'ABORT', by: 'tester', reason: 'asked by the test' };
           }
           return answer === 'approve'
             ? { type: 'APPROVE', by: 'tester', at: sim.clock.now() }
@@ -338,7 +403,10 @@ export async function runOnLocalStepFunctions(
     continuation = null;
     outcome = await next;
   }
-  return { outcome, traces, requests: requestsOf(events), events, executions };
+  // A large plan output leaves the execution by reference, as `status` and `report` read it.
+  outcome = await load(store, outcome);
+  const events = await readEvents(table, RUN_ID);
+  return { outcome, traces, requests: requestsOf(events), events, executions, table: { ...table, fake } };
 }
 
 /**
@@ -375,4 +443,24 @@ export function estimatedHistoryEvents(log: readonly EventLog[], definition: Asl
     else if (state?.Type === 'Succeed') events += HISTORY_EVENTS.succeed;
   }
   return events;
+}
+
+/**
+ * What both engines must agree on. Not compared: `seq` and `runId` (the CLI's stream also holds
+ * its notifications), notifications and SNS calls (the Step Functions engine notifies from its
+ * approval Lambda), and `simulated` (the CLI's dry run says so; the engine cannot know).
+ */
+export function comparable(events: readonly RunEvent[], withTimes = true): unknown[] {
+  return events.flatMap((e): unknown[] => {
+    if (e.type === 'notification') return [];
+    if ((e.type === 'aws.request' || e.type === 'aws.response') && e.service === 'sns') return [];
+    const { seq: _seq, runId: _runId, ...stamped } = e;
+    const { at: _at, ...untimed } = stamped;
+    const rest = withTimes ? stamped : (untimed as typeof stamped);
+    if (rest.type === 'run.started') {
+      const { simulated: _simulated, ...started } = rest;
+      return [started];
+    }
+    return [rest];
+  });
 }

@@ -4,8 +4,15 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../src/plan/load.js';
-import { createDynamoSnapshotStore, createMemorySnapshotStore } from '../../src/sfn/spill.js';
-import type { StoredSnapshot } from '../../src/sfn/step.js';
+import {
+  createDynamoSnapshotStore,
+  createMemorySnapshotStore,
+  DEFAULT_MAX_INLINE_BYTES,
+  keepState,
+  loadRequest,
+  type WireRequest,
+} from '../../src/sfn/spill.js';
+import type { StepState, StoredSnapshot } from '../../src/sfn/step.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
 import { normalizeMintedIds, runOnLocalStepFunctions } from './local-engine.js';
 
@@ -26,10 +33,54 @@ describe('spilled snapshots', () => {
       spill: { store, maxInlineBytes: 512 },
     });
     expect(store.size()).toBeGreaterThan(5);
+    // The wave's output left its execution by reference too.
+    expect(store.keys().some((k) => k.startsWith('output#'))).toBe(true);
     expect(spilled.traces).toEqual(inline.traces);
     expect(normalizeMintedIds(spilled.requests)).toEqual(normalizeMintedIds(inline.requests));
     expect(normalizeMintedIds(spilled.outcome)).toEqual(normalizeMintedIds(inline.outcome));
     expect(largestPayload(spilled)).toBeLessThan(largestPayload(inline));
+  });
+
+  it("a 1,000-server wave's output (over 256 KiB) leaves its execution by reference and enters the plan's step whole", async () => {
+    const launched = Array.from({ length: 1000 }, (_, i) => ({
+      sourceServerID: `s-${String(i).padStart(17, '0')}`,
+      recoveryInstanceID: `i-${String(i).padStart(17, '0')}`,
+      launchStatus: 'LAUNCHED',
+      jobID: `drsjob-${String(i).padStart(17, '0')}`,
+      detail: 'x'.repeat(200),
+    }));
+    const output = { name: 'big', outcome: 'completed', failure: null, jobIds: [], backout: null, launched };
+    expect(JSON.stringify(output).length).toBeGreaterThan(256 * 1024);
+    const store = createMemorySnapshotStore();
+    const snapshot: StoredSnapshot = { status: 'done', value: 'completed', context: {}, output };
+    const state: StepState = {
+      machine: 'wave',
+      snapshot,
+      command: { kind: 'done', state: 'completed', output },
+      history: { events: 10, limit: 20_000 },
+    };
+    const wire = await keepState(store, state, DEFAULT_MAX_INLINE_BYTES);
+    // What the Succeed state emits and the parent's Task receives: a reference, not the output.
+    expect(wire.command).toMatchObject({
+      kind: 'done',
+      output: { spilled: expect.stringMatching(/^output#/) },
+    });
+    expect(JSON.stringify(wire).length).toBeLessThan(2048);
+    const planRequest = {
+      machine: 'plan',
+      snapshot: { status: 'active', value: { running: 'wave' }, context: { runId: 'r' } },
+      command: {
+        kind: 'execution',
+        state: 'running.wave',
+        invokeId: 'wave',
+        machine: 'wave',
+        input: { input: {} },
+      },
+      history: { events: 10, limit: 20_000 },
+      outcome: { kind: 'done', output: (wire.command as { output: unknown }).output },
+    } as WireRequest;
+    const loaded = await loadRequest(store, planRequest);
+    expect('outcome' in loaded && loaded.outcome).toEqual({ kind: 'done', output });
   });
 
   it('the DynamoDB store writes gzip and reads it back', async () => {

@@ -1,0 +1,78 @@
+// The step Lambda around the pure step: loads what was spilled, hears the operator's abort,
+// writes the step's events to the run's log, and spills what is too large for a payload.
+import type { PlanRunInput } from '../../machines/plan.machine.js';
+import type { Clock } from '../clock.js';
+import type { TimedEvent } from './event-log.js';
+import type { AbortRecord, RunRecord } from './runs.js';
+import {
+  DEFAULT_MAX_INLINE_BYTES,
+  keepState,
+  loadRequest,
+  type SnapshotStore,
+  type WireRequest,
+  type WireState,
+} from './spill.js';
+import { type StepRequest, stepWithEvents } from './step.js';
+
+/** Where the step keeps the run: each part optional, so a test can run the step on less. */
+export interface EngineStepDeps {
+  store: SnapshotStore;
+  maxInlineBytes?: number;
+  clock: Pick<Clock, 'now'>;
+  /** The abort an operator asked for (`drs-failback abort`), read before each wave step. */
+  abortOf?: (runId: string) => Promise<AbortRecord | undefined>;
+  /** Appends the step's events; `writeKey` lands a retried step on the same seqs. */
+  append?: (runId: string, events: readonly TimedEvent[], writeKey: string) => Promise<unknown>;
+  /** Writes the run's record when nobody did (an execution started by hand). */
+  ensureRun?: (run: Pick<RunRecord, 'runId' | 'executionArn' | 'plan' | 'startedAt'>) => Promise<void>;
+}
+
+/** The run a step belongs to: every machine's context and input carry its id. */
+export function runIdOf(request: StepRequest): string {
+  if ('execution' in request) {
+    const begin = request.execution.begin;
+    const from = 'resume' in begin ? begin.resume.snapshot.context : begin.input;
+    return (from as { runId: string }).runId;
+  }
+  return (request.snapshot.context as { runId: string }).runId;
+}
+
+/** Same execution and same place in its history: the same step, retried. */
+const writeKeyOf = (request: StepRequest) =>
+  `${request.executionArn ?? 'local'}#${'execution' in request ? 'begin' : request.history.events}`;
+
+export function createEngineStep(deps: EngineStepDeps) {
+  const maxInlineBytes = deps.maxInlineBytes ?? DEFAULT_MAX_INLINE_BYTES;
+  return async (wire: WireRequest): Promise<WireState> => {
+    const request = await loadRequest(deps.store, wire);
+    const runId = runIdOf(request);
+    // Only a wave listens for ABORT; the plan ends after an aborted wave on its own.
+    const abort = request.machine === 'wave' && deps.abortOf ? await deps.abortOf(runId) : undefined;
+    const { state, events } = stepWithEvents(request, {
+      abort: abort ? { by: abort.by, ...(abort.reason !== undefined ? { reason: abort.reason } : {}) } : null,
+    });
+    if (
+      deps.ensureRun &&
+      request.machine === 'plan' &&
+      'execution' in request &&
+      'input' in request.execution.begin
+    ) {
+      const input = request.execution.begin.input as PlanRunInput;
+      await deps.ensureRun({
+        runId,
+        executionArn: request.executionArn ?? '',
+        plan: input.planName,
+        startedAt: new Date(input.startedAt).toISOString(),
+      });
+    }
+    if (deps.append && events.length > 0) {
+      const at = deps.clock.now();
+      await deps.append(
+        runId,
+        events.map((body) => ({ body, at })),
+        writeKeyOf(request),
+      );
+    }
+    return keepState(deps.store, state, maxInlineBytes);
+  };
+}

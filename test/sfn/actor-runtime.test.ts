@@ -1,0 +1,210 @@
+// The actor Lambda around the activities: a mutating call's aws.request is in the run's log
+// before the call goes out, a recorded abort refuses a point-of-no-return call, and the plan's
+// member-account roles are assumed (STS AssumeRole with the role and external id) for the clients.
+import {
+  DescribeJobsCommand,
+  DrsClient,
+  StartFailbackLaunchCommand,
+  StopFailbackCommand,
+} from '@aws-sdk/client-drs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { FailbackActivities } from '../../src/actors/types.js';
+import { instrumentClient } from '../../src/aws/instrument.js';
+import type { Plan } from '../../src/plan/types.js';
+import { createRoleClients, createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
+import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
+import { abortOf, recordRun, requestAbort } from '../../src/sfn/runs.js';
+import { createFakeRunTable } from '../support/fake-run-table.js';
+
+const RUN = 'run-20260301T020000Z-abcdef';
+const clock = { now: () => Date.parse('2026-03-01T02:00:00Z'), setTimeout, clearTimeout };
+
+function harness() {
+  const fake = createFakeRunTable();
+  const deps = { ddb: fake as never, table: 'runs', clock };
+  const sent: string[] = [];
+  const logAtSend: string[][] = [];
+  // The raw DRS client: records what reached it and what the log held at that moment.
+  const raw = {
+    send: async (command: { constructor: { name: string } }) => {
+      sent.push(command.constructor.name);
+      logAtSend.push(
+        (await readEvents(deps, RUN)).flatMap((e) => (e.type === 'aws.request' ? [e.operation] : [])),
+      );
+      return { items: [], job: { jobID: 'drsjob-1' } };
+    },
+  };
+  const handler = createRunActorHandler({
+    clock,
+    append: (runId, events) => appendEvents(deps, runId, events),
+    abortOf: (runId) => abortOf(deps, runId),
+    activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+      const drs = instrumentClient(writingAhead(raw as unknown as DrsClient, writeAhead), {
+        service: 'drs',
+        region: 'us-east-1',
+        emit,
+        beforeSend,
+      });
+      return {
+        startFailback: async () => {
+          await drs.send(new DescribeJobsCommand({}));
+          await drs.send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: ['i-0123456789abcdef0'] }));
+          return { started: true };
+        },
+      } as unknown as FailbackActivities;
+    },
+  });
+  return { deps, handler, sent, logAtSend };
+}
+
+const record = (deps: Parameters<typeof recordRun>[0]) =>
+  recordRun(deps, { runId: RUN, engine: 'sfn', executionArn: 'arn', plan: 'p', startedAt: 't' });
+
+describe('the actor Lambda', () => {
+  it('writes a mutating call ahead: its aws.request is in the log before it is sent', async () => {
+    const { deps, handler, sent, logAtSend } = harness();
+    await record(deps);
+    await handler({ actor: 'startFailback', input: { runId: RUN } });
+    expect(sent).toEqual(['DescribeJobsCommand', 'StartFailbackLaunchCommand']);
+    // The read was not written ahead; the mutating call was, with the read before it.
+    expect(logAtSend[0]).toEqual([]);
+    expect(logAtSend[1]).toEqual(['DescribeJobs', 'StartFailbackLaunch']);
+    const types = (await readEvents(deps, RUN)).map((e) => e.type);
+    expect(types).toEqual(['aws.request', 'aws.response', 'aws.request', 'aws.response']);
+  });
+
+  it('an abort recorded before the point of no return refuses StartFailbackLaunch: not sent, not logged as sent', async () => {
+    const { deps, handler, sent } = harness();
+    await record(deps);
+    await requestAbort(deps, RUN, { by: 'alice', reason: 'not ready' });
+    await expect(handler({ actor: 'startFailback', input: { runId: RUN } })).rejects.toMatchObject({
+      name: 'StopRequestedError',
+      message: expect.stringContaining('alice asked to abort the run before StartFailbackLaunch'),
+    });
+    expect(sent).toEqual(['DescribeJobsCommand']);
+    const operations = (await readEvents(deps, RUN)).flatMap((e) =>
+      e.type === 'aws.request' ? [e.operation] : [],
+    );
+    expect(operations).toEqual(['DescribeJobs']);
+  });
+});
+
+describe('when the run table cannot be written', () => {
+  function failing(operation: 'StartFailbackLaunch' | 'StopFailback') {
+    const sent: string[] = [];
+    const errors: unknown[] = [];
+    const raw = {
+      send: async (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return {};
+      },
+    };
+    const handler = createRunActorHandler({
+      clock,
+      append: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      onLogError: (error) => errors.push(error),
+      activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+        const drs = instrumentClient(writingAhead(raw as unknown as DrsClient, writeAhead), {
+          service: 'drs',
+          region: 'us-east-1',
+          emit,
+          beforeSend,
+        });
+        const command =
+          operation === 'StartFailbackLaunch'
+            ? new StartFailbackLaunchCommand({ recoveryInstanceIDs: ['i-0123456789abcdef0'] })
+            : new StopFailbackCommand({ recoveryInstanceID: 'i-0123456789abcdef0' });
+        const run = async () => {
+          await drs.send(command as never);
+          return { done: true };
+        };
+        return { startFailback: run, stopFailback: run } as unknown as FailbackActivities;
+      },
+    });
+    return { handler, sent, errors };
+  }
+
+  it('a point-of-no-return call whose intent cannot be logged is not sent (the wave ends before it)', async () => {
+    const { handler, sent } = failing('StartFailbackLaunch');
+    await expect(handler({ actor: 'startFailback', input: { runId: RUN } })).rejects.toMatchObject({
+      name: 'StopRequestedError',
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it("a backout's StopFailback goes out regardless; the activity's result stands", async () => {
+    const { handler, sent, errors } = failing('StopFailback');
+    await expect(handler({ actor: 'stopFailback', input: { runId: RUN } })).resolves.toEqual({ done: true });
+    expect(sent).toEqual(['StopFailbackCommand']);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('member-account roles', () => {
+  const sts = mockClient(STSClient);
+  beforeEach(() => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => ({
+      Credentials: {
+        AccessKeyId: `AKIA-${input.RoleArn.split(':')[4]}`,
+        SecretAccessKey: 'secret',
+        SessionToken: 'session',
+        Expiration: new Date('2026-03-01T03:00:00Z'),
+      },
+    }));
+  });
+  const plan = {
+    region: 'us-east-1',
+    aws: {
+      role: { arn: 'arn:aws:iam::111122223333:role/drs-failback-member', externalId: 'ext-dr' },
+      origins: {
+        'us-west-2': {
+          role: { arn: 'arn:aws:iam::444455556666:role/drs-failback-member', externalId: 'ext-o' },
+        },
+      },
+    },
+  } as Pick<Plan, 'region' | 'aws'>;
+  const clientsFor = () =>
+    createRoleClients({
+      make: (region, credentials) => ({
+        drs: new DrsClient({ region, ...(credentials ? { credentials } : {}) }),
+        ec2: new DrsClient({ region }) as never,
+      }),
+      sts: (region) => new STSClient({ region }),
+      now: clock.now,
+    });
+  const credentialsOf = async (client: unknown) =>
+    (client as DrsClient).config.credentials({} as never).catch(() => null);
+
+  it("the DR region's clients act as the plan's aws.role, assumed with its external id", async () => {
+    const clients = clientsFor()(plan, 'us-east-1')('us-east-1');
+    expect(await credentialsOf(clients.drs)).toMatchObject({
+      accessKeyId: 'AKIA-111122223333',
+      sessionToken: 'session',
+    });
+    const call = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
+    expect(call).toEqual({
+      RoleArn: 'arn:aws:iam::111122223333:role/drs-failback-member',
+      ExternalId: 'ext-dr',
+      RoleSessionName: 'drs-failback',
+    });
+  });
+
+  it('an origin region with its own role assumes that one; clients are built once per region and role', async () => {
+    const forPlan = clientsFor()(plan, 'us-east-1');
+    const west = forPlan('us-west-2');
+    expect(forPlan('us-west-2')).toBe(west);
+    expect(await credentialsOf(west.drs)).toMatchObject({ accessKeyId: 'AKIA-444455556666' });
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId)).toEqual(['ext-o']);
+  });
+
+  it('a plan without roles: the Lambda role itself, no AssumeRole', async () => {
+    const clients = clientsFor()({ region: 'us-east-1' }, 'us-east-1')('us-east-1');
+    expect(clients.drs).toBeDefined();
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+});
