@@ -40,6 +40,10 @@ export interface ServerPlan {
 
 export interface WavePlan {
   name: string;
+  /** The `aws.accounts` entry holding this wave's recovery instances (absent: the plan's account). */
+  account?: string;
+  /** The wave's DR region (absent: the plan's region). */
+  region?: string;
   servers: ServerPlan[];
 }
 

@@ -11,6 +11,53 @@ export function checkPlanConsistency(file: unknown, ctx: Ctx): void {
   if (!isRecord(file)) return;
   checkWaves(file.waves, ctx);
   checkPolling(file.polling, ctx);
+  checkAccounts(file.aws, file.waves, ctx);
+}
+
+/**
+ * `waves[].account` names an entry of `aws.accounts`; an entry's id and its role's account agree,
+ * and are among `aws.allowedAccounts` when the plan lists them.
+ */
+function checkAccounts(aws: unknown, waves: unknown, ctx: Ctx): void {
+  const accounts = isRecord(aws) && isRecord(aws.accounts) ? aws.accounts : {};
+  const names = Object.keys(accounts);
+  const allowed =
+    isRecord(aws) && Array.isArray(aws.allowedAccounts)
+      ? aws.allowedAccounts.filter((a): a is string => typeof a === 'string')
+      : undefined;
+  for (const [name, entry] of Object.entries(accounts)) {
+    if (!isRecord(entry) || typeof entry.accountId !== 'string') continue;
+    const roleArn = isRecord(entry.role) && typeof entry.role.arn === 'string' ? entry.role.arn : undefined;
+    const roleAccount =
+      roleArn === undefined ? undefined : /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(roleArn)?.[1];
+    if (roleAccount !== undefined && roleAccount !== entry.accountId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'accounts', name, 'role', 'arn'],
+        message: `the role is in account ${roleAccount}, not in ${entry.accountId} (accountId); the run assumes it to act in that account`,
+      });
+    }
+    if (allowed !== undefined && !allowed.includes(entry.accountId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['aws', 'accounts', name, 'accountId'],
+        message: `${entry.accountId} is not among aws.allowedAccounts (${allowed.join(', ')}); add it there or remove the account`,
+      });
+    }
+  }
+  if (!Array.isArray(waves)) return;
+  waves.forEach((wave: unknown, w) => {
+    if (!isRecord(wave) || typeof wave.account !== 'string' || wave.account === '') return;
+    if (names.includes(wave.account)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['waves', w, 'account'],
+      message:
+        names.length === 0
+          ? `${JSON.stringify(wave.account)} is not a name in aws.accounts, which the plan does not have; add aws.accounts.${wave.account} with its accountId and role`
+          : `${JSON.stringify(wave.account)} is not a name in aws.accounts; allowed: ${names.join(', ')}`,
+    });
+  });
 }
 
 function checkWaves(waves: unknown, ctx: Ctx): void {

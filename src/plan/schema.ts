@@ -158,8 +158,18 @@ const waveName = nonEmpty
       `${String(issue.input).length} characters is too long: a wave name becomes a DRS tag value, at most ${MAX_TAG_VALUE_LENGTH} characters`,
   });
 
+/** A name of an `aws.accounts` entry: a key other keys (waves[].account) refer to. */
+const accountName = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  "a letter or digit followed by letters, digits, '.', '_' or '-' (at most 64)",
+);
+
 const wave = z.strictObject({
   name: waveName,
+  /** Which `aws.accounts` entry holds this wave's recovery instances (absent: the plan's account). */
+  account: nonEmpty.optional(),
+  /** The DR region of this wave's recovery instances (absent: the plan's `region`). */
+  region: region.optional(),
   servers: z.array(server).min(1),
 });
 
@@ -169,9 +179,12 @@ const roleArn = matching(
   'arn:aws:iam::<12-digit account>:role/<name>',
 );
 const role = z.strictObject({ arn: roleArn, externalId: z.string().min(2).max(1224).optional() });
+/** A DR account other than the plan's own: its id and the role the run assumes there. */
+const drAccount = z.strictObject({ accountId, role: role.optional() });
 const awsSection = z.strictObject({
   allowedAccounts: z.array(accountId).min(1).optional(),
   role: role.optional(),
+  accounts: z.record(accountName, drAccount).optional(),
   origins: z
     .record(region, z.strictObject({ account: accountId.optional(), role: role.optional() }))
     .optional(),

@@ -9,9 +9,9 @@ import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
 import { AwsClock } from '../aws/aws-clock.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients, TargetClients } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
-import { instrumentAwsClients } from '../aws/instrument.js';
+import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
 import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
@@ -24,6 +24,7 @@ import {
 } from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
+import { hasRemoteTargets, isHomeTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
 import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
@@ -36,6 +37,7 @@ import {
 } from './approvals.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
+import { clientsForTarget, routeByWave } from './targets.js';
 
 export interface CreateRunOptions {
   plan: Plan;
@@ -148,16 +150,16 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
   const awsClock = new AwsClock(clock);
-  const { drs, ec2, sns, regional } = instrumentAwsClients(
-    options.clients,
-    region,
-    emit,
-    options.beforeSend,
-    awsClock,
-  );
-  const activities: FailbackActivities = {
+  const over = (clients: TargetClients, clientsRegion: string): FailbackActivities => {
+    const { drs, ec2, regional } = instrumentAwsClients(
+      clients,
+      clientsRegion,
+      emit,
+      options.beforeSend,
+      awsClock,
+    );
     // Activities bind runId, wave and server themselves (they are usable without a run).
-    ...createAwsActors({
+    return createAwsActors({
       drs,
       ec2,
       ...(regional ? { regional } : {}),
@@ -166,9 +168,21 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       awsClock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
-    }),
-    ...options.activities,
+    });
   };
+  const home = over(options.clients, region);
+  // Waves in other DR accounts or regions: each call goes to its wave's target's clients.
+  const aws = hasRemoteTargets(options.plan, region)
+    ? routeByWave(options.plan, region, (target) =>
+        isHomeTarget(target, region)
+          ? home
+          : over(clientsForTarget(options.clients, target, region), target.region),
+      )
+    : home;
+  const activities: FailbackActivities = { ...aws, ...options.activities };
+  const sns = options.clients.sns
+    ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })
+    : undefined;
   return { activities, sns };
 }
 
