@@ -44,6 +44,11 @@ export interface WavePlan {
   account?: string;
   /** The wave's DR region (absent: the plan's region). */
   region?: string;
+  /**
+   * The waves this one starts after, by name: each must have completed (absent: the wave listed
+   * before it; `[]`: none, it may run beside the others).
+   */
+  after?: string[];
   servers: ServerPlan[];
 }
 

@@ -101,8 +101,9 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
 }
 
 export type WaveEvent =
-  | { type: 'APPROVE'; by: string; at?: number }
-  | { type: 'REFUSE'; by: string }
+  /** `wave`: the wave the answer is for (concurrent waves); absent: whichever wave waits. */
+  | { type: 'APPROVE'; by: string; at?: number; wave?: string }
+  | { type: 'REFUSE'; by: string; wave?: string }
   /** Before the point of no return: abort, nothing changed. After it: back out. */
   | { type: 'ABORT'; by?: string; reason?: string }
   /**

@@ -170,6 +170,8 @@ const wave = z.strictObject({
   account: nonEmpty.optional(),
   /** The DR region of this wave's recovery instances (absent: the plan's `region`). */
   region: region.optional(),
+  /** The waves this one starts after (absent: the one listed before; `[]`: none). */
+  after: z.array(nonEmpty).optional(),
   servers: z.array(server).min(1),
 });
 
@@ -215,6 +217,8 @@ export const planFileSchema = z
         cleanup: z.union([z.boolean(), z.enum(['terminate', 'disconnect'])]).optional(),
       })
       .optional(),
+    /** How many waves may run at once (waves[].after says which may). */
+    concurrency: z.int().min(1).max(100).optional(),
     waves: z.array(wave).min(1),
   })
   // Cross-field rules run even when a field failed, so one `validate` shows every problem.
@@ -248,6 +252,7 @@ export function toPlan(file: PlanFile): Plan {
           ? 'terminate'
           : (file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup),
     },
+    ...(file.concurrency !== undefined ? { concurrency: file.concurrency } : {}),
     waves: file.waves,
   };
 }

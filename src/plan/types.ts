@@ -54,6 +54,8 @@ export interface Plan {
   backout: { restore: RestoreMode };
   /** Opt-in steps after a verified EC2-origin failback, each behind its own approval. */
   afterFailback?: AfterFailbackSettings;
+  /** How many waves may run at once (absent: 1; `waves[].after` says which may run together). */
+  concurrency?: number;
   waves: WavePlan[];
 }
 

@@ -27,7 +27,7 @@ import { createNotifier } from '../notify/notifier.js';
 import { hasRemoteTargets, isHomeTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
-import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
+import { createAnnouncer, type MachineSnapshotLike, runningWaves } from './announcer.js';
 import {
   type AnswerResult,
   type AnswerTarget,
@@ -278,9 +278,12 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   };
 
   // Microsteps arrive in causal order (a wave's final state before the plan moves on);
-  // initial states only show up as the actor's first snapshot.
+  // initial states only show up as the actor's first snapshot. Steps taken while the actor is
+  // built (the plan's initial choice between one wave at a time and side by side) are not
+  // announced: the run has not started, and `start()` announces where the plan stands.
+  let announcing = false;
   const inspect = (ev: InspectionEvent) => {
-    if (ev.type === '@xstate.microstep')
+    if (ev.type === '@xstate.microstep' && announcing)
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
     if (ev.type === '@xstate.snapshot' && ev.event.type === 'xstate.init') {
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
@@ -300,8 +303,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   actorRef = actor;
   if (snapshot) {
     announcer.restore(actor, history);
-    const wave = currentWave(actor);
-    if (wave) approvals.restore(announcer.waveState(wave.context.waveIndex), wave.context);
+    for (const wave of runningWaves(actor))
+      approvals.restore(announcer.waveState(wave.context.waveIndex), wave.context);
   }
 
   let started = false;
@@ -327,6 +330,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     });
     for (const body of options.identity?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
+    announcing = true;
     // The plan's first state before its first wave's (xstate reports the child first).
     if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);
     if (replay) renotify(notifier, replay, runId, plan);

@@ -31,6 +31,7 @@ export function planRunInput(
     startedAt,
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
     ...(plan.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: plan.approvalTimeoutMs } : {}),
+    ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
   };
 }
 
