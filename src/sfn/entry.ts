@@ -14,6 +14,8 @@ import type { RunEventBody } from '../events.js';
 import { createLogger } from '../log.js';
 import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { type ActorRequest, createActorHandler } from './lambda.js';
+import { withInFlightQuota } from './quota.js';
+import { createQuotaSemaphore, quotaKey } from './semaphore.js';
 import { createDynamoSnapshotStore, createSpillingStep, type WireRequest, type WireState } from './spill.js';
 
 const env = (name: string): string => {
@@ -48,17 +50,22 @@ function buildActorHandler() {
   // aws.request and check events go to the function's log, as the CLI's --json stream would.
   const emit = (body: RunEventBody) => log.info({ event: body }, body.type);
   const instrumented = instrumentAwsClients({ ...clients(region), forRegion: clients }, region, emit);
-  return createActorHandler(
-    createAwsActors({
-      drs: instrumented.drs,
-      ec2: instrumented.ec2,
-      ...(instrumented.regional ? { regional: instrumented.regional } : {}),
-      log,
-      clock: systemClock,
-      emit,
-      probes: createNetworkProbeRunner(),
-    }),
-  );
+  const activities = createAwsActors({
+    drs: instrumented.drs,
+    ec2: instrumented.ec2,
+    ...(instrumented.regional ? { regional: instrumented.regional } : {}),
+    log,
+    clock: systemClock,
+    emit,
+    probes: createNetworkProbeRunner(),
+  });
+  // The in-flight quota shared by every execution in the account and region (src/sfn/quota.ts),
+  // in the run table, taken before each StartFailbackLaunch.
+  const table = process.env.RUN_TABLE;
+  if (!table) return createActorHandler(activities);
+  const semaphore = createQuotaSemaphore({ dynamo: new DynamoDBClient({}), table, now: systemClock.now });
+  const key = quotaKey(process.env.DR_ACCOUNT_ID ?? 'self', region);
+  return createActorHandler(withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now }));
 }
 
 export const actor = async (request: ActorRequest): Promise<unknown> => {
