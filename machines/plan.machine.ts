@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendTo, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
@@ -190,11 +190,16 @@ export const planMachine = setup({
       );
       return { results, outcome: runOutcome(results) };
     }),
-    forwardToWave: sendTo('wave', ({ event }) => event),
+    // One wave at a time: an event naming another wave (a late wake-up) is not for the running one.
+    forwardToWave: enqueueActions(({ context, event, enqueue }) => {
+      const named = 'wave' in event ? event.wave : undefined;
+      if (named === undefined || named === context.waves[context.waveIndex]?.name)
+        enqueue.sendTo('wave', event);
+    }),
     /** Side by side: an answer goes to the wave it names (else to every wave); the rest to all. */
     forwardToWaves: enqueueActions(({ context, event, enqueue }) => {
       const named =
-        (event.type === 'APPROVE' || event.type === 'REFUSE') && event.wave !== undefined
+        'wave' in event && event.wave !== undefined
           ? context.waves.findIndex((w) => w.name === event.wave)
           : -1;
       for (const index of context.running ?? []) {

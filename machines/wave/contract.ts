@@ -109,8 +109,9 @@ export type WaveEvent =
   /**
    * Sent after a run is restored from disk: a restored snapshot does not re-arm pending delays
    * reliably, so every wait ends at once and AWS is read again. `now` re-anchors the clock.
+   * Also sent when an event (EventBridge) says what the wave waits for happened: `wave` names it.
    */
-  | { type: 'WAKE'; now: number };
+  | { type: 'WAKE'; now: number; wave?: string };
 
 export interface WaveOutput {
   waveIndex: number;

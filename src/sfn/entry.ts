@@ -65,7 +65,9 @@ function buildActorHandler() {
   if (!table) return createActorHandler(activities);
   const semaphore = createQuotaSemaphore({ dynamo: new DynamoDBClient({}), table, now: systemClock.now });
   const key = quotaKey(process.env.DR_ACCOUNT_ID ?? 'self', region);
-  return createActorHandler(withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now }));
+  return createActorHandler(
+    withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now }),
+  );
 }
 
 export const actor = async (request: ActorRequest): Promise<unknown> => {
