@@ -57,8 +57,11 @@ export function createMemoryWaitRegistry(): WaitRegistry {
   const keyOf = (t: WaitTarget) => `${t.runId}#${t.wave}`;
   return {
     async register(target, resources) {
+      // A wave launched in several jobs waits for the servers of all of them.
       const key = keyOf(target);
-      pending.set(key, { target, resources: new Set(resources) });
+      const wait = pending.get(key) ?? { target, resources: new Set<string>() };
+      for (const r of resources) wait.resources.add(r);
+      pending.set(key, wait);
       for (const r of resources) byResource.set(r, (byResource.get(r) ?? new Set()).add(key));
     },
     async report(resource) {
