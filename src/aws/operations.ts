@@ -177,6 +177,8 @@ export const OPERATIONS = {
   PutItem: orchestrator('dynamodb', 'dynamodb:PutItem'),
   Query: orchestrator('dynamodb', 'dynamodb:Query'),
   UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
+  // The event waker's registry drops a wait once it woke its wave (src/sfn/wait-registry.ts).
+  DeleteItem: orchestrator('dynamodb', 'dynamodb:DeleteItem'),
   // Reserved for the preflight quota check a later change adds.
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
   // Never sent: teardown stays with people. Listed so guards recognise them.

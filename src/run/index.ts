@@ -277,10 +277,9 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     }
   };
 
-  // Microsteps arrive in causal order (a wave's final state before the plan moves on);
-  // initial states only show up as the actor's first snapshot. Steps taken while the actor is
-  // built (the plan's initial choice between one wave at a time and side by side) are not
-  // announced: the run has not started, and `start()` announces where the plan stands.
+  // Microsteps arrive in causal order (a wave's final state before the plan moves on); initial
+  // states only show up as the actor's first snapshot. Steps while the actor is built (the
+  // plan's initial choice of mode) are not announced: `start()` announces where the plan stands.
   let announcing = false;
   const inspect = (ev: InspectionEvent) => {
     if (ev.type === '@xstate.microstep' && announcing)
