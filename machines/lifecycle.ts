@@ -5,8 +5,9 @@
 import type { AnyStateMachine, StateValue } from 'xstate';
 import type { StateMeta } from './meta.js';
 import { planMachine } from './plan.machine.js';
-import type { Outcome, ResolvedServer } from './types.js';
+import type { Outcome } from './types.js';
 import {
+  type ApprovalContext,
   type ApprovalDetails,
   type ApprovalKind,
   approvalDetails,
@@ -124,16 +125,13 @@ export class Lifecycle {
   }
 
   /** What approving does in `path`; null when the state does not wait for a person. */
-  approvalPrompt(path: string | undefined, context: { resolved: readonly ResolvedServer[] }): string | null {
+  approvalPrompt(path: string | undefined, context: ApprovalContext): string | null {
     const kind = path === undefined ? undefined : this.approval(path);
     return kind === undefined ? null : describeApproval(kind, context);
   }
 
   /** The calls, servers and regions approving lets through in `path`; null when nothing waits. */
-  approvalDetails(
-    path: string | undefined,
-    context: { resolved: readonly ResolvedServer[]; wave?: { name: string } },
-  ): ApprovalDetails | null {
+  approvalDetails(path: string | undefined, context: ApprovalContext): ApprovalDetails | null {
     const kind = path === undefined ? undefined : this.approval(path);
     return kind === undefined ? null : approvalDetails(kind, context);
   }

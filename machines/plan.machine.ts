@@ -3,6 +3,7 @@ import type { StateMeta } from './meta.js';
 import type {
   AfterFailbackSettings,
   ApprovalMode,
+  CutoverSettings,
   Outcome,
   PollingSettings,
   RestoreMode,
@@ -30,6 +31,8 @@ export interface PlanRunInput {
   startedAt: number;
   /** Opt-in steps after a verified EC2-origin failback (absent: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** The cutover before each wave's point of no return (absent: none, older snapshots). */
+  cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
   /** How many waves may run at once (absent: 1). */
@@ -44,6 +47,9 @@ export interface WaveResult {
   launch?: WaveOutput['launch'];
   backout: WaveOutput['backout'];
   afterFailback?: WaveOutput['afterFailback'];
+  cutover?: WaveOutput['cutover'];
+  /** Servers whose primary was already converted when the wave failed (absent in older snapshots). */
+  converted?: string[];
 }
 
 export interface PlanContext extends PlanRunInput {
@@ -99,6 +105,8 @@ function resultOf(output: WaveOutput): WaveResult {
     launch: output.launch,
     backout: output.backout,
     afterFailback: output.afterFailback,
+    converted: output.converted,
+    ...(output.cutover ? { cutover: output.cutover } : {}),
   };
 }
 
@@ -120,6 +128,7 @@ export function waveInputFor(context: PlanContext, waveIndex = context.waveIndex
     jitterSeed: context.jitterSeed + waveIndex,
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
+    ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
   };
 }
@@ -295,6 +304,7 @@ export const planMachine = setup({
         { guard: { type: 'outcomeIs', params: { outcome: 'completed' } }, target: 'completed' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backed-out' } }, target: 'backedOut' },
         { guard: { type: 'outcomeIs', params: { outcome: 'backout-failed' } }, target: 'backoutFailed' },
+        { guard: { type: 'outcomeIs', params: { outcome: 'needs-attention' } }, target: 'needsAttention' },
         { guard: { type: 'outcomeIs', params: { outcome: 'precheck-failed' } }, target: 'precheckFailed' },
         { target: 'aborted' },
       ],
@@ -307,6 +317,13 @@ export const planMachine = setup({
     backoutFailed: {
       type: 'final',
       meta: { label: 'A backout failed: a person must act', outcome: 'backout-failed' },
+    },
+    needsAttention: {
+      type: 'final',
+      meta: {
+        label: 'A wave failed after some primaries were converted: a person must act',
+        outcome: 'needs-attention',
+      },
     },
     aborted: { type: 'final', meta: { label: 'Aborted before a point of no return', outcome: 'aborted' } },
     precheckFailed: {

@@ -1,11 +1,14 @@
 // Domain types shared by the pure machines and the AWS actors.
 // Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
+import type { MarkerCall } from './cutover.js';
 
 /** Outcome of a run or of a wave, as fixed by the public contract. */
 export const Outcome = {
   completed: 'completed',
   backedOut: 'backed-out',
   backoutFailed: 'backout-failed',
+  /** Some primaries were already converted when the wave failed: both copies may be live. */
+  needsAttention: 'needs-attention',
   aborted: 'aborted',
   precheckFailed: 'precheck-failed',
 } as const;
@@ -14,7 +17,12 @@ export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export type WaveOutcome = Outcome | 'not-started';
 
 export type ApprovalMode = 'per-wave' | 'once' | 'none';
-export type RestoreMode = 'if-unhealthy' | 'always' | 'never';
+/**
+ * if-unhealthy: relaunch only recovery instances that are lost (a data-losing step behind its own
+ * approval); never: keep whatever serves. (`always` was removed: it relaunched instances that were
+ * still serving from an older recovery snapshot, losing their writes since failover.)
+ */
+export type RestoreMode = 'if-unhealthy' | 'never';
 
 export type Probe =
   | { kind: 'http'; url: string; expectStatus: number }
@@ -143,7 +151,9 @@ export interface FailureReason {
     | 'operator-abort'
     | 'approval-refused'
     | 'approval-expired'
-    | 'restore-failed';
+    | 'restore-failed'
+    | 'drain-timeout'
+    | 'quiesce-failed';
   message: string;
 }
 
@@ -189,6 +199,17 @@ export interface StartFailbackOutput {
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;
+  /**
+   * The failure came before any start request was sent (a read of what already runs): nothing
+   * can have started, and the same activity may simply run again.
+   */
+  notSent?: true;
+  /**
+   * A start request's outcome is unknown (it failed in a way DRS may have acted on, and the
+   * re-read of what runs failed too): something may have started. Absent: nothing started
+   * beyond `jobIds`.
+   */
+  mayHaveStarted?: true;
 }
 
 export type JobVerdict = 'launched' | 'failed' | 'pending';
@@ -236,11 +257,15 @@ export interface VerifyFailbackInput {
   resolved: ResolvedServer[];
   /** What the launch jobs reported per server: for EC2 origin, the recovery instance launched in the origin region. */
   launched?: ServerLaunchStatus[];
+  /** Read the wave's marker on the primary side (plan `cutover.marker`): missing fails the wave. */
+  marker?: MarkerCall;
 }
 export interface VerifyOutput {
   now: number;
   verdict: VerifyVerdict;
   servers: ServerHealth[];
+  /** The marker read on the primary side, when the plan has one. */
+  marker?: { found: boolean; detail: string };
   failure?: AwsFailure;
 }
 
@@ -355,3 +380,14 @@ export interface CleanupOutput {
   disconnected?: string[];
   failures: AwsFailure[];
 }
+
+export type {
+  CutoverSettings,
+  MarkerCall,
+  MarkerEndpoints,
+  MeasureDrainInput,
+  MeasureDrainOutput,
+  QuiesceInput,
+  QuiesceOutput,
+  ServerLag,
+} from './cutover.js';

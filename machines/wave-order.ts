@@ -52,17 +52,19 @@ export function readyWaves(
 }
 
 /**
- * How bad an outcome is for the run, worst first: a person must act (backout failed, or both
- * copies may be live), the DR side serves after a backout, nothing changed (aborted, precheck).
+ * How bad an outcome is for the run, worst first: a person must act (the backout failed; or
+ * needs attention: primaries were converted when the wave failed, both copies may be live), the
+ * DR side serves after a backout, nothing changed by that wave (aborted, precheck failed).
  * One wave's failure stops only the waves after it, so in a run of one wave at a time at most
  * one wave has any of these: the run's outcome is that wave's, as it always was.
  */
 export const OUTCOME_SEVERITY: Readonly<Record<Outcome, number>> = {
   'backout-failed': 0,
-  'backed-out': 1,
-  aborted: 2,
-  'precheck-failed': 3,
-  completed: 4,
+  'needs-attention': 1,
+  'backed-out': 2,
+  aborted: 3,
+  'precheck-failed': 4,
+  completed: 5,
 };
 
 /** The outcome of a run: the worst outcome of its waves (`completed` when every wave completed). */

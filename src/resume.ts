@@ -2,7 +2,7 @@
 // newest snapshot, the same locks. Deadlines are absolute in the snapshot, so a run resumed
 // after its RTO passed backs out (or aborts before its point of no return) on the first WAKE.
 import type { Logger } from 'pino';
-import type { FailbackActivities, ProbeRunner } from './actors/types.js';
+import type { FailbackActivities, ProbeRunner, WriteControl } from './actors/types.js';
 import type { AwsClients } from './aws/clients.js';
 import { isMutating } from './aws/operations.js';
 import type { BeforeSend } from './aws/stop-gate.js';
@@ -25,6 +25,7 @@ export interface ResumeOptions {
   clock?: Clock;
   log?: Logger;
   probes?: ProbeRunner;
+  writes?: WriteControl;
   simulated?: boolean;
   /** Who the resumed run acts as, recorded in its new `run.started`. */
   identity?: RunIdentity;
@@ -65,6 +66,7 @@ export async function resumeRun(options: ResumeOptions): Promise<FailbackRun> {
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.probes !== undefined ? { probes: options.probes } : {}),
+      ...(options.writes !== undefined ? { writes: options.writes } : {}),
       ...(options.simulated !== undefined ? { simulated: options.simulated } : {}),
       ...(options.identity !== undefined ? { identity: options.identity } : {}),
       ...(options.activities !== undefined ? { activities: options.activities } : {}),

@@ -5,16 +5,18 @@ import type {
   AwsFailure,
   CleanupOutput,
   FailureReason,
+  MeasureDrainOutput,
   Outcome,
   PollJobsOutput,
   PrecheckOutput,
+  QuiesceOutput,
   ReprotectOutput,
   RestoreRecoveryPointOutput,
   StartFailbackOutput,
   StopFailbackOutput,
   VerifyOutput,
 } from '../types.js';
-import type { AfterFailbackRecord, BackoutRecord, WaveContext } from './contract.js';
+import type { AfterFailbackRecord, BackoutRecord, CutoverRecord, WaveContext } from './contract.js';
 import { afterAttempt, freshWait } from './wait.js';
 
 type Update = Partial<WaveContext>;
@@ -30,6 +32,11 @@ const emptyAfterFailback = (): AfterFailbackRecord => ({
 /** The backout record with `change` applied; null stays null (no backout began). */
 const inBackout = (context: WaveContext, change: (b: BackoutRecord) => Partial<BackoutRecord>) =>
   context.backout && { ...context.backout, ...change(context.backout) };
+
+const cutoverWith = (context: WaveContext, change: (r: CutoverRecord) => Partial<CutoverRecord>) => {
+  const record = context.cutoverRecord ?? { quiesced: null, deadlineAt: null, servers: [], drainedAt: null };
+  return { ...record, ...change(record) };
+};
 
 const afterFailbackWith = (
   context: WaveContext,
@@ -100,11 +107,18 @@ export const waveUpdates = {
       health: [],
     },
   }),
+  /** One round of StopFailback: what it stopped adds up; the failures are those of this round
+   * plus the earlier ones that were not sent again (not retryable). */
   recordStop: (context: WaveContext, p: { output: StopFailbackOutput }): Update => ({
     now: p.output.now,
+    ...afterAttempt(
+      context,
+      p.output.failures.find((f) => f.retryable),
+    ),
     backout: inBackout(context, (b) => ({
-      stopped: p.output.stopped,
-      stopFailures: p.output.failures,
+      stopped: [...new Set([...b.stopped, ...p.output.stopped])],
+      stopFailures: [...b.stopFailures.filter((f) => !f.retryable), ...p.output.failures],
+      stopAttempts: (b.stopAttempts ?? 0) + 1,
       restoreDeadlineAt: b.restoreDeadlineAt ?? p.output.now + context.verifyTimeoutMs,
     })),
   }),
@@ -138,6 +152,26 @@ export const waveUpdates = {
     ...afterAttempt(context, p.output.failure),
   }),
   resetPolling: (): Update => ({ ...freshWait }),
+  recordQuiesceConfirmed: (context: WaveContext, p: { by: string; at: number | undefined }): Update => ({
+    cutoverRecord: cutoverWith(context, () => ({ quiesced: { by: p.by, at: p.at ?? context.now } })),
+  }),
+  /** The writes stopped: the drain has `cutover.timeout` from now. */
+  recordQuiesced: (context: WaveContext, p: { output: QuiesceOutput }): Update => ({
+    now: p.output.now,
+    ...freshWait,
+    cutoverRecord: cutoverWith(context, (r) => ({
+      deadlineAt: r.deadlineAt ?? p.output.now + (context.cutover?.timeoutMs ?? 0),
+      ...(p.output.markerWrittenAt !== undefined ? { markerWrittenAt: p.output.markerWrittenAt } : {}),
+    })),
+  }),
+  recordDrain: (context: WaveContext, p: { output: MeasureDrainOutput }): Update => ({
+    now: p.output.now,
+    ...afterAttempt(context, p.output.failure),
+    cutoverRecord: cutoverWith(context, (r) => ({
+      servers: p.output.servers.length > 0 ? p.output.servers : r.servers,
+      drainedAt: p.output.drained ? p.output.now : null,
+    })),
+  }),
   settle: (_: WaveContext, p: { outcome: Outcome }): Update => ({ outcome: p.outcome }),
   recordReprotect: (context: WaveContext, p: { output: ReprotectOutput }): Update => ({
     now: p.output.now,

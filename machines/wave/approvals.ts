@@ -4,7 +4,48 @@
 import { type AfterFailbackSettings, cleanupModeOf, isEc2Origin, type ResolvedServer } from '../types.js';
 
 /** The approvals a wave can wait for: its point of no return, and the opt-in steps after it. */
-export type ApprovalKind = 'pointOfNoReturn' | 'reprotect' | 'cleanup';
+export type ApprovalKind = 'pointOfNoReturn' | 'quiesce' | 'relaunch' | 'reprotect' | 'cleanup';
+
+/** What an approval prompt may read of the wave. */
+export interface ApprovalContext {
+  resolved: readonly ResolvedServer[];
+  wave?: { name: string };
+  afterFailback?: AfterFailbackSettings;
+  now?: number;
+  backout?: { needsRestore: readonly string[] } | null;
+}
+
+const minutes = (ms: number) => {
+  const m = Math.round(ms / 60_000);
+  return m >= 120 ? `${Math.round(m / 60)} h` : `${m} min`;
+};
+
+/**
+ * What relaunching lost recovery instances loses: each is relaunched from the source server's
+ * newest recovery snapshot before the run, without anything written on the recovery instance
+ * since then. The loss window runs from that snapshot to when the instance was found lost.
+ */
+export function describeRelaunch(context: ApprovalContext): string {
+  const ids = context.backout?.needsRestore ?? [];
+  const lostAt = context.now;
+  const windows = ids.slice(0, 10).map((id) => {
+    const at = context.resolved.find((s) => s.sourceServerID === id)?.newestRecoveryPointAt;
+    const from = at === undefined ? Number.NaN : Date.parse(at);
+    if (!Number.isFinite(from) || lostAt === undefined) {
+      return `${id}: from its newest recovery snapshot before the run to its loss (snapshot time unknown)`;
+    }
+    return `${id}: from ${at} until it was found lost (about ${minutes(lostAt - from)})`;
+  });
+  const more = ids.length > 10 ? `; and ${ids.length - 10} more` : '';
+  return `StartRecovery from a recovery snapshot for ${ids.length} lost recovery instance(s); DATA LOSS: the writes made on each recovery instance in this window are gone: ${windows.join('; ')}${more}`;
+}
+
+/** What confirming the quiesce means, naming the servers (the first ten, then a count). */
+export function describeQuiesce(resolved: readonly ResolvedServer[]): string {
+  const names = resolved.slice(0, 10).map((s) => `${s.sourceServerID} (${s.recoveryInstanceID})`);
+  const more = resolved.length > 10 ? ` and ${resolved.length - 10} more` : '';
+  return `Confirm that the application's writes on the recovery instances of ${resolved.length} server(s) have stopped: ${names.join(', ')}${more}; then the replication home drains before the point of no return`;
+}
 
 /** One call an approval lets through. */
 export interface ApprovedCall {
@@ -58,20 +99,45 @@ function pointOfNoReturnCalls(resolved: readonly ResolvedServer[]): ApprovedCall
 }
 
 /** The calls, servers and regions an approval of `kind` lets through. */
-export function approvalDetails(
-  kind: ApprovalKind,
-  context: {
-    resolved: readonly ResolvedServer[];
-    wave?: { name: string };
-    afterFailback?: AfterFailbackSettings;
-  },
-): ApprovalDetails {
+export function approvalDetails(kind: ApprovalKind, context: ApprovalContext): ApprovalDetails {
   const wave = context.wave?.name ?? 'this wave';
   if (kind === 'pointOfNoReturn') {
     return {
       kind,
       title: `Start the failback of wave ${wave}`,
       calls: pointOfNoReturnCalls(context.resolved),
+    };
+  }
+  if (kind === 'quiesce') {
+    // No AWS call: the person confirms what the tool cannot see (the application stopped writing).
+    return {
+      kind,
+      title: `Confirm that the writes on the recovery instances of wave ${wave} have stopped`,
+      calls: [
+        {
+          call: 'Quiesce (no AWS call)',
+          target: `${context.resolved.length} recovery instance(s)`,
+          region: null,
+          consequence: describeQuiesce(context.resolved),
+          irreversible: false,
+        },
+      ],
+    };
+  }
+  if (kind === 'relaunch') {
+    const count = context.backout?.needsRestore.length ?? 0;
+    return {
+      kind,
+      title: `Relaunch ${count} lost recovery instance(s) of wave ${wave} from a recovery snapshot, losing data`,
+      calls: [
+        {
+          call: 'StartRecovery',
+          target: `${count} source server(s)`,
+          region: null,
+          consequence: describeRelaunch(context),
+          irreversible: true,
+        },
+      ],
     };
   }
   const servers = context.resolved.filter(isEc2Origin).length;
@@ -155,11 +221,9 @@ export function describeAfterFailbackStep(
 }
 
 /** What approving does, for an approval of `kind` in a wave whose servers are `resolved`. */
-export function describeApproval(
-  kind: ApprovalKind,
-  context: { resolved: readonly ResolvedServer[]; afterFailback?: AfterFailbackSettings },
-): string {
-  return kind === 'pointOfNoReturn'
-    ? describeWavePointOfNoReturn(context.resolved)
-    : describeAfterFailbackStep(kind, context);
+export function describeApproval(kind: ApprovalKind, context: ApprovalContext): string {
+  if (kind === 'pointOfNoReturn') return describeWavePointOfNoReturn(context.resolved);
+  if (kind === 'quiesce') return describeQuiesce(context.resolved);
+  if (kind === 'relaunch') return describeRelaunch(context);
+  return describeAfterFailbackStep(kind, context);
 }

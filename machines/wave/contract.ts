@@ -3,6 +3,7 @@
 import type {
   AfterFailbackSettings,
   AwsFailure,
+  CutoverSettings,
   FailureReason,
   Outcome,
   PollingSettings,
@@ -11,6 +12,7 @@ import type {
   RestoredServer,
   RestoreMode,
   ServerHealth,
+  ServerLag,
   ServerLaunchStatus,
   WavePlan,
 } from '../types.js';
@@ -34,8 +36,23 @@ export interface WaveInput {
   now: number;
   /** Opt-in steps after a verified failback (absent in older snapshots: both off). */
   afterFailback?: AfterFailbackSettings;
+  /** The cutover before the point of no return (absent in older snapshots: none). */
+  cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+}
+
+/** What the cutover did: who confirmed the writes stopped, and the drain's last reading. */
+export interface CutoverRecord {
+  quiesced: { by: string; at: number } | null;
+  /** The drain must end by then (epoch ms), or the wave ends before the point of no return. */
+  deadlineAt: number | null;
+  /** Each server's lag at the last reading: at the crossing, the run's real RPO. */
+  servers: ServerLag[];
+  /** When every server was drained (the crossing follows at once). */
+  drainedAt: number | null;
+  /** When the marker was written on the DR side (plan `cutover.marker`); absent: no marker. */
+  markerWrittenAt?: number;
 }
 
 /** What the opt-in steps after a verified failback did (or why they did not run). */
@@ -55,8 +72,13 @@ export interface BackoutRecord {
   /** When the backout began (epoch ms): recovery jobs created after it belong to this backout. */
   startedAt: number;
   stopped: string[];
-  /** StopFailback calls that failed, and a StopFailback activity that failed as a whole. */
+  /**
+   * StopFailback calls that still fail (retryable ones are sent again), and a StopFailback
+   * activity that failed as a whole. Any left when the backout ends: the outcome is backout-failed.
+   */
   stopFailures: AwsFailure[];
+  /** StopFailback rounds sent (absent in older snapshots: none). */
+  stopAttempts?: number;
   needsRestore: string[];
   restored: RestoredServer[];
   restoreJobIds: string[];
@@ -98,6 +120,8 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
   /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
   jobRegions?: Record<string, string>;
   afterFailbackRecord?: AfterFailbackRecord;
+  /** Absent in older snapshots and when the wave has no cutover. */
+  cutoverRecord?: CutoverRecord;
 }
 
 export type WaveEvent =
@@ -124,6 +148,10 @@ export interface WaveOutput {
   launch: ServerLaunchStatus[];
   backout: BackoutRecord | null;
   afterFailback: AfterFailbackRecord | null;
+  /** Servers whose primary was already converted when the wave failed: both copies may be live. */
+  converted: string[];
+  /** The cutover's record (absent when the wave had none). */
+  cutover?: CutoverRecord;
 }
 
 /** How many times a precheck whose reads were throttled (or hit a 5xx) is run. */
@@ -131,3 +159,25 @@ export const MAX_PRECHECK_ATTEMPTS = 5;
 
 /** How many times a throttled StartFailbackLaunch is sent again (a throttled request did nothing). */
 export const MAX_START_ATTEMPTS = 5;
+
+/** How many rounds of StopFailback are sent for instances whose StopFailback was throttled or hit a 5xx. */
+export const MAX_STOP_ATTEMPTS = 5;
+
+/** A launch status that means the primary was converted and rebooted (DRS's LaunchStatus). */
+const LAUNCHED = 'LAUNCHED';
+
+/**
+ * Servers whose launch already succeeded when the wave failed: their primary was converted and
+ * rebooted (EC2 origin: an instance runs in the origin region), so both copies may be live.
+ */
+export function convertedServers(context: Pick<WaveContext, 'launch' | 'backout' | 'resolved'>): string[] {
+  if (context.backout === null) return [];
+  // The origin-region job lists the reversed source server: name the plan's server.
+  const planServer = (id: string) =>
+    context.resolved.find((s) => s.reversedSourceServerID === id)?.sourceServerID ?? id;
+  return [
+    ...new Set(
+      context.launch.filter((l) => l.launchStatus === LAUNCHED).map((l) => planServer(l.sourceServerID)),
+    ),
+  ];
+}

@@ -6,21 +6,24 @@ import {
   cleanupModeOf,
   isEc2Origin,
   type JobVerdict,
+  type MeasureDrainOutput,
   type PollJobsOutput,
   type PrecheckOutput,
   type StartFailbackOutput,
+  type StopFailbackOutput,
   type VerifyOutput,
 } from '../types.js';
-import { MAX_PRECHECK_ATTEMPTS, MAX_START_ATTEMPTS, type WaveContext } from './contract.js';
+import {
+  convertedServers,
+  MAX_PRECHECK_ATTEMPTS,
+  MAX_START_ATTEMPTS,
+  MAX_STOP_ATTEMPTS,
+  type WaveContext,
+} from './contract.js';
 
 type Args = { context: WaveContext };
 type Now = { output: { now: number } };
 type MayFail = { output: { failure?: AwsFailure } };
-
-/** Failures that mean AWS did nothing with the request. */
-const nothingSent = (f: AwsFailure | undefined): boolean =>
-  f !== undefined &&
-  ['throttled', 'validation', 'access-denied', 'not-found', 'uninitialized'].includes(f.kind);
 
 const fatal = (f: AwsFailure | undefined): boolean => f !== undefined && !f.retryable;
 
@@ -33,11 +36,18 @@ export const waveGuards = {
     p.output.failure?.retryable === true &&
     context.precheckAttempts + 1 < MAX_PRECHECK_ATTEMPTS &&
     p.output.now < context.rtoDeadlineAt,
-  noJobStartedNothingSent: (_: Args, p: { output: StartFailbackOutput }) =>
-    p.output.jobIds.length === 0 && nothingSent(p.output.failure),
-  startThrottled: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+  /**
+   * The start failed and nothing started: what was sent decides (a read that failed cannot start
+   * a job; a start DRS rejected, or one after which a re-read shows nothing, did not start one).
+   */
+  nothingStarted: (_: Args, p: { output: StartFailbackOutput }) =>
+    p.output.jobIds.length === 0 && p.output.failure !== undefined && p.output.mayHaveStarted !== true,
+  /** Nothing started and sending again may pass: a throttled start, or a read that failed before any start. */
+  startRetryable: ({ context }: Args, p: { output: StartFailbackOutput }) =>
     p.output.jobIds.length === 0 &&
-    p.output.failure?.kind === 'throttled' &&
+    p.output.mayHaveStarted !== true &&
+    p.output.failure?.retryable === true &&
+    (p.output.failure.kind === 'throttled' || p.output.notSent === true) &&
     context.startAttempts + 1 < MAX_START_ATTEMPTS &&
     p.output.now < context.rtoDeadlineAt,
   startFailed: (_: Args, p: { output: StartFailbackOutput }) => p.output.failure !== undefined,
@@ -53,6 +63,14 @@ export const waveGuards = {
   verifyTimedOut: ({ context }: Args, p: Now) =>
     context.verifyDeadlineAt !== null && p.output.now >= context.verifyDeadlineAt,
   restoreNever: ({ context }: Args) => context.restore === 'never',
+  /** Some StopFailback calls failed for a reason sending again may cure, and attempts remain. */
+  stopRetryable: ({ context }: Args, p: { output: StopFailbackOutput }) =>
+    p.output.failures.some((f) => f.retryable) &&
+    (context.backout?.stopAttempts ?? 0) + 1 < MAX_STOP_ATTEMPTS,
+  /** StopFailback still failed for some recovery instance: the backout is not done. */
+  stopFailedForGood: ({ context }: Args) => (context.backout?.stopFailures.length ?? 0) > 0,
+  /** Some servers already launched when the wave failed: their primary was converted and rebooted. */
+  primaryAlreadyConverted: ({ context }: Args) => convertedServers(context).length > 0,
   reprotectWanted: ({ context }: Args) =>
     context.afterFailback?.reprotect === true && context.resolved.some(isEc2Origin),
   // Any origin: the old recovery instances of a verified failback, EC2 or on-premises.
@@ -71,6 +89,14 @@ export const waveGuards = {
     context.backout?.restoreDeadlineAt != null && p.output.now >= context.backout.restoreDeadlineAt,
   restoreJobTimedOut: ({ context }: Args, p: Now) =>
     context.backout?.restoreJobDeadlineAt != null && p.output.now >= context.backout.restoreJobDeadlineAt,
+  /** The wave has a cutover with a person confirming the writes stopped. */
+  quiesceConfirm: ({ context }: Args) => context.cutover?.quiesce === 'confirm',
+  /** The wave has a cutover (older snapshots and plans without one go straight to the start). */
+  hasCutover: ({ context }: Args) => context.cutover !== undefined,
+  quiesceFailed: (_: Args, p: MayFail) => p.output.failure !== undefined,
+  drained: (_: Args, p: { output: MeasureDrainOutput }) => p.output.drained,
+  drainTimedOut: ({ context }: Args, p: Now) =>
+    context.cutoverRecord?.deadlineAt != null && p.output.now >= context.cutoverRecord.deadlineAt,
   /** WAKE while awaiting approval, at or past the approval's own deadline. */
   wokenPastApprovalDeadline: ({ context, event }: Args & { event: { type: string; now?: number } }) =>
     event.type === 'WAKE' &&

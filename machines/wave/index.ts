@@ -12,8 +12,10 @@ export {
 export {
   type AfterFailbackRecord,
   type BackoutRecord,
+  convertedServers,
   MAX_PRECHECK_ATTEMPTS,
   MAX_START_ATTEMPTS,
+  MAX_STOP_ATTEMPTS,
   type WaveContext,
   type WaveEvent,
   type WaveInput,

@@ -1,10 +1,19 @@
 // The wave machine, assembled from its states. State ids and paths are part of the persisted
 // snapshot format: a snapshot written by an older version must still restore.
+import { convertedServers } from './contract.js';
 import { waveSetup } from './setup.js';
 import { afterReprotect, afterVerified, cleaningUp, reprotecting } from './states/after-failback.js';
 import { awaitingApproval } from './states/approval.js';
-import { backout } from './states/backout.js';
-import { aborted, backedOut, backoutFailed, completed, precheckFailed } from './states/final.js';
+import { backout, backoutSettled } from './states/backout.js';
+import { crossing, cutover } from './states/cutover.js';
+import {
+  aborted,
+  backedOut,
+  backoutFailed,
+  completed,
+  needsAttention,
+  precheckFailed,
+} from './states/final.js';
 import { monitoringJob } from './states/monitoring-job.js';
 import { precheck } from './states/precheck.js';
 import { startingFailback } from './states/starting-failback.js';
@@ -41,11 +50,15 @@ export const waveMachine = waveSetup.createMachine({
     launch: context.launch,
     backout: context.backout,
     afterFailback: context.afterFailbackRecord ?? null,
+    converted: convertedServers(context),
+    ...(context.cutoverRecord ? { cutover: context.cutoverRecord } : {}),
   }),
   // Document order: the diagram and the state table of docs/lifecycle.md follow it.
   states: {
     precheck,
     awaitingApproval,
+    crossing,
+    cutover,
     startingFailback,
     monitoringJob,
     verifying,
@@ -55,7 +68,9 @@ export const waveMachine = waveSetup.createMachine({
     cleaningUp,
     completed,
     backout,
+    backoutSettled,
     backedOut,
+    needsAttention,
     backoutFailed,
     aborted,
     precheckFailed,

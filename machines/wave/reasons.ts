@@ -1,5 +1,5 @@
 // Why a wave left the happy path: the FailureReason of each way out, in one place.
-import type { AwsFailure, CheckResult, FailureReason, ServerHealth } from '../types.js';
+import type { AwsFailure, CheckResult, FailureReason, ServerHealth, ServerLag } from '../types.js';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -8,6 +8,12 @@ export function errorMessage(error: unknown): string {
 export const awsReason = (f: AwsFailure | undefined): FailureReason => ({
   code: 'aws-error',
   message: f?.message ?? 'AWS call failed',
+});
+
+/** A start that did not start anything: the wave ends before the point of no return. */
+export const startNotStartedReason = (f: AwsFailure | undefined): FailureReason => ({
+  code: 'aws-error',
+  message: `${f?.message ?? 'the start failed'}; nothing was started, so no StopFailback was sent and the failback replication stays ready: fix the cause and run again`,
 });
 
 /** An activity that threw instead of returning its typed failure: the outcome is unknown. */
@@ -60,8 +66,10 @@ export function restoreReason(message: string | undefined): FailureReason {
 export function verifyReason(
   code: 'verify-failed' | 'verify-timeout',
   servers: ServerHealth[],
+  marker?: { found: boolean; detail: string },
 ): FailureReason {
   const bad = servers.filter((s) => s.status !== 'healthy').map((s) => `${s.sourceServerID}: ${s.detail}`);
+  if (marker && !marker.found) bad.push(`marker: ${marker.detail}`);
   const lead =
     code === 'verify-timeout' ? 'verification did not pass within the verify timeout' : 'verification failed';
   return { code, message: bad.length > 0 ? `${lead}: ${bad.join('; ')}` : lead };
@@ -75,5 +83,36 @@ export function stopActivityFailure(error: unknown): AwsFailure {
     operation: 'StopFailback',
     message: errorMessage(error),
     retryable: false,
+  };
+}
+
+/** A duration for people, e.g. `2m 5s`, `30s`. */
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+}
+
+/** The drain did not finish in time: which servers, by how much, and what the operator must do. */
+export function drainTimeoutReason(servers: readonly ServerLag[], maxLagMs: number): FailureReason {
+  const behind = servers.filter((s) => !s.drained);
+  const list = behind
+    .slice(0, 10)
+    .map(
+      (s) =>
+        `${s.sourceServerID} ${s.lagMs === null ? 'lag unknown' : `lag ${seconds(s.lagMs)}`} (${s.detail})`,
+    )
+    .join('; ');
+  const more = behind.length > 10 ? `; and ${behind.length - 10} more` : '';
+  return {
+    code: 'drain-timeout',
+    message: `the replication home did not drain to ${seconds(maxLagMs)} within the cutover timeout: ${list || 'no reading'}${more}. Nothing was changed in AWS; re-enable the application's writes on the DR side`,
+  };
+}
+
+/** The quiesce step failed: nothing crossed; the writes may have been stopped. */
+export function quiesceReason(message: string): FailureReason {
+  return {
+    code: 'quiesce-failed',
+    message: `stopping the writes failed: ${message}. Nothing was changed in AWS; re-enable the application's writes on the DR side`,
   };
 }

@@ -97,11 +97,9 @@ export async function assessDrSide(deps: ActorDeps, input: AssessDrSideInput): P
     log.child({ server: id }).info({ status: health.status }, health.detail);
   }
   const needsRestore =
-    input.restore === 'always'
-      ? [...sourceServerIDs]
-      : input.restore === 'never'
-        ? []
-        : servers.filter((s) => s.status === 'unhealthy').map((s) => s.sourceServerID);
+    input.restore === 'never'
+      ? []
+      : servers.filter((s) => s.status === 'unhealthy').map((s) => s.sourceServerID);
   const out: AssessDrSideOutput = {
     now: deps.clock.now(),
     verdict: waveVerdict(servers),

@@ -1,7 +1,9 @@
 import { assessDrSide } from './assess-dr-side.js';
 import { cleanup } from './cleanup.js';
+import { measureDrain } from './measure-drain.js';
 import { pollJobs } from './poll-jobs.js';
 import { precheck } from './precheck.js';
+import { quiesceWrites } from './quiesce.js';
 import { reprotect } from './reprotect.js';
 import { restoreRecoveryPoint } from './restore-recovery-point.js';
 import { startFailback } from './start-failback.js';
@@ -13,6 +15,8 @@ import { verifyFailback } from './verify-failback.js';
 export function createAwsActors(deps: ActorDeps): FailbackActivities {
   return {
     precheck: (input) => precheck(deps, input),
+    quiesceWrites: (input) => quiesceWrites(deps, input),
+    measureDrain: (input) => measureDrain(deps, input),
     startFailback: (input) => startFailback(deps, input),
     pollJobs: (input) => pollJobs(deps, input),
     verifyFailback: (input) => verifyFailback(deps, input),
@@ -25,4 +29,4 @@ export function createAwsActors(deps: ActorDeps): FailbackActivities {
 }
 
 export { createNetworkProbeRunner, type NetworkProbeOptions } from './probes.js';
-export type { ActorDeps, FailbackActivities, ProbeResult, ProbeRunner } from './types.js';
+export type { ActorDeps, FailbackActivities, ProbeResult, ProbeRunner, WriteControl } from './types.js';

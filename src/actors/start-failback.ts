@@ -129,6 +129,36 @@ export async function findStartedFailbackJobs(
   return claimed;
 }
 
+/**
+ * Errors after which DRS did not start anything: it refused the request (a conflict with the
+ * instances' state, a quota, a validation or permission error, throttling) or never saw it.
+ */
+const REJECTED_KINDS: ReadonlySet<AwsFailure['kind']> = new Set([
+  'throttled',
+  'conflict',
+  'quota',
+  'validation',
+  'access-denied',
+  'not-found',
+  'uninitialized',
+]);
+const rejected = (failure: AwsFailure): boolean => REJECTED_KINDS.has(failure.kind);
+
+/** A read of what runs after a start whose outcome is unknown; undefined when the read failed. */
+async function readAfterStart<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ReadFailure) return undefined;
+    throw err;
+  }
+}
+
+/** The start's failure, saying that a re-read showed nothing started. */
+function noneStarted(failure: AwsFailure): AwsFailure {
+  return { ...failure, message: `${failure.message} (a re-read shows nothing started)` };
+}
+
 /** An EC2-origin server ready for StartRecovery in its origin region. */
 interface OriginLaunch {
   sourceServerID: string;
@@ -223,42 +253,10 @@ export async function startFailback(
   const byRegion = groupBy(launches, (l) => l.originRegion);
 
   // Read everything already started before sending anything: a failed read leaves nothing started.
-  let adopted = new Map<string, string>();
-  const adoptedInOrigin = new Map<string, Map<string, string>>();
-  try {
-    if (onPremises) adopted = await findStartedFailbackJobs(deps.drs, ids, input.runId, input.runStartedAt);
-  } catch (err) {
-    if (!(err instanceof ReadFailure)) throw err;
-    // Nothing was started: without knowing what already runs, starting could launch twice.
-    const failure = classifyAwsError(err.error, err.operation, serverLabel(ids));
-    log.warn({ failure }, 'could not read what already runs; failback not started');
-    return { now: deps.clock.now(), jobIds: [], failure };
-  }
-  for (const [region, servers] of byRegion) {
-    try {
-      adoptedInOrigin.set(
-        region,
-        await findStartedOriginJobs(
-          clientsFor(deps, region).drs,
-          servers.map((s) => s.reversedSourceServerID),
-          input.runId,
-          input.runStartedAt,
-          deps.clock.now(),
-        ),
-      );
-    } catch (err) {
-      if (!(err instanceof ReadFailure)) throw err;
-      const failure = inRegion(
-        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
-        region,
-      );
-      log.warn(
-        { failure, region },
-        'could not read what already runs in the origin region; failback not started',
-      );
-      return { now: deps.clock.now(), jobIds: [], failure };
-    }
-  }
+  const started = await readAlreadyStarted(deps, input, ids, onPremises, byRegion);
+  if ('failure' in started)
+    return { now: deps.clock.now(), jobIds: [], failure: started.failure, notSent: true };
+  const { adopted, adoptedInOrigin } = started;
 
   const jobIds: string[] = [];
   const jobRegions: Record<string, string> = {};
@@ -280,9 +278,10 @@ export async function startFailback(
       'launch in the origin region already started by this run; adopting its job(s)',
     );
   }
-  const done = (failure?: AwsFailure): StartFailbackOutput => {
+  const done = (failure?: AwsFailure, mayHaveStarted = false): StartFailbackOutput => {
     const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
     if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+    if (mayHaveStarted) out.mayHaveStarted = true;
     if (failure) {
       out.failure = failure;
       log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
@@ -308,12 +307,84 @@ export async function startFailback(
       jobIds.push(jobId);
       log.info({ jobId, recoveryInstances: batch.length }, 'failback launch started');
     } catch (err) {
-      return done(classifyAwsError(err, OPERATION, server));
+      const failure = classifyAwsError(err, OPERATION, server);
+      if (rejected(failure)) return done(failure);
+      // DRS may have acted on it: read what runs now, and adopt a job this start created.
+      const afterStart = await readAfterStart(() =>
+        findStartedFailbackJobs(deps.drs, batch, input.runId, input.runStartedAt),
+      );
+      if (afterStart === undefined) return done(failure, true);
+      const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+      if (found.length === 0) return done(noneStarted(failure));
+      jobIds.push(...found);
+      log.warn(
+        { failure, jobIds: found },
+        'the start failed but a re-read shows it started; following its job',
+      );
     }
   }
 
-  return done(await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions));
+  const stop = await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions);
+  return done(stop?.failure, stop?.mayHaveStarted);
 }
+
+/**
+ * What this run already started (a resumed or retried start adopts it), on premises and in each
+ * origin region. A read that fails is returned as the failure: nothing may be sent then.
+ */
+async function readAlreadyStarted(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  ids: readonly string[],
+  onPremises: boolean,
+  byRegion: Map<string, OriginLaunch[]>,
+): Promise<
+  | { adopted: Map<string, string>; adoptedInOrigin: Map<string, Map<string, string>> }
+  | { failure: AwsFailure }
+> {
+  const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
+  let adopted = new Map<string, string>();
+  const adoptedInOrigin = new Map<string, Map<string, string>>();
+  try {
+    if (onPremises)
+      adopted = await findStartedFailbackJobs(deps.drs, [...ids], input.runId, input.runStartedAt);
+  } catch (err) {
+    if (!(err instanceof ReadFailure)) throw err;
+    // Nothing was started: without knowing what already runs, starting could launch twice.
+    const failure = classifyAwsError(err.error, err.operation, serverLabel([...ids]));
+    log.warn({ failure }, 'could not read what already runs; failback not started');
+    return { failure };
+  }
+  for (const [region, servers] of byRegion) {
+    try {
+      adoptedInOrigin.set(
+        region,
+        await findStartedOriginJobs(
+          clientsFor(deps, region).drs,
+          servers.map((s) => s.reversedSourceServerID),
+          input.runId,
+          input.runStartedAt,
+          deps.clock.now(),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ReadFailure)) throw err;
+      const failure = inRegion(
+        classifyAwsError(err.error, err.operation, serverLabel(servers.map((s) => s.sourceServerID))),
+        region,
+      );
+      log.warn(
+        { failure, region },
+        'could not read what already runs in the origin region; failback not started',
+      );
+      return { failure };
+    }
+  }
+  return { adopted, adoptedInOrigin };
+}
+
+/** Why the origin-region starts stopped, and whether DRS may have acted on the last one. */
+type OriginStop = { failure: AwsFailure; mayHaveStarted?: boolean } | undefined;
 
 /** The EC2-origin part of a start: StartRecovery in each origin region, batch by batch. */
 async function startInOriginRegions(
@@ -323,7 +394,7 @@ async function startInOriginRegions(
   adoptedInOrigin: Map<string, Map<string, string>>,
   jobIds: string[],
   jobRegions: Record<string, string>,
-): Promise<AwsFailure | undefined> {
+): Promise<OriginStop> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   for (const [region, servers] of byRegion) {
     const claimed = adoptedInOrigin.get(region) ?? new Map<string, string>();
@@ -344,16 +415,39 @@ async function startInOriginRegions(
         );
         const jobId = out.job?.jobID;
         if (!jobId) {
-          return inRegion(
-            unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
-            region,
-          );
+          return {
+            failure: inRegion(
+              unexpectedResponse(RECOVERY, server, 'DRS accepted the request but returned no job'),
+              region,
+            ),
+          };
         }
         jobIds.push(jobId);
         jobRegions[jobId] = region;
         log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
       } catch (err) {
-        return inRegion(classifyAwsError(err, RECOVERY, server), region);
+        const failure = inRegion(classifyAwsError(err, RECOVERY, server), region);
+        if (rejected(failure)) return { failure };
+        const afterStart = await readAfterStart(() =>
+          findStartedOriginJobs(
+            drs,
+            batch.map((s) => s.reversedSourceServerID),
+            input.runId,
+            input.runStartedAt,
+            deps.clock.now(),
+          ),
+        );
+        if (afterStart === undefined) return { failure, mayHaveStarted: true };
+        const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+        if (found.length === 0) return { failure: noneStarted(failure) };
+        for (const jobId of found) {
+          jobIds.push(jobId);
+          jobRegions[jobId] = region;
+        }
+        log.warn(
+          { failure, jobIds: found, region },
+          'the start failed but a re-read shows it started; following its job',
+        );
       }
     }
   }

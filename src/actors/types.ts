@@ -1,14 +1,19 @@
 import type { Logger } from 'pino';
+import type { MarkerCall } from '../../machines/cutover.js';
 import type {
   AssessDrSideInput,
   AssessDrSideOutput,
   CleanupInput,
   CleanupOutput,
+  MeasureDrainInput,
+  MeasureDrainOutput,
   PollJobsInput,
   PollJobsOutput,
   PrecheckInput,
   PrecheckOutput,
   Probe,
+  QuiesceInput,
+  QuiesceOutput,
   ReprotectInput,
   ReprotectOutput,
   RestoreRecoveryPointInput,
@@ -30,9 +35,31 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** Runs the plan's HTTP and TCP probes; injected so the simulated AWS can answer them too. */
+/** What reading the wave's marker on the primary side found. */
+export interface MarkerReading {
+  /** found: the marker is there; missing: the endpoint answered without it; unreachable: no answer yet. */
+  status: 'found' | 'missing' | 'unreachable';
+  detail: string;
+}
+
+/**
+ * The application's endpoints: the plan's HTTP and TCP probes, and the cutover marker (plan
+ * `cutover.marker`). Injected so the simulated AWS can answer them too.
+ */
 export interface ProbeRunner {
   run(probe: Probe): Promise<ProbeResult>;
+  /**
+   * Writes the wave's marker on the DR side (its recovery instances; the real endpoint knows its
+   * own application); absent: this runner cannot, and a plan with a marker ends before crossing.
+   */
+  writeMarker?(call: MarkerCall, recoveryInstanceIDs: readonly string[]): Promise<ProbeResult>;
+  /** Reads the wave's marker on the primary side. */
+  readMarker?(call: MarkerCall): Promise<MarkerReading>;
+}
+
+/** Stops the application's writes on recovery instances: only the simulated world can. */
+export interface WriteControl {
+  stopWrites(recoveryInstanceIDs: readonly string[]): void | Promise<void>;
 }
 
 export interface ActorDeps {
@@ -48,6 +75,8 @@ export interface ActorDeps {
   /** Reports `check` and `job.log` events to the run's event stream. */
   emit: EmitEvent;
   probes: ProbeRunner;
+  /** Absent against real AWS: a person stops the writes (cutover.quiesce). */
+  writes?: WriteControl;
 }
 
 /**
@@ -57,6 +86,10 @@ export interface ActorDeps {
  */
 export interface FailbackActivities {
   precheck(input: PrecheckInput): Promise<PrecheckOutput>;
+  /** The cutover: the writes on the DR side stop (real AWS: nothing to call). */
+  quiesceWrites(input: QuiesceInput): Promise<QuiesceOutput>;
+  /** The cutover: one reading of every server's replication home. */
+  measureDrain(input: MeasureDrainInput): Promise<MeasureDrainOutput>;
   startFailback(input: StartFailbackInput): Promise<StartFailbackOutput>;
   pollJobs(input: PollJobsInput): Promise<PollJobsOutput>;
   verifyFailback(input: VerifyFailbackInput): Promise<VerifyOutput>;

@@ -1,4 +1,5 @@
 import type { RecoveryInstance } from '@aws-sdk/client-drs';
+import type { MarkerCall } from '../../machines/cutover.js';
 import {
   type AwsFailure,
   isEc2Origin,
@@ -14,9 +15,10 @@ import { classifyAwsError } from '../aws/errors.js';
 import { classifyFailbackState } from '../classify/failback-state.js';
 import { type Ec2Observation, healthOf, observeInstances } from './describe-ec2.js';
 import { describeRecoveryInstances, groupBySourceServer } from './describe-recovery-instances.js';
+import { endpointLabel } from './quiesce.js';
 import { clientsFor } from './regional.js';
 import { groupBy, inRegion } from './shared.js';
-import type { ActorDeps } from './types.js';
+import type { ActorDeps, MarkerReading } from './types.js';
 import { waveVerdict, worstVerdict } from './verdict.js';
 
 interface Part {
@@ -124,8 +126,21 @@ export async function verifyFailback(deps: ActorDeps, input: VerifyFailbackInput
     servers.push({ sourceServerID: server.sourceServerID, status, detail });
   }
   const out: VerifyOutput = { now: deps.clock.now(), verdict: waveVerdict(servers), servers };
+  // The marker only once every server is healthy: before that the application may not answer.
+  if (input.marker && out.verdict === 'healthy') {
+    const marker = await readMarker(deps, input.marker);
+    out.marker = { found: marker.status === 'found', detail: marker.detail };
+    if (marker.status !== 'found') out.verdict = marker.status === 'missing' ? 'unhealthy' : 'pending';
+    log.info({ endpoint: endpointLabel(input.marker.url), status: marker.status }, marker.detail);
+  }
   if (failure) out.failure = failure;
   return out;
+}
+
+async function readMarker(deps: ActorDeps, call: MarkerCall): Promise<MarkerReading> {
+  if (!deps.probes.readMarker)
+    return { status: 'unreachable', detail: 'this run cannot reach the application to read the marker' };
+  return deps.probes.readMarker(call);
 }
 
 interface OriginPart extends Part {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ProbeRunner } from '../actors/types.js';
+import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients, DrTarget, StsSender, TargetClients } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
 import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
@@ -20,6 +20,8 @@ export interface AwsContext {
   clock: Clock;
   /** Probe answers from the scenario under simulation; absent: real network probes. */
   probes?: ProbeRunner;
+  /** Under simulation: the world stops the writes on the DR side at the cutover. */
+  writes?: WriteControl;
   simulated: boolean;
   region: string;
   /** Why this region: `--region`, or the plan's DR region (and an AWS_REGION that differs). */
@@ -237,6 +239,7 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
     clients,
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     region: plan.region,
     regionWhy:

@@ -160,6 +160,18 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
       queueMicrotask(() => failback.abort(user, backoutReason));
     } else if (guided) {
       attend();
+    } else if (event.kind === 'relaunch') {
+      // A relaunch from a snapshot loses data: in script mode only the plan's opt-in answers it,
+      // never --yes alone. Refused, the wave ends backout-failed and the report says what is lost.
+      queueMicrotask(() =>
+        plan.backout.allowDataLoss === true
+          ? failback.answer('approve', { ...terminal, note: 'backout.allowDataLoss' }, { wave: event.wave })
+          : failback.answer(
+              'refuse',
+              { ...terminal, note: 'script mode without backout.allowDataLoss: true' },
+              { wave: event.wave },
+            ),
+      );
     } else if (session.yes) {
       queueMicrotask(() => {
         if (gate.stopRequested) return;

@@ -30,6 +30,7 @@ export function exitCodeForRun(end: RunEnd, partial = false): ExitCode {
     case 'precheck-failed':
       return ExitCode.notReady;
     case 'backout-failed':
+    case 'needs-attention':
       return ExitCode.personMustAct;
     case 'interrupted':
       return ExitCode.interrupted;

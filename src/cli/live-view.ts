@@ -9,6 +9,7 @@ import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
+import { describeFate, serverFates } from '../report/serving.js';
 import type { RunResult } from '../run.js';
 import { stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
@@ -217,7 +218,7 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
     'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
   ],
   'backed-out': [
-    'The DR side is serving (the report states any data a relaunch from a snapshot lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
+    'The DR side is serving (each server above says whether data was lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
   ],
   aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
   'precheck-failed': [
@@ -225,6 +226,10 @@ const NEXT_STEPS: Record<RunEnd, string[]> = {
   ],
   'backout-failed': [
     'A person must act: the backout did not finish. Check the recovery instances and jobs named above in the DRS console; the DR side may not be serving everything.',
+  ],
+  'needs-attention': [
+    'A person must act: the servers named "primary already converted" above were launched on the primary side before the wave failed; both copies may be live.',
+    'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `{report}`.',
   ],
   interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
 };
@@ -275,9 +280,24 @@ export function summaryLines(
           : p.red(o);
   lines.push('');
   lines.push(p.bold(`Run ${result.runId}: ${outcomeText(result.outcome)}`));
-  lines.push(
-    `  RTO: ${humanDuration(elapsed)} elapsed of ${humanDuration(rto)} — ${elapsed <= rto ? p.green('within objective') : p.red('objective missed')}`,
+  // The objective is a completed failback within the RTO: a run that did not complete missed it.
+  const verdict =
+    result.outcome !== 'completed'
+      ? p.red('objective missed: the failback did not complete')
+      : elapsed <= rto
+        ? p.green('within objective')
+        : p.red('objective missed');
+  lines.push(`  RTO: ${humanDuration(elapsed)} elapsed of ${humanDuration(rto)} — ${verdict}`);
+  const fates = result.waves.flatMap((w) =>
+    serverFates(w, plan.waves.find((pw) => pw.name === w.name)?.servers.map((s) => s.sourceServerID) ?? []),
   );
+  if (result.outcome !== 'completed') {
+    lines.push(
+      fates.every((f) => f.nothingLost)
+        ? '  Data: nothing was lost.'
+        : '  Data: see each server below for where its serving copy is and what was lost.',
+    );
+  }
   for (const wave of result.waves) lines.push(...waveLines(wave, plan, tracker, outcomeText));
   lines.push('');
   lines.push(p.bold('Next:'));
@@ -301,7 +321,7 @@ export function summaryLines(
       `  - ${
         afterFailback && step.startsWith('Cleanup stays manual')
           ? 'Re-protect and clean-up ran as each wave above says; whatever it lists as skipped or left running stays manual — see docs/operations.md.'
-          : step
+          : step.replace('{report}', report)
       }`,
     );
   }
@@ -346,6 +366,8 @@ function waveLines(
         ? 'failed back and verified'
         : (progress ?? 'no job activity');
     lines.push(`    ${id}: ${detail}`);
+    const [fate] = wave.outcome === 'completed' ? [] : serverFates(wave, [id]);
+    if (fate && wave.outcome !== 'not-started') lines.push(`      ${describeFate(fate)}`);
   }
   return lines;
 }

@@ -98,6 +98,7 @@ async function reopenLocked(
     simulated: aws.simulated,
     identity,
     ...(aws.probes ? { probes: aws.probes } : {}),
+    ...(aws.writes ? { writes: aws.writes } : {}),
   });
   return { failback, stored, aws, history, state, gate, identities: identity.identities };
 }

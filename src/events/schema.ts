@@ -5,6 +5,7 @@
 // reader of the previous version would misread the new stream (a new optional field is not).
 import { z } from 'zod';
 import { type CheckStatus, Outcome, type WaveOutcome } from '../../machines/types.js';
+import type { ApprovalKind } from '../../machines/wave/approvals.js';
 
 /**
  * Version of the stream's format. 1: the stream before it was versioned (no `seq`).
@@ -59,6 +60,18 @@ const approvalRequested = z.object({
   type: z.literal('approval.requested'),
   wave: z.string(),
   pointOfNoReturn: z.string().describe('what approving does'),
+  kind: z
+    .enum([
+      'pointOfNoReturn',
+      'quiesce',
+      'relaunch',
+      'reprotect',
+      'cleanup',
+    ] as const satisfies readonly ApprovalKind[])
+    .optional()
+    .describe(
+      'which approval: the point of no return, the cutover quiesce, a data-losing relaunch, an opt-in step',
+    ),
 });
 
 const APPROVAL_CHANNELS = ['terminal', 'web', 'api'] as const;
@@ -99,6 +112,17 @@ const jobLog = z.object({
   logDateTime: z.string(),
 });
 
+const lagOf = z.object({ server: z.string(), lagMs: z.number().nonnegative() });
+
+/** The replication home drained: the lag of each server at the crossing is the run's real RPO. */
+const cutoverDrained = z.object({
+  type: z.literal('cutover.drained'),
+  wave: z.string(),
+  maxLagMs: z.number().nonnegative().describe('cutover.maxLag'),
+  worst: lagOf.describe('the server furthest behind at the crossing'),
+  servers: z.array(lagOf).describe('per server: the lag at the crossing (the RPO achieved)'),
+});
+
 const notification = z.object({
   type: z.literal('notification'),
   topicArn: z.string(),
@@ -127,6 +151,7 @@ const BODIES = [
   awsRequest,
   awsResponse,
   jobLog,
+  cutoverDrained,
   notification,
   runFinished,
 ] as const;
@@ -156,6 +181,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
   awsRequest.extend(stamp),
   awsResponse.extend(stamp),
   jobLog.extend(stamp),
+  cutoverDrained.extend(stamp),
   notification.extend(stamp),
   runFinished.extend(stamp),
 ]);

@@ -14,6 +14,8 @@ export interface Transition {
   to: string;
   outcome?: Outcome;
   reason?: string;
+  /** A short summary of what the transition carries (e.g. the RPO at the crossing); bounded in size. */
+  summary?: string;
   /** ISO-8601. */
   at: string;
   /** Transition counter in the run: makes the FIFO deduplication id of a re-sent notification stable. */
@@ -54,7 +56,7 @@ export function severityOf(
   transition: Pick<Transition, 'to' | 'outcome'> & Partial<Pick<Transition, 'machine'>>,
 ): Severity {
   const outcome = outcomeOf(transition);
-  if (outcome === Outcome.backoutFailed) return 'critical';
+  if (outcome === Outcome.backoutFailed || outcome === Outcome.needsAttention) return 'critical';
   if (
     outcome === Outcome.backedOut ||
     outcome === Outcome.aborted ||
@@ -88,9 +90,11 @@ function nextStepHint(outcome: Outcome, runId: string): string {
     case Outcome.completed:
       return `Failback completed: the primary side serves. Evidence: drs-failback report ${runId}`;
     case Outcome.backedOut:
-      return `Backed out: the DR side serves; the report states any data a relaunch lost. Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
+      return `Backed out: the DR side serves (the report states any data lost). Fix the cause, then run the plan again. Details: drs-failback report ${runId}`;
     case Outcome.backoutFailed:
       return `Backout failed: a person must act now. The report says what and where: drs-failback report ${runId}`;
+    case Outcome.needsAttention:
+      return `Needs attention: some primaries were already converted when the wave failed, so both copies may be live; a person decides which serves. The report names them: drs-failback report ${runId}`;
     case Outcome.aborted:
       return `Aborted: the DR side serves. See drs-failback status ${runId}, then run the plan again when ready.`;
     case Outcome.precheckFailed:
@@ -133,6 +137,7 @@ function renderBody(
   lines.push(`From -> To: ${transition.from ?? '(start)'} -> ${transition.to}`);
   if (outcome !== undefined) lines.push(`Outcome: ${outcome}`);
   if (reason !== undefined) lines.push(`Reason: ${reason}`);
+  if (transition.summary !== undefined) lines.push(`Summary: ${transition.summary}`);
   lines.push(`When: ${transition.at}`);
   if (outcome !== undefined) lines.push(`Next: ${nextStepHint(outcome, transition.runId)}`);
   const structured = { ...transition, outcome, reason };

@@ -9,7 +9,12 @@ import { parseDuration } from './duration.js';
 import { PLAN_DEFAULTS, type Plan } from './types.js';
 
 export const APPROVAL_MODES = ['per-wave', 'once', 'none'] as const satisfies readonly ApprovalMode[];
-export const RESTORE_MODES = ['if-unhealthy', 'always', 'never'] as const satisfies readonly RestoreMode[];
+export const RESTORE_MODES = ['if-unhealthy', 'never'] as const satisfies readonly RestoreMode[];
+export const QUIESCE_MODES = ['confirm', 'none'] as const;
+
+/** Why `backout.restore: always` is refused, for the validation message. */
+export const RESTORE_ALWAYS_REMOVED =
+  '"always" was removed: it relaunched recovery instances that were still serving from an older recovery snapshot, losing every write made on them since failover; use if-unhealthy (only lost instances, each relaunch behind its own approval) or never';
 
 export const DURATION_HINT = 'use e.g. 30s, 15m, 4h, 1d';
 
@@ -209,7 +214,27 @@ export const planFileSchema = z
     polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
     verify: optionalTimeout,
     job: optionalTimeout,
-    backout: z.strictObject({ restore: z.enum(RESTORE_MODES).optional() }).optional(),
+    cutover: z
+      .strictObject({
+        quiesce: z.enum(QUIESCE_MODES).optional(),
+        maxLag: duration.optional(),
+        timeout: duration.optional(),
+        marker: z.strictObject({ write: httpUrl, read: httpUrl }).optional(),
+      })
+      .optional(),
+    backout: z
+      .strictObject({
+        restore: z
+          .enum(RESTORE_MODES, {
+            error: (issue) =>
+              issue.input === 'always'
+                ? RESTORE_ALWAYS_REMOVED
+                : `${describeValue(issue.input)} is not one of: ${RESTORE_MODES.join(', ')}`,
+          })
+          .optional(),
+        allowDataLoss: z.boolean().optional(),
+      })
+      .optional(),
     afterFailback: z
       .strictObject({
         reprotect: z.boolean().optional(),
@@ -244,7 +269,16 @@ export function toPlan(file: PlanFile): Plan {
     },
     verify: { timeoutMs: file.verify?.timeout ?? PLAN_DEFAULTS.verify.timeoutMs },
     job: { timeoutMs: file.job?.timeout ?? PLAN_DEFAULTS.job.timeoutMs },
-    backout: { restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore },
+    cutover: {
+      quiesce: file.cutover?.quiesce ?? PLAN_DEFAULTS.cutover.quiesce,
+      maxLagMs: file.cutover?.maxLag ?? PLAN_DEFAULTS.cutover.maxLagMs,
+      timeoutMs: file.cutover?.timeout ?? PLAN_DEFAULTS.cutover.timeoutMs,
+      ...(file.cutover?.marker ? { marker: file.cutover.marker } : {}),
+    },
+    backout: {
+      restore: file.backout?.restore ?? PLAN_DEFAULTS.backout.restore,
+      allowDataLoss: file.backout?.allowDataLoss ?? PLAN_DEFAULTS.backout.allowDataLoss,
+    },
     afterFailback: {
       reprotect: file.afterFailback?.reprotect ?? PLAN_DEFAULTS.afterFailback.reprotect,
       cleanup:

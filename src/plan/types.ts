@@ -1,6 +1,7 @@
 import type {
   AfterFailbackSettings,
   ApprovalMode,
+  CutoverSettings,
   PollingSettings,
   RestoreMode,
   WavePlan,
@@ -51,7 +52,13 @@ export interface Plan {
   verify: { timeoutMs: number };
   /** How long one wave's DRS launch job may take before the wave backs out. */
   job: { timeoutMs: number };
-  backout: { restore: RestoreMode };
+  /**
+   * Before each wave's point of no return: stop the writes, let the replication drain. Always
+   * filled in by validation; absent only in plans built in code (no cutover phase then).
+   */
+  cutover?: CutoverSettings;
+  /** allowDataLoss (absent: false): script mode may relaunch a lost recovery instance from a snapshot. */
+  backout: { restore: RestoreMode; allowDataLoss?: boolean };
   /** Opt-in steps after a verified EC2-origin failback, each behind its own approval. */
   afterFailback?: AfterFailbackSettings;
   /** How many waves may run at once (absent: 1; `waves[].after` says which may run together). */
@@ -65,6 +72,9 @@ export const PLAN_DEFAULTS = {
   polling: { intervalMs: 15_000, maxMs: 5 * 60_000 },
   verify: { timeoutMs: 20 * 60_000 },
   job: { timeoutMs: 2 * 60 * 60_000 },
-  backout: { restore: 'if-unhealthy' },
+  // quiesce none by default: a plan without `cutover` keeps running unattended as before; the
+  // drain still runs, and docs/plan-file.md recommends confirm (see there for why).
+  cutover: { quiesce: 'none', maxLagMs: 30_000, timeoutMs: 30 * 60_000 },
+  backout: { restore: 'if-unhealthy', allowDataLoss: false },
   afterFailback: { reprotect: false, cleanup: false },
 } as const satisfies Partial<Record<keyof Plan, unknown>>;

@@ -3,7 +3,7 @@
 // read or not found has no lag to judge (reverse-replication failed for it).
 import { classifyReplicationLag } from '../classify/reverse-replication.js';
 import { reversedByRegion } from './resolve.js';
-import type { Precheck, ReadFailedData } from './types.js';
+import type { Precheck } from './types.js';
 
 export const RPO = 'rpo';
 

@@ -2,6 +2,7 @@
 // one): what happened, when, which AWS calls were made with which request ids, who approved,
 // what was notified, the RPO at cutover and the RTO achieved. Pure: data in, data out.
 
+import type { WaveResult } from '../../machines/plan.machine.js';
 import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
 import { isMutating } from '../aws/operations.js';
@@ -9,6 +10,7 @@ import type { RunEvent } from '../events.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
+import { type ServerFate, serverFates } from './serving.js';
 
 export const REPORT_FORMAT_VERSION = 1;
 
@@ -87,6 +89,14 @@ export interface WaveEvidence {
   } | null;
   /** Servers that came from EC2 (reverse replication, StartRecovery in the origin region); null when none. */
   ec2Origin: Ec2OriginEvidence | null;
+  /** The lag of each server when the wave crossed its point of no return: the RPO achieved. */
+  crossing: {
+    maxLagMs: number;
+    worst: { server: string; lagMs: number };
+    servers: { server: string; lagMs: number }[];
+  } | null;
+  /** Per server: where its serving copy is and what data was lost (src/report/serving.ts). */
+  serving: ServerFate[];
 }
 
 export interface EvidenceReport {
@@ -138,6 +148,8 @@ export interface WaveResultLike {
   backout: BackoutRecord | null;
   /** Re-protect and clean-up after a verified EC2-origin failback (absent in older snapshots). */
   afterFailback?: AfterFailbackLike | null;
+  /** Servers whose primary was converted when the wave failed (absent in older snapshots). */
+  converted?: readonly string[];
   /** What the launch jobs last reported per server (absent in older snapshots). */
   launch?: readonly {
     sourceServerID: string;
@@ -359,6 +371,7 @@ function readEventLog(events: readonly RunEvent[]) {
 }
 
 interface WaveEvidenceSources {
+  crossings: Map<string, Extract<RunEvent, { type: 'cutover.drained' }>>;
   plan: ReportInput['plan'];
   facts: ReturnType<typeof snapshotFacts>;
   results: Map<string, WaveResultLike>;
@@ -384,6 +397,7 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
     waveSpan,
     rpoObjective,
     ec2Origin,
+    crossings,
   } = sources;
   const result = results.get(name);
   const planned = plan?.waves.find((w) => w.name === name)?.servers.map((s) => s.sourceServerID);
@@ -431,7 +445,62 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
       restoreJobIds: backout.restoreJobIds,
     },
     ec2Origin: ec2Origin.get(name) ?? null,
+    crossing: crossingOf(crossings.get(name)),
+    serving: result
+      ? serverFates(
+          {
+            name,
+            outcome: (finishedWaves.get(name) ?? result.outcome) as WaveResult['outcome'],
+            failure: result.failure,
+            jobIds: result.jobIds,
+            backout: result.backout,
+            ...(result.converted ? { converted: [...result.converted] } : {}),
+          },
+          serverIds,
+        )
+      : [],
   };
+}
+
+function crossingOf(e: Extract<RunEvent, { type: 'cutover.drained' }> | undefined): WaveEvidence['crossing'] {
+  return e ? { maxLagMs: e.maxLagMs, worst: e.worst, servers: e.servers } : null;
+}
+
+/** What the event log cannot tell, for the report's gaps. */
+function logGaps(
+  events: readonly RunEvent[],
+  awsCalls: readonly { ok: boolean | null; mutating: boolean; operation: string; at: string }[],
+): string[] {
+  const gaps: string[] = [];
+  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
+    gaps.push(
+      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
+    );
+  }
+  if (!events.some((e) => e.type === 'run.started'))
+    gaps.push('the event log has no run.started: the run never started, or its log was lost');
+  if (!events.some((e) => e.type === 'run.finished'))
+    gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');
+  for (const call of awsCalls.filter((c) => c.ok === null && c.mutating)) {
+    gaps.push(
+      `${call.operation} sent at ${call.at} has no logged answer (interrupted); the resumed run re-read AWS before acting again`,
+    );
+  }
+  return gaps;
+}
+
+/** Who the run acted as, per start or resume. */
+function identitiesOf(started: readonly RunEvent[]) {
+  return started.flatMap((e) =>
+    e.type === 'run.started'
+      ? (e.identities ?? []).map(({ region, account, principal }) => ({
+          at: e.at,
+          region,
+          account,
+          principal,
+        }))
+      : [],
+  );
 }
 
 export function buildReport(input: ReportInput): EvidenceReport {
@@ -467,6 +536,8 @@ export function buildReport(input: ReportInput): EvidenceReport {
           {
             outcome: finishedOutcomes.get(name) ?? r?.outcome ?? 'in progress',
             afterFailback: r?.afterFailback ?? null,
+            // The launch the wave recorded names the instances it created, even after a backout.
+            ...(r?.launch ? { launch: r.launch } : {}),
           },
         ] as const;
       }),
@@ -489,6 +560,8 @@ export function buildReport(input: ReportInput): EvidenceReport {
       waveSpan,
       rpoObjective,
       ec2Origin,
+      // The last drain of each wave is the one its crossing followed.
+      crossings: new Map(events.flatMap((e) => (e.type === 'cutover.drained' ? [[e.wave, e] as const] : []))),
     }),
   );
 
@@ -500,36 +573,14 @@ export function buildReport(input: ReportInput): EvidenceReport {
   const allAges = waves.map((w) => w.rpo.worstAgeMs).filter((a): a is number => a !== null);
   const worstRpo = allAges.length > 0 ? Math.max(...allAges) : null;
 
-  if (events.some((e) => e.type === 'check' && e.data === undefined)) {
-    gaps.push(
-      'some check events carry no data (logged by an older version): recovery points and EC2-origin facts are not read from their text',
-    );
-  }
-  if (!first) gaps.push('the event log has no run.started: the run never started, or its log was lost');
-  if (!finished)
-    gaps.push('the run has not finished (or was interrupted): outcome and RTO achieved are not known yet');
-  const unanswered = awsCalls.filter((c) => c.ok === null && c.mutating);
-  for (const call of unanswered) {
-    gaps.push(
-      `${call.operation} sent at ${call.at} has no logged answer (interrupted); the resumed run re-read AWS before acting again`,
-    );
-  }
+  gaps.push(...logGaps(events, awsCalls));
 
   return {
     formatVersion: REPORT_FORMAT_VERSION,
     runId: input.runId,
     plan: plan?.name ?? (first?.type === 'run.started' ? first.plan : null),
     simulated: first?.type === 'run.started' ? first.simulated : false,
-    identities: started.flatMap((e) =>
-      e.type === 'run.started'
-        ? (e.identities ?? []).map(({ region, account, principal }) => ({
-            at: e.at,
-            region,
-            account,
-            principal,
-          }))
-        : [],
-    ),
+    identities: identitiesOf(started),
     startedAt: first?.at ?? null,
     finishedAt: finished?.at ?? null,
     outcome: finished?.outcome ?? null,
@@ -538,7 +589,13 @@ export function buildReport(input: ReportInput): EvidenceReport {
       objectiveMs: rtoObjective,
       deadlineAt: deadline !== null ? new Date(deadline).toISOString() : null,
       achievedMs: achieved,
-      met: achieved === null || rtoObjective === null ? null : achieved <= rtoObjective,
+      // The objective is a completed failback within the RTO: a run that ended otherwise missed it.
+      met:
+        finished !== undefined && finished.outcome !== 'completed'
+          ? false
+          : achieved === null || rtoObjective === null
+            ? null
+            : achieved <= rtoObjective,
     },
     rpo: {
       objectiveMs: rpoObjective,

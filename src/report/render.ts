@@ -3,6 +3,7 @@ import { humanDuration } from '../human-duration.js';
 import { escapeMarkdown, safeLine } from '../text/safe.js';
 import type { EvidenceReport, WaveEvidence } from './build.js';
 import type { Ec2OriginEvidence } from './ec2-origin.js';
+import { describeFate } from './serving.js';
 
 /** The one duration format for people (src/human-duration.ts); null as `unknown`. */
 export function formatMs(value: number | null): string {
@@ -97,6 +98,23 @@ function waveLines(wave: WaveEvidence): string[] {
     ),
     '',
   );
+  if (wave.crossing) {
+    const c = wave.crossing;
+    out.push(
+      `RPO at the crossing (lag when the start was sent; at most ${formatMs(c.maxLagMs)} allowed): worst ${c.worst.server} ${formatMs(c.worst.lagMs)}`,
+      '',
+      ...table(
+        ['Server', 'Lag at the crossing'],
+        c.servers.map((s) => [s.server, formatMs(s.lagMs)]),
+      ),
+      '',
+    );
+  }
+  if (wave.serving.length > 0 && wave.outcome !== 'completed') {
+    out.push('Where the data is:', '');
+    for (const f of wave.serving) out.push(`- ${f.sourceServerID}: ${escapeMarkdown(describeFate(f))}`);
+    out.push('');
+  }
   if (wave.backout) {
     const b = wave.backout;
     out.push(`Backout because ${b.reason.code}: ${escapeMarkdown(b.reason.message)}`, '');

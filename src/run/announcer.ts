@@ -8,6 +8,7 @@ import type { Outcome } from '../../machines/types.js';
 import { type WaveContext, waveMachine } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent, RunEvent } from '../events.js';
+import { cutoverSummary } from '../notify/cutover-summary.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 
@@ -60,6 +61,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
     wave: string | undefined,
     outcome?: Outcome,
     reason?: string,
+    summary?: string,
   ) => {
     const from = lastState.get(key) ?? null;
     // A lifecycle state is entered at most once per wave and run: one the log already holds is
@@ -84,6 +86,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
       to,
       outcome,
       reason,
+      ...(summary !== undefined ? { summary } : {}),
       at: new Date(clock.now()).toISOString(),
       seq: transitionSeq,
       topicArn: plan.notifications?.topicArn ?? '',
@@ -105,7 +108,13 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
       const key = `wave:${ctx.waveIndex}`;
       const entering = machineState.get(key) !== to;
       machineState.set(key, to);
-      announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message);
+      // Crossing the point of no return after a drain: the RPO achieved, summarised.
+      const drain = ctx.cutoverRecord;
+      const summary =
+        to === 'startingFailback' && drain?.drainedAt != null
+          ? cutoverSummary(drain.servers, ctx.cutover?.maxLagMs ?? 0, runId)
+          : undefined;
+      announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message, summary);
       options.onWaveStep(to, ctx, entering);
     }
   };

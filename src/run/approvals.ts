@@ -67,6 +67,8 @@ type Answer = Extract<PlanEvent, { type: 'APPROVE' | 'REFUSE' }>;
 export function confirmWordFor(kind: ApprovalKind, wave: string): string {
   if (kind === 'reprotect') return 'reprotect';
   if (kind === 'cleanup') return 'terminate';
+  if (kind === 'quiesce') return 'stopped';
+  if (kind === 'relaunch') return 'relaunch';
   return wave;
 }
 
@@ -118,7 +120,7 @@ export function createApprovals(
   // wait at once. `pending()` is the oldest; an answer names its wave (or takes the oldest).
   let waiting: PendingApproval[] = [];
   const requested = (p: PendingApproval) =>
-    emit({ type: 'approval.requested', wave: p.wave, pointOfNoReturn: p.pointOfNoReturn });
+    emit({ type: 'approval.requested', wave: p.wave, kind: p.kind, pointOfNoReturn: p.pointOfNoReturn });
   const without = (wave: string) => waiting.filter((p) => p.wave !== wave);
   return {
     pending: () => waiting[0] ?? null,

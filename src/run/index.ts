@@ -7,7 +7,7 @@ import { type Actor, createActor, type InspectionEvent, type Observer, type Snap
 import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
-import type { FailbackActivities, ProbeRunner } from '../actors/types.js';
+import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
 import { AwsClock } from '../aws/aws-clock.js';
 import type { AwsClients, TargetClients } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
@@ -50,6 +50,8 @@ export interface CreateRunOptions {
   clock?: Clock;
   runId?: string;
   probes?: ProbeRunner;
+  /** Stops the writes on the DR side at the cutover: only the simulated world can. */
+  writes?: WriteControl;
   /** Marks the run as a dry run in `run.started`; behaviour does not change. */
   simulated?: boolean;
   /**
@@ -168,6 +170,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       awsClock,
       emit,
       probes: options.probes ?? createNetworkProbeRunner(),
+      ...(options.writes ? { writes: options.writes } : {}),
     });
   };
   const home = over(options.clients, region);

@@ -27,6 +27,7 @@ export function planRunInput(
     verifyTimeoutMs: plan.verify.timeoutMs,
     jobTimeoutMs: plan.job.timeoutMs,
     restore: plan.backout.restore,
+    ...(plan.cutover ? { cutover: plan.cutover } : {}),
     jitterSeed: jitterSeed ?? seedFrom(runId),
     startedAt,
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
@@ -58,6 +59,8 @@ function activityActor<I, O>(activity: (input: I) => Promise<O>) {
 export function activityActors(a: FailbackActivities) {
   return {
     precheck: activityActor(a.precheck),
+    quiesceWrites: activityActor(a.quiesceWrites),
+    measureDrain: activityActor(a.measureDrain),
     startFailback: activityActor(a.startFailback),
     pollJobs: activityActor(a.pollJobs),
     verifyFailback: activityActor(a.verifyFailback),

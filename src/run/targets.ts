@@ -52,5 +52,7 @@ export function routeByWave(
     restoreRecoveryPoint: (input) => of(input.wave).restoreRecoveryPoint(input),
     reprotect: (input) => of(input.wave).reprotect(input),
     cleanup: (input) => of(input.wave).cleanup(input),
+    quiesceWrites: (input) => of(input.wave).quiesceWrites(input),
+    measureDrain: (input) => of(input.wave).measureDrain(input),
   };
 }

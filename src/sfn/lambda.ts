@@ -16,6 +16,8 @@ export interface ActorRequest {
 
 const ACTIVITY_NAMES = [
   'precheck',
+  'quiesceWrites',
+  'measureDrain',
   'startFailback',
   'pollJobs',
   'verifyFailback',

@@ -23,7 +23,7 @@ import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } fr
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ProbeRunner } from '../actors/types.js';
+import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import { newRunId } from '../run-id.js';
 import { type DataOracleEntry, dataOracle } from './data.js';
 import { dispatch } from './dispatch.js';
@@ -58,6 +58,8 @@ export interface SimulatedAws {
   world: World;
   clients: SimulatedClients;
   probes: ProbeRunner;
+  /** The cutover's quiesce: the world stops the writes on these recovery instances. */
+  writes: WriteControl;
   /** Every call the clients received, in order, with its virtual time and outcome. */
   calls(): RecordedCall[];
   /** The whole world as JSON, including virtual time and the generator's state. */
@@ -227,6 +229,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     world,
     clients: { drs, ec2, sns, sts, forRegion },
     probes: createSimulatedProbes(world),
+    writes: { stopWrites: (ids) => world.stopWrites(ids) },
     calls: () => world.calls(),
     save: () => world.save(),
     stopWrites: (ids) => world.stopWrites(ids),

@@ -44,10 +44,12 @@ export const dataBase = (ri: RecoveryInstanceRecord): number => ri.dataAt ?? ri.
  */
 export function newestWriteAt(world: World, ri: RecoveryInstanceRecord, t: number): number {
   const base = dataBase(ri);
-  if (!ri.writeRate) return base;
+  // The cutover marker is a write of its own, even after the application's writes stopped.
+  const marker = ri.marker && !ri.marker.unreplicated && ri.marker.at <= t ? ri.marker.at : base;
+  if (!ri.writeRate) return Math.max(base, marker);
   const ends = [t, ri.writesStoppedAt, ri.terminatedAt, ec2GoneAt(world, ri), failbackEndAt(world, ri)];
   const end = Math.min(...ends.filter((x): x is number => x !== undefined));
-  return Math.max(base, Math.min(end, Math.max(t, base)));
+  return Math.max(base, marker, Math.min(end, Math.max(t, base)));
 }
 
 /** When the instance's failback launch ended with the target LAUNCHED, if it did. */

@@ -120,3 +120,8 @@ export function failbackClientSilentAt(world: World, sourceServerID: string): nu
   const f = ofKind(world, 'failback-client-silent').find((x) => x.servers.includes(sourceServerID));
   return f ? world.startAt - (f.since ?? 3_600_000) : undefined;
 }
+
+/** The application writes on a volume DRS does not replicate (the marker never goes home). */
+export function unreplicatedWrite(world: World, sourceServerID: string): boolean {
+  return ofKind(world, 'unreplicated-write').some((f) => f.servers.includes(sourceServerID));
+}

@@ -61,7 +61,8 @@ export function worldFromText(text: string, file = 'the simulated world'): World
   const entries: JournalEntry[] = [];
   for (let i = 1; i < lines.length; i++) {
     const entry = parseLine(lines[i] as string);
-    const writes = isRecord(entry) && (entry.writes === 'stop' || entry.writes === 'resume');
+    const writes =
+      isRecord(entry) && (entry.writes === 'stop' || entry.writes === 'resume' || entry.writes === 'marker');
     if (isRecord(entry) && (isRecord(entry.call) || typeof entry.now === 'number' || writes)) {
       entries.push(entry as unknown as JournalEntry);
     } else if (i < lines.length - 1) {
@@ -82,6 +83,8 @@ function replay(base: WorldState, entries: readonly JournalEntry[], file: string
     if ('writes' in entry) {
       clock.advanceTo(entry.at);
       if (entry.writes === 'stop') world.stopWrites(entry.ids);
+      else if (entry.writes === 'marker')
+        world.writeMarker(entry.ids, entry.marker ?? '', entry.unreplicated);
       else world.resumeWrites(entry.ids);
       return;
     }

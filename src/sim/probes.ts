@@ -1,6 +1,7 @@
 // The plan's HTTP and TCP probes, answered from the scenario on the virtual clock.
 import type { Probe } from '../../machines/types.js';
 import type { ProbeResult, ProbeRunner } from '../actors/types.js';
+import { readSimulatedMarker, writeSimulatedMarker } from './marker.js';
 import type { ScenarioProbe } from './scenario.js';
 import type { World } from './world.js';
 
@@ -9,6 +10,8 @@ const keyOfScenario = (p: ScenarioProbe): string => p.http ?? p.tcp ?? '';
 
 export function createSimulatedProbes(world: World): ProbeRunner {
   return {
+    writeMarker: async (call, ids) => writeSimulatedMarker(world, call, ids),
+    readMarker: async (call) => readSimulatedMarker(world, call),
     async run(probe: Probe): Promise<ProbeResult> {
       const key = keyOf(probe);
       const entry = world.scenario.probes.find((p) => keyOfScenario(p) === key);

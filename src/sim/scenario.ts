@@ -214,6 +214,8 @@ const fault = z.preprocess(
     z.strictObject({ kind: z.literal('sns-outage'), ...window }),
     z.strictObject({ kind: z.literal('replication-stalled'), servers, at: duration.optional() }),
     z.strictObject({ kind: z.literal('replication-lag'), servers, lag: duration }),
+    /** The application keeps the cutover marker on a volume DRS does not replicate (ASSUMED). */
+    z.strictObject({ kind: z.literal('unreplicated-write'), servers }),
     /** ON_PREMISES: the Failback Client has not talked to DRS since this long before the start. */
     z.strictObject({ kind: z.literal('failback-client-silent'), servers, since: duration.optional() }),
   ]),

@@ -26,6 +26,20 @@ function lastLaunchResult(world: World, s: SourceServerRecord): LastLaunchResult
   return part.result === 'LAUNCHED' ? LastLaunchResult.SUCCEEDED : LastLaunchResult.FAILED;
 }
 
+/**
+ * A reversed replication whose writes stopped (the cutover's quiesce) catches up at one second
+ * of lag per second since then (ASSUMED: DRS documents no drain rate).
+ */
+function drainedLag(world: World, s: SourceServerRecord, lagMs: number, t: number): number {
+  // The DR recovery instance whose ReverseReplication created this source server.
+  // Lookups see one region: the recovery instances live in the DR region (the scenario's).
+  const ri = world
+    .inRegion(world.scenario.region, () => world.recoveryInstances())
+    .find((r) => r.reversedTo?.sourceServerID === s.sourceServerID);
+  const stoppedAt = ri?.writesStoppedAt;
+  return stoppedAt === undefined ? lagMs : Math.max(0, lagMs - Math.max(0, t - stoppedAt));
+}
+
 export function sourceServerView(world: World, s: SourceServerRecord): SourceServer {
   const t = world.now;
   const disconnected = s.disconnectedAt !== undefined && s.disconnectedAt <= t;
@@ -41,7 +55,7 @@ export function sourceServerView(world: World, s: SourceServerRecord): SourceSer
     lastLaunchResult: result,
     dataReplicationInfo: {
       dataReplicationState: disconnected ? DataReplicationState.DISCONNECTED : replication.state,
-      lagDuration: isoDuration(lagAt(replication, t)),
+      lagDuration: isoDuration(drainedLag(world, s, lagAt(replication, t), t)),
       replicatedDisks: [],
       stagingAvailabilityZone: `${s.region}a`,
     },

@@ -96,6 +96,8 @@ export interface RecoveryInstanceRecord {
   dataAt?: number;
   /** `World.stopWrites`: the application's writes on this instance stopped then. */
   writesStoppedAt?: number;
+  /** `World.writeMarker`: the cutover marker written on this instance's data, and when. */
+  marker?: { value: string; at: number; unreplicated?: boolean };
 }
 
 /**

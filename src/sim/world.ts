@@ -3,6 +3,7 @@
 // see only the region of the call being handled. The world knows no operation: `dispatch.ts`
 // answers requests through the domain files (which read and change the world), and
 // `populate.ts` fills a new world from its scenario. Nothing here imports them.
+
 import type { DrsServiceException } from '@aws-sdk/client-drs';
 import type { Clock } from '../clock.js';
 import { type DrsErrorExtras, type DrsErrorName, drsError, fieldError } from './errors.js';
@@ -298,7 +299,35 @@ export class World {
     this.#writesChanged({ writes: 'stop', ids: [...recoveryInstanceIds], at: now });
   }
 
-  /** Calls `listener` with every stopWrites/resumeWrites, as it happens. */
+  /**
+   * The cutover marker is written into the application's data on these recovery instances now: one
+   * more write, which the failback replication must carry home like any other (src/sim/marker.ts).
+   */
+  writeMarker(
+    recoveryInstanceIds: readonly string[],
+    marker: string,
+    unreplicated: readonly string[] = [],
+  ): void {
+    const now = this.now;
+    for (const id of recoveryInstanceIds) {
+      const ri = this.#recoveryInstances.get(id);
+      if (!ri) continue;
+      // A scenario's unreplicated volume: the write succeeds, but never reaches a replicated disk.
+      ri.marker = unreplicated.includes(id)
+        ? { value: marker, at: now, unreplicated: true }
+        : { value: marker, at: now };
+    }
+    this.state.now = now;
+    this.#writesChanged({
+      writes: 'marker',
+      ids: [...recoveryInstanceIds],
+      at: now,
+      marker,
+      ...(unreplicated.length > 0 ? { unreplicated: [...unreplicated] } : {}),
+    });
+  }
+
+  /** Calls `listener` with every stopWrites/resumeWrites/writeMarker, as it happens. */
   onWrites(listener: (change: WritesChange) => void): () => void {
     this.#writeListeners.push(listener);
     return () => {
@@ -329,7 +358,11 @@ export class World {
 
 /** A change of the application's writes on the DR side, as the journal keeps it. */
 export interface WritesChange {
-  writes: 'stop' | 'resume';
+  writes: 'stop' | 'resume' | 'marker';
+  /** `marker`: the value written. */
+  marker?: string;
+  /** `marker`: the recovery instances where it landed on a volume DRS does not replicate. */
+  unreplicated?: string[];
   ids: string[];
   at: number;
 }

@@ -78,7 +78,6 @@ afterEach(() => expectOnlyReads(drsMock, ec2Mock));
 describe('assessDrSide', () => {
   it.each<[RestoreMode, string[]]>([
     ['if-unhealthy', [S2, S3, S4]],
-    ['always', [S1, S2, S3, S4]],
     ['never', []],
   ])('restore %s -> %o', async (mode, needsRestore) => {
     world();
@@ -126,7 +125,7 @@ describe('assessDrSide', () => {
   it('is pending with the failure when DRS cannot be read', async () => {
     drsMock.on(DescribeRecoveryInstancesCommand).rejects(DRS_ERROR_TABLE[6]?.make());
     const { deps } = makeDeps();
-    const out = await assessDrSide(deps, input('always'));
+    const out = await assessDrSide(deps, input('if-unhealthy'));
     expect(out.verdict).toBe('pending');
     expect(out.needsRestore).toEqual([]);
     expect(out.failure).toMatchObject({ kind: 'access-denied', iamAction: 'drs:DescribeRecoveryInstances' });
@@ -134,7 +133,7 @@ describe('assessDrSide', () => {
 
   it('rejects malformed ids with nothing sent', async () => {
     const { deps } = makeDeps();
-    const out = await assessDrSide(deps, input('always', ['nope']));
+    const out = await assessDrSide(deps, input('if-unhealthy', ['nope']));
     expect(out.failure).toMatchObject({ kind: 'validation', retryable: false });
     expectNothingSent(drsMock, ec2Mock);
   });

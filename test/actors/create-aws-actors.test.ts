@@ -15,8 +15,10 @@ describe('createAwsActors', () => {
       [
         'assessDrSide',
         'cleanup',
+        'measureDrain',
         'pollJobs',
         'precheck',
+        'quiesceWrites',
         'reprotect',
         'restoreRecoveryPoint',
         'startFailback',

@@ -1,4 +1,11 @@
-import { DrsClient, StartFailbackLaunchCommand } from '@aws-sdk/client-drs';
+import {
+  ConflictException,
+  DescribeJobsCommand,
+  DescribeRecoveryInstancesCommand,
+  DrsClient,
+  InternalServerException,
+  StartFailbackLaunchCommand,
+} from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startFailback } from '../../src/actors/start-failback.js';
@@ -6,6 +13,7 @@ import { DRS_ERROR_TABLE, expectNothingSent, jid, makeDeps, NOW, rid } from './h
 
 const drsMock = mockClient(DrsClient);
 const TAGS = { 'drs-failback:run': 'run-1', 'drs-failback:wave': 'web' };
+const TAGS_RUN = { 'drs-failback:run': 'run-1' };
 
 beforeEach(() => drsMock.reset());
 
@@ -97,6 +105,67 @@ describe('startFailback', () => {
       expect(out.failure?.message).toMatch(cause);
       if (kind === 'access-denied') expect(out.failure?.iamAction).toBe('drs:StartFailbackLaunch');
       expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+    });
+  });
+
+  describe('what may have started comes from what was sent', () => {
+    const internal = () =>
+      new InternalServerException({ message: 'internal', $metadata: { httpStatusCode: 500 } });
+    const input = { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(1)], runStartedAt: NOW - 60_000 };
+
+    it('a 5xx on the read before the start: nothing sent, marked notSent so the machine may read again', async () => {
+      drsMock.on(DescribeRecoveryInstancesCommand).rejects(internal());
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, input);
+      expect(out).toMatchObject({ jobIds: [], notSent: true, failure: { kind: 'transient' } });
+      expect(out.mayHaveStarted).toBeUndefined();
+      expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+    });
+
+    it('a ConflictException is a rejection: no re-read, nothing started', async () => {
+      drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+      drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+      drsMock
+        .on(StartFailbackLaunchCommand)
+        .rejects(new ConflictException({ message: 'busy', $metadata: {} }));
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, input);
+      expect(out).toMatchObject({ jobIds: [], failure: { kind: 'conflict' } });
+      expect(out.mayHaveStarted).toBeUndefined();
+      expect(drsMock).toHaveReceivedCommandTimes(DescribeRecoveryInstancesCommand, 1);
+    });
+
+    it('a 5xx on the start, then a re-read that shows nothing: nothing started, and the message says so', async () => {
+      drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+      drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+      drsMock.on(StartFailbackLaunchCommand).rejects(internal());
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, input);
+      expect(out.jobIds).toEqual([]);
+      expect(out.mayHaveStarted).toBeUndefined();
+      expect(out.failure?.message).toContain('a re-read shows nothing started');
+      expect(drsMock).toHaveReceivedCommandTimes(DescribeRecoveryInstancesCommand, 2);
+    });
+
+    it('a 5xx on the start, then a re-read that shows the job: the job is followed, no failure', async () => {
+      drsMock
+        .on(DescribeRecoveryInstancesCommand)
+        .resolvesOnce({ items: [] })
+        .resolves({ items: [{ recoveryInstanceID: rid(1), failback: { failbackJobID: jid(4) } }] });
+      drsMock.on(DescribeJobsCommand).resolves({ items: [{ jobID: jid(4), tags: TAGS_RUN }] });
+      drsMock.on(StartFailbackLaunchCommand).rejects(internal());
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, input);
+      expect(out).toEqual({ now: NOW, jobIds: [jid(4)] });
+    });
+
+    it('a 5xx on the start and a failed re-read: the outcome is unknown, so it may have started', async () => {
+      drsMock.on(DescribeRecoveryInstancesCommand).resolvesOnce({ items: [] }).rejects(internal());
+      drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+      drsMock.on(StartFailbackLaunchCommand).rejects(internal());
+      const { deps } = makeDeps();
+      const out = await startFailback(deps, input);
+      expect(out).toMatchObject({ jobIds: [], mayHaveStarted: true, failure: { kind: 'transient' } });
     });
   });
 });

@@ -26,6 +26,8 @@ const CONTRACT_TYPES = new Set([
   'notification',
   'run.finished',
   'job.log',
+  // The lag of each server at the crossing: the run's real RPO (issue 10).
+  'cutover.drained',
 ]);
 
 describe('drs-failback (child process)', () => {
@@ -157,6 +159,13 @@ describe('drs-failback (child process)', () => {
     expect(
       events.filter((e) => e.type === 'aws.request' && e.operation === 'StartFailbackLaunch'),
     ).toHaveLength(2);
+    // Each wave drained before its crossing; the lag per server at that instant is recorded.
+    const drained = events.filter((e) => e.type === 'cutover.drained');
+    expect(drained.map((e) => e.wave)).toEqual(['databases', 'app']);
+    const firstStart = events.findIndex(
+      (e) => e.type === 'aws.request' && e.operation === 'StartFailbackLaunch',
+    );
+    expect(events.indexOf(drained[0] as (typeof events)[number])).toBeLessThan(firstStart);
     expect(events.at(-1)).toMatchObject({
       type: 'run.finished',
       outcome: 'completed',
@@ -167,14 +176,15 @@ describe('drs-failback (child process)', () => {
     });
   });
 
-  it('run where a launch fails: backed out, exit 1, summary says what to do', async () => {
+  it('run where one launch of two fails: needs-attention, exit 4, the converted primary named, never "within objective"', async () => {
     const r = await cli(['run', PLAN, '--simulate', LAUNCH_FAILS, '--yes', '--state-dir', tempStateDir()]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('wave databases: backed-out');
-    expect(r.stdout).toContain(
-      'The DR side is serving (the report states any data a relaunch from a snapshot lost).',
-    );
-    expect(r.stdout).toMatch(/RTO: .+ elapsed of 4h 00m/);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('wave databases: needs-attention');
+    expect(r.stdout).toContain('primary already converted; both copies may be live');
+    expect(r.stdout).toContain('serving on the DR side; nothing lost');
+    expect(r.stdout).not.toContain('Data: nothing was lost.');
+    expect(r.stdout).toMatch(/RTO: .+ elapsed of 4h 00m — objective missed: the failback did not complete/);
+    expect(r.stdout).not.toContain('within objective');
   });
 
   it('run where a precheck fails: exit 3', async () => {

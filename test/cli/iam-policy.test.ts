@@ -66,20 +66,17 @@ describe('buildIamPolicy', () => {
     ]);
   });
 
-  it.each(['if-unhealthy', 'always'])(
-    'restore: %s -> StartRecovery on the plan source servers only',
-    (mode) => {
-      const p = plan(`backout: { restore: ${mode} }`);
-      const restore = statement(p, 'DrsRestoreRecoveryPoint');
-      expect(restore?.Action).toEqual(['drs:StartRecovery']);
-      expect(restore?.Resource).toEqual([
-        'arn:aws:drs:eu-west-1:*:source-server/s-1234567890abcdef0',
-        'arn:aws:drs:eu-west-1:*:source-server/s-1234567890abcdef1',
-        'arn:aws:drs:eu-west-1:*:source-server/s-abcdef01234567890',
-      ]);
-      expect(grantedActions(buildIamPolicy(p))).toContain('ec2:RunInstances');
-    },
-  );
+  it.each(['if-unhealthy'])('restore: %s -> StartRecovery on the plan source servers only', (mode) => {
+    const p = plan(`backout: { restore: ${mode} }`);
+    const restore = statement(p, 'DrsRestoreRecoveryPoint');
+    expect(restore?.Action).toEqual(['drs:StartRecovery']);
+    expect(restore?.Resource).toEqual([
+      'arn:aws:drs:eu-west-1:*:source-server/s-1234567890abcdef0',
+      'arn:aws:drs:eu-west-1:*:source-server/s-1234567890abcdef1',
+      'arn:aws:drs:eu-west-1:*:source-server/s-abcdef01234567890',
+    ]);
+    expect(grantedActions(buildIamPolicy(p))).toContain('ec2:RunInstances');
+  });
 
   it('no topic -> no sns; a topic -> sns:Publish on that topic only, with a KMS note', () => {
     expect(grantedActions(buildIamPolicy(plan())).some((a) => a.startsWith('sns:'))).toBe(false);
@@ -89,18 +86,15 @@ describe('buildIamPolicy', () => {
     expect(policyNotes(p).join(' ')).toContain('kms:GenerateDataKey*');
   });
 
-  it.each(['never', 'if-unhealthy', 'always'])(
-    'never grants a destructive or wildcard action (restore %s)',
-    (mode) => {
-      const p = plan(
-        `backout: { restore: ${mode} }\nnotifications: { topicArn: arn:aws:sns:eu-west-1:111122223333:t }`,
-      );
-      const actions = grantedActions(buildIamPolicy(p));
-      for (const forbidden of FORBIDDEN_ACTIONS) expect(actions).not.toContain(forbidden);
-      expect(actions.some((a) => a.includes('*') && !a.endsWith('DataKey*'))).toBe(false);
-      expect(actions.some((a) => /^drs:(Terminate|Disconnect|StopReplication|Delete)/.test(a))).toBe(false);
-    },
-  );
+  it.each(['never', 'if-unhealthy'])('never grants a destructive or wildcard action (restore %s)', (mode) => {
+    const p = plan(
+      `backout: { restore: ${mode} }\nnotifications: { topicArn: arn:aws:sns:eu-west-1:111122223333:t }`,
+    );
+    const actions = grantedActions(buildIamPolicy(p));
+    for (const forbidden of FORBIDDEN_ACTIONS) expect(actions).not.toContain(forbidden);
+    expect(actions.some((a) => a.includes('*') && !a.endsWith('DataKey*'))).toBe(false);
+    expect(actions.some((a) => /^drs:(Terminate|Disconnect|StopReplication|Delete)/.test(a))).toBe(false);
+  });
 
   it('EC2 deletions that StartRecovery depends on: by resource type, DRS-managed, through DRS only', () => {
     const s = statement(plan(), 'DrsRestoreRecoveryPointEc2DrsManagedOnly');

@@ -114,7 +114,7 @@ const world = fc.record({
   seed: fc.integer({ min: 1, max: 1_000_000 }),
   faults: fc.array(fault, { maxLength: 4 }),
   approval: fc.constantFrom('per-wave' as const, 'once' as const, 'none' as const),
-  restore: fc.constantFrom('if-unhealthy' as const, 'always' as const, 'never' as const),
+  restore: fc.constantFrom('if-unhealthy' as const, 'never' as const),
 });
 
 function scenarioFor(seed: number, faults: Fault[]): ScenarioFile {

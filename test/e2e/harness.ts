@@ -12,7 +12,14 @@ import type { RecordedCall, SimulatedAws } from '../../src/sim/index.js';
 export const RUN_ID = 'run-20260301T020000Z-abcdef';
 
 /** The run's outcomes in the public contract. */
-export const CONTRACT_OUTCOMES = ['completed', 'backed-out', 'backout-failed', 'aborted', 'precheck-failed'];
+export const CONTRACT_OUTCOMES = [
+  'completed',
+  'backed-out',
+  'backout-failed',
+  'needs-attention',
+  'aborted',
+  'precheck-failed',
+];
 
 /**
  * Errors after which a StartFailbackLaunch certainly did nothing, so sending it again is safe.
@@ -41,6 +48,7 @@ export async function runOnSimulation(plan: Plan, sim: SimulatedAws): Promise<Si
     clients: sim.clients,
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     runId: RUN_ID,
   });

@@ -36,14 +36,17 @@ describe('lifecycle facts, derived from the state meta', () => {
       'backout',
       'backout.stoppingFailback',
       'backout.restoringRecoveryPoint',
+      'backout.restoringRecoveryPoint.awaitingRelaunch',
     ]);
   });
 
   it('the states that wait for a person, and what approving there does', () => {
     expect(waveLifecycle.states.filter((s) => s.approval).map((s) => [s.path, s.approval])).toEqual([
       ['awaitingApproval', 'pointOfNoReturn'],
+      ['cutover.awaitingQuiesce', 'quiesce'],
       ['reprotecting.awaitingApproval', 'reprotect'],
       ['cleaningUp.awaitingApproval', 'cleanup'],
+      ['backout.restoringRecoveryPoint.awaitingRelaunch', 'relaunch'],
     ]);
     expect(waveLifecycle.approvalPrompt('awaitingApproval', { resolved })).toBe(
       describeWavePointOfNoReturn(resolved),

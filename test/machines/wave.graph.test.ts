@@ -6,7 +6,7 @@ import type { EventObject, StateValue } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
 import { waveMachine } from '../../machines/wave.machine.js';
 
-import { allNodes, isTransient, restingTargets, withMode } from '../support/wave-graph.js';
+import { allNodes, FINAL_STATES, isTransient, restingTargets, withMode } from '../support/wave-graph.js';
 
 describe('wave machine: generated paths', () => {
   const modes = [
@@ -15,6 +15,16 @@ describe('wave machine: generated paths', () => {
     withMode('if-unhealthy', false),
     withMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
     withMode('if-unhealthy', false, { reprotect: false, cleanup: true }),
+    withMode('if-unhealthy', true, undefined, undefined, {
+      quiesce: 'confirm',
+      maxLagMs: 30_000,
+      timeoutMs: 1_800_000,
+    }),
+    withMode('if-unhealthy', false, undefined, undefined, {
+      quiesce: 'none',
+      maxLagMs: 30_000,
+      timeoutMs: 60_000,
+    }),
   ];
   const paths = modes.flatMap((m) => getShortestPaths(waveMachine, m as never));
   const reached = new Set(paths.map((p) => leafPath(p.state.value as StateValue)));
@@ -28,7 +38,7 @@ describe('wave machine: generated paths', () => {
   });
 
   it('reaches each final state with a path whose last event explains it', () => {
-    for (const final of ['completed', 'backedOut', 'backoutFailed', 'aborted', 'precheckFailed']) {
+    for (const final of FINAL_STATES) {
       const path = paths.find((p) => leafPath(p.state.value as StateValue) === final);
       expect(path, final).toBeDefined();
       expect(path?.state.status).toBe('done');

@@ -5,6 +5,7 @@ import {
   describeWavePointOfNoReturn,
   MAX_PRECHECK_ATTEMPTS,
   MAX_START_ATTEMPTS,
+  MAX_STOP_ATTEMPTS,
   type WaveInput,
   waveMachine,
 } from '../../machines/wave.machine.js';
@@ -310,6 +311,196 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('stopFailback');
   });
 
+  describe('the cutover', () => {
+    const cutover = { quiesce: 'confirm' as const, maxLagMs: 30_000, timeoutMs: 10 * MIN };
+    const behind = {
+      drained: false,
+      servers: [
+        { sourceServerID: 's-00000000000000001', lagMs: 95_000, drained: false, detail: 'lag 95s above 30s' },
+      ],
+    };
+
+    it('quiesce confirm: its own approval naming the servers, then the writes stop, the drain, and only then the start', async () => {
+      const w = start({ measureDrain: [behind, behind, {}] }, { cutover });
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(leafPath(w.actor.getSnapshot().value)).toBe('cutover.awaitingQuiesce');
+      expect(
+        waveLifecycle.approvalPrompt('cutover.awaitingQuiesce', w.actor.getSnapshot().context),
+      ).toContain('s-00000000000000001 (i-00000000000000001)');
+      expect(w.names()).toEqual(['precheck']);
+      w.actor.send({ type: 'APPROVE', by: 'alice' });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names().slice(0, 6)).toEqual([
+        'precheck',
+        'quiesceWrites',
+        'measureDrain',
+        'measureDrain',
+        'measureDrain',
+        'startFailback',
+      ]);
+      expect(out.cutover?.quiesced).toEqual({ by: 'alice', at: T0 });
+      // The lag at the crossing is the RPO achieved.
+      expect(out.cutover?.servers).toEqual([
+        { sourceServerID: 's-00000000000000001', lagMs: 2000, drained: true, detail: 'lag 2s' },
+      ]);
+    });
+
+    it('a drain that does not finish ends the wave at the cutover timeout, before the point of no return', async () => {
+      const w = start({ measureDrain: [behind] }, { cutover: { ...cutover, quiesce: 'none' } });
+      await vi.advanceTimersByTimeAsync(11 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(out.failure?.code).toBe('drain-timeout');
+      expect(out.failure?.message).toContain('s-00000000000000001 lag 1m 35s');
+      expect(out.failure?.message).toContain("re-enable the application's writes on the DR side");
+      expect(w.names()).not.toContain('startFailback');
+      expect(w.names()).not.toContain('stopFailback');
+      const drains = w.calls.filter((c) => c.name === 'measureDrain').map((c) => c.at);
+      expect(drains.at(-1)).toBe(T0 + 10 * MIN);
+      expect(Math.max(...drains)).toBe(T0 + 10 * MIN);
+    });
+
+    it('REFUSE of the quiesce ends the wave with nothing sent', async () => {
+      const w = start({}, { cutover });
+      await vi.advanceTimersByTimeAsync(1);
+      w.actor.send({ type: 'REFUSE', by: 'bob' });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(w.names()).toEqual(['precheck']);
+    });
+  });
+
+  describe('an honest backout', () => {
+    const S2 = 's-00000000000000002';
+    const I2 = 'i-00000000000000002';
+    const twoServers = {
+      ok: true,
+      checks: [],
+      servers: [
+        { sourceServerID: 's-00000000000000001', recoveryInstanceID: 'i-00000000000000001' },
+        { sourceServerID: S2, recoveryInstanceID: I2 },
+      ],
+    };
+    const serverError = (operation: string) => ({
+      kind: 'transient' as const,
+      name: 'InternalServerException',
+      operation,
+      message: `${operation} failed: internal error`,
+      retryable: true,
+    });
+
+    it('a single HTTP 500 on the read before the start sends the start again, never StopFailback', async () => {
+      const w = start({
+        startFailback: [{ jobIds: [], failure: serverError('DescribeJobs'), notSent: true }, {}],
+      });
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      expect(w.names().filter((n) => n === 'startFailback')).toHaveLength(2);
+      expect(w.names()).not.toContain('stopFailback');
+    });
+
+    it('a start DRS rejects (ConflictException) ends the wave before the point of no return: no StopFailback', async () => {
+      const conflict = {
+        kind: 'conflict' as const,
+        name: 'ConflictException',
+        operation: 'StartFailbackLaunch',
+        message: 'StartFailbackLaunch failed: conflict',
+        retryable: false,
+      };
+      const w = start({ startFailback: [{ jobIds: [], failure: conflict }] });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(out.failure?.message).toContain('no StopFailback was sent');
+      expect(out.failure?.message).toContain('stays ready');
+      expect(out.backout).toBeNull();
+      expect(w.names()).toEqual(['precheck', 'startFailback']);
+    });
+
+    it('a 5xx on the start after which a re-read shows nothing started is not retried and sends no StopFailback', async () => {
+      const w = start({ startFailback: [{ jobIds: [], failure: serverError('StartFailbackLaunch') }] });
+      const out = await w.done;
+      expect(out.outcome).toBe('aborted');
+      expect(w.names()).toEqual(['precheck', 'startFailback']);
+    });
+
+    it('a start whose outcome is unknown (the re-read failed too) backs out', async () => {
+      const w = start({
+        startFailback: [{ jobIds: [], failure: serverError('StartFailbackLaunch'), mayHaveStarted: true }],
+      });
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      expect(w.names()).toContain('stopFailback');
+    });
+
+    it('one LAUNCHED, one FAILED: needs-attention, the converted primary named and not reset', async () => {
+      const w = start({
+        precheck: [twoServers],
+        pollJobs: [
+          {
+            verdict: 'failed',
+            detail: `${S2} FAILED`,
+            servers: [
+              {
+                sourceServerID: 's-00000000000000001',
+                launchStatus: 'LAUNCHED',
+                jobId: 'drsjob-00000000000000001',
+              },
+              { sourceServerID: S2, launchStatus: 'FAILED', jobId: 'drsjob-00000000000000001' },
+            ],
+          },
+        ],
+        stopFailback: [{ stopped: [I2], failures: [] }],
+      });
+      const out = await w.done;
+      expect(out.outcome).toBe('needs-attention');
+      const stop = w.calls.find((c) => c.name === 'stopFailback');
+      expect(stop?.input).toMatchObject({ recoveryInstanceIDs: [I2] });
+      expect(waveLifecycle.outcome('needsAttention')).toBe('needs-attention');
+    });
+
+    it('StopFailback throttled is sent again for the throttled instance only, then the backout completes', async () => {
+      const stopThrottled = { ...throttled, operation: 'StopFailback', server: I2, retryAfterMs: 2000 };
+      const w = start({
+        precheck: [twoServers],
+        pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+        stopFailback: [
+          { stopped: ['i-00000000000000001'], failures: [stopThrottled] },
+          { stopped: [I2], failures: [] },
+        ],
+      });
+      await vi.advanceTimersByTimeAsync(MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      const stops = w.calls.filter((c) => c.name === 'stopFailback');
+      expect(stops.map((c) => (c.input as { recoveryInstanceIDs: string[] }).recoveryInstanceIDs)).toEqual([
+        ['i-00000000000000001', I2],
+        [I2],
+      ]);
+      // Backed off like every other wait (an error streak of one), and at least AWS's hint.
+      const gap = (stops[1]?.at ?? 0) - (stops[0]?.at ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(2000);
+      expect(gap).toBeLessThanOrEqual(30_000);
+      expect(out.backout?.stopped).toEqual(['i-00000000000000001', I2]);
+      expect(out.backout?.stopFailures).toEqual([]);
+    });
+
+    it('StopFailback that still fails after its retries ends backout-failed, never backed-out', async () => {
+      const stop5xx = { ...serverError('StopFailback'), server: 'i-00000000000000001' };
+      const w = start({
+        pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+        stopFailback: [{ stopped: [], failures: [stop5xx] }],
+      });
+      await vi.advanceTimersByTimeAsync(30 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('backout-failed');
+      expect(w.names().filter((n) => n === 'stopFailback')).toHaveLength(MAX_STOP_ATTEMPTS);
+      expect(out.backout?.stopFailures).toHaveLength(1);
+    });
+  });
+
   it('backs out when verification does not pass within the verify timeout', async () => {
     const w = start(
       {
@@ -352,6 +543,15 @@ describe('wave machine', () => {
       },
       {},
     );
+    await vi.advanceTimersByTimeAsync(MIN);
+    // A relaunch loses data: its own approval, even with approval: none, naming the loss window.
+    const snap = w.actor.getSnapshot();
+    expect(leafPath(snap.value)).toBe('backout.restoringRecoveryPoint.awaitingRelaunch');
+    expect(w.names()).not.toContain('restoreRecoveryPoint');
+    expect(
+      waveLifecycle.approvalPrompt('backout.restoringRecoveryPoint.awaitingRelaunch', snap.context),
+    ).toMatch(/DATA LOSS.*s-00000000000000001: from its newest recovery snapshot before the run to its loss/);
+    w.actor.send({ type: 'APPROVE', by: 'alice' });
     await vi.advanceTimersByTimeAsync(10 * MIN);
     const out = await w.done;
     expect(out.outcome).toBe('backed-out');
@@ -380,9 +580,39 @@ describe('wave machine', () => {
         },
       ],
     });
+    await vi.advanceTimersByTimeAsync(1);
+    w.actor.send({ type: 'APPROVE', by: 'alice' });
     const out = await w.done;
     expect(out.outcome).toBe('backout-failed');
     expect(out.failure?.message).toContain('no recovery point before the run');
+  });
+
+  it('a refused relaunch sends no StartRecovery: the lost instance stays lost, backout-failed', async () => {
+    const w = start({
+      precheck: [
+        {
+          servers: [
+            {
+              sourceServerID: 's-00000000000000001',
+              recoveryInstanceID: 'i-00000000000000001',
+              newestRecoveryPointAt: '2025-12-31T22:00:00.000Z',
+            },
+          ],
+        },
+      ],
+      pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+      assessDrSide: [{ verdict: 'unhealthy', needsRestore: ['s-00000000000000001'] }],
+    });
+    await vi.advanceTimersByTimeAsync(1);
+    const ctx = w.actor.getSnapshot().context;
+    expect(waveLifecycle.approvalPrompt('backout.restoringRecoveryPoint.awaitingRelaunch', ctx)).toContain(
+      's-00000000000000001: from 2025-12-31T22:00:00.000Z until it was found lost (about 2 h)',
+    );
+    w.actor.send({ type: 'REFUSE', by: 'bob' });
+    const out = await w.done;
+    expect(out.outcome).toBe('backout-failed');
+    expect(out.failure?.message).toContain('relaunch refused by bob');
+    expect(w.names()).not.toContain('restoreRecoveryPoint');
   });
 
   it('restore: never skips the DR-side check after StopFailback', async () => {
@@ -392,7 +622,7 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('assessDrSide');
   });
 
-  it('a StopFailback activity that throws is recorded in the backout, which goes on', async () => {
+  it('a StopFailback activity that throws is recorded in the backout, which ends backout-failed', async () => {
     const activities = scriptedActivities({ pollJobs: [{ verdict: 'failed', detail: 'FAILED' }] });
     const actor = createActor(
       waveMachine.provide({
@@ -404,7 +634,7 @@ describe('wave machine', () => {
       { input: input({ restore: 'never' }) },
     ).start();
     const out = await toPromise(actor);
-    expect(out.outcome).toBe('backed-out');
+    expect(out.outcome).toBe('backout-failed');
     expect(out.failure?.code).toBe('launch-failed');
     expect(out.backout?.stopFailures).toEqual([
       {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cutoverSummary } from '../../src/notify/cutover-summary.js';
 import {
   buildNotification,
   deduplicationId,
@@ -126,5 +127,34 @@ describe('buildNotification', () => {
     expect(Buffer.byteLength(n.message)).toBeGreaterThan(MAX_MESSAGE_BYTES - 1000);
     const json = JSON.parse(n.message.split('\n--- transition ---\n')[1] ?? '') as { reason: string };
     expect(json.reason.endsWith(' [truncated]')).toBe(true);
+  });
+});
+
+describe('the crossing summary (issue 10: a 10,000-server run stays under 256 KiB)', () => {
+  it('carries counts, the worst server and a pointer to the report, whatever the wave size', () => {
+    const servers = Array.from({ length: 10_000 }, (_, i) => ({
+      sourceServerID: `s-${String(i).padStart(17, '0')}`,
+      lagMs: i === 4321 ? 29_000 : 1000,
+      drained: true,
+      detail: 'lag 1s',
+    }));
+    const summary = cutoverSummary(servers, 30_000, 'run-1');
+    expect(summary).toBe(
+      'RPO at the crossing: 10000 server(s) drained to at most 30s; worst s-00000000000004321 at 29s. Lag per server: drs-failback report run-1',
+    );
+    const n = buildNotification({
+      runId: 'run-1',
+      plan: 'big',
+      machine: 'wave',
+      wave: 'all',
+      from: 'cutover',
+      to: 'startingFailback',
+      summary,
+      at: '2026-01-01T00:00:00.000Z',
+      seq: 3,
+      topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+    });
+    expect(n.message).toContain(`Summary: ${summary}`);
+    expect(Buffer.byteLength(n.message)).toBeLessThan(4096);
   });
 });

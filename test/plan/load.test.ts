@@ -17,7 +17,8 @@ const payments: Plan = {
   polling: { intervalMs: 30_000, maxMs: 5 * 60_000 },
   verify: { timeoutMs: 20 * 60_000 },
   job: { timeoutMs: 90 * 60_000 },
-  backout: { restore: 'if-unhealthy' },
+  cutover: { quiesce: 'none', maxLagMs: 30_000, timeoutMs: 30 * 60_000 },
+  backout: { restore: 'if-unhealthy', allowDataLoss: false },
   afterFailback: { reprotect: false, cleanup: false },
   waves: [
     {
@@ -78,6 +79,7 @@ describe('loadPlan', () => {
       polling: PLAN_DEFAULTS.polling,
       verify: PLAN_DEFAULTS.verify,
       job: PLAN_DEFAULTS.job,
+      cutover: PLAN_DEFAULTS.cutover,
       backout: PLAN_DEFAULTS.backout,
       afterFailback: PLAN_DEFAULTS.afterFailback,
       waves: [{ name: 'all', servers: [{ sourceServerID: 's-00000000000000001' }] }],

@@ -28,7 +28,7 @@ objectives: { rpo: 15m, rto: 4h }
 aproval: once
 ${WAVE}`;
     expect(problemsIn(text)).toEqual([
-      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, aws, notifications, objectives, approval, approvers, approvalTimeout, polling, verify, job, backout, afterFailback, concurrency, waves',
+      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, aws, notifications, objectives, approval, approvers, approvalTimeout, polling, verify, job, cutover, backout, afterFailback, concurrency, waves',
     ]);
   });
 
@@ -178,8 +178,39 @@ backout: { restore: sometimes }
 ${WAVE}`;
     expect(problemsIn(text)).toEqual([
       'plan.yaml:5 approval: "weekly" is not one of: per-wave, once, none',
-      'plan.yaml:6 backout.restore: "sometimes" is not one of: if-unhealthy, always, never',
+      'plan.yaml:6 backout.restore: "sometimes" is not one of: if-unhealthy, never',
     ]);
+  });
+
+  it('refuses backout.restore: always and says why (it relaunched servers still serving, losing their writes)', () => {
+    const text = `version: 1
+name: payments
+region: us-east-1
+objectives: { rpo: 15m, rto: 4h }
+backout: { restore: always }
+${WAVE}`;
+    const [problem] = problemsIn(text);
+    expect(problem).toMatch(
+      /^plan\.yaml:5 backout\.restore: "always" was removed: it relaunched recovery instances that were still serving/,
+    );
+    expect(problem).toContain('losing every write made on them since failover');
+  });
+
+  it('reads the cutover keys and refuses unknown ones', () => {
+    const text = (cutover: string) => `version: 1
+name: payments
+region: us-east-1
+objectives: { rpo: 15m, rto: 4h }
+cutover: ${cutover}
+backout: { allowDataLoss: true }
+${WAVE}`;
+    const plan = parsePlan(text('{ quiesce: confirm, maxLag: 10s, timeout: 5m }'), 'plan.yaml');
+    expect(plan.cutover).toEqual({ quiesce: 'confirm', maxLagMs: 10_000, timeoutMs: 300_000 });
+    expect(plan.backout.allowDataLoss).toBe(true);
+    expect(problemsIn(text('{ quiesce: maybe }'))[0]).toMatch(
+      /cutover\.quiesce: "maybe" is not one of: confirm, none/,
+    );
+    expect(problemsIn(text('{ maxlag: 10s }'))[0]).toMatch(/cutover/);
   });
 
   it('refuses malformed probes', () => {

@@ -206,7 +206,8 @@ describe('buildReport', () => {
       rto: {
         objectiveMs: 240 * MIN,
         achievedMs: 50 * MIN,
-        met: true,
+        // A backed-out run missed its objective (a completed failback), however quick it was.
+        met: false,
         deadlineAt: '2026-01-01T04:00:00.000Z',
       },
       // S2's newest point was 10 minutes old when the precheck ran at 00:01.
@@ -306,7 +307,8 @@ describe('rendering', () => {
   it('Markdown carries the facts an auditor asks for', () => {
     const md = renderReportMarkdown(report);
     expect(md).toMatch(/^# Failback evidence: run-20260101T000000Z-report\n/);
-    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m: met |');
+    expect(md).toContain('| RTO | achieved 50m 00s of 4h 00m: **missed** |');
+    expect(md).not.toContain(': met |\n| RTO deadline');
     expect(md).toContain('- s-00000000000000002 from pit-1, taken 2025-12-31T23:50:00.000Z');
     expect(md).toContain(
       '| all | 2026-01-01T00:01:00.000Z | given | alice via terminal | 2026-01-01T00:03:00.000Z |',

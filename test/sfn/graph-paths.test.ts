@@ -13,7 +13,7 @@ import { type WaveInput, waveMachine } from '../../machines/wave.machine.js';
 import { generateAsl } from '../../src/sfn/asl.js';
 import { stepHandler } from '../../src/sfn/lambda.js';
 import type { StepRequest } from '../../src/sfn/step.js';
-import { withMode } from '../support/wave-graph.js';
+import { FINAL_STATES, withMode } from '../support/wave-graph.js';
 import { forLocalRunner } from './local-engine.js';
 
 // ABORT and WAKE are the CLI's: the paths use what the Step Functions engine delivers.
@@ -22,7 +22,8 @@ const sfnMode = (
   restore: WaveInput['restore'],
   requiresApproval?: boolean,
   afterFailback?: { reprotect: boolean; cleanup: boolean },
-) => withMode(restore, requiresApproval, afterFailback, delivered);
+  cutover?: WaveInput['cutover'],
+) => withMode(restore, requiresApproval, afterFailback, delivered, cutover);
 
 const runner = new StateMachine(forLocalRunner(generateAsl('wave')), {
   validationOptions: { noValidate: true },
@@ -102,6 +103,7 @@ describe('generated paths through the generated ASL', () => {
     sfnMode('never'),
     sfnMode('if-unhealthy', false),
     sfnMode('if-unhealthy', false, { reprotect: true, cleanup: true }),
+    sfnMode('if-unhealthy', true, undefined, { quiesce: 'confirm', maxLagMs: 30_000, timeoutMs: 1_800_000 }),
   ];
   const cases = modes.flatMap((m) =>
     getShortestPaths(waveMachine, m as never).map((p) => ({ mode: m, path: p })),
@@ -109,8 +111,7 @@ describe('generated paths through the generated ASL', () => {
 
   it('ends in every leaf the ASL has, every final state included', () => {
     const ends = new Set(cases.map((c) => leafPath(c.path.state.value as StateValue)));
-    for (const final of ['completed', 'backedOut', 'backoutFailed', 'aborted', 'precheckFailed'])
-      expect(ends.has(final), final).toBe(true);
+    for (const final of FINAL_STATES) expect(ends.has(final), final).toBe(true);
     const leaves = generateAsl('wave');
     const missing = Object.keys(leaves.States).filter(
       (n) =>

@@ -78,6 +78,7 @@ export async function runInProcess(
     },
     clock: sim.clock,
     probes: sim.probes,
+    writes: sim.writes,
     simulated: true,
     runId: RUN_ID,
     jitterSeed: JITTER_SEED,
@@ -217,6 +218,7 @@ export async function runOnLocalStepFunctions(
     clock: sim.clock,
     emit,
     probes: sim.probes,
+    writes: sim.writes,
   });
   const actorHandler = createActorHandler(activities);
   const spillingStep = options.spill

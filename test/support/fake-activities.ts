@@ -15,6 +15,11 @@ const I1 = 'i-00000000000000001';
 
 const defaults: { [K in ActivityName]: Omit<Awaited<ReturnType<FailbackActivities[K]>>, 'now'> } = {
   precheck: { ok: true, checks: [], servers: [{ sourceServerID: S1, recoveryInstanceID: I1 }] },
+  quiesceWrites: {},
+  measureDrain: {
+    drained: true,
+    servers: [{ sourceServerID: S1, lagMs: 2000, drained: true, detail: 'lag 2s' }],
+  },
   startFailback: { jobIds: ['drsjob-00000000000000001'] },
   pollJobs: { verdict: 'launched', detail: 'all launched', servers: [], logCursor: {} },
   verifyFailback: { verdict: 'healthy', servers: [] },
@@ -43,6 +48,8 @@ export function scriptedActivities(script: Script, calls: ActivityCall[] = []): 
   };
   return {
     precheck: (input) => answer('precheck', input),
+    quiesceWrites: (input) => answer('quiesceWrites', input),
+    measureDrain: (input) => answer('measureDrain', input),
     startFailback: (input) => answer('startFailback', input),
     pollJobs: (input) => answer('pollJobs', input),
     verifyFailback: (input) => answer('verifyFailback', input),

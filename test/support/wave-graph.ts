@@ -65,14 +65,31 @@ export const events: EventObject[] = [
   }),
   done('precheck', { now: T0, ok: false, checks: [], servers: [], failure: fail('throttled', true) }),
   error('precheck'),
+  done('quiesceWrites', { now: T0 }),
+  done('quiesceWrites', { now: T0, failure: fail('unknown', false) }),
+  error('quiesceWrites'),
+  done('measureDrain', { now: T0, drained: true, servers: [] }),
+  done('measureDrain', { now: T0, drained: false, servers: [] }),
+  done('measureDrain', { now: LATE, drained: false, servers: [] }),
+  error('measureDrain'),
   done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
   done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), notSent: true }),
+  done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), mayHaveStarted: true }),
   error('startFailback'),
   ...['pollJobs', 'pollRecoveryJobs'].flatMap((id) => [
     done(id, { now: T0, verdict: 'launched', detail: '', servers: [], logCursor: {} }),
     done(id, { now: T0, verdict: 'failed', detail: 'FAILED', servers: [], logCursor: {} }),
+    // One server launched before the other failed: its primary was converted.
+    done(id, {
+      now: T0,
+      verdict: 'failed',
+      detail: 'FAILED',
+      servers: [{ sourceServerID: 's-00000000000000001', launchStatus: 'LAUNCHED', jobId: 'drsjob-1' }],
+      logCursor: {},
+    }),
     done(id, {
       now: T0,
       verdict: 'pending',
@@ -92,6 +109,7 @@ export const events: EventObject[] = [
   done('verifyFailback', { now: T0, verdict: 'pending', servers: [] }),
   error('verifyFailback'),
   done('stopFailback', { now: T0, stopped: [], failures: [] }),
+  done('stopFailback', { now: T0, stopped: [], failures: [{ ...fail('throttled', true), server: 'i-1' }] }),
   error('stopFailback'),
   ...['assessDrSide', 'verifyRestore'].flatMap((id) => [
     done(id, { now: T0, verdict: 'healthy', servers: [], needsRestore: [] }),
@@ -153,10 +171,33 @@ export const withMode = (
   requiresApproval = true,
   afterFailback = { reprotect: false, cleanup: false },
   delivered: (event: EventObject) => boolean = () => true,
+  cutover?: WaveInput['cutover'],
 ) => ({
-  input: { ...input, restore, requiresApproval, afterFailback },
+  input: { ...input, restore, requiresApproval, afterFailback, ...(cutover ? { cutover } : {}) },
   events: [...events, ...delayedEvents].filter(delivered),
-  // State value plus the one context fact that opens more paths: EC2-origin servers in the wave.
-  serializeState: (s: { value: StateValue; context: { resolved: { origin?: string }[] } }) =>
-    JSON.stringify(s.value) + s.context.resolved.some((r) => r.origin === 'AWS'),
+  // State value plus the context facts that open more paths: EC2-origin servers in the wave, a
+  // server already launched, StopFailback failures left, StopFailback rounds sent.
+  serializeState: (s: {
+    value: StateValue;
+    context: {
+      resolved: { origin?: string }[];
+      launch: { launchStatus: string }[];
+      backout: { stopFailures: unknown[]; stopAttempts?: number } | null;
+    };
+  }) =>
+    JSON.stringify(s.value) +
+    s.context.resolved.some((r) => r.origin === 'AWS') +
+    s.context.launch.some((l) => l.launchStatus === 'LAUNCHED') +
+    (s.context.backout?.stopFailures.length ?? 0) +
+    Math.min(s.context.backout?.stopAttempts ?? 0, 5),
 });
+
+/** The final states every set of modes must reach. */
+export const FINAL_STATES = [
+  'completed',
+  'backedOut',
+  'needsAttention',
+  'backoutFailed',
+  'aborted',
+  'precheckFailed',
+] as const;

@@ -56,6 +56,9 @@ describe('safe text', () => {
           failure: { code: 'aws-error', message: `rawError: ${HOSTILE}\n| forged | row |` },
           jobIds: [],
           servers: [],
+          serving: [
+            { sourceServerID: 's-1', serving: 'dr', loss: `nothing lost ${HOSTILE}`, nothingLost: true },
+          ],
         },
       ],
       approvals: [],

@@ -9,7 +9,7 @@ export const awaitingApproval = waveSetup.createStateConfig({
   entry: 'armApprovalDeadline',
   on: {
     APPROVE: {
-      target: 'startingFailback',
+      target: 'crossing',
       actions: { type: 'recordApproval', params: ({ event }) => ({ by: event.by, at: event.at }) },
     },
     REFUSE: {

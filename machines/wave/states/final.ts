@@ -15,7 +15,16 @@ export const completed = finalState(
   'Every server launched and verified on the primary side',
   true,
 );
-export const backedOut = finalState('backed-out', 'The DR side is serving', true);
+export const backedOut = finalState(
+  'backed-out',
+  'The DR side is serving; no primary was converted (the report states any data lost)',
+  true,
+);
+export const needsAttention = finalState(
+  'needs-attention',
+  'A person must act: some primaries were already converted, both copies may be live',
+  true,
+);
 export const backoutFailed = finalState(
   'backout-failed',
   'A person must act: the report says what and where',

@@ -28,7 +28,7 @@ export const precheck = waveSetup.createStateConfig({
           },
           {
             guard: fromOutput('precheckPassedNoApproval'),
-            target: '#wave.startingFailback',
+            target: '#wave.crossing',
             actions: fromOutput('recordPrecheck'),
           },
           {

@@ -64,12 +64,12 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
           ),
           {
             guard: fromOutput('drSideNeedsRestore'),
-            target: 'startingRecovery',
+            target: 'awaitingRelaunch',
             actions: fromOutput('recordAssessment'),
           },
           {
             guard: fromOutput('drSideHealthy'),
-            target: '#wave.backedOut',
+            target: '#wave.backoutSettled',
             actions: fromOutput('recordAssessment'),
           },
           backoutFailsWhen(
@@ -83,6 +83,28 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
       },
     },
     waitingToAssess: waitingState({ delay: 'restorePoll', next: 'assessing' }),
+    // A relaunch loses the writes made on the recovery instance since its snapshot: always its own
+    // approval, whatever the plan's `approval` (script mode answers it only with allowDataLoss).
+    awaitingRelaunch: {
+      meta: {
+        label: 'Waiting for a person to approve relaunching lost recovery instances, with data loss',
+        approval: 'relaunch',
+      },
+      on: {
+        APPROVE: 'startingRecovery',
+        REFUSE: {
+          target: '#wave.backoutFailed',
+          actions: {
+            type: 'failWith',
+            params: ({ event }) => ({
+              reason: restoreReason(
+                `relaunch refused by ${event.by}: the lost recovery instances stay lost; a person must act`,
+              ),
+            }),
+          },
+        },
+      },
+    },
     startingRecovery: {
       invoke: {
         id: 'restoreRecoveryPoint',
@@ -160,7 +182,7 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
             onDone: [
               {
                 guard: fromOutput('restoredHealthy'),
-                target: '#wave.backedOut',
+                target: '#wave.backoutSettled',
                 actions: fromOutput('recordAssessment'),
               },
               backoutFailsWhen(

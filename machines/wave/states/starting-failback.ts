@@ -1,7 +1,9 @@
 // The point of no return: StartFailbackLaunch (on-premises origin) or StartRecovery in the
-// origin region (EC2 origin). A throttled request did nothing, so it is sent again after a wait.
+// origin region (EC2 origin). A throttled request did nothing, and a failed read before any start
+// sent nothing: both are sent again after a wait. A start DRS rejected, or one after which a
+// re-read shows nothing started, ends the wave before the point of no return (no StopFailback).
 import { isEc2Origin } from '../../types.js';
-import { awsReason } from '../reasons.js';
+import { awsReason, startNotStartedReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
 import { abortToBackout, backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
@@ -28,13 +30,17 @@ export const startingFailback = waveSetup.createStateConfig({
           runStartedAt: context.runStartedAt,
         }),
         onDone: [
-          { guard: fromOutput('startThrottled'), target: 'throttled', actions: fromOutput('recordStart') },
+          { guard: fromOutput('startRetryable'), target: 'throttled', actions: fromOutput('recordStart') },
           {
-            guard: fromOutput('noJobStartedNothingSent'),
+            // Nothing started: the wave ends before the point of no return, failback readiness kept.
+            guard: fromOutput('nothingStarted'),
             target: '#wave.aborted',
             actions: [
               fromOutput('recordStart'),
-              { type: 'failWith', params: ({ event }) => ({ reason: awsReason(event.output.failure) }) },
+              {
+                type: 'failWith',
+                params: ({ event }) => ({ reason: startNotStartedReason(event.output.failure) }),
+              },
             ],
           },
           {

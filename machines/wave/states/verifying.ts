@@ -1,5 +1,7 @@
 // Past the point of no return: failback state, EC2 status checks, network and probes, until
 // healthy, unhealthy, or the verify timeout.
+
+import { markerValue } from '../../cutover.js';
 import { awsReason, rtoReason, verifyReason } from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
@@ -20,6 +22,14 @@ export const verifying = waveSetup.createStateConfig({
           servers: context.wave.servers,
           resolved: context.resolved,
           launched: context.launch,
+          ...(context.cutover?.marker
+            ? {
+                marker: {
+                  url: context.cutover.marker.read,
+                  value: markerValue(context.runId, context.wave.name),
+                },
+              }
+            : {}),
         }),
         onDone: [
           {
@@ -34,7 +44,9 @@ export const verifying = waveSetup.createStateConfig({
               fromOutput('recordVerify'),
               {
                 type: 'beginBackout',
-                params: ({ event }) => ({ reason: verifyReason('verify-failed', event.output.servers) }),
+                params: ({ event }) => ({
+                  reason: verifyReason('verify-failed', event.output.servers, event.output.marker),
+                }),
               },
             ],
           },
@@ -61,7 +73,9 @@ export const verifying = waveSetup.createStateConfig({
               fromOutput('recordVerify'),
               {
                 type: 'beginBackout',
-                params: ({ event }) => ({ reason: verifyReason('verify-timeout', event.output.servers) }),
+                params: ({ event }) => ({
+                  reason: verifyReason('verify-timeout', event.output.servers, event.output.marker),
+                }),
               },
             ],
           },

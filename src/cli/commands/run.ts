@@ -111,6 +111,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       simulated: aws.simulated,
       identity,
       ...(aws.probes ? { probes: aws.probes } : {}),
+      ...(aws.writes ? { writes: aws.writes } : {}),
     });
   } catch (error) {
     stored.releaseLocks();

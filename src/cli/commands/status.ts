@@ -148,6 +148,8 @@ export function eventText(event: RunEvent): string {
       return `← ${event.service}:${event.operation} ${event.ok ? 'ok' : `${event.error?.name ?? 'error'}`}${event.requestId ? ` (${event.requestId})` : ''}`;
     case 'job.log':
       return `job ${event.jobId}${event.server ? ` ${event.server}` : ''}: ${event.event}`;
+    case 'cutover.drained':
+      return `wave ${event.wave} drained: worst ${event.worst.server} ${Math.round(event.worst.lagMs / 1000)}s behind at the crossing (${event.servers.length} server(s))`;
     case 'notification':
       return event.error
         ? `notification not sent (${event.subject}): ${event.error}`

@@ -69,7 +69,7 @@ export interface DriveOptions {
 export async function driveDurableRun(options: DriveOptions): Promise<RunResult> {
   const { sim, clients } = openDurableSim(options.worldFile, options.scenario);
   const store = new RunStore({ stateDir: options.stateDir, now: () => sim.clock.now() });
-  const common = { clients, clock: sim.clock, probes: sim.probes, simulated: true };
+  const common = { clients, clock: sim.clock, probes: sim.probes, writes: sim.writes, simulated: true };
   let run: FailbackRun;
   if (existsSync(`${store.runDir(options.runId)}/run.json`)) {
     run = await resumeRun({ store, runId: options.runId, ...common });
