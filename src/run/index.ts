@@ -24,7 +24,6 @@ import {
 } from '../events.js';
 import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
-import { hasRemoteTargets, isHomeTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
 import { createAnnouncer, type MachineSnapshotLike, runningWaves } from './announcer.js';
@@ -37,7 +36,7 @@ import {
 } from './approvals.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
-import { clientsForTarget, routeByWave } from './targets.js';
+import { planActivities } from './targets.js';
 
 export interface CreateRunOptions {
   plan: Plan;
@@ -173,15 +172,8 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       ...(options.writes ? { writes: options.writes } : {}),
     });
   };
-  const home = over(options.clients, region);
   // Waves in other DR accounts or regions: each call goes to its wave's target's clients.
-  const aws = hasRemoteTargets(options.plan, region)
-    ? routeByWave(options.plan, region, (target) =>
-        isHomeTarget(target, region)
-          ? home
-          : over(clientsForTarget(options.clients, target, region), target.region),
-      )
-    : home;
+  const aws = planActivities(options.plan, region, options.clients, over);
   const activities: FailbackActivities = { ...aws, ...options.activities };
   const sns = options.clients.sns
     ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })

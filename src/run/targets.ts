@@ -3,7 +3,7 @@
 // The machines never see a target: every activity input names its wave, which is enough.
 import type { FailbackActivities } from '../actors/types.js';
 import type { AwsClients, DrTarget, TargetClients } from '../aws/clients.js';
-import { isHomeTarget, targetKey, waveTarget } from '../plan/targets.js';
+import { hasRemoteTargets, isHomeTarget, targetKey, waveTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 
 /** The clients of `target`: the run's own for the home target, else `forTarget` (or `forRegion`). */
@@ -55,4 +55,21 @@ export function routeByWave(
     quiesceWrites: (input) => of(input.wave).quiesceWrites(input),
     measureDrain: (input) => of(input.wave).measureDrain(input),
   };
+}
+
+/**
+ * The activities of a plan: `over(clients, region)` builds them on one target's clients; a plan
+ * whose waves all act at home gets them over `clients` alone, else routed by wave.
+ */
+export function planActivities(
+  plan: Plan,
+  drRegion: string,
+  clients: AwsClients,
+  over: (clients: TargetClients, region: string) => FailbackActivities,
+): FailbackActivities {
+  const home = over(clients, drRegion);
+  if (!hasRemoteTargets(plan, drRegion)) return home;
+  return routeByWave(plan, drRegion, (target) =>
+    isHomeTarget(target, drRegion) ? home : over(clientsForTarget(clients, target, drRegion), target.region),
+  );
 }

@@ -5,6 +5,7 @@ import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
+import { planActivities } from '../../run/targets.js';
 import { newRunId } from '../../run-id.js';
 import { createAwsContext } from '../aws-context.js';
 import { identityLines, mfaPrompt } from '../identity.js';
@@ -58,16 +59,19 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const identities = await aws.identify(emit);
   const region = aws.region;
   const awsClock = new AwsClock(aws.clock);
-  const { drs, ec2, regional } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
-  const activities = createAwsActors({
-    drs,
-    ec2,
-    ...(regional ? { regional } : {}),
-    log: log.child({ runId, command: 'check' }),
-    clock: aws.clock,
-    awsClock,
-    emit,
-    probes: aws.probes ?? createNetworkProbeRunner(),
+  // Each wave is checked where it acts (its account and region, plan keys waves[].account/region).
+  const activities = planActivities(plan, region, aws.clients, (clients, clientsRegion) => {
+    const { drs, ec2, regional } = instrumentAwsClients(clients, clientsRegion, emit, undefined, awsClock);
+    return createAwsActors({
+      drs,
+      ec2,
+      ...(regional ? { regional } : {}),
+      log: log.child({ runId, command: 'check' }),
+      clock: aws.clock,
+      awsClock,
+      emit,
+      probes: aws.probes ?? createNetworkProbeRunner(),
+    });
   });
 
   const p = palette(useColor(io));
