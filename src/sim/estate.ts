@@ -5,7 +5,7 @@
 // DOCUMENTED (DRS quotas): the quotas are per account and region ("Disaster recovery at scale"),
 // so each world enforces its own `limits`.
 import type { Probe } from '../../machines/types.js';
-import type { ProbeRunner } from '../actors/types.js';
+import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients, DrTarget, TargetClients } from '../aws/clients.js';
 import { createSimulatedAws, type SimulatedAws } from './clients.js';
 import type { Scenario } from './scenario.js';
@@ -21,6 +21,8 @@ export interface SimulatedEstate {
   clients: AwsClients;
   /** Probes answered by the world whose scenario names the probe (else the home world's default). */
   probes: ProbeRunner;
+  /** The quiesce of the cutover: each world stops the writes of its own recovery instances. */
+  writes: WriteControl;
   /** The world of an account and region; throws when the estate has none there. */
   world(accountId: string, region: string): SimulatedAws;
 }
@@ -61,5 +63,11 @@ export function createSimulatedEstate(scenarios: readonly Scenario[]): Simulated
       return (owner ?? home).probes.run(probe);
     },
   };
-  return { clock, home, worlds, clients: { ...home.clients, forTarget }, probes, world };
+  // A world ignores ids it does not hold, so every world hears every quiesce.
+  const writes: WriteControl = {
+    stopWrites: (ids) => {
+      for (const sim of worlds.values()) sim.stopWrites(ids);
+    },
+  };
+  return { clock, home, worlds, clients: { ...home.clients, forTarget }, probes, writes, world };
 }

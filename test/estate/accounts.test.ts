@@ -188,3 +188,67 @@ describe("the identity in each plan account is read before the run and must be t
     );
   });
 });
+
+describe("the cutover's quiesce in an estate", () => {
+  async function quiescedRun(withWrites: boolean) {
+    const server = (id: string, ri: string) => ({
+      sourceServerID: id,
+      recoveryInstanceID: ri,
+      writeRate: 1_000_000,
+    });
+    const lagging = { failbackClient: { lag: '2m' } };
+    const sim = createSimulatedEstate([
+      toScenario({ seed: 1, defaults: lagging, servers: [server(S1, 'i-1111111111111111a')] }),
+      toScenario({
+        seed: 2,
+        accountId: PROD,
+        region: 'eu-west-1',
+        defaults: lagging,
+        servers: [server(S2, 'i-2222222222222222b')],
+      }),
+      toScenario({
+        seed: 3,
+        region: 'us-west-2',
+        defaults: lagging,
+        servers: [server(S3, 'i-3333333333333333c')],
+      }),
+    ]);
+    const text = PLAN.replace(
+      'approval: none',
+      'approval: none\ncutover: { quiesce: confirm, maxLag: 30s, timeout: 10m }',
+    );
+    const run = createFailbackRun({
+      plan: parsePlan(text, 'plan.yaml'),
+      clients: sim.clients,
+      clock: sim.clock,
+      probes: sim.probes,
+      ...(withWrites ? { writes: sim.writes } : { writes: sim.home.world }),
+    });
+    // A person confirms every quiesce.
+    run.on((e) => {
+      if (e.type === 'approval.requested') queueMicrotask(() => run.approve('alice'));
+    });
+    const result = await sim.clock.run(run.start());
+    return {
+      result,
+      stopped: (accountId: string, region: string) =>
+        sim
+          .world(accountId, region)
+          .world.state.recoveryInstances.map((ri) => ri.writesStoppedAt !== undefined),
+    };
+  }
+
+  it("stops the writes in the world that holds each wave's recovery instances", async () => {
+    const { result, stopped } = await quiescedRun(true);
+    expect(result.waves.map((w) => w.outcome)).toEqual(['completed', 'completed', 'completed']);
+    expect(stopped(PROD, 'eu-west-1')).toEqual([true]);
+    expect(stopped('111122223333', 'us-west-2')).toEqual([true]);
+  });
+
+  it('control: with the home world alone stopping writes, the other worlds never drain', async () => {
+    const { result, stopped } = await quiescedRun(false);
+    expect(result.waves[0]?.outcome).toBe('completed');
+    expect(result.waves[1]?.outcome).not.toBe('completed');
+    expect(stopped(PROD, 'eu-west-1')).toEqual([false]);
+  });
+});
