@@ -151,11 +151,16 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
   const awsClock = new AwsClock(clock);
-  const over = (clients: TargetClients, clientsRegion: string): FailbackActivities => {
+  const over = (clients: TargetClients, clientsRegion: string, account?: string): FailbackActivities => {
+    // A wave in another account: its calls name the account (the region alone would not tell).
+    const emitHere: EmitEvent =
+      account === undefined
+        ? emit
+        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
     const { drs, ec2, regional } = instrumentAwsClients(
       clients,
       clientsRegion,
-      emit,
+      emitHere,
       options.beforeSend,
       awsClock,
     );
@@ -167,7 +172,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       log,
       clock,
       awsClock,
-      emit,
+      emit: emitHere,
       probes: options.probes ?? createNetworkProbeRunner(),
       ...(options.writes ? { writes: options.writes } : {}),
     });

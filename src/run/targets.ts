@@ -65,11 +65,13 @@ export function planActivities(
   plan: Plan,
   drRegion: string,
   clients: AwsClients,
-  over: (clients: TargetClients, region: string) => FailbackActivities,
+  over: (clients: TargetClients, region: string, account?: string) => FailbackActivities,
 ): FailbackActivities {
   const home = over(clients, drRegion);
   if (!hasRemoteTargets(plan, drRegion)) return home;
   return routeByWave(plan, drRegion, (target) =>
-    isHomeTarget(target, drRegion) ? home : over(clientsForTarget(clients, target, drRegion), target.region),
+    isHomeTarget(target, drRegion)
+      ? home
+      : over(clientsForTarget(clients, target, drRegion), target.region, target.account),
   );
 }

@@ -138,6 +138,11 @@ describe('a run over an estate of accounts and regions', () => {
       e.type === 'aws.request' && e.operation === 'StartFailbackLaunch' ? [e.region] : [],
     );
     expect(regions).toEqual(['us-east-1', 'eu-west-1', 'us-west-2']);
+    // Calls in another account name it; the plan's own account's do not.
+    const accounts = events.flatMap((e) =>
+      e.type === 'aws.request' && e.operation === 'StartFailbackLaunch' ? [e.account ?? '-'] : [],
+    );
+    expect(accounts).toEqual(['-', 'prod', '-']);
   });
 
   it('fails the precheck of a wave whose target the estate does not have', async () => {

@@ -60,8 +60,18 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const region = aws.region;
   const awsClock = new AwsClock(aws.clock);
   // Each wave is checked where it acts (its account and region, plan keys waves[].account/region).
-  const activities = planActivities(plan, region, aws.clients, (clients, clientsRegion) => {
-    const { drs, ec2, regional } = instrumentAwsClients(clients, clientsRegion, emit, undefined, awsClock);
+  const activities = planActivities(plan, region, aws.clients, (clients, clientsRegion, account) => {
+    const emitHere: typeof emit =
+      account === undefined
+        ? emit
+        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
+    const { drs, ec2, regional } = instrumentAwsClients(
+      clients,
+      clientsRegion,
+      emitHere,
+      undefined,
+      awsClock,
+    );
     return createAwsActors({
       drs,
       ec2,
@@ -69,7 +79,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
       log: log.child({ runId, command: 'check' }),
       clock: aws.clock,
       awsClock,
-      emit,
+      emit: emitHere,
       probes: aws.probes ?? createNetworkProbeRunner(),
     });
   });
