@@ -66,6 +66,11 @@ export interface DriveSession {
    * past the point of no return not sent yet. Absent (backout): a gate of its own, for the bookkeeping.
    */
   gate?: StopGate;
+  /**
+   * A web view offers the approvals too (`--web`): without a terminal the run waits for an answer
+   * there instead of aborting; on a terminal, the first answer wins and the prompt gives way.
+   */
+  web?: boolean;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 60_000;
@@ -143,6 +148,9 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   let approvalBlocked: { wave: string; pointOfNoReturn: string } | null = null;
   /** Closes the open approval prompt: answered elsewhere (a web page), expired, or the wave moved. */
   let closeApprovalPrompt: (() => void) | null = null;
+  // `--web` without a terminal (and without --yes): approvals wait for the page's answer.
+  const webAnswers = session.web === true && !session.backout && !guided && !session.yes;
+  let waitingForWeb = false;
 
   const unsubscribe = failback.on((event) => {
     // After each step the simulated world is saved with the run's snapshot.
@@ -153,12 +161,13 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     else view?.handle(event);
     if (event.type === 'approval.given' || event.type === 'approval.refused' || event.type === 'state') {
       closeApprovalPrompt?.();
+      if (waitingForWeb) attend();
     }
     if (event.type !== 'approval.requested') return;
     if (session.backout) {
       // A wave that reached its approval while the backout was on its way: nothing to approve.
       queueMicrotask(() => failback.abort(user, backoutReason));
-    } else if (guided) {
+    } else if (guided || webAnswers) {
       attend();
     } else if (event.kind === 'relaunch') {
       // A relaunch from a snapshot loses data: in script mode only the plan's opt-in answers it,
@@ -250,6 +259,15 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
   try {
     for (;;) {
       const pendingApproval = guided && !session.backout ? failback.pendingApproval() : null;
+      if (!finished && interrupts === handledInterrupts && webAnswers && failback.pendingApproval()) {
+        // Waiting for the web view's answer: virtual time stands still, as at a terminal prompt.
+        waitingForWeb = true;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        waitingForWeb = false;
+        continue;
+      }
       if (!finished && interrupts === handledInterrupts && pendingApproval === null) {
         await aws.drive(
           new Promise<void>((resolve) => {

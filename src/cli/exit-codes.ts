@@ -46,6 +46,7 @@ export type CommandResult =
   | { command: 'backout'; end: RunEnd; partial?: boolean }
   | { command: 'status' }
   | { command: 'report' }
+  | { command: 'watch' }
   | { command: 'diagram' }
   | { command: 'iam-policy' }
   | { command: 'export' }

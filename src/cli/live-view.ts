@@ -35,12 +35,15 @@ export class RunTracker {
   readonly lastReadAt = new Map<string, number>();
   /** Calls AWS throttled or failed transiently, which the tool sends again: counts by error name. */
   readonly retries = { total: 0, byName: new Map<string, number>() };
+  /** Each wave's crossing: the lag when its replication home drained (the run's real RPO). */
+  readonly crossings = new Map<string, Extract<RunEvent, { type: 'cutover.drained' }>>();
 
   observe(event: RunEvent): void {
     const at = Date.parse(event.at);
     // A resumed run starts again; the RTO counts from its first start.
     if (event.type === 'run.started') this.startedAt ??= at;
     if (event.type === 'run.finished') this.finishedAt = at;
+    if (event.type === 'cutover.drained') this.crossings.set(event.wave, event);
     if (event.type === 'state' && event.machine === 'wave' && event.wave !== undefined) {
       this.waveState.set(event.wave, event.to);
       this.activeWave = event.wave;
@@ -127,6 +130,9 @@ export class LiveView {
   handle(event: RunEvent): void {
     const p = this.#p;
     switch (event.type) {
+      case 'cutover.drained':
+        this.#line(event.at, `    ${crossingText(event)}`);
+        return;
       case 'run.started':
         this.#line(
           event.at,
@@ -336,6 +342,8 @@ function waveLines(
 ): string[] {
   const lines = [`  wave ${wave.name}: ${outcomeText(wave.outcome)}`];
   if (wave.jobIds.length > 0) lines.push(`    jobs: ${wave.jobIds.join(', ')}`);
+  const crossing = tracker.crossings.get(wave.name);
+  if (crossing) lines.push(`    ${crossingText(crossing)}`);
   if (wave.failure) lines.push(`    why: ${wave.failure.message}`);
   if (wave.backout) {
     const b = wave.backout;
@@ -375,4 +383,9 @@ function waveLines(
 /** ` via terminal`; nothing for an answer logged before `via` was recorded. */
 function viaText(via: string | undefined): string {
   return via ? ` via ${via}` : '';
+}
+
+/** The lag at a wave's crossing, for people: the run's real RPO for that wave. */
+function crossingText(e: Extract<RunEvent, { type: 'cutover.drained' }>): string {
+  return `RPO at the crossing: ${e.servers.length} server(s) drained, worst ${e.worst.server} ${humanDuration(e.worst.lagMs)} behind (cutover.maxLag ${humanDuration(e.maxLagMs)})`;
 }

@@ -51,6 +51,11 @@ export async function dispatch(parsed: ParsedCommand, io: CliIO): Promise<Comman
       await report(parsed.options, io);
       return { command: 'report' };
     }
+    case 'watch': {
+      const { watch } = await import('./commands/watch.js');
+      await watch(parsed.options, io);
+      return { command: 'watch' };
+    }
     case 'diagram': {
       const { diagram } = await import('./commands/diagram.js');
       diagram(parsed.options, io);

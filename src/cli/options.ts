@@ -34,6 +34,21 @@ export interface RunOptions extends CommonOptions {
   speed?: number;
   /** Output redirected: a heartbeat line this often (ms of wall time); absent: 1 minute. */
   heartbeat?: number;
+  /** `--web`: serve the live view of the run, with its approvals. */
+  web?: WebOptions;
+}
+
+/** `--web [--port N] [--web-host ADDR]`: where the live view is served. */
+export interface WebOptions {
+  port?: number;
+  /** Another interface than loopback: only when asked for, with a warning. */
+  host?: string;
+}
+
+/** `watch <run-id> --web`: a read-only live view of a run in the state directory. */
+export interface WatchOptions extends CommonOptions {
+  runId: string;
+  web: WebOptions;
 }
 
 /** `resume <run-id>`: continues an interrupted run; same approvals and live view as `run`. */
@@ -43,6 +58,8 @@ export interface ResumeOptions extends CommonOptions {
   /** Virtual seconds per real second, for a simulated run; absent: as fast as possible. */
   speed?: number;
   heartbeat?: number;
+  /** `--web`: serve the live view of the run, with its approvals. */
+  web?: WebOptions;
 }
 
 /** `backout <run-id>`: resumes the run and sends ABORT (abort before the point of no return, backout after). */
@@ -139,4 +156,12 @@ export function parseDiagramFormat(value: string): 'mermaid' {
 export function parseDiagramMachine(value: string): DiagramMachine | 'all' {
   if (value === 'wave' || value === 'plan' || value === 'all') return value;
   throw new InvalidArgumentError('--machine takes: wave, plan or all.');
+}
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: any free port)');
+  }
+  return port;
 }

@@ -14,6 +14,7 @@ import {
   parseDiagramMachine,
   parseHeartbeat,
   parseLogLevel,
+  parsePort,
   parseRegion,
   parseReportFormat,
   parseSpeed,
@@ -22,6 +23,8 @@ import {
   type RunOptions,
   type StatusOptions,
   type ValidateOptions,
+  type WatchOptions,
+  type WebOptions,
 } from './options.js';
 
 export type ParsedCommand =
@@ -32,6 +35,7 @@ export type ParsedCommand =
   | { command: 'status'; options: StatusOptions }
   | { command: 'backout'; options: BackoutOptions }
   | { command: 'report'; options: ReportOptions }
+  | { command: 'watch'; options: WatchOptions }
   | { command: 'diagram'; options: DiagramOptions }
   | { command: 'iam-policy'; options: IamPolicyOptions }
   | { command: 'prepare'; options: PrepareOptions }
@@ -183,6 +187,46 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     });
 }
 
+/** `--web` of the commands that drive a run. */
+const webOption = () =>
+  new Option(
+    '--web',
+    'serve a live view of the run, with its approvals, on 127.0.0.1 (URL with token on stderr)',
+  );
+
+const portOption = (withWeb: boolean) =>
+  new Option('--port <n>', `${withWeb ? 'with --web: ' : ''}the port (default: any free one)`).argParser(
+    parsePort,
+  );
+
+const webHostOption = (withWeb: boolean) =>
+  new Option(
+    '--web-host <address>',
+    `${withWeb ? 'with --web: ' : ''}serve on this interface instead of loopback (warned: anyone who reaches it and learns the URL gets in)`,
+  );
+
+/** `--port` and `--web-host` mean nothing without `--web`: a usage error, never silently ignored. */
+function webOptionsOf(opts: Record<string, unknown>, command: Command): WebOptions | undefined {
+  if (opts.web === true) return webOptions(opts);
+  const given = [
+    opts.port !== undefined ? '--port' : '',
+    opts.webHost !== undefined ? '--web-host' : '',
+  ].filter(Boolean);
+  if (given.length > 0)
+    command.error(`error: ${given.join(' and ')} ${given.length > 1 ? 'apply' : 'applies'} only with --web`, {
+      exitCode: 2,
+    });
+  return undefined;
+}
+
+/** `--port` and `--web-host` of `--web`. */
+function webOptions(opts: Record<string, unknown>): WebOptions {
+  const web: WebOptions = {};
+  if (typeof opts.port === 'number') web.port = opts.port;
+  if (typeof opts.webHost === 'string') web.host = opts.webHost;
+  return web;
+}
+
 /** `drs-failback run`. */
 function runCommand(program: Command, onCommand: OnCommand): void {
   withCommonOptions(
@@ -197,7 +241,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
           parseSpeed,
         ),
       )
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -206,12 +253,15 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
       ]),
     )
-    .action((plan: string, opts: Record<string, unknown>) => {
+    .action((plan: string, opts: Record<string, unknown>, command: Command) => {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
       onCommand({ command: 'run', options });
     });
@@ -226,7 +276,10 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
       .argument('<run-id>', 'the run to continue (drs-failback status lists them)')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
       .addOption(speedOption())
-      .addOption(heartbeatOption()),
+      .addOption(heartbeatOption())
+      .addOption(webOption())
+      .addOption(portOption(true))
+      .addOption(webHostOption(true)),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -239,10 +292,12 @@ function resumeCommand(program: Command, onCommand: OnCommand): void {
         '\nA simulated run continues in its saved simulated world. A finished run, an unknown run, or one\n' +
         'that a live process still drives is refused (exit 2); nothing is sent to AWS then.\n',
     )
-    .action((runId: string, opts: Record<string, unknown>) => {
+    .action((runId: string, opts: Record<string, unknown>, command: Command) => {
       const options: ResumeOptions = { ...common(opts), runId, yes: opts.yes === true };
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       if (typeof opts.heartbeat === 'number') options.heartbeat = opts.heartbeat;
+      const web = webOptionsOf(opts, command);
+      if (web) options.web = web;
       onCommand({ command: 'resume', options });
     });
 }
@@ -341,6 +396,24 @@ function reportCommand(program: Command, onCommand: OnCommand): void {
       };
       if (typeof opts.output === 'string') options.output = opts.output;
       onCommand({ command: 'report', options });
+    });
+}
+
+/** `drs-failback watch <run-id> --web`. */
+function watchCommand(program: Command, onCommand: OnCommand): void {
+  withCommonOptions(
+    program
+      .command('watch')
+      .description('a read-only live web view of a run in the state directory (live or finished)')
+      .argument('<run-id>', 'the run to watch')
+      .requiredOption('--web', 'serve the view on 127.0.0.1 (the only view so far)')
+      .addOption(portOption(false))
+      .addOption(webHostOption(false)),
+    { stateDir: true },
+  )
+    .addHelpText('after', examples([`drs-failback watch ${RUN_ID_EXAMPLE} --web --port 8080`]))
+    .action((runId: string, opts: Record<string, unknown>) => {
+      onCommand({ command: 'watch', options: { ...common(opts), runId, web: webOptions(opts) } });
     });
 }
 
@@ -455,6 +528,7 @@ const COMMANDS = [
   statusCommand,
   backoutCommand,
   reportCommand,
+  watchCommand,
   diagramCommand,
   answerCommands,
   exportCommand,

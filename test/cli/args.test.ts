@@ -87,6 +87,25 @@ describe('parseArgs: argv to typed options', () => {
         options: { ...base, json: true, stateDir: '/tmp/x', runId: 'run-1', yes: true, speed: 600 },
       },
     ],
+    [
+      ['run', 'p.yaml', '--web'],
+      { command: 'run', options: { ...base, plan: 'p.yaml', yes: false, web: {} } },
+    ],
+    [
+      ['run', 'p.yaml', '--web', '--port', '8080', '--web-host', '0.0.0.0'],
+      {
+        command: 'run',
+        options: { ...base, plan: 'p.yaml', yes: false, web: { port: 8080, host: '0.0.0.0' } },
+      },
+    ],
+    [
+      ['resume', 'run-1', '--web', '--port', '0'],
+      { command: 'resume', options: { ...base, runId: 'run-1', yes: false, web: { port: 0 } } },
+    ],
+    [
+      ['watch', 'run-1', '--web', '--state-dir', '/tmp/x'],
+      { command: 'watch', options: { ...base, stateDir: '/tmp/x', runId: 'run-1', web: {} } },
+    ],
     [['status'], { command: 'status', options: { ...base } }],
     [['status', 'run-1', '--json'], { command: 'status', options: { ...base, json: true, runId: 'run-1' } }],
     [['backout', 'run-1'], { command: 'backout', options: { ...base, runId: 'run-1' } }],
@@ -119,6 +138,15 @@ describe('parseArgs: argv to typed options', () => {
     [['report', 'run-1', '--format', 'pdf'], '--format takes: md or json'],
     [['resume', 'run-1', '--speed', 'fast'], '--speed takes a positive number'],
     [['launch', 'p.yaml'], "unknown command 'launch'"],
+    [['run', 'p.yaml', '--web', '--port', '65536'], 'expected a port number from 0 to 65535'],
+    [['run', 'p.yaml', '--web', '--port', 'http'], 'expected a port number'],
+    [['run', 'p.yaml', '--port', '8080'], '--port applies only with --web'],
+    [
+      ['resume', 'run-1', '--web-host', '0.0.0.0', '--port', '1'],
+      '--port and --web-host apply only with --web',
+    ],
+    [['watch', 'run-1'], "required option '--web' not specified"],
+    [['watch', '--web'], 'missing required argument'],
     [[], 'Usage: drs-failback'],
   ];
   it.each(bad)('rejects %j', async (argv, message) => {
@@ -149,6 +177,7 @@ describe('parseArgs: argv to typed options', () => {
       'status',
       'backout',
       'report',
+      'watch',
     ]) {
       let out = '';
       await parseArgs([cmd, '--help'], { writeOut: (t) => (out += t), writeErr: () => {} }).catch(() => {});

@@ -154,3 +154,45 @@ describe('run, guided', () => {
     expect(t.stdout()).toContain('aborting before the point of no return');
   });
 });
+
+describe('run --web, guided', () => {
+  it('the terminal and the page offer the same approval: the page answers first, the prompt gives way', async () => {
+    const t = tty();
+    const signals = new EventEmitter();
+    const asked: string[] = [];
+    const askApproval = vi.fn(
+      async (
+        q: { wave: string },
+        streams: { signal?: AbortSignal },
+      ): Promise<'approve' | 'refuse' | 'cancel'> => {
+        asked.push(q.wave);
+        const url = new URL(/live view: (\S+)/.exec(t.stderr())?.[1] ?? '');
+        const token = url.searchParams.get('token') ?? '';
+        const answer = async (approver: string) =>
+          fetch(`${url.origin}/api/approval`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-drs-failback-token': token },
+            body: JSON.stringify({ wave: q.wave, answer: 'approve', approver, confirm: q.wave }),
+          });
+        const first = await answer('carol');
+        expect(first.status).toBe(200);
+        // The prompt is ended by the page's answer; a second answer is stale.
+        expect(streams.signal?.aborted).toBe(true);
+        expect((await answer('dave')).status).toBe(409);
+        return 'cancel';
+      },
+    );
+    const ended = () => {
+      if (t.stderr().includes('The run has ended')) signals.emit('SIGINT');
+      else setImmediate(ended);
+    };
+    setImmediate(ended);
+    const summary = await run({ ...options(), web: {} }, t.io, { user: 'alice', askApproval, signals });
+    expect(summary.end).toBe('completed');
+    expect(asked).toEqual(['databases', 'app']);
+    // The terminal sees the page's answer at once, with who and through what.
+    expect(t.stdout()).toContain('approved wave databases by carol via web');
+    expect(t.stdout()).toContain('The approval of wave databases was answered elsewhere or expired.');
+    expect(t.stderr()).toMatch(/live view: http:\/\/127\.0\.0\.1:\d+\/\?token=\S{20,}/);
+  });
+});

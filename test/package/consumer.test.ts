@@ -6,7 +6,7 @@
 //     shipped declarations with skipLibCheck off, under moduleResolution node16 and bundler;
 // (3) the installed command runs: --version, --help, and a simulated run.
 // dist/ is built by the tests' globalSetup; packing takes it as it is.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +90,17 @@ describe('the packed package', () => {
     }
     const installed = installedPackages(join(consumer.dir, 'node_modules'));
     const names = new Set(installed.map((p) => p.name));
-    for (const tool of ['tsx', 'esbuild', 'vitest', 'typescript', 'commander'])
+    // commander, hono and its Node server are bundled into the CLI; playwright-core drives the tests.
+    for (const tool of [
+      'tsx',
+      'esbuild',
+      'vitest',
+      'typescript',
+      'commander',
+      'hono',
+      '@hono/node-server',
+      'playwright-core',
+    ])
       expect(names).not.toContain(tool);
     // Clients, core and the credential chain all of one version: one chain loads.
     const sdk = installed.filter((p) => /^@aws-sdk\/(client-|credential-provider-|core$)/.test(p.name));
@@ -123,9 +133,10 @@ describe('plain JavaScript, no loader', () => {
     expect(out.status, out.stderr).toBe(0);
     return JSON.parse(out.stdout) as string[];
   };
-  const LAZY = /aws-sdk-client-mock|\/sinon\/|pino-pretty|\/dist\/src\/sim\/|\/dist\/cli\/|commander/;
+  const LAZY =
+    /aws-sdk-client-mock|\/sinon\/|pino-pretty|\/dist\/src\/sim\/|\/dist\/src\/web\/|\/dist\/cli\/|commander|hono|playwright/;
 
-  it('imports the library without the simulated AWS, the AWS mock, the CLI or pino-pretty', () => {
+  it('imports the library without the simulated AWS, the AWS mock, the CLI, the web view or pino-pretty', () => {
     const library = loaded('drs-failback');
     expect(library.some((f) => f.includes('/drs-failback/dist/src/run.js'))).toBe(true);
     expect(library.filter((f) => LAZY.test(f))).toEqual([]);
@@ -216,6 +227,7 @@ describe('strict TypeScript against the shipped declarations', () => {
 });
 
 describe('the installed command', () => {
+  let readmeRunId: string | undefined;
   const bin = () => join(consumer.dir, 'node_modules/.bin/drs-failback');
 
   it('runs --version and --help without a TypeScript loader', () => {
@@ -248,7 +260,43 @@ describe('the installed command', () => {
       ],
       { cwd: consumer.dir, env: consumerEnv(), encoding: 'utf8' },
     );
-    const last = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { type?: string; outcome?: string };
+    const last = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
+      type?: string;
+      outcome?: string;
+      runId?: string;
+    };
     expect(last).toMatchObject({ type: 'run.finished', outcome: 'completed' });
+    readmeRunId = last.runId;
+  });
+
+  it('serves the web view of that run from the bundled CLI (hono is not installed)', async () => {
+    expect(readmeRunId).toBeDefined();
+    const watcher = spawn(
+      bin(),
+      ['watch', readmeRunId ?? '', '--web', '--state-dir', join(consumer.dir, 'state')],
+      { cwd: consumer.dir, env: consumerEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => watcher.once('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        watcher.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const match = /live view: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(err);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        watcher.once('exit', (code) => reject(new Error(`watch exited (${code}):\n${err}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('drs-failback live view');
+      expect((await fetch(new URL('/', url))).status).toBe(403);
+      const report = new URL('/report.json', url);
+      report.search = new URL(url).search;
+      expect(JSON.parse(await (await fetch(report)).text())).toMatchObject({ outcome: 'completed' });
+    } finally {
+      watcher.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 });

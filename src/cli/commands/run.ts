@@ -15,7 +15,7 @@ import { newRunId } from '../../run-id.js';
 import { processAlive } from '../../store/lock.js';
 import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
-import { driveRun, type RunDeps, type RunSummary } from '../drive.js';
+import { type DriveSession, driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
 import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
@@ -119,18 +119,18 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
     throw error;
   }
   const p = palette(useColor(io));
-  return driveRun(
-    {
-      failback,
-      stored,
-      aws,
-      gate,
-      json: options.json,
-      ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
-      yes: options.yes,
-      intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
-    },
-    io,
-    deps,
-  );
+  const session: DriveSession = {
+    failback,
+    stored,
+    aws,
+    gate,
+    json: options.json,
+    ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
+    yes: options.yes,
+    intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
+  };
+  if (options.web === undefined) return driveRun(session, io, deps);
+  // The web server loads only when asked for.
+  const { driveWithWebView } = await import('../web.js');
+  return driveWithWebView(session, options.web, io, deps);
 }
