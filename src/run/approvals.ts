@@ -52,6 +52,8 @@ export type AnswerResult =
 export interface Approvals {
   /** The oldest approval waiting for an answer (waves side by side may wait at once). */
   pending(): PendingApproval | null;
+  /** Every approval waiting for an answer, oldest first. */
+  allPending(): PendingApproval[];
   /** A wave stepped; `entering` when its lifecycle state changed. Asks when the new state waits. */
   onWaveStep(state: string, context: WaveContext, entering: boolean): void;
   /** A restored run: the wave's state, which may wait for a person (asked again by `askAgain`). */
@@ -124,6 +126,7 @@ export function createApprovals(
   const without = (wave: string) => waiting.filter((p) => p.wave !== wave);
   return {
     pending: () => waiting[0] ?? null,
+    allPending: () => [...waiting],
     onWaveStep(state, context, entering) {
       if (!entering) return;
       const next = pendingFor(state, context);

@@ -114,8 +114,10 @@ export interface FailbackRun {
   abort(by?: string, reason?: string): void;
   /** Subscribes to the contract's event stream; returns the unsubscribe function. */
   on(listener: RunListener): () => void;
-  /** The wave awaiting approval, if any. */
+  /** The wave awaiting approval, if any (the one that asked first when several wait). */
   pendingApproval(): PendingApproval | null;
+  /** Every wave awaiting approval, oldest first (waves side by side may wait at once). */
+  pendingApprovals(): PendingApproval[];
   /** JSON-serialisable snapshot of the whole run, for persistence. */
   persistedSnapshot(): Snapshot<unknown>;
   readonly actor: Actor<typeof planMachine>;
@@ -360,6 +362,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     },
     on,
     pendingApproval: approvals.pending,
+    pendingApprovals: approvals.allPending,
     persistedSnapshot: () => actor.getPersistedSnapshot() as Snapshot<unknown>,
   };
 }
