@@ -280,8 +280,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   };
 
   // Microsteps arrive in causal order (a wave's final state before the plan moves on); initial
-  // states only show up as the actor's first snapshot. Steps while the actor is built (the
-  // plan's initial choice of mode) are not announced: `start()` announces where the plan stands.
+  // states show up as the first snapshot. Steps while the actor is built are not announced.
   let announcing = false;
   const inspect = (ev: InspectionEvent) => {
     if (ev.type === '@xstate.microstep' && announcing)
