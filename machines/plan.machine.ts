@@ -37,6 +37,14 @@ export interface PlanRunInput {
   approvalTimeoutMs?: number;
   /** How many waves may run at once (absent: 1). */
   concurrency?: number;
+  /** Who may answer approvals (the plan's `approvers`); passed on to every wave as data. */
+  approvers?: string[];
+  /**
+   * Index of the first wave this run starts (`--from-wave`; absent: 0). The waves before it
+   * failed back in an earlier run, as the caller confirmed from DRS: they are recorded as
+   * `already-failed-back` and never started.
+   */
+  startAtWave?: number;
 }
 
 export interface WaveResult {
@@ -87,7 +95,9 @@ function progressOf(context: PlanContext) {
     const i = indexOf.get(r.name);
     if (i !== undefined) outcomes.set(i, r.outcome);
   }
-  return { started: context.started ?? [], running: context.running ?? [], outcomes };
+  // Waves with a result (ended, or failed back before this run's first wave) never start again.
+  const started = [...new Set([...(context.started ?? []), ...outcomes.keys()])];
+  return { started, running: context.running ?? [], outcomes };
 }
 
 /** The waves that start now (none once stopping). */
@@ -117,7 +127,9 @@ export function waveInputFor(context: PlanContext, waveIndex = context.waveIndex
     runId: context.runId,
     waveIndex,
     wave,
-    requiresApproval: context.approval === 'per-wave' || (context.approval === 'once' && waveIndex === 0),
+    requiresApproval:
+      context.approval === 'per-wave' ||
+      (context.approval === 'once' && waveIndex === (context.startAtWave ?? 0)),
     rpoMs: context.rpoMs,
     runStartedAt: context.startedAt,
     rtoDeadlineAt: context.rtoDeadlineAt,
@@ -130,6 +142,7 @@ export function waveInputFor(context: PlanContext, waveIndex = context.waveIndex
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
+    ...(context.approvers ? { approvers: context.approvers } : {}),
   };
 }
 
@@ -223,8 +236,14 @@ export const planMachine = setup({
     ...input,
     rtoDeadlineAt: input.startedAt + input.rtoMs,
     now: input.startedAt,
-    waveIndex: 0,
-    results: [],
+    waveIndex: input.startAtWave ?? 0,
+    results: input.waves.slice(0, input.startAtWave ?? 0).map((w) => ({
+      name: w.name,
+      outcome: 'already-failed-back' as const,
+      failure: null,
+      jobIds: [],
+      backout: null,
+    })),
     outcome: null,
   }),
   output: ({ context }) => ({

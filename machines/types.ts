@@ -13,8 +13,16 @@ export const Outcome = {
   precheckFailed: 'precheck-failed',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
-/** A wave that never ran because an earlier one did not complete. */
-export type WaveOutcome = Outcome | 'not-started';
+/**
+ * `not-started`: a wave that never ran because an earlier one did not complete.
+ * `already-failed-back`: a wave before the run's first wave (`--from-wave`) whose servers an
+ * earlier run failed back, as DRS confirmed before this run began; this run never touched it.
+ */
+export type WaveOutcome = Outcome | 'not-started' | 'already-failed-back';
+
+/** Wave outcomes that leave the wave's servers on the primary side (this run's or an earlier one's). */
+export const failedBack = (outcome: WaveOutcome): boolean =>
+  outcome === 'completed' || outcome === 'already-failed-back';
 
 export type ApprovalMode = 'per-wave' | 'once' | 'none';
 /**
@@ -52,10 +60,7 @@ export interface WavePlan {
   account?: string;
   /** The wave's DR region (absent: the plan's region). */
   region?: string;
-  /**
-   * The waves this one starts after, by name: each must have completed (absent: the wave listed
-   * before it; `[]`: none, it may run beside the others).
-   */
+  /** Waves this one starts after, once each completed (absent: the one before; `[]`: none). */
   after?: string[];
   servers: ServerPlan[];
 }

@@ -1,7 +1,7 @@
 // Which waves may start: the plan's wave graph (`waves[].after`, default: the wave listed before)
 // under the plan's concurrency. Pure functions of the plan and the results so far; the plan
 // machine calls them from its guards and actions.
-import type { Outcome, WaveOutcome, WavePlan } from './types.js';
+import { failedBack, type Outcome, type WaveOutcome, type WavePlan } from './types.js';
 
 /** For each wave (by index), the indices of the waves it starts after. Unknown names are ignored (the plan's validation refuses them). */
 export function waveDependencies(waves: readonly Pick<WavePlan, 'name' | 'after'>[]): number[][] {
@@ -33,7 +33,8 @@ export interface WaveProgress {
 }
 
 /**
- * The waves to start now, in plan order: not started, every dependency completed, as many as the
+ * The waves to start now, in plan order: not started, every dependency failed back (completed, or
+ * already failed back in an earlier run), as many as the
  * concurrency leaves room for. A wave whose dependency ended otherwise never starts.
  */
 export function readyWaves(
@@ -46,7 +47,7 @@ export function readyWaves(
   const ready: number[] = [];
   for (let i = 0; i < waves.length && ready.length < room; i++) {
     if (progress.started.includes(i)) continue;
-    if ((deps[i] ?? []).every((d) => progress.outcomes.get(d) === 'completed')) ready.push(i);
+    if ((deps[i] ?? []).every((d) => failedBack(progress.outcomes.get(d) ?? 'not-started'))) ready.push(i);
   }
   return ready;
 }
@@ -71,7 +72,8 @@ export const OUTCOME_SEVERITY: Readonly<Record<Outcome, number>> = {
 export function runOutcome(results: ReadonlyArray<{ outcome: WaveOutcome }>): Outcome {
   let worst: Outcome = 'completed';
   for (const r of results) {
-    if (r.outcome === 'not-started') continue;
+    // Failed back in an earlier run (`--from-wave`): as completed.
+    if (r.outcome === 'not-started' || r.outcome === 'already-failed-back') continue;
     if (OUTCOME_SEVERITY[r.outcome] < OUTCOME_SEVERITY[worst]) worst = r.outcome;
   }
   return worst;

@@ -78,6 +78,12 @@ export {
   type WaveEvidence,
 } from './report/index.js';
 export { type ResumeOptions, resumeRun } from './resume.js';
+export {
+  type EarlierWaves,
+  judgeEarlierWaves,
+  readEarlierWaves,
+  WavesNotFailedBackError,
+} from './run/continue.js';
 // Runs.
 export {
   activityActors,

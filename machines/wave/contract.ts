@@ -40,6 +40,11 @@ export interface WaveInput {
   cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /**
+   * Who may answer its approvals (the plan's `approvers`; absent: anyone). Carried as data for the
+   * engines that only have the machine's input (Step Functions); the machine does not read it.
+   */
+  approvers?: string[];
 }
 
 /** What the cutover did: who confirmed the writes stopped, and the drain's last reading. */

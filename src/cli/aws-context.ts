@@ -454,14 +454,20 @@ async function assertCredentials(
     await resolve();
   } catch (error) {
     if (error instanceof CredentialsError) throw error;
+    const profile = options.profile ?? options.env?.AWS_PROFILE;
+    // STS refused the code typed at the MFA prompt (AccessDenied "MultiFactorAuthentication failed ...").
+    if (error instanceof Error && /MultiFactorAuthentication|\bMFA\b/i.test(error.message)) {
+      throw new CredentialsError(
+        `AWS refused the MFA code for profile ${profile ?? '(default)'} (${error.message.split('\n')[0]?.trim()}): ` +
+          'nothing was changed; run the command again with the code your device shows now.',
+      );
+    }
     if (error instanceof Error && /sso/i.test(error.message)) {
-      const profile = options.profile ?? options.env?.AWS_PROFILE;
       throw new CredentialsError(
         `the AWS SSO session${profile ? ` of profile ${profile}` : ''} is missing or expired: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\` and try again; nothing was changed.`,
       );
     }
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    const profile = options.profile ?? options.env?.AWS_PROFILE;
     throw new AwsSetupError(
       `no usable AWS credentials for ${region}${profile ? ` (profile ${profile})` : ''}: ${why}. ` +
         'Set AWS_PROFILE or pass --profile (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), ' +

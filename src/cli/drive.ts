@@ -2,6 +2,7 @@
 // terminal, given by --yes, else the wave aborts before its point of no return) and Ctrl-C.
 // Shared by `run`, `resume` and `backout`, so the three behave alike.
 import { userInfo } from 'node:os';
+import { failedBack } from '../../machines/types.js';
 import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
@@ -13,7 +14,7 @@ import type { StoredRun } from '../store/run-store.js';
 import type { AwsContext } from './aws-context.js';
 import type { RunEnd } from './exit-codes.js';
 import { type CliIO, isInteractive, palette, useColor, writeLine } from './io.js';
-import { LiveView, RunTracker, summaryLines } from './live-view.js';
+import { continueCommand, LiveView, type Rerun, RunTracker, summaryLines } from './live-view.js';
 import { type PausedRun, pauseRun } from './pause.js';
 import {
   type ApprovalAnswer,
@@ -59,6 +60,8 @@ export interface DriveSession {
   backout?: boolean;
   /** Printed before the run starts, unless --json. */
   intro?: string[];
+  /** How the plan was run, for next-step commands that run it again; default: from run.json. */
+  rerun?: Rerun;
   /** Output redirected (no terminal, no --json): a heartbeat line this often (wall time); default 1 minute. */
   heartbeatMs?: number;
   /**
@@ -74,6 +77,13 @@ export interface DriveSession {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 60_000;
+
+/** A stored run's plan file and scenario (run.json), for `resume` and `backout`; undefined before run.json kept them. */
+function rerunOf(stored: StoredRun): Rerun | undefined {
+  const meta = stored.meta();
+  if (meta.planFile === undefined) return undefined;
+  return { plan: meta.planFile, ...(meta.simulation ? { simulate: meta.simulation.scenario } : {}) };
+}
 
 const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -345,19 +355,21 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
     const outcome = await result;
     statusArea?.stop();
     heartbeat?.stop();
+    const rerun = session.rerun ?? rerunOf(session.stored);
     if (approvalBlocked !== null) {
       const blocked: { wave: string; pointOfNoReturn: string } = approvalBlocked;
+      const again = continueCommand(outcome, rerun, session.stored.store.stateDir);
       writeLine(
         io.stderr,
         `drs-failback: wave ${blocked.wave} needs approval (${blocked.pointOfNoReturn}), and without a terminal nothing waits for input. ` +
-          'Re-run with --yes to approve automatically, or run it on a terminal to be asked. ' +
-          (outcome.waves.some((w) => w.outcome === 'completed')
+          `Re-run with --yes to approve automatically (\`${again} --yes\`), or run it on a terminal to be asked. ` +
+          (outcome.waves.some((w) => failedBack(w.outcome))
             ? `Aborted before wave ${blocked.wave}'s point of no return; the wave(s) before it did fail back.`
             : 'Aborted before the point of no return; nothing was changed.'),
       );
     }
     if (!session.json) {
-      for (const line of summaryLines(outcome, plan, tracker, p, session.stored.store.stateDir))
+      for (const line of summaryLines(outcome, plan, tracker, p, session.stored.store.stateDir, rerun))
         writeLine(io.stdout, line);
     }
     return { runId: failback.id, end: outcome.outcome, result: outcome, paused: null };

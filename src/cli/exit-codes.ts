@@ -81,6 +81,7 @@ const USAGE_ERRORS: ReadonlySet<string> = new Set([
   'RunNotFoundError',
   // Step Functions engine: nothing waits for this answer (or another answer won); nothing sent.
   'NoPendingApprovalError',
+  'NotAnApproverError',
   'RunFinishedError',
   'RunLockedError',
   'SnapshotFormatError',
@@ -114,6 +115,8 @@ export function exitForError(error: unknown): ErrorExit {
   }
   // The AWS endpoint could not be reached: not ready, nothing was changed.
   if (name === 'EndpointUnreachableError') return { code: ExitCode.notReady, message, unexpected: false };
+  // --from-wave: a wave before it did not fail back whole; only a read was sent.
+  if (name === 'WavesNotFailedBackError') return { code: ExitCode.notReady, message, unexpected: false };
   if (PERSON_MUST_ACT_ERRORS.has(name)) return { code: ExitCode.personMustAct, message, unexpected: false };
   return { code: ExitCode.personMustAct, message: `unexpected error: ${message}`, unexpected: true };
 }

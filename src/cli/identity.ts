@@ -1,6 +1,6 @@
 // The caller's AWS identity at the start of a command: read through the instrumented STS clients
 // (their events join the command's stream), then shown in the header.
-import type { CallerIdentity } from '../aws/identity.js';
+import { type CallerIdentity, CredentialsError } from '../aws/identity.js';
 import type { RunEventBody } from '../events.js';
 import type { AwsContext } from './aws-context.js';
 import { type CliIO, isInteractive, type Palette } from './io.js';
@@ -49,8 +49,14 @@ export function mfaPrompt(io: CliIO): { askMfaCode?: (serial: string) => Promise
     askMfaCode: async (serial) => {
       const { password, isCancel } = await import('@clack/prompts');
       const code = await password({ message: `MFA code for ${serial}`, input: io.stdin, output: io.stdout });
-      if (isCancel(code)) throw new Error('no MFA code was given');
-      return code.trim();
+      // Nothing typed, or Ctrl-C: nothing is sent to STS (an empty code would only be refused there).
+      const typed = isCancel(code) ? '' : code.trim();
+      if (typed === '') {
+        throw new CredentialsError(
+          `no MFA code was typed for ${serial}${isCancel(code) ? ' (cancelled)' : ''}: nothing was sent or changed; run the command again and type the code your device shows.`,
+        );
+      }
+      return typed;
     },
   };
 }

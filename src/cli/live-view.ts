@@ -5,13 +5,14 @@
 import type { Writable } from 'node:stream';
 import { waveLifecycle } from '../../machines/lifecycle.js';
 import type { WaveResult } from '../../machines/plan.machine.js';
+import { failedBack } from '../../machines/types.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import { describeFate, serverFates } from '../report/serving.js';
 import type { RunResult } from '../run.js';
-import { stateDirArgument } from '../store/state-dir.js';
+import { shellWord, stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
 import { isHandledRetry } from './status.js';
@@ -218,27 +219,97 @@ export class LiveView {
   }
 }
 
-const NEXT_STEPS: Record<RunEnd, string[]> = {
-  completed: [
-    'Verify the applications on the primary side (the run checked EC2 status, network and probes).',
-    'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure, and re-protect the servers (reverse replication) — see docs/operations.md.',
-  ],
-  'backed-out': [
-    'The DR side is serving (each server above says whether data was lost). Read the failure above, fix the cause, then `drs-failback check` and run again.',
-  ],
-  aborted: ['Stopped before its point of no return; nothing was changed by it. Run again when ready.'],
-  'precheck-failed': [
-    'A precheck failed; nothing was changed. Fix the failed checks (`drs-failback check <plan>` shows them) and run again.',
-  ],
-  'backout-failed': [
-    'A person must act: the backout did not finish. Check the recovery instances and jobs named above in the DRS console; the DR side may not be serving everything.',
-  ],
-  'needs-attention': [
-    'A person must act: the servers named "primary already converted" above were launched on the primary side before the wave failed; both copies may be live.',
-    'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `{report}`.',
-  ],
-  interrupted: ['The run is paused; DRS jobs already started continue in AWS.'],
-};
+/** How the run was started, for the next-step commands that run the plan again. */
+export interface Rerun {
+  /** The plan file, as given to `run` (absolute when read back from run.json). */
+  plan: string;
+  /** The scenario of a simulated run. */
+  simulate?: string;
+}
+
+/**
+ * `drs-failback run <plan> [--simulate ...] [--from-wave <wave>] [--state-dir ...]`: runs the plan
+ * again from `fromWave` (null: from its first wave), exactly as the operator can type it.
+ */
+export function rerunCommand(rerun: Rerun | undefined, fromWave: string | null, stateDir?: string): string {
+  const planArg = rerun ? shellWord(rerun.plan) : '<plan file>';
+  const simulate = rerun?.simulate !== undefined ? ` --simulate ${shellWord(rerun.simulate)}` : '';
+  const from = fromWave !== null ? ` --from-wave ${shellWord(fromWave)}` : '';
+  return `drs-failback run ${planArg}${simulate}${from}${stateDir !== undefined ? stateDirArgument(stateDir) : ''}`;
+}
+
+/**
+ * What to type to go on after a run that stopped at a wave: from that wave when waves before it
+ * failed back (in this run or an earlier one), so they are skipped; else the whole plan again.
+ */
+export function continueCommand(result: RunResult, rerun: Rerun | undefined, stateDir?: string): string {
+  const index = result.waves.findIndex((w) => !failedBack(w.outcome));
+  const stopped = result.waves[index];
+  return rerunCommand(rerun, index > 0 && stopped ? stopped.name : null, stateDir);
+}
+
+/** The steps after a run that ended `end`; `again` is the command that goes on. */
+function nextSteps(end: RunEnd, stoppedWave: string | undefined, again: string, skips: string[]): string[] {
+  const skipping =
+    skips.length > 0
+      ? ` (it skips wave(s) ${skips.join(', ')}, which failed back, once DRS shows their servers FAILBACK_COMPLETED)`
+      : '';
+  const wave = stoppedWave !== undefined ? `Wave ${stoppedWave}` : 'The run';
+  switch (end) {
+    case 'completed':
+      return [
+        'Verify the applications on the primary side (the run checked EC2 status, network and probes).',
+        'Cleanup stays manual: terminate the old recovery instances in the DR region when you are sure — see docs/operations.md.',
+      ];
+    case 'backed-out':
+      return [
+        `The DR side is serving (each server above says whether data was lost). Read the failure above and fix the cause; then \`${again}\`${skipping}.`,
+      ];
+    case 'aborted':
+      return [
+        `${wave} stopped before its point of no return; nothing was changed by it. When ready: \`${again}\`${skipping}.`,
+      ];
+    case 'precheck-failed':
+      return [
+        `A precheck of ${stoppedWave !== undefined ? `wave ${stoppedWave}` : 'the run'} failed; nothing was changed by it. Fix the failed checks above (\`${again.replace(/^drs-failback run /, 'drs-failback check ')}\` shows them again), then \`${again}\`${skipping}.`,
+      ];
+    case 'backout-failed':
+      return [
+        'A person must act: the backout did not finish. Check the recovery instances and jobs named above in the DRS console; the DR side may not be serving everything.',
+      ];
+    case 'needs-attention':
+      return [
+        'A person must act: the servers named "primary already converted" above were launched on the primary side before the wave failed; both copies may be live.',
+        'For each: decide which copy serves (keep the DR side and re-run the failback later, or keep the primary and clean up the DR side), and point the application at it. The report lists them: `{report}`.',
+      ];
+    case 'interrupted':
+      return ['The run is paused; DRS jobs already started continue in AWS.'];
+  }
+}
+
+/**
+ * EC2-origin servers whose wave completed run on a new instance in their origin region, not
+ * replicated to the DR region: re-protect them (reverse replication) unless the plan did.
+ */
+export function ec2OriginReprotectLine(
+  result: RunResult,
+  plan: Plan,
+  tracker: RunTracker,
+): string | undefined {
+  const ec2Origin = new Set(tracker.reversedOf.values());
+  const servers = result.waves
+    .filter((w) => w.outcome === 'completed' && !w.afterFailback?.reprotected.length)
+    .flatMap((w) => plan.waves.find((pw) => pw.name === w.name)?.servers ?? [])
+    .map((s) => s.sourceServerID)
+    .filter((id) => ec2Origin.has(id));
+  if (servers.length === 0) return undefined;
+  return `  - Re-protect the EC2-origin servers that failed back (${namedServers(servers)}): reverse replication from their new instances to the DR region (\`afterFailback.reprotect: true\` in the plan does it after a verified failback) — see docs/operations.md.`;
+}
+
+const namedServers = (servers: string[]): string =>
+  servers.length > 5
+    ? `${servers.slice(0, 5).join(', ')} and ${servers.length - 5} more`
+    : servers.join(', ');
 
 /**
  * On-premises servers whose wave completed run on their source machines again, unprotected: AWS
@@ -257,11 +328,7 @@ export function onPremisesReprotectLine(
     .map((s) => s.sourceServerID)
     .filter((id) => !ec2Origin.has(id));
   if (servers.length === 0) return undefined;
-  const named =
-    servers.length > 5
-      ? `${servers.slice(0, 5).join(', ')} and ${servers.length - 5} more`
-      : servers.join(', ');
-  return `  - Re-protect the on-premises servers that failed back (${named}): DRS does not do it. Re-install (or restart) the AWS Replication Agent on each machine so it replicates into AWS again, then confirm that its source server shows dataReplicationInfo.dataReplicationState CONTINUOUS and replicationDirection FAILOVER (\`aws drs describe-source-servers\`) — see docs/operations.md.`;
+  return `  - Re-protect the on-premises servers that failed back (${namedServers(servers)}): DRS does not do it. Re-install (or restart) the AWS Replication Agent on each machine so it replicates into AWS again, then confirm that its source server shows dataReplicationInfo.dataReplicationState CONTINUOUS and replicationDirection FAILOVER (\`aws drs describe-source-servers\`) — see docs/operations.md.`;
 }
 
 export function summaryLines(
@@ -270,6 +337,7 @@ export function summaryLines(
   tracker: RunTracker,
   p: Palette,
   stateDir?: string,
+  rerun?: Rerun,
 ): string[] {
   const report = `drs-failback report ${result.runId}${stateDir !== undefined ? stateDirArgument(stateDir) : ''}`;
   const lines: string[] = [];
@@ -281,7 +349,7 @@ export function summaryLines(
       ? p.green(o)
       : o === 'backed-out' || o === 'aborted'
         ? p.yellow(o)
-        : o === 'not-started'
+        : o === 'not-started' || o === 'already-failed-back'
           ? p.dim(o)
           : p.red(o);
   lines.push('');
@@ -308,9 +376,14 @@ export function summaryLines(
   lines.push('');
   lines.push(p.bold('Next:'));
   const completed = result.waves.filter((w) => w.outcome === 'completed').map((w) => w.name);
-  if (result.outcome !== 'completed' && completed.length > 0) {
+  const earlier = result.waves.filter((w) => w.outcome === 'already-failed-back').map((w) => w.name);
+  if (result.outcome !== 'completed' && completed.length + earlier.length > 0) {
+    const done = [
+      ...(completed.length > 0 ? [`Wave(s) ${completed.join(', ')} completed`] : []),
+      ...(earlier.length > 0 ? [`wave(s) ${earlier.join(', ')} failed back in an earlier run`] : []),
+    ].join('; ');
     lines.push(
-      `  - Wave(s) ${completed.join(', ')} completed: those servers run on the primary side now; the rest of this note is about the wave that stopped.`,
+      `  - ${done}: those servers run on the primary side now; the rest of this note is about the wave that stopped.`,
     );
   }
   if (result.outcome === 'backed-out' && tracker.reversedOf.size > 0) {
@@ -320,8 +393,13 @@ export function summaryLines(
   }
   const reprotect = onPremisesReprotectLine(result, plan, tracker);
   if (reprotect) lines.push(reprotect);
+  const ec2Reprotect = ec2OriginReprotectLine(result, plan, tracker);
+  if (ec2Reprotect) lines.push(ec2Reprotect);
   const afterFailback = result.waves.some((w) => w.afterFailback);
-  for (const step of NEXT_STEPS[result.outcome]) {
+  const stopped = result.waves.find((w) => !failedBack(w.outcome));
+  const again = continueCommand(result, rerun, stateDir);
+  const skips = again.includes(' --from-wave ') ? [...earlier, ...completed] : [];
+  for (const step of nextSteps(result.outcome, stopped?.name, again, skips)) {
     // With afterFailback steps, the waves above say what was re-protected and cleaned up.
     lines.push(
       `  - ${
@@ -372,9 +450,11 @@ function waveLines(
       ? `failed checks: ${failed.join('; ')}`
       : wave.outcome === 'completed'
         ? 'failed back and verified'
-        : (progress ?? 'no job activity');
+        : wave.outcome === 'already-failed-back'
+          ? 'failed back in an earlier run (FAILBACK_COMPLETED); skipped, nothing sent'
+          : (progress ?? 'no job activity');
     lines.push(`    ${id}: ${detail}`);
-    const [fate] = wave.outcome === 'completed' ? [] : serverFates(wave, [id]);
+    const [fate] = failedBack(wave.outcome) ? [] : serverFates(wave, [id]);
     if (fate && wave.outcome !== 'not-started') lines.push(`      ${describeFate(fate)}`);
   }
   return lines;

@@ -151,7 +151,11 @@ function isEntryModule(): boolean {
 
 if (isEntryModule()) await runAsProcess();
 
-/** Some wave completed while the run as a whole did not: servers were changed. */
+/**
+ * Some wave failed back (in this run, or in an earlier one this run continued after) while the run
+ * as a whole did not complete: servers are on the primary side, a person decides what is next.
+ */
 function partialFailback(summary: RunSummary): boolean {
-  return summary.result?.waves.some((w) => w.outcome === 'completed') === true && summary.end !== 'completed';
+  const failedBack = (o: string) => o === 'completed' || o === 'already-failed-back';
+  return summary.result?.waves.some((w) => failedBack(w.outcome)) === true && summary.end !== 'completed';
 }

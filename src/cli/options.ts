@@ -24,6 +24,8 @@ export interface ValidateOptions extends CommonOptions {
 export interface CheckOptions extends CommonOptions {
   plan: string;
   simulate?: string;
+  /** Check from this wave; the waves before it are checked as failed back (`already-failed-back`). */
+  fromWave?: string;
 }
 
 export interface RunOptions extends CommonOptions {
@@ -34,6 +36,8 @@ export interface RunOptions extends CommonOptions {
   speed?: number;
   /** Output redirected: a heartbeat line this often (ms of wall time); absent: 1 minute. */
   heartbeat?: number;
+  /** Start at this wave; the waves before it must have failed back in an earlier run (DRS confirms). */
+  fromWave?: string;
   /** `--web`: serve the live view of the run, with its approvals. */
   web?: WebOptions;
 }

@@ -169,7 +169,11 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
       .command('check')
       .description('run every precheck read-only and print a readiness report')
       .argument('<plan>', 'plan file (YAML or JSON)')
-      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file'),
+      .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
+      .option(
+        '--from-wave <name>',
+        'check from this wave, as `run --from-wave` would run it: the waves before it must have failed back',
+      ),
     AWS_COMMAND,
   )
     .addHelpText(
@@ -183,6 +187,7 @@ function checkCommand(program: Command, onCommand: OnCommand): void {
     .action((plan: string, opts: Record<string, unknown>) => {
       const options: CheckOptions = { ...common(opts), plan };
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       onCommand({ command: 'check', options });
     });
 }
@@ -236,6 +241,10 @@ function runCommand(program: Command, onCommand: OnCommand): void {
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--simulate <scenario>', 'use the simulated AWS described by this scenario file')
       .option('--yes', 'approve every point of no return without asking (scripts)', false)
+      .option(
+        '--from-wave <name>',
+        'start at this wave: the waves before it failed back in an earlier run (DRS must show every server FAILBACK_COMPLETED)',
+      )
       .addOption(
         new Option('--speed <factor>', 'simulation only: virtual seconds per real second').argParser(
           parseSpeed,
@@ -253,11 +262,16 @@ function runCommand(program: Command, onCommand: OnCommand): void {
         'drs-failback run plan.yaml                       # guided: asks before each point of no return',
         'drs-failback run plan.yaml --yes --json > events.ndjson',
         'drs-failback run plan.yaml --simulate scenario.yaml --speed 600',
+        'drs-failback run plan.yaml --from-wave app       # waves before app failed back in an earlier run',
         'drs-failback run plan.yaml --web                 # and a live page with the approvals (URL on stderr)',
-      ]),
+      ]) +
+        '\nWith --from-wave, the waves before it are read first (DescribeRecoveryInstances) and skipped only\n' +
+        'when every server is FAILBACK_COMPLETED; otherwise nothing is sent and the run is refused (exit 3).\n' +
+        'Under --simulate it continues in the world of the latest run of the plan and scenario in the state directory.\n',
     )
     .action((plan: string, opts: Record<string, unknown>, command: Command) => {
       const options: RunOptions = { ...common(opts), plan, yes: opts.yes === true };
+      if (typeof opts.fromWave === 'string') options.fromWave = opts.fromWave;
       if (typeof opts.simulate === 'string') options.simulate = opts.simulate;
       if (typeof opts.speed === 'number') options.speed = opts.speed;
       const web = webOptionsOf(opts, command);

@@ -17,7 +17,11 @@ export const AWS_SERVICES = ['drs', 'ec2', 'sns', 'sts'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 const CHECK_STATUSES = ['pass', 'warn', 'fail'] as const satisfies readonly CheckStatus[];
-const WAVE_OUTCOMES = [...Object.values(Outcome), 'not-started'] as const satisfies readonly WaveOutcome[];
+const WAVE_OUTCOMES = [
+  ...Object.values(Outcome),
+  'not-started',
+  'already-failed-back',
+] as const satisfies readonly WaveOutcome[];
 
 const runStarted = z.object({
   type: z.literal('run.started'),
@@ -33,6 +37,12 @@ const runStarted = z.object({
     .array(z.object({ region: z.string(), account: z.string(), principal: z.string() }))
     .optional()
     .describe('every region the run touches, with the account and principal there'),
+  fromWave: z
+    .string()
+    .optional()
+    .describe(
+      'the wave this run started at (--from-wave): the waves before it had failed back in an earlier run (their `already-failed-back` checks follow)',
+    ),
 });
 
 const state = z.object({

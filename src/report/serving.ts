@@ -38,6 +38,14 @@ export function serverFates(wave: WaveResult, servers: readonly string[]): Serve
         nothingLost: false,
       };
     }
+    if (wave.outcome === 'already-failed-back') {
+      return {
+        sourceServerID,
+        serving: 'primary',
+        loss: 'failed back by an earlier run (skipped: --from-wave); this run changed nothing',
+        nothingLost: true,
+      };
+    }
     if (wave.outcome === 'not-started' || wave.outcome === 'aborted' || wave.outcome === 'precheck-failed') {
       return { sourceServerID, serving: 'dr', loss: 'nothing lost: nothing was changed', nothingLost: true };
     }

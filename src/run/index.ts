@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { type Actor, createActor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import type { PlanOutput, planMachine } from '../../machines/plan.machine.js';
+import { failedBack } from '../../machines/types.js';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
@@ -34,6 +35,7 @@ import {
   createApprovals,
   type PendingApproval,
 } from './approvals.js';
+import type { EarlierWaves } from './continue.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
 import { planActivities } from './targets.js';
@@ -58,6 +60,12 @@ export interface CreateRunOptions {
    * `run.started`, and the reads' events are emitted right after it.
    */
   identity?: RunIdentity;
+  /**
+   * The run starts at a later wave (`--from-wave`): the waves before it failed back in an earlier
+   * run, as `readEarlierWaves` (src/run/continue.ts) confirmed from DRS. Its read's events are
+   * emitted after the identity reads'; those waves end `already-failed-back`, never started.
+   */
+  earlierWaves?: Pick<EarlierWaves, 'fromWave' | 'startAtWave' | 'events'>;
   /** Replace some activities (tests, embedders with their own AWS wrapper). */
   activities?: Partial<FailbackActivities>;
   /** Seed for poll jitter; derived from the run id when absent. */
@@ -216,7 +224,7 @@ export interface RunIdentity {
 
 /** Why a run that did not complete stopped: the first wave that did not complete. */
 function finishReason(output: PlanOutput): { reason?: string } {
-  const stopped = output.waves.find((w) => w.outcome !== 'completed' && w.outcome !== 'not-started');
+  const stopped = output.waves.find((w) => !failedBack(w.outcome) && w.outcome !== 'not-started');
   const reason = output.outcome !== 'completed' ? stopped?.failure?.message : undefined;
   return reason !== undefined ? { reason } : {};
 }
@@ -244,6 +252,22 @@ const asApprover = (by: string | Approver): Approver =>
 
 const approvalRules = (plan: Plan) => (plan.approvers ? { approvers: plan.approvers } : {});
 
+/** The embedder's inspector, if any: like a run listener, one that throws is logged and ignored. */
+function embedderInspector(
+  inspector: CreateRunOptions['inspect'],
+  log: Logger,
+): (ev: InspectionEvent) => void {
+  return (ev) => {
+    if (!inspector) return;
+    try {
+      if (typeof inspector === 'function') inspector(ev);
+      else inspector.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
+}
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -268,17 +292,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   });
   const persist = options.onSnapshot ? persistSteps(options.onSnapshot, () => actorRef) : undefined;
 
-  const embedderInspect = options.inspect;
-  const inspectEmbedder = (ev: InspectionEvent) => {
-    if (!embedderInspect) return;
-    try {
-      if (typeof embedderInspect === 'function') embedderInspect(ev);
-      else embedderInspect.next?.(ev);
-    } catch (err) {
-      log.error({ err }, 'inspector failed');
-    }
-  };
-
+  const inspectEmbedder = embedderInspector(options.inspect, log);
   // Microsteps arrive in causal order (a wave's final state before the plan moves on); initial
   // states show up as the first snapshot. Steps while the actor is built are not announced.
   let announcing = false;
@@ -294,7 +308,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
 
   let actorRef: Actor<typeof planMachine> | undefined;
   const actor = createActor(provideActivities(activities), {
-    input: planRunInput(plan, runId, clock.now(), options.jitterSeed),
+    input: planRunInput(plan, runId, clock.now(), options.jitterSeed, options.earlierWaves?.startAtWave),
     clock,
     inspect,
     ...(snapshot ? { snapshot: snapshot as never } : {}),
@@ -327,8 +341,10 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
       servers,
       simulated: !!options.simulated,
       ...identityFields(options.identity?.identities),
+      ...(options.earlierWaves ? { fromWave: options.earlierWaves.fromWave } : {}),
     });
     for (const body of options.identity?.events ?? []) emit(body);
+    for (const body of options.earlierWaves?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
     announcing = true;
     // The plan's first state before its first wave's (xstate reports the child first).

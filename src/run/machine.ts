@@ -8,13 +8,15 @@ import type { Plan } from '../plan/types.js';
 
 /**
  * The plan machine's input for a plan, started at `startedAt`. The poll jitter's seed is
- * derived from the run id when not given, as `createFailbackRun` does.
+ * derived from the run id when not given, as `createFailbackRun` does. `startAtWave`: the index
+ * of the first wave to run (`--from-wave`), the ones before it failed back already.
  */
 export function planRunInput(
   plan: Plan,
   runId: string,
   startedAt: number,
   jitterSeed?: number,
+  startAtWave?: number,
 ): PlanRunInput {
   return {
     runId,
@@ -33,6 +35,8 @@ export function planRunInput(
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
     ...(plan.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: plan.approvalTimeoutMs } : {}),
     ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+    ...(plan.approvers ? { approvers: plan.approvers } : {}),
+    ...(startAtWave !== undefined && startAtWave > 0 ? { startAtWave } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 // Runs and approvals of the Step Functions engine in DynamoDB. The approval Lambda stores the
 // task token and notifies without it (a token is a bearer credential); `approve` / `refuse`
 // claim the pending approval with a conditional write, then answer Step Functions with
-// SendTaskSuccess and record the caller's AWS principal (`via: api`).
+// SendTaskSuccess and record the caller's AWS principal (`via: api`). The plan's `approvers` travel
+// with the approval (from the machine's input) and are enforced here as in a local run.
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -13,6 +14,7 @@ import {
 import { SendTaskSuccessCommand, type SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Clock } from '../clock.js';
+import { isAllowedApprover } from '../run/approvals.js';
 import type { ApprovalRequest, Command } from './step.js';
 
 export interface RunTableDeps {
@@ -51,6 +53,11 @@ export interface ApprovalAnswer {
 
 export class NoPendingApprovalError extends Error {
   override name = 'NoPendingApprovalError';
+}
+
+/** The caller is not one of the plan's `approvers`: refused before anything is written or sent. */
+export class NotAnApproverError extends Error {
+  override name = 'NotAnApproverError';
 }
 
 const pk = (runId: string) => `run#${runId}`;
@@ -118,6 +125,9 @@ export function createApprovalHandler(deps: ApprovalHandlerDeps) {
           execution: { S: event.execution },
           status: { S: 'pending' },
           requestedAt: { S: requestedAt },
+          ...(request.approvers && request.approvers.length > 0
+            ? { approvers: { L: request.approvers.map((name) => ({ S: name })) } }
+            : {}),
         },
       }),
     );
@@ -143,6 +153,8 @@ export function createApprovalHandler(deps: ApprovalHandlerDeps) {
 interface StoredApproval extends PendingApproval {
   sk: string;
   token: string;
+  /** The plan's approvers, as the approval Lambda stored them; absent: anyone may answer. */
+  approvers?: string[];
 }
 
 async function pending(deps: RunTableDeps, runId: string): Promise<StoredApproval[]> {
@@ -159,19 +171,25 @@ async function pending(deps: RunTableDeps, runId: string): Promise<StoredApprova
       },
     }),
   );
-  return (out.Items ?? []).map((item) => ({
-    runId,
-    sk: item.sk?.S ?? '',
-    wave: item.wave?.S ?? '',
-    state: item.state?.S ?? '',
-    requestedAt: item.requestedAt?.S ?? '',
-    token: item.token?.S ?? '',
-  }));
+  return (out.Items ?? []).map((item) => {
+    const approvers = item.approvers?.L?.map((v) => v.S).filter((name) => name !== undefined);
+    return {
+      runId,
+      sk: item.sk?.S ?? '',
+      wave: item.wave?.S ?? '',
+      state: item.state?.S ?? '',
+      requestedAt: item.requestedAt?.S ?? '',
+      token: item.token?.S ?? '',
+      ...(approvers && approvers.length > 0 ? { approvers } : {}),
+    };
+  });
 }
 
 /** The approvals a run waits for (tokens stay in the table). */
 export async function pendingApprovals(deps: RunTableDeps, runId: string): Promise<PendingApproval[]> {
-  return (await pending(deps, runId)).map(({ sk: _sk, token: _token, ...rest }) => rest);
+  return (await pending(deps, runId)).map(
+    ({ sk: _sk, token: _token, approvers: _approvers, ...rest }) => rest,
+  );
 }
 
 export interface AnswerOptions {
@@ -202,6 +220,14 @@ export async function answerApproval(
   if (candidates.length > 1) {
     throw new NoPendingApprovalError(
       `run ${options.runId} waits for ${candidates.length} approvals: name the wave (--wave)`,
+    );
+  }
+  // The same rule as a local run (src/run/approvals.ts): only the plan's approvers, a role's
+  // sessions included. Checked before the claim, so a refused caller writes and sends nothing.
+  if (!isAllowedApprover(approval.approvers, options.principal)) {
+    throw new NotAnApproverError(
+      `${options.principal} is not one of the plan's approvers (${(approval.approvers ?? []).join(', ')}); ` +
+        `nothing was sent: wave ${approval.wave} of run ${options.runId} still waits for one of them`,
     );
   }
   const at = deps.clock.now();

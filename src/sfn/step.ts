@@ -46,6 +46,8 @@ export interface ApprovalRequest {
   wave: string;
   waveIndex: number;
   state: string;
+  /** Who may answer (the plan's `approvers`, from the machine's input); absent: anyone. */
+  approvers?: string[];
 }
 
 /** How a child execution begins: from its input, or continued from a snapshot. */
@@ -208,7 +210,12 @@ function approvalCommand(
   delayMs: number | null,
   deadline: EventObject | null,
 ): Command {
-  const context = snapshot.context as { runId: string; wave: { name: string }; waveIndex: number };
+  const context = snapshot.context as {
+    runId: string;
+    wave: { name: string };
+    waveIndex: number;
+    approvers?: string[];
+  };
   const timeoutSeconds =
     delayMs === null
       ? MAX_TASK_TIMEOUT_S
@@ -220,7 +227,13 @@ function approvalCommand(
     delayMs,
     remainingMs: delayMs === null ? null : Math.max(0, delayMs - timeoutSeconds * 1000),
     deadline,
-    request: { runId: context.runId, wave: context.wave.name, waveIndex: context.waveIndex, state },
+    request: {
+      runId: context.runId,
+      wave: context.wave.name,
+      waveIndex: context.waveIndex,
+      state,
+      ...(context.approvers ? { approvers: context.approvers } : {}),
+    },
   };
 }
 

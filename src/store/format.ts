@@ -42,6 +42,8 @@ export interface RunMeta {
   host: string;
   pid: number;
   sourceServerIDs: string[];
+  /** Absolute path of the plan file the run was started with (absent in older runs): for next-step commands. */
+  planFile?: string;
   /** EVENT_FORMAT_VERSION of the run's `events.ndjson` (1: events without `seq`). */
   eventFormatVersion: number;
   /**

@@ -98,6 +98,8 @@ export interface CreateStoredRunOptions {
   simulation?: RunSimulation;
   /** Writes the simulated world to the given file, before run.json exists. */
   writeWorld?: (file: string) => void;
+  /** Absolute path of the plan file, kept in run.json for the next-step commands of later processes. */
+  planFile?: string;
 }
 
 export interface EventLog {
@@ -161,6 +163,7 @@ export class RunStore {
         pid: this.#env.pid,
         sourceServerIDs: servers,
         eventFormatVersion: EVENT_FORMAT_VERSION,
+        ...(options.planFile !== undefined ? { planFile: options.planFile } : {}),
         ...(options.simulation ? { simulation: options.simulation } : {}),
       };
       // run.json last: a run folder without it is an aborted creation, never listed, refused by

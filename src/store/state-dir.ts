@@ -17,7 +17,8 @@ export function defaultStateDir(env: Readonly<Record<string, string | undefined>
   return join(base, 'drs-failback');
 }
 
-const shellWord = (text: string): string =>
+/** `text` as one word of a shell command line, quoted only when it needs to be. */
+export const shellWord = (text: string): string =>
   /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**

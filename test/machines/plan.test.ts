@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { type PlanRunInput, runOutcome } from '../../machines/plan.machine.js';
+import { type PlanRunInput, runOutcome, waveInputFor } from '../../machines/plan.machine.js';
 import { provideActivities } from '../../src/run.js';
 import { type ActivityCall, type Script, scriptedActivities } from '../support/fake-activities.js';
 
@@ -53,6 +53,33 @@ describe('plan machine', () => {
       .filter((c) => c.name === 'precheck')
       .map((c) => (c.input as { wave: string }).wave);
     expect(prechecks).toEqual(['db', 'app', 'web']);
+  });
+
+  it('startAtWave: the waves before it are already-failed-back and never started', async () => {
+    const r = run({}, { startAtWave: 2 });
+    const out = await r.done;
+    expect(out.outcome).toBe('completed');
+    expect(out.waves.map((w) => [w.name, w.outcome])).toEqual([
+      ['db', 'already-failed-back'],
+      ['app', 'already-failed-back'],
+      ['web', 'completed'],
+    ]);
+    expect(
+      r.calls.map((c) => (c.input as { wave?: string }).wave).filter((w) => w !== undefined),
+    ).not.toContain('db');
+    expect(runOutcome([{ outcome: 'already-failed-back' }, { outcome: 'aborted' }])).toBe('aborted');
+  });
+
+  it('approval once, from a later wave: the first wave this run starts is the one asked', () => {
+    const context = {
+      ...input({ approval: 'once', startAtWave: 1 }),
+      rtoDeadlineAt: T0 + 4 * 3600_000,
+      now: T0,
+      results: [],
+      outcome: null,
+    };
+    expect(waveInputFor({ ...context, waveIndex: 1 }).requiresApproval).toBe(true);
+    expect(waveInputFor({ ...context, waveIndex: 2 }).requiresApproval).toBe(false);
   });
 
   it('a wave that backs out stops the later waves, reported as not started', async () => {

@@ -21,18 +21,23 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { waveInputFor } from '../../machines/plan.machine.js';
 import { answerSfnApproval } from '../../src/cli/commands/answer-sfn.js';
 import { statusSfn } from '../../src/cli/commands/status-sfn.js';
+import { exitForError } from '../../src/cli/exit-codes.js';
 import { parseArgs } from '../../src/cli/program.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { planRunInput } from '../../src/run/machine.js';
 import {
   answerApproval,
   createApprovalHandler,
   NoPendingApprovalError,
+  NotAnApproverError,
   pendingApprovals,
   readRun,
   recordRun,
 } from '../../src/sfn/approvals.js';
-import type { Command } from '../../src/sfn/step.js';
+import { type Command, type StepRequest, step } from '../../src/sfn/step.js';
 
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -270,5 +275,107 @@ describe('drs-failback status --engine sfn', () => {
     await expect(
       statusSfn({ runId: RUN, engine: 'sfn', json: true, stateDir: '.' }, io().io),
     ).rejects.toThrow(/no run/);
+  });
+});
+
+describe("the plan's approvers on the Step Functions path", () => {
+  const approvers = ['alice', 'arn:aws:iam::111122223333:role/oncall'];
+  const guarded = { ...storedApproval, approvers: { L: approvers.map((S) => ({ S })) } };
+
+  it('travel from the plan to the approval Task: plan input, wave input, approval request', async () => {
+    const plan = await loadPlan('examples/three-wave/plan.yaml');
+    const input = planRunInput({ ...plan, approvers, approval: 'per-wave' }, RUN, NOW, 1);
+    expect(input.approvers).toEqual(approvers);
+    // The wave execution begins with the wave's input, as the plan hands it over.
+    const waveInput = waveInputFor({
+      ...input,
+      rtoDeadlineAt: NOW + input.rtoMs,
+      now: NOW,
+      waveIndex: 0,
+      results: [],
+      outcome: null,
+    });
+    const begun = step({ machine: 'wave', execution: { begin: { input: waveInput } } });
+    expect(begun.command.kind).toBe('invoke');
+    const servers = (waveInput.wave.servers ?? []).map((s, i) => ({
+      sourceServerID: s.sourceServerID,
+      recoveryInstanceID: `i-${String(i).padStart(17, '0')}`,
+    }));
+    const asked = step({
+      machine: 'wave',
+      snapshot: begun.snapshot,
+      command: begun.command,
+      history: begun.history,
+      outcome: { kind: 'done', output: { now: NOW, ok: true, checks: [], servers } },
+    } as StepRequest);
+    expect(asked.command.kind).toBe('approval');
+    if (asked.command.kind !== 'approval') return;
+    expect(asked.command.request.approvers).toEqual(approvers);
+    // The approval Lambda keeps them with the pending approval.
+    ddb.on(PutItemCommand).resolves({});
+    await createApprovalHandler(deps())({
+      token: TOKEN,
+      execution: 'arn:aws:states:us-east-1:111122223333:execution:wave:x',
+      request: asked.command.request,
+      command: asked.command,
+    });
+    expect(ddb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.approvers).toEqual({
+      L: approvers.map((S) => ({ S })),
+    });
+  });
+
+  it('a caller who is not an approver is refused: no claim, no SendTaskSuccess, exit 2', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [guarded] });
+    ddb.on(UpdateItemCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const refused = answerApproval(deps(), {
+      runId: RUN,
+      decision: 'approve',
+      principal: 'arn:aws:sts::111122223333:assumed-role/developer/mallory',
+    });
+    await expect(refused).rejects.toBeInstanceOf(NotAnApproverError);
+    await expect(refused).rejects.toThrow(/is not one of the plan's approvers .*nothing was sent/);
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    const exit = exitForError(await refused.catch((e: unknown) => e));
+    expect(exit.code).toBe(2);
+  });
+
+  it('refusing is an answer too: a refusal by someone not named is refused the same way', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [guarded] });
+    await expect(
+      answerApproval(deps(), {
+        runId: RUN,
+        decision: 'refuse',
+        principal: 'arn:aws:iam::111122223333:user/bob',
+      }),
+    ).rejects.toBeInstanceOf(NotAnApproverError);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('a session of a named role answers, as in a local run', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [guarded] });
+    ddb.on(UpdateItemCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const answer = await answerApproval(deps(), {
+      runId: RUN,
+      decision: 'approve',
+      principal: 'arn:aws:sts::111122223333:assumed-role/oncall/alice',
+    });
+    expect(answer.approver).toBe('arn:aws:sts::111122223333:assumed-role/oncall/alice');
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+  });
+
+  it('drs-failback approve as a principal not named: refused, nothing sent', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::111122223333:user/mallory' });
+    ddb.on(QueryCommand).resolves({ Items: [guarded] });
+    ddb.on(UpdateItemCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} };
+    await expect(
+      answerSfnApproval('approve', { runId: RUN, table: 'runs', region: 'us-east-1', json: false }, io),
+    ).rejects.toThrow(/arn:aws:iam::111122223333:user\/mallory is not one of the plan's approvers/);
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
   });
 });

@@ -1,13 +1,19 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
+
+import type { Logger } from 'pino';
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import type { FailbackActivities } from '../../actors/types.js';
 import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
-import { eventStamper, type RunEventBody } from '../../events.js';
+import { type EmitEvent, eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
+import type { Plan } from '../../plan/types.js';
+import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
 import { planActivities } from '../../run/targets.js';
 import { newRunId } from '../../run-id.js';
-import { createAwsContext } from '../aws-context.js';
+import { type AwsContext, createAwsContext } from '../aws-context.js';
+import { checkFromWave, earlierSimulatedWorld } from '../from-wave.js';
 import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
@@ -31,13 +37,60 @@ export interface CheckReport {
   ec2Origin: Ec2OriginServer[];
 }
 
+/** Each wave is checked where it acts (its account and region, plan keys waves[].account/region). */
+function checkActivities(
+  plan: Plan,
+  region: string,
+  aws: AwsContext,
+  emit: EmitEvent,
+  awsClock: AwsClock,
+  log: Logger,
+): FailbackActivities {
+  return planActivities(plan, region, aws.clients, (clients, clientsRegion, account) => {
+    const emitHere: EmitEvent =
+      account === undefined
+        ? emit
+        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
+    const { drs, ec2, regional } = instrumentAwsClients(
+      clients,
+      clientsRegion,
+      emitHere,
+      undefined,
+      awsClock,
+    );
+    return createAwsActors({
+      drs,
+      ec2,
+      ...(regional ? { regional } : {}),
+      log,
+      clock: aws.clock,
+      awsClock,
+      emit: emitHere,
+      probes: aws.probes ?? createNetworkProbeRunner(),
+    });
+  });
+}
+
 export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
   const plan = await loadPlan(options.plan);
+  checkFromWave(plan, options.fromWave);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
+  const earlierWorld =
+    options.fromWave !== undefined && options.simulate !== undefined
+      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
+      : null;
+  const aws = await createAwsContext(plan, {
+    ...options,
+    env: io.env,
+    ...mfaPrompt(io),
+    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
+  });
   const runId = newRunId(aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
+  if (earlierWorld !== null && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
   }
   const rows: ReportRow[] = [];
   const stamp = eventStamper(runId, aws.clock);
@@ -59,30 +112,14 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const identities = await aws.identify(emit);
   const region = aws.region;
   const awsClock = new AwsClock(aws.clock);
-  // Each wave is checked where it acts (its account and region, plan keys waves[].account/region).
-  const activities = planActivities(plan, region, aws.clients, (clients, clientsRegion, account) => {
-    const emitHere: typeof emit =
-      account === undefined
-        ? emit
-        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
-    const { drs, ec2, regional } = instrumentAwsClients(
-      clients,
-      clientsRegion,
-      emitHere,
-      undefined,
-      awsClock,
-    );
-    return createAwsActors({
-      drs,
-      ec2,
-      ...(regional ? { regional } : {}),
-      log: log.child({ runId, command: 'check' }),
-      clock: aws.clock,
-      awsClock,
-      emit: emitHere,
-      probes: aws.probes ?? createNetworkProbeRunner(),
-    });
-  });
+  const activities = checkActivities(
+    plan,
+    region,
+    aws,
+    emit,
+    awsClock,
+    log.child({ runId, command: 'check' }),
+  );
 
   const p = palette(useColor(io));
   if (!options.json) {
@@ -93,7 +130,19 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const rtoDeadlineAt = aws.clock.now() + plan.objectives.rtoMs;
   const waves: CheckReport['waves'] = [];
   const ec2Origin: Ec2OriginServer[] = [];
-  for (const wave of plan.waves) {
+  const startAt = options.fromWave !== undefined ? waveIndexOf(plan, options.fromWave) : 0;
+  if (options.fromWave !== undefined && startAt > 0) {
+    // The waves before it: failed back whole, as `run --from-wave` requires (one read, a check each).
+    const checks: RunEventBody[] = [];
+    // Read in the plan's account and DR region (TODO: waves of other targets are judged there too).
+    const { drs } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
+    const earlier = await aws.drive(
+      judgeEarlierWaves({ plan, fromWave: options.fromWave, drs, events: checks }),
+    );
+    for (const body of checks) emit(body);
+    for (const w of earlier.waves) waves.push({ name: w.wave, ready: w.failedBack });
+  }
+  for (const wave of plan.waves.slice(startAt)) {
     const output = await aws.drive(
       activities.precheck({
         runId,

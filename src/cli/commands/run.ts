@@ -4,11 +4,19 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { instrumentClient } from '../../aws/instrument.js';
 import { createStopGate } from '../../aws/stop-gate.js';
 import { ConfigError } from '../../config/index.js';
+import type { RunEventBody } from '../../events.js';
 import { parsePlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
+import {
+  type EarlierWaves,
+  readEarlierWaves,
+  WavesNotFailedBackError,
+  waveIndexOf,
+} from '../../run/continue.js';
 import { createStoredRun } from '../../run/stored.js';
 import type { FailbackRun } from '../../run.js';
 import { newRunId } from '../../run-id.js';
@@ -17,6 +25,7 @@ import type { RunStore } from '../../store/run-store.js';
 import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { type DriveSession, driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
+import { checkFromWave, type EarlierWorld, earlierSimulatedWorld } from '../from-wave.js';
 import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
@@ -74,31 +83,74 @@ function newStoredRunId(store: RunStore, aws: AwsContext): string {
   return id;
 }
 
+/** `--from-wave`: reads the waves before it in DRS; refuses (exit 3) unless they all failed back. */
+async function readSkippedWaves(
+  options: RunOptions,
+  plan: Plan,
+  aws: AwsContext,
+  earlierWorld: EarlierWorld | null,
+): Promise<EarlierWaves | undefined> {
+  if (options.fromWave === undefined || waveIndexOf(plan, options.fromWave) <= 0) return undefined;
+  const events: RunEventBody[] = [];
+  const drs = instrumentClient(aws.clients.drs, {
+    service: 'drs',
+    region: aws.region,
+    emit: (body) => {
+      events.push(body);
+    },
+  });
+  try {
+    return await aws.drive(readEarlierWaves({ plan, fromWave: options.fromWave, drs, events }));
+  } catch (error) {
+    if (error instanceof WavesNotFailedBackError && aws.simulated && earlierWorld === null) {
+      error.message +=
+        ' (Simulated: no finished run of this plan and scenario in the state directory left a world to continue in.)';
+    }
+    throw error;
+  }
+}
+
 export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): Promise<RunSummary> {
   const planText = await readPlanText(options.plan);
   const plan = parsePlan(planText, options.plan);
+  checkFromWave(plan, options.fromWave);
   const log = createCliLogger(options, io);
-  const aws = await createAwsContext(plan, { ...options, env: io.env, ...mfaPrompt(io) });
+  const earlierWorld =
+    options.fromWave !== undefined && options.simulate !== undefined
+      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
+      : null;
+  const aws = await createAwsContext(plan, {
+    ...options,
+    env: io.env,
+    ...mfaPrompt(io),
+    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
+  });
   const store = openStore(options.stateDir, () => aws.clock.now());
   if (aws.preparedWorld !== undefined && !options.json) {
     writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
+  if (earlierWorld !== null && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
   }
   refuseOverInterruptedRun(store, plan);
   const runId = newStoredRunId(store, aws);
   // Who the run acts as, before anything else: a wrong account stops here, before the run exists.
   const identity = await readCallerIdentity(aws);
+  // Then, with --from-wave, whether the waves before it did fail back: refused here when not.
+  const earlierWaves = await readSkippedWaves(options, plan, aws, earlierWorld);
   // Takes the plan's and its servers' locks before anything is sent: a second run of the plan,
   // or of one sharing a server, is refused here with RunLockedError naming the active run.
   // A simulated run is recorded as one in run.json, with its world written before it: from the
   // instant the run exists it can only ever continue in that world.
-  const stored = store.create(
-    plan,
-    planText,
-    runId,
-    options.simulate !== undefined
-      ? { simulation: simulationRecord(options.simulate), writeWorld: (file) => aws.keepWorldIn(file) }
-      : {},
-  );
+  const stored = store.create(plan, planText, runId, {
+    planFile: resolve(options.plan),
+    ...(options.simulate !== undefined
+      ? {
+          simulation: simulationRecord(options.simulate),
+          writeWorld: (file: string) => aws.keepWorldIn(file),
+        }
+      : {}),
+  });
   let failback: FailbackRun;
   const gate = createStopGate();
   try {
@@ -110,6 +162,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
       region: aws.region,
       simulated: aws.simulated,
       identity,
+      ...(earlierWaves ? { earlierWaves } : {}),
       ...(aws.probes ? { probes: aws.probes } : {}),
       ...(aws.writes ? { writes: aws.writes } : {}),
     });
@@ -127,6 +180,7 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
     json: options.json,
     ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat } : {}),
     yes: options.yes,
+    rerun: { plan: options.plan, ...(options.simulate !== undefined ? { simulate: options.simulate } : {}) },
     intro: [...planLines(summarizePlan(plan), p), ...identityLines(identity.identities, aws, p), ''],
   };
   if (options.web === undefined) return driveRun(session, io, deps);

@@ -1,0 +1,44 @@
+// `--from-wave <name>` of `run` and `check`: the name must be one of the plan's waves, and under
+// --simulate the command continues in the world the latest finished run of the plan left, where
+// the waves before it did fail back (as AWS keeps what a run did).
+import { resolve } from 'node:path';
+import type { Plan } from '../plan/types.js';
+import { waveIndexOf } from '../run/continue.js';
+import { UsageError } from './errors.js';
+import { openStore, savedSimulation } from './run-state.js';
+
+/** `--from-wave`: the name must be one of the plan's waves (exit 2, naming them, before any call). */
+export function checkFromWave(plan: Plan, fromWave: string | undefined): void {
+  if (fromWave === undefined || waveIndexOf(plan, fromWave) >= 0) return;
+  throw new UsageError(
+    `--from-wave ${fromWave}: plan ${plan.name} has no wave of that name; its waves are: ${plan.waves.map((w) => w.name).join(', ')}`,
+  );
+}
+
+/** The world an earlier simulated run left: a simulated run continued with --from-wave goes on in it. */
+export interface EarlierWorld {
+  runId: string;
+  world: string;
+}
+
+/**
+ * The latest simulated run of this plan and scenario in the state directory, whose world a
+ * `--from-wave` run continues in (as AWS keeps what the earlier run did); null: none.
+ */
+export function earlierSimulatedWorld(stateDir: string, plan: Plan, scenario: string): EarlierWorld | null {
+  const store = openStore(stateDir);
+  const scenarioPath = resolve(scenario);
+  const candidates = store
+    .list()
+    .filter((l) => l.plan === plan.name && l.simulated && l.outcome !== null)
+    .sort((a, b) => a.startedWallClock.localeCompare(b.startedWallClock) || a.id.localeCompare(b.id));
+  for (const listing of candidates.reverse()) {
+    try {
+      const saved = savedSimulation(store.open(listing.id));
+      if (saved?.record.scenario === scenarioPath) return { runId: listing.id, world: saved.world };
+    } catch {
+      // A damaged earlier run is no world to continue in; an older one may be.
+    }
+  }
+  return null;
+}
