@@ -4,6 +4,7 @@ import type {
   AfterFailbackSettings,
   ApprovalMode,
   CutoverSettings,
+  JobSettings,
   Outcome,
   PollingSettings,
   RestoreMode,
@@ -45,6 +46,8 @@ export interface PlanRunInput {
    * `already-failed-back` and never started.
    */
   startAtWave?: number;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 
 export interface WaveResult {
@@ -143,6 +146,7 @@ export function waveInputFor(context: PlanContext, waveIndex = context.waveIndex
     ...(context.cutover ? { cutover: context.cutover } : {}),
     ...(context.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: context.approvalTimeoutMs } : {}),
     ...(context.approvers ? { approvers: context.approvers } : {}),
+    ...(context.jobs ? { jobs: context.jobs } : {}),
   };
 }
 

@@ -1,6 +1,9 @@
 // Domain types shared by the pure machines and the AWS actors.
 // Everything here is plain JSON data, so a machine snapshot can be persisted and restored.
 import type { MarkerCall } from './cutover.js';
+import type { JobLimits, JobSettings } from './jobs.js';
+
+export type { JobLimits, JobSettings } from './jobs.js';
 
 /** Outcome of a run or of a wave, as fixed by the public contract. */
 export const Outcome = {
@@ -174,6 +177,8 @@ export interface PrecheckInput {
   rtoDeadlineAt: number;
   /** The plan's backout.restore: recovery points are read only when a relaunch is allowed (absent: read). */
   restore?: RestoreMode;
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 export interface PrecheckOutput {
   now: number;
@@ -182,6 +187,8 @@ export interface PrecheckOutput {
   servers: ResolvedServer[];
   /** A read that failed but may pass if sent again (throttling, 5xx): the precheck is retried. */
   failure?: AwsFailure;
+  /** The job limits the start honours: the plan's, lowered to the live quotas read (absent: defaults). */
+  limits?: JobLimits;
 }
 
 export interface StartFailbackInput {
@@ -196,11 +203,19 @@ export interface StartFailbackInput {
    * then is adopted instead of starting another (a restored run re-runs this activity).
    */
   runStartedAt?: number;
+  /** The job limits (absent: DRS's defaults); the wave's jobs so far count against them. */
+  limits?: JobLimits;
+  jobIds?: string[];
+  jobRegions?: Record<string, string>;
 }
 export interface StartFailbackOutput {
   now: number;
-  /** Jobs that DRS accepted, even when a later batch failed. */
+  /** Jobs that DRS accepted, even when a later batch failed; with a quota wait, every job of the wave so far. */
   jobIds: string[];
+  /** Servers left for a later start (no capacity now, or DRS refused for quota); absent: none. */
+  queued?: number;
+  /** With `queued`: servers in the wave's active jobs after this start. */
+  inFlight?: number;
   /** Region of each job that does not run in the plan's (DR) region: EC2-origin launches. */
   jobRegions?: Record<string, string>;
   failure?: AwsFailure;
@@ -325,66 +340,16 @@ export interface RestoreRecoveryPointOutput {
   failure?: AwsFailure;
 }
 
-// ---- After a verified EC2-origin failback: opt-in, each behind its own approval.
-
-/** What the opt-in clean-up does to the old recovery instances after a verified failback. */
-export type CleanupMode = 'terminate' | 'disconnect';
-
-export interface AfterFailbackSettings {
-  /** ReverseReplication of the new primary, so it is protected again (DR region as target). */
-  reprotect: boolean;
-  /**
-   * The old DR recovery instances, after a verified failback (any origin), behind its own
-   * approval: `terminate` (TerminateRecoveryInstances), `disconnect` (DisconnectRecoveryInstance:
-   * DRS forgets them, the EC2 instances stay), or false. `true` (older plans and snapshots) is
-   * `terminate`.
-   */
-  cleanup: CleanupMode | boolean;
-}
-
-/** The clean-up a plan asks for; undefined: none. */
-export function cleanupModeOf(
-  settings: { cleanup?: CleanupMode | boolean } | undefined,
-): CleanupMode | undefined {
-  const c = settings?.cleanup;
-  if (c === true || c === 'terminate') return 'terminate';
-  if (c === 'disconnect') return 'disconnect';
-  return undefined;
-}
-
-export interface ReprotectTarget {
-  sourceServerID: string;
-  originRegion: string;
-  /** The recovery instance the failback launched in the origin region. */
-  recoveryInstanceID: string;
-}
-export interface ReprotectInput {
-  runId: string;
-  wave: string;
-  servers: ReprotectTarget[];
-}
-export interface ReprotectOutput {
-  now: number;
-  reversed: { sourceServerID: string; reversedDirectionSourceServerArn: string }[];
-  failures: AwsFailure[];
-}
-
-export interface CleanupInput {
-  runId: string;
-  wave: string;
-  /** The old recovery instances in the DR region. */
-  recoveryInstanceIDs: string[];
-  /** Absent (older snapshots): terminate. */
-  mode?: CleanupMode;
-}
-export interface CleanupOutput {
-  now: number;
-  jobIds: string[];
-  terminated: string[];
-  /** `disconnect` mode: the recovery instances DRS disconnected. */
-  disconnected?: string[];
-  failures: AwsFailure[];
-}
+export {
+  type AfterFailbackSettings,
+  type CleanupInput,
+  type CleanupMode,
+  type CleanupOutput,
+  cleanupModeOf,
+  type ReprotectInput,
+  type ReprotectOutput,
+  type ReprotectTarget,
+} from './after-failback.js';
 
 export type {
   CutoverSettings,

@@ -50,6 +50,7 @@ export const waveUpdates = {
   recordPrecheck: (_: WaveContext, p: { output: PrecheckOutput }): Update => ({
     now: p.output.now,
     resolved: p.output.servers,
+    ...(p.output.limits ? { jobLimits: p.output.limits } : {}),
   }),
   recordPrecheckAttempt: (context: WaveContext, p: { output: PrecheckOutput }): Update => ({
     now: p.output.now,
@@ -68,7 +69,8 @@ export const waveUpdates = {
   }),
   recordStart: (context: WaveContext, p: { output: StartFailbackOutput }): Update => ({
     now: p.output.now,
-    jobIds: [...context.jobIds, ...p.output.jobIds],
+    // A start sent again after a quota wait returns the wave's earlier jobs too (adopted).
+    jobIds: [...new Set([...context.jobIds, ...p.output.jobIds])],
     jobRegions: { ...context.jobRegions, ...p.output.jobRegions },
     startAttempts: context.startAttempts + 1,
     ...afterAttempt(context, p.output.failure),

@@ -5,6 +5,8 @@ import type {
   AwsFailure,
   CutoverSettings,
   FailureReason,
+  JobLimits,
+  JobSettings,
   Outcome,
   PollingSettings,
   ReprotectOutput,
@@ -45,6 +47,8 @@ export interface WaveInput {
    * engines that only have the machine's input (Step Functions); the machine does not read it.
    */
   approvers?: string[];
+  /** The plan's job figures (absent in older snapshots: DRS's defaults, quotas not read). */
+  jobs?: JobSettings;
 }
 
 /** What the cutover did: who confirmed the writes stopped, and the drain's last reading. */
@@ -125,6 +129,8 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
   /** Jobs outside the DR region (EC2-origin launches), by id. Absent in older snapshots. */
   jobRegions?: Record<string, string>;
   afterFailbackRecord?: AfterFailbackRecord;
+  /** The job limits the precheck settled (plan and live quotas); absent in older snapshots: defaults. */
+  jobLimits?: JobLimits;
   /** Absent in older snapshots and when the wave has no cutover. */
   cutoverRecord?: CutoverRecord;
 }

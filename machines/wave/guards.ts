@@ -51,6 +51,14 @@ export const waveGuards = {
     context.startAttempts + 1 < MAX_START_ATTEMPTS &&
     p.output.now < context.rtoDeadlineAt,
   startFailed: (_: Args, p: { output: StartFailbackOutput }) => p.output.failure !== undefined,
+  /** Servers wait for DRS job capacity (the wave's first jobs run): wait and start again. */
+  startQueued: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+    (p.output.queued ?? 0) > 0 && p.output.now < context.rtoDeadlineAt,
+  /** While waiting for capacity: a read or start that may pass again waits one more round (it re-reads first). */
+  retryWhileQueued: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+    p.output.failure?.retryable === true && p.output.now < context.rtoDeadlineAt,
+  startQueuedPastRto: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+    (p.output.queued ?? 0) > 0 && p.output.now >= context.rtoDeadlineAt,
   jobsLaunched: (_: Args, p: { output: { verdict: JobVerdict } }) => p.output.verdict === 'launched',
   jobsFailed: (_: Args, p: { output: PollJobsOutput }) => p.output.verdict === 'failed',
   /** A failure that sending again will not cure. */

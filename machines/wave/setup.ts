@@ -106,6 +106,7 @@ export const waveSetup = setup({
     precheckRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
     drainPoll: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt, c.cutoverRecord?.deadlineAt ?? null]),
     startRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
+    quotaRetry: waitDelay<WaveContext>((c) => [c.rtoDeadlineAt]),
     /** StopFailback sent again: the backout's own deadline caps the wait, not the RTO (it is past). */
     stopRetry: waitDelay<WaveContext>((c) => [c.backout?.restoreDeadlineAt ?? null]),
     restorePoll: waitDelay<WaveContext>((c) => [

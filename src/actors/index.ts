@@ -12,7 +12,9 @@ import type { ActorDeps, FailbackActivities } from './types.js';
 import { verifyFailback } from './verify-failback.js';
 
 /** The failback activities on the real DRS and EC2 APIs (or anything with their `send`). */
-export function createAwsActors(deps: ActorDeps): FailbackActivities {
+export function createAwsActors(actorDeps: ActorDeps): FailbackActivities {
+  // DRS's job quotas are read once per region and run, whichever wave asks first.
+  const deps: ActorDeps = { ...actorDeps, quotaReads: actorDeps.quotaReads ?? new Map() };
   return {
     precheck: (input) => precheck(deps, input),
     quiesceWrites: (input) => quiesceWrites(deps, input),

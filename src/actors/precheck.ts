@@ -1,11 +1,13 @@
 import type { RecoverySnapshot, SourceServer } from '@aws-sdk/client-drs';
 import type { AwsFailure, CheckResult, PrecheckInput, PrecheckOutput } from '../../machines/types.js';
 import { parseSourceServerArn } from '../aws/ids.js';
+import { type QuotaRead, quotasNotReadable } from '../aws/quotas.js';
 import { JOBS_LOOKBACK_MS } from '../prechecks/active-jobs.js';
 import {
   type CheckScope,
   ec2InstanceTargets,
   ec2OriginServerIds,
+  jobLimitsOf,
   type NamedCheckResult,
   type OriginRegionReads,
   PRECHECK_STAGES,
@@ -27,6 +29,7 @@ import {
   findReversedSourceServer,
   groupBySourceServer,
 } from './describe-recovery-instances.js';
+import { readJobQuotas } from './quotas.js';
 import { newestRecoverySnapshot } from './recovery-snapshots.js';
 import { clientsFor } from './regional.js';
 import type { ActorDeps } from './types.js';
@@ -76,6 +79,35 @@ async function lookUpReversals(
 }
 
 /**
+ * DRS's job quotas in every region the wave launches in: the DR region for on-premises servers,
+ * the origin region of each EC2-origin server; none unless the plan reads them. Read once per
+ * region and run (`deps.quotaReads`).
+ */
+async function readQuotasWhereLaunched(deps: ActorDeps, reads: WaveReads): Promise<QuotaRead[]> {
+  if (!reads.input.jobs?.readQuotas) return [];
+  const servers = resolvedServers(reads);
+  const regions: (string | null)[] = [];
+  if (servers.length === 0 || servers.some((s) => s.origin !== 'AWS')) regions.push(null);
+  for (const s of servers) {
+    if (s.origin === 'AWS' && s.originRegion && !regions.includes(s.originRegion))
+      regions.push(s.originRegion);
+  }
+  const cache = deps.quotaReads ?? new Map<string, Promise<QuotaRead>>();
+  return Promise.all(
+    regions.map((region) => {
+      const key = region ?? '';
+      let read = cache.get(key);
+      if (read === undefined) {
+        const sq = region === null ? deps.serviceQuotas : clientsFor(deps, region).serviceQuotas;
+        read = sq ? readJobQuotas(sq, region) : Promise.resolve(quotasNotReadable(region));
+        cache.set(key, read);
+      }
+      return read;
+    }),
+  );
+}
+
+/**
  * Read-only checks before the point of no return. The reads happen here, once each; what they
  * mean is decided by the checks of src/prechecks, run stage by stage as their reads return.
  * Every check is emitted as a `check` event and returned; `ok` is false when any check failed.
@@ -115,6 +147,7 @@ export async function precheck(
     ok: !checks.some((c) => c.status === 'fail'),
     checks,
     servers: resolvedServers(reads),
+    limits: jobLimitsOf(reads),
     ...(retryable !== undefined ? { failure: retryable } : {}),
   });
 
@@ -166,8 +199,7 @@ export async function precheck(
     }
   }
 
-  // On premises, when a backout may relaunch: is there a known-good point (informational; the RPO
-  // is the failback replication's lag, judged above). A failed read is a warn, never retried.
+  // On premises, when a backout may relaunch: a known-good point? Informational, never retried.
   if (input.restore !== 'never') {
     for (const id of sourceServerIDs.filter((s) => !ec2Origin.has(s))) {
       const snapshot = await read(() => newestRecoverySnapshot(deps.drs, id));
@@ -197,5 +229,7 @@ export async function precheck(
     run('ec2Instances');
   }
 
+  reads.quotas = await readQuotasWhereLaunched(deps, reads);
+  run('quota');
   return finish();
 }

@@ -6,7 +6,9 @@ import {
   type DescribeRecoveryInstancesCommandInput,
   InitiatedBy,
   type Job,
+  JobStatus,
   JobType,
+  LaunchStatus,
   StartFailbackLaunchCommand,
   StartRecoveryCommand,
 } from '@aws-sdk/client-drs';
@@ -21,16 +23,19 @@ import type { DrsSender } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
 import { assertValidIds, ID_PATTERNS, InvalidRequestError } from '../aws/ids.js';
 import { collectItems, DRS_TOKENS } from '../aws/paginate.js';
+import { DEFAULT_JOB_LIMITS } from '../aws/quotas.js';
+import { batchesThatFit, type InFlight } from './job-pacing.js';
 import { clientsFor } from './regional.js';
 import { groupBy, inRegion, serverLabel, unexpectedResponse, validationFailure } from './shared.js';
 import type { ActorDeps } from './types.js';
 
 const OPERATION = 'StartFailbackLaunch';
 const RECOVERY = 'StartRecovery';
-/** StartFailbackLaunch takes 1..200 recovery instance ids. */
+/**
+ * StartFailbackLaunch takes 1..200 recovery instance ids (the ids are validated in such batches);
+ * jobs are sized by the wave's job limits (`job.maxServers`, 100 by default: DRS's quota).
+ */
 export const START_FAILBACK_BATCH = 200;
-/** StartRecovery takes 1..200 source servers. */
-export const START_RECOVERY_IN_ORIGIN_BATCH = 200;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** DescribeRecoveryInstances filters take 0..200 ids; DescribeJobs filters.jobIDs 0..1000. */
 const RECOVERY_INSTANCE_FILTER_BATCH = 200;
@@ -159,6 +164,32 @@ function noneStarted(failure: AwsFailure): AwsFailure {
   return { ...failure, message: `${failure.message} (a re-read shows nothing started)` };
 }
 
+/**
+ * What the wave's jobs hold now (PENDING or STARTED), read by id in each region (DescribeJobs),
+ * and whether a server of theirs already FAILED: then no further job is started.
+ */
+async function readWaveJobs(
+  deps: ActorDeps,
+  jobRegions: ReadonlyMap<string, string | undefined>,
+): Promise<InFlight & { launchFailed: boolean }> {
+  const out = { servers: 0, jobs: 0, launchFailed: false };
+  const byRegion = groupBy([...jobRegions], ([, region]) => region ?? '');
+  for (const [region, entries] of byRegion) {
+    const drs = region === '' ? deps.drs : clientsFor(deps, region).drs;
+    for (const job of await jobsById(
+      drs,
+      entries.map(([id]) => id),
+    )) {
+      const servers = job.participatingServers ?? [];
+      if (servers.some((s) => s.launchStatus === LaunchStatus.FAILED)) out.launchFailed = true;
+      if (job.status === JobStatus.COMPLETED) continue;
+      out.servers += servers.length;
+      out.jobs += 1;
+    }
+  }
+  return out;
+}
+
 /** An EC2-origin server ready for StartRecovery in its origin region. */
 interface OriginLaunch {
   sourceServerID: string;
@@ -226,8 +257,9 @@ export async function findStartedOriginJobs(
 
 /**
  * The point of no return, per server by its origin. ON_PREMISES: StartFailbackLaunch of the
- * recovery instances (DR region) per batch of 200. EC2 origin: StartRecovery of each reversed
- * source server in its origin region (latest data, no recovery point), per region and batch of 200.
+ * recovery instances (DR region). EC2 origin: StartRecovery of each reversed source server in its
+ * origin region (latest data, no recovery point), per region. Jobs follow the wave's job limits
+ * (`input.limits`): what does not fit now is `queued`, and the machine sends the start again later.
  * Never retried here (a resent start could launch twice); after a failed call no further call is
  * sent and the machine decides. Idempotent across a restore: everything already started is read
  * first (jobs of this run are adopted) and only what has no job is started.
@@ -258,6 +290,81 @@ export async function startFailback(
     return { now: deps.clock.now(), jobIds: [], failure: started.failure, notSent: true };
   const { adopted, adoptedInOrigin } = started;
 
+  const { jobIds, jobRegions } = adoptJobs(adopted, adoptedInOrigin, log);
+  const plan = await planStart(deps, input, jobIds, jobRegions, {
+    onPremises: ids.filter((id) => !adopted.has(id)),
+    byRegion: new Map(
+      [...byRegion].map(([region, servers]) => {
+        const claimed = adoptedInOrigin.get(region);
+        return [region, servers.filter((s) => !claimed?.has(s.reversedSourceServerID))];
+      }),
+    ),
+  });
+  const progress = { unsent: plan.unsent, queued: plan.queued, sent: 0 };
+  const done = (failure?: AwsFailure, mayHaveStarted = false): StartFailbackOutput => {
+    const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
+    if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+    if (mayHaveStarted) out.mayHaveStarted = true;
+    if (progress.queued > 0 && !failure) {
+      out.queued = progress.queued;
+      out.inFlight = plan.inFlight.servers + progress.sent;
+      log.info({ queued: out.queued, inFlight: out.inFlight, jobIds }, 'servers wait for DRS job capacity');
+    }
+    if (failure) {
+      out.failure = failure;
+      log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
+    }
+    return out;
+  };
+  if (plan.failure) return done(plan.failure);
+
+  for (const batch of plan.onPremises) {
+    const server = serverLabel(batch);
+    try {
+      const out = await deps.drs.send(
+        new StartFailbackLaunchCommand({
+          recoveryInstanceIDs: batch,
+          tags: runTags(input.runId, input.wave),
+        }),
+      );
+      const jobId = out.job?.jobID;
+      if (!jobId)
+        return done(unexpectedResponse(OPERATION, server, 'DRS accepted the request but returned no job'));
+      jobIds.push(jobId);
+      progress.unsent -= batch.length;
+      progress.sent += batch.length;
+      log.info({ jobId, recoveryInstances: batch.length }, 'failback launch started');
+    } catch (err) {
+      const failure = classifyAwsError(err, OPERATION, server);
+      if (waitsForQuota(failure, jobIds, progress)) return done();
+      if (rejected(failure)) return done(failure);
+      // DRS may have acted on it: read what runs now, and adopt a job this start created.
+      const afterStart = await readAfterStart(() =>
+        findStartedFailbackJobs(deps.drs, batch, input.runId, input.runStartedAt),
+      );
+      if (afterStart === undefined) return done(failure, true);
+      const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
+      if (found.length === 0) return done(noneStarted(failure));
+      jobIds.push(...found);
+      progress.unsent -= batch.length;
+      progress.sent += batch.length;
+      log.warn(
+        { failure, jobIds: found },
+        'the start failed but a re-read shows it started; following its job',
+      );
+    }
+  }
+
+  const stop = await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress);
+  return done(stop?.failure, stop?.mayHaveStarted);
+}
+
+/** The jobs this run already started for the wave (a restored run, a start after a quota wait). */
+function adoptJobs(
+  adopted: ReadonlyMap<string, string>,
+  adoptedInOrigin: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  log: ActorDeps['log'],
+): { jobIds: string[]; jobRegions: Record<string, string> } {
   const jobIds: string[] = [];
   const jobRegions: Record<string, string> = {};
   const adoptedJobIds = unique([...adopted.values()]);
@@ -278,54 +385,94 @@ export async function startFailback(
       'launch in the origin region already started by this run; adopting its job(s)',
     );
   }
-  const done = (failure?: AwsFailure, mayHaveStarted = false): StartFailbackOutput => {
-    const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
-    if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
-    if (mayHaveStarted) out.mayHaveStarted = true;
-    if (failure) {
-      out.failure = failure;
-      log.error({ failure, startedJobIds: jobIds }, 'failback launch failed; no further batches sent');
-    }
-    return out;
-  };
+  return { jobIds, jobRegions };
+}
 
-  for (const batch of chunk(
-    ids.filter((id) => !adopted.has(id)),
-    START_FAILBACK_BATCH,
-  )) {
-    const server = serverLabel(batch);
+/**
+ * A start DRS refused for its quotas once the wave already has a job: the wave is past its point
+ * of no return, so what is unsent waits for capacity instead of failing the wave.
+ */
+function waitsForQuota(
+  failure: AwsFailure,
+  jobIds: readonly string[],
+  progress: { unsent: number; queued: number },
+): boolean {
+  if (failure.kind !== 'quota' || jobIds.length === 0) return false;
+  progress.queued += progress.unsent;
+  progress.unsent = 0;
+  return true;
+}
+
+/** The batches a start sends now, by flow; what waits for capacity; what the wave's jobs hold. */
+interface StartPlan {
+  onPremises: string[][];
+  byRegion: Map<string, OriginLaunch[][]>;
+  /** Servers in the batches above, and servers left for a later start. */
+  unsent: number;
+  queued: number;
+  inFlight: InFlight;
+  failure?: AwsFailure;
+}
+
+/**
+ * Sizes the start by the wave's job limits. With jobs already started (a start after a quota wait,
+ * or adopted), reads what they hold first; a launch that already FAILED starts nothing more (the
+ * machine follows the jobs and backs out).
+ */
+async function planStart(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  jobIds: readonly string[],
+  jobRegions: Readonly<Record<string, string>>,
+  remaining: { onPremises: string[]; byRegion: Map<string, OriginLaunch[]> },
+): Promise<StartPlan> {
+  const limits = input.limits ?? DEFAULT_JOB_LIMITS;
+  const known = new Map<string, string | undefined>();
+  for (const id of [...(input.jobIds ?? []), ...jobIds]) {
+    known.set(id, jobRegions[id] ?? input.jobRegions?.[id]);
+  }
+  const plan: StartPlan = {
+    onPremises: [],
+    byRegion: new Map(),
+    unsent: 0,
+    queued: 0,
+    inFlight: { servers: 0, jobs: 0 },
+  };
+  if (known.size > 0) {
     try {
-      const out = await deps.drs.send(
-        new StartFailbackLaunchCommand({
-          recoveryInstanceIDs: batch,
-          tags: runTags(input.runId, input.wave),
-        }),
-      );
-      const jobId = out.job?.jobID;
-      if (!jobId)
-        return done(unexpectedResponse(OPERATION, server, 'DRS accepted the request but returned no job'));
-      jobIds.push(jobId);
-      log.info({ jobId, recoveryInstances: batch.length }, 'failback launch started');
+      const held = await readWaveJobs(deps, known);
+      plan.inFlight = { servers: held.servers, jobs: held.jobs };
+      if (held.launchFailed) {
+        deps.log.warn(
+          { runId: input.runId, wave: input.wave },
+          'a launch of this wave failed; no further jobs',
+        );
+        return plan;
+      }
     } catch (err) {
-      const failure = classifyAwsError(err, OPERATION, server);
-      if (rejected(failure)) return done(failure);
-      // DRS may have acted on it: read what runs now, and adopt a job this start created.
-      const afterStart = await readAfterStart(() =>
-        findStartedFailbackJobs(deps.drs, batch, input.runId, input.runStartedAt),
-      );
-      if (afterStart === undefined) return done(failure, true);
-      const found = unique([...afterStart.values()]).filter((id) => !jobIds.includes(id));
-      if (found.length === 0) return done(noneStarted(failure));
-      jobIds.push(...found);
-      log.warn(
-        { failure, jobIds: found },
-        'the start failed but a re-read shows it started; following its job',
-      );
+      if (!(err instanceof ReadFailure)) throw err;
+      const failure = classifyAwsError(err.error, err.operation);
+      // Past the point of no return: a read that may pass again waits like the quota does.
+      if (failure.retryable)
+        plan.queued = remaining.onPremises.length + [...remaining.byRegion.values()].flat().length;
+      else plan.failure = failure;
+      return plan;
     }
   }
-
-  const stop = await startInOriginRegions(deps, input, byRegion, adoptedInOrigin, jobIds, jobRegions);
-  return done(stop?.failure, stop?.mayHaveStarted);
+  const budget = { ...plan.inFlight };
+  const take = <T>(list: readonly T[]): T[][] => {
+    const fit = batchesThatFit(list, limits, budget);
+    for (const batch of fit.batches) {
+      budget.servers += batch.length;
+      budget.jobs += 1;
+      plan.unsent += batch.length;
+    }
+    plan.queued += fit.waiting;
+    return fit.batches;
+  };
+  plan.onPremises = take(remaining.onPremises);
+  for (const [region, servers] of remaining.byRegion) plan.byRegion.set(region, take(servers));
+  return plan;
 }
 
 /**
@@ -390,19 +537,15 @@ type OriginStop = { failure: AwsFailure; mayHaveStarted?: boolean } | undefined;
 async function startInOriginRegions(
   deps: ActorDeps,
   input: StartFailbackInput,
-  byRegion: Map<string, OriginLaunch[]>,
-  adoptedInOrigin: Map<string, Map<string, string>>,
+  byRegion: Map<string, OriginLaunch[][]>,
   jobIds: string[],
   jobRegions: Record<string, string>,
+  progress: { unsent: number; queued: number; sent: number },
 ): Promise<OriginStop> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
-  for (const [region, servers] of byRegion) {
-    const claimed = adoptedInOrigin.get(region) ?? new Map<string, string>();
+  for (const [region, batches] of byRegion) {
     const { drs } = clientsFor(deps, region);
-    for (const batch of chunk(
-      servers.filter((s) => !claimed.has(s.reversedSourceServerID)),
-      START_RECOVERY_IN_ORIGIN_BATCH,
-    )) {
+    for (const batch of batches) {
       const server = serverLabel(batch.map((s) => s.sourceServerID));
       try {
         const out = await drs.send(
@@ -424,9 +567,12 @@ async function startInOriginRegions(
         }
         jobIds.push(jobId);
         jobRegions[jobId] = region;
+        progress.unsent -= batch.length;
+        progress.sent += batch.length;
         log.info({ jobId, region, servers: batch.length }, 'launch in the origin region started');
       } catch (err) {
         const failure = inRegion(classifyAwsError(err, RECOVERY, server), region);
+        if (waitsForQuota(failure, jobIds, progress)) return undefined;
         if (rejected(failure)) return { failure };
         const afterStart = await readAfterStart(() =>
           findStartedOriginJobs(
@@ -444,6 +590,8 @@ async function startInOriginRegions(
           jobIds.push(jobId);
           jobRegions[jobId] = region;
         }
+        progress.unsent -= batch.length;
+        progress.sent += batch.length;
         log.warn(
           { failure, jobIds: found, region },
           'the start failed but a re-read shows it started; following its job',

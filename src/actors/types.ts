@@ -26,7 +26,8 @@ import type {
   VerifyOutput,
 } from '../../machines/types.js';
 import type { AwsClockReader } from '../aws/aws-clock.js';
-import type { DrsSender, Ec2Sender, RegionalClients } from '../aws/clients.js';
+import type { DrsSender, Ec2Sender, RegionalClients, ServiceQuotasSender } from '../aws/clients.js';
+import type { QuotaRead } from '../aws/quotas.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 
@@ -68,6 +69,10 @@ export interface ActorDeps {
   ec2: Ec2Sender;
   /** Clients of another region (EC2-origin failback); absent: `drs` and `ec2` answer for every region. */
   regional?: (region: string) => RegionalClients;
+  /** DRS's job quotas in the DR region (GetServiceQuota); absent: not read, the plan's values apply. */
+  serviceQuotas?: ServiceQuotasSender;
+  /** The quotas read so far, by region ('' for the DR region): read once per run. */
+  quotaReads?: Map<string, Promise<QuotaRead>>;
   log: Logger;
   clock: Clock;
   /** AWS's clock from the responses' `Date` header (absent or unknown: `clock`). */

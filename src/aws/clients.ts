@@ -1,5 +1,6 @@
 import type { DrsClient } from '@aws-sdk/client-drs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -9,6 +10,7 @@ export type DrsSender = Pick<DrsClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
 export type SnsSender = Pick<SNSClient, 'send'>;
 export type StsSender = Pick<STSClient, 'send'>;
+export type ServiceQuotasSender = Pick<ServiceQuotasClient, 'send'>;
 
 /** The clients of one region. */
 export interface RegionalClients {
@@ -16,6 +18,8 @@ export interface RegionalClients {
   ec2: Ec2Sender;
   /** Who the region's clients act as (GetCallerIdentity); absent: not asked. */
   sts?: StsSender;
+  /** DRS's job quotas (GetServiceQuota); absent: not read, the plan's values apply. */
+  serviceQuotas?: ServiceQuotasSender;
 }
 
 /**
@@ -47,6 +51,8 @@ export interface AwsClients {
   ec2: Ec2Sender;
   /** Who the clients act as (GetCallerIdentity); absent: not asked (embedders, tests). */
   sts?: StsSender;
+  /** DRS's job quotas (GetServiceQuota), when the plan reads them; absent: the plan's values apply. */
+  serviceQuotas?: ServiceQuotasSender;
   /** Only needed when the plan names a notification topic. */
   sns?: SnsSender;
   /**

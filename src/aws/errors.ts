@@ -1,5 +1,6 @@
 import type { AwsFailure, AwsFailureKind } from '../../machines/types.js';
 import type { InvalidRequestError } from './ids.js';
+import { operationSpec } from './operations.js';
 
 // SDK errors become typed outcomes by their `name` (the error table of docs/lifecycle.md).
 
@@ -70,6 +71,8 @@ function describeFieldList(fieldList: unknown): string | undefined {
 }
 
 export function iamActionFor(operation: string): string {
+  const catalogued = operationSpec(operation);
+  if (catalogued) return catalogued.iamAction;
   return `${EC2_OPERATIONS.has(operation) ? 'ec2' : 'drs'}:${operation}`;
 }
 
@@ -77,6 +80,8 @@ function kindOf(fields: ErrorFields): AwsFailureKind {
   switch (fields.name) {
     case 'ThrottlingException':
     case 'RequestLimitExceeded':
+    // Service Quotas' own name for throttling.
+    case 'TooManyRequestsException':
       return 'throttled';
     case 'InternalServerException':
     case 'TimeoutError':
@@ -89,6 +94,8 @@ function kindOf(fields: ErrorFields): AwsFailureKind {
     case 'InvalidRequestError':
       return 'validation';
     case 'ResourceNotFoundException':
+    // Service Quotas: no such quota code (or service) in this region.
+    case 'NoSuchResourceException':
       return 'not-found';
     case 'AccessDeniedException':
     case 'UnauthorizedOperation':

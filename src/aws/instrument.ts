@@ -1,6 +1,14 @@
 import type { AwsService, EmitEvent } from '../events.js';
 import { type AwsClock, observeAwsClock } from './aws-clock.js';
-import type { AwsClients, DrsSender, Ec2Sender, RegionalClients, SnsSender, StsSender } from './clients.js';
+import type {
+  AwsClients,
+  DrsSender,
+  Ec2Sender,
+  RegionalClients,
+  ServiceQuotasSender,
+  SnsSender,
+  StsSender,
+} from './clients.js';
 import type { BeforeSend } from './stop-gate.js';
 
 /** Key names whose values never leave the process, in events or logs (compared case-insensitively). */
@@ -138,6 +146,7 @@ export interface InstrumentedClients {
   ec2: Ec2Sender;
   sns?: SnsSender;
   sts?: StsSender;
+  serviceQuotas?: ServiceQuotasSender;
   /** Absent when the clients have no `forRegion`: the DR clients then answer for every region. */
   regional?: (region: string) => RegionalClients;
 }
@@ -159,9 +168,13 @@ export function instrumentAwsClients(
   const ec2 = instrumentClient(clients.ec2, { service: 'ec2', region, emit, ...gate });
   const sns = clients.sns ? instrumentClient(clients.sns, { service: 'sns', region, emit }) : undefined;
   const sts = clients.sts ? instrumentClient(clients.sts, { service: 'sts', region, emit }) : undefined;
+  const serviceQuotas = clients.serviceQuotas
+    ? instrumentClient(clients.serviceQuotas, { service: 'service-quotas', region, emit })
+    : undefined;
+  const sq = serviceQuotas ? { serviceQuotas } : {};
   const forRegion = clients.forRegion;
-  if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}) };
-  const byRegion = new Map<string, RegionalClients>([[region, { drs, ec2, ...(sts ? { sts } : {}) }]]);
+  if (!forRegion) return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}), ...sq };
+  const byRegion = new Map<string, RegionalClients>([[region, { drs, ec2, ...(sts ? { sts } : {}), ...sq }]]);
   const regional = (r: string): RegionalClients => {
     let regionalClients = byRegion.get(r);
     if (!regionalClients) {
@@ -171,10 +184,19 @@ export function instrumentAwsClients(
         drs: instrumentClient(raw.drs, { service: 'drs', region: r, emit, ...gate }),
         ec2: instrumentClient(raw.ec2, { service: 'ec2', region: r, emit, ...gate }),
         ...(raw.sts ? { sts: instrumentClient(raw.sts, { service: 'sts', region: r, emit }) } : {}),
+        ...(raw.serviceQuotas
+          ? {
+              serviceQuotas: instrumentClient(raw.serviceQuotas, {
+                service: 'service-quotas',
+                region: r,
+                emit,
+              }),
+            }
+          : {}),
       };
       byRegion.set(r, regionalClients);
     }
     return regionalClients;
   };
-  return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}), regional };
+  return { drs, ec2, ...(sns ? { sns } : {}), ...(sts ? { sts } : {}), ...sq, regional };
 }

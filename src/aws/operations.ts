@@ -179,8 +179,8 @@ export const OPERATIONS = {
   UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
   // The event waker's registry drops a wait once it woke its wave (src/sfn/wait-registry.ts).
   DeleteItem: orchestrator('dynamodb', 'dynamodb:DeleteItem'),
-  // Reserved for the preflight quota check a later change adds.
-  GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota', 'reserved'),
+  // DRS's job quotas, read by the precheck of a plan whose waves need more than one job.
+  GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota'),
   // Never sent: teardown stays with people. Listed so guards recognise them.
   StartReplication: write('drs:StartReplication', { use: 'forbidden' }),
   StopReplication: write('drs:StopReplication', { use: 'forbidden', destructive: true }),

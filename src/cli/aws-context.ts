@@ -6,9 +6,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, w
 import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
-import type { AwsClients, DrTarget, StsSender, TargetClients } from '../aws/clients.js';
+import type { AwsClients, DrTarget, ServiceQuotasSender, StsSender, TargetClients } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
 import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
+import { usesServiceQuotas } from '../aws/quotas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
 import type { Plan, PlanRole } from '../plan/types.js';
@@ -383,6 +384,18 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     : undefined;
   // One attempt: an unreachable endpoint is said at once, not after the SDK's backoff.
   const sts = new STSClient({ region, maxAttempts: 1, credentials: drCredentials });
+  // DRS's job quotas, only for a plan that reads them (its IAM policy grants GetServiceQuota).
+  const ServiceQuotasClient = usesServiceQuotas(plan)
+    ? (await import('@aws-sdk/client-service-quotas')).ServiceQuotasClient
+    : undefined;
+  const quotasClient = (r: string, credentials: CredentialProvider) =>
+    ServiceQuotasClient ? { serviceQuotas: new ServiceQuotasClient({ region: r, credentials }) } : {};
+  const clientsIn = (r: string, credentials: CredentialProvider) => ({
+    drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
+    ec2: new EC2Client({ region: r, credentials }),
+    sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
+    ...quotasClient(r, credentials),
+  });
   await assertCredentials(drCredentials, region, options);
   // EC2-origin servers fail back into their origin region: clients for it, built on first use.
   const regional = new Map<
@@ -391,17 +404,13 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
       drs: InstanceType<typeof DrsClient>;
       ec2: InstanceType<typeof EC2Client>;
       sts: InstanceType<typeof STSClient>;
+      serviceQuotas?: ServiceQuotasSender;
     }
   >();
   const forRegion = (r: string) => {
     let clients = regional.get(r);
     if (!clients) {
-      const credentials = credentialsOf(r);
-      clients = {
-        drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
-        ec2: new EC2Client({ region: r, credentials }),
-        sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
-      };
+      clients = clientsIn(r, credentialsOf(r));
       regional.set(r, clients);
     }
     return clients;
@@ -418,19 +427,21 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
         ? assumedRoleProvider(target.role, target.region, drCredentials)
         : undefined;
       const credentials: CredentialProvider = async () => (provider ? (await provider)() : drCredentials());
-      const forAccountRegion = (r: string) => ({
-        drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
-        ec2: new EC2Client({ region: r, credentials }),
-        sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
-      });
+      const forAccountRegion = (r: string) => clientsIn(r, credentials);
       found = { ...forAccountRegion(target.region), forRegion: forAccountRegion };
       targets.set(key, found);
     }
     return found;
   };
-  const clients: AwsClients = sns
-    ? { drs, ec2, sns, sts, forRegion, forTarget }
-    : { drs, ec2, sts, forRegion, forTarget };
+  const clients: AwsClients = {
+    drs,
+    ec2,
+    ...(sns ? { sns } : {}),
+    sts,
+    ...quotasClient(region, drCredentials),
+    forRegion,
+    forTarget,
+  };
   return {
     clients,
     clock: systemClock,

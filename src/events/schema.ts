@@ -13,7 +13,7 @@ import type { ApprovalKind } from '../../machines/wave/approvals.js';
  */
 export const EVENT_FORMAT_VERSION = 2;
 
-export const AWS_SERVICES = ['drs', 'ec2', 'sns', 'sts'] as const;
+export const AWS_SERVICES = ['drs', 'ec2', 'sns', 'sts', 'service-quotas'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 const CHECK_STATUSES = ['pass', 'warn', 'fail'] as const satisfies readonly CheckStatus[];

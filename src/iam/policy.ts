@@ -13,6 +13,7 @@ import {
   OPERATIONS,
   type OperationName,
 } from '../aws/operations.js';
+import { usesServiceQuotas } from '../aws/quotas.js';
 import type { Plan } from '../plan/types.js';
 
 export interface PolicyStatement {
@@ -380,6 +381,22 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
       Effect: 'Allow',
       Action: [action('AssumeRole')],
       Resource: roles,
+    });
+  }
+
+  // DRS's job quotas, read by the precheck only when a wave needs more than one job
+  // (usesServiceQuotas): in every region the waves launch in. GetServiceQuota has no
+  // resource-level permissions we rely on; the region condition scopes it.
+  if (usesServiceQuotas(plan)) {
+    const quotaRegions = [...new Set([region, ...originRegions])];
+    statements.push({
+      Sid: 'ReadDrsJobQuotas',
+      Effect: 'Allow',
+      Action: actions('GetServiceQuota'),
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:RequestedRegion': quotaRegions.length === 1 ? region : quotaRegions },
+      },
     });
   }
 

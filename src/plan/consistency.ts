@@ -13,6 +13,7 @@ export function checkPlanConsistency(file: unknown, ctx: Ctx): void {
   checkPolling(file.polling, ctx);
   checkAccounts(file.aws, file.waves, ctx);
   checkWaveOrder(file.waves, ctx);
+  checkJobLimits(file.job, ctx);
 }
 
 /** `waves[].after` names other waves of the plan, and the waves' order has no cycle. */
@@ -125,6 +126,19 @@ function checkAccounts(aws: unknown, waves: unknown, ctx: Ctx): void {
           ? `${JSON.stringify(wave.account)} is not a name in aws.accounts, which the plan does not have; add aws.accounts.${wave.account} with its accountId and role`
           : `${JSON.stringify(wave.account)} is not a name in aws.accounts; allowed: ${names.join(', ')}`,
     });
+  });
+}
+
+/** A job larger than what may be in flight at once could never start. */
+function checkJobLimits(job: unknown, ctx: Ctx): void {
+  const given = isRecord(job) ? job : {};
+  const maxServers = given.maxServers ?? PLAN_DEFAULTS.job.maxServers;
+  const maxInFlight = given.maxInFlight ?? PLAN_DEFAULTS.job.maxInFlight;
+  if (typeof maxServers !== 'number' || typeof maxInFlight !== 'number' || maxServers <= maxInFlight) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['job', given.maxServers !== undefined ? 'maxServers' : 'maxInFlight'],
+    message: `job.maxServers (${maxServers}) is more than job.maxInFlight (${maxInFlight}${given.maxInFlight === undefined ? ' by default' : ''}); a job that large could never start`,
   });
 }
 

@@ -199,6 +199,40 @@ const awsSection = z.strictObject({
 
 const optionalTimeout = z.strictObject({ timeout: duration.optional() }).optional();
 
+/** A whole number from `min` to `max`; the message says why the bound is what it is. */
+const countBetween = (min: number, max: number, why: string) =>
+  z.unknown().transform((value, ctx) => {
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${describeValue(value)} is not a whole number from ${min} to ${max}; ${why}`,
+    });
+    return z.NEVER;
+  });
+
+/**
+ * `job.maxServers`: StartFailbackLaunch and StartRecovery take 1..200 servers per request
+ * (DOCUMENTED in the DRS API reference); DRS's current guide allows 100 per job (the default).
+ * `job.maxInFlight`: DRS's quota of servers in all active jobs is 500 by the current guide.
+ */
+export const JOB_LIMIT_BOUNDS = { maxServers: 200, maxInFlight: 500 } as const;
+
+const jobSection = z
+  .strictObject({
+    timeout: duration.optional(),
+    maxServers: countBetween(
+      1,
+      JOB_LIMIT_BOUNDS.maxServers,
+      "a DRS job takes at most 200 servers (the API limit; 100 by DRS's current quota)",
+    ).optional(),
+    maxInFlight: countBetween(
+      1,
+      JOB_LIMIT_BOUNDS.maxInFlight,
+      'DRS allows at most 500 servers in all active jobs of an account and region',
+    ).optional(),
+  })
+  .optional();
+
 /** The plan file as written: optional sections stay optional until `toPlan` fills in defaults. */
 export const planFileSchema = z
   .strictObject({
@@ -213,7 +247,7 @@ export const planFileSchema = z
     approvalTimeout: duration.optional(),
     polling: z.strictObject({ interval: duration.optional(), max: duration.optional() }).optional(),
     verify: optionalTimeout,
-    job: optionalTimeout,
+    job: jobSection,
     cutover: z
       .strictObject({
         quiesce: z.enum(QUIESCE_MODES).optional(),
@@ -268,7 +302,11 @@ export function toPlan(file: PlanFile): Plan {
       maxMs: file.polling?.max ?? PLAN_DEFAULTS.polling.maxMs,
     },
     verify: { timeoutMs: file.verify?.timeout ?? PLAN_DEFAULTS.verify.timeoutMs },
-    job: { timeoutMs: file.job?.timeout ?? PLAN_DEFAULTS.job.timeoutMs },
+    job: {
+      timeoutMs: file.job?.timeout ?? PLAN_DEFAULTS.job.timeoutMs,
+      maxServers: file.job?.maxServers ?? PLAN_DEFAULTS.job.maxServers,
+      maxInFlight: file.job?.maxInFlight ?? PLAN_DEFAULTS.job.maxInFlight,
+    },
     cutover: {
       quiesce: file.cutover?.quiesce ?? PLAN_DEFAULTS.cutover.quiesce,
       maxLagMs: file.cutover?.maxLag ?? PLAN_DEFAULTS.cutover.maxLagMs,

@@ -50,8 +50,12 @@ export interface Plan {
   approvalTimeoutMs?: number;
   polling: PollingSettings;
   verify: { timeoutMs: number };
-  /** How long one wave's DRS launch job may take before the wave backs out. */
-  job: { timeoutMs: number };
+  /**
+   * How long one wave's DRS launch jobs may take before the wave backs out; how many servers one
+   * job takes, and how many may be in active (PENDING/STARTED) jobs at once across the run
+   * (absent in plans stored by older versions: PLAN_DEFAULTS).
+   */
+  job: { timeoutMs: number; maxServers?: number; maxInFlight?: number };
   /**
    * Before each wave's point of no return: stop the writes, let the replication drain. Always
    * filled in by validation; absent only in plans built in code (no cutover phase then).
@@ -71,7 +75,7 @@ export const PLAN_DEFAULTS = {
   approval: 'per-wave',
   polling: { intervalMs: 15_000, maxMs: 5 * 60_000 },
   verify: { timeoutMs: 20 * 60_000 },
-  job: { timeoutMs: 2 * 60 * 60_000 },
+  job: { timeoutMs: 2 * 60 * 60_000, maxServers: 100, maxInFlight: 500 },
   // quiesce none by default: a plan without `cutover` keeps running unattended as before; the
   // drain still runs, and docs/plan-file.md recommends confirm (see there for why).
   cutover: { quiesce: 'none', maxLagMs: 30_000, timeoutMs: 30 * 60_000 },

@@ -10,6 +10,7 @@ import { type FailbackStateData, failbackState } from './failback-state.js';
 import { type IdsData, ids } from './ids.js';
 import { type NoActiveJobData, noActiveJob } from './no-active-job.js';
 import { type OriginData, origin } from './origin.js';
+import { type QuotaData, quota } from './quota.js';
 import { type RecoveryInstanceData, recoveryInstance } from './recovery-instance.js';
 import { type BackoutPointData, recoveryPoint } from './recovery-point.js';
 import { type RpoData, replicationLag } from './replication-lag.js';
@@ -34,6 +35,7 @@ export interface PrecheckDataByName {
   'backout-point': BackoutPointData;
   'no-active-job': NoActiveJobData;
   'ec2-instance': Ec2InstanceData;
+  quota: QuotaData;
 }
 export type PrecheckName = keyof PrecheckDataByName;
 
@@ -45,7 +47,8 @@ export type PrecheckName = keyof PrecheckDataByName;
  * - `originSourceServers`, `originJobs`: once per origin region, after that region's read;
  * - `recoverySnapshot`: once per on-premises server, after its DescribeRecoverySnapshots (read
  *   only when the plan allows a backout relaunch);
- * - `ec2Origin`: EC2 origin, nothing more to read.
+ * - `ec2Origin`: EC2 origin, nothing more to read;
+ * - `quota`: last, after the job reads, and DRS's job quotas when the plan reads them.
  */
 export type StageName =
   | 'plan'
@@ -57,7 +60,8 @@ export type StageName =
   | 'recoverySnapshot'
   | 'jobs'
   | 'ec2Origin'
-  | 'ec2Instances';
+  | 'ec2Instances'
+  | 'quota';
 
 export interface PrecheckStage {
   name: StageName;
@@ -85,6 +89,7 @@ export const PRECHECK_STAGES: readonly PrecheckStage[] = [
   { name: 'jobs', order: 'by-check', checks: [noActiveJob] },
   { name: 'ec2Origin', order: 'by-check', checks: [ec2InstanceNotChecked] },
   { name: 'ec2Instances', order: 'by-check', checks: [ec2Instance] },
+  { name: 'quota', order: 'by-check', checks: [quota] },
 ];
 
 /** Every check, in order (a name may have several checks: one per read it judges). */
@@ -92,6 +97,7 @@ export const PRECHECKS: readonly Precheck<PrecheckName>[] = PRECHECK_STAGES.flat
 
 export { checkData } from './check-data.js';
 export { ec2InstanceTargets } from './ec2-instance.js';
+export { jobLimitsOf } from './quota.js';
 export { readFailure } from './read-failure.js';
 export { ec2OriginServerIds, resolvedServers, reversedByRegion, singleRecoveryInstance } from './resolve.js';
 export { type NamedCheckResult, runStage } from './run-stage.js';

@@ -3,6 +3,7 @@
 import type { Job, RecoveryInstance, RecoverySnapshot, SourceServer } from '@aws-sdk/client-drs';
 import type { AwsFailureKind, CheckData, CheckStatus, PrecheckInput } from '../../machines/types.js';
 import type { Ec2Observation } from '../actors/describe-ec2.js';
+import type { QuotaRead } from '../aws/quotas.js';
 
 /** One read: what AWS answered, or the error it threw (classified by the check that reports it). */
 export type Read<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -46,6 +47,11 @@ export interface WaveReads {
   jobs?: Read<readonly Job[]>;
   /** DescribeInstances of the plan's `verify.ec2InstanceId` targets, by instance id. */
   ec2Instances?: ReadonlyMap<string, Ec2Observation>;
+  /**
+   * DRS's job quotas from Service Quotas, per region the wave launches in (the DR region first),
+   * when the plan reads them (`input.jobs.readQuotas`); absent: not read.
+   */
+  quotas?: readonly QuotaRead[];
 }
 
 /** A failed read, as check `data`: which operation, where, and how AWS failed. */

@@ -167,7 +167,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       account === undefined
         ? emit
         : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
-    const { drs, ec2, regional } = instrumentAwsClients(
+    const { drs, ec2, serviceQuotas, regional } = instrumentAwsClients(
       clients,
       clientsRegion,
       emitHere,
@@ -179,6 +179,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       drs,
       ec2,
       ...(regional ? { regional } : {}),
+      ...(serviceQuotas ? { serviceQuotas } : {}),
       log,
       clock,
       awsClock,

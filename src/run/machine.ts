@@ -4,6 +4,7 @@ import { fromPromise } from 'xstate';
 import { type PlanRunInput, planMachine } from '../../machines/plan.machine.js';
 import { waveMachine } from '../../machines/wave.machine.js';
 import type { FailbackActivities } from '../actors/types.js';
+import { jobSettings } from '../plan/jobs.js';
 import type { Plan } from '../plan/types.js';
 
 /**
@@ -37,6 +38,7 @@ export function planRunInput(
     ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
     ...(plan.approvers ? { approvers: plan.approvers } : {}),
     ...(startAtWave !== undefined && startAtWave > 0 ? { startAtWave } : {}),
+    jobs: jobSettings(plan),
   };
 }
 

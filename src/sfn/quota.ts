@@ -8,7 +8,8 @@ import type { QuotaSemaphore } from './semaphore.js';
 
 /**
  * DRS's quota of servers across all active jobs, per account and region ("Disaster recovery at
- * scale": 500). TODO(issue 14): use the plan's `job.maxInFlight` once that key exists.
+ * scale": 500). A caller that knows the run's plan passes its `job.maxInFlight` (issue 14) as
+ * `capacity`; the actor Lambda of src/sfn/entry.ts does not read the plan yet and uses this.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 500;
 

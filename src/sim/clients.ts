@@ -20,6 +20,7 @@ import {
   TerminateRecoveryInstancesCommand,
 } from '@aws-sdk/client-drs';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +42,8 @@ export interface SimulatedRegionalClients {
   ec2: EC2Client;
   /** GetCallerIdentity and AssumeRole, answered with the scenario's account and principal. */
   sts: STSClient;
+  /** GetServiceQuota of DRS's job quotas, answered with the scenario's `limits`. */
+  serviceQuotas: ServiceQuotasClient;
 }
 
 export interface SimulatedClients extends SimulatedRegionalClients {
@@ -118,17 +121,21 @@ const EC2_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOpe
 const SNS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
   [PublishCommand, 'Publish'],
 ]);
+const SERVICE_QUOTAS_COMMANDS: ReadonlyMap<unknown, SimOperation> = new Map<unknown, SimOperation>([
+  [GetServiceQuotaCommand, 'GetServiceQuota'],
+]);
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+const unmodelled =
+  (service: Service | 'sts') =>
+  async (_input: unknown): Promise<never> => {
+    throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
+  };
 
 function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const drRegion = world.scenario.region;
 
-  const unmodelled =
-    (service: Service | 'sts') =>
-    async (_input: unknown): Promise<never> => {
-      throw new Error(`the simulated AWS does not model this ${service} command; see docs/simulation.md`);
-    };
   // The stubs' call history (arguments, results, stack traces) is never read (the world keeps
   // its own record in calls()), and on a 1,000-server run it would hold hundreds of MB: clear it
   // every few hundred calls, once the current call has returned.
@@ -173,8 +180,11 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     drsMock.send.callsFake(answerIn(region, 'drs', DRS_COMMANDS));
     const ec2Mock = mockClient(ec2);
     ec2Mock.send.callsFake(answerIn(region, 'ec2', EC2_COMMANDS));
-    mocks.push(drsMock, ec2Mock);
-    return { drs, ec2, sts: stsClient(region) };
+    const serviceQuotas = new ServiceQuotasClient(configFor(region));
+    const sqMock = mockClient(serviceQuotas);
+    sqMock.send.callsFake(answerIn(region, 'service-quotas', SERVICE_QUOTAS_COMMANDS));
+    mocks.push(drsMock, ec2Mock, sqMock);
+    return { drs, ec2, sts: stsClient(region), serviceQuotas };
   };
 
   // STS: who the caller is. The scenario's principal (default: a role in the scenario's account);
@@ -218,7 +228,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
     return sts;
   };
 
-  const { drs, ec2, sts } = forRegion(drRegion);
+  const { drs, ec2, sts, serviceQuotas } = forRegion(drRegion);
   const sns = new SNSClient(configFor(drRegion));
   const snsMock = mockClient(sns);
   snsMock.send.callsFake(answerIn(drRegion, 'sns', SNS_COMMANDS));
@@ -227,7 +237,7 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   return {
     clock,
     world,
-    clients: { drs, ec2, sns, sts, forRegion },
+    clients: { drs, ec2, sns, sts, serviceQuotas, forRegion },
     probes: createSimulatedProbes(world),
     writes: { stopWrites: (ids) => world.stopWrites(ids) },
     calls: () => world.calls(),

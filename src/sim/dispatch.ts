@@ -2,12 +2,25 @@
 // injected faults, is recorded in the world and is answered by the domain file that owns its
 // operation (handlers.ts). It sits above the world and the domain files; none of them imports it.
 import { checkOperationFaults } from './faults.js';
-import { DRS_HANDLERS, EC2_HANDLERS, type Handler, SNS_HANDLERS } from './handlers.js';
+import {
+  DRS_HANDLERS,
+  EC2_HANDLERS,
+  type Handler,
+  SERVICE_QUOTAS_HANDLERS,
+  SNS_HANDLERS,
+} from './handlers.js';
 import { newUuid } from './ids.js';
 import type { SimOperation } from './scenario.js';
 import type { RecordedCall, Service } from './state.js';
 import { iso } from './time.js';
 import type { World } from './world.js';
+
+const HANDLERS: Record<Service, Partial<Record<SimOperation, Handler>>> = {
+  drs: DRS_HANDLERS,
+  ec2: EC2_HANDLERS,
+  sns: SNS_HANDLERS,
+  'service-quotas': SERVICE_QUOTAS_HANDLERS,
+};
 
 /** Answers one request to `region` (the DR region by default): the response body with its $metadata. */
 export function dispatch(
@@ -17,8 +30,7 @@ export function dispatch(
   input: unknown,
   region = world.scenario.region,
 ): Record<string, unknown> {
-  const handlers: Partial<Record<SimOperation, Handler>> =
-    service === 'drs' ? DRS_HANDLERS : service === 'ec2' ? EC2_HANDLERS : SNS_HANDLERS;
+  const handlers: Partial<Record<SimOperation, Handler>> = HANDLERS[service];
   const handler = handlers[operation];
   const requestId = newUuid(world.rng);
   const call: RecordedCall = {

@@ -12,6 +12,13 @@ import {
 } from '@aws-sdk/client-drs';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
+  NoSuchResourceException,
+  type ServiceQuotasServiceException,
+  AccessDeniedException as SqAccessDeniedException,
+  ServiceException as SqServiceException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-service-quotas';
+import {
   InternalErrorException,
   InvalidParameterException,
   NotFoundException,
@@ -54,6 +61,8 @@ export interface DrsErrorExtras {
   retryAfterSeconds?: number;
   fieldList?: { name: string; message: string }[];
   reason?: ValidationExceptionReason;
+  /** ServiceQuotaExceededException: the quota that was exceeded. */
+  quotaCode?: string;
 }
 
 /** The SDK's own exception class for a DRS error name, as the deserializer would build it. */
@@ -94,7 +103,7 @@ export function drsError(
         resourceId: extras.resourceId,
         resourceType: extras.resourceType,
         serviceCode: 'drs',
-        quotaCode: 'simulated-concurrent-jobs',
+        quotaCode: extras.quotaCode ?? 'L-D88FAC3A',
       });
     case 'ValidationException':
       return new ValidationException({
@@ -147,6 +156,27 @@ export function ec2Error(
     $fault: 'client',
     $metadata: meta(httpStatusCode, requestId),
   });
+}
+
+/**
+ * Service Quotas' own exception classes: AccessDenied and NoSuchResource by name, throttling as
+ * TooManyRequestsException; any other injected name as its ServiceException.
+ */
+export function serviceQuotasError(
+  name: string,
+  message: string,
+  requestId: string,
+): ServiceQuotasServiceException {
+  switch (name) {
+    case 'AccessDeniedException':
+      return new SqAccessDeniedException({ message, $metadata: meta(400, requestId) });
+    case 'NoSuchResourceException':
+      return new NoSuchResourceException({ message, $metadata: meta(400, requestId) });
+    case 'ThrottlingException':
+      return new TooManyRequestsException({ message, $metadata: meta(400, requestId) });
+    default:
+      return new SqServiceException({ message, $metadata: meta(500, requestId) });
+  }
 }
 
 export function snsError(

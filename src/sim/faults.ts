@@ -1,7 +1,7 @@
 // Injected faults. Error faults fire in `dispatch` (dispatch.ts) before the operation runs; the other
 // kinds are questions the domain files ask when they decide how a launch or an instance goes.
 
-import { EC2_ERROR_STATUS, ec2Error, isDrsErrorName, snsError } from './errors.js';
+import { EC2_ERROR_STATUS, ec2Error, isDrsErrorName, serviceQuotasError, snsError } from './errors.js';
 import type { ScenarioFault, SimOperation } from './scenario.js';
 import type { Service } from './state.js';
 import type { World } from './world.js';
@@ -37,6 +37,7 @@ export function checkOperationFaults(world: World, service: Service, operation: 
     if (f.rate !== undefined && !(world.rng.next() < f.rate)) continue;
     world.state.faultHits[i] = hits + 1;
     const message = f.message ?? `simulated ${f.error} on ${operation}`;
+    if (service === 'service-quotas') throw serviceQuotasError(f.error, message, world.requestId);
     if (isDrsErrorName(f.error)) {
       throw world.drsError(f.error, message, {
         ...(f.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: f.retryAfterSeconds }),

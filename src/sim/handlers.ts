@@ -7,6 +7,7 @@ import {
   startRecovery,
   terminateRecoveryInstances,
 } from './jobs.js';
+import { getServiceQuota } from './quotas.js';
 import { describeRecoveryInstances, disconnectRecoveryInstance, stopFailback } from './recovery-instances.js';
 import { reverseReplication } from './reverse-replication.js';
 import type { SimOperation } from './scenario.js';
@@ -43,4 +44,8 @@ export const EC2_HANDLERS: Partial<Record<SimOperation, Handler>> = {
 
 export const SNS_HANDLERS: Partial<Record<SimOperation, Handler>> = {
   Publish: h(publish),
+};
+
+export const SERVICE_QUOTAS_HANDLERS: Partial<Record<SimOperation, Handler>> = {
+  GetServiceQuota: h(getServiceQuota),
 };

@@ -18,6 +18,7 @@ import {
   type StartRecoveryCommandInput,
   type TerminateRecoveryInstancesCommandInput,
 } from '@aws-sdk/client-drs';
+import { DRS_JOB_QUOTAS } from '../aws/quotas.js';
 import { addEc2Instance, drNetwork, drPrivateIp } from './ec2.js';
 import { copyPointAt } from './failback-replication.js';
 import {
@@ -31,6 +32,7 @@ import {
 } from './faults.js';
 import { ID_PATTERNS, newInstanceId, newJobId } from './ids.js';
 import { openPage, slicePage } from './pagination.js';
+import { jobQuotaValues } from './quotas.js';
 import { visibleRecoveryInstance } from './recovery-instances.js';
 import { scenarioServerID } from './replication.js';
 import { findSnapshot } from './snapshots.js';
@@ -52,10 +54,15 @@ function holder(world: World, match: (s: JobServerRecord) => boolean): JobRecord
   return activeJobs(world).find((j) => j.servers.some(match));
 }
 
-/** Rejects starting a job on anything an active job holds, or beyond the job quotas. */
+/**
+ * Rejects starting a job on anything an active job holds, or beyond the job quotas. The per-job
+ * quota applies to launches (StartFailbackLaunch, StartRecovery); a TERMINATE job takes the
+ * request's 200 (ASSUMED: the guide's quota names source servers in a recovery job).
+ */
 function checkCapacity(
   world: World,
   servers: { sourceServerID: string; recoveryInstanceID?: string }[],
+  kind: 'launch' | 'terminate' = 'launch',
 ): void {
   for (const s of servers) {
     const ri = s.recoveryInstanceID;
@@ -80,10 +87,18 @@ function checkCapacity(
     }
   }
   const active = activeJobs(world);
-  const { concurrentJobs, serversInAllJobs } = world.scenario.limits;
+  const { concurrentJobs, serversInAllJobs, serversPerJob } = jobQuotaValues(world);
+  if (kind === 'launch' && servers.length > serversPerJob) {
+    throw world.drsError(
+      'ServiceQuotaExceededException',
+      `At most ${serversPerJob} source servers in a single job (${servers.length} requested)`,
+      { resourceType: 'JOB', quotaCode: DRS_JOB_QUOTAS.serversPerJob.code },
+    );
+  }
   if (active.length >= concurrentJobs) {
     throw world.drsError('ServiceQuotaExceededException', `At most ${concurrentJobs} concurrent jobs`, {
       resourceType: 'JOB',
+      quotaCode: DRS_JOB_QUOTAS.concurrentJobs.code,
     });
   }
   const busy = active.reduce((n, j) => n + j.servers.length, 0);
@@ -91,7 +106,7 @@ function checkCapacity(
     throw world.drsError(
       'ServiceQuotaExceededException',
       `At most ${serversInAllJobs} servers in all active jobs (${busy} busy, ${servers.length} requested)`,
-      { resourceType: 'JOB' },
+      { resourceType: 'JOB', quotaCode: DRS_JOB_QUOTAS.serversInAllJobs.code },
     );
   }
 }
@@ -525,6 +540,7 @@ export function terminateRecoveryInstances(world: World, input: TerminateRecover
   checkCapacity(
     world,
     instances.map((ri) => ({ sourceServerID: ri.sourceServerID, recoveryInstanceID: ri.recoveryInstanceID })),
+    'terminate',
   );
   const endAt = world.now + TERMINATE_DURATION_MS;
   const servers: JobServerRecord[] = instances.map((ri) => ({

@@ -27,6 +27,7 @@ export const SIM_OPERATIONS = [
   'DescribeInstances',
   'DescribeInstanceStatus',
   'Publish',
+  'GetServiceQuota',
 ] as const;
 export type SimOperation = (typeof SIM_OPERATIONS)[number];
 
@@ -289,6 +290,7 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       concurrentJobs: z.number().int().min(1).optional(),
       serversInAllJobs: z.number().int().min(1).optional(),
+      serversPerJob: z.number().int().min(1).optional(),
     })
     .optional(),
   topics: z.array(topic).optional(),
@@ -358,7 +360,12 @@ export interface Scenario {
   pageSize: number;
   /** False: source servers never show the undocumented `reversedDirectionSourceServerArn`. */
   reversedPointer?: boolean;
-  limits: { concurrentJobs: number; serversInAllJobs: number };
+  /**
+   * DRS's job quotas in this world: enforced on StartFailbackLaunch and StartRecovery
+   * (ServiceQuotaExceededException) and answered by GetServiceQuota. `serversPerJob` is absent in
+   * worlds saved by older versions (then 100).
+   */
+  limits: { concurrentJobs: number; serversInAllJobs: number; serversPerJob?: number };
   topics: { arn: string; contentBasedDeduplication: boolean }[] | null;
   servers: ScenarioServer[];
   probes: ScenarioProbe[];
@@ -380,7 +387,7 @@ export const SCENARIO_DEFAULTS = {
   pageSize: 100,
   writeRate: 0,
   failbackClient: { initialSyncMs: 2 * 3_600_000, lagMs: 5_000 },
-  limits: { concurrentJobs: 20, serversInAllJobs: 500 },
+  limits: { concurrentJobs: 20, serversInAllJobs: 500, serversPerJob: 100 },
 } as const;
 
 function normalize(parsed: Parsed): Scenario {
@@ -404,6 +411,7 @@ function normalize(parsed: Parsed): Scenario {
     limits: {
       concurrentJobs: parsed.limits?.concurrentJobs ?? D.limits.concurrentJobs,
       serversInAllJobs: parsed.limits?.serversInAllJobs ?? D.limits.serversInAllJobs,
+      serversPerJob: parsed.limits?.serversPerJob ?? D.limits.serversPerJob,
     },
     topics:
       parsed.topics?.map((t) =>

@@ -173,7 +173,7 @@ export interface PublishedMessage {
   at: string;
 }
 
-export type Service = 'drs' | 'ec2' | 'sns';
+export type Service = 'drs' | 'ec2' | 'sns' | 'service-quotas';
 
 export interface RecordedCall {
   service: Service;

@@ -88,12 +88,17 @@ describe('startFailback, EC2 origin', () => {
     expect(origin.drs).not.toHaveReceivedCommand(StartFailbackLaunchCommand);
   });
 
-  it('splits 250 servers into 200/50 StartRecovery calls', async () => {
+  it('splits 250 servers into 200/50 StartRecovery calls with job.maxServers 200', async () => {
     let n = 0;
     origin.drs.on(StartRecoveryCommand).callsFake(() => ({ job: { jobID: jid(++n) } }));
     const servers = Array.from({ length: 250 }, (_, i) => ec2Server(i + 1));
     const { deps } = makeRegionalDeps(origin.clients);
-    const out = await startFailback(deps, { ...base, recoveryInstanceIDs: [], ec2Origin: servers });
+    const out = await startFailback(deps, {
+      ...base,
+      recoveryInstanceIDs: [],
+      ec2Origin: servers,
+      limits: { maxServers: 200, maxInFlight: 500, maxJobs: 20 },
+    });
     expect(out.jobIds).toEqual([jid(1), jid(2)]);
     expect(out.jobRegions).toEqual({ [jid(1)]: ORIGIN_REGION, [jid(2)]: ORIGIN_REGION });
     expect(origin.drs).toHaveReceivedCommandTimes(StartRecoveryCommand, 2);

@@ -18,12 +18,68 @@ const TAGS_RUN = { 'drs-failback:run': 'run-1' };
 beforeEach(() => drsMock.reset());
 
 describe('startFailback', () => {
-  it('splits 450 recovery instances into 200/200/50 and records every job', async () => {
+  it('splits 450 recovery instances into jobs of 100 by default (DRS quota), each recorded', async () => {
     let n = 0;
     drsMock.on(StartFailbackLaunchCommand).callsFake(() => ({ job: { jobID: jid(++n) } }));
     const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
     const { deps } = makeDeps();
     const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(out).toEqual({ now: NOW, jobIds: [1, 2, 3, 4, 5].map(jid) });
+    const sizes = drsMock
+      .commandCalls(StartFailbackLaunchCommand)
+      .map((c) => c.args[0].input.recoveryInstanceIDs?.length);
+    expect(sizes).toEqual([100, 100, 100, 100, 50]);
+  });
+
+  it('takes at most maxInFlight servers at once and queues the rest, without a failure', async () => {
+    let n = 0;
+    drsMock.on(StartFailbackLaunchCommand).callsFake(() => ({ job: { jobID: jid(++n) } }));
+    const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, {
+      runId: 'run-1',
+      wave: 'web',
+      recoveryInstanceIDs: ids,
+      limits: { maxServers: 100, maxInFlight: 250, maxJobs: 20 },
+    });
+    expect(out).toEqual({ now: NOW, jobIds: [1, 2, 3].map(jid), queued: 200, inFlight: 250 });
+    const sent = drsMock
+      .commandCalls(StartFailbackLaunchCommand)
+      .map((c) => c.args[0].input.recoveryInstanceIDs);
+    expect(sent).toEqual([ids.slice(0, 100), ids.slice(100, 200), ids.slice(200, 250)]);
+  });
+
+  it('a quota refusal after the first job queues what is unsent; before any job it fails the start', async () => {
+    const quota = DRS_ERROR_TABLE.find((c) => c.label === 'ServiceQuotaExceededException');
+    drsMock
+      .on(StartFailbackLaunchCommand)
+      .resolvesOnce({ job: { jobID: jid(1) } })
+      .rejects(quota?.make());
+    const ids = Array.from({ length: 250 }, (_, i) => rid(i + 1));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(out).toEqual({ now: NOW, jobIds: [jid(1)], queued: 150, inFlight: 100 });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 2);
+
+    drsMock.reset();
+    drsMock.on(StartFailbackLaunchCommand).rejects(quota?.make());
+    const first = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    expect(first.jobIds).toEqual([]);
+    expect(first.queued).toBeUndefined();
+    expect(first.failure).toMatchObject({ kind: 'quota', operation: 'StartFailbackLaunch' });
+  });
+
+  it('splits 450 recovery instances into 200/200/50 with job.maxServers 200 and records every job', async () => {
+    let n = 0;
+    drsMock.on(StartFailbackLaunchCommand).callsFake(() => ({ job: { jobID: jid(++n) } }));
+    const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, {
+      runId: 'run-1',
+      wave: 'web',
+      recoveryInstanceIDs: ids,
+      limits: { maxServers: 200, maxInFlight: 500, maxJobs: 20 },
+    });
     expect(out).toEqual({ now: NOW, jobIds: [jid(1), jid(2), jid(3)] });
     expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 3);
     expect(drsMock).toHaveReceivedNthCommandWith(StartFailbackLaunchCommand, 1, {
@@ -55,7 +111,12 @@ describe('startFailback', () => {
       .rejectsOnce(throttling?.make());
     const ids = Array.from({ length: 450 }, (_, i) => rid(i + 1));
     const { deps } = makeDeps();
-    const out = await startFailback(deps, { runId: 'run-1', wave: 'web', recoveryInstanceIDs: ids });
+    const out = await startFailback(deps, {
+      runId: 'run-1',
+      wave: 'web',
+      recoveryInstanceIDs: ids,
+      limits: { maxServers: 200, maxInFlight: 500, maxJobs: 20 },
+    });
     expect(out.jobIds).toEqual([jid(1)]);
     expect(out.failure).toMatchObject({ kind: 'throttled', operation: 'StartFailbackLaunch' });
     // Never a third batch, and never a retry of the second.

@@ -223,10 +223,12 @@ objectives: { rpo: 15m, rto: 4h }
 backout: { restore: if-unhealthy }
 afterFailback: { reprotect: true, cleanup: ${cleanup} }
 notifications: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:failback' }
+job: { maxServers: 1 }
 waves:
   - name: db
     servers:
       - sourceServerID: s-1234567890abcdef0
+      - sourceServerID: s-1234567890abcdef1
 `,
         'plan.yaml',
       );

@@ -37,6 +37,27 @@ const plan = (extra = ''): Plan => parsePlan(planText(extra), 'plan.yaml');
 const statement = (p: Plan, sid: string) => buildIamPolicy(p).Statement.find((s) => s.Sid === sid);
 
 describe('buildIamPolicy', () => {
+  it("servicequotas:GetServiceQuota only for a plan that reads DRS's job quotas, in every launch region", () => {
+    // Waves of 2 and 1 servers: one job each at the default 100 per job, so no quota is read.
+    expect(grantedActions(buildIamPolicy(plan()))).not.toContain('servicequotas:GetServiceQuota');
+    expect(grantedActions(buildIamPolicy(plan('job: { maxServers: 2 }')))).not.toContain(
+      'servicequotas:GetServiceQuota',
+    );
+    // A wave of 2 at 1 per job needs two jobs: the precheck reads the quotas.
+    const reading = plan('job: { maxServers: 1 }');
+    expect(statement(reading, 'ReadDrsJobQuotas')).toEqual({
+      Sid: 'ReadDrsJobQuotas',
+      Effect: 'Allow',
+      Action: ['servicequotas:GetServiceQuota'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+    });
+    const withOrigin = buildIamPolicy(reading, { originRegions: ['us-west-2'] });
+    expect(withOrigin.Statement.find((s) => s.Sid === 'ReadDrsJobQuotas')?.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-west-2'] },
+    });
+  });
+
   it('grants the read, failback and tagging actions every plan needs', () => {
     const actions = grantedActions(buildIamPolicy(plan('backout: { restore: never }')));
     for (const a of [
@@ -149,7 +170,7 @@ describe('buildIamPolicy', () => {
 function actionsIn(policy: PolicyDocument, region: string): string[] {
   const inRegion = policy.Statement.filter((s) => {
     const condition = s.Condition?.StringEquals?.['aws:RequestedRegion'];
-    if (condition !== undefined) return condition === region;
+    if (condition !== undefined) return [condition].flat().includes(region);
     return [s.Resource]
       .flat()
       .some((r) => r.startsWith(`arn:aws:drs:${region}:`) || r.startsWith(`arn:aws:ec2:${region}:`));
@@ -364,7 +385,7 @@ describe('the generated policy against the documented dependent actions', () => 
   // failback, the backout relaunch, prepare and the clean-up; the origin region for the EC2-origin
   // launch and re-protect.
   const everything = plan(
-    'backout: { restore: if-unhealthy }\nafterFailback: { reprotect: true, cleanup: true }\nnotifications: { topicArn: arn:aws:sns:eu-west-1:111122223333:t }',
+    'backout: { restore: if-unhealthy }\nafterFailback: { reprotect: true, cleanup: true }\nnotifications: { topicArn: arn:aws:sns:eu-west-1:111122223333:t }\njob: { maxServers: 1 }',
   );
   const full = buildIamPolicy(everything, { originRegions: ['us-west-2'] });
   const sentIn: Array<[OperationName, string]> = [
@@ -376,6 +397,7 @@ describe('the generated policy against the documented dependent actions', () => 
     ['ReverseReplication', 'us-west-2'],
     ['DescribeSourceServers', 'us-west-2'],
     ['DescribeJobs', 'us-west-2'],
+    ['GetServiceQuota', 'us-west-2'],
   ];
 
   // The two clean-ups are alternatives: disconnect needs its own plan.

@@ -37,6 +37,7 @@ const EXAMPLES = [
   'mixed-wave',
   'ec2-origin-backout',
   'ec2-origin-not-ready',
+  'quota-wait',
 ] as const;
 type Example = (typeof EXAMPLES)[number];
 
@@ -99,6 +100,33 @@ describe('examples/', () => {
       expect(jsonLines(second.events)).toBe(jsonLines(first.events));
       expect(second.calls).toEqual(first.calls);
     });
+  });
+
+  it('quota-wait: jobs of 4, at most 8 in flight; the wave waits for capacity, then completes', async () => {
+    const run = await runExample('quota-wait');
+    expect(run.result.outcome).toBe('completed');
+    expect(waveOutcomes(run)).toEqual([
+      ['warehouse', 'completed'],
+      ['frontend', 'completed'],
+    ]);
+    expect(launchedInstances(run).map((ids) => ids.length)).toEqual([4, 4, 4, 2]);
+    const quota = run.events.filter((e) => e.type === 'check' && e.name === 'quota');
+    expect(quota.map((e) => (e.type === 'check' ? [e.wave, e.status] : []))).toEqual([
+      ['warehouse', 'warn'],
+      ['frontend', 'pass'],
+    ]);
+    // Service Quotas is read once for the run, in the first wave's precheck.
+    expect(callsOf(run.calls, 'GetServiceQuota')).toHaveLength(3);
+    const waves = run.events.flatMap((e) =>
+      e.type === 'state' && e.machine === 'wave' ? [`${e.wave}: ${e.to}`] : [],
+    );
+    expect(waves).toContain('warehouse: startingFailback.waitingForQuota');
+    expect(waves).not.toContain('frontend: startingFailback.waitingForQuota');
+    // The third job starts once the first (15-minute launches) has ended, never before.
+    const starts = callsOf(run.calls, 'StartFailbackLaunch').map((c) => Date.parse(c.at));
+    const firstEnd = Math.min(...run.sim.world.jobs().flatMap((j) => (j.endAt === null ? [] : [j.endAt])));
+    expect(starts[2]).toBeGreaterThanOrEqual(firstEnd);
+    expect(stopped(run)).toEqual([]);
   });
 
   it('three-wave: completes every wave, one launch per wave', async () => {

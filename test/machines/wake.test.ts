@@ -36,6 +36,7 @@ describe('every timed wait ends on WAKE', () => {
       'wave.cutover.awaitingQuiesce',
       'wave.cutover.draining.waiting',
       'wave.startingFailback.throttled',
+      'wave.startingFailback.waitingForQuota.waiting',
       'wave.monitoringJob.waiting',
       'wave.verifying.waiting',
       'wave.backout.stoppingFailback.waiting',

@@ -311,6 +311,75 @@ describe('wave machine', () => {
     expect(w.names()).not.toContain('stopFailback');
   });
 
+  describe('the wait for DRS job capacity', () => {
+    const J1 = 'drsjob-00000000000000001';
+    const J2 = 'drsjob-00000000000000002';
+    const stateAt = (w: ReturnType<typeof start>) => leafPath(w.actor.getSnapshot().value);
+
+    it('waits in startingFailback.waitingForQuota, starts again each poll interval, then follows the jobs', async () => {
+      const w = start({
+        startFailback: [
+          { jobIds: [J1], queued: 5, inFlight: 100 },
+          { jobIds: [J1], queued: 5, inFlight: 100 },
+          { jobIds: [J1, J2] },
+        ],
+        pollJobs: [{ verdict: 'launched' }],
+      });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(stateAt(w)).toBe('startingFailback.waitingForQuota.waiting');
+      const starts = () => w.calls.filter((c) => c.name === 'startFailback');
+      expect(starts()).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(15_000 + 2_000);
+      expect(starts()).toHaveLength(2);
+      // Each start knows the wave's jobs so far, so it adopts them and counts what they hold.
+      expect(starts()[1]?.input).toMatchObject({ jobIds: [J1] });
+      expect(starts()[1]?.at).toBeGreaterThanOrEqual(T0 + 15_000 * 0.8);
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(starts()).toHaveLength(3);
+      const out = await w.done;
+      expect(out.outcome).toBe('completed');
+      // Adopted jobs are not counted twice.
+      expect(out.jobIds).toEqual([J1, J2]);
+      expect(w.names()).not.toContain('stopFailback');
+    });
+
+    it('a throttled start while waiting waits one more round; the RTO passing backs out', async () => {
+      const w = start(
+        {
+          startFailback: [
+            { jobIds: [J1], queued: 5, inFlight: 100 },
+            { jobIds: [], failure: throttled, notSent: true },
+            { jobIds: [J1], queued: 5, inFlight: 100 },
+          ],
+          stopFailback: [{ stopped: ['i-00000000000000001'], failures: [] }],
+        },
+        { rtoDeadlineAt: T0 + 10 * MIN },
+      );
+      await vi.advanceTimersByTimeAsync(2 * MIN);
+      expect(stateAt(w)).toBe('startingFailback.waitingForQuota.waiting');
+      await vi.advanceTimersByTimeAsync(15 * MIN);
+      const out = await w.done;
+      expect(out.outcome).toBe('backed-out');
+      expect(out.failure?.code).toBe('rto-exceeded');
+      expect(out.failure?.message).toContain('the wait for DRS job capacity');
+    });
+
+    it('is a lifecycle state past the point of no return, ended at once by WAKE', async () => {
+      const path = 'startingFailback.waitingForQuota';
+      expect(waveLifecycle.label(path)).toContain('Waiting for DRS job capacity');
+      expect(waveLifecycle.isPastPointOfNoReturn(path)).toBe(true);
+      expect(waveLifecycle.isFinal(path)).toBe(false);
+      const w = start({
+        startFailback: [{ jobIds: [J1], queued: 5, inFlight: 100 }, { jobIds: [J1, J2] }],
+        pollJobs: [{ verdict: 'launched' }],
+      });
+      await vi.advanceTimersByTimeAsync(1);
+      w.actor.send({ type: 'WAKE', now: Date.now() });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(w.calls.filter((c) => c.name === 'startFailback')).toHaveLength(2);
+    });
+  });
+
   describe('the cutover', () => {
     const cutover = { quiesce: 'confirm' as const, maxLagMs: 30_000, timeoutMs: 10 * MIN };
     const behind = {

@@ -16,7 +16,7 @@ const payments: Plan = {
   approval: 'per-wave',
   polling: { intervalMs: 30_000, maxMs: 5 * 60_000 },
   verify: { timeoutMs: 20 * 60_000 },
-  job: { timeoutMs: 90 * 60_000 },
+  job: { timeoutMs: 90 * 60_000, maxServers: 100, maxInFlight: 500 },
   cutover: { quiesce: 'none', maxLagMs: 30_000, timeoutMs: 30 * 60_000 },
   backout: { restore: 'if-unhealthy', allowDataLoss: false },
   afterFailback: { reprotect: false, cleanup: false },

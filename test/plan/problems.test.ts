@@ -168,6 +168,49 @@ objectives: { rpo: 15m, rto: 4h }
     ]);
   });
 
+  it('refuses job limits out of range, with the allowed values and why', () => {
+    const head = `version: 1
+name: payments
+region: us-east-1
+objectives: { rpo: 15m, rto: 4h }
+`;
+    expect(problemsIn(`${head}job: { maxServers: 0, maxInFlight: 501 }\n${WAVE}`)).toEqual([
+      "plan.yaml:5 job.maxServers: 0 is not a whole number from 1 to 200; a DRS job takes at most 200 servers (the API limit; 100 by DRS's current quota)",
+      'plan.yaml:5 job.maxInFlight: 501 is not a whole number from 1 to 500; DRS allows at most 500 servers in all active jobs of an account and region',
+    ]);
+    expect(problemsIn(`${head}job:\n  maxServers: 2.5\n  maxInFlight: "ten"\n${WAVE}`)).toEqual([
+      "plan.yaml:6 job.maxServers: 2.5 is not a whole number from 1 to 200; a DRS job takes at most 200 servers (the API limit; 100 by DRS's current quota)",
+      'plan.yaml:7 job.maxInFlight: "ten" is not a whole number from 1 to 500; DRS allows at most 500 servers in all active jobs of an account and region',
+    ]);
+    expect(problemsIn(`${head}job:\n  maxServers: 150\n  maxInFlight: 100\n${WAVE}`)).toEqual([
+      'plan.yaml:6 job.maxServers: job.maxServers (150) is more than job.maxInFlight (100); a job that large could never start',
+    ]);
+    expect(problemsIn(`${head}job:\n  maxInFlight: 50\n${WAVE}`)).toEqual([
+      'plan.yaml:6 job.maxInFlight: job.maxServers (100) is more than job.maxInFlight (50); a job that large could never start',
+    ]);
+    expect(problemsIn(`${head}job:\n  maxServer: 50\n${WAVE}`)).toEqual([
+      'plan.yaml:6 job.maxServer: unknown key "maxServer"; allowed: timeout, maxServers, maxInFlight',
+    ]);
+  });
+
+  it('accepts job limits within range and fills in the defaults', () => {
+    const head = `version: 1
+name: payments
+region: us-east-1
+objectives: { rpo: 15m, rto: 4h }
+`;
+    expect(parsePlan(`${head}job: { maxServers: 200, maxInFlight: 500 }\n${WAVE}`, 'plan.yaml').job).toEqual({
+      timeoutMs: 2 * 3_600_000,
+      maxServers: 200,
+      maxInFlight: 500,
+    });
+    expect(parsePlan(`${head}${WAVE}`, 'plan.yaml').job).toEqual({
+      timeoutMs: 2 * 3_600_000,
+      maxServers: 100,
+      maxInFlight: 500,
+    });
+  });
+
   it('lists the allowed values of an enum', () => {
     const text = `version: 1
 name: payments

@@ -74,6 +74,7 @@ describe('the registry', () => {
       'jobs',
       'ec2Origin',
       'ec2Instances',
+      'quota',
     ]);
     expect(PRECHECKS.map((c) => c.name)).toEqual([
       'rto-budget',
@@ -92,6 +93,7 @@ describe('the registry', () => {
       'no-active-job',
       'ec2-instance',
       'ec2-instance',
+      'quota',
     ]);
     expect(new Set(PRECHECKS).size).toBe(PRECHECKS.length);
   });

@@ -209,11 +209,12 @@ export async function runOnLocalStepFunctions(
           : {}),
       }
     : sim.clients;
-  const { drs, ec2, regional } = instrumentAwsClients(clients, plan.region, emit);
+  const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(clients, plan.region, emit);
   const activities = createAwsActors({
     drs,
     ec2,
     ...(regional ? { regional } : {}),
+    ...(serviceQuotas ? { serviceQuotas } : {}),
     log: createLogger({ level: 'silent' }),
     clock: sim.clock,
     emit,

@@ -78,6 +78,9 @@ export const events: EventObject[] = [
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), notSent: true }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true), mayHaveStarted: true }),
+  // A wave larger than its job limits: the first job runs, the rest wait for capacity.
+  done('startFailback', { now: T0, jobIds: ['drsjob-1'], queued: 5, inFlight: 100 }),
+  done('startFailback', { now: LATE, jobIds: ['drsjob-1'], queued: 5, inFlight: 100 }),
   error('startFailback'),
   ...['pollJobs', 'pollRecoveryJobs'].flatMap((id) => [
     done(id, { now: T0, verdict: 'launched', detail: '', servers: [], logCursor: {} }),

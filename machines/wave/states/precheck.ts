@@ -19,6 +19,7 @@ export const precheck = waveSetup.createStateConfig({
           rpoMs: context.rpoMs,
           rtoDeadlineAt: context.rtoDeadlineAt,
           restore: context.restore,
+          ...(context.jobs ? { jobs: context.jobs } : {}),
         }),
         onDone: [
           {

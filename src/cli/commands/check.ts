@@ -7,6 +7,7 @@ import type { FailbackActivities } from '../../actors/types.js';
 import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { type EmitEvent, eventStamper, type RunEventBody } from '../../events.js';
+import { jobSettings } from '../../plan/jobs.js';
 import { loadPlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
 import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
@@ -150,6 +151,7 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
         servers: wave.servers,
         rpoMs: plan.objectives.rpoMs,
         rtoDeadlineAt,
+        jobs: jobSettings(plan),
       }),
     );
     waves.push({ name: wave.name, ready: output.ok });
