@@ -1,18 +1,20 @@
-import { assign, sendTo, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { StateMeta } from './meta.js';
-import {
-  type AfterFailbackSettings,
-  type ApprovalMode,
-  type CutoverSettings,
-  failedBack,
-  type JobSettings,
-  type Outcome,
-  type PollingSettings,
-  type RestoreMode,
-  type WaveOutcome,
-  type WavePlan,
+import type {
+  AfterFailbackSettings,
+  ApprovalMode,
+  CutoverSettings,
+  JobSettings,
+  Outcome,
+  PollingSettings,
+  RestoreMode,
+  WaveOutcome,
+  WavePlan,
 } from './types.js';
 import { type WaveEvent, type WaveInput, type WaveOutput, waveMachine } from './wave.machine.js';
+import { isSequential, readyWaves, runOutcome } from './wave-order.js';
+
+export { runOutcome } from './wave-order.js';
 
 export interface PlanRunInput {
   runId: string;
@@ -34,6 +36,8 @@ export interface PlanRunInput {
   cutover?: CutoverSettings;
   /** How long an approval may wait unanswered (absent: until the RTO deadline). */
   approvalTimeoutMs?: number;
+  /** How many waves may run at once (absent: 1). */
+  concurrency?: number;
   /** Who may answer approvals (the plan's `approvers`); passed on to every wave as data. */
   approvers?: string[];
   /**
@@ -65,6 +69,14 @@ export interface PlanContext extends PlanRunInput {
   waveIndex: number;
   results: WaveResult[];
   outcome: Outcome | null;
+  /**
+   * Waves run side by side (`waves[].after`, `concurrency`): the indices started and running.
+   * Absent: one wave at a time, as listed (`waveIndex`), and in snapshots of older versions.
+   */
+  started?: number[];
+  running?: number[];
+  /** An ABORT arrived while waves ran side by side: no further wave starts. */
+  stopping?: boolean;
 }
 
 /** The plan hears what its waves hear, and forwards it to the running wave. */
@@ -75,22 +87,52 @@ export interface PlanOutput {
   waves: WaveResult[];
 }
 
-/** The outcome of a run is the outcome of the first wave that did not complete. */
-export function runOutcome(results: ReadonlyArray<{ outcome: WaveOutcome }>): Outcome {
-  const first = results.find((r) => !failedBack(r.outcome) && r.outcome !== 'not-started');
-  return (first?.outcome as Outcome | undefined) ?? 'completed';
+/** The id of the actor of wave `index` when waves run side by side (one at a time: `wave`). */
+export const waveActorId = (index: number): string => `wave-${index}`;
+
+/** Where the waves stand when they run side by side: started, running, finished outcomes. */
+function progressOf(context: PlanContext) {
+  const indexOf = new Map(context.waves.map((w, i) => [w.name, i]));
+  const outcomes = new Map<number, WaveOutcome>();
+  for (const r of context.results) {
+    const i = indexOf.get(r.name);
+    if (i !== undefined) outcomes.set(i, r.outcome);
+  }
+  // Waves with a result (ended, or failed back before this run's first wave) never start again.
+  const started = [...new Set([...(context.started ?? []), ...outcomes.keys()])];
+  return { started, running: context.running ?? [], outcomes };
 }
 
-export function waveInputFor(context: PlanContext): WaveInput {
-  const wave = context.waves[context.waveIndex];
-  if (wave === undefined) throw new Error(`no wave at index ${context.waveIndex}`);
+/** The waves that start now (none once stopping). */
+export function wavesToStart(context: PlanContext): number[] {
+  if (context.stopping) return [];
+  return readyWaves(context.waves, context.concurrency, progressOf(context));
+}
+
+function resultOf(output: WaveOutput): WaveResult {
+  return {
+    name: output.name,
+    outcome: output.outcome,
+    failure: output.failure,
+    jobIds: output.jobIds,
+    launch: output.launch,
+    backout: output.backout,
+    afterFailback: output.afterFailback,
+    converted: output.converted,
+    ...(output.cutover ? { cutover: output.cutover } : {}),
+  };
+}
+
+export function waveInputFor(context: PlanContext, waveIndex = context.waveIndex): WaveInput {
+  const wave = context.waves[waveIndex];
+  if (wave === undefined) throw new Error(`no wave at index ${waveIndex}`);
   return {
     runId: context.runId,
-    waveIndex: context.waveIndex,
+    waveIndex,
     wave,
     requiresApproval:
       context.approval === 'per-wave' ||
-      (context.approval === 'once' && context.waveIndex === (context.startAtWave ?? 0)),
+      (context.approval === 'once' && waveIndex === (context.startAtWave ?? 0)),
     rpoMs: context.rpoMs,
     runStartedAt: context.startedAt,
     rtoDeadlineAt: context.rtoDeadlineAt,
@@ -98,7 +140,7 @@ export function waveInputFor(context: PlanContext): WaveInput {
     verifyTimeoutMs: context.verifyTimeoutMs,
     jobTimeoutMs: context.jobTimeoutMs,
     restore: context.restore,
-    jitterSeed: context.jitterSeed + context.waveIndex,
+    jitterSeed: context.jitterSeed + waveIndex,
     now: context.now,
     ...(context.afterFailback ? { afterFailback: context.afterFailback } : {}),
     ...(context.cutover ? { cutover: context.cutover } : {}),
@@ -121,41 +163,75 @@ export const planMachine = setup({
     waveCompletedAndMoreToRun: ({ context }, params: { output: WaveOutput }) =>
       params.output.outcome === 'completed' && context.waveIndex + 1 < context.waves.length,
     outcomeIs: ({ context }, params: { outcome: Outcome }) => context.outcome === params.outcome,
+    wavesRunSideBySide: ({ context }) => !isSequential(context.waves, context.concurrency),
+    /** Side by side: no wave runs and none can start (the last one ended, or the rest wait on a failed one). */
+    nothingLeftToRun: ({ context }) =>
+      (context.running ?? []).length === 0 && wavesToStart(context).length === 0,
   },
   actions: {
     recordWave: assign(({ context }, params: { output: WaveOutput }) => ({
       now: params.output.now,
-      results: [
-        ...context.results,
-        {
-          name: params.output.name,
-          outcome: params.output.outcome,
-          failure: params.output.failure,
-          jobIds: params.output.jobIds,
-          launch: params.output.launch,
-          backout: params.output.backout,
-          afterFailback: params.output.afterFailback,
-          converted: params.output.converted,
-          ...(params.output.cutover ? { cutover: params.output.cutover } : {}),
-        },
-      ],
+      results: [...context.results, resultOf(params.output)],
     })),
+    /** Side by side: a wave ended; its result is recorded and it no longer runs. */
+    recordSideBySideWave: assign(({ context }, params: { output: WaveOutput }) => ({
+      now: Math.max(context.now, params.output.now),
+      results: [...context.results, resultOf(params.output)],
+      running: (context.running ?? []).filter((i) => i !== params.output.waveIndex),
+    })),
+    /** Side by side: starts every wave that may start now, each as its own actor. */
+    startReadyWaves: enqueueActions(({ context, enqueue }) => {
+      const ready = wavesToStart(context);
+      if (ready.length === 0) return;
+      for (const index of ready) {
+        enqueue.spawnChild('wave', { id: waveActorId(index), input: waveInputFor(context, index) });
+      }
+      enqueue.assign({
+        started: [...(context.started ?? []), ...ready],
+        running: [...(context.running ?? []), ...ready],
+      });
+    }),
+    stopStartingWaves: assign({ stopping: true }),
     nextWave: assign(({ context }) => ({ waveIndex: context.waveIndex + 1 })),
     // Waves after the one that did not complete are reported, never silently dropped.
     markRestNotStarted: assign(({ context }) => ({
       results: [
         ...context.results,
-        ...context.waves.slice(context.results.length).map((w) => ({
-          name: w.name,
-          outcome: 'not-started' as const,
-          failure: null,
-          jobIds: [],
-          backout: null,
-        })),
+        ...context.waves
+          .filter((w) => !context.results.some((r) => r.name === w.name))
+          .map((w) => ({
+            name: w.name,
+            outcome: 'not-started' as const,
+            failure: null,
+            jobIds: [],
+            backout: null,
+          })),
       ],
     })),
-    settle: assign(({ context }) => ({ outcome: runOutcome(context.results) })),
-    forwardToWave: sendTo('wave', ({ event }) => event),
+    // Results in plan order (side by side, waves end in any order).
+    settle: assign(({ context }) => {
+      const order = new Map(context.waves.map((w, i) => [w.name, i]));
+      const results = [...context.results].sort(
+        (a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0),
+      );
+      return { results, outcome: runOutcome(results) };
+    }),
+    // One wave at a time: an event naming another wave (a late wake-up) is not for the running one.
+    forwardToWave: enqueueActions(({ context, event, enqueue }) => {
+      const named = 'wave' in event ? event.wave : undefined;
+      if (named === undefined || named === context.waves[context.waveIndex]?.name)
+        enqueue.sendTo('wave', event);
+    }),
+    /** Side by side: an answer goes to the wave it names (else to every wave); the rest to all. */
+    forwardToWaves: enqueueActions(({ context, event, enqueue }) => {
+      const named =
+        'wave' in event && event.wave !== undefined
+          ? context.waves.findIndex((w) => w.name === event.wave)
+          : -1;
+      for (const index of context.running ?? []) {
+        if (named === -1 || named === index) enqueue.sendTo(waveActorId(index), event);
+      }
+    }),
   },
 }).createMachine({
   id: 'plan',
@@ -181,8 +257,11 @@ export const planMachine = setup({
   states: {
     running: {
       meta: { label: 'Waves run in order, each through the wave lifecycle' },
-      initial: 'wave',
+      initial: 'starting',
       states: {
+        starting: {
+          always: [{ guard: 'wavesRunSideBySide', target: 'sideBySide' }, { target: 'wave' }],
+        },
         wave: {
           invoke: {
             id: 'wave',
@@ -210,13 +289,36 @@ export const planMachine = setup({
               },
             ],
           },
+          on: {
+            APPROVE: { actions: 'forwardToWave' },
+            REFUSE: { actions: 'forwardToWave' },
+            ABORT: { actions: 'forwardToWave' },
+            WAKE: { actions: 'forwardToWave' },
+          },
         },
-      },
-      on: {
-        APPROVE: { actions: 'forwardToWave' },
-        REFUSE: { actions: 'forwardToWave' },
-        ABORT: { actions: 'forwardToWave' },
-        WAKE: { actions: 'forwardToWave' },
+        // Waves the plan lets run beside each other (waves[].after, concurrency): each ready wave
+        // starts as its own actor; a wave that does not complete stops only the waves after it.
+        sideBySide: {
+          entry: 'startReadyWaves',
+          always: { guard: 'nothingLeftToRun', target: '#plan.finished', actions: 'markRestNotStarted' },
+          on: {
+            'xstate.done.actor.*': {
+              actions: [
+                {
+                  type: 'recordSideBySideWave',
+                  params: ({ event }: { event: unknown }) => ({
+                    output: (event as { output: WaveOutput }).output,
+                  }),
+                },
+                'startReadyWaves',
+              ],
+            },
+            APPROVE: { actions: 'forwardToWaves' },
+            REFUSE: { actions: 'forwardToWaves' },
+            ABORT: { actions: ['stopStartingWaves', 'forwardToWaves'] },
+            WAKE: { actions: 'forwardToWaves' },
+          },
+        },
       },
     },
     finished: {

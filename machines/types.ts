@@ -59,6 +59,12 @@ export interface ServerPlan {
 
 export interface WavePlan {
   name: string;
+  /** The `aws.accounts` entry holding this wave's recovery instances (absent: the plan's account). */
+  account?: string;
+  /** The wave's DR region (absent: the plan's region). */
+  region?: string;
+  /** Waves this one starts after, once each completed (absent: the one before; `[]`: none). */
+  after?: string[];
   servers: ServerPlan[];
 }
 

@@ -136,15 +136,17 @@ export interface WaveContext extends WaveInput, WaitBookkeeping {
 }
 
 export type WaveEvent =
-  | { type: 'APPROVE'; by: string; at?: number }
-  | { type: 'REFUSE'; by: string }
+  /** `wave`: the wave the answer is for (concurrent waves); absent: whichever wave waits. */
+  | { type: 'APPROVE'; by: string; at?: number; wave?: string }
+  | { type: 'REFUSE'; by: string; wave?: string }
   /** Before the point of no return: abort, nothing changed. After it: back out. */
   | { type: 'ABORT'; by?: string; reason?: string }
   /**
    * Sent after a run is restored from disk: a restored snapshot does not re-arm pending delays
    * reliably, so every wait ends at once and AWS is read again. `now` re-anchors the clock.
+   * Also sent when an event (EventBridge) says what the wave waits for happened: `wave` names it.
    */
-  | { type: 'WAKE'; now: number };
+  | { type: 'WAKE'; now: number; wave?: string };
 
 export interface WaveOutput {
   waveIndex: number;

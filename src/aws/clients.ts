@@ -22,6 +22,29 @@ export interface RegionalClients {
   serviceQuotas?: ServiceQuotasSender;
 }
 
+/**
+ * Where a wave acts: a DR account (absent: the one the clients act in) and a DR region. The
+ * account's role, when given, is assumed by whoever builds the target's clients.
+ */
+export interface DrTarget {
+  /** The name of the plan's `aws.accounts` entry. */
+  account?: string;
+  accountId?: string;
+  region: string;
+  role?: { arn: string; externalId?: string };
+}
+
+/** The clients of one wave target: its region's, and (EC2 origin) other regions' of the same account. */
+export interface TargetClients extends RegionalClients {
+  forRegion?: (region: string) => RegionalClients;
+  /**
+   * Clients of a wave that acts in another account or DR region (plan keys `aws.accounts`,
+   * `waves[].account`, `waves[].region`). Absent: another region of the same account is answered
+   * by `forRegion`, and another account cannot be reached (the run refuses to start).
+   */
+  forTarget?: (target: DrTarget) => TargetClients;
+}
+
 export interface AwsClients {
   /** Clients for the plan's region: the DR region, where the recovery instances run. */
   drs: DrsSender;
@@ -37,4 +60,10 @@ export interface AwsClients {
    * origin region. Absent: every region is answered by the clients above (one-region setups).
    */
   forRegion?: (region: string) => RegionalClients;
+  /**
+   * Clients of a wave that acts in another account or DR region (plan keys `aws.accounts`,
+   * `waves[].account`, `waves[].region`). Absent: another region of the same account is answered
+   * by `forRegion`, and another account cannot be reached (the run refuses to start).
+   */
+  forTarget?: (target: DrTarget) => TargetClients;
 }

@@ -3,8 +3,9 @@
 // in the event stream as `aws.request` (service `sts`). The plan's `aws.allowedAccounts` and each
 // origin's `account` are enforced here, before any other call.
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { planTargets } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
-import type { StsSender } from './clients.js';
+import type { DrTarget, StsSender } from './clients.js';
 
 export interface CallerIdentity {
   region: string;
@@ -67,6 +68,11 @@ export function identityRegions(plan: Plan, region: string): string[] {
 
 export interface ReadIdentitiesOptions {
   plan: Plan;
+  /**
+   * The STS client of each wave target in another account (`aws.accounts`), instrumented: its
+   * identity is read after the regions' and must be the entry's `accountId`.
+   */
+  stsOfAccount?: (target: DrTarget) => StsSender;
   /** The DR region (the plan's, or --region). */
   region: string;
   /** The STS client of each region, instrumented. */
@@ -83,7 +89,28 @@ export async function readIdentities(options: ReadIdentitiesOptions): Promise<Ca
     identities.push(await readIdentity(options, r));
   }
   checkAccounts(plan, identities);
+  if (options.stsOfAccount) {
+    for (const target of planTargets(plan, region)) {
+      if (target.accountId === undefined) continue;
+      const identity = await readIdentity(
+        { ...options, stsFor: () => stsOf(options, target) },
+        target.region,
+      );
+      if (identity.account !== target.accountId) {
+        throw new AccountMismatchError(
+          `account ${target.account} in ${target.region} answers as account ${identity.account} (as ${identity.principal}), but the plan says ${target.accountId}: check aws.accounts.${target.account}.role; nothing was changed.`,
+        );
+      }
+      identities.push(identity);
+    }
+  }
   return identities;
+}
+
+function stsOf(options: ReadIdentitiesOptions, target: DrTarget): StsSender {
+  const sts = options.stsOfAccount?.(target);
+  if (!sts) throw new Error(`no STS client for account ${target.account}`);
+  return sts;
 }
 
 async function readIdentity(options: ReadIdentitiesOptions, region: string): Promise<CallerIdentity> {

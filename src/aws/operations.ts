@@ -180,6 +180,8 @@ export const OPERATIONS = {
   BatchWriteItem: orchestrator('dynamodb', 'dynamodb:BatchWriteItem'),
   Query: orchestrator('dynamodb', 'dynamodb:Query'),
   UpdateItem: orchestrator('dynamodb', 'dynamodb:UpdateItem'),
+  // The event waker's registry drops a wait once it woke its wave (src/sfn/wait-registry.ts).
+  DeleteItem: orchestrator('dynamodb', 'dynamodb:DeleteItem'),
   // DRS's job quotas, read by the precheck of a plan whose waves need more than one job.
   GetServiceQuota: read('service-quotas', 'servicequotas:GetServiceQuota'),
   // Never sent: teardown stays with people. Listed so guards recognise them.

@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import { assumedRoleProvider as assumeRole, type CredentialProvider } from '../aws/assume-role.js';
-import type { AwsClients, ServiceQuotasSender, StsSender } from '../aws/clients.js';
+import type { AwsClients, DrTarget, ServiceQuotasSender, StsSender, TargetClients } from '../aws/clients.js';
 import { type CallerIdentity, CredentialsError, readIdentities } from '../aws/identity.js';
-import { instrumentAwsClients } from '../aws/instrument.js';
+import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
 import { usesServiceQuotas } from '../aws/quotas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
@@ -111,7 +111,18 @@ function identifier(
       if (!sts) throw new Error(`no STS client for ${r}`);
       return sts;
     };
-    return readIdentities({ plan, region, stsFor, ...(endpointOf ? { endpointOf } : {}) });
+    const stsOfAccount = (target: DrTarget): StsSender => {
+      const sts = clients.forTarget?.(target).sts;
+      if (!sts) throw new Error(`no STS client for account ${target.account}`);
+      return instrumentClient(sts, { service: 'sts', region: target.region, emit });
+    };
+    return readIdentities({
+      plan,
+      region,
+      stsFor,
+      ...(clients.forTarget ? { stsOfAccount } : {}),
+      ...(endpointOf ? { endpointOf } : {}),
+    });
   };
 }
 
@@ -213,7 +224,18 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   // The plan's roles are assumed as the SDK's credential providers would: before any call, and
   // not through the instrumented clients.
   await assumeSimulatedRoles(plan, plan.region, (r) => sim.clients.forRegion(r).sts);
-  const clients: AwsClients = sim.clients;
+  // The scenario is one account: waves of other accounts need a world of their own (a simulated
+  // estate, src/sim/estate.ts); here they fail their precheck with this sentence.
+  const forTarget = (target: DrTarget): TargetClients => {
+    const scenarioAccount = sim.world.scenario.accountId;
+    if (target.accountId !== undefined && target.accountId !== scenarioAccount) {
+      throw new AwsSetupError(
+        `the scenario simulates account ${scenarioAccount} only; account ${target.account} (${target.accountId}) has no simulated world (see docs/simulation.md, simulated estates)`,
+      );
+    }
+    return { ...sim.clients.forRegion(target.region), forRegion: sim.clients.forRegion };
+  };
+  const clients: AwsClients = { ...sim.clients, forTarget };
   return {
     // EC2-origin servers launch in their origin region, in the same simulated world (forRegion).
     clients,
@@ -343,6 +365,12 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     : undefined;
   const quotasClient = (r: string, credentials: CredentialProvider) =>
     ServiceQuotasClient ? { serviceQuotas: new ServiceQuotasClient({ region: r, credentials }) } : {};
+  const clientsIn = (r: string, credentials: CredentialProvider) => ({
+    drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
+    ec2: new EC2Client({ region: r, credentials }),
+    sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
+    ...quotasClient(r, credentials),
+  });
   await assertCredentials(drCredentials, region, options);
   // EC2-origin servers fail back into their origin region: clients for it, built on first use.
   const regional = new Map<
@@ -357,16 +385,28 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
   const forRegion = (r: string) => {
     let clients = regional.get(r);
     if (!clients) {
-      const credentials = credentialsOf(r);
-      clients = {
-        drs: new DrsClient({ region: r, maxAttempts: 1, credentials }),
-        ec2: new EC2Client({ region: r, credentials }),
-        sts: new STSClient({ region: r, maxAttempts: 1, credentials }),
-        ...quotasClient(r, credentials),
-      };
+      clients = clientsIn(r, credentialsOf(r));
       regional.set(r, clients);
     }
     return clients;
+  };
+  // Waves in other DR accounts (aws.accounts) or regions: clients per target, each account's role
+  // assumed with the plan's credentials (the orchestrator's), built on first use.
+  const targets = new Map<string, TargetClients>();
+  const forTarget = (target: DrTarget): TargetClients => {
+    if (target.account === undefined) return { ...forRegion(target.region), forRegion };
+    const key = `${target.account}/${target.region}`;
+    let found = targets.get(key);
+    if (!found) {
+      const provider = target.role
+        ? assumedRoleProvider(target.role, target.region, drCredentials)
+        : undefined;
+      const credentials: CredentialProvider = async () => (provider ? (await provider)() : drCredentials());
+      const forAccountRegion = (r: string) => clientsIn(r, credentials);
+      found = { ...forAccountRegion(target.region), forRegion: forAccountRegion };
+      targets.set(key, found);
+    }
+    return found;
   };
   const clients: AwsClients = {
     drs,
@@ -375,6 +415,7 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
     sts,
     ...quotasClient(region, drCredentials),
     forRegion,
+    forTarget,
   };
   return {
     clients,

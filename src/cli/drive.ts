@@ -6,6 +6,8 @@ import { failedBack } from '../../machines/types.js';
 import { createStopGate, type StopGate } from '../aws/stop-gate.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
+import { waveTarget } from '../plan/targets.js';
+import type { Plan } from '../plan/types.js';
 import type { PendingApproval } from '../run/approvals.js';
 import type { FailbackRun, RunResult } from '../run.js';
 import type { StoredRun } from '../store/run-store.js';
@@ -94,6 +96,12 @@ export function operatorName(env: CliIO['env']): string {
 }
 
 /** The question for a pending approval, with the run's region for calls that name none. */
+/** The DR region a wave acts in (`waves[].region`), for its approval prompt. */
+function waveRegion(plan: Plan, wave: string, drRegion: string): string {
+  const found = plan.waves.find((w) => w.name === wave);
+  return found ? waveTarget(plan, found, drRegion).region : drRegion;
+}
+
 export function approvalQuestion(pending: PendingApproval, region: string, now: number): ApprovalQuestion {
   return {
     wave: pending.wave,
@@ -315,10 +323,17 @@ export async function driveRun(session: DriveSession, io: CliIO, deps: RunDeps =
         result.then(stopAsking, stopAsking);
         closeApprovalPrompt = stopAsking;
         const answer = await askOnTerminal(() =>
-          ask(approvalQuestion(pendingApproval, aws.region, aws.clock.now()), {
-            ...streams,
-            signal: controller.signal,
-          }),
+          ask(
+            approvalQuestion(
+              pendingApproval,
+              waveRegion(plan, pendingApproval.wave, aws.region),
+              aws.clock.now(),
+            ),
+            {
+              ...streams,
+              signal: controller.signal,
+            },
+          ),
         );
         closeApprovalPrompt = null;
         if (finished) break;

@@ -100,6 +100,10 @@ const awsRequest = z.object({
   type: z.literal('aws.request'),
   service: z.enum(AWS_SERVICES),
   region: z.string(),
+  account: z
+    .string()
+    .optional()
+    .describe("the plan's aws.accounts name, on calls of a wave in another account (absent: the plan's own)"),
   operation: z.string().describe('the API name, e.g. StartFailbackLaunch'),
   input: z.unknown().describe('the input as sent'),
 });

@@ -116,7 +116,7 @@ const tagsOnCreate = (...names: OperationName[]): string[] =>
   names.filter((name) => OPERATIONS[name].tagsOnCreate);
 
 /** Sid suffix of an origin region: `UsWest2` for us-west-2. */
-const regionSid = (region: string) =>
+export const regionSid = (region: string) =>
   region
     .split('-')
     .map((part) => (part[0] ?? '').toUpperCase() + part.slice(1))
@@ -413,9 +413,13 @@ export function buildIamPolicy(plan: Plan, options: IamPolicyOptions = {}): Poli
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The roles the plan names (aws.role, aws.origins.<region>.role), each once, in plan order. */
+/** The roles the plan names (aws.role, aws.origins.<region>.role, aws.accounts.<name>.role), each once, in plan order. */
 export function planRoleArns(plan: Plan): string[] {
-  const arns = [plan.aws?.role?.arn, ...Object.values(plan.aws?.origins ?? {}).map((o) => o.role?.arn)];
+  const arns = [
+    plan.aws?.role?.arn,
+    ...Object.values(plan.aws?.origins ?? {}).map((o) => o.role?.arn),
+    ...Object.values(plan.aws?.accounts ?? {}).map((a) => a.role?.arn),
+  ];
   return [...new Set(arns.filter((arn): arn is string => arn !== undefined))];
 }
 

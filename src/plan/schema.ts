@@ -163,8 +163,20 @@ const waveName = nonEmpty
       `${String(issue.input).length} characters is too long: a wave name becomes a DRS tag value, at most ${MAX_TAG_VALUE_LENGTH} characters`,
   });
 
+/** A name of an `aws.accounts` entry: a key other keys (waves[].account) refer to. */
+const accountName = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  "a letter or digit followed by letters, digits, '.', '_' or '-' (at most 64)",
+);
+
 const wave = z.strictObject({
   name: waveName,
+  /** Which `aws.accounts` entry holds this wave's recovery instances (absent: the plan's account). */
+  account: nonEmpty.optional(),
+  /** The DR region of this wave's recovery instances (absent: the plan's `region`). */
+  region: region.optional(),
+  /** The waves this one starts after (absent: the one listed before; `[]`: none). */
+  after: z.array(nonEmpty).optional(),
   servers: z.array(server).min(1),
 });
 
@@ -174,9 +186,12 @@ const roleArn = matching(
   'arn:aws:iam::<12-digit account>:role/<name>',
 );
 const role = z.strictObject({ arn: roleArn, externalId: z.string().min(2).max(1224).optional() });
+/** A DR account other than the plan's own: its id and the role the run assumes there. */
+const drAccount = z.strictObject({ accountId, role: role.optional() });
 const awsSection = z.strictObject({
   allowedAccounts: z.array(accountId).min(1).optional(),
   role: role.optional(),
+  accounts: z.record(accountName, drAccount).optional(),
   origins: z
     .record(region, z.strictObject({ account: accountId.optional(), role: role.optional() }))
     .optional(),
@@ -261,6 +276,8 @@ export const planFileSchema = z
         cleanup: z.union([z.boolean(), z.enum(['terminate', 'disconnect'])]).optional(),
       })
       .optional(),
+    /** How many waves may run at once (waves[].after says which may). */
+    concurrency: z.int().min(1).max(100).optional(),
     waves: z.array(wave).min(1),
   })
   // Cross-field rules run even when a field failed, so one `validate` shows every problem.
@@ -307,6 +324,7 @@ export function toPlan(file: PlanFile): Plan {
           ? 'terminate'
           : (file.afterFailback?.cleanup ?? PLAN_DEFAULTS.afterFailback.cleanup),
     },
+    ...(file.concurrency !== undefined ? { concurrency: file.concurrency } : {}),
     waves: file.waves,
   };
 }

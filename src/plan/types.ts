@@ -21,6 +21,17 @@ export interface PlanAws {
   role?: PlanRole;
   /** EC2-origin regions: the account expected there and the role to assume. */
   origins?: Record<string, { account?: string; role?: PlanRole }>;
+  /**
+   * DR accounts other than the plan's own, by the name waves give in `waves[].account`: the
+   * account's id and the role assumed there (absent: the plan's credentials, checked against the id).
+   */
+  accounts?: Record<string, PlanAccount>;
+}
+
+/** A DR account named in `aws.accounts`. */
+export interface PlanAccount {
+  accountId: string;
+  role?: PlanRole;
 }
 
 /** A plan after validation: durations are milliseconds, defaults are filled in. */
@@ -54,6 +65,8 @@ export interface Plan {
   backout: { restore: RestoreMode; allowDataLoss?: boolean };
   /** Opt-in steps after a verified EC2-origin failback, each behind its own approval. */
   afterFailback?: AfterFailbackSettings;
+  /** How many waves may run at once (absent: 1; `waves[].after` says which may run together). */
+  concurrency?: number;
   waves: WavePlan[];
 }
 

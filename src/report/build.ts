@@ -184,7 +184,13 @@ function snapshotFacts(snapshot: unknown): SnapshotFacts {
   facts.rtoMs = num(ctx.rtoMs);
   facts.rtoDeadlineAt = num(ctx.rtoDeadlineAt);
   if (Array.isArray(ctx.results)) facts.results = ctx.results as WaveResultLike[];
-  const wave = isRecord(snapshot.children) ? snapshot.children.wave : undefined;
+  // One wave at a time: the child `wave`; side by side: the first wave still running.
+  const children = isRecord(snapshot.children) ? snapshot.children : {};
+  const wave =
+    children.wave ??
+    Object.values(children).find(
+      (c) => isRecord(c) && isRecord(c.snapshot) && c.snapshot.status === 'active',
+    );
   const waveCtx = isRecord(wave) && isRecord(wave.snapshot) ? wave.snapshot.context : undefined;
   if (isRecord(waveCtx) && isRecord(waveCtx.wave) && typeof waveCtx.wave.name === 'string') {
     facts.current = {

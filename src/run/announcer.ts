@@ -137,17 +137,27 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
   };
 }
 
-/** The running wave of a plan actor, when one runs. */
+/** The running wave of a plan actor, when one runs (side by side: the first of them). */
 export function currentWave(actor: Actor<typeof planMachine>): MachineSnapshotLike | undefined {
-  const wave = actor.getSnapshot().children.wave?.getSnapshot() as MachineSnapshotLike | undefined;
-  return wave?.context ? wave : undefined;
+  return runningWaves(actor)[0];
+}
+
+/** Every running wave of a plan actor: one, or several when the plan runs waves side by side. */
+export function runningWaves(actor: Actor<typeof planMachine>): MachineSnapshotLike[] {
+  const children = Object.values(actor.getSnapshot().children) as { getSnapshot(): unknown }[];
+  return children
+    .map((child) => child?.getSnapshot() as MachineSnapshotLike | undefined)
+    .filter(
+      (wave): wave is MachineSnapshotLike => wave?.status === 'active' && wave.context?.wave !== undefined,
+    );
 }
 
 /** A resumed run already stands in some states: announce only the changes from there. */
 function seedLifecycleStates(actor: Actor<typeof planMachine>, states: Map<string, string>): void {
   const planState = lifecyclePath(actor.getSnapshot().value, PLAN_LIFECYCLE);
   if (planState !== null) states.set('plan', planState);
-  const wave = currentWave(actor);
-  const waveState = wave ? lifecyclePath(wave.value, WAVE_LIFECYCLE) : null;
-  if (wave && waveState !== null) states.set(`wave:${wave.context.waveIndex}`, waveState);
+  for (const wave of runningWaves(actor)) {
+    const waveState = lifecyclePath(wave.value, WAVE_LIFECYCLE);
+    if (waveState !== null) states.set(`wave:${wave.context.waveIndex}`, waveState);
+  }
 }

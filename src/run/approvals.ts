@@ -50,7 +50,10 @@ export type AnswerResult =
   | { ok: false; code: 'not-waiting' | 'stale' | 'not-allowed'; message: string };
 
 export interface Approvals {
+  /** The oldest approval waiting for an answer (waves side by side may wait at once). */
   pending(): PendingApproval | null;
+  /** Every approval waiting for an answer, oldest first. */
+  allPending(): PendingApproval[];
   /** A wave stepped; `entering` when its lifecycle state changed. Asks when the new state waits. */
   onWaveStep(state: string, context: WaveContext, entering: boolean): void;
   /** A restored run: the wave's state, which may wait for a person (asked again by `askAgain`). */
@@ -115,42 +118,44 @@ export function createApprovals(
   send: (answer: Answer) => void,
   rules: ApprovalRules = {},
 ): Approvals {
-  let waiting: PendingApproval | null = null;
+  // Every wave that waits for a person, in the order they asked: waves that run side by side may
+  // wait at once. `pending()` is the oldest; an answer names its wave (or takes the oldest).
+  let waiting: PendingApproval[] = [];
   const requested = (p: PendingApproval) =>
     emit({ type: 'approval.requested', wave: p.wave, kind: p.kind, pointOfNoReturn: p.pointOfNoReturn });
+  const without = (wave: string) => waiting.filter((p) => p.wave !== wave);
   return {
-    pending: () => waiting,
+    pending: () => waiting[0] ?? null,
+    allPending: () => [...waiting],
     onWaveStep(state, context, entering) {
       if (!entering) return;
       const next = pendingFor(state, context);
+      waiting = without(context.wave.name);
       if (next !== null) {
-        waiting = next;
+        waiting.push(next);
         requested(next);
-      } else if (waiting?.wave === context.wave.name) {
-        waiting = null;
       }
     },
     restore(state, context) {
       const next = pendingFor(state, context);
-      if (next !== null) waiting = next;
+      if (next !== null) waiting = [...without(context.wave.name), next];
     },
     askAgain() {
-      if (waiting) requested(waiting);
+      for (const p of waiting) requested(p);
     },
     answer(decision, who, target = {}) {
-      const open = waiting;
       const about = target.wave === undefined ? 'the approval' : `the approval of wave ${target.wave}`;
-      if (open === null) {
+      const oldest = waiting[0];
+      if (oldest === undefined) {
         return { ok: false, code: 'not-waiting', message: `${about} no longer waits for an answer` };
       }
-      if (
-        (target.wave !== undefined && target.wave !== open.wave) ||
-        (target.kind !== undefined && target.kind !== open.kind)
-      ) {
+      const open = target.wave === undefined ? oldest : waiting.find((p) => p.wave === target.wave);
+      if (open === undefined || (target.kind !== undefined && target.kind !== open.kind)) {
+        const now = open ?? oldest;
         return {
           ok: false,
           code: 'stale',
-          message: `${about} was already answered or has expired; wave ${open.wave} now waits for: ${open.title}`,
+          message: `${about} was already answered or has expired; wave ${now.wave} now waits for: ${now.title}`,
         };
       }
       if (!isAllowedApprover(rules.approvers, who.approver)) {
@@ -161,15 +166,15 @@ export function createApprovals(
         };
       }
       // First answer wins: the approval stops waiting before the machine hears of it.
-      waiting = null;
+      waiting = without(open.wave);
       const by = who.note === undefined ? who.approver : `${who.approver} (${who.note})`;
       const fields = { wave: open.wave, approver: who.approver, via: who.via, by };
       if (decision === 'approve') {
         emit({ type: 'approval.given', ...fields });
-        send({ type: 'APPROVE', by, at: clock.now() });
+        send({ type: 'APPROVE', by, at: clock.now(), wave: open.wave });
       } else {
         emit({ type: 'approval.refused', ...fields });
-        send({ type: 'REFUSE', by });
+        send({ type: 'REFUSE', by, wave: open.wave });
       }
       return { ok: true };
     },

@@ -10,9 +10,9 @@ import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { FailbackActivities, ProbeRunner, WriteControl } from '../actors/types.js';
 import { AwsClock } from '../aws/aws-clock.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients, TargetClients } from '../aws/clients.js';
 import type { CallerIdentity } from '../aws/identity.js';
-import { instrumentAwsClients } from '../aws/instrument.js';
+import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
 import type { BeforeSend } from '../aws/stop-gate.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
@@ -27,7 +27,7 @@ import { createLogger, runLogger } from '../log.js';
 import { createNotifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 import { newRunId } from '../run-id.js';
-import { createAnnouncer, currentWave, type MachineSnapshotLike } from './announcer.js';
+import { createAnnouncer, type MachineSnapshotLike, runningWaves } from './announcer.js';
 import {
   type AnswerResult,
   type AnswerTarget,
@@ -38,6 +38,7 @@ import {
 import type { EarlierWaves } from './continue.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
+import { planActivities } from './targets.js';
 
 export interface CreateRunOptions {
   plan: Plan;
@@ -121,8 +122,10 @@ export interface FailbackRun {
   abort(by?: string, reason?: string): void;
   /** Subscribes to the contract's event stream; returns the unsubscribe function. */
   on(listener: RunListener): () => void;
-  /** The wave awaiting approval, if any. */
+  /** The wave awaiting approval, if any (the one that asked first when several wait). */
   pendingApproval(): PendingApproval | null;
+  /** Every wave awaiting approval, oldest first (waves side by side may wait at once). */
+  pendingApprovals(): PendingApproval[];
   /** JSON-serialisable snapshot of the whole run, for persistence. */
   persistedSnapshot(): Snapshot<unknown>;
   readonly actor: Actor<typeof planMachine>;
@@ -158,16 +161,21 @@ function eventStream(runId: string, clock: Clock, afterSeq: number, log: Logger)
 function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emit: EmitEvent) {
   const region = options.region ?? options.plan.region;
   const awsClock = new AwsClock(clock);
-  const { drs, ec2, sns, serviceQuotas, regional } = instrumentAwsClients(
-    options.clients,
-    region,
-    emit,
-    options.beforeSend,
-    awsClock,
-  );
-  const activities: FailbackActivities = {
+  const over = (clients: TargetClients, clientsRegion: string, account?: string): FailbackActivities => {
+    // A wave in another account: its calls name the account (the region alone would not tell).
+    const emitHere: EmitEvent =
+      account === undefined
+        ? emit
+        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
+    const { drs, ec2, serviceQuotas, regional } = instrumentAwsClients(
+      clients,
+      clientsRegion,
+      emitHere,
+      options.beforeSend,
+      awsClock,
+    );
     // Activities bind runId, wave and server themselves (they are usable without a run).
-    ...createAwsActors({
+    return createAwsActors({
       drs,
       ec2,
       ...(regional ? { regional } : {}),
@@ -175,12 +183,17 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
       log,
       clock,
       awsClock,
-      emit,
+      emit: emitHere,
       probes: options.probes ?? createNetworkProbeRunner(),
       ...(options.writes ? { writes: options.writes } : {}),
-    }),
-    ...options.activities,
+    });
   };
+  // Waves in other DR accounts or regions: each call goes to its wave's target's clients.
+  const aws = planActivities(options.plan, region, options.clients, over);
+  const activities: FailbackActivities = { ...aws, ...options.activities };
+  const sns = options.clients.sns
+    ? instrumentClient(options.clients.sns, { service: 'sns', region, emit })
+    : undefined;
   return { activities, sns };
 }
 
@@ -240,6 +253,22 @@ const asApprover = (by: string | Approver): Approver =>
 
 const approvalRules = (plan: Plan) => (plan.approvers ? { approvers: plan.approvers } : {});
 
+/** The embedder's inspector, if any: like a run listener, one that throws is logged and ignored. */
+function embedderInspector(
+  inspector: CreateRunOptions['inspect'],
+  log: Logger,
+): (ev: InspectionEvent) => void {
+  return (ev) => {
+    if (!inspector) return;
+    try {
+      if (typeof inspector === 'function') inspector(ev);
+      else inspector.next?.(ev);
+    } catch (err) {
+      log.error({ err }, 'inspector failed');
+    }
+  };
+}
+
 /** Creates a run. Nothing is sent to AWS until `start()`. */
 export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   const { plan, snapshot, history = [] } = options;
@@ -264,21 +293,12 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   });
   const persist = options.onSnapshot ? persistSteps(options.onSnapshot, () => actorRef) : undefined;
 
-  const embedderInspect = options.inspect;
-  const inspectEmbedder = (ev: InspectionEvent) => {
-    if (!embedderInspect) return;
-    try {
-      if (typeof embedderInspect === 'function') embedderInspect(ev);
-      else embedderInspect.next?.(ev);
-    } catch (err) {
-      log.error({ err }, 'inspector failed');
-    }
-  };
-
-  // Microsteps arrive in causal order (a wave's final state before the plan moves on);
-  // initial states only show up as the actor's first snapshot.
+  const inspectEmbedder = embedderInspector(options.inspect, log);
+  // Microsteps arrive in causal order (a wave's final state before the plan moves on); initial
+  // states show up as the first snapshot. Steps while the actor is built are not announced.
+  let announcing = false;
   const inspect = (ev: InspectionEvent) => {
-    if (ev.type === '@xstate.microstep')
+    if (ev.type === '@xstate.microstep' && announcing)
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
     if (ev.type === '@xstate.snapshot' && ev.event.type === 'xstate.init') {
       announcer.onMachineStep(ev.snapshot as unknown as MachineSnapshotLike);
@@ -298,8 +318,8 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
   actorRef = actor;
   if (snapshot) {
     announcer.restore(actor, history);
-    const wave = currentWave(actor);
-    if (wave) approvals.restore(announcer.waveState(wave.context.waveIndex), wave.context);
+    for (const wave of runningWaves(actor))
+      approvals.restore(announcer.waveState(wave.context.waveIndex), wave.context);
   }
 
   let started = false;
@@ -327,6 +347,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     for (const body of options.identity?.events ?? []) emit(body);
     for (const body of options.earlierWaves?.events ?? []) emit(body);
     log.info({ plan: plan.name, waves: plan.waves.length, resumed: snapshot !== undefined }, 'run started');
+    announcing = true;
     // The plan's first state before its first wave's (xstate reports the child first).
     if (!snapshot) announcer.onMachineStep(actor.getSnapshot() as unknown as MachineSnapshotLike);
     if (replay) renotify(notifier, replay, runId, plan);
@@ -357,6 +378,7 @@ export function createFailbackRun(options: CreateRunOptions): FailbackRun {
     },
     on,
     pendingApproval: approvals.pending,
+    pendingApprovals: approvals.allPending,
     persistedSnapshot: () => actor.getPersistedSnapshot() as Snapshot<unknown>,
   };
 }

@@ -35,6 +35,7 @@ export function planRunInput(
     startedAt,
     ...(plan.afterFailback ? { afterFailback: plan.afterFailback } : {}),
     ...(plan.approvalTimeoutMs !== undefined ? { approvalTimeoutMs: plan.approvalTimeoutMs } : {}),
+    ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
     ...(plan.approvers ? { approvers: plan.approvers } : {}),
     ...(startAtWave !== undefined && startAtWave > 0 ? { startAtWave } : {}),
     jobs: jobSettings(plan),

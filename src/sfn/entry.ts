@@ -20,8 +20,10 @@ import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { createEngineStep } from './engine-step.js';
 import { appendEvents } from './event-log.js';
 import type { ActorRequest } from './lambda.js';
+import { withInFlightQuota } from './quota.js';
 import type { RunTableDeps } from './run-table.js';
 import { abortOf, ensureRun, readRun } from './runs.js';
+import { createQuotaSemaphore, quotaKey } from './semaphore.js';
 import { createDynamoSnapshotStore, type WireRequest, type WireState } from './spill.js';
 
 const env = (name: string): string => {
@@ -56,6 +58,11 @@ let actorHandler: ((request: ActorRequest) => Promise<unknown>) | undefined;
 function buildActorHandler() {
   const deps = runTable();
   const drRegion = env('DR_REGION');
+  const semaphore = createQuotaSemaphore({
+    dynamo: new DynamoDBClient({}),
+    table: env('RUN_TABLE'),
+    now: systemClock.now,
+  });
   const stsByRegion = new Map<string, StsSender>();
   const roleClients = createRoleClients({
     // No SDK-level retries for DRS: a StartFailbackLaunch resent blindly could launch twice.
@@ -115,7 +122,7 @@ function buildActorHandler() {
         };
       };
       const instrumented = instrumentAwsClients({ ...raw(region), forRegion: raw }, region, emit, beforeSend);
-      return createAwsActors({
+      const activities = createAwsActors({
         drs: instrumented.drs,
         ec2: instrumented.ec2,
         ...(instrumented.regional ? { regional: instrumented.regional } : {}),
@@ -126,6 +133,9 @@ function buildActorHandler() {
         emit,
         probes: createNetworkProbeRunner(),
       });
+      // The in-flight quota shared by every execution in the account and region (src/sfn/quota.ts).
+      const key = quotaKey(process.env.DR_ACCOUNT_ID ?? 'self', region);
+      return withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now });
     },
   });
 }

@@ -9,6 +9,7 @@ export {
 } from './clients.js';
 export { type DataOracleEntry, dataOracle, type ServingCopy } from './data.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
+export { createSimulatedEstate, type SimulatedEstate } from './estate.js';
 export {
   JOURNAL_FORMAT,
   journalCallLine,

@@ -21,7 +21,8 @@ import { PAGE_HTML, PAGE_SCRIPT } from './page.js';
 export const TOKEN_HEADER = 'x-drs-failback-token';
 
 /** The approvals of a run this process drives (main's approval path); absent for a read-only view. */
-export type WebApprovals = Pick<FailbackRun, 'pendingApproval' | 'answer'>;
+export type WebApprovals = Pick<FailbackRun, 'pendingApproval' | 'answer'> &
+  Partial<Pick<FailbackRun, 'pendingApprovals'>>;
 
 export interface WebViewOptions {
   runId: string;
@@ -126,7 +127,8 @@ function answerApproval(
     return { status: 400, message: 'Type your name: it is recorded with the answer.' };
   }
   const target = { wave, ...(typeof kind === 'string' ? { kind: kind as PendingApproval['kind'] } : {}) };
-  const pending = approvals.pendingApproval();
+  // Waves side by side may wait at once: the confirm word is the named wave's own.
+  const pending = approvals.pendingApprovals?.().find((p) => p.wave === wave) ?? approvals.pendingApproval();
   const current = pending !== null && pending.wave === wave && (target.kind ?? pending.kind) === pending.kind;
   if (answer === 'approve' && current && confirm !== pending.confirmWord) {
     return { status: 400, message: `To approve, type ${pending.confirmWord} exactly.` };

@@ -28,7 +28,7 @@ objectives: { rpo: 15m, rto: 4h }
 aproval: once
 ${WAVE}`;
     expect(problemsIn(text)).toEqual([
-      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, aws, notifications, objectives, approval, approvers, approvalTimeout, polling, verify, job, cutover, backout, afterFailback, waves',
+      'plan.yaml:5 aproval: unknown key "aproval"; allowed: version, name, region, aws, notifications, objectives, approval, approvers, approvalTimeout, polling, verify, job, cutover, backout, afterFailback, concurrency, waves',
     ]);
   });
 

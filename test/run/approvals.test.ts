@@ -57,7 +57,7 @@ describe('approvals', () => {
       code: 'not-waiting',
       message: 'the approval of wave db no longer waits for an answer',
     });
-    expect(sent).toEqual([{ type: 'APPROVE', by: 'alice', at: T0 }]);
+    expect(sent).toEqual([{ type: 'APPROVE', by: 'alice', at: T0, wave: 'db' }]);
     expect(events.filter((e) => e.type === 'approval.given')).toEqual([
       { type: 'approval.given', wave: 'db', approver: 'alice', via: 'terminal', by: 'alice' },
     ]);

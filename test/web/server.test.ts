@@ -172,6 +172,28 @@ describe('web view: approvals through the run approval path', () => {
     ]);
   });
 
+  it("waves side by side: an answer for a wave that is not the oldest still needs that wave's word", async () => {
+    const { approvals, answers } = waitingApprovals();
+    approvals.onWaveStep('awaitingApproval', waveContext('app'), true);
+    const web: WebApprovals = {
+      pendingApproval: approvals.pending,
+      pendingApprovals: approvals.allPending,
+      answer: approvals.answer,
+    };
+    const a = app(createMemoryFeed(), web);
+    const approveApp = { ...APPROVE_DB, wave: 'app', confirm: 'db' };
+    const wrongWord = await a.request('/api/approval', post(approveApp));
+    expect(wrongWord.status).toBe(400);
+    expect(await messageOf(wrongWord)).toBe('To approve, type app exactly.');
+    expect(answers()).toEqual([]);
+    const typed = await a.request('/api/approval', post({ ...approveApp, confirm: 'app' }));
+    expect(typed.status).toBe(200);
+    expect(answers()).toEqual([
+      { type: 'approval.given', wave: 'app', approver: 'alice', via: 'web', by: 'alice' },
+    ]);
+    expect(web.pendingApproval()).toMatchObject({ wave: 'db' });
+  });
+
   it('approves only with the word typed exactly and a name given', async () => {
     const { web, answers } = waitingApprovals();
     const a = app(createMemoryFeed(), web);

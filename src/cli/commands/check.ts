@@ -1,14 +1,19 @@
 // `drs-failback check <plan>`: every wave's precheck, read-only, as a readiness report.
+
+import type { Logger } from 'pino';
 import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
+import type { FailbackActivities } from '../../actors/types.js';
 import { AwsClock } from '../../aws/aws-clock.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
-import { eventStamper, type RunEventBody } from '../../events.js';
+import { type EmitEvent, eventStamper, type RunEventBody } from '../../events.js';
 import { jobSettings } from '../../plan/jobs.js';
 import { loadPlan } from '../../plan/load.js';
+import type { Plan } from '../../plan/types.js';
 import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
+import { planActivities } from '../../run/targets.js';
 import { newRunId } from '../../run-id.js';
-import { createAwsContext } from '../aws-context.js';
+import { type AwsContext, createAwsContext } from '../aws-context.js';
 import { checkFromWave, earlierSimulatedWorld } from '../from-wave.js';
 import { identityLines, mfaPrompt } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
@@ -31,6 +36,40 @@ export interface CheckReport {
   waves: { name: string; ready: boolean }[];
   /** Servers that came from EC2: where they fail back to, and their reversed replication. */
   ec2Origin: Ec2OriginServer[];
+}
+
+/** Each wave is checked where it acts (its account and region, plan keys waves[].account/region). */
+function checkActivities(
+  plan: Plan,
+  region: string,
+  aws: AwsContext,
+  emit: EmitEvent,
+  awsClock: AwsClock,
+  log: Logger,
+): FailbackActivities {
+  return planActivities(plan, region, aws.clients, (clients, clientsRegion, account) => {
+    const emitHere: EmitEvent =
+      account === undefined
+        ? emit
+        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
+    const { drs, ec2, regional } = instrumentAwsClients(
+      clients,
+      clientsRegion,
+      emitHere,
+      undefined,
+      awsClock,
+    );
+    return createAwsActors({
+      drs,
+      ec2,
+      ...(regional ? { regional } : {}),
+      log,
+      clock: aws.clock,
+      awsClock,
+      emit: emitHere,
+      probes: aws.probes ?? createNetworkProbeRunner(),
+    });
+  });
 }
 
 export async function check(options: CheckOptions, io: CliIO): Promise<CheckReport> {
@@ -74,24 +113,14 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const identities = await aws.identify(emit);
   const region = aws.region;
   const awsClock = new AwsClock(aws.clock);
-  const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(
-    aws.clients,
+  const activities = checkActivities(
+    plan,
     region,
+    aws,
     emit,
-    undefined,
     awsClock,
+    log.child({ runId, command: 'check' }),
   );
-  const activities = createAwsActors({
-    drs,
-    ec2,
-    ...(regional ? { regional } : {}),
-    ...(serviceQuotas ? { serviceQuotas } : {}),
-    log: log.child({ runId, command: 'check' }),
-    clock: aws.clock,
-    awsClock,
-    emit,
-    probes: aws.probes ?? createNetworkProbeRunner(),
-  });
 
   const p = palette(useColor(io));
   if (!options.json) {
@@ -106,6 +135,8 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   if (options.fromWave !== undefined && startAt > 0) {
     // The waves before it: failed back whole, as `run --from-wave` requires (one read, a check each).
     const checks: RunEventBody[] = [];
+    // Read in the plan's account and DR region (TODO: waves of other targets are judged there too).
+    const { drs } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
     const earlier = await aws.drive(
       judgeEarlierWaves({ plan, fromWave: options.fromWave, drs, events: checks }),
     );
