@@ -4,7 +4,10 @@
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
 import { waveIndexOf } from '../run/continue.js';
+import { type AwsContext, type AwsContextOptions, createAwsContext } from './aws-context.js';
 import { UsageError } from './errors.js';
+import { mfaPrompt } from './identity.js';
+import { type CliIO, writeLine } from './io.js';
 import { openStore, savedSimulation } from './run-state.js';
 
 /** `--from-wave`: the name must be one of the plan's waves (exit 2, naming them, before any call). */
@@ -41,4 +44,32 @@ export function earlierSimulatedWorld(stateDir: string, plan: Plan, scenario: st
     }
   }
   return null;
+}
+
+/**
+ * The AWS context of `run` and `check`: with `--from-wave` under `--simulate`, in the world the
+ * earlier run left. Says on stderr which saved world a simulated command continues in.
+ */
+export async function awsContextFromWave(
+  plan: Plan,
+  options: AwsContextOptions & { stateDir: string; fromWave?: string; json?: boolean },
+  io: CliIO,
+): Promise<{ aws: AwsContext; earlierWorld: EarlierWorld | null }> {
+  const earlierWorld =
+    options.fromWave !== undefined && options.simulate !== undefined
+      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
+      : null;
+  const aws = await createAwsContext(plan, {
+    ...options,
+    env: io.env,
+    ...mfaPrompt(io),
+    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
+  });
+  if (aws.preparedWorld !== undefined && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
+  }
+  if (earlierWorld !== null && !options.json) {
+    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
+  }
+  return { aws, earlierWorld };
 }

@@ -524,17 +524,17 @@ export function buildReport(input: ReportInput): EvidenceReport {
   if (facts.current && !results.has(facts.current.name)) results.set(facts.current.name, facts.current);
   const firstRequest = events.find((e) => e.type === 'aws.request');
   const drRegion = plan?.region ?? (firstRequest?.type === 'aws.request' ? firstRequest.region : null);
-  const finishedOutcomes = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
+  const finishedWaves = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
   const ec2Origin = ec2OriginEvidence(
     events,
     drRegion,
     new Map(
-      [...new Set([...results.keys(), ...finishedOutcomes.keys()])].map((name) => {
+      [...new Set([...results.keys(), ...finishedWaves.keys()])].map((name) => {
         const r = results.get(name);
         return [
           name,
           {
-            outcome: finishedOutcomes.get(name) ?? r?.outcome ?? 'in progress',
+            outcome: finishedWaves.get(name) ?? r?.outcome ?? 'in progress',
             afterFailback: r?.afterFailback ?? null,
             // The launch the wave recorded names the instances it created, even after a backout.
             ...(r?.launch ? { launch: r.launch } : {}),
@@ -543,7 +543,6 @@ export function buildReport(input: ReportInput): EvidenceReport {
       }),
     ),
   );
-  const finishedWaves = new Map(finished?.waves.map((w) => [w.name, w.outcome]) ?? []);
   const waveNames = plan?.waves.map((w) => w.name) ?? [
     ...new Set([...results.keys(), ...finishedWaves.keys(), ...waveSpan.keys()]),
   ];

@@ -13,9 +13,9 @@ import type { Plan } from '../../plan/types.js';
 import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
 import { planActivities } from '../../run/targets.js';
 import { newRunId } from '../../run-id.js';
-import { type AwsContext, createAwsContext } from '../aws-context.js';
-import { checkFromWave, earlierSimulatedWorld } from '../from-wave.js';
-import { identityLines, mfaPrompt } from '../identity.js';
+import type { AwsContext } from '../aws-context.js';
+import { awsContextFromWave, checkFromWave } from '../from-wave.js';
+import { identityLines } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { CheckOptions } from '../options.js';
@@ -76,23 +76,8 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   const plan = await loadPlan(options.plan);
   checkFromWave(plan, options.fromWave);
   const log = createCliLogger(options, io);
-  const earlierWorld =
-    options.fromWave !== undefined && options.simulate !== undefined
-      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
-      : null;
-  const aws = await createAwsContext(plan, {
-    ...options,
-    env: io.env,
-    ...mfaPrompt(io),
-    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
-  });
+  const { aws } = await awsContextFromWave(plan, options, io);
   const runId = newRunId(aws.clock.now());
-  if (aws.preparedWorld !== undefined && !options.json) {
-    writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
-  }
-  if (earlierWorld !== null && !options.json) {
-    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
-  }
   const rows: ReportRow[] = [];
   const stamp = eventStamper(runId, aws.clock);
   const emit = (body: RunEventBody): void => {

@@ -22,12 +22,12 @@ import type { FailbackRun } from '../../run.js';
 import { newRunId } from '../../run-id.js';
 import { processAlive } from '../../store/lock.js';
 import type { RunStore } from '../../store/run-store.js';
-import { type AwsContext, createAwsContext } from '../aws-context.js';
+import type { AwsContext } from '../aws-context.js';
 import { type DriveSession, driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
-import { checkFromWave, type EarlierWorld, earlierSimulatedWorld } from '../from-wave.js';
-import { identityLines, mfaPrompt, readCallerIdentity } from '../identity.js';
-import { type CliIO, palette, useColor, writeLine } from '../io.js';
+import { awsContextFromWave, checkFromWave, type EarlierWorld } from '../from-wave.js';
+import { identityLines, readCallerIdentity } from '../identity.js';
+import { type CliIO, palette, useColor } from '../io.js';
 import { createCliLogger } from '../logging.js';
 import type { RunOptions } from '../options.js';
 import { resumeCommand, runCommand } from '../pause.js';
@@ -115,23 +115,8 @@ export async function run(options: RunOptions, io: CliIO, deps: RunDeps = {}): P
   const plan = parsePlan(planText, options.plan);
   checkFromWave(plan, options.fromWave);
   const log = createCliLogger(options, io);
-  const earlierWorld =
-    options.fromWave !== undefined && options.simulate !== undefined
-      ? earlierSimulatedWorld(options.stateDir, plan, options.simulate)
-      : null;
-  const aws = await createAwsContext(plan, {
-    ...options,
-    env: io.env,
-    ...mfaPrompt(io),
-    ...(earlierWorld ? { simulatedWorld: earlierWorld.world } : {}),
-  });
+  const { aws, earlierWorld } = await awsContextFromWave(plan, options, io);
   const store = openStore(options.stateDir, () => aws.clock.now());
-  if (aws.preparedWorld !== undefined && !options.json) {
-    writeLine(io.stderr, `simulation: continuing in the world \`prepare\` left (${aws.preparedWorld})`);
-  }
-  if (earlierWorld !== null && !options.json) {
-    writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
-  }
   refuseOverInterruptedRun(store, plan);
   const runId = newStoredRunId(store, aws);
   // Who the run acts as, before anything else: a wrong account stops here, before the run exists.
