@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import { run as runCommand } from '../src/cli/commands/run.js';
 import type { RunEvent } from '../src/events.js';
 import { createFailbackRun } from '../src/run.js';
 import { createSimulatedAws, toScenario } from '../src/sim/index.js';
@@ -244,6 +243,8 @@ async function durableRun(
       },
     });
     const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
+    // Imported here: the other modes do not load the command line's modules.
+    const { run: runCommand } = await import('../src/cli/commands/run.js');
     await runCommand(
       { plan: planPath, simulate: scenarioPath, yes: true, json: true, stateDir },
       { stdin: process.stdin, stdout, stderr, env: process.env },
@@ -294,14 +295,21 @@ function readdirSyncSafe(dir: string): string[] {
 const COMPILED = `${ROOT}dist/bench/failback.bench.mjs`;
 async function compileChild(): Promise<void> {
   const { build } = await import('esbuild');
+  const { bundleAwsSdkClients } = await import('../bin/esbuild-aws-sdk.mjs');
+  rmSync(`${ROOT}dist/bench`, { recursive: true, force: true });
+  // Built as the command is (bin/build.mjs): lazily imported modules are chunks of their own,
+  // loaded only when imported, and the EC2 client keeps only the commands used.
   await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: COMPILED,
+    entryPoints: { 'failback.bench': fileURLToPath(import.meta.url) },
+    outdir: `${ROOT}dist/bench`,
     bundle: true,
+    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    plugins: [bundleAwsSdkClients()],
+    outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
   });
 }
