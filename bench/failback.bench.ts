@@ -98,6 +98,25 @@ function countBy(values: Iterable<string>): Record<string, number> {
   return counts;
 }
 
+/**
+ * What a measurement keeps of its generated fleet: the plan, the simulated world built from the
+ * scenario, the servers' ids. The scenario file's data and the plan file's text are dropped once
+ * used, as the command line drops the files it parsed (they were a tenth of a large run's heap).
+ */
+function setUp(serverCount: number, waveCount: number) {
+  const fleet = generateFleet({ servers: serverCount, waves: waveCount });
+  const sim = createSimulatedAws(toScenario(fleet.scenario, `fleet-${serverCount}`));
+  // Only counted here (by operation), as the CLI's run only journals them: the record keeps
+  // each call, not its input (World.keepCallInputs).
+  sim.world.keepCallInputs(false);
+  return {
+    sim,
+    plan: fleet.plan,
+    idealMs: fleet.idealWaveMs.reduce((a, b) => a + b, 0),
+    serverIds: fleet.servers.map((s) => s.sourceServerID),
+  };
+}
+
 /** One measurement, in this process (the child side). */
 async function measure(
   mode: Mode,
@@ -106,31 +125,21 @@ async function measure(
   pollMs = NAIVE_POLL_MS,
 ): Promise<Measurement> {
   const rssAfterImportsMB = process.resourceUsage().maxRSS / 1024;
-  const fleet = generateFleet({ servers: serverCount, waves: waveCount });
-  const sim = createSimulatedAws(toScenario(fleet.scenario, `fleet-${serverCount}`));
-  // Only counted here (by operation), as the CLI's run only journals them: the record keeps
-  // each call, not its input (World.keepCallInputs).
-  sim.world.keepCallInputs(false);
+  if (mode === 'durable') return measureDurable(serverCount, waveCount, rssAfterImportsMB);
+  const { sim, plan, idealMs, serverIds } = setUp(serverCount, waveCount);
   const startedAt = sim.clock.now();
-  const idealMs = fleet.idealWaveMs.reduce((a, b) => a + b, 0);
   const heap = heapSampler();
   const t0 = performance.now();
 
   let outcome = 'completed';
   let virtualMs: number;
   const callsPerWave: Record<string, number[]> = {};
-  let disk: DiskFigures | undefined;
-  let calls: () => { operation: string }[] = () => sim.calls();
   const heapSnapshotAt = process.env.BENCH_HEAP_SNAPSHOT;
-  if (mode === 'durable') {
-    const durable = await durableRun(fleet.planText, fleet.scenario);
-    outcome = durable.outcome;
-    virtualMs = durable.virtualMs;
-    disk = durable.disk;
-    calls = () => durable.calls;
-  } else if (mode === 'tool') {
+  // The wave after which it is taken (default: half-way); the last wave's index for the end.
+  const heapSnapshotWave = Number(process.env.BENCH_HEAP_SNAPSHOT_WAVE ?? Math.floor(waveCount / 2));
+  if (mode === 'tool') {
     const run = createFailbackRun({
-      plan: fleet.plan,
+      plan,
       clients: sim.clients,
       clock: sim.clock,
       probes: sim.probes,
@@ -144,8 +153,9 @@ async function measure(
     run.on((event: RunEvent) => {
       if (event.type === 'state' && event.machine === 'wave' && WAVE_FINAL.has(event.to)) {
         waveIndex = Math.min(waveIndex + 1, waveCount - 1);
-        // Live objects half-way through (writeHeapSnapshot collects garbage first).
-        if (heapSnapshotAt && waveIndex === Math.floor(waveCount / 2)) writeHeapSnapshot(heapSnapshotAt);
+        // Live objects after that wave (writeHeapSnapshot collects garbage first); the last
+        // index writes again once the last wave ends.
+        if (heapSnapshotAt && waveIndex === heapSnapshotWave) writeHeapSnapshot(heapSnapshotAt);
       }
       if (event.type === 'aws.request') {
         const perWave = callsPerWave[event.operation] ?? Array<number>(waveCount).fill(0);
@@ -160,19 +170,13 @@ async function measure(
     outcome = result.outcome;
     virtualMs = finishedAt - startedAt;
   } else {
-    await sim.clock.run(
-      naiveRunbook(
-        sim,
-        fleet.servers.map((s) => s.sourceServerID),
-        pollMs,
-      ),
-    );
+    await sim.clock.run(naiveRunbook(sim, serverIds, pollMs));
     virtualMs = sim.clock.now() - startedAt;
   }
 
   const wallMs = performance.now() - t0;
   const peakHeapMB = heap.stop();
-  const recorded = calls();
+  const recorded = sim.calls();
   return {
     mode,
     servers: serverCount,
@@ -187,7 +191,35 @@ async function measure(
     callsByOperation: countBy(recorded.map((c) => c.operation)),
     callsPerWave,
     totalCalls: recorded.length,
-    ...(disk ? { disk } : {}),
+  };
+}
+
+/** The durable path's measurement: the command line reads the fleet's files and builds its own world. */
+async function measureDurable(
+  serverCount: number,
+  waveCount: number,
+  rssAfterImportsMB: number,
+): Promise<Measurement> {
+  const fleet = generateFleet({ servers: serverCount, waves: waveCount });
+  const heap = heapSampler();
+  const t0 = performance.now();
+  const durable = await durableRun(fleet.planText, fleet.scenario);
+  const wallMs = performance.now() - t0;
+  return {
+    mode: 'durable',
+    servers: serverCount,
+    waves: waveCount,
+    outcome: durable.outcome,
+    wallMs,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    rssAfterImportsMB,
+    peakHeapMB: heap.stop(),
+    virtualMs: durable.virtualMs,
+    idealMs: fleet.idealWaveMs.reduce((a, b) => a + b, 0),
+    callsByOperation: countBy(durable.calls.map((c) => c.operation)),
+    callsPerWave: {},
+    totalCalls: durable.calls.length,
+    disk: durable.disk,
   };
 }
 
