@@ -189,6 +189,63 @@ describe('drs-failback abort --engine sfn', () => {
   it('an unknown run: exit 2', async () => {
     expect((await cli(['abort', RUN_ID])).code).toBe(2);
   });
+
+  async function recordedWithApprovers(approvers: string[]) {
+    const plan = await loadPlan('examples/three-wave/plan.yaml');
+    await recordRun(deps(), {
+      runId: RUN_ID,
+      engine: 'sfn',
+      executionArn: 'arn:exec',
+      plan: plan.name,
+      startedAt: '2026-03-01T02:00:00.000Z',
+      planDocument: { ...plan, approvers },
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+  }
+
+  it("the plan's approvers: anyone else is refused (exit 2), nothing recorded or sent", async () => {
+    await recordedWithApprovers(['arn:aws:iam::111122223333:role/release-managers']);
+    const before = table.items().length;
+    const { code, stderr } = await cli(['abort', RUN_ID, '--reason', 'not mine to stop']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not one of the plan');
+    expect(stderr).toContain(PRINCIPAL);
+    expect(await abortOf(deps(), RUN_ID)).toBeUndefined();
+    expect(table.items()).toHaveLength(before);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+  });
+
+  it("one of the plan's approvers (a session of a named role) aborts", async () => {
+    await recordedWithApprovers(['bob', 'arn:aws:iam::111122223333:role/oncall']);
+    const { code } = await cli(['abort', RUN_ID]);
+    expect(code).toBe(0);
+    expect(await abortOf(deps(), RUN_ID)).toMatchObject({ by: PRINCIPAL });
+  });
+
+  it('a run started by hand: the approvers its pending approval carries decide', async () => {
+    await recorded();
+    await table.send(
+      new PutItemCommand({
+        TableName: 'drs-failback-runs',
+        Item: {
+          pk: { S: `run#${RUN_ID}` },
+          sk: { S: 'approval#0000#awaitingApproval' },
+          wave: { S: 'databases' },
+          state: { S: 'awaitingApproval' },
+          token: { S: 'secret-token' },
+          status: { S: 'pending' },
+          approvers: { L: [{ S: 'bob' }] },
+        },
+      }),
+    );
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const { code } = await cli(['abort', RUN_ID]);
+    expect(code).toBe(2);
+    expect(await abortOf(deps(), RUN_ID)).toBeUndefined();
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
 });
 
 describe('drs-failback report --engine sfn', () => {
