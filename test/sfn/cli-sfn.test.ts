@@ -1,6 +1,6 @@
 // `run`, `abort`, `backout` and `report` with `--engine sfn`, against the AWS SDK mock: the
 // run table answered by the in-memory table, Step Functions and STS by the mock.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -123,6 +123,28 @@ describe('drs-failback run --engine sfn', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing new was started');
     expect(table.items().filter((i) => i.sk?.S === 'run')).toHaveLength(1);
+  });
+
+  it('a state machine in an account aws.allowedAccounts does not list: exit 2, nothing recorded or started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-plan-'));
+    const pinned = join(dir, 'plan.yaml');
+    const text = readFileSync('examples/three-wave/plan.yaml', 'utf8').replace(
+      'region: us-east-1\n',
+      'region: us-east-1\naws:\n  allowedAccounts: ["999999999999"]\n',
+    );
+    expect(text).toContain('allowedAccounts');
+    writeFileSync(pinned, text);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn' });
+    const refused = await cli(['run', pinned, '--engine', 'sfn', '--state-machine-arn', ARN]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('111122223333');
+    expect(refused.stderr).toContain('999999999999');
+    expect(sfn.calls()).toHaveLength(0);
+    expect(ddb.calls()).toHaveLength(0);
+    // The same plan allowing the deployment's account starts.
+    writeFileSync(pinned, text.replace('999999999999', '111122223333'));
+    expect((await cli(['run', pinned, '--engine', 'sfn', '--state-machine-arn', ARN])).code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   it('without a state machine: exit 2, nothing sent', async () => {
