@@ -110,6 +110,8 @@ export class OrchestratorStack extends Stack {
     const step = fn('Step', 'step', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
     this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), {
       DR_REGION: props.drRegion,
+      // The account the actor acts in as itself: the quota semaphore's key for the plan's own waves.
+      DR_ACCOUNT_ID: this.account,
       RUN_TABLE: this.table.tableName,
     });
     const approval = fn('Approval', 'approval', Duration.seconds(30), {

@@ -20,10 +20,10 @@ import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { createEngineStep } from './engine-step.js';
 import { appendEvents, placedBefore, placeEvents } from './event-log.js';
 import type { ActorRequest } from './lambda.js';
-import { withInFlightQuota } from './quota.js';
+import { planQuota, withInFlightQuota } from './quota.js';
 import type { RunTableDeps } from './run-table.js';
 import { abortOf, ensureRun, readRun } from './runs.js';
-import { createQuotaSemaphore, quotaKey } from './semaphore.js';
+import { createQuotaSemaphore } from './semaphore.js';
 import { createDynamoSnapshotStore, type WireRequest, type WireState } from './spill.js';
 import { notifyTargetsFromRuns } from './step-notify.js';
 
@@ -150,9 +150,15 @@ function buildActorHandler() {
         emit,
         probes: createNetworkProbeRunner(),
       });
-      // The in-flight quota shared by every execution in the account and region (src/sfn/quota.ts).
-      const key = quotaKey(process.env.DR_ACCOUNT_ID ?? 'self', region);
-      return withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now });
+      // The in-flight quota shared by every execution in each wave's account and region, the plan's
+      // job.maxInFlight; without the plan, this Lambda's account and region (src/sfn/quota.ts).
+      const quota = planQuota(plan, { account: process.env.DR_ACCOUNT_ID ?? 'self', region });
+      return withInFlightQuota(activities, {
+        semaphore,
+        keyOf: (_runId, wave) => quota.keyOf(wave),
+        capacity: quota.capacity,
+        now: systemClock.now,
+      });
     },
   });
 }
