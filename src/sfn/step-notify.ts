@@ -72,7 +72,12 @@ export async function notifyTransitions(
   firstTransition: number,
 ): Promise<TimedEvent[]> {
   const states = stamped.filter((e) => e.type === 'state');
-  if (notices.length === 0 || states.length !== notices.length) return [];
+  if (notices.length === 0) return [];
+  if (states.length !== notices.length) {
+    // Never expected (one notice per state event): said loudly, never a failed step.
+    deps.log.error({ runId, states: states.length, notices: notices.length }, 'transitions not notified');
+    return [];
+  }
   const target = await deps.targetOf(runId);
   const topicArn = target?.topicArn;
   if (!target || !topicArn) return [];
