@@ -488,7 +488,7 @@ const MEMORY_NOTES = [
   '| live heap after a full GC, early in the run | 36 MB | 23 MB | 90 MB | 51-53 MB |',
   '| live heap after the last full GC | 40 MB | 23 MB | 128 MB | 71-73 MB |',
   '| heap used when V8 started the next full GC | 152 MB | 66 MB | 340-481 MB | 205-300 MB |',
-  '| peak RSS, default settings | 279 MB (median of 3) | 156-178 MB | 640 MB (median of 3) | 372-386 MB |',
+  '| peak RSS, default settings | 279 MB (median of 3) | 151-178 MB | 640 MB (median of 3) | 365-386 MB |',
   '',
   '- The floor is the modules plus what V8 lets pile up between full collections: with default',
   '  settings and a collector that costs little here, V8 sets the next full GC at about 4 times',
@@ -514,7 +514,7 @@ const MEMORY_NOTES = [
   '    servers the YAML document was the largest thing alive during set-up, and V8 set its next',
   '    collection from it (94 MB live, next at 375 MB). It now validates the data directly; the',
   "    child no longer keeps the scenario file's data and the plan file's text (the command line",
-  '    does not keep its files either): 10,000 servers 372-386 MB.',
+  '    does not keep its files either): 10,000 servers 365-386 MB (5 runs).',
   '- What is left: the modules (about 15 MB of heap, 80 MB of RSS with Node itself), the plan,',
   '  the normalised scenario and the simulated world (about 4.5 kB per server when the run starts:',
   '  2 EC2 instances, a source server and a recovery instance with their timelines) and what the',
@@ -701,8 +701,9 @@ const WHERE_TIME_GOES = [
   '`knownRegions` (32% in the issue) was already computed once per world before this work.',
   '',
   '- What the profile found and what was changed: sinon tested every per-command matcher of',
-  '  aws-sdk-client-mock (`on(Command)`, deep-equal, stack traces) on every call (16.7%): now one',
-  "  fake per client routes on the command's class. `DescribeRecoverySnapshots` generated and hashed",
+  '  aws-sdk-client-mock (`on(Command)`, deep-equal, stack traces) on every call (16.7%): then one',
+  "  fake per client routed on the command's class (now no mock at all: see Memory below).",
+  '  `DescribeRecoverySnapshots` generated and hashed',
   '  every recovery point of the retention window (a week of 10-minute points) on every call',
   '  (`point`, `hashString`, `chars`: 5.5%): now only the page it returns. `DescribeRecoveryInstances`',
   '  filtered by ids scanned every recovery instance of the fleet (quadratic across waves): now a',
@@ -728,7 +729,8 @@ function writeSection(section: string): void {
   } else {
     const rest = doc.slice(start + SECTION.length);
     const next = rest.search(/\n## /);
-    doc = doc.slice(0, start) + section + (next === -1 ? '' : rest.slice(next + 1));
+    // A blank line before the next section.
+    doc = doc.slice(0, start) + section.replace(/\n*$/, '\n\n') + (next === -1 ? '' : rest.slice(next + 1));
   }
   writeFileSync(path, doc);
 }
