@@ -488,7 +488,7 @@ const MEMORY_NOTES = [
   '| live heap after a full GC, early in the run | 36 MB | 23 MB | 90 MB | 51-53 MB |',
   '| live heap after the last full GC | 40 MB | 23 MB | 128 MB | 71-73 MB |',
   '| heap used when V8 started the next full GC | 152 MB | 66 MB | 340-481 MB | 205-300 MB |',
-  '| peak RSS, default settings | 279 MB (median of 3) | 151-178 MB | 640 MB (median of 3) | 365-386 MB |',
+  '| peak RSS, default settings | 279 MB (median of 3) | 151-178 MB | 640 MB (median of 3) | 365-402 MB |',
   '',
   '- The floor is the modules plus what V8 lets pile up between full collections: with default',
   '  settings and a collector that costs little here, V8 sets the next full GC at about 4 times',
@@ -514,7 +514,7 @@ const MEMORY_NOTES = [
   '    servers the YAML document was the largest thing alive during set-up, and V8 set its next',
   '    collection from it (94 MB live, next at 375 MB). It now validates the data directly; the',
   "    child no longer keeps the scenario file's data and the plan file's text (the command line",
-  '    does not keep its files either): 10,000 servers 365-386 MB (5 runs).',
+  '    does not keep its files either): 10,000 servers 365-402 MB (8 runs).',
   '- What is left: the modules (about 15 MB of heap, 80 MB of RSS with Node itself), the plan,',
   '  the normalised scenario and the simulated world (about 4.5 kB per server when the run starts:',
   '  2 EC2 instances, a source server and a recovery instance with their timelines) and what the',
@@ -743,9 +743,19 @@ function writeSubsection(subsection: string): void {
   const start = doc.indexOf(`${heading}\n`);
   if (start === -1)
     throw new Error(`${heading} is not in docs/performance.md: run the whole benchmark with --write`);
-  const rest = doc.slice(start + heading.length);
-  const next = rest.search(/\n##+ /);
-  writeFileSync(path, doc.slice(0, start) + subsection + (next === -1 ? '' : rest.slice(next + 1)));
+  // The subsection may hold further headings (the scale report holds the memory notes): replace
+  // as many in the doc, up to the heading after them.
+  const headings = subsection.match(/^##+ /gm)?.length ?? 1;
+  let end = start;
+  for (let i = 0; i < headings && end !== -1; i++) {
+    const lineEnd = doc.indexOf('\n', end);
+    const next = lineEnd === -1 ? -1 : doc.slice(lineEnd).search(/\n##+ /);
+    end = next === -1 ? -1 : lineEnd + next + 1;
+  }
+  writeFileSync(
+    path,
+    doc.slice(0, start) + subsection.replace(/\n*$/, '\n\n') + (end === -1 ? '' : doc.slice(end)),
+  );
 }
 
 const args = process.argv.slice(2);
