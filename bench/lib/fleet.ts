@@ -22,14 +22,17 @@ export interface FleetServer {
 export interface Fleet {
   plan: Plan;
   /** The same plan as a plan file's text (JSON, which YAML reads), for the command line's path. */
-  planText: string;
+  readonly planText: string;
   scenario: ScenarioFile;
   servers: FleetServer[];
   /** The scenario's own time for each wave: job start delay, slowest launch plus its status checks. */
   idealWaveMs: number[];
 }
 
-const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+// `prefix` and `n` in hex as one flat string, as a parsed plan file holds its ids (a template
+// literal makes a two-part string object, kept by every record that holds the id).
+const hexId = (prefix: string, n: number, width: number) =>
+  [prefix, n.toString(16).padStart(width, '0')].join('');
 
 /** Deterministic spread in [min, max] minutes, in whole seconds. */
 function spread(i: number, salt: number, minMinutes: number, maxMinutes: number): number {
@@ -42,8 +45,8 @@ const fmtDuration = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 export function generateFleet({ servers: count, waves: waveCount }: FleetOptions): Fleet {
   const servers: FleetServer[] = Array.from({ length: count }, (_, i) => ({
-    sourceServerID: `s-${hex(i + 1, 17)}`,
-    targetInstanceId: `i-0${hex(i + 1, 16)}`,
+    sourceServerID: hexId('s-', i + 1, 17),
+    targetInstanceId: hexId('i-0', i + 1, 16),
     launchMs: spread(i, 1, 20, 30),
     healthAfterMs: spread(i, 2, 3, 5),
   }));
@@ -90,7 +93,8 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
       health: { after: fmtDuration(s.healthAfterMs) },
     })),
   };
-  const planFile = {
+  // Written only when read (the command line's path): a large fleet's text is megabytes.
+  const planFile = () => ({
     version: 1,
     name: plan.name,
     region: plan.region,
@@ -108,6 +112,14 @@ export function generateFleet({ servers: count, waves: waveCount }: FleetOptions
         verify: { ec2InstanceId: s.verify?.ec2InstanceId },
       })),
     })),
+  });
+  return {
+    plan,
+    get planText() {
+      return `${JSON.stringify(planFile(), null, 1)}\n`;
+    },
+    scenario,
+    servers,
+    idealWaveMs,
   };
-  return { plan, planText: `${JSON.stringify(planFile, null, 1)}\n`, scenario, servers, idealWaveMs };
 }

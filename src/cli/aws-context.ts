@@ -315,7 +315,7 @@ async function createRealContext(plan: Plan, options: AwsContextOptions): Promis
   const env = options.env ?? process.env;
   const [{ DrsClient }, { EC2Client }, { SNSClient }, { defaultProvider }] = await Promise.all([
     import('@aws-sdk/client-drs'),
-    import('@aws-sdk/client-ec2'),
+    import('../aws/ec2-client.js'),
     import('@aws-sdk/client-sns'),
     import('@aws-sdk/credential-provider-node'),
   ]);

@@ -20,6 +20,25 @@ export function parseConfigText<Schema extends z.ZodType>(
   return result.data;
 }
 
+/**
+ * Validates data already in memory (a plain JSON value: what a file would hold) as
+ * `parseConfigText` validates a file's text, its problems without line numbers. No text
+ * round trip: a YAML document of a 10,000-server scenario was the largest thing a dry run's
+ * set-up held (docs/performance.md).
+ */
+export function parseConfigData<Schema extends z.ZodType>(
+  data: unknown,
+  fileName: string,
+  schema: Schema,
+): z.output<Schema> {
+  // As a file would hold it: Dates as strings, no undefined values.
+  const json: unknown = data === undefined ? null : JSON.parse(JSON.stringify(data));
+  const result = schema.safeParse(json, { error: describeIssue });
+  if (!result.success)
+    throw new ConfigError(toProblems(result.error.issues, { lineOf: () => undefined }, fileName));
+  return result.data;
+}
+
 /** Reads `path` and validates it; an unreadable file is a `ConfigError` too. */
 export async function loadConfigFile<Schema extends z.ZodType>(
   path: string,

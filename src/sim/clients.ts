@@ -137,14 +137,12 @@ function assemble(world: World, clock: VirtualClock): SimulatedAws {
   const drRegion = world.scenario.region;
 
   // The stubs' call history (arguments, results, stack traces) is never read (the world keeps
-  // its own record in calls()), and on a 1,000-server run it would hold hundreds of MB: clear it
-  // every few hundred calls, once the current call has returned.
-  const HISTORY_LIMIT = 256;
-  let sinceReset = 0;
+  // its own record in calls()). Kept, it set the peak of a large dry run: V8 sizes its next full
+  // collection at a multiple of what is alive, and the last 256 calls' instance views were a
+  // large part of that (10,000 servers: about 430 MB peak RSS with 256 kept, about 385 MB with
+  // none; docs/performance.md). Clear it once each call has returned.
   const mocks: { resetHistory(): unknown }[] = [];
   const trimHistory = () => {
-    if (++sinceReset < HISTORY_LIMIT) return;
-    sinceReset = 0;
     queueMicrotask(() => {
       for (const mock of mocks) mock.resetHistory();
     });

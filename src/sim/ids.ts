@@ -12,16 +12,24 @@ export const ID_PATTERNS = {
   snapshotID: /^pit-[0-9a-zA-Z]{17}$/,
 } as const;
 
-export const newSourceServerId = (rng: Rng): string => `s-${rng.chars(HEX, 17)}`;
-export const newInstanceId = (rng: Rng): string => `i-${rng.chars(HEX, 17)}`;
-export const newJobId = (rng: Rng): string => `drsjob-${rng.chars(ALNUM, 17)}`;
-export const newSnapshotId = (rng: Rng): string => `pit-${rng.chars(ALNUM, 17)}`;
-export const newEbsSnapshotId = (rng: Rng): string => `snap-${rng.chars(HEX, 17)}`;
-export const newReservationId = (rng: Rng): string => `r-${rng.chars(HEX, 17)}`;
+export const newSourceServerId = (rng: Rng): string => rng.chars(HEX, 17, 's-');
+export const newInstanceId = (rng: Rng): string => rng.chars(HEX, 17, 'i-');
+export const newJobId = (rng: Rng): string => rng.chars(ALNUM, 17, 'drsjob-');
+export const newSnapshotId = (rng: Rng): string => rng.chars(ALNUM, 17, 'pit-');
+export const newEbsSnapshotId = (rng: Rng): string => rng.chars(HEX, 17, 'snap-');
+export const newReservationId = (rng: Rng): string => rng.chars(HEX, 17, 'r-');
 
 /** A v4-shaped UUID from the seeded generator (request ids, SNS message ids). */
 export function newUuid(rng: Rng): string {
   const h = rng.chars(HEX, 32);
   const variant = HEX.charAt(8 + rng.int(4));
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  // Joined, not a template: one flat string instead of a tree of partial ones (every call
+  // record keeps its request id).
+  return [
+    h.slice(0, 8),
+    h.slice(8, 12),
+    `4${h.slice(13, 16)}`,
+    `${variant}${h.slice(17, 20)}`,
+    h.slice(20, 32),
+  ].join('-');
 }

@@ -172,22 +172,23 @@ function launchStatusAt(job: JobRecord, s: JobServerRecord, t: number): LaunchSt
   return s.result === 'LAUNCHED' ? LaunchStatus.LAUNCHED : LaunchStatus.FAILED;
 }
 
-// A job record never changes once created, so its whole timeline is built once: polls of
-// large jobs would otherwise rebuild and re-format hundreds of items on every page.
+// A job record never changes once created, so its whole timeline is built once and kept while
+// the job's log still grows: polls of large jobs would otherwise rebuild and re-format hundreds
+// of items on every page. A read that sees the whole log (the job is over, and its poller stops)
+// lets it go: the logs of every finished job were a tenth of a large run's memory, and a
+// finished job's log is rebuilt, identical, if it is read again (docs/performance.md).
 const timelines = new WeakMap<JobRecord, { at: number; log: JobLog }[]>();
 
 /** The job's log as of `t`, oldest first. */
 export function jobLog(job: JobRecord, t: number): JobLog[] {
-  let timeline = timelines.get(job);
-  if (timeline === undefined) {
-    timeline = buildTimeline(job);
-    timelines.set(job, timeline);
-  }
+  const timeline = timelines.get(job) ?? buildTimeline(job);
   const out: JobLog[] = [];
   for (const item of timeline) {
     if (item.at > t) break;
     out.push(item.log);
   }
+  if (out.length < timeline.length) timelines.set(job, timeline);
+  else timelines.delete(job);
   return out;
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { DataReplicationState, FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
 import { z } from 'zod';
-import { ConfigError, loadConfigFile, parseConfigText } from '../config/index.js';
+import { ConfigError, loadConfigFile, parseConfigData, parseConfigText } from '../config/index.js';
 import { FAULT_ERROR_NAMES } from './errors.js';
 import { ID_PATTERNS } from './ids.js';
 import { parseDuration } from './time.js';
@@ -578,7 +578,7 @@ function crossCheck(scenario: Scenario, fileName: string): void {
 
 /** Validates scenario data that is already parsed (e.g. built in a test). */
 export function toScenario(data: ScenarioFile, fileName = '<scenario>'): Scenario {
-  const scenario = normalize(parseConfigText(JSON.stringify(data), fileName, scenarioSchema));
+  const scenario = normalize(parseConfigData(data, fileName, scenarioSchema));
   crossCheck(scenario, fileName);
   return scenario;
 }

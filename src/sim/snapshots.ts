@@ -25,9 +25,9 @@ function point(world: World, server: SourceServerRecord, index: number): Snapsho
   const { everyMs, newestAgeMs } = server.recoveryPoints;
   const expectedAt = world.startAt - newestAgeMs + index * everyMs;
   const rng = new Rng(hashString(`${String(world.scenario.seed)}|${server.sourceServerID}|${index}`));
-  const snapshotID = `pit-${rng.chars(ALNUM, 17)}`;
+  const snapshotID = rng.chars(ALNUM, 17, 'pit-');
   const takenAt = expectedAt + 5_000 + rng.int(55_000);
-  return { index, snapshotID, expectedAt, takenAt, ebsSnapshotID: `snap-${rng.chars(HEX, 17)}` };
+  return { index, snapshotID, expectedAt, takenAt, ebsSnapshotID: rng.chars(HEX, 17, 'snap-') };
 }
 
 /** The longest a point takes to be taken after the instant it stands for (see `point`). */

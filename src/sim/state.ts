@@ -180,7 +180,8 @@ export interface RecordedCall {
   operation: string;
   /** The region the client was bound to. */
   region: string;
-  input: unknown;
+  /** Absent once answered when the world does not keep inputs (`World.keepCallInputs(false)`). */
+  input?: unknown;
   /** Virtual time of the call, ISO-8601. */
   at: string;
   ok: boolean;

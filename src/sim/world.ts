@@ -275,7 +275,19 @@ export class World {
     this.state.rngState = this.rng.state;
     if (!call) return;
     for (const listener of this.#callListeners) listener(call);
-    if (!this.#keepCallInputs) delete (call as { input?: unknown }).input;
+    if (!this.#keepCallInputs) this.#dropInput(call);
+  }
+
+  /**
+   * The record of `call` again, without its input: a copy, as deleting the property would turn
+   * the record into a slow dictionary object several times its size.
+   */
+  #dropInput(call: RecordedCall): void {
+    const calls = this.state.calls;
+    const at = calls.lastIndexOf(call);
+    if (at === -1) return;
+    const { input: _input, ...record } = call;
+    calls[at] = record;
   }
 
   /**

@@ -140,8 +140,11 @@ describe('plain JavaScript, no loader', () => {
     const library = loaded('drs-failback');
     expect(library.some((f) => f.includes('/drs-failback/dist/src/run.js'))).toBe(true);
     expect(library.filter((f) => LAZY.test(f))).toEqual([]);
-    // The detector sees them where they belong.
-    expect(loaded('drs-failback/sim').some((f) => f.includes('/aws-sdk-client-mock/'))).toBe(true);
+    // The detector sees them where they belong: the simulated AWS loads its own modules and
+    // answers the SDK clients' sends through aws-sdk-client-mock.
+    const sim = loaded('drs-failback/sim');
+    expect(sim.some((f) => f.includes('/drs-failback/dist/src/sim/world.js'))).toBe(true);
+    expect(sim.some((f) => f.includes('/aws-sdk-client-mock/'))).toBe(true);
   });
 
   it('imports the machines with xstate alone', () => {
