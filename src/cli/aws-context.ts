@@ -118,7 +118,16 @@ function identifier(
     const stsOfAccount = (target: DrTarget): StsSender => {
       const sts = clients.forTarget?.(target).sts;
       if (!sts) throw new Error(`no STS client for account ${target.account}`);
-      return instrumentClient(sts, { service: 'sts', region: target.region, emit });
+      // Its aws.request names the account, as every call in a wave target's account does.
+      const account = target.account;
+      return instrumentClient(sts, {
+        service: 'sts',
+        region: target.region,
+        emit:
+          account === undefined
+            ? emit
+            : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body),
+      });
     };
     return readIdentities({
       plan,
