@@ -49,19 +49,25 @@ const worldSchema = z.strictObject({
   faults: shape.faults,
 });
 
-const regionKey = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-  message: 'not an AWS region name (like us-east-1)',
-});
-const accountKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-  message: `not an account name: "${SELF_ACCOUNT}" or a name of the plan's aws.accounts`,
-});
-const nonEmpty = <T extends z.ZodType>(record: T, what: string) =>
-  record.refine((value) => Object.keys(value as object).length > 0, { message: `at least one ${what}` });
+/**
+ * A mapping keyed by names of `what` (each key must match `pattern`, said with `allowed`), at least
+ * one. Keys are checked here, not by zod's key schema, so a bad key gets our sentence and its line.
+ */
+const namedMap = <T extends z.ZodType>(value: T, what: string, pattern: RegExp, allowed: string) =>
+  z.record(z.string(), value).superRefine((map, ctx) => {
+    const keys = Object.keys(map);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: `at least one ${what}` });
+    for (const key of keys) {
+      if (!pattern.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `not ${allowed}` });
+    }
+  });
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const accountSchema = z.strictObject({
   accountId: shape.accountId,
   principal: shape.principal,
-  regions: nonEmpty(z.record(regionKey, worldSchema), 'region'),
+  regions: namedMap(worldSchema, 'region', REGION, 'an AWS region name (like us-east-1)'),
 });
 
 export const estateScenarioSchema = z.strictObject({
@@ -72,7 +78,12 @@ export const estateScenarioSchema = z.strictObject({
   defaults: shape.defaults,
   /** DRS's quotas of every world (each enforces its own, per account and region); a world's own replace them. */
   limits: shape.limits,
-  accounts: nonEmpty(z.record(accountKey, accountSchema), 'account'),
+  accounts: namedMap(
+    accountSchema,
+    'account',
+    ACCOUNT_NAME,
+    `an account name: "${SELF_ACCOUNT}" or a name of the plan's aws.accounts (letters, digits, '.', '_', '-')`,
+  ),
 });
 
 type ParsedEstate = z.output<typeof estateScenarioSchema>;
@@ -98,6 +109,10 @@ export interface EstateScenario {
 export type SimulationFile =
   | { kind: 'world'; scenario: Scenario }
   | { kind: 'estate'; estate: EstateScenario };
+
+/** Problems in file order (stable), so the message reads top to bottom. */
+const byLine = (problems: Problem[]): Problem[] =>
+  [...problems].sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
 
 /** Whether parsed YAML data is an estate scenario (a mapping with a top-level `accounts`). */
 export function isEstateData(data: unknown): boolean {
@@ -180,7 +195,7 @@ function worldScenarios(
       worlds.push({ account, scenario, path });
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(byLine(problems));
   return { worlds, lineOf };
 }
 
@@ -319,6 +334,6 @@ export function estateForPlan(estate: EstateScenario, plan: EstatePlan, fileName
       }
     });
   }
-  if (problems.length > 0 || home === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || home === undefined) throw new ConfigError(byLine(problems));
   return [home.scenario, ...estate.worlds.filter((w) => w !== home).map((w) => w.scenario)];
 }
