@@ -326,3 +326,73 @@ function onlyFirst(ids: string[], stdout: string): string {
   expect(ids).toContain(runId);
   return runId as string;
 }
+
+describe('prepare in an estate', () => {
+  it("reverses an EC2-origin server in its wave's account and region, and run continues in that world", async () => {
+    const dir = tempStateDir();
+    const plan = join(dir, 'plan.yaml');
+    const scenario = join(dir, 'scenario.yaml');
+    writeFileSync(
+      plan,
+      `version: 1
+name: estate-ec2
+region: us-east-1
+aws:
+  accounts:
+    prod: { accountId: "444455556666", role: { arn: "arn:aws:iam::444455556666:role/drs-failback" } }
+objectives: { rpo: 15m, rto: 4h }
+approval: none
+waves:
+  - name: db
+    servers: [{ sourceServerID: s-e6000000000000001 }]
+  - name: api
+    account: prod
+    region: eu-west-1
+    servers: [{ sourceServerID: s-e6000000000000002 }]
+`,
+    );
+    writeFileSync(
+      scenario,
+      `seed: 3
+startAt: 2026-03-01T02:00:00Z
+defaults: { launch: { duration: 10m }, reverseReplication: { catchUp: 5m, lag: 30s } }
+accounts:
+  self:
+    accountId: "111122223333"
+    regions:
+      us-east-1:
+        servers: [{ sourceServerID: s-e6000000000000001 }]
+  prod:
+    accountId: "444455556666"
+    regions:
+      eu-west-1:
+        servers:
+          - { sourceServerID: s-e6000000000000002, origin: AWS, originRegion: eu-central-1 }
+`,
+    );
+    const prepared = await cli([
+      'prepare',
+      plan,
+      '--simulate',
+      scenario,
+      '--yes',
+      '--json',
+      '--state-dir',
+      dir,
+    ]);
+    const reversal = ndjson(prepared.stdout).filter(
+      (e) => e.type === 'aws.request' && e.operation === 'ReverseReplication',
+    );
+    expect(reversal.map((e) => `${String(e.account)}/${String(e.region)}`)).toEqual(['prod/eu-west-1']);
+    expect(prepared.code).toBe(0);
+
+    const run = await cli(['run', plan, '--simulate', scenario, '--yes', '--json', '--state-dir', dir]);
+    expect(run.stderr).not.toMatch(/error/i);
+    const stream = ndjson(run.stdout);
+    expect(outcomes(stream)).toEqual(['db: completed', 'api: completed']);
+    // The launch in the origin region, in prod's world, of the server prepare reversed.
+    const launches = stream.filter((e) => e.type === 'aws.request' && e.operation === 'StartRecovery');
+    expect(launches.map((e) => `${String(e.account)}/${String(e.region)}`)).toContain('prod/eu-central-1');
+    expect(stream.some((e) => e.type === 'aws.request' && e.operation === 'ReverseReplication')).toBe(false);
+  }, 120_000);
+});
