@@ -148,8 +148,13 @@ export class StatusArea {
 
   #draw(): void {
     if (this.#paused || this.#lines.length === 0) return;
-    // The status names waves and AWS phases: escaped like every line the tool prints.
-    this.#o.out.write(safeOutput(this.#lines.map((l) => `» ${l}`).join('\n')));
+    // The status names waves and AWS phases: escaped like every line the tool prints. Each line is
+    // cut to the terminal's width: a wrapped line takes two rows, and clearing one row per line
+    // would leave the rest behind (with waves side by side, one status line per wave).
+    const width = (this.#o.out as { columns?: number }).columns;
+    const toWidth = (line: string) =>
+      width !== undefined && width > 20 && line.length >= width ? `${line.slice(0, width - 2)}…` : line;
+    this.#o.out.write(this.#lines.map((l) => toWidth(safeOutput(`» ${l}`))).join('\n'));
     this.#drawn = this.#lines.length;
   }
 }

@@ -139,6 +139,24 @@ describe('status area on a terminal', () => {
   });
 });
 
+describe('status area on a narrow terminal', () => {
+  it('cuts each status line to the width, so clearing one row per line leaves nothing behind', () => {
+    const out = Object.assign(new PassThrough(), { columns: 40 });
+    let screen = '';
+    out.on('data', (c: Buffer) => (screen += c.toString()));
+    const tracker = new RunTracker();
+    converting(tracker);
+    const area = new StatusArea({ out, tracker, plan, now: () => T0 + 39 * MIN });
+    area.start();
+    area.stop();
+    const ESC = String.fromCharCode(27);
+    const drawn = screen.split(new RegExp(`\\r|\\n|${ESC}\\[\\d*[A-Za-z]`)).filter((l) => l.startsWith('» '));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const line of drawn) expect(line.length).toBeLessThan(40);
+    expect(drawn[0]).toMatch(/^» wave db: .*…$/);
+  });
+});
+
 describe('heartbeat when output is redirected', () => {
   beforeEach(() => {
     vi.useFakeTimers();
