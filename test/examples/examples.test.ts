@@ -5,13 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isMutating } from '../../src/aws/operations.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { buildReport, renderReportMarkdown } from '../../src/report/index.js';
-import {
-  createSimulatedAws,
-  createSimulatedEstate,
-  estateForPlan,
-  loadSimulationFileSync,
-  type SimulatedAws,
-} from '../../src/sim/index.js';
+import type { SimulatedAws } from '../../src/sim/index.js';
 import { recoveryInstanceView } from '../../src/sim/recovery-instances.js';
 import { snapshotsAt } from '../../src/sim/snapshots.js';
 import {
@@ -25,6 +19,7 @@ import {
   sourceServerIdsOf,
   unapprovedDestructiveCalls,
 } from '../e2e/harness.js';
+import { simulatedExample } from '../support/example-world.js';
 
 const EXAMPLES = [
   'three-wave',
@@ -54,21 +49,8 @@ interface Ran extends SimulatedRun {
 
 async function runExample(name: Example): Promise<Ran> {
   const plan = await loadPlan(`examples/${name}/plan.yaml`);
-  const path = `examples/${name}/scenario.yaml`;
-  const file = loadSimulationFileSync(path);
-  if (file.kind === 'world') {
-    const sim = createSimulatedAws(file.scenario);
-    return { ...(await runOnSimulation(plan, sim)), sim };
-  }
-  // An estate: the home world's clients reach every other world (forTarget); calls of all worlds.
-  const estate = createSimulatedEstate(estateForPlan(file.estate, plan, path));
-  const sim: SimulatedAws = {
-    ...estate.home,
-    clients: Object.assign({}, estate.home.clients, { forTarget: estate.clients.forTarget }),
-    probes: estate.probes,
-    writes: estate.writes,
-    calls: estate.calls,
-  };
+  // An estate scenario gives several worlds: the home world's clients reach the others.
+  const sim = simulatedExample(plan, `examples/${name}/scenario.yaml`);
   return { ...(await runOnSimulation(plan, sim)), sim };
 }
 
