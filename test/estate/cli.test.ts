@@ -396,3 +396,48 @@ accounts:
     expect(stream.some((e) => e.type === 'aws.request' && e.operation === 'ReverseReplication')).toBe(false);
   }, 120_000);
 });
+
+describe('backout of an estate run', () => {
+  it('stops the failback of each wave in flight in its own account and region', async () => {
+    const stateDir = tempStateDir();
+    const killed = await cli(
+      ['run', PLAN, '--simulate', SCENARIO, '--yes', '--json', '--state-dir', stateDir],
+      {
+        DRS_FAILBACK_FAULT: 'request:StartFailbackLaunch',
+      },
+    );
+    expect(killed.code).not.toBe(0);
+    const id = onlyRun(stateDir);
+    const r = await cli(['backout', id, '--json', '--state-dir', stateDir]);
+    expect(r.code).toBe(1);
+    const stream = ndjson(r.stdout);
+    const stops = stream.filter((e) => e.type === 'aws.request' && e.operation === 'StopFailback');
+    expect(stops.map((e) => `${String(e.account ?? '-')}/${String(e.region)}`).sort()).toEqual([
+      '-/us-east-1',
+      'data/eu-west-1',
+    ]);
+    expect(outcomes(eventLog(stateDir, id))).toEqual([
+      'analytics: backed-out',
+      'reports: not-started',
+      'core-db: backed-out',
+      'payments: not-started',
+      'ledger: not-started',
+      'frontend: not-started',
+    ]);
+  }, 120_000);
+});
+
+describe('a plain scenario with a plan of several accounts', () => {
+  it('stops at the identity check with exit 2, pointing to estate scenarios', async () => {
+    const dir = tempStateDir();
+    const scenario = join(dir, 'plain.yaml');
+    const ids = [1, 2, 3, 4, 5, 6, 7].map((n) => `s-e500000000000000${n}`);
+    writeFileSync(scenario, `servers:\n${ids.map((id) => `  - sourceServerID: ${id}\n`).join('')}`);
+    const r = await cli(['run', PLAN, '--simulate', scenario, '--yes', '--json', '--state-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'the scenario simulates account 111122223333 only; account data (777788889999) has no simulated world (an estate scenario gives it one',
+    );
+    expect(runIds(dir)).toEqual([]);
+  }, 60_000);
+});
