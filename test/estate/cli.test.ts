@@ -138,8 +138,24 @@ describe('run --simulate with an estate scenario', () => {
     expect(status.stdout).toMatch(/ledger: backed-out/);
     const report = await cli(['report', id, '--format', 'json', '--state-dir', stateDir]);
     expect(report.code).toBe(0);
-    const waves = (JSON.parse(report.stdout) as { waves: { name: string; outcome: string }[] }).waves;
+    const waves = (
+      JSON.parse(report.stdout) as {
+        waves: { name: string; outcome: string; place?: { account?: string; region: string } }[];
+      }
+    ).waves;
     expect(waves.map((w) => `${w.name}: ${w.outcome}`)).toEqual(EXPECTED_OUTCOMES);
+    expect(waves.map((w) => `${w.place?.account ?? '-'}/${w.place?.region}`)).toEqual([
+      'data/eu-west-1',
+      'data/us-east-1',
+      '-/us-east-1',
+      'prod/us-east-1',
+      'prod/eu-west-1',
+      '-/eu-west-1',
+    ]);
+    const markdown = await cli(['report', id, '--state-dir', stateDir]);
+    expect(markdown.stdout).toContain(
+      '### ledger: backed-out\n\nWhere: account prod (444455556666), eu-west-1',
+    );
   }, 60_000);
 
   it('the summary says where each wave acts, and the continue command skips exactly the waves that failed back', async () => {
