@@ -135,7 +135,8 @@ describe('run --simulate with an estate scenario', () => {
 
     const status = await cli(['status', id, '--state-dir', stateDir]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/ledger: backed-out/);
+    expect(status.stdout).toContain('  ledger (account prod, eu-west-1): backed-out');
+    expect(status.stdout).toContain('  core-db (own account, us-east-1): completed');
     const report = await cli(['report', id, '--format', 'json', '--state-dir', stateDir]);
     expect(report.code).toBe(0);
     const waves = (
