@@ -12,6 +12,8 @@ export interface CallerIdentity {
   account: string;
   /** The principal's ARN, e.g. arn:aws:sts::111122223333:assumed-role/failback/drs-failback. */
   principal: string;
+  /** The plan's `aws.accounts` name, for the identity read in a wave target's account. */
+  accountName?: string;
 }
 
 /** The plan pins accounts and the caller is in another one: nothing was sent but GetCallerIdentity. */
@@ -101,7 +103,10 @@ export async function readIdentities(options: ReadIdentitiesOptions): Promise<Ca
           `account ${target.account} in ${target.region} answers as account ${identity.account} (as ${identity.principal}), but the plan says ${target.accountId}: check aws.accounts.${target.account}.role; nothing was changed.`,
         );
       }
-      identities.push(identity);
+      identities.push({
+        ...identity,
+        ...(target.account !== undefined ? { accountName: target.account } : {}),
+      });
     }
   }
   return identities;

@@ -13,7 +13,11 @@ import { instrumentAwsClients, instrumentClient } from '../aws/instrument.js';
 import { usesServiceQuotas } from '../aws/quotas.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
+import { planTargets } from '../plan/targets.js';
 import type { Plan, PlanRole } from '../plan/types.js';
+import type { SimulatedAws, SimulatedEstate } from '../sim/index.js';
+import type { SavedSimulation } from '../sim/journal.js';
+import type { WorldState } from '../sim/state.js';
 import { tempPathFor, writeAllSync } from '../store/atomic.js';
 import { AwsSetupError } from './errors.js';
 
@@ -114,7 +118,16 @@ function identifier(
     const stsOfAccount = (target: DrTarget): StsSender => {
       const sts = clients.forTarget?.(target).sts;
       if (!sts) throw new Error(`no STS client for account ${target.account}`);
-      return instrumentClient(sts, { service: 'sts', region: target.region, emit });
+      // Its aws.request names the account, as every call in a wave target's account does.
+      const account = target.account;
+      return instrumentClient(sts, {
+        service: 'sts',
+        region: target.region,
+        emit:
+          account === undefined
+            ? emit
+            : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body),
+      });
     };
     return readIdentities({
       plan,
@@ -152,66 +165,65 @@ export async function createAwsContext(plan: Plan, options: AwsContextOptions): 
 }
 
 async function createSimulatedContext(plan: Plan, options: AwsContextOptions): Promise<AwsContext> {
-  const {
-    createSimulatedAws,
-    journalCallLine,
-    journalHeaderLine,
-    journalNowLine,
-    journalWritesLine,
-    loadSimulatedAws,
-    worldFromText,
-  } = await import('../sim/index.js');
-  const { checkScenarioForPlan, loadScenarioFileSync } = await import('../sim/scenario.js');
+  const sim = await import('../sim/index.js');
   const scenarioFile =
     options.simulatedWorld === undefined && options.simulate !== undefined && options.stateDir !== undefined
       ? scenarioWorldFile(options.stateDir, options.simulate)
       : null;
   const prepared = scenarioFile !== null && existsSync(scenarioFile) ? scenarioFile : null;
-  const sim =
+  const saved =
     options.simulatedWorld !== undefined
-      ? loadSimulatedAws(worldFromText(options.simulatedWorld))
+      ? sim.simulationFromText(options.simulatedWorld)
       : prepared !== null
-        ? loadSimulatedAws(worldFromText(readFileSync(prepared, 'utf8'), prepared))
-        : createSimulatedAws(
-            scenarioForPlan(plan, options.simulate ?? '', loadScenarioFileSync, checkScenarioForPlan),
-          );
+        ? sim.simulationFromText(readFileSync(prepared, 'utf8'), prepared)
+        : null;
+  const worlds =
+    saved !== null ? simulatedWorlds(sim, saved) : newSimulatedWorlds(sim, plan, options.simulate ?? '');
+  const { home, estate } = worlds;
+  const all = estate ? [...estate.worlds.values()] : [home];
+  const clock = home.clock;
   let worldFile: string | null = null;
   // The world is kept as an append-only journal (src/sim/journal.ts): every answered call is
   // appended, synchronously, before the run hears its answer, so a killed process loses no call
   // and a restart draws no request id twice; a step appends only what it did. Not fsynced: a
-  // simulated world only has to survive its process, not a power cut.
+  // simulated world only has to survive its process, not a power cut. An estate keeps its worlds
+  // in one journal, each line naming its world.
   let journal: number | null = null;
   let journaledNow = Number.NaN;
   const append = (line: string) => {
     if (journal !== null) writeAllSync(journal, line);
   };
-  sim.world.onCall((call) => {
-    append(journalCallLine(call));
-    journaledNow = Date.parse(call.at);
-  });
-  // The quiesce (World.stopWrites) is no AWS call: the journal keeps it too, or a resumed run
-  // would find the writes flowing again.
-  sim.world.onWrites((change) => {
-    append(journalWritesLine(change));
-    journaledNow = change.at;
+  all.forEach((world, index) => {
+    const tag = estate ? index : undefined;
+    world.world.onCall((call) => {
+      append(sim.journalCallLine(call, tag));
+      journaledNow = Date.parse(call.at);
+    });
+    // The quiesce (World.stopWrites) is no AWS call: the journal keeps it too, or a resumed run
+    // would find the writes flowing again.
+    world.world.onWrites((change) => {
+      append(sim.journalWritesLine(change, tag));
+      journaledNow = change.at;
+    });
   });
   /** Starts the journal in `worldFile` with the world as it stands (replacing the file whole). */
   const startJournal = () => {
     if (worldFile === null) return;
     if (journal !== null) closeSync(journal);
     const temp = tempPathFor(worldFile);
-    writeFileSync(temp, journalHeaderLine(sim.save()), { mode: 0o600 });
+    const header = estate ? sim.estateJournalHeaderLine(estate.save()) : sim.journalHeaderLine(home.save());
+    writeFileSync(temp, header, { mode: 0o600 });
     renameSync(temp, worldFile);
     journal = openSync(worldFile, 'a');
-    journaledNow = sim.clock.now();
+    journaledNow = clock.now();
   };
   // Between calls only virtual time moves: one short line when it did.
   const saveWorld = () => {
     if (worldFile === null) return;
     if (journal === null) return startJournal();
-    const now = sim.clock.now();
+    const now = clock.now();
     if (now !== journaledNow) {
-      append(journalNowLine(now));
+      append(sim.journalNowLine(now));
       journaledNow = now;
     }
   };
@@ -223,25 +235,21 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
   const speed = options.speed;
   // The plan's roles are assumed as the SDK's credential providers would: before any call, and
   // not through the instrumented clients.
-  await assumeSimulatedRoles(plan, plan.region, (r) => sim.clients.forRegion(r).sts);
-  // The scenario is one account: waves of other accounts need a world of their own (a simulated
-  // estate, src/sim/estate.ts); here they fail their precheck with this sentence.
-  const forTarget = (target: DrTarget): TargetClients => {
-    const scenarioAccount = sim.world.scenario.accountId;
-    if (target.accountId !== undefined && target.accountId !== scenarioAccount) {
-      throw new AwsSetupError(
-        `the scenario simulates account ${scenarioAccount} only; account ${target.account} (${target.accountId}) has no simulated world (see docs/simulation.md, simulated estates)`,
-      );
+  await assumeSimulatedRoles(plan, plan.region, (r) => home.clients.forRegion(r).sts);
+  const clients: AwsClients = estate ? estate.clients : { ...home.clients, forTarget: oneAccount(home) };
+  if (estate) {
+    // Each account's role, in its own worlds (GetCallerIdentity then answers that role, as in AWS).
+    for (const target of planTargets(plan, plan.region)) {
+      if (target.role === undefined || target.accountId === undefined) continue;
+      await assumeSimulatedRole(estate.clients.forTarget?.(target).sts, target.role);
     }
-    return { ...sim.clients.forRegion(target.region), forRegion: sim.clients.forRegion };
-  };
-  const clients: AwsClients = { ...sim.clients, forTarget };
+  }
   return {
     // EC2-origin servers launch in their origin region, in the same simulated world (forRegion).
     clients,
-    clock: sim.clock,
-    probes: sim.probes,
-    writes: sim.writes,
+    clock,
+    probes: estate ? estate.probes : home.probes,
+    writes: estate ? estate.writes : home.writes,
     simulated: true,
     region: plan.region,
     regionWhy:
@@ -249,18 +257,72 @@ async function createSimulatedContext(plan: Plan, options: AwsContextOptions): P
         ? "the scenario's region (--region does not apply to a simulation)"
         : "the plan's DR region",
     identify: identifier(plan, plan.region, clients),
-    runId: sim.runId(),
-    drive: (work) => sim.clock.run(work, speed === undefined ? {} : { speed }),
+    runId: home.runId(),
+    drive: (work) => clock.run(work, speed === undefined ? {} : { speed }),
     keepWorldIn: (file) => {
       worldFile = file;
       startJournal();
       // The run's journal now holds every call with its input (the header those before, a line
       // each those after) and is never started again: in memory only the calls' records are read.
-      sim.world.keepCallInputs(false);
+      for (const world of all) world.world.keepCallInputs(false);
     },
     saveWorld,
     ...(prepared !== null ? { preparedWorld: prepared } : {}),
   };
+}
+
+type SimModule = typeof import('../sim/index.js');
+
+/** The worlds of a simulated command: one world (a plain scenario), or an estate of several. */
+interface SimulatedWorlds {
+  home: SimulatedAws;
+  estate?: SimulatedEstate;
+}
+
+/** The worlds an earlier process kept (a run's journal, or the world `prepare` left). */
+function simulatedWorlds(sim: SimModule, saved: SavedSimulation): SimulatedWorlds {
+  if (!saved.estate) return { home: sim.loadSimulatedAws(saved.worlds[0] as WorldState) };
+  const estate = sim.loadSimulatedEstate(saved.worlds);
+  return { home: estate.home, estate };
+}
+
+/** New worlds from the `--simulate` file, checked against the plan they rehearse (ConfigError naming the file). */
+function newSimulatedWorlds(sim: SimModule, plan: Plan, path: string): SimulatedWorlds {
+  const file = sim.loadSimulationFileSync(path);
+  if (file.kind === 'world') {
+    sim.checkScenarioForPlan(file.scenario, plan, path);
+    return { home: sim.createSimulatedAws(file.scenario) };
+  }
+  const estate = sim.createSimulatedEstate(sim.estateForPlan(file.estate, plan, path));
+  return { home: estate.home, estate };
+}
+
+/**
+ * A plain scenario is one account: waves of other accounts need a world of their own (an estate
+ * scenario, src/sim/estate-scenario.ts); here they fail their precheck with this sentence.
+ */
+function oneAccount(sim: SimulatedAws): (target: DrTarget) => TargetClients {
+  return (target) => {
+    const scenarioAccount = sim.world.scenario.accountId;
+    if (target.accountId !== undefined && target.accountId !== scenarioAccount) {
+      throw new AwsSetupError(
+        `the scenario simulates account ${scenarioAccount} only; account ${target.account} (${target.accountId}) has no simulated world (an estate scenario gives it one: see docs/simulation.md, "Estate scenarios")`,
+      );
+    }
+    return { ...sim.clients.forRegion(target.region), forRegion: sim.clients.forRegion };
+  };
+}
+
+/** AssumeRole of `role` on a simulated STS client. */
+async function assumeSimulatedRole(sts: StsSender | undefined, role: PlanRole): Promise<void> {
+  if (!sts) throw new Error(`no simulated STS client for ${role.arn}`);
+  await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: role.arn,
+      RoleSessionName: 'drs-failback',
+      ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+    }),
+  );
 }
 
 /** AssumeRole on the simulated STS of each region the plan names a role for. */
@@ -269,27 +331,7 @@ async function assumeSimulatedRoles(plan: Plan, region: string, stsFor: (region:
   if (plan.aws?.role) roles.push([region, plan.aws.role]);
   for (const [r, origin] of Object.entries(plan.aws?.origins ?? {}))
     if (origin.role) roles.push([r, origin.role]);
-  for (const [r, role] of roles) {
-    await stsFor(r).send(
-      new AssumeRoleCommand({
-        RoleArn: role.arn,
-        RoleSessionName: 'drs-failback',
-        ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
-      }),
-    );
-  }
-}
-
-/** A new world's scenario, checked against the plan it rehearses (ConfigError naming the file). */
-function scenarioForPlan<S>(
-  plan: Plan,
-  path: string,
-  load: (path: string) => S,
-  check: (scenario: S, plan: Plan, file: string) => void,
-): S {
-  const scenario = load(path);
-  check(scenario, plan, path);
-  return scenario;
+  for (const [r, role] of roles) await assumeSimulatedRole(stsFor(r), role);
 }
 
 /**

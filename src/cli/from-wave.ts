@@ -2,8 +2,12 @@
 // --simulate the command continues in the world the latest finished run of the plan left, where
 // the waves before it did fail back (as AWS keeps what a run did).
 import { resolve } from 'node:path';
+import type { WavePlan } from '../../machines/types.js';
+import type { DrsSender } from '../aws/clients.js';
+import { targetKey, waveTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { waveIndexOf } from '../run/continue.js';
+import { clientsForTarget } from '../run/targets.js';
 import { type AwsContext, type AwsContextOptions, createAwsContext } from './aws-context.js';
 import { UsageError } from './errors.js';
 import { mfaPrompt } from './identity.js';
@@ -72,4 +76,27 @@ export async function awsContextFromWave(
     writeLine(io.stderr, `simulation: continuing in the world run ${earlierWorld.runId} left (--from-wave)`);
   }
   return { aws, earlierWorld };
+}
+
+/**
+ * `--from-wave`: DRS where each earlier wave acts (its account and region), instrumented by
+ * `instrument` (built once per account and region), so the waves before it are read where their
+ * recovery instances are.
+ */
+export function drsOfWave(
+  plan: Plan,
+  aws: Pick<AwsContext, 'clients' | 'region'>,
+  instrument: (drs: DrsSender, region: string, account?: string) => DrsSender,
+): (wave: WavePlan) => DrsSender {
+  const built = new Map<string, DrsSender>();
+  return (wave) => {
+    const target = waveTarget(plan, wave, aws.region);
+    const key = targetKey(target);
+    let drs = built.get(key);
+    if (!drs) {
+      drs = instrument(clientsForTarget(aws.clients, target, aws.region).drs, target.region, target.account);
+      built.set(key, drs);
+    }
+    return drs;
+  };
 }

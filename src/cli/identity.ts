@@ -35,7 +35,11 @@ export function identityLines(identities: readonly CallerIdentity[], aws: AwsCon
   return [
     `  aws: ${p.bold(`account ${dr.account}`)} as ${dr.principal}${simulated}`,
     `  region: ${dr.region}, ${aws.regionWhy}`,
-    ...origins.map((o) => `  origin ${o.region}: ${p.bold(`account ${o.account}`)} as ${o.principal}`),
+    ...origins.map((o) =>
+      o.accountName !== undefined
+        ? `  account ${o.accountName} in ${o.region}: ${p.bold(`account ${o.account}`)} as ${o.principal}`
+        : `  origin ${o.region}: ${p.bold(`account ${o.account}`)} as ${o.principal}`,
+    ),
   ];
 }
 

@@ -8,6 +8,7 @@ import type { WaveResult } from '../../machines/plan.machine.js';
 import { failedBack } from '../../machines/types.js';
 import type { RunEvent } from '../events.js';
 import { humanDuration } from '../human-duration.js';
+import { hasRemoteTargets } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import { describeFate, serverFates } from '../report/serving.js';
@@ -16,6 +17,7 @@ import { shellWord, stateDirArgument } from '../store/state-dir.js';
 import type { RunEnd } from './exit-codes.js';
 import { type Palette, writeLine } from './io.js';
 import { isHandledRetry } from './status.js';
+import { wavePlaceByName } from './wave-place.js';
 
 /** What the run knows from its event stream alone; shared by the live view and the summary. */
 export class RunTracker {
@@ -146,9 +148,11 @@ export class LiveView {
         if (event.machine !== 'wave') return;
         const description = waveLifecycle.label(event.to);
         const marker = waveLifecycle.isPastPointOfNoReturn(event.to) ? p.yellow('▲') : ' ';
+        // A wave's first line says where it acts when the plan's waves act in several places.
+        const place = event.from == null ? wavePlaceByName(this.#plan, event.wave) : undefined;
         this.#line(
           event.at,
-          `${marker} wave ${p.bold(event.wave ?? '?')}: ${event.from ?? 'start'} → ${p.cyan(event.to)}${description ? p.dim(` (${description})`) : ''}`,
+          `${marker} wave ${p.bold(event.wave ?? '?')}${place ? ` (${place})` : ''}: ${event.from ?? 'start'} → ${p.cyan(event.to)}${description ? p.dim(` (${description})`) : ''}`,
         );
         if (event.to === 'monitoringJob') {
           const { intervalMs, maxMs } = this.#plan.polling;
@@ -183,7 +187,11 @@ export class LiveView {
         return;
       case 'aws.request':
         if (event.service === 'drs' && !event.operation.startsWith('Describe')) {
-          this.#line(event.at, `    → ${event.service}:${event.operation}`);
+          // Waves side by side in several places: each change says where it goes.
+          const where = hasRemoteTargets(this.#plan)
+            ? ` in ${event.region}${event.account !== undefined ? `, account ${event.account}` : ''}`
+            : '';
+          this.#line(event.at, `    → ${event.service}:${event.operation}${where}`);
         }
         return;
       case 'aws.response':
@@ -398,8 +406,24 @@ export function summaryLines(
   const afterFailback = result.waves.some((w) => w.afterFailback);
   const stopped = result.waves.find((w) => !failedBack(w.outcome));
   const again = continueCommand(result, rerun, stateDir);
-  const skips = again.includes(' --from-wave ') ? [...earlier, ...completed] : [];
-  for (const step of nextSteps(result.outcome, stopped?.name, again, skips)) {
+  // --from-wave skips the waves listed before it; waves listed after it that failed back too
+  // (side by side) would be checked again and refused: the plan must list them earlier first.
+  const stoppedAt = result.waves.findIndex((w) => !failedBack(w.outcome));
+  const fromWave = again.includes(' --from-wave ');
+  const skips = fromWave ? result.waves.slice(0, stoppedAt).map((w) => w.name) : [];
+  const doneAfter = fromWave
+    ? result.waves
+        .slice(stoppedAt + 1)
+        .filter((w) => failedBack(w.outcome))
+        .map((w) => w.name)
+    : [];
+  const steps = nextSteps(result.outcome, stopped?.name, again, skips);
+  if (doneAfter.length > 0 && stopped) {
+    steps.push(
+      `Wave(s) ${doneAfter.join(', ')}, listed after ${stopped.name} in the plan, failed back too, but --from-wave skips only the waves listed before it: list them before ${stopped.name} in the plan (keep each wave's \`after\`) before you continue, or they are checked again and refused.`,
+    );
+  }
+  for (const step of steps) {
     // With afterFailback steps, the waves above say what was re-protected and cleaned up.
     lines.push(
       `  - ${
@@ -418,7 +442,8 @@ function waveLines(
   tracker: RunTracker,
   outcomeText: (o: string) => string,
 ): string[] {
-  const lines = [`  wave ${wave.name}: ${outcomeText(wave.outcome)}`];
+  const place = wavePlaceByName(plan, wave.name);
+  const lines = [`  wave ${wave.name}${place ? ` (${place})` : ''}: ${outcomeText(wave.outcome)}`];
   if (wave.jobIds.length > 0) lines.push(`    jobs: ${wave.jobIds.join(', ')}`);
   const crossing = tracker.crossings.get(wave.name);
   if (crossing) lines.push(`    ${crossingText(crossing)}`);

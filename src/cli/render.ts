@@ -4,11 +4,13 @@ import { humanDuration } from '../human-duration.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import type { Palette } from './io.js';
+import { wavePlace } from './wave-place.js';
 
 export interface PlanSummary {
   name: string;
   region: string;
-  waves: { name: string; servers: string[] }[];
+  /** `place`: where the wave acts, in a plan of several accounts or regions; `after`: as the plan says. */
+  waves: { name: string; servers: string[]; place?: string; after?: string[] }[];
   servers: number;
   rpo: string;
   rto: string;
@@ -21,7 +23,15 @@ export function summarizePlan(plan: Plan): PlanSummary {
   return {
     name: plan.name,
     region: plan.region,
-    waves: plan.waves.map((w) => ({ name: w.name, servers: w.servers.map((s) => s.sourceServerID) })),
+    waves: plan.waves.map((w) => {
+      const place = wavePlace(plan, w);
+      return {
+        name: w.name,
+        servers: w.servers.map((s) => s.sourceServerID),
+        ...(place !== undefined ? { place } : {}),
+        ...(w.after !== undefined ? { after: w.after } : {}),
+      };
+    }),
     servers: plan.waves.reduce((n, w) => n + w.servers.length, 0),
     rpo: humanDuration(plan.objectives.rpoMs),
     rto: humanDuration(plan.objectives.rtoMs),
@@ -38,7 +48,16 @@ export function planLines(summary: PlanSummary, p: Palette): string[] {
     `  notifications: ${summary.notifications ?? 'none'}`,
   ];
   summary.waves.forEach((wave, i) => {
-    lines.push(`  ${i + 1}. ${wave.name} (${wave.servers.length}): ${wave.servers.join(', ')}`);
+    // Side by side and in several places: where each wave acts and what it waits for.
+    const facts = [
+      ...(wave.place !== undefined ? [wave.place] : []),
+      ...(wave.after !== undefined
+        ? [wave.after.length > 0 ? `after ${wave.after.join(', ')}` : 'after none']
+        : []),
+    ];
+    lines.push(
+      `  ${i + 1}. ${wave.name} (${wave.servers.length})${facts.length > 0 ? ` [${facts.join('; ')}]` : ''}: ${wave.servers.join(', ')}`,
+    );
   });
   return lines;
 }

@@ -66,6 +66,23 @@ export function statusLines(status: RunStatus, now: number): string[] {
       : `RTO exceeded by ${humanDuration(-status.rtoRemainingMs)}`;
   const retries = status.retries > 0 ? [`${status.retries} call(s) retried`] : [];
   if (status.waves.length === 0) return [[rto, ...retries].join(' · ')];
+  // Waves side by side: the run's facts once, then per wave its facts before the (long) label of
+  // its state, so a line cut to the terminal's width loses the label, not the facts.
+  if (status.waves.length > 1) {
+    return [
+      [rto, ...retries].join(' · '),
+      ...status.waves.map((w) => {
+        const phases = Object.entries(w.phases)
+          .map(([phase, n]) => `${n} ${phase}`)
+          .join(', ');
+        const parts = [`wave ${w.wave}: servers ${phases}`];
+        if (w.nextReadAt !== null)
+          parts.push(`next read in ${humanDuration(Math.max(0, w.nextReadAt - now))}`);
+        if (w.probesPending > 0) parts.push(`${w.probesPending} probe(s) pending`);
+        return [...parts, w.waitingFor].join(' · ');
+      }),
+    ];
+  }
   return status.waves.map((w) => {
     const phases = Object.entries(w.phases)
       .map(([phase, n]) => `${n} ${phase}`)
@@ -148,8 +165,13 @@ export class StatusArea {
 
   #draw(): void {
     if (this.#paused || this.#lines.length === 0) return;
-    // The status names waves and AWS phases: escaped like every line the tool prints.
-    this.#o.out.write(safeOutput(this.#lines.map((l) => `» ${l}`).join('\n')));
+    // The status names waves and AWS phases: escaped like every line the tool prints. Each line is
+    // cut to the terminal's width: a wrapped line takes two rows, and clearing one row per line
+    // would leave the rest behind (with waves side by side, one status line per wave).
+    const width = (this.#o.out as { columns?: number }).columns;
+    const toWidth = (line: string) =>
+      width !== undefined && width > 20 && line.length >= width ? `${line.slice(0, width - 2)}…` : line;
+    this.#o.out.write(this.#lines.map((l) => toWidth(safeOutput(`» ${l}`))).join('\n'));
     this.#drawn = this.#lines.length;
   }
 }

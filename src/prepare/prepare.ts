@@ -15,16 +15,18 @@ import {
   groupBySourceServer,
 } from '../actors/describe-recovery-instances.js';
 import { groupBy, inRegion } from '../actors/shared.js';
-import type { AwsClients, RegionalClients } from '../aws/clients.js';
+import type { AwsClients, DrTarget, RegionalClients } from '../aws/clients.js';
 import { classifyAwsError } from '../aws/errors.js';
 import { parseSourceServerArn } from '../aws/ids.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent } from '../events.js';
+import { hasRemoteTargets, targetKey, waveTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import type { OriginData } from '../prechecks/origin.js';
 import type { RpoData } from '../prechecks/replication-lag.js';
 import type { ReverseReplicationData } from '../prechecks/replication-reversed.js';
+import { clientsForTarget } from '../run/targets.js';
 import {
   classifyForPrepare,
   everyReversedReady,
@@ -63,9 +65,10 @@ export interface PrepareOptions {
   recorded?: ReadonlyMap<string, string>;
   /**
    * Called with every reversed server whose ARN was not in `recorded` (reversed now, or found
-   * another way), before the replication is read: the caller keeps it (state directory).
+   * another way), and the DR region they were reversed from, before the replication is read: the
+   * caller keeps it (state directory).
    */
-  onReversal?: (servers: readonly PreparedServer[]) => void;
+  onReversal?: (servers: readonly PreparedServer[], drRegion: string) => void;
 }
 
 export interface PrepareResult {
@@ -360,6 +363,45 @@ function emitAssessment(session: Session, servers: readonly PreparedServer[]): v
  * answer about one server: failures are in the result; a failed read of the DR region throws.
  */
 export async function prepareReverseReplication(options: PrepareOptions): Promise<PrepareResult> {
+  const region = options.region ?? options.plan.region;
+  if (!hasRemoteTargets(options.plan, region)) return prepareInOnePlace(options);
+  // Waves in several accounts and regions (waves[].account/region): each place in turn, with its
+  // own clients, its calls naming its account. A confirmation and a watch are per place.
+  const places = new Map<string, { target: DrTarget; waves: Plan['waves'] }>();
+  for (const wave of options.plan.waves) {
+    const target = waveTarget(options.plan, wave, region);
+    const place = places.get(targetKey(target)) ?? { target, waves: [] };
+    place.waves.push(wave);
+    places.set(targetKey(target), place);
+  }
+  const results: PrepareResult[] = [];
+  for (const { target, waves } of places.values()) {
+    const { account } = target;
+    results.push(
+      await prepareInOnePlace({
+        ...options,
+        plan: { ...options.plan, region: target.region, waves },
+        clients: clientsForTarget(options.clients, target, region),
+        region: target.region,
+        emit:
+          account === undefined
+            ? options.emit
+            : (body) => options.emit(body.type === 'aws.request' ? { ...body, account } : body),
+      }),
+    );
+  }
+  return {
+    servers: results.flatMap((r) => r.servers),
+    reversed: results.reduce((n, r) => n + r.reversed, 0),
+    declined: results.some((r) => r.declined),
+    ready: results.every((r) => r.ready),
+    interrupted: results.some((r) => r.interrupted),
+    readings: results.reduce((n, r) => n + r.readings, 0),
+  };
+}
+
+/** prepareReverseReplication for the waves of one account and DR region. */
+async function prepareInOnePlace(options: PrepareOptions): Promise<PrepareResult> {
   const session = openSession(options);
   const { clock, log } = options;
   let servers = await assess(session);
@@ -386,7 +428,7 @@ export async function prepareReverseReplication(options: PrepareOptions): Promis
   }
   emitAssessment(session, servers);
   const news = servers.filter((s) => isReversed(s) && s.foundBy !== 'recorded');
-  if (news.length > 0) options.onReversal?.(news);
+  if (news.length > 0) options.onReversal?.(news, options.region ?? options.plan.region);
 
   let readings = 0;
   const read = async () => {

@@ -7,6 +7,7 @@ import type { FailureReason, RestoredServer } from '../../machines/types.js';
 import type { BackoutRecord } from '../../machines/wave.machine.js';
 import { isMutating } from '../aws/operations.js';
 import type { RunEvent } from '../events.js';
+import { hasRemoteTargets, waveTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 import { checkData } from '../prechecks/check-data.js';
 import { type AfterFailbackLike, type Ec2OriginEvidence, ec2OriginEvidence } from './ec2-origin.js';
@@ -97,6 +98,11 @@ export interface WaveEvidence {
   } | null;
   /** Per server: where its serving copy is and what data was lost (src/report/serving.ts). */
   serving: ServerFate[];
+  /**
+   * Where the wave acted, in a plan whose waves act in several accounts or regions (absent
+   * otherwise): the `aws.accounts` name (absent: the plan's own account), its id, the DR region.
+   */
+  place?: { account?: string; accountId?: string; region: string };
 }
 
 export interface EvidenceReport {
@@ -424,7 +430,18 @@ function waveEvidence(name: string, sources: WaveEvidenceSources): WaveEvidence 
   const ages = servers.map((s) => s.lagMs).filter((a): a is number => a !== null);
   const worst = ages.length > 0 ? Math.max(...ages) : null;
   const span = waveSpan.get(name);
+  const planWave = plan?.waves.find((w) => w.name === name);
+  const target = plan && planWave && hasRemoteTargets(plan) ? waveTarget(plan, planWave) : undefined;
   return {
+    ...(target
+      ? {
+          place: {
+            ...(target.account !== undefined ? { account: target.account } : {}),
+            ...(target.accountId !== undefined ? { accountId: target.accountId } : {}),
+            region: target.region,
+          },
+        }
+      : {}),
     name,
     outcome: finishedWaves.get(name) ?? result?.outcome ?? (span ? 'in progress' : 'not-started'),
     failure: result?.failure ?? null,

@@ -75,6 +75,13 @@ function factLines(report: EvidenceReport): string[] {
 function waveLines(wave: WaveEvidence): string[] {
   const out: string[] = [];
   out.push(`### ${escapeMarkdown(wave.name)}: ${wave.outcome}`, '');
+  if (wave.place) {
+    const account =
+      wave.place.account !== undefined
+        ? `account ${escapeMarkdown(wave.place.account)} (${wave.place.accountId ?? '?'})`
+        : "the plan's own account";
+    out.push(`Where: ${account}, ${wave.place.region}`, '');
+  }
   if (wave.failure) out.push(`Why: ${wave.failure.code}: ${escapeMarkdown(wave.failure.message)}`, '');
   if (wave.jobIds.length > 0) out.push(`DRS jobs: ${wave.jobIds.join(', ')}`, '');
   out.push(

@@ -131,13 +131,18 @@ export interface ReadEarlierWavesOptions {
   fromWave: string;
   /** DRS of the DR region, instrumented with an emit that collects into `events`. */
   drs: DrsSender;
+  /**
+   * DRS where a wave acts (its account and region, plan keys waves[].account/region), instrumented
+   * likewise; absent: every wave is read with `drs`.
+   */
+  drsOf?: (wave: WavePlan) => DrsSender;
   /** Where the instrumented client's events went (the same array `events` of the result holds). */
   events: RunEventBody[];
 }
 
 /**
  * Reads the recovery instances of every server of the waves before `fromWave` (one paged
- * DescribeRecoveryInstances) and judges each wave. Throws WavesNotFailedBackError when one is not
+ * DescribeRecoveryInstances per account and region they act in) and judges each wave. Throws WavesNotFailedBackError when one is not
  * wholly failed back; `fromWave` must name a wave of the plan (the caller checks it).
  */
 export async function readEarlierWaves(options: ReadEarlierWavesOptions): Promise<EarlierWaves> {
@@ -153,8 +158,17 @@ export async function judgeEarlierWaves(options: ReadEarlierWavesOptions): Promi
   const startAtWave = waveIndexOf(plan, fromWave);
   if (startAtWave < 0) throw new Error(`no wave ${fromWave} in plan ${plan.name}`);
   const before = plan.waves.slice(0, startAtWave);
-  const ids = before.flatMap((w) => w.servers.map((s) => s.sourceServerID));
-  const instances = ids.length > 0 ? await describeRecoveryInstances(drs, { sourceServerIDs: ids }) : [];
+  // One paged read per account and region the waves act in, in the order of the waves.
+  const byDrs = new Map<DrsSender, string[]>();
+  for (const wave of before) {
+    const sender = options.drsOf?.(wave) ?? drs;
+    byDrs.set(sender, [...(byDrs.get(sender) ?? []), ...wave.servers.map((s) => s.sourceServerID)]);
+  }
+  const instances: RecoveryInstance[] = [];
+  for (const [sender, ids] of byDrs) {
+    if (ids.length > 0)
+      instances.push(...(await describeRecoveryInstances(sender, { sourceServerIDs: ids })));
+  }
   const waves = before.map((w) => judgeWave(w, instances, fromWave));
   for (const w of waves) {
     for (const s of w.servers) {

@@ -7,15 +7,16 @@
 import type { Probe } from '../../machines/types.js';
 import type { ProbeRunner, WriteControl } from '../actors/types.js';
 import type { AwsClients, DrTarget, TargetClients } from '../aws/clients.js';
-import { createSimulatedAws, type SimulatedAws } from './clients.js';
+import { createSimulatedAws, loadSimulatedAws, type SimulatedAws } from './clients.js';
 import type { Scenario } from './scenario.js';
+import type { RecordedCall, WorldState } from './state.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface SimulatedEstate {
   clock: VirtualClock;
   /** The world of the home account and region (the first scenario). */
   home: SimulatedAws;
-  /** Every world, by `<accountId>/<region>`. */
+  /** Every world, by `<accountId>/<region>`, home first. */
   worlds: ReadonlyMap<string, SimulatedAws>;
   /** The run's clients: the home world's, with `forTarget` for the others. */
   clients: AwsClients;
@@ -25,6 +26,10 @@ export interface SimulatedEstate {
   writes: WriteControl;
   /** The world of an account and region; throws when the estate has none there. */
   world(accountId: string, region: string): SimulatedAws;
+  /** Every world's calls, in the order of their virtual time (stable: a world's own order kept). */
+  calls(): RecordedCall[];
+  /** Every world as JSON, home first: `loadSimulatedEstate` continues in them. */
+  save(): WorldState[];
 }
 
 const key = (accountId: string, region: string) => `${accountId}/${region}`;
@@ -37,27 +42,46 @@ export function createSimulatedEstate(scenarios: readonly Scenario[]): Simulated
   const [first] = scenarios;
   if (first === undefined) throw new Error('a simulated estate needs at least one scenario');
   const clock = new VirtualClock(first.startAt);
+  return assembleEstate(
+    clock,
+    scenarios.map((scenario) => createSimulatedAws({ ...scenario, startAt: first.startAt }, { clock })),
+  );
+}
+
+/** The same estate again from `save()` output (home first), on one clock standing at the saved instant. */
+export function loadSimulatedEstate(saved: readonly WorldState[]): SimulatedEstate {
+  const [first] = saved;
+  if (first === undefined) throw new Error('a simulated estate needs at least one world');
+  const clock = new VirtualClock(first.now);
+  return assembleEstate(
+    clock,
+    saved.map((state) => loadSimulatedAws(state, { clock })),
+  );
+}
+
+function assembleEstate(clock: VirtualClock, sims: readonly SimulatedAws[]): SimulatedEstate {
   const worlds = new Map<string, SimulatedAws>();
-  for (const scenario of scenarios) {
-    const k = key(scenario.accountId, scenario.region);
-    if (worlds.has(k))
-      throw new Error(`two scenarios for account ${scenario.accountId} in ${scenario.region}`);
-    worlds.set(k, createSimulatedAws({ ...scenario, startAt: first.startAt }, { clock }));
+  for (const sim of sims) {
+    const { accountId, region } = sim.world.scenario;
+    const k = key(accountId, region);
+    if (worlds.has(k)) throw new Error(`two scenarios for account ${accountId} in ${region}`);
+    worlds.set(k, sim);
   }
   const world = (accountId: string, region: string): SimulatedAws => {
     const found = worlds.get(key(accountId, region));
     if (!found) throw new Error(`the simulated estate has no account ${accountId} in ${region}`);
     return found;
   };
-  const home = world(first.accountId, first.region);
+  const home = sims[0] as SimulatedAws;
+  const homeAccount = home.world.scenario.accountId;
   const forTarget = (target: DrTarget): TargetClients => {
-    const sim = world(target.accountId ?? first.accountId, target.region);
+    const sim = world(target.accountId ?? homeAccount, target.region);
     return { ...sim.clients.forRegion(target.region), forRegion: sim.clients.forRegion };
   };
   const probeKey = (probe: Probe) => (probe.kind === 'http' ? probe.url : `${probe.host}:${probe.port}`);
   const probes: ProbeRunner = {
     run(probe) {
-      const owner = [...worlds.values()].find((w) =>
+      const owner = sims.find((w) =>
         w.world.scenario.probes.some((p) => (p.http ?? p.tcp) === probeKey(probe)),
       );
       return (owner ?? home).probes.run(probe);
@@ -66,8 +90,24 @@ export function createSimulatedEstate(scenarios: readonly Scenario[]): Simulated
   // A world ignores ids it does not hold, so every world hears every quiesce.
   const writes: WriteControl = {
     stopWrites: (ids) => {
-      for (const sim of worlds.values()) sim.stopWrites(ids);
+      for (const sim of sims) sim.stopWrites(ids);
     },
   };
-  return { clock, home, worlds, clients: { ...home.clients, forTarget }, probes, writes, world };
+  const calls = () =>
+    sims
+      .flatMap((sim) => sim.calls())
+      .map((call, order) => ({ call, order, at: Date.parse(call.at) }))
+      .sort((a, b) => a.at - b.at || a.order - b.order)
+      .map((c) => c.call);
+  return {
+    clock,
+    home,
+    worlds,
+    clients: { ...home.clients, forTarget },
+    probes,
+    writes,
+    world,
+    calls,
+    save: () => sims.map((sim) => sim.save()),
+  };
 }

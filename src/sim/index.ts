@@ -9,18 +9,34 @@ export {
 } from './clients.js';
 export { type DataOracleEntry, dataOracle, type ServingCopy } from './data.js';
 export { FAULT_ERROR_NAMES } from './errors.js';
-export { createSimulatedEstate, type SimulatedEstate } from './estate.js';
+export { createSimulatedEstate, loadSimulatedEstate, type SimulatedEstate } from './estate.js';
 export {
+  type EstatePlan,
+  type EstateScenario,
+  type EstateWorld,
+  estateForPlan,
+  estateScenarioSchema,
+  loadEstateScenarioFileSync,
+  loadSimulationFileSync,
+  parseSimulationText,
+  SELF_ACCOUNT,
+  type SimulationFile,
+} from './estate-scenario.js';
+export {
+  estateJournalHeaderLine,
   JOURNAL_FORMAT,
   journalCallLine,
   journalHeaderLine,
   journalNowLine,
   journalWritesLine,
+  type SavedSimulation,
+  simulationFromText,
   WorldJournalError,
   worldFromText,
 } from './journal.js';
 export { createSimulatedProbes } from './probes.js';
 export {
+  checkScenarioForPlan,
   knownRegions,
   loadScenarioFile,
   loadScenarioFileSync,

@@ -5,6 +5,9 @@
 // rebuilds it exactly, request ids and generator state included. Disk work per call is one
 // short line, whatever came before: the whole world with its growing call list is never
 // rewritten. Pure: the command line does the file I/O (src/cli/aws-context.ts).
+// A simulated estate (several worlds on one clock, src/sim/estate.ts) keeps one journal too
+// (version 2): the header holds every world, home first, and each call or writes line names its
+// world by index (`"w"`); time lines are shared, as the clock is.
 import { dispatch } from './dispatch.js';
 import type { SimOperation } from './scenario.js';
 import type { RecordedCall, WorldState } from './state.js';
@@ -19,15 +22,30 @@ interface JournalHeader {
   base: WorldState;
 }
 
-type JournalEntry = { call: RecordedCall } | { now: number } | WritesChange;
+interface EstateJournalHeader {
+  format: typeof JOURNAL_FORMAT;
+  version: 2;
+  bases: WorldState[];
+}
+
+/** `w`: the world's index in an estate journal (absent: the only world). */
+type JournalEntry = ({ call: RecordedCall } | { now: number } | WritesChange) & { w?: number };
 
 /** The first line: the world the calls that follow are replayed on. */
 export function journalHeaderLine(base: WorldState): string {
   return `{"format":"${JOURNAL_FORMAT}","version":1,"base":${JSON.stringify(base)}}\n`;
 }
 
-export function journalCallLine(call: RecordedCall): string {
-  return `{"call":${JSON.stringify(call)}}\n`;
+/** The header of an estate's journal: every world as it stands, home first. */
+export function estateJournalHeaderLine(bases: readonly WorldState[]): string {
+  return `{"format":"${JOURNAL_FORMAT}","version":2,"bases":${JSON.stringify(bases)}}\n`;
+}
+
+const worldTag = (world: number | undefined) => (world === undefined ? '' : `"w":${world},`);
+
+/** A call answered; `world`: its world's index in an estate journal. */
+export function journalCallLine(call: RecordedCall, world?: number): string {
+  return `{${worldTag(world)}"call":${JSON.stringify(call)}}\n`;
 }
 
 export function journalNowLine(now: number): string {
@@ -35,8 +53,8 @@ export function journalNowLine(now: number): string {
 }
 
 /** The application's writes stopped or resumed (World.stopWrites: no AWS call records it). */
-export function journalWritesLine(change: WritesChange): string {
-  return `${JSON.stringify(change)}\n`;
+export function journalWritesLine(change: WritesChange, world?: number): string {
+  return `${JSON.stringify(world === undefined ? change : { w: world, ...change })}\n`;
 }
 
 /** A journal could not be read or replayed: the message names what is wrong. */
@@ -47,39 +65,63 @@ export class WorldJournalError extends Error {
 /**
  * The world a file holds: a journal (replayed), or a whole world saved as one JSON document
  * (the format before the journal). A last line torn by a crash mid-write is ignored: its call
- * was never answered.
+ * was never answered. An estate's journal is refused here: see worldsFromText.
  */
 export function worldFromText(text: string, file = 'the simulated world'): WorldState {
+  const { worlds } = simulationFromText(text, file);
+  if (worlds.length !== 1 || worlds[0] === undefined) {
+    throw new WorldJournalError(`${file} holds a simulated estate of ${worlds.length} worlds, not one world`);
+  }
+  return worlds[0];
+}
+
+/** What a simulated world file holds: its worlds, home first; `estate`: an estate's journal. */
+export interface SavedSimulation {
+  worlds: WorldState[];
+  estate: boolean;
+}
+
+/** The worlds a file holds: one for a world's journal or saved world, each world of an estate's. */
+export function simulationFromText(text: string, file = 'the simulated world'): SavedSimulation {
   const lines = text.split('\n');
   while (lines.length > 0 && lines.at(-1)?.trim() === '') lines.pop();
   const first = parseLine(lines[0] ?? '') ?? parseLine(text);
-  if (isRecord(first) && first.format === 'drs-failback-sim-world') return first as unknown as WorldState;
-  if (!isRecord(first) || first.format !== JOURNAL_FORMAT || first.version !== 1 || !isRecord(first.base)) {
+  if (isRecord(first) && first.format === 'drs-failback-sim-world')
+    return { worlds: [first as unknown as WorldState], estate: false };
+  const v1 = isRecord(first) && first.version === 1 && isRecord(first.base);
+  const v2 = isRecord(first) && first.version === 2 && Array.isArray(first.bases) && first.bases.length > 0;
+  if (!isRecord(first) || first.format !== JOURNAL_FORMAT || !(v1 || v2)) {
     throw new WorldJournalError(`${file} is not a simulated world this drs-failback can read`);
   }
-  const header = first as unknown as JournalHeader;
+  const bases = v1
+    ? [(first as unknown as JournalHeader).base]
+    : (first as unknown as EstateJournalHeader).bases;
   const entries: JournalEntry[] = [];
   for (let i = 1; i < lines.length; i++) {
     const entry = parseLine(lines[i] as string);
     const writes =
       isRecord(entry) && (entry.writes === 'stop' || entry.writes === 'resume' || entry.writes === 'marker');
-    if (isRecord(entry) && (isRecord(entry.call) || typeof entry.now === 'number' || writes)) {
+    const inWorld =
+      isRecord(entry) && (entry.w === undefined ? v1 : typeof entry.w === 'number' && entry.w < bases.length);
+    if (isRecord(entry) && (typeof entry.now === 'number' || ((isRecord(entry.call) || writes) && inWorld))) {
       entries.push(entry as unknown as JournalEntry);
     } else if (i < lines.length - 1) {
       throw new WorldJournalError(`${file}: line ${i + 1} is not a journal entry`);
     }
   }
-  return replay(header.base, entries, file);
+  return { worlds: replay(bases, entries, file), estate: v2 };
 }
 
-function replay(base: WorldState, entries: readonly JournalEntry[], file: string): WorldState {
-  const clock = new VirtualClock(base.now);
-  const world = World.load(base, clock);
+function replay(bases: readonly WorldState[], entries: readonly JournalEntry[], file: string): WorldState[] {
+  const clock = new VirtualClock(bases[0]?.now ?? 0);
+  // One clock for every world of an estate, as when the journal was written.
+  const worlds = bases.map((base) => World.load(base, clock));
   entries.forEach((entry, index) => {
     if ('now' in entry) {
       clock.advanceTo(entry.now);
       return;
     }
+    const world = worlds[entry.w ?? 0] as World;
     if ('writes' in entry) {
       clock.advanceTo(entry.at);
       if (entry.writes === 'stop') world.stopWrites(entry.ids);
@@ -102,7 +144,7 @@ function replay(base: WorldState, entries: readonly JournalEntry[], file: string
       );
     }
   });
-  return world.save();
+  return worlds.map((world) => world.save());
 }
 
 function parseLine(line: string): unknown {

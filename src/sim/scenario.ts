@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { DataReplicationState, FailbackState, OriginEnvironment } from '@aws-sdk/client-drs';
 import { z } from 'zod';
-import { ConfigError, loadConfigFile, parseConfigData, parseConfigText } from '../config/index.js';
+import {
+  ConfigError,
+  formatPath,
+  loadConfigFile,
+  type Problem,
+  parseConfigData,
+  parseConfigText,
+} from '../config/index.js';
 import { FAULT_ERROR_NAMES } from './errors.js';
 import { ID_PATTERNS } from './ids.js';
 import { parseDuration } from './time.js';
@@ -250,6 +257,9 @@ const topic = z.union([
   z.strictObject({ arn: z.string(), contentBasedDeduplication: z.boolean().optional() }),
 ]);
 
+/** One server entry of `servers:` (shared with the estate scenario's worlds). */
+export const scenarioServerSchema = server;
+
 export const scenarioSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()]).optional(),
   startAt: z.iso.datetime({ offset: true }).optional(),
@@ -390,7 +400,8 @@ export const SCENARIO_DEFAULTS = {
   limits: { concurrentJobs: 20, serversInAllJobs: 500, serversPerJob: 100 },
 } as const;
 
-function normalize(parsed: Parsed): Scenario {
+/** Parsed scenario data (durations in ms) with every default applied. */
+export function normalize(parsed: Parsed): Scenario {
   const d = parsed.defaults ?? {};
   const D = SCENARIO_DEFAULTS;
   // Source servers stop replicating at the disaster: their newest recovery point is that old.
@@ -505,43 +516,63 @@ export function knownRegions(scenario: Scenario): string[] {
   return regions;
 }
 
-function crossCheck(scenario: Scenario, fileName: string): void {
+/**
+ * Where a scenario sits in its file: the path of its keys (`accounts.prod.regions.eu-west-1` in an
+ * estate scenario) and the file's line lookup, so problems point at the right line.
+ */
+export interface ScenarioPlace {
+  prefix: readonly PropertyKey[];
+  lineOf?: (path: readonly PropertyKey[]) => number | undefined;
+}
+
+/** Problems across the scenario's fields (duplicate ids, faults naming unknown servers, ...). */
+export function crossCheckProblems(
+  scenario: Scenario,
+  fileName: string,
+  place: ScenarioPlace = { prefix: [] },
+): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: readonly PropertyKey[], message: string) => {
+    const full = [...place.prefix, ...path];
+    const line = place.lineOf?.(full);
+    problems.push({
+      file: fileName,
+      ...(line === undefined ? {} : { line }),
+      path: formatPath(full),
+      message,
+    });
+  };
   const known = new Set(scenario.servers.flatMap((s) => (s.sourceServerID ? [s.sourceServerID] : [])));
   const awsOrigin = new Set(
     scenario.servers.flatMap((s) =>
       s.sourceServerID && s.origin === OriginEnvironment.AWS ? [s.sourceServerID] : [],
     ),
   );
-  const problems: { file: string; path: string; message: string }[] = [];
   const seen = new Set<string>();
-  const claim = (id: string, path: string) => {
-    if (seen.has(id)) problems.push({ file: fileName, path, message: `duplicate ${id}` });
+  const claim = (id: string, path: readonly PropertyKey[]) => {
+    if (seen.has(id)) add(path, `duplicate ${id}`);
     seen.add(id);
   };
   scenario.servers.forEach((s, i) => {
-    if (s.sourceServerID) claim(s.sourceServerID, `servers[${i}].sourceServerID`);
+    if (s.sourceServerID) claim(s.sourceServerID, ['servers', i, 'sourceServerID']);
     const reversed = s.reverseReplication?.sourceServerID;
-    if (reversed) claim(reversed, `servers[${i}].reverseReplication.sourceServerID`);
+    if (reversed) claim(reversed, ['servers', i, 'reverseReplication', 'sourceServerID']);
   });
   const regions = knownRegions(scenario);
   if (scenario.disasterAt !== null && Date.parse(scenario.disasterAt) >= Date.parse(scenario.startAt)) {
-    problems.push({ file: fileName, path: 'disasterAt', message: 'the disaster must come before startAt' });
+    add(['disasterAt'], 'the disaster must come before startAt');
   }
   scenario.faults.forEach((f, i) => {
     const named = 'servers' in f && f.servers ? f.servers : 'server' in f ? [f.server] : [];
     for (const id of named) {
       if (!known.has(id)) {
-        problems.push({ file: fileName, path: `faults[${i}]`, message: `server ${id} is not in servers:` });
+        add(['faults', i], `server ${id} is not in servers:`);
       }
     }
     if (f.kind === 'failback-client-silent') {
       for (const id of named) {
         if (awsOrigin.has(id)) {
-          problems.push({
-            file: fileName,
-            path: `faults[${i}]`,
-            message: `server ${id} is of origin AWS (no Failback Client)`,
-          });
+          add(['faults', i], `server ${id} is of origin AWS (no Failback Client)`);
         }
       }
     }
@@ -550,29 +581,28 @@ function crossCheck(scenario: Scenario, fileName: string): void {
     if (originOnly) {
       for (const id of named) {
         if (known.has(id) && !awsOrigin.has(id)) {
-          problems.push({
-            file: fileName,
-            path: `faults[${i}]`,
-            message: `server ${id} is not of origin AWS (${f.kind}${'during' in f && f.during ? ` during ${f.during}` : ''} needs reverse replication)`,
-          });
+          add(
+            ['faults', i],
+            `server ${id} is not of origin AWS (${f.kind}${'during' in f && f.during ? ` during ${f.during}` : ''} needs reverse replication)`,
+          );
         }
       }
     }
     if ('from' in f && 'until' in f && f.from !== undefined && f.until !== undefined && f.from > f.until) {
-      problems.push({
-        file: fileName,
-        path: `faults[${i}].until`,
-        message: 'the fault window ends before it begins (until is earlier than from)',
-      });
+      add(['faults', i, 'until'], 'the fault window ends before it begins (until is earlier than from)');
     }
     if (f.kind === 'error' && f.region !== undefined && !regions.includes(f.region)) {
-      problems.push({
-        file: fileName,
-        path: `faults[${i}].region`,
-        message: `${f.region} is neither the scenario's region nor a server's originRegion (${regions.join(', ')})`,
-      });
+      add(
+        ['faults', i, 'region'],
+        `${f.region} is neither the scenario's region nor a server's originRegion (${regions.join(', ')})`,
+      );
     }
   });
+  return problems;
+}
+
+function crossCheck(scenario: Scenario, fileName: string): void {
+  const problems = crossCheckProblems(scenario, fileName);
   if (problems.length > 0) throw new ConfigError(problems);
 }
 

@@ -139,6 +139,50 @@ describe('status area on a terminal', () => {
   });
 });
 
+describe('status of waves side by side', () => {
+  it("says the run's RTO once, then each wave's facts before its long state label", () => {
+    const wave = (name: string, phase: string, nextReadAt: number | null) => ({
+      wave: name,
+      state: 'monitoringJob',
+      waitingFor: 'Polling DescribeJobs until every server is LAUNCHED or one FAILED',
+      phases: { [phase]: 1 },
+      nextReadAt,
+      probesPending: 0,
+    });
+    const lines = statusLines(
+      {
+        rtoRemainingMs: 3 * 3_600_000,
+        retries: 0,
+        waves: [wave('db', 'CONVERSION_START', T0 + 5_000), wave('app', 'LAUNCH_START', null)],
+      },
+      T0,
+    );
+    expect(lines).toEqual([
+      'RTO 3h 00m left',
+      'wave db: servers 1 CONVERSION_START · next read in 5s · Polling DescribeJobs until every server is LAUNCHED or one FAILED',
+      'wave app: servers 1 LAUNCH_START · Polling DescribeJobs until every server is LAUNCHED or one FAILED',
+    ]);
+  });
+});
+
+describe('status area on a narrow terminal', () => {
+  it('cuts each status line to the width, so clearing one row per line leaves nothing behind', () => {
+    const out = Object.assign(new PassThrough(), { columns: 40 });
+    let screen = '';
+    out.on('data', (c: Buffer) => (screen += c.toString()));
+    const tracker = new RunTracker();
+    converting(tracker);
+    const area = new StatusArea({ out, tracker, plan, now: () => T0 + 39 * MIN });
+    area.start();
+    area.stop();
+    const ESC = String.fromCharCode(27);
+    const drawn = screen.split(new RegExp(`\\r|\\n|${ESC}\\[\\d*[A-Za-z]`)).filter((l) => l.startsWith('» '));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const line of drawn) expect(line.length).toBeLessThan(40);
+    expect(drawn[0]).toMatch(/^» wave db: .*…$/);
+  });
+});
+
 describe('heartbeat when output is redirected', () => {
   beforeEach(() => {
     vi.useFakeTimers();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isMutating } from '../../src/aws/operations.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { buildReport, renderReportMarkdown } from '../../src/report/index.js';
-import { createSimulatedAws, type SimulatedAws } from '../../src/sim/index.js';
+import type { SimulatedAws } from '../../src/sim/index.js';
 import { recoveryInstanceView } from '../../src/sim/recovery-instances.js';
 import { snapshotsAt } from '../../src/sim/snapshots.js';
 import {
@@ -19,6 +19,7 @@ import {
   sourceServerIdsOf,
   unapprovedDestructiveCalls,
 } from '../e2e/harness.js';
+import { simulatedExample } from '../support/example-world.js';
 
 const EXAMPLES = [
   'three-wave',
@@ -38,6 +39,7 @@ const EXAMPLES = [
   'ec2-origin-backout',
   'ec2-origin-not-ready',
   'quota-wait',
+  'estate',
 ] as const;
 type Example = (typeof EXAMPLES)[number];
 
@@ -47,7 +49,8 @@ interface Ran extends SimulatedRun {
 
 async function runExample(name: Example): Promise<Ran> {
   const plan = await loadPlan(`examples/${name}/plan.yaml`);
-  const sim = createSimulatedAws(`examples/${name}/scenario.yaml`);
+  // An estate scenario gives several worlds: the home world's clients reach the others.
+  const sim = simulatedExample(plan, `examples/${name}/scenario.yaml`);
   return { ...(await runOnSimulation(plan, sim)), sim };
 }
 
@@ -100,6 +103,38 @@ describe('examples/', () => {
       expect(jsonLines(second.events)).toBe(jsonLines(first.events));
       expect(second.calls).toEqual(first.calls);
     });
+  });
+
+  it('estate: ledger fails in prod/eu-west-1, frontend never starts, the independent branch completes', async () => {
+    const run = await runExample('estate');
+    expect(run.result.outcome).toBe('backed-out');
+    expect(waveOutcomes(run)).toEqual([
+      ['analytics', 'completed'],
+      ['reports', 'completed'],
+      ['core-db', 'completed'],
+      ['payments', 'completed'],
+      ['ledger', 'backed-out'],
+      ['frontend', 'not-started'],
+    ]);
+    // Each launch went to its wave's account and region, and says so in the stream.
+    const launches = run.events.flatMap((e) =>
+      e.type === 'aws.request' && e.operation === 'StartFailbackLaunch'
+        ? [`${e.account ?? '-'}/${e.region}`]
+        : [],
+    );
+    expect(launches.sort()).toEqual([
+      '-/us-east-1',
+      'data/eu-west-1',
+      'data/us-east-1',
+      'prod/eu-west-1',
+      'prod/us-east-1',
+    ]);
+    // Waves side by side: analytics and core-db both launched before either finished.
+    const started = run.events.flatMap((e) =>
+      e.type === 'state' && e.machine === 'wave' && e.to === 'monitoringJob' ? [e.wave] : [],
+    );
+    expect(started.slice(0, 2).sort()).toEqual(['analytics', 'core-db']);
+    expect(stopped(run)).toHaveLength(1);
   });
 
   it('quota-wait: jobs of 4, at most 8 in flight; the wave waits for capacity, then completes', async () => {

@@ -9,9 +9,9 @@ import type { RunEvent } from '../../src/events.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { PrecheckStage } from '../../src/prechecks/index.js';
 import { buildReport, renderReportJson, renderReportMarkdown } from '../../src/report/index.js';
-import { createSimulatedAws } from '../../src/sim/index.js';
 import { escapeMarkdown } from '../../src/text/safe.js';
 import { RUN_ID, runOnSimulation } from '../e2e/harness.js';
+import { simulatedExample } from '../support/example-world.js';
 
 const REWORDED = 'reworded';
 const reword = vi.hoisted(() => ({ on: false }));
@@ -45,7 +45,7 @@ async function reportOf(example: string, reworded: boolean) {
   reword.on = reworded;
   try {
     const plan = await loadPlan(`examples/${example}/plan.yaml`);
-    const sim = createSimulatedAws(`examples/${example}/scenario.yaml`);
+    const sim = simulatedExample(plan, `examples/${example}/scenario.yaml`);
     const run = await runOnSimulation(plan, sim);
     const report = buildReport({ runId: RUN_ID, events: run.events, plan, results: run.result.waves });
     return { events: run.events, report, md: renderReportMarkdown(report), json: renderReportJson(report) };

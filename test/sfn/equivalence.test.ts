@@ -5,11 +5,15 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../src/plan/load.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
+import { isEstateScenario } from '../support/example-world.js';
 import { type Answer, normalizeMintedIds, runInProcess, runOnLocalStepFunctions } from './local-engine.js';
 
+// examples/estate (an estate scenario: waves side by side in several accounts) is left out until
+// the local Step Functions harness runs side-by-side plans (it stops in running.sideBySide today).
 const EXAMPLES = readdirSync('examples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && !['plans', 'scenarios', 'embedding'].includes(d.name))
   .map((d) => d.name)
+  .filter((name) => !isEstateScenario(`examples/${name}/scenario.yaml`))
   .sort();
 
 async function bothEngines(example: string, answers: Answer[] = []) {

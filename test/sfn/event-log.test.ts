@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
+import { isEstateScenario } from '../support/example-world.js';
 import {
   type Answer,
   comparable,
@@ -13,9 +14,12 @@ import {
   runOnLocalStepFunctions,
 } from './local-engine.js';
 
+// examples/estate (an estate scenario: waves side by side in several accounts) is left out until
+// the local Step Functions harness runs side-by-side plans (it stops in running.sideBySide today).
 const EXAMPLES = readdirSync('examples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && !['plans', 'scenarios', 'embedding'].includes(d.name))
   .map((d) => d.name)
+  .filter((name) => !isEstateScenario(`examples/${name}/scenario.yaml`))
   .sort();
 
 async function bothLogs(

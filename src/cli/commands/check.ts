@@ -5,6 +5,7 @@ import { isEc2Origin } from '../../../machines/types.js';
 import { createAwsActors, createNetworkProbeRunner } from '../../actors/index.js';
 import type { FailbackActivities } from '../../actors/types.js';
 import { AwsClock } from '../../aws/aws-clock.js';
+import type { DrsSender } from '../../aws/clients.js';
 import { instrumentAwsClients } from '../../aws/instrument.js';
 import { type EmitEvent, eventStamper, type RunEventBody } from '../../events.js';
 import { jobSettings } from '../../plan/jobs.js';
@@ -14,7 +15,7 @@ import { judgeEarlierWaves, waveIndexOf } from '../../run/continue.js';
 import { planActivities } from '../../run/targets.js';
 import { newRunId } from '../../run-id.js';
 import type { AwsContext } from '../aws-context.js';
-import { awsContextFromWave, checkFromWave } from '../from-wave.js';
+import { awsContextFromWave, checkFromWave, drsOfWave } from '../from-wave.js';
 import { identityLines } from '../identity.js';
 import { type CliIO, palette, useColor, writeLine } from '../io.js';
 import { createCliLogger } from '../logging.js';
@@ -120,10 +121,21 @@ export async function check(options: CheckOptions, io: CliIO): Promise<CheckRepo
   if (options.fromWave !== undefined && startAt > 0) {
     // The waves before it: failed back whole, as `run --from-wave` requires (one read, a check each).
     const checks: RunEventBody[] = [];
-    // Read in the plan's account and DR region (TODO: waves of other targets are judged there too).
-    const { drs } = instrumentAwsClients(aws.clients, region, emit, undefined, awsClock);
+    // Each earlier wave is read where it acts (its account and region).
+    const instrument = (drs: DrsSender, drsRegion: string, account?: string) =>
+      instrumentAwsClients(
+        { drs, ec2: aws.clients.ec2 },
+        drsRegion,
+        account === undefined
+          ? emit
+          : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body),
+        undefined,
+        awsClock,
+      ).drs;
+    const drs = instrument(aws.clients.drs, region);
+    const drsOf = drsOfWave(plan, aws, instrument);
     const earlier = await aws.drive(
-      judgeEarlierWaves({ plan, fromWave: options.fromWave, drs, events: checks }),
+      judgeEarlierWaves({ plan, fromWave: options.fromWave, drs, drsOf, events: checks }),
     );
     for (const body of checks) emit(body);
     for (const w of earlier.waves) waves.push({ name: w.wave, ready: w.failedBack });

@@ -3,6 +3,7 @@
 // region; with --watch, polled until every one is CONTINUOUS within the RPO or Ctrl-C.
 import { eventStamper, type RunEventBody } from '../../events.js';
 import { loadPlan } from '../../plan/load.js';
+import { planTargets } from '../../plan/targets.js';
 import { type PreparedServer, type PrepareResult, prepareReverseReplication } from '../../prepare/index.js';
 import { newRunId } from '../../run-id.js';
 import { readReversals, recordReversals } from '../../store/reversals.js';
@@ -162,9 +163,10 @@ export async function prepare(
   if (options.watch) for (const s of INTERRUPT_SIGNALS) signals.on(s, onSignal);
   // The ARNs earlier prepares of this plan recorded (in this DR region): the documented pointer to
   // each reversed source server (docs/operations.md).
+  const regions = new Set(planTargets(plan, aws.region).map((t) => t.region));
   const recorded = new Map(
     [...readReversals(options.stateDir, plan.name)]
-      .filter(([, r]) => r.region === aws.region)
+      .filter(([, r]) => regions.has(r.region))
       .map(([id, r]) => [id, r.reversedDirectionSourceServerArn] as const),
   );
   let result: PrepareResult;
@@ -179,7 +181,7 @@ export async function prepare(
         region: aws.region,
         confirm,
         recorded,
-        onReversal: (servers) =>
+        onReversal: (servers, drRegion) =>
           recordReversals(
             options.stateDir,
             plan.name,
@@ -188,7 +190,7 @@ export async function prepare(
                 ? [
                     {
                       sourceServerID: s.sourceServerID,
-                      region: aws.region,
+                      region: drRegion,
                       ...(s.recoveryInstanceID ? { recoveryInstanceID: s.recoveryInstanceID } : {}),
                       reversedDirectionSourceServerArn: s.reversedDirectionSourceServerArn,
                       at: new Date(aws.clock.now()).toISOString(),

@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { DrsSender } from '../../aws/clients.js';
 import { instrumentClient } from '../../aws/instrument.js';
 import { createStopGate } from '../../aws/stop-gate.js';
 import { ConfigError } from '../../config/index.js';
-import type { RunEventBody } from '../../events.js';
+import type { EmitEvent, RunEventBody } from '../../events.js';
 import { parsePlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/types.js';
 import {
@@ -25,7 +26,7 @@ import type { RunStore } from '../../store/run-store.js';
 import type { AwsContext } from '../aws-context.js';
 import { type DriveSession, driveRun, type RunDeps, type RunSummary } from '../drive.js';
 import { UsageError } from '../errors.js';
-import { awsContextFromWave, checkFromWave, type EarlierWorld } from '../from-wave.js';
+import { awsContextFromWave, checkFromWave, drsOfWave, type EarlierWorld } from '../from-wave.js';
 import { identityLines, readCallerIdentity } from '../identity.js';
 import { type CliIO, palette, useColor } from '../io.js';
 import { createCliLogger } from '../logging.js';
@@ -92,15 +93,22 @@ async function readSkippedWaves(
 ): Promise<EarlierWaves | undefined> {
   if (options.fromWave === undefined || waveIndexOf(plan, options.fromWave) <= 0) return undefined;
   const events: RunEventBody[] = [];
-  const drs = instrumentClient(aws.clients.drs, {
-    service: 'drs',
-    region: aws.region,
-    emit: (body) => {
-      events.push(body);
-    },
-  });
+  const collect: EmitEvent = (body) => {
+    events.push(body);
+  };
+  const instrument = (drs: DrsSender, region: string, account?: string) =>
+    instrumentClient(drs, {
+      service: 'drs',
+      region,
+      emit:
+        account === undefined
+          ? collect
+          : (body) => collect(body.type === 'aws.request' ? { ...body, account } : body),
+    });
+  const drs = instrument(aws.clients.drs, aws.region);
+  const drsOf = drsOfWave(plan, aws, instrument);
   try {
-    return await aws.drive(readEarlierWaves({ plan, fromWave: options.fromWave, drs, events }));
+    return await aws.drive(readEarlierWaves({ plan, fromWave: options.fromWave, drs, drsOf, events }));
   } catch (error) {
     if (error instanceof WavesNotFailedBackError && aws.simulated && earlierWorld === null) {
       error.message +=

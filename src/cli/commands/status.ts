@@ -31,6 +31,8 @@ export interface ServerStatus {
 export interface WaveStatus {
   name: string;
   outcome: string;
+  /** Where the wave acts, in a plan of several accounts or regions (as the report's `place`). */
+  place?: { account?: string; accountId?: string; region: string };
   jobIds: string[];
   servers: ServerStatus[];
 }
@@ -67,6 +69,7 @@ function detailOf(stored: StoredRun): RunStatusDetail {
     waves: report.waves.map((w) => ({
       name: w.name,
       outcome: w.outcome,
+      ...(w.place ? { place: w.place } : {}),
       jobIds: w.jobIds,
       servers: w.servers.map((s) => ({
         sourceServerID: s.sourceServerID,
@@ -173,7 +176,10 @@ function detailLines(detail: RunStatusDetail, stateDir: string, p: Palette): str
   }
   lines.push('', p.bold('Waves:'));
   for (const wave of detail.waves) {
-    lines.push(`  ${wave.name}: ${wave.outcome}`);
+    const place = wave.place
+      ? ` (${wave.place.account !== undefined ? `account ${wave.place.account}` : 'own account'}, ${wave.place.region})`
+      : '';
+    lines.push(`  ${wave.name}${place}: ${wave.outcome}`);
     if (wave.jobIds.length > 0) lines.push(`    jobs: ${wave.jobIds.join(', ')}`);
     for (const server of wave.servers) {
       const what =
