@@ -9,8 +9,6 @@ import { type RunTableDeps, recordRun } from './runs.js';
 
 export interface StartRunOptions {
   plan: Plan;
-  /** Where the plan was read from, named in a refusal (absent: the plan's name). */
-  planFile?: string;
   runId: string;
   /** The plan state machine of the deployment (`drs-failback-plan`). */
   stateMachineArn: string;
@@ -34,34 +32,11 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${parts.join(':')}:${name}`;
 }
 
-/**
- * Refuses a plan whose waves run side by side (`waves[].after`, `concurrency` above 1): the
- * generated plan definition has no state for the plan machine's `running.sideBySide` yet, so such
- * a run must not start on Step Functions. A usage error (exit 2): nothing is sent.
- */
-export function refuseSideBySide(plan: Plan, planFile?: string): void {
-  const where = planFile ?? `plan ${plan.name}`;
-  const why = 'waves side by side run in the in-process engine only (docs/step-functions.md, Not done yet)';
-  const after = plan.waves.find((w) => w.after !== undefined);
-  if (after)
-    throw Object.assign(
-      new Error(`${where}: waves[${plan.waves.indexOf(after)}].after (wave ${after.name}): ${why}`),
-      {
-        name: 'UsageError',
-      },
-    );
-  if ((plan.concurrency ?? 1) > 1)
-    throw Object.assign(new Error(`${where}: concurrency ${plan.concurrency}: ${why}`), {
-      name: 'UsageError',
-    });
-}
-
 export async function startSfnRun(
   deps: RunTableDeps & { sfn: Pick<SFNClient, 'send'> },
   options: StartRunOptions,
 ): Promise<StartedRun> {
   const { plan, runId, stateMachineArn } = options;
-  refuseSideBySide(plan, options.planFile);
   const executionArn = executionArnOf(stateMachineArn, runId);
   const now = deps.clock.now();
   await recordRun(deps, {

@@ -72,49 +72,24 @@ describe('drs-failback run --engine sfn', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it.each([
-    ['after', '  - name: app\n    after: []\n', '', 'waves[1].after (wave app)'],
-    ['concurrency', '  - name: app\n', 'concurrency: 2\n', 'concurrency 2'],
-  ])(
-    'a plan with waves side by side (%s): exit 2 naming the file and the field, nothing sent',
-    async (_key, app, extra, field) => {
-      const dir = mkdtempSync(join(tmpdir(), 'sfn-plan-'));
-      const file = join(dir, 'plan.yaml');
-      writeFileSync(
-        file,
-        `version: 1\nname: p\nregion: us-east-1\nobjectives: { rpo: 15m, rto: 4h }\n${extra}waves:\n  - name: db\n    servers: [{ sourceServerID: s-1234567890abcdef0 }]\n${app}    servers: [{ sourceServerID: s-abcdef01234567890 }]\n`,
-      );
-      const { code, stderr } = await cli(['run', file, '--engine', 'sfn', '--state-machine-arn', ARN]);
-      expect(code).toBe(2);
-      expect(stderr).toContain(file);
-      expect(stderr).toContain(field);
-      expect(stderr).toContain('side by side');
-      expect(sfn.calls()).toHaveLength(0);
-      expect(ddb.calls()).toHaveLength(0);
-    },
-  );
-
-  it('the library start refuses a plan with waves side by side before it records anything', async () => {
+  it('starts a plan with waves side by side (waves[].after, concurrency): the plan definition runs them under a Map', async () => {
     const plan = await loadPlan('examples/three-wave/plan.yaml');
     const sideBySide = {
       ...plan,
-      waves: plan.waves.map((w, i) => (i === 2 ? { ...w, after: ['databases'] } : w)),
+      concurrency: 2,
+      waves: plan.waves.map((w, i) => (i === 1 ? { ...w, after: [] } : w)),
     };
-    await expect(
-      startSfnRun(
-        { ...deps(), sfn: new SFNClient({}) },
-        { plan: sideBySide, runId: RUN_ID, stateMachineArn: ARN },
-      ),
-    ).rejects.toMatchObject({
-      name: 'UsageError',
-      message: expect.stringContaining('plan payments: waves[2].after'),
-    });
-    // The same plan without `after` starts (the refusal is about the field, not the plan).
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:x` });
-    expect(sfn.calls()).toHaveLength(0);
-    expect(ddb.calls()).toHaveLength(0);
-    await startSfnRun({ ...deps(), sfn: new SFNClient({}) }, { plan, runId: RUN_ID, stateMachineArn: ARN });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    await startSfnRun(
+      { ...deps(), sfn: new SFNClient({}) },
+      { plan: sideBySide, runId: RUN_ID, stateMachineArn: ARN },
+    );
+    const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    const input = JSON.parse(start?.input ?? '{}') as {
+      begin: { input: { concurrency?: number; waves: { after?: string[] }[] } };
+    };
+    expect(input.begin.input.concurrency).toBe(2);
+    expect(input.begin.input.waves[1]?.after).toEqual([]);
   });
 
   it('starts the plan execution named by the run id, after recording the run with its plan', async () => {

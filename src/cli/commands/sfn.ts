@@ -59,7 +59,6 @@ export async function sfnCommand(
       const runId = options.runId ?? newRunId(deps.clock.now());
       const started = await startSfnRun(deps, {
         plan,
-        planFile: options.plan,
         runId,
         stateMachineArn,
         ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
