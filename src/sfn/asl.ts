@@ -152,6 +152,7 @@ function mapOfChildExecutions(leaf: string, comment: { Comment?: string }): AslS
       'invokeId.$': '$$.Map.Item.Value.invokeId',
       'begin.$': '$$.Map.Item.Value.input',
       'historyLimit.$': '$.history.limit',
+      continuations: 0,
     },
     MaxConcurrencyPath: '$.command.maxConcurrency',
     ItemProcessor: {
@@ -178,17 +179,29 @@ function mapOfChildExecutions(leaf: string, comment: { Comment?: string }): AslS
             'invokeId.$': '$.invokeId',
             begin: { 'resume.$': '$.result.output.continued' },
             'historyLimit.$': '$.historyLimit',
+            // Each continuation adds its Task, Choice and Pass to the plan's history: counted by the step.
+            'continuations.$': 'States.MathAdd($.continuations, 1)',
           },
           Next: names.child,
         },
         [names.done]: {
           Type: 'Pass',
-          Parameters: { 'invokeId.$': '$.invokeId', kind: 'done', 'output.$': '$.result.output' },
+          Parameters: {
+            'invokeId.$': '$.invokeId',
+            kind: 'done',
+            'output.$': '$.result.output',
+            'continuations.$': '$.continuations',
+          },
           End: true,
         },
         [names.failed]: {
           Type: 'Pass',
-          Parameters: { 'invokeId.$': '$.invokeId', 'Error.$': '$.error.Error', 'Cause.$': '$.error.Cause' },
+          Parameters: {
+            'invokeId.$': '$.invokeId',
+            'Error.$': '$.error.Error',
+            'Cause.$': '$.error.Cause',
+            'continuations.$': '$.continuations',
+          },
           End: true,
         },
       },

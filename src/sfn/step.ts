@@ -80,9 +80,13 @@ export interface ChildExecution {
 }
 
 /** How one child execution of a Map round ended: its machine's output, or its error. */
-export type ChildResult =
+export type ChildResult = (
   | { invokeId: string; kind: 'done'; output: unknown }
-  | { invokeId: string; Error: string; Cause?: unknown };
+  | { invokeId: string; Error: string; Cause?: unknown }
+) & {
+  /** How many times the child continued as new inside the Map (absent: none). */
+  continuations?: number;
+};
 
 export interface Continuation {
   snapshot: StoredSnapshot;
@@ -159,6 +163,8 @@ export const HISTORY_EVENTS = {
   map: 4,
   /** Each item of a Map: iteration started and succeeded, its child's Task, Choice and Pass. */
   mapItem: 2 + 5 + 2 + 2,
+  /** A child continued as new inside a Map: its Pass, the next child Task and Choice. */
+  mapContinuation: 2 + 5 + 2,
 } as const;
 
 /** The most events one cycle (a leaf, its step, its route) may add: continue before it would pass. */
@@ -509,7 +515,15 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
   const machine = MACHINES[name] as AnyStateMachine;
   if ('execution' in request) return begin(name, request, options);
   const { command, outcome } = request;
-  const history = { events: request.history.events + cycleEvents(command), limit: request.history.limit };
+  // A Map round: its children's continuations happened inside it (known once it ended).
+  const continued =
+    'kind' in outcome && outcome.kind === 'children'
+      ? outcome.results.reduce((n, r) => n + (r.continuations ?? 0), 0) * HISTORY_EVENTS.mapContinuation
+      : 0;
+  const history = {
+    events: request.history.events + cycleEvents(command) + continued,
+    limit: request.history.limit,
+  };
   // A child execution that continued as new: start the next one where it stopped.
   if (command.kind === 'execution' && !('Error' in outcome) && outcome.kind === 'done') {
     const continued = (outcome.output as { continued?: Continuation } | null)?.continued;

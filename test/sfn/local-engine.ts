@@ -14,7 +14,15 @@ import { createLogger } from '../../src/log.js';
 import type { Plan } from '../../src/plan/types.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
 import { createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
-import { type AslDefinition, CONTINUE, generateAsl, ROUTE, START, UNROUTABLE } from '../../src/sfn/asl.js';
+import {
+  type AslDefinition,
+  type AslState,
+  CONTINUE,
+  generateAsl,
+  ROUTE,
+  START,
+  UNROUTABLE,
+} from '../../src/sfn/asl.js';
 import { createEngineStep } from '../../src/sfn/engine-step.js';
 import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
 import type { RunTableDeps } from '../../src/sfn/run-table.js';
@@ -208,13 +216,10 @@ function runnerOf(machine: MachineName): StateMachine {
 const NOT_LEAVES = new Set([START, ROUTE, CONTINUE, UNROUTABLE]);
 const isLeaf = (name: string) => !NOT_LEAVES.has(name) && !name.includes('/');
 
-type LocalState = StateMachineDefinition['States'][string];
-
 /** Every state of a definition, those inside a Map's ItemProcessor included (handlers go by name). */
-function allStates(states: StateMachineDefinition['States']): [string, LocalState][] {
-  return Object.entries(states).flatMap(([name, state]): [string, LocalState][] => {
-    const processor = (state as { ItemProcessor?: { States: StateMachineDefinition['States'] } })
-      .ItemProcessor;
+function allStates<S>(states: Record<string, S>): [string, S][] {
+  return Object.entries(states).flatMap(([name, state]): [string, S][] => {
+    const processor = (state as { ItemProcessor?: { States: Record<string, S> } }).ItemProcessor;
     return [[name, state], ...(processor ? allStates(processor.States) : [])];
   });
 }
@@ -472,9 +477,13 @@ export function normalizeMintedIds<T>(value: T, names = new Map<string, string>(
 /** AWS history events a local event log stands for (estimates: AWS's own counts need AWS). */
 export function estimatedHistoryEvents(log: readonly EventLog[], definition: AslDefinition): number {
   let events = HISTORY_EVENTS.execution;
+  const states: Record<string, AslState | undefined> = Object.fromEntries(allStates(definition.States));
   for (const e of log) {
+    // An item of a Map: its iteration started and succeeded (its states are counted as they run).
+    if (e.type === 'MapIterationStarted') events += 2;
     if (e.type !== 'StateEntered') continue;
-    const state = definition.States[e.state.name];
+    const state = states[e.state.name];
+    if (state?.Type === 'Map') events += HISTORY_EVENTS.map;
     const resource = String(state?.Resource ?? '');
     if (state?.Type === 'Task')
       events += resource.endsWith('.waitForTaskToken') ? HISTORY_EVENTS.callback : HISTORY_EVENTS.task;

@@ -7,10 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/types.js';
+import { generateAsl } from '../../src/sfn/asl.js';
 import { createSimulatedAws, type ScenarioFile, toScenario } from '../../src/sim/index.js';
 import {
   type Answer,
   type AwsRequest,
+  estimatedHistoryEvents,
+  type LocalExecution,
   normalizeMintedIds,
   runInProcess,
   runOnLocalStepFunctions,
@@ -233,4 +236,43 @@ describe('waves side by side: in process and on Step Functions (local runner)', 
     const tampered = { ...ran, local: { ...ran.local, byWave: { ...ran.local.byWave, app: app.slice(1) } } };
     expect(() => expectSameRun(tampered)).toThrow();
   }, 60_000);
+});
+
+describe('history of a plan running waves under a Map', () => {
+  const definitions = { plan: generateAsl('plan'), wave: generateAsl('wave') };
+  const eventsOf = (e: LocalExecution) => estimatedHistoryEvents(e.log, definitions[e.machine]);
+  const LIMIT = 200;
+
+  it("the plan step's estimate agrees with the event log; under a low limit every execution stays under it, the run unchanged", async () => {
+    const p = plan([[], [], ['db', 'app'], ['web']], 2);
+    const unlimited = await runOnLocalStepFunctions(p, createSimulatedAws(toScenario(scenario())));
+    const planExecution = unlimited.executions.find((e) => e.machine === 'plan');
+    // The final state and the end of the execution come after the last step's estimate.
+    expect(planExecution && eventsOf(planExecution)).toBe((planExecution?.estimatedEvents ?? 0) + 2 + 1);
+    const limited = await runOnLocalStepFunctions(p, createSimulatedAws(toScenario(scenario())), {
+      historyLimit: LIMIT,
+    });
+    // Non-vacuous: waves inside the Map continued as new, and so did the plan (during a round's step).
+    const continued = limited.executions.filter((e) => e.continued);
+    expect(continued.some((e) => e.machine === 'wave')).toBe(true);
+    expect(continued.some((e) => e.machine === 'plan')).toBe(true);
+    for (const execution of limited.executions.filter((e) => e.machine === 'wave'))
+      expect(eventsOf(execution), execution.key).toBeLessThanOrEqual(LIMIT);
+    // The plan checks its limit before each Map round; the waves' continuations inside a round (a
+    // Pass, a Task and a Choice each) are counted once it ended, exactly, and may pass the limit.
+    let continuations = 0;
+    for (const execution of limited.executions.filter((e) => e.machine === 'plan')) {
+      const inside = execution.log.filter(
+        (e) => e.type === 'StateEntered' && e.state.name === 'running.sideBySide/next',
+      ).length;
+      continuations += inside;
+      expect(eventsOf(execution) - inside * 9, execution.key).toBeLessThanOrEqual(LIMIT);
+    }
+    expect(continuations).toBeGreaterThan(0);
+    const { plan: _limitedPlan, ...waveTraces } = limited.traces;
+    const { plan: _plan, ...unlimitedWaveTraces } = unlimited.traces;
+    expect(waveTraces).toEqual(unlimitedWaveTraces);
+    expect(normalizeMintedIds(limited.requests)).toEqual(normalizeMintedIds(unlimited.requests));
+    expect(normalizeMintedIds(limited.outcome)).toEqual(normalizeMintedIds(unlimited.outcome));
+  }, 120_000);
 });
