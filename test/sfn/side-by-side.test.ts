@@ -8,6 +8,7 @@ import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/types.js';
 import { generateAsl } from '../../src/sfn/asl.js';
+import { createMemorySnapshotStore } from '../../src/sfn/spill.js';
 import { createSimulatedAws, type ScenarioFile, toScenario } from '../../src/sim/index.js';
 import {
   type Answer,
@@ -299,4 +300,20 @@ describe('history of a plan running waves under a Map', () => {
     expect(normalizeMintedIds(limited.requests)).toEqual(normalizeMintedIds(unlimited.requests));
     expect(normalizeMintedIds(limited.outcome)).toEqual(normalizeMintedIds(unlimited.outcome));
   }, 120_000);
+});
+
+describe('a Map round with spilled documents', () => {
+  it('every snapshot and wave output over 300 bytes spilled: the outputs of a round are loaded, the run unchanged', async () => {
+    const p = plan([[], [], ['db', 'app'], ['web']], 2);
+    const inline = await runOnLocalStepFunctions(p, createSimulatedAws(toScenario(scenario())));
+    const store = createMemorySnapshotStore();
+    const spilled = await runOnLocalStepFunctions(p, createSimulatedAws(toScenario(scenario())), {
+      spill: { store, maxInlineBytes: 300 },
+    });
+    // Non-vacuous: wave outputs left their executions by reference, into the Map's results.
+    expect(store.keys().filter((k) => k.startsWith('output#')).length).toBeGreaterThanOrEqual(4);
+    expect(spilled.traces).toEqual(inline.traces);
+    expect(normalizeMintedIds(spilled.requests)).toEqual(normalizeMintedIds(inline.requests));
+    expect(normalizeMintedIds(spilled.outcome)).toEqual(normalizeMintedIds(inline.outcome));
+  }, 60_000);
 });
