@@ -129,7 +129,7 @@ function childExecution(begin: string, historyLimit: string): AslState {
 }
 
 /** Names of the states inside the Map of child executions of `leaf`. */
-export const mapStatesOf = (leaf: string) => ({
+const mapStatesOf = (leaf: string) => ({
   child: `${leaf}/child`,
   continued: `${leaf}/continued`,
   next: `${leaf}/next`,
