@@ -11,9 +11,15 @@ const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
   .split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn !== '');
+// `-c notificationTopicArns=arn:aws:sns:us-east-1:111122223333:failback,...`: the plans' topics.
+const notificationTopicArns = String(app.node.tryGetContext('notificationTopicArns') ?? '')
+  .split(',')
+  .map((arn) => arn.trim())
+  .filter((arn) => arn !== '');
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
   memberRoleArns,
+  notificationTopicArns,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
 const orchestratorAccount = app.node.tryGetContext('orchestratorAccount');

@@ -42,9 +42,12 @@ function holds(item: Item | undefined, condition: string | undefined, names: Nam
 
 function update(item: Item, expression: string, names: Names, values: Values): Item {
   const next = { ...item };
-  const add = /^ADD (\w+) (:\w+)$/.exec(expression);
-  if (add?.[1] && add[2]) {
-    next[add[1]] = { N: String(Number(item[add[1]]?.N ?? '0') + Number(value(add[2], values).N)) };
+  if (expression.startsWith('ADD ')) {
+    for (const clause of expression.slice(4).split(/,\s*/)) {
+      const add = /^(\w+) (:\w+)$/.exec(clause);
+      if (!add?.[1] || !add[2]) throw new Error(`fake run table: update ${expression}`);
+      next[add[1]] = { N: String(Number(item[add[1]]?.N ?? '0') + Number(value(add[2], values).N)) };
+    }
     return next;
   }
   if (!expression.startsWith('SET ')) throw new Error(`fake run table: update ${expression}`);
