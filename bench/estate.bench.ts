@@ -358,7 +358,7 @@ async function main() {
     `| estimated Step Functions transitions | ${int(estatePolling.transitions)} | ${int(estate.transitions)} |`,
     `| estimated Step Functions cost | $${estatePolling.costUsd.toFixed(2)} | $${estate.costUsd.toFixed(2)} |`,
     '',
-    `Peak in-flight servers per account and region (from each world's job records): ${estate.peaks.map((p) => `${p.key} ${p.peak}`).join(', ')}; never above the quota. The cost is an estimate: ${TRANSITIONS_PER_WAVE} transitions per wave plus ${TRANSITIONS_PER_POLL} per poll cycle (job and status polls), at $0.025 per 1,000; Lambda invocations add about a third as many requests. Waves side by side run in the in-process engine only (docs/step-functions.md: not done yet), so the Step Functions figures are what the same polls would cost there.`,
+    `Peak in-flight servers per account and region (from each world's job records): ${estate.peaks.map((p) => `${p.key} ${p.peak}`).join(', ')}; never above the quota. The cost is an estimate: ${TRANSITIONS_PER_WAVE} transitions per wave plus ${TRANSITIONS_PER_POLL} per poll cycle (job and status polls), at $0.025 per 1,000; Lambda invocations add about a third as many requests. On Step Functions these waves run under the plan's Map of child executions (docs/step-functions.md, Waves side by side), which adds about 3 transitions per wave (its child Task, a Choice and a Pass); the figures are estimated from this in-process run's polls, not measured on that engine. A Map round ends with its last wave, so there the 10 waves beyond the concurrency of 20 start when the first 20 have all ended, not as each one ends: the virtual duration on Step Functions is longer than the one above.`,
     '',
   ];
   const section = lines.join('\n');

@@ -100,8 +100,116 @@ function route(targets: readonly string[]): AslState {
 /** A machine another one runs as a child execution: its parent continues it. */
 function isChild(machine: MachineName): boolean {
   return (Object.keys(MACHINES) as MachineName[]).some((parent) =>
-    leavesOfMachine(parent).some((l) => l.what.kind === 'execution' && l.what.machine === machine),
+    leavesOfMachine(parent).some(
+      (l) => (l.what.kind === 'execution' || l.what.kind === 'executions') && l.what.machine === machine,
+    ),
   );
+}
+
+const CHILD_RETRY = retry([
+  'StepFunctions.ExecutionLimitExceededException',
+  'StepFunctions.SdkClientException',
+]);
+
+/** The Task that runs a child execution to its end (`.sync:2`: its output parsed). */
+function childExecution(begin: string, historyLimit: string): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::states:startExecution.sync:2',
+    Parameters: {
+      StateMachineArn: PLACEHOLDERS.wave,
+      Input: {
+        'begin.$': begin,
+        'historyLimit.$': historyLimit,
+        'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+      },
+    },
+    TimeoutSeconds: MAX_TASK_TIMEOUT_S,
+  };
+}
+
+/** Names of the states inside the Map of child executions of `leaf`. */
+const mapStatesOf = (leaf: string) => ({
+  child: `${leaf}/child`,
+  continued: `${leaf}/continued`,
+  next: `${leaf}/next`,
+  done: `${leaf}/done`,
+  failed: `${leaf}/failed`,
+});
+
+/**
+ * Children the machine spawned, side by side: a Map over the step's `starts`, each item a child
+ * execution run to its end (continued as new when it says so), the results handed to the step
+ * together. Which children start, and when, is the machine's: the Map only runs what it lists.
+ */
+function mapOfChildExecutions(leaf: string, comment: { Comment?: string }): AslState {
+  const names = mapStatesOf(leaf);
+  return {
+    ...comment,
+    Type: 'Map',
+    ItemsPath: '$.command.starts',
+    ItemSelector: {
+      'invokeId.$': '$$.Map.Item.Value.invokeId',
+      'begin.$': '$$.Map.Item.Value.input',
+      'historyLimit.$': '$.history.limit',
+      continuations: 0,
+    },
+    MaxConcurrencyPath: '$.command.maxConcurrency',
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: names.child,
+      States: {
+        [names.child]: {
+          ...childExecution('$.begin', '$.historyLimit'),
+          ResultSelector: { 'output.$': '$.Output' },
+          ResultPath: '$.result',
+          Retry: CHILD_RETRY,
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: names.failed }],
+          Next: names.continued,
+        },
+        [names.continued]: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.result.output.continued', IsPresent: true, Next: names.next }],
+          Default: names.done,
+        },
+        [names.next]: {
+          Type: 'Pass',
+          Comment: 'The child continued as new before its history limit: start the next execution from there',
+          Parameters: {
+            'invokeId.$': '$.invokeId',
+            begin: { 'resume.$': '$.result.output.continued' },
+            'historyLimit.$': '$.historyLimit',
+            // Each continuation adds its Task, Choice and Pass to the plan's history: counted by the step.
+            'continuations.$': 'States.MathAdd($.continuations, 1)',
+          },
+          Next: names.child,
+        },
+        [names.done]: {
+          Type: 'Pass',
+          Parameters: {
+            'invokeId.$': '$.invokeId',
+            kind: 'done',
+            'output.$': '$.result.output',
+            'continuations.$': '$.continuations',
+          },
+          End: true,
+        },
+        [names.failed]: {
+          Type: 'Pass',
+          Parameters: {
+            'invokeId.$': '$.invokeId',
+            'Error.$': '$.error.Error',
+            'Cause.$': '$.error.Cause',
+            'continuations.$': '$.continuations',
+          },
+          End: true,
+        },
+      },
+    },
+    ResultSelector: { kind: 'children', 'results.$': '$' },
+    ResultPath: '$.outcome',
+    Next: stepOf(leaf),
+  };
 }
 
 /** The ASL of one machine. */
@@ -135,23 +243,16 @@ export function generateAsl(machine: MachineName): AslDefinition {
       case 'execution':
         states[path] = {
           ...comment,
-          Type: 'Task',
-          Resource: 'arn:aws:states:::states:startExecution.sync:2',
-          Parameters: {
-            StateMachineArn: PLACEHOLDERS.wave,
-            Input: {
-              'begin.$': '$.command.input',
-              'historyLimit.$': '$.history.limit',
-              'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
-            },
-          },
-          TimeoutSeconds: MAX_TASK_TIMEOUT_S,
+          ...childExecution('$.command.input', '$.history.limit'),
           ResultSelector: { kind: 'done', 'output.$': '$.Output' },
           ResultPath: '$.outcome',
-          Retry: retry(['StepFunctions.ExecutionLimitExceededException', 'StepFunctions.SdkClientException']),
+          Retry: CHILD_RETRY,
           Catch: [caught],
           Next: stepOf(path),
         };
+        break;
+      case 'executions':
+        states[path] = mapOfChildExecutions(path, comment);
         break;
       case 'wait':
         states[path] = { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };

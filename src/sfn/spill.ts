@@ -78,6 +78,13 @@ export async function loadRequest(store: SnapshotStore, request: WireRequest): P
     isSpilled(outcome.output)
   )
     return { ...request, snapshot, outcome: { kind: 'done', output: await load(store, outcome.output) } };
+  // So may each output of a Map round of child executions.
+  if (command.kind === 'executions' && !('Error' in outcome) && outcome.kind === 'children') {
+    const results = await Promise.all(
+      outcome.results.map(async (r) => ('output' in r ? { ...r, output: await load(store, r.output) } : r)),
+    );
+    return { ...request, snapshot, outcome: { kind: 'children', results } };
+  }
   return { ...request, snapshot } as StepRequest;
 }
 

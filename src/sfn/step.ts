@@ -36,6 +36,15 @@ export interface StoredSnapshot {
 export type Command =
   | { kind: 'invoke'; state: string; invokeId: string; actor: string; input: unknown }
   | { kind: 'execution'; state: string; invokeId: string; machine: MachineName; input: ChildStart }
+  | {
+      kind: 'executions';
+      state: string;
+      machine: MachineName;
+      /** The children the machine spawned since the last round: a Map runs each as a child execution. */
+      starts: ChildExecution[];
+      /** The Map's MaxConcurrency: the plan's `concurrency` (the machine starts no more anyway). */
+      maxConcurrency: number;
+    }
   | { kind: 'wait'; state: string; delayMs: number; seconds: number; event: EventObject }
   | {
       kind: 'approval';
@@ -65,6 +74,21 @@ export interface ApprovalRequest {
 /** How a child execution begins: from its input, or continued from a snapshot. */
 export type ChildStart = { input: unknown } | { resume: Continuation };
 
+/** One child a Map round starts: the id the machine spawned it with, and how it begins. */
+export interface ChildExecution {
+  invokeId: string;
+  input: ChildStart;
+}
+
+/** How one child execution of a Map round ended: its machine's output, or its error. */
+export type ChildResult = (
+  | { invokeId: string; kind: 'done'; output: unknown }
+  | { invokeId: string; Error: string; Cause?: unknown }
+) & {
+  /** How many times the child continued as new inside the Map (absent: none). */
+  continuations?: number;
+};
+
 export interface Continuation {
   snapshot: StoredSnapshot;
   command: Command;
@@ -89,6 +113,8 @@ export type TaskOutcome =
   | { kind: 'done'; output: unknown }
   | { kind: 'after' }
   | { kind: 'event'; event: EventObject }
+  /** A Map round of child executions ended: each child's result, in the order it was started. */
+  | { kind: 'children'; results: ChildResult[] }
   | { Error: string; Cause?: unknown };
 
 /**
@@ -136,6 +162,12 @@ export const HISTORY_EVENTS = {
   choice: 2,
   pass: 2,
   succeed: 2,
+  /** An inline Map: entered, started, succeeded, exited. */
+  map: 4,
+  /** Each item of a Map: iteration started and succeeded, its child's Task, Choice and Pass. */
+  mapItem: 2 + 5 + 2 + 2,
+  /** A child continued as new inside a Map: its Pass, the next child Task and Choice. */
+  mapContinuation: 2 + 5 + 2,
 } as const;
 
 /** The most events one cycle (a leaf, its step, its route) may add: continue before it would pass. */
@@ -160,7 +192,9 @@ function cycleEvents(command: Command): number {
       ? HISTORY_EVENTS.wait
       : command.kind === 'approval'
         ? HISTORY_EVENTS.callback
-        : HISTORY_EVENTS.task;
+        : command.kind === 'executions'
+          ? HISTORY_EVENTS.map + HISTORY_EVENTS.mapItem * command.starts.length
+          : HISTORY_EVENTS.task;
   return leaf + HISTORY_EVENTS.task + HISTORY_EVENTS.choice;
 }
 
@@ -192,6 +226,9 @@ export function commandFor(
     if (previous && previous.kind !== 'continue' && previous.state === state) return previous;
     throw new Error(`${name}: entered ${state} without its entry actions`);
   };
+  const spawned = actions
+    .filter((a) => a.type === 'xstate.spawnChild')
+    .map((a) => a.params as { id: string; input: unknown });
   const spawn = (id: string) =>
     actions.find((a) => a.type === 'xstate.spawnChild' && (a.params as { id?: string })?.id === id)?.params as
       | { input: unknown }
@@ -215,6 +252,18 @@ export function commandFor(
         invokeId: what.invokeId,
         machine: what.machine,
         input: { input: spawned.input },
+      };
+    }
+    case 'executions': {
+      // Every child spawned by the transitions of this step (the round's done events included).
+      if (spawned.length === 0) throw new Error(`${name}: waits in ${state} with no child to start`);
+      const concurrency = (snapshot.context as { concurrency?: number }).concurrency;
+      return {
+        kind: 'executions',
+        state,
+        machine: what.machine,
+        starts: spawned.map((p) => ({ invokeId: p.id, input: { input: p.input } })),
+        maxConcurrency: Math.max(1, concurrency ?? 1),
       };
     }
     case 'wait': {
@@ -301,6 +350,8 @@ function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
     case 'after':
       if (command.kind !== 'wait') throw new Error(`${command.state}: a wait ended outside a Wait state`);
       return command.event;
+    case 'children':
+      throw new Error(`${command.state}: a Map's results outside a Map of child executions`);
     case 'event':
       if (command.kind !== 'approval') throw new Error(`${command.state}: an answer nobody asked for`);
       // ABORT: `drs-failback abort` answered the approval Task with the machine's own event.
@@ -327,7 +378,8 @@ function causeMessage(cause: unknown): string {
 function withHistory(machine: MachineName, state: Omit<StepState, 'machine'>): StepState {
   const { command, history } = state;
   // The next cycle, then the continuation (a Task at most) and the end of the execution must fit.
-  const needed = CYCLE_EVENTS + HISTORY_EVENTS.task + HISTORY_EVENTS.execution;
+  const cycle = command.kind === 'executions' ? Math.max(CYCLE_EVENTS, cycleEvents(command)) : CYCLE_EVENTS;
+  const needed = cycle + HISTORY_EVENTS.task + HISTORY_EVENTS.execution;
   if (command.kind !== 'done' && command.kind !== 'continue' && history.events + needed > history.limit) {
     return { machine, ...state, command: { kind: 'continue', state: '#continue', next: command } };
   }
@@ -385,6 +437,51 @@ function withAbort(
   return { snapshot: next, command: commandFor(name, next, actions, settled.command) };
 }
 
+/** The child's end time (a machine output's `now`), for ordering a round's results. */
+const endedAt = (result: ChildResult): number => {
+  const now = 'output' in result ? (result.output as { now?: unknown } | null)?.now : undefined;
+  return typeof now === 'number' ? now : Number.POSITIVE_INFINITY;
+};
+
+/**
+ * A Map round ended: the machine hears each child's done (or error) event, in the order the
+ * children ended (their output's `now`; ties and errors in start order), as it would have in
+ * process, and the children those events spawn make the next round's command.
+ */
+function afterRound(
+  name: MachineName,
+  current: AnyMachineSnapshot,
+  command: Extract<Command, { kind: 'executions' }>,
+  results: readonly ChildResult[],
+  events: RunEventBody[],
+  notices: StepNotice[],
+): { snapshot: AnyMachineSnapshot; command: Command } {
+  const machine = MACHINES[name] as AnyStateMachine;
+  const ordered = results
+    .map((result, index) => ({ result, index }))
+    .sort((a, b) => endedAt(a.result) - endedAt(b.result) || a.index - b.index);
+  let snapshot = current;
+  const actions: ActionLike[] = [];
+  for (const { result } of ordered) {
+    const event: EventObject & Record<string, unknown> =
+      'Error' in result
+        ? {
+            type: `xstate.error.actor.${result.invokeId}`,
+            error: { name: result.Error, message: causeMessage(result.Cause) },
+            actorId: result.invokeId,
+          }
+        : { type: `xstate.done.actor.${result.invokeId}`, output: result.output, actorId: result.invokeId };
+    const from = lifecycleOf(name, snapshot.value);
+    events.push(
+      ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, snapshot, event as never)), notices),
+    );
+    const [next, done] = transition(machine, snapshot, event as never);
+    snapshot = next;
+    actions.push(...(done as readonly ActionLike[]));
+  }
+  return { snapshot, command: commandFor(name, snapshot, actions, command) };
+}
+
 function begin(
   name: MachineName,
   request: Extract<StepRequest, { execution: unknown }>,
@@ -431,7 +528,15 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
   const machine = MACHINES[name] as AnyStateMachine;
   if ('execution' in request) return begin(name, request, options);
   const { command, outcome } = request;
-  const history = { events: request.history.events + cycleEvents(command), limit: request.history.limit };
+  // A Map round: its children's continuations happened inside it (known once it ended).
+  const continued =
+    'kind' in outcome && outcome.kind === 'children'
+      ? outcome.results.reduce((n, r) => n + (r.continuations ?? 0), 0) * HISTORY_EVENTS.mapContinuation
+      : 0;
+  const history = {
+    events: request.history.events + cycleEvents(command) + continued,
+    limit: request.history.limit,
+  };
   // A child execution that continued as new: start the next one where it stopped.
   if (command.kind === 'execution' && !('Error' in outcome) && outcome.kind === 'done') {
     const continued = (outcome.output as { continued?: Continuation } | null)?.continued;
@@ -455,9 +560,12 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
     name === 'wave' &&
     (command.kind === 'wait' || command.kind === 'approval') &&
     current.can(abortEvent(options.abort));
-  const event = abortNow ? null : eventFor(command, outcome);
+  const round = command.kind === 'executions' && 'kind' in outcome && outcome.kind === 'children';
+  const event = abortNow || round ? null : eventFor(command, outcome);
   let settled: { snapshot: AnyMachineSnapshot; command: Command };
-  if (abortNow) {
+  if (round && command.kind === 'executions' && outcome.kind === 'children') {
+    settled = afterRound(name, current, command, outcome.results, events, notices);
+  } else if (abortNow) {
     settled = withAbort(name, { snapshot: current, command }, options.abort, events, notices);
   } else if (event === null) {
     // An approval whose Task timed out before its deadline (or without one): ask again.

@@ -13,6 +13,11 @@ export type LeafKind =
   | { kind: 'invoke'; invokeId: string; actor: string }
   /** Invokes another machine: a child execution. */
   | { kind: 'execution'; invokeId: string; machine: MachineName }
+  /**
+   * Spawns children of another machine and waits for them (`xstate.done.actor.*`): a Map of child
+   * executions, one per child its entry or its done events spawn.
+   */
+  | { kind: 'executions'; machine: MachineName }
   /** Waits for a delayed event: a Wait state. */
   | { kind: 'wait'; delays: string[] }
   /** Waits for APPROVE or REFUSE (and maybe a deadline): a `.waitForTaskToken` Task. */
@@ -39,8 +44,28 @@ function machineNameOf(logic: unknown): MachineName | null {
   return null;
 }
 
+/** A leaf that waits for children it spawned: it listens for any actor's done event. */
+function waitsForSpawned(node: AnyStateNode): boolean {
+  return 'xstate.done.actor.*' in ((node.config.on ?? {}) as Record<string, unknown>);
+}
+
+/** The one machine a machine can spawn (its actors that are machines of the engine). */
+function spawnedMachine(machine: AnyStateMachine, node: AnyStateNode): MachineName {
+  const names = Object.values(machine.implementations.actors as Record<string, unknown>)
+    .map(machineNameOf)
+    .filter((n): n is MachineName => n !== null);
+  const [name, ...more] = names;
+  if (!name || more.length > 0)
+    throw new Error(
+      `${node.path.join('.')}: spawns children of one machine of the engine, found ${names.length}`,
+    );
+  return name;
+}
+
 function kindOf(machine: AnyStateMachine, node: AnyStateNode): LeafKind {
   if (node.type === 'final') return { kind: 'final' };
+  // Its eventless transition leaves once the children ended: checked by the step after each round.
+  if (waitsForSpawned(node)) return { kind: 'executions', machine: spawnedMachine(machine, node) };
   if (node.always && node.always.length > 0) return { kind: 'transient' };
   const invoke = node.invoke[0];
   if (invoke) {
@@ -85,7 +110,8 @@ function settledLeaves(node: AnyStateNode, seen: Set<AnyStateNode>): AnyStateNod
     return initial.flatMap((t: AnyStateNode) => settledLeaves(t, seen));
   }
   if (node.always && node.always.length > 0) {
-    const out: AnyStateNode[] = [];
+    // A leaf waiting for spawned children settles there, or (none to start) goes on at once.
+    const out: AnyStateNode[] = waitsForSpawned(node) ? [node] : [];
     for (const t of node.always)
       for (const target of t.target ?? []) out.push(...settledLeaves(target, seen));
     return out;
@@ -100,6 +126,11 @@ function settledLeaves(node: AnyStateNode, seen: Set<AnyStateNode>): AnyStateNod
  */
 export function successorsOf(leaf: AnyStateNode): string[] {
   const out = new Set<string>();
+  // A leaf waiting for spawned children leaves by its eventless transition once they ended.
+  if (waitsForSpawned(leaf))
+    for (const t of leaf.always ?? [])
+      for (const target of t.target ?? [])
+        for (const settled of settledLeaves(target, new Set())) out.add(settled.path.join('.'));
   for (let node: AnyStateNode | undefined = leaf; node; node = node.parent) {
     for (const transitions of node.transitions.values()) {
       for (const t of transitions) {

@@ -50,6 +50,7 @@ describe('generated ASL', () => {
         const expected = {
           invoke: 'Task',
           execution: 'Task',
+          executions: 'Map',
           approval: 'Task',
           wait: 'Wait',
           final: 'Succeed',

@@ -19,6 +19,7 @@ import { main } from '../../src/cli/main.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { buildReport, renderReportJson } from '../../src/report/index.js';
 import { abortOf, readRun, recordRun } from '../../src/sfn/runs.js';
+import { startSfnRun } from '../../src/sfn/start.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
 import { answerFrom, createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 import { normalizeMintedIds, RUN_ID, runInProcess, runOnLocalStepFunctions } from './local-engine.js';
@@ -69,6 +70,26 @@ describe('drs-failback run --engine sfn', () => {
     expect(stderr).not.toBe('');
     expect(sfn.calls()).toHaveLength(0);
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('starts a plan with waves side by side (waves[].after, concurrency): the plan definition runs them under a Map', async () => {
+    const plan = await loadPlan('examples/three-wave/plan.yaml');
+    const sideBySide = {
+      ...plan,
+      concurrency: 2,
+      waves: plan.waves.map((w, i) => (i === 1 ? { ...w, after: [] } : w)),
+    };
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:x` });
+    await startSfnRun(
+      { ...deps(), sfn: new SFNClient({}) },
+      { plan: sideBySide, runId: RUN_ID, stateMachineArn: ARN },
+    );
+    const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    const input = JSON.parse(start?.input ?? '{}') as {
+      begin: { input: { concurrency?: number; waves: { after?: string[] }[] } };
+    };
+    expect(input.begin.input.concurrency).toBe(2);
+    expect(input.begin.input.waves[1]?.after).toEqual([]);
   });
 
   it('starts the plan execution named by the run id, after recording the run with its plan', async () => {

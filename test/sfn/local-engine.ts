@@ -14,7 +14,15 @@ import { createLogger } from '../../src/log.js';
 import type { Plan } from '../../src/plan/types.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
 import { createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
-import { type AslDefinition, CONTINUE, generateAsl, ROUTE, START, UNROUTABLE } from '../../src/sfn/asl.js';
+import {
+  type AslDefinition,
+  type AslState,
+  CONTINUE,
+  generateAsl,
+  ROUTE,
+  START,
+  UNROUTABLE,
+} from '../../src/sfn/asl.js';
 import { createEngineStep } from '../../src/sfn/engine-step.js';
 import { appendEvents, placedBefore, placeEvents, readEvents } from '../../src/sfn/event-log.js';
 import type { RunTableDeps } from '../../src/sfn/run-table.js';
@@ -194,6 +202,8 @@ export interface LocalExecution {
 
 export interface LocalEngineRun extends EngineRun {
   executions: LocalExecution[];
+  /** The most wave executions that ran at the same time. */
+  peakWaveExecutions: number;
   /** The run table the Lambdas wrote. */
   table: RunTableDeps & { fake: FakeRunTable };
 }
@@ -223,6 +233,24 @@ function runnerOf(machine: MachineName): StateMachine {
 
 const NOT_LEAVES = new Set([START, ROUTE, CONTINUE, UNROUTABLE]);
 const isLeaf = (name: string) => !NOT_LEAVES.has(name) && !name.includes('/');
+
+/** Every state of a definition, those inside a Map's ItemProcessor included (handlers go by name). */
+function allStates<S>(states: Record<string, S>): [string, S][] {
+  return Object.entries(states).flatMap(([name, state]): [string, S][] => {
+    const processor = (state as { ItemProcessor?: { States: Record<string, S> } }).ItemProcessor;
+    return [[name, state], ...(processor ? allStates(processor.States) : [])];
+  });
+}
+
+/** Which wave a child execution runs: its input's, or the snapshot it continues from. */
+function waveIndexOf(begin: {
+  input?: { waveIndex?: number };
+  resume?: { snapshot?: unknown };
+}): number | undefined {
+  if (begin.input?.waveIndex !== undefined) return begin.input.waveIndex;
+  const context = (begin.resume?.snapshot as { context?: { waveIndex?: number } } | undefined)?.context;
+  return context?.waveIndex;
+}
 
 class TaskError extends Error {
   constructor(name: string, message: string) {
@@ -312,6 +340,11 @@ export async function runOnLocalStepFunctions(
     },
     ensureRun: (run) => ensureRun(table, run),
   });
+  // Waits are skipped; time moves on by the machine's own delay, on the virtual clock's timers, so
+  // wave executions running side by side (a Map) share one timeline as they do in process.
+  const sleep = (ms: number) => new Promise<void>((resolve) => sim.clock.setTimeout(resolve, ms));
+  let runningWaves = 0;
+  let peakWaveExecutions = 0;
   const answers = [...(options.answers ?? [])];
   const lose = new Set(options.loseFirstAnswerOf ?? []);
   const traces: Record<string, string[]> = {};
@@ -327,7 +360,7 @@ export async function runOnLocalStepFunctions(
     const definition = definitions[machine];
     const handlers: Record<string, (input: never) => Promise<unknown>> = {};
     const waits: Record<string, number> = {};
-    for (const [name, state] of Object.entries(definition.States)) {
+    for (const [name, state] of allStates(definition.States)) {
       if (state.Type === 'Wait') waits[name] = 0;
       if (state.Type !== 'Task') continue;
       const resource = (state as { Resource: string }).Resource;
@@ -335,7 +368,7 @@ export async function runOnLocalStepFunctions(
         handlers[name] = async ({ Payload }: { Payload: StepRequest }) => {
           // The Wait was skipped: time moves on by the machine's own delay instead.
           if ('outcome' in Payload && !('Error' in Payload.outcome) && Payload.outcome.kind === 'after')
-            if (Payload.command.kind === 'wait') sim.clock.advanceBy(Payload.command.delayMs);
+            if (Payload.command.kind === 'wait') await sleep(Payload.command.delayMs);
           const ran = 'command' in Payload ? Payload.command.state : null;
           if (options.abortAt && ran === options.abortAt.leaf && key === options.abortAt.key) {
             options.abortAt = undefined;
@@ -351,7 +384,7 @@ export async function runOnLocalStepFunctions(
         }) => {
           const answer = answers.shift() ?? 'approve';
           if (answer === 'timeout') {
-            sim.clock.advanceBy(Payload.command.delayMs ?? 0);
+            await sleep(Payload.command.delayMs ?? 0);
             throw new TaskError('States.Timeout', 'the approval timed out');
           }
           if (answer === 'abort') {
@@ -369,11 +402,16 @@ export async function runOnLocalStepFunctions(
           return { ExecutionArn: `arn:aws:states:local:000000000000:execution:${machine}:continued` };
         };
       } else if (resource.startsWith('arn:aws:states:::states:startExecution')) {
-        handlers[name] = async ({ Input }: { Input: { begin: { input?: { waveIndex?: number } } } }) => {
-          const child = Input.begin.input?.waveIndex;
+        handlers[name] = async ({ Input }: { Input: { begin: Parameters<typeof waveIndexOf>[0] } }) => {
+          const child = waveIndexOf(Input.begin);
           const last = [...executions].reverse().find((e) => e.machine === 'wave');
           const index = child ?? Number(last?.key.split(':')[1] ?? 0);
-          return { Status: 'SUCCEEDED', Output: await execute('wave', Input, `wave:${index}`) };
+          peakWaveExecutions = Math.max(peakWaveExecutions, ++runningWaves);
+          try {
+            return { Status: 'SUCCEEDED', Output: await execute('wave', Input, `wave:${index}`) };
+          } finally {
+            runningWaves--;
+          }
         };
       } else {
         let attempts = 0;
@@ -425,11 +463,11 @@ export async function runOnLocalStepFunctions(
     begin: { input },
     ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
   };
-  let outcome = await execute('plan', execution, 'plan');
+  let outcome = await sim.clock.run(execute('plan', execution, 'plan'), { idleTurns: 5 });
   while (continuation) {
     const next: Promise<unknown> = continuation;
     continuation = null;
-    outcome = await next;
+    outcome = await sim.clock.run(next, { idleTurns: 5 });
   }
   // A large plan output leaves the execution by reference, as `status` and `report` read it.
   outcome = await load(store, outcome);
@@ -441,6 +479,7 @@ export async function runOnLocalStepFunctions(
     notifications: requestsOf(events, true),
     events,
     executions,
+    peakWaveExecutions,
     table: { ...table, fake },
   };
 }
@@ -467,9 +506,13 @@ export function normalizeMintedIds<T>(value: T, names = new Map<string, string>(
 /** AWS history events a local event log stands for (estimates: AWS's own counts need AWS). */
 export function estimatedHistoryEvents(log: readonly EventLog[], definition: AslDefinition): number {
   let events = HISTORY_EVENTS.execution;
+  const states: Record<string, AslState | undefined> = Object.fromEntries(allStates(definition.States));
   for (const e of log) {
+    // An item of a Map: its iteration started and succeeded (its states are counted as they run).
+    if (e.type === 'MapIterationStarted') events += 2;
     if (e.type !== 'StateEntered') continue;
-    const state = definition.States[e.state.name];
+    const state = states[e.state.name];
+    if (state?.Type === 'Map') events += HISTORY_EVENTS.map;
     const resource = String(state?.Resource ?? '');
     if (state?.Type === 'Task')
       events += resource.endsWith('.waitForTaskToken') ? HISTORY_EVENTS.callback : HISTORY_EVENTS.task;
