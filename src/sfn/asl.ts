@@ -13,6 +13,7 @@ export const PLACEHOLDERS = {
   step: substitution('StepFunctionArn'),
   actor: substitution('ActorFunctionArn'),
   approval: substitution('ApprovalFunctionArn'),
+  wait: substitution('WaitFunctionArn'),
   wave: substitution('WaveStateMachineArn'),
 } as const;
 
@@ -97,6 +98,32 @@ function route(targets: readonly string[]): AslState {
   };
 }
 
+/**
+ * A wait DRS's events can end early. A Wait state cannot be ended from outside, so it is a
+ * callback Task: the wait Lambda stores the task token in the wait registry, the Task times out
+ * after the machine's delay (States.Timeout: the step feeds the delay's event, a poll as without
+ * events), and the waker Lambda's SendTaskSuccess answers with the machine's WAKE (read at once).
+ */
+function wokenWait(): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: PLACEHOLDERS.wait,
+      Payload: {
+        'token.$': '$$.Task.Token',
+        'execution.$': '$$.Execution.Id',
+        'target.$': '$.command.wake',
+        'command.$': '$.command',
+      },
+    },
+    TimeoutSecondsPath: '$.command.timeoutSeconds',
+    ResultSelector: { kind: 'event', 'event.$': '$' },
+    ResultPath: '$.outcome',
+    Retry: retry(LAMBDA_TRANSIENT),
+  };
+}
+
 /** A machine another one runs as a child execution: its parent continues it. */
 function isChild(machine: MachineName): boolean {
   return (Object.keys(MACHINES) as MachineName[]).some((parent) =>
@@ -154,7 +181,9 @@ export function generateAsl(machine: MachineName): AslDefinition {
         };
         break;
       case 'wait':
-        states[path] = { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
+        states[path] = what.wokenByEvents
+          ? { ...comment, ...wokenWait(), Catch: [caught], Next: stepOf(path) }
+          : { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
         break;
       case 'approval':
         states[path] = {
@@ -185,7 +214,10 @@ export function generateAsl(machine: MachineName): AslDefinition {
       case 'transient':
         continue;
     }
-    const outcome = what.kind === 'wait' ? { outcome: { kind: 'after' } } : { 'outcome.$': '$.outcome' };
+    const outcome =
+      what.kind === 'wait' && !what.wokenByEvents
+        ? { outcome: { kind: 'after' } }
+        : { 'outcome.$': '$.outcome' };
     states[stepOf(path)] = stepTask(machine, { ...STATE_DATA, ...outcome }, routeOf(path));
     states[routeOf(path)] = route(successorsOf(node).filter((t) => routable.includes(t)));
   }
