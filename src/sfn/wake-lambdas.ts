@@ -82,12 +82,17 @@ export function createWakerHandler(deps: WakerHandlerDeps) {
             await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(wake) }));
             answered = true;
           } catch (err) {
-            if (!isGone(err)) throw err;
-            // The wait ended already (its poll came first) or the execution moved on: nothing to end.
-            deps.log.info(
-              { runId, wave, eventId: event.id, error: (err as Error).name },
-              'the waiting Task is gone',
-            );
+            if (isGone(err)) {
+              // The wait ended already (its poll came first) or the execution moved on: nothing to end.
+              deps.log.info(
+                { runId, wave, eventId: event.id, error: (err as Error).name },
+                'the waiting Task is gone',
+              );
+            } else {
+              // Not thrown: a retried event would find its id seen and wake nothing, and the other
+              // waits this event ends still get their answer. The wave polls, as without events.
+              deps.log.error({ err, runId, wave, eventId: event.id }, 'the waiting Task could not be woken');
+            }
           }
         }
         woken.push({ runId, wave, answered });

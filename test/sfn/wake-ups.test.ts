@@ -4,15 +4,18 @@
 // the waker Lambda answers it with WAKE once every server of the launch reported, and otherwise
 // it times out after the poll delay (a poll, as without events). Polling stays the authority.
 import { describe, expect, it } from 'vitest';
+import type { EventObject } from 'xstate';
 import type { DrsEvent } from '../../src/aws/drs-events.js';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
+import { type Command, type StepState, step, type TaskOutcome } from '../../src/sfn/step.js';
 import { createSimulatedAws, toScenario } from '../../src/sim/index.js';
 import {
   comparable,
   type EngineRun,
   type LocalEngineOptions,
   normalizeMintedIds,
+  RUN_ID,
   runInProcess,
   runOnLocalStepFunctions,
 } from './local-engine.js';
@@ -155,5 +158,45 @@ describe('events wake the job poll wait on Step Functions (local runner)', () =>
     expect(normalizeMintedIds(noisy.requests)).toEqual(normalizeMintedIds(once.requests));
     // Non-vacuous: the waker saw six times as many events (each twice, each with two unrelated).
     expect(noisy.wakeUps.results.length).toBe(6 * once.wakeUps.results.length);
+  }, 60_000);
+});
+
+describe('the step after the job poll wait', () => {
+  /** A real request of the wave's `monitoringJob.waiting/step`, taken from a local run's log. */
+  async function waitStepRequest(): Promise<StepState & { outcome: TaskOutcome }> {
+    const run = await onStepFunctions();
+    const wave = run.executions.find((e) => e.key === 'wave:0');
+    const entered = (wave?.log ?? []).find(
+      (e) => e.type === 'StateEntered' && e.state.name === 'monitoringJob.waiting/step',
+    );
+    if (entered?.type !== 'StateEntered') throw new Error('the wave never waited for its job');
+    return entered.state.input as unknown as StepState & { outcome: TaskOutcome };
+  }
+
+  it('the command names the waiting wave and a positive timeout; timeout polls, WAKE polls with its own now', async () => {
+    const request = await waitStepRequest();
+    const command = request.command as Extract<Command, { kind: 'wait' }>;
+    expect(command.wake).toEqual({ runId: RUN_ID, wave: 'db' });
+    expect(command.timeoutSeconds).toBe(Math.max(1, command.seconds));
+    const timedOut = step({ ...request, outcome: { Error: 'States.Timeout', Cause: 'timed out' } });
+    expect(timedOut.command.state).toBe('monitoringJob.polling');
+    const now = (request.snapshot.context as { now: number }).now + 61_000;
+    const wake: EventObject = { type: 'WAKE', now, wave: 'db' } as EventObject;
+    const woken = step({ ...request, outcome: { kind: 'event', event: wake } });
+    expect(woken.command.state).toBe('monitoringJob.polling');
+    expect((woken.snapshot.context as { now: number }).now).toBe(now);
+    // The wait Lambda failed after the Task's retries: the wait cannot be woken, DRS is read now.
+    const failed = step({ ...request, outcome: { Error: 'Lambda.Unknown', Cause: 'crashed' } });
+    expect(failed.command.state).toBe('monitoringJob.polling');
+  }, 60_000);
+
+  it('refuses anything but a WAKE with a time as the answer of a wait', async () => {
+    const request = await waitStepRequest();
+    expect(() => step({ ...request, outcome: { kind: 'event', event: { type: 'APPROVE' } } })).toThrow(
+      /does not end a wait/,
+    );
+    expect(() => step({ ...request, outcome: { kind: 'event', event: { type: 'WAKE' } } })).toThrow(
+      /does not end a wait/,
+    );
   }, 60_000);
 });
