@@ -11,9 +11,16 @@ const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
   .split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn !== '');
+// `-c memberAccounts=444455556666,...`: accounts whose member stacks forward DRS's events (the
+// accounts of memberRoleArns are added).
+const memberAccounts = String(app.node.tryGetContext('memberAccounts') ?? '')
+  .split(',')
+  .map((account) => account.trim())
+  .filter((account) => account !== '');
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
   memberRoleArns,
+  memberAccounts,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
 const orchestratorAccount = app.node.tryGetContext('orchestratorAccount');
@@ -21,6 +28,10 @@ if (orchestratorAccount) {
   new MemberAccountStack(app, 'DrsFailbackMember', {
     orchestratorAccount,
     externalId: app.node.tryGetContext('externalId') ?? 'drs-failback',
+    // `-c orchestratorRegion=<region>`: where the orchestrator's bus is, when not this region.
+    ...(app.node.tryGetContext('orchestratorRegion')
+      ? { orchestratorRegion: app.node.tryGetContext('orchestratorRegion') }
+      : {}),
   });
 }
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

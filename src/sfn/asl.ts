@@ -98,6 +98,28 @@ function route(targets: readonly string[]): AslState {
   };
 }
 
+/** Waits for APPROVE or REFUSE: the approval Lambda stores the token and tells people how to answer. */
+function approvalTask(): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: PLACEHOLDERS.approval,
+      Payload: {
+        'token.$': '$$.Task.Token',
+        'execution.$': '$$.Execution.Id',
+        'request.$': '$.command.request',
+        'command.$': '$.command',
+      },
+    },
+    // The machine's deadline (capped; asked again after the cap): States.Timeout feeds it back.
+    TimeoutSecondsPath: '$.command.timeoutSeconds',
+    ResultSelector: { kind: 'event', 'event.$': '$' },
+    ResultPath: '$.outcome',
+    Retry: retry(LAMBDA_TRANSIENT),
+  };
+}
+
 /**
  * A wait DRS's events can end early. A Wait state cannot be ended from outside, so it is a
  * callback Task: the wait Lambda stores the task token in the wait registry, the Task times out
@@ -186,27 +208,7 @@ export function generateAsl(machine: MachineName): AslDefinition {
           : { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
         break;
       case 'approval':
-        states[path] = {
-          ...comment,
-          Type: 'Task',
-          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: {
-            FunctionName: PLACEHOLDERS.approval,
-            Payload: {
-              'token.$': '$$.Task.Token',
-              'execution.$': '$$.Execution.Id',
-              'request.$': '$.command.request',
-              'command.$': '$.command',
-            },
-          },
-          // The machine's deadline (capped; asked again after the cap): States.Timeout feeds it back.
-          TimeoutSecondsPath: '$.command.timeoutSeconds',
-          ResultSelector: { kind: 'event', 'event.$': '$' },
-          ResultPath: '$.outcome',
-          Retry: retry(LAMBDA_TRANSIENT),
-          Catch: [caught],
-          Next: stepOf(path),
-        };
+        states[path] = { ...comment, ...approvalTask(), Catch: [caught], Next: stepOf(path) };
         break;
       case 'final':
         states[path] = { ...comment, Type: 'Succeed', OutputPath: '$.command.output' };
