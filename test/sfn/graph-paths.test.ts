@@ -2,7 +2,9 @@
 // test/machines/wave.graph.test.ts) replayed through the generated ASL under the local runner:
 // activity Tasks answer with the path's actor results, Waits end with its delayed events,
 // approvals with its answers. The ASL must visit exactly the path's leaves: every Choice routes
-// where the machine goes. (ABORT and WAKE are the CLI's; the Step Functions engine has neither.)
+// where the machine goes. (ABORT reaches a wave at a step or through an approval, WAKE only
+// its job poll wait through the waker: see abort tests and test/sfn/wake-ups.test.ts. A WAKE
+// there leads where the wait's own delay leads, so it opens no path of its own.)
 import '../support/promise-with-resolvers.js';
 import { getShortestPaths } from '@xstate/graph';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -16,7 +18,7 @@ import type { StepRequest } from '../../src/sfn/step.js';
 import { FINAL_STATES, withMode } from '../support/wave-graph.js';
 import { forLocalRunner } from './local-engine.js';
 
-// ABORT and WAKE are the CLI's: the paths use what the Step Functions engine delivers.
+// The paths use what the Step Functions engine delivers at any leaf (not ABORT, not WAKE).
 const delivered = (e: EventObject) => e.type !== 'ABORT' && e.type !== 'WAKE';
 const sfnMode = (
   restore: WaveInput['restore'],
