@@ -23,8 +23,7 @@ import {
 const MIN = 60_000;
 const IDS = ['s-1234567890abcdef0', 's-abcdef01234567890'];
 const RIS = ['i-1111111111111111a', 'i-2222222222222222b'];
-const PLAN = parsePlan(
-  `version: 1
+const PLAN_TEXT = `version: 1
 name: wake
 region: us-east-1
 objectives: { rpo: 15m, rto: 8h }
@@ -33,15 +32,25 @@ polling: { interval: 5m, max: 5m }
 waves:
   - name: db
     servers: [{ sourceServerID: ${IDS[0]} }, { sourceServerID: ${IDS[1]} }]
-`,
+`;
+const PLAN = parsePlan(PLAN_TEXT, 'plan.yaml');
+/** The first server's TCP probe fails for the first 40 minutes: the wave verifies until then. */
+const PROBED_PLAN = parsePlan(
+  PLAN_TEXT.replace(
+    `{ sourceServerID: ${IDS[0]} }`,
+    `{ sourceServerID: ${IDS[0]}, verify: { probes: [{ tcp: 'db.internal:5432' }] } }`,
+  ),
   'plan.yaml',
 );
 
-const world = () =>
+const world = (probeOkAfter?: string) =>
   createSimulatedAws(
     toScenario({
       seed: 5,
       defaults: { launch: { duration: '20m' }, jobStartDelay: '30s' },
+      ...(probeOkAfter
+        ? { probes: [{ tcp: 'db.internal:5432', result: 'fail-until' as const, until: probeOkAfter }] }
+        : {}),
       servers: IDS.map((id, i) => ({ sourceServerID: id, recoveryInstanceID: RIS[i] })),
     }),
   );
@@ -133,6 +142,33 @@ describe('events wake the job poll wait on Step Functions (local runner)', () =>
     expect(lost.traces).toEqual(polling.traces);
     // Non-vacuous: the other server's end state was delivered, and woke nothing alone.
     expect(lost.wakeUps.results.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("an event that comes after the wave's poll saw the end wakes nothing: its Task's token is dead", async () => {
+    const polling = await runOnLocalStepFunctions(PROBED_PLAN, world('40m'));
+    // Delivered 6 minutes late: the 5-minute poll saw the job end first, the wave verifies.
+    const late = await runOnLocalStepFunctions(PROBED_PLAN, world('40m'), { events: { delayMs: 6 * MIN } });
+    expect(late.outcome).toEqual(polling.outcome);
+    expect(timings(late)).toEqual(timings(polling));
+    expect(late.traces).toEqual(polling.traces);
+    // The waker ended the registered wait with the last job poll wait's token, which had timed
+    // out: SendTaskSuccess answered TaskTimedOut, ignored.
+    expect(late.wakeUps.results.flatMap((r) => r.woken)).toEqual([
+      { runId: RUN_ID, wave: 'db', answered: false },
+    ]);
+    // Non-vacuous: it arrived while the wave was verifying, before the run finished.
+    const finished = (run: EngineRun) =>
+      minutesOf(
+        run.events,
+        run.events.find((e) => e.type === 'run.finished'),
+      );
+    const t = timings(late);
+    expect(t.verifying).toBeLessThan(t.launchedAt + 0.5 + 20 + 6);
+    expect(finished(late)).toBeGreaterThan(t.launchedAt + 0.5 + 20 + 6);
+    // And the in-process engine agrees: the same traces and requests.
+    const inProcess = await runInProcess(PROBED_PLAN, world('40m'), [], undefined, { delayMs: 6 * MIN });
+    expect(late.traces).toEqual(inProcess.traces);
+    expect(normalizeMintedIds(late.requests)).toEqual(normalizeMintedIds(inProcess.requests));
   }, 60_000);
 
   it('a duplicate or unrelated event changes nothing', async () => {
