@@ -17,10 +17,16 @@ const memberAccounts = String(app.node.tryGetContext('memberAccounts') ?? '')
   .split(',')
   .map((account) => account.trim())
   .filter((account) => account !== '');
+// `-c notificationTopicArns=arn:aws:sns:us-east-1:111122223333:failback,...`: the plans' topics.
+const notificationTopicArns = String(app.node.tryGetContext('notificationTopicArns') ?? '')
+  .split(',')
+  .map((arn) => arn.trim())
+  .filter((arn) => arn !== '');
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
   memberRoleArns,
   memberAccounts,
+  notificationTopicArns,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
 const orchestratorAccount = app.node.tryGetContext('orchestratorAccount');

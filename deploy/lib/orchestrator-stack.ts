@@ -72,6 +72,11 @@ export interface OrchestratorProps extends StackProps {
    * them); the accounts of `memberRoleArns` are added.
    */
   memberAccounts?: string[];
+  /**
+   * The plans' `notifications.topicArn` topics outside this stack, which the step Lambda publishes
+   * each transition to (the stack's own topic is always allowed).
+   */
+  notificationTopicArns?: string[];
 }
 
 /** The accounts allowed to put events on the bus: those named, and those of the member roles. */
@@ -143,6 +148,8 @@ export class OrchestratorStack extends Stack {
     const step = fn('Step', 'step', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
     this.actorFunction = fn('Actor', 'actor', Duration.seconds(300), {
       DR_REGION: props.drRegion,
+      // The account the actor acts in as itself: the quota semaphore's key for the plan's own waves.
+      DR_ACCOUNT_ID: this.account,
       RUN_TABLE: this.table.tableName,
     });
     const approval = fn('Approval', 'approval', Duration.seconds(30), {
@@ -169,20 +176,25 @@ export class OrchestratorStack extends Stack {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     );
-    // Spilled documents, the abort, the run record and the event log (src/sfn/engine-step.ts).
+    // Spilled documents (in parts: Query), the abort, the run record with its plan (the topic:
+    // Query for a plan in parts) and the event log (src/sfn/engine-step.ts).
     this.table.grant(
       step,
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:BatchWriteItem',
+      'dynamodb:Query',
     );
-    // The run's plan (its roles), the abort before a point-of-no-return call, the event log.
+    // The run's plan (its roles; Query for a plan in parts), the abort before a point-of-no-return
+    // call, the event log, and the in-flight quota's semaphore (a conditional PutItem: semaphore.ts).
     this.table.grant(
       this.actorFunction,
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:BatchWriteItem',
+      'dynamodb:Query',
     );
     // The wait registry only (src/sfn/wait-registry.ts): items whose partition key is a wait, a
     // reverse lookup or a seen event id; nothing of a run's own partition.
@@ -207,6 +219,14 @@ export class OrchestratorStack extends Stack {
     for (const f of [step, approval, this.actorFunction, this.waitFunction, this.wakerFunction])
       key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     topic.grantPublish(approval);
+    // The step notifies each transition to the plan's topic (src/sfn/step-notify.ts): this stack's,
+    // or one named at deploy time (an encrypted one also needs its key's grant: docs/step-functions.md).
+    topic.grantPublish(step);
+    if (props.notificationTopicArns?.length) {
+      step.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: props.notificationTopicArns }),
+      );
+    }
 
     const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       retention: logs.RetentionDays.ONE_YEAR,

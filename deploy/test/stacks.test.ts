@@ -98,21 +98,44 @@ describe('orchestrator stack', () => {
         'sns:Publish',
       ].sort(),
     );
-    // The step: spilled documents, the abort, the run record and the event log; no Query, no Delete.
+    // The step: spilled documents and the plan (Query for their parts), the abort, the event log,
+    // and each transition's notification; no Delete.
     expect(byRole('StepRole').sort()).toEqual(
       [
         'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:Query',
         'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:DescribeKey',
         'kms:Encrypt',
         'kms:GenerateDataKey',
+        'kms:GenerateDataKey*',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'sns:Publish',
       ].sort(),
     );
+  });
+
+  it("the step publishes to the stack's topic only, and to the plans' topics named at deploy time", () => {
+    const publishes = (t: Template) =>
+      Object.entries(t.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('StepRole'))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((s) => s.Action === 'sns:Publish')
+        .map((s) => s.Resource);
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    expect(publishes(template)).toEqual([{ Ref: topic }]);
+    const plans = Template.fromStack(
+      new OrchestratorStack(new App(), 'WithTopics', {
+        drRegion: 'us-east-1',
+        env,
+        notificationTopicArns: ['arn:aws:sns:us-east-1:111122223333:failback'],
+      }),
+    );
+    expect(publishes(plans)).toEqual([expect.anything(), 'arn:aws:sns:us-east-1:111122223333:failback']);
   });
 
   it("the actor reads the run's plan and abort and appends its events; it assumes member roles only when named", () => {
@@ -121,7 +144,14 @@ describe('orchestrator stack', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
       .flatMap((s) => s.Action);
     expect(actor).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']),
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchWriteItem',
+        // The plan in parts; the quota semaphore's conditional PutItem (src/sfn/semaphore.ts).
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+      ]),
     );
     expect(actor).not.toContain('dynamodb:DeleteItem');
     expect(actor).not.toContain('sts:AssumeRole');

@@ -8,7 +8,7 @@ import type { Outcome } from '../../machines/types.js';
 import { type WaveContext, waveMachine } from '../../machines/wave.machine.js';
 import type { Clock } from '../clock.js';
 import type { EmitEvent, RunEvent } from '../events.js';
-import { cutoverSummary } from '../notify/cutover-summary.js';
+import { planNoticeFields, waveNoticeFields } from '../notify/notice-fields.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Plan } from '../plan/types.js';
 
@@ -99,8 +99,7 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
       const to = lifecyclePath(snap.value, PLAN_LIFECYCLE);
       if (to === null) return;
       const ctx = snap.context as unknown as Pick<PlanContext, 'outcome'>;
-      const outcome = snap.status === 'done' ? (ctx.outcome ?? undefined) : undefined;
-      announce('plan', 'plan', to, undefined, outcome);
+      announce('plan', 'plan', to, undefined, planNoticeFields(ctx, snap.status === 'done').outcome);
     } else if (machineId === 'wave') {
       const ctx = snap.context;
       const to = lifecyclePath(snap.value, WAVE_LIFECYCLE);
@@ -109,12 +108,8 @@ export function createAnnouncer(options: AnnouncerOptions): Announcer {
       const entering = machineState.get(key) !== to;
       machineState.set(key, to);
       // Crossing the point of no return after a drain: the RPO achieved, summarised.
-      const drain = ctx.cutoverRecord;
-      const summary =
-        to === 'startingFailback' && drain?.drainedAt != null
-          ? cutoverSummary(drain.servers, ctx.cutover?.maxLagMs ?? 0, runId)
-          : undefined;
-      announce('wave', key, to, ctx.wave.name, ctx.outcome ?? undefined, ctx.failure?.message, summary);
+      const { outcome, reason, summary } = waveNoticeFields(ctx, to, runId);
+      announce('wave', key, to, ctx.wave.name, outcome, reason, summary);
       options.onWaveStep(to, ctx, entering);
     }
   };

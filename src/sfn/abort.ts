@@ -6,7 +6,8 @@
 // after the Wait or activity it is in (at most one poll interval, or an activity's 5 minutes).
 // A point-of-no-return call not yet sent is refused by the actor Lambda once the abort is recorded.
 // StopExecution is never used: it would end the execution where it stands, mid-failback.
-import { abortPendingApprovals } from './approvals.js';
+import { isAllowedApprover } from '../run/approvals.js';
+import { abortPendingApprovals, NotAnApproverError, pendingApprovers } from './approvals.js';
 import { readEvents } from './event-log.js';
 import { type AbortRecord, readRun, requestAbort, SfnRunNotFoundError } from './runs.js';
 import { currentExecution, type SfnDeps, type SfnWaveState, waveStates } from './status.js';
@@ -31,6 +32,15 @@ export async function abortSfnRun(
   const { runId } = options;
   const run = await readRun(deps, runId);
   if (!run) throw new SfnRunNotFoundError(`no run ${runId} in table ${deps.table}`);
+  // The plan's approvers decide for the run as they do for its approvals: the plan the run was
+  // started with, else (an execution started by hand) what its pending approvals carry.
+  const approvers = run.planDocument?.approvers ?? (await pendingApprovers(deps, runId));
+  if (!isAllowedApprover(approvers, options.principal)) {
+    throw new NotAnApproverError(
+      `${options.principal} is not one of the plan's approvers (${(approvers ?? []).join(', ')}): ` +
+        `only they may abort run ${runId}; nothing was recorded or sent`,
+    );
+  }
   const { execution, output } = await currentExecution(deps, run);
   if (execution.status !== 'RUNNING') {
     const ended = output ? `ended ${output.outcome}` : `execution ${execution.status ?? 'UNKNOWN'}`;

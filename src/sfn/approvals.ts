@@ -156,6 +156,12 @@ export async function pendingApprovals(deps: RunTableDeps, runId: string): Promi
   );
 }
 
+/** The approvers the run's pending approvals carry (the plan's), or undefined: anyone. */
+export async function pendingApprovers(deps: RunTableDeps, runId: string): Promise<string[] | undefined> {
+  const named = (await pending(deps, runId)).flatMap((a) => a.approvers ?? []);
+  return named.length > 0 ? [...new Set(named)] : undefined;
+}
+
 export interface AnswerOptions {
   runId: string;
   wave?: string;

@@ -2,7 +2,7 @@
 // writes the step's events to the run's log, and spills what is too large for a payload.
 import type { PlanRunInput } from '../../machines/plan.machine.js';
 import type { Clock } from '../clock.js';
-import type { TimedEvent } from './event-log.js';
+import type { PlacedEvents, TimedEvent } from './event-log.js';
 import type { AbortRecord, RunRecord } from './runs.js';
 import {
   DEFAULT_MAX_INLINE_BYTES,
@@ -13,6 +13,7 @@ import {
   type WireState,
 } from './spill.js';
 import { type StepRequest, stepWithEvents } from './step.js';
+import { notifyTransitions, type StepNotifyDeps } from './step-notify.js';
 
 /** Where the step keeps the run: each part optional, so a test can run the step on less. */
 export interface EngineStepDeps {
@@ -21,8 +22,19 @@ export interface EngineStepDeps {
   clock: Pick<Clock, 'now'>;
   /** The abort an operator asked for (`drs-failback abort`), read before each wave step. */
   abortOf?: (runId: string) => Promise<AbortRecord | undefined>;
-  /** Appends the step's events; `writeKey` lands a retried step on the same seqs. */
-  append?: (runId: string, events: readonly TimedEvent[], writeKey: string) => Promise<unknown>;
+  /**
+   * Appends the step's events; `writeKey` lands a retried step on the same seqs. Its answer numbers
+   * the step's transitions (the notifications' `seq`); without one, nothing is notified.
+   */
+  append?: (
+    runId: string,
+    events: readonly TimedEvent[],
+    writeKey: string,
+  ) => Promise<PlacedEvents | undefined>;
+  /** With it (and `append`), each `state` event is published to the plan's topic (step-notify.ts). */
+  notify?: StepNotifyDeps;
+  /** Tells whether events were appended under a write key already (a retried step notified already). */
+  placedBefore?: (runId: string, writeKey: string) => Promise<boolean>;
   /** Writes the run's record when nobody did (an execution started by hand). */
   ensureRun?: (run: Pick<RunRecord, 'runId' | 'executionArn' | 'plan' | 'startedAt'>) => Promise<void>;
 }
@@ -48,7 +60,7 @@ export function createEngineStep(deps: EngineStepDeps) {
     const runId = runIdOf(request);
     // Only a wave listens for ABORT; the plan ends after an aborted wave on its own.
     const abort = request.machine === 'wave' && deps.abortOf ? await deps.abortOf(runId) : undefined;
-    const { state, events } = stepWithEvents(request, {
+    const { state, events, notices } = stepWithEvents(request, {
       abort: abort ? { by: abort.by, ...(abort.reason !== undefined ? { reason: abort.reason } : {}) } : null,
     });
     if (
@@ -67,11 +79,26 @@ export function createEngineStep(deps: EngineStepDeps) {
     }
     if (deps.append && events.length > 0) {
       const at = deps.clock.now();
-      await deps.append(
+      const writeKey = writeKeyOf(request);
+      const placed = await deps.append(
         runId,
         events.map((body) => ({ body, at })),
-        writeKeyOf(request),
+        writeKey,
       );
+      if (deps.notify && placed && notices.length > 0) {
+        // Notifications after the log holds the transitions, numbered as the log numbered them.
+        const notifiedKey = `${writeKey}#notified`;
+        if (!(await deps.placedBefore?.(runId, notifiedKey))) {
+          const told = await notifyTransitions(
+            deps.notify,
+            runId,
+            notices,
+            placed.events,
+            placed.firstTransition,
+          );
+          if (told.length > 0) await deps.append(runId, told, notifiedKey);
+        }
+      }
     }
     return keepState(deps.store, state, maxInlineBytes);
   };

@@ -19,13 +19,14 @@ import type { Plan } from '../plan/types.js';
 import { createRoleClients, createRunActorHandler, writingAhead } from './actor-runtime.js';
 import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { createEngineStep } from './engine-step.js';
-import { appendEvents } from './event-log.js';
+import { appendEvents, placedBefore, placeEvents } from './event-log.js';
 import type { ActorRequest } from './lambda.js';
-import { withInFlightQuota } from './quota.js';
+import { planQuota, withInFlightQuota } from './quota.js';
 import type { RunTableDeps } from './run-table.js';
 import { abortOf, ensureRun, readRun } from './runs.js';
-import { createQuotaSemaphore, quotaKey } from './semaphore.js';
+import { createQuotaSemaphore } from './semaphore.js';
 import { createDynamoSnapshotStore, type WireRequest, type WireState } from './spill.js';
+import { notifyTargetsFromRuns } from './step-notify.js';
 import { createDynamoWaitRegistry, type DynamoWaitRegistry } from './wait-registry.js';
 import {
   createWaitHandler,
@@ -61,14 +62,30 @@ const waits = (): DynamoWaitRegistry => {
 };
 
 let engineStep: ((request: WireRequest) => Promise<WireState>) | undefined;
-/** The step: pure, plus the run table (spilled documents, the abort, the event log). */
+/** SNS clients per topic region, built once per container. */
+const snsByRegion = new Map<string, SNSClient>();
+const snsFor = (region: string): SNSClient => {
+  let sns = snsByRegion.get(region);
+  if (!sns) {
+    sns = new SNSClient(region ? { region } : {});
+    snsByRegion.set(region, sns);
+  }
+  return sns;
+};
+
+/**
+ * The step: pure, plus the run table (spilled documents, the abort, the event log) and the
+ * notification of each transition to the plan's topic (src/sfn/step-notify.ts).
+ */
 export const step = async (request: WireRequest): Promise<WireState> => {
   const deps = runTable();
   engineStep ??= createEngineStep({
     store: createDynamoSnapshotStore(deps),
     clock: systemClock,
     abortOf: (runId) => abortOf(deps, runId),
-    append: (runId, events, writeKey) => appendEvents(deps, runId, events, writeKey),
+    append: (runId, events, writeKey) => placeEvents(deps, runId, events, writeKey),
+    placedBefore: (runId, writeKey) => placedBefore(deps, runId, writeKey),
+    notify: { targetOf: notifyTargetsFromRuns(deps), snsFor, clock: systemClock, log },
     ensureRun: (run) => ensureRun(deps, run),
   });
   return engineStep(request);
@@ -158,9 +175,15 @@ function buildActorHandler() {
         emit,
         probes: createNetworkProbeRunner(),
       });
-      // The in-flight quota shared by every execution in the account and region (src/sfn/quota.ts).
-      const key = quotaKey(process.env.DR_ACCOUNT_ID ?? 'self', region);
-      return withInFlightQuota(activities, { semaphore, keyOf: () => key, now: systemClock.now });
+      // The in-flight quota shared by every execution in each wave's account and region, the plan's
+      // job.maxInFlight; without the plan, this Lambda's account and region (src/sfn/quota.ts).
+      const quota = planQuota(plan, { account: process.env.DR_ACCOUNT_ID ?? 'self', region });
+      return withInFlightQuota(activities, {
+        semaphore,
+        keyOf: (_runId, wave) => quota.keyOf(wave),
+        capacity: quota.capacity,
+        now: systemClock.now,
+      });
     },
   });
 }

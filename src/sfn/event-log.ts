@@ -57,24 +57,39 @@ export async function writeItems(deps: RunTableDeps, items: readonly Item[]): Pr
   }
 }
 
-/** Reserves `count` seqs of the run's log; returns the first. */
-async function reserveSeqs(deps: RunTableDeps, runId: string, count: number): Promise<number> {
+/**
+ * Reserves `count` seqs of the run's log and `transitions` numbers of its transition counter (the
+ * sequence numbers of its notifications, as the CLI's announcer counts them); returns the first of each.
+ */
+async function reserveSeqs(
+  deps: RunTableDeps,
+  runId: string,
+  count: number,
+  transitions = 0,
+): Promise<{ first: number; firstTransition: number }> {
   const out = await deps.ddb.send(
     new UpdateItemCommand({
       TableName: deps.table,
       Key: { pk: { S: runPk(runId) }, sk: { S: RUN_SK } },
-      UpdateExpression: 'ADD lastSeq :count',
-      ExpressionAttributeValues: { ':count': { N: String(count) } },
+      UpdateExpression:
+        transitions > 0 ? 'ADD lastSeq :count, transitions :transitions' : 'ADD lastSeq :count',
+      ExpressionAttributeValues: {
+        ':count': { N: String(count) },
+        ...(transitions > 0 ? { ':transitions': { N: String(transitions) } } : {}),
+      },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
   const last = Number(out.Attributes?.lastSeq?.N);
   if (!Number.isInteger(last)) throw new Error(`run ${runId}: the event counter returned no number`);
-  return last - count + 1;
+  const lastTransition = Number(out.Attributes?.transitions?.N ?? '0');
+  return { first: last - count + 1, firstTransition: lastTransition - transitions + 1 };
 }
 
 interface Placement {
   first: number;
+  /** The first transition number of the step's `state` events. */
+  firstTransition: number;
   at: number;
 }
 
@@ -89,7 +104,15 @@ async function placed(deps: RunTableDeps, runId: string, sk: string): Promise<Pl
   );
   const first = Number(out.Item?.first?.N);
   const at = Number(out.Item?.at?.N);
-  return Number.isInteger(first) && Number.isFinite(at) ? { first, at } : null;
+  const firstTransition = Number(out.Item?.firstTransition?.N ?? '1');
+  return Number.isInteger(first) && Number.isFinite(at) ? { first, firstTransition, at } : null;
+}
+
+const writeSkOf = (writeKey: string) => writeSk(createHash('sha256').update(writeKey).digest('hex'));
+
+/** Whether events were appended under `writeKey` already (a retried step: its notifications went out). */
+export async function placedBefore(deps: RunTableDeps, runId: string, writeKey: string): Promise<boolean> {
+  return (await placed(deps, runId, writeSkOf(writeKey))) !== null;
 }
 
 /** Seqs for a step's events: those of its earlier attempt, else new ones, recorded under its key. */
@@ -97,12 +120,13 @@ async function placement(
   deps: RunTableDeps,
   runId: string,
   count: number,
+  transitions: number,
   writeKey: string,
 ): Promise<Placement> {
-  const sk = writeSk(createHash('sha256').update(writeKey).digest('hex'));
+  const sk = writeSkOf(writeKey);
   const earlier = await placed(deps, runId, sk);
   if (earlier) return earlier;
-  const fresh = { first: await reserveSeqs(deps, runId, count), at: deps.clock.now() };
+  const fresh = { ...(await reserveSeqs(deps, runId, count, transitions)), at: deps.clock.now() };
   try {
     await deps.ddb.send(
       new PutItemCommand({
@@ -111,6 +135,7 @@ async function placement(
           pk: { S: runPk(runId) },
           sk: { S: sk },
           first: { N: String(fresh.first) },
+          firstTransition: { N: String(fresh.firstTransition) },
           count: { N: String(count) },
           at: { N: String(fresh.at) },
         },
@@ -127,6 +152,12 @@ async function placement(
   }
 }
 
+/** Events appended to the run's log: stamped, and the transition number of the first `state` event. */
+export interface PlacedEvents {
+  events: RunEvent[];
+  firstTransition: number;
+}
+
 /**
  * Appends events to the run's log and returns them stamped. With `writeKey` (a step: its
  * execution and history count) a retry lands on the same seqs with the same times.
@@ -137,11 +168,25 @@ export async function appendEvents(
   events: readonly TimedEvent[],
   writeKey?: string,
 ): Promise<RunEvent[]> {
-  if (events.length === 0) return [];
+  return (await placeEvents(deps, runId, events, writeKey)).events;
+}
+
+/**
+ * `appendEvents`, also numbering the run's transitions: each `state` event takes the next number
+ * of the run's transition counter (a retried step its earlier numbers), the `seq` of its notification.
+ */
+export async function placeEvents(
+  deps: RunTableDeps,
+  runId: string,
+  events: readonly TimedEvent[],
+  writeKey?: string,
+): Promise<PlacedEvents> {
+  if (events.length === 0) return { events: [], firstTransition: 0 };
+  const transitions = events.filter((e) => e.body.type === 'state').length;
   const where =
     writeKey === undefined
-      ? { first: await reserveSeqs(deps, runId, events.length), at: null }
-      : await placement(deps, runId, events.length, writeKey);
+      ? { ...(await reserveSeqs(deps, runId, events.length, transitions)), at: null }
+      : await placement(deps, runId, events.length, transitions, writeKey);
   const stamped = events.map(
     (e, i) =>
       ({
@@ -158,7 +203,7 @@ export async function appendEvents(
     return [{ pk: { S: pk }, sk: { S: sk }, ...attributes }, ...parts];
   });
   await writeItems(deps, items);
-  return stamped;
+  return { events: stamped, firstTransition: where.firstTransition };
 }
 
 /** The run's event log in seq order (from `afterSeq` on), every page read. */

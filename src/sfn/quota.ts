@@ -4,14 +4,52 @@
 // as DRS answers a throttled start (nothing sent, retry later): the machine waits and tries again
 // (its start retries), so every execution in the estate stays under the quota together.
 import type { FailbackActivities } from '../actors/types.js';
-import type { QuotaSemaphore } from './semaphore.js';
+import { waveTarget } from '../plan/targets.js';
+import type { Plan } from '../plan/types.js';
+import { type QuotaSemaphore, quotaKey } from './semaphore.js';
 
 /**
  * DRS's quota of servers across all active jobs, per account and region ("Disaster recovery at
- * scale": 500). A caller that knows the run's plan passes its `job.maxInFlight` (issue 14) as
- * `capacity`; the actor Lambda of src/sfn/entry.ts does not read the plan yet and uses this.
+ * scale": 500): the capacity when the run's plan is not at hand (its `job.maxInFlight` otherwise).
  */
 export const DEFAULT_MAX_IN_FLIGHT = 500;
+
+/** Where the actor acts when the plan says nothing else: the Lambda's own account and DR region. */
+export interface QuotaHome {
+  /** `DR_ACCOUNT_ID`, else `self`. */
+  account: string;
+  /** `DR_REGION`. */
+  region: string;
+}
+
+const roleAccount = (arn: string | undefined) =>
+  arn === undefined ? undefined : /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1];
+
+/**
+ * The semaphore key of each wave and the capacity, from the run's plan: a wave's account is its
+ * `aws.accounts` entry's `accountId`, else the account of the plan's `aws.role`, else `home`'s; its
+ * region is `waves[].region`, else the plan's. Without the plan (an execution started by hand,
+ * whose record holds none): `home`'s account and region, and DEFAULT_MAX_IN_FLIGHT.
+ */
+export function planQuota(
+  plan: Plan | undefined,
+  home: QuotaHome,
+): { keyOf: (wave: string) => string; capacity: number } {
+  const fallback = quotaKey(home.account, home.region);
+  if (!plan) return { keyOf: () => fallback, capacity: DEFAULT_MAX_IN_FLIGHT };
+  const ownAccount = roleAccount(plan.aws?.role?.arn) ?? home.account;
+  const keys = new Map(
+    plan.waves.map((w) => {
+      const target = waveTarget(plan, w);
+      return [w.name, quotaKey(target.accountId ?? ownAccount, target.region)];
+    }),
+  );
+  return {
+    // An input naming no wave of the plan acts at home, as routeByWave sends it (src/run/targets.ts).
+    keyOf: (wave) => keys.get(wave) ?? quotaKey(ownAccount, plan.region),
+    capacity: plan.job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+  };
+}
 
 export interface QuotaOptions {
   semaphore: QuotaSemaphore;

@@ -3,7 +3,13 @@
 // (a wave's launch statuses). Content-addressed, so a retried step writes the same key.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { PART_BYTES } from './run-table.js';
 import type { StepRequest, StepState, StoredSnapshot } from './step.js';
 
 /** A document kept outside the payload: `snapshot#<sha256>` or `output#<sha256>`. */
@@ -110,31 +116,61 @@ export function createMemorySnapshotStore(): SnapshotStore & { size(): number; k
   };
 }
 
-/** Spilled documents in the run table, gzipped (DynamoDB items stop at 400 KB). */
+const partKey = (part: number) => `snapshot#part#${String(part).padStart(4, '0')}`;
+
+/**
+ * Spilled documents in the run table, gzipped. DynamoDB items stop at 400 KB: above `partBytes` of
+ * gzip (default PART_BYTES, about 350 KiB) a document is split into parts, each its own item under
+ * the document's key (`snapshot#part#0001`, ...), written before the item that names their count,
+ * so a reader finds either nothing or every part. Read back whole. Keys are content hashes: a
+ * document is never rewritten with other content, so parts never mix.
+ */
 export function createDynamoSnapshotStore(deps: {
   ddb: Pick<DynamoDBClient, 'send'>;
   table: string;
+  /** Bytes of gzip per item (a test forces a small one). */
+  partBytes?: number;
 }): SnapshotStore {
-  return {
-    async put(key, document) {
+  const partBytes = deps.partBytes ?? PART_BYTES;
+  const putItem = (Item: Record<string, AttributeValue>) =>
+    deps.ddb.send(new PutItemCommand({ TableName: deps.table, Item }));
+  const getItem = async (key: string, sk: string) =>
+    (
       await deps.ddb.send(
-        new PutItemCommand({
-          TableName: deps.table,
-          Item: { pk: { S: key }, sk: { S: 'snapshot' }, body: { B: gzipSync(JSON.stringify(document)) } },
-        }),
-      );
-    },
-    async get(key) {
-      const out = await deps.ddb.send(
         new GetItemCommand({
           TableName: deps.table,
-          Key: { pk: { S: key }, sk: { S: 'snapshot' } },
+          Key: { pk: { S: key }, sk: { S: sk } },
           ConsistentRead: true,
         }),
-      );
-      const body = out.Item?.body?.B;
+      )
+    ).Item;
+  return {
+    async put(key, document) {
+      const gz = gzipSync(JSON.stringify(document));
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < gz.length; at += partBytes) chunks.push(gz.subarray(at, at + partBytes));
+      const [first = new Uint8Array(), ...rest] = chunks;
+      for (const [i, chunk] of rest.entries())
+        await putItem({ pk: { S: key }, sk: { S: partKey(i + 1) }, body: { B: chunk } });
+      await putItem({
+        pk: { S: key },
+        sk: { S: 'snapshot' },
+        body: { B: first },
+        ...(rest.length > 0 ? { parts: { N: String(chunks.length) } } : {}),
+      });
+    },
+    async get(key) {
+      const item = await getItem(key, 'snapshot');
+      const body = item?.body?.B;
       if (!body) throw new Error(`no spilled document ${key}`);
-      return JSON.parse(gunzipSync(body).toString('utf8')) as unknown;
+      const chunks = [body];
+      const count = Number(item?.parts?.N ?? '1');
+      for (let i = 1; i < count; i++) {
+        const part = (await getItem(key, partKey(i)))?.body?.B;
+        if (!part) throw new Error(`part ${i} of ${count} of spilled document ${key} is missing`);
+        chunks.push(part);
+      }
+      return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as unknown;
     },
   };
 }

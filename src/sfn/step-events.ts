@@ -3,9 +3,10 @@
 // pure getMicrosteps), so the run's event log in DynamoDB reads like the `--json` stream.
 import type { AnyMachineSnapshot } from 'xstate';
 import { lifecyclePath, planLifecycle, waveLifecycle } from '../../machines/lifecycle.js';
-import type { PlanOutput, PlanRunInput } from '../../machines/plan.machine.js';
+import type { PlanContext, PlanOutput, PlanRunInput } from '../../machines/plan.machine.js';
 import type { WaveContext } from '../../machines/wave.machine.js';
 import { EVENT_FORMAT_VERSION, type RunEventBody } from '../events.js';
+import { type NoticeFields, planNoticeFields, waveNoticeFields } from '../notify/notice-fields.js';
 import type { MachineName } from './structure.js';
 
 const LIFECYCLE: Record<MachineName, ReadonlySet<string>> = {
@@ -19,14 +20,26 @@ export function lifecycleOf(machine: MachineName, value: unknown): string | null
 }
 
 /**
+ * What the notification of one `state` event says (src/notify/message.ts adds the run, the plan,
+ * the time, the sequence number and the topic), as the CLI's announcer reads it off the microstep.
+ */
+export interface StepNotice extends NoticeFields {
+  machine: MachineName;
+  wave?: string;
+  from: string | null;
+  to: string;
+}
+
+/**
  * `state` events (and `approval.requested` when a wave enters a state that waits for a person)
  * for the microsteps of a transition, starting from the lifecycle state `from`, as the CLI's
- * announcer and approvals do for each microstep.
+ * announcer and approvals do for each microstep. `notices` receives one entry per `state` event.
  */
 export function transitionEvents(
   machine: MachineName,
   from: string | null,
   microsteps: readonly AnyMachineSnapshot[],
+  notices: StepNotice[] = [],
 ): RunEventBody[] {
   const events: RunEventBody[] = [];
   let last = from;
@@ -35,9 +48,18 @@ export function transitionEvents(
     if (to === null || to === last) continue;
     if (machine === 'plan') {
       events.push({ type: 'state', machine, from: last, to });
+      const context = snapshot.context as Pick<PlanContext, 'outcome'>;
+      notices.push({ machine, from: last, to, ...planNoticeFields(context, snapshot.status === 'done') });
     } else {
       const context = snapshot.context as WaveContext;
       const reason = context.failure?.message;
+      notices.push({
+        machine,
+        wave: context.wave.name,
+        from: last,
+        to,
+        ...waveNoticeFields(context, to, context.runId),
+      });
       events.push({
         type: 'state',
         machine,

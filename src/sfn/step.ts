@@ -17,6 +17,7 @@ import {
   lifecycleOf,
   runFinishedEvent,
   runStartedEvent,
+  type StepNotice,
   transitionEvents,
 } from './step-events.js';
 import { type LeafKind, leavesOfMachine, MACHINES, type MachineName } from './structure.js';
@@ -129,6 +130,8 @@ export interface StepOptions {
 export interface StepResult {
   state: StepState;
   events: RunEventBody[];
+  /** One per `state` event, in order: what its notification says (src/sfn/step-notify.ts). */
+  notices: StepNotice[];
 }
 
 /** Standard workflows stop at 25,000 history events; continue as new well before. */
@@ -402,6 +405,7 @@ function withAbort(
   settled: { snapshot: AnyMachineSnapshot; command: Command },
   abort: AbortRequest | null | undefined,
   events: RunEventBody[],
+  notices: StepNotice[],
 ): { snapshot: AnyMachineSnapshot; command: Command } {
   if (!abort || name !== 'wave' || settled.snapshot.status !== 'active') return settled;
   if (settled.command.kind === 'invoke' && crossingLeaves.has(settled.command.state)) return settled;
@@ -409,7 +413,9 @@ function withAbort(
   if (!settled.snapshot.can(event)) return settled;
   const machine = MACHINES[name] as AnyStateMachine;
   const from = lifecycleOf(name, settled.snapshot.value);
-  events.push(...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, settled.snapshot, event))));
+  events.push(
+    ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, settled.snapshot, event)), notices),
+  );
   const [next, actions] = transition(machine, settled.snapshot, event as never);
   return { snapshot: next, command: commandFor(name, next, actions, settled.command) };
 }
@@ -426,16 +432,21 @@ function begin(
     limit,
   };
   const start = request.execution.begin;
-  if ('resume' in start) return { state: { machine: name, ...start.resume, history }, events: [] };
+  if ('resume' in start)
+    return { state: { machine: name, ...start.resume, history }, events: [], notices: [] };
   const events: RunEventBody[] = [];
+  const notices: StepNotice[] = [];
   if (name === 'plan') events.push(runStartedEvent(start.input as PlanRunInput));
-  events.push(...transitionEvents(name, null, snapshotsOf(getInitialMicrosteps(machine, start.input))));
+  events.push(
+    ...transitionEvents(name, null, snapshotsOf(getInitialMicrosteps(machine, start.input)), notices),
+  );
   const [snapshot, actions] = initialTransition(machine, start.input);
   const settled = withAbort(
     name,
     { snapshot, command: commandFor(name, snapshot, actions, null) },
     options.abort,
     events,
+    notices,
   );
   return {
     state: {
@@ -445,6 +456,7 @@ function begin(
       history,
     },
     events,
+    notices,
   };
 }
 
@@ -466,10 +478,12 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
           history,
         }),
         events: [],
+        notices: [],
       };
   }
   const current = machine.resolveState(request.snapshot as never);
   const events: RunEventBody[] = [];
+  const notices: StepNotice[] = [];
   // A Wait's end or an answer that arrives with an abort: the abort wins (nothing ran in between).
   const abortNow =
     !!options.abort &&
@@ -479,7 +493,7 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
   const event = abortNow ? null : eventFor(command, outcome);
   let settled: { snapshot: AnyMachineSnapshot; command: Command };
   if (abortNow) {
-    settled = withAbort(name, { snapshot: current, command }, options.abort, events);
+    settled = withAbort(name, { snapshot: current, command }, options.abort, events, notices);
   } else if (event === null) {
     // An approval whose Task timed out before its deadline (or without one): ask again.
     const remainingMs = command.kind === 'approval' ? command.remainingMs : null;
@@ -493,15 +507,15 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
     if (answered) events.push(answered);
     const from = lifecycleOf(name, current.value);
     events.push(
-      ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, current, event as never))),
+      ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, current, event as never)), notices),
     );
     const [next, actions] = transition(machine, current, event as never);
     settled = { snapshot: next, command: commandFor(name, next, actions, command) };
   }
-  settled = withAbort(name, settled, options.abort, events);
+  settled = withAbort(name, settled, options.abort, events, notices);
   if (name === 'plan' && settled.snapshot.status === 'done')
     events.push(runFinishedEvent(settled.snapshot.output as PlanOutput));
   const snapshot =
     settled.snapshot === current ? request.snapshot : storedSnapshot(machine, settled.snapshot);
-  return { state: withHistory(name, { snapshot, command: settled.command, history }), events };
+  return { state: withHistory(name, { snapshot, command: settled.command, history }), events, notices };
 }

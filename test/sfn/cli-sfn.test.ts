@@ -1,6 +1,6 @@
 // `run`, `abort`, `backout` and `report` with `--engine sfn`, against the AWS SDK mock: the
 // run table answered by the in-memory table, Step Functions and STS by the mock.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -125,6 +125,28 @@ describe('drs-failback run --engine sfn', () => {
     expect(table.items().filter((i) => i.sk?.S === 'run')).toHaveLength(1);
   });
 
+  it('a state machine in an account aws.allowedAccounts does not list: exit 2, nothing recorded or started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-plan-'));
+    const pinned = join(dir, 'plan.yaml');
+    const text = readFileSync('examples/three-wave/plan.yaml', 'utf8').replace(
+      'region: us-east-1\n',
+      'region: us-east-1\naws:\n  allowedAccounts: ["999999999999"]\n',
+    );
+    expect(text).toContain('allowedAccounts');
+    writeFileSync(pinned, text);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn' });
+    const refused = await cli(['run', pinned, '--engine', 'sfn', '--state-machine-arn', ARN]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('111122223333');
+    expect(refused.stderr).toContain('999999999999');
+    expect(sfn.calls()).toHaveLength(0);
+    expect(ddb.calls()).toHaveLength(0);
+    // The same plan allowing the deployment's account starts.
+    writeFileSync(pinned, text.replace('999999999999', '111122223333'));
+    expect((await cli(['run', pinned, '--engine', 'sfn', '--state-machine-arn', ARN])).code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
   it('without a state machine: exit 2, nothing sent', async () => {
     const { code, stderr } = await cli(['run', 'examples/three-wave/plan.yaml', '--engine', 'sfn']);
     expect(code).toBe(2);
@@ -189,10 +211,67 @@ describe('drs-failback abort --engine sfn', () => {
   it('an unknown run: exit 2', async () => {
     expect((await cli(['abort', RUN_ID])).code).toBe(2);
   });
+
+  async function recordedWithApprovers(approvers: string[]) {
+    const plan = await loadPlan('examples/three-wave/plan.yaml');
+    await recordRun(deps(), {
+      runId: RUN_ID,
+      engine: 'sfn',
+      executionArn: 'arn:exec',
+      plan: plan.name,
+      startedAt: '2026-03-01T02:00:00.000Z',
+      planDocument: { ...plan, approvers },
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(SendTaskSuccessCommand).resolves({});
+  }
+
+  it("the plan's approvers: anyone else is refused (exit 2), nothing recorded or sent", async () => {
+    await recordedWithApprovers(['arn:aws:iam::111122223333:role/release-managers']);
+    const before = table.items().length;
+    const { code, stderr } = await cli(['abort', RUN_ID, '--reason', 'not mine to stop']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not one of the plan');
+    expect(stderr).toContain(PRINCIPAL);
+    expect(await abortOf(deps(), RUN_ID)).toBeUndefined();
+    expect(table.items()).toHaveLength(before);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+  });
+
+  it("one of the plan's approvers (a session of a named role) aborts", async () => {
+    await recordedWithApprovers(['bob', 'arn:aws:iam::111122223333:role/oncall']);
+    const { code } = await cli(['abort', RUN_ID]);
+    expect(code).toBe(0);
+    expect(await abortOf(deps(), RUN_ID)).toMatchObject({ by: PRINCIPAL });
+  });
+
+  it('a run started by hand: the approvers its pending approval carries decide', async () => {
+    await recorded();
+    await table.send(
+      new PutItemCommand({
+        TableName: 'drs-failback-runs',
+        Item: {
+          pk: { S: `run#${RUN_ID}` },
+          sk: { S: 'approval#0000#awaitingApproval' },
+          wave: { S: 'databases' },
+          state: { S: 'awaitingApproval' },
+          token: { S: 'secret-token' },
+          status: { S: 'pending' },
+          approvers: { L: [{ S: 'bob' }] },
+        },
+      }),
+    );
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const { code } = await cli(['abort', RUN_ID]);
+    expect(code).toBe(2);
+    expect(await abortOf(deps(), RUN_ID)).toBeUndefined();
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
 });
 
 describe('drs-failback report --engine sfn', () => {
-  it('the report of a finished run equals the CLI report of the same run (notifications aside)', async () => {
+  it('the report of a finished run equals the CLI report of the same run', async () => {
     const plan = await loadPlan('examples/mixed-wave/plan.yaml');
     const scenario = 'examples/mixed-wave/scenario.yaml';
     // Recorded with its plan before it starts, as `run --engine sfn` does.
@@ -210,16 +289,11 @@ describe('drs-failback report --engine sfn', () => {
     const { code, stdout } = await cli(['report', RUN_ID, '--engine', 'sfn', '--format', 'json']);
     expect(code).toBe(0);
     const fromSfn = JSON.parse(stdout) as Record<string, unknown>;
-    const cliEvents = inProcess.events.filter(
-      (e) =>
-        e.type !== 'notification' &&
-        !((e.type === 'aws.request' || e.type === 'aws.response') && e.service === 'sns'),
-    );
     const fromCli = JSON.parse(
       renderReportJson(
         buildReport({
           runId: RUN_ID,
-          events: cliEvents,
+          events: inProcess.events,
           plan,
           results: (inProcess.outcome as { waves: never[] }).waves,
         }),
@@ -229,7 +303,21 @@ describe('drs-failback report --engine sfn', () => {
     expect(fromSfn.rto).toMatchObject({ met: true });
     // The dry run says it is one; the engine cannot know.
     expect(fromCli.simulated).toBe(true);
-    expect(normalizeMintedIds({ ...fromSfn, simulated: true })).toEqual(normalizeMintedIds(fromCli));
+    // The CLI publishes in the background: its Publish calls fall elsewhere among the activities'
+    // calls (compared on their own, in order); everything else reads the same.
+    type Call = { service: string };
+    const apart = (report: Record<string, unknown>) => {
+      const calls = report.awsCalls as Call[];
+      return {
+        report: { ...report, awsCalls: calls.filter((c) => c.service !== 'sns') },
+        sns: calls.filter((c) => c.service === 'sns'),
+      };
+    };
+    const sfnSide = apart(normalizeMintedIds({ ...fromSfn, simulated: true }));
+    const cliSide = apart(normalizeMintedIds(fromCli));
+    expect(sfnSide.report).toEqual(cliSide.report);
+    expect(sfnSide.sns).toEqual(cliSide.sns);
+    expect((fromSfn.notifications as unknown[]).length).toBeGreaterThan(0);
     // status reads the same log: each wave's last lifecycle state, and the outcome.
     const status = await cli(['status', RUN_ID, '--engine', 'sfn', '--json']);
     expect(status.code).toBe(0);

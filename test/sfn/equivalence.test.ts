@@ -23,11 +23,13 @@ async function bothEngines(example: string, answers: Answer[] = []) {
       ...inProcess,
       requests: normalizeMintedIds(inProcess.requests, ids[0]),
       outcome: normalizeMintedIds(inProcess.outcome, ids[0]),
+      notifications: normalizeMintedIds(inProcess.notifications, ids[0]),
     },
     local: {
       ...local,
       requests: normalizeMintedIds(local.requests, ids[1]),
       outcome: normalizeMintedIds(local.outcome, ids[1]),
+      notifications: normalizeMintedIds(local.notifications, ids[1]),
     },
   };
 }
@@ -40,6 +42,9 @@ function expectSameRun({ inProcess, local }: Ran): void {
   expect(local.requests.length).toBe(inProcess.requests.length);
   expect(local.requests).toEqual(inProcess.requests);
   expect(local.outcome).toEqual(inProcess.outcome);
+  // One notification per transition, the same Publish (topic, subject, message, attributes) in order.
+  expect(local.notifications.length).toBe(inProcess.notifications.length);
+  expect(local.notifications).toEqual(inProcess.notifications);
 }
 
 describe('in process and on Step Functions (local runner): identical runs', () => {
@@ -53,6 +58,15 @@ describe('in process and on Step Functions (local runner): identical runs', () =
     // Non-vacuous: the run did call AWS and went past its first leaf.
     expect(ran.local.requests.length).toBeGreaterThan(0);
     expect(ran.local.traces['wave:0']?.length).toBeGreaterThan(1);
+    // Every example has a topic: one Publish per transition of the run's log, each numbered.
+    const states = ran.local.events.filter((e) => e.type === 'state');
+    expect(ran.local.notifications).toHaveLength(states.length);
+    const seqs = ran.local.notifications.map((n) => {
+      const message = (n.input as { Message: string }).Message;
+      return (JSON.parse(message.split('--- transition ---\n')[1] ?? '{}') as { seq: number }).seq;
+    });
+    expect(seqs).toEqual(states.map((_, i) => i + 1));
+    expect(ran.local.events.filter((e) => e.type === 'notification')).toHaveLength(states.length);
   });
 
   it.each([
@@ -65,6 +79,15 @@ describe('in process and on Step Functions (local runner): identical runs', () =
     const ran = await bothEngines(example, [...answers]);
     expectSameRun(ran);
     expect((ran.local.outcome as { outcome: string }).outcome).toBe(outcome);
+  });
+
+  it('the comparison fails when a notification differs (a Publish with another subject)', async () => {
+    const ran = await bothEngines('three-wave');
+    const [first, ...rest] = ran.local.notifications;
+    if (!first) throw new Error('no notification');
+    const input = { ...(first.input as object), Subject: 'something else' };
+    const tampered = { ...ran, local: { ...ran.local, notifications: [{ ...first, input }, ...rest] } };
+    expect(() => expectSameRun(tampered)).toThrow();
   });
 
   it('the comparison fails when the engines disagree (a trace with a leaf removed)', async () => {

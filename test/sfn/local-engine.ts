@@ -32,7 +32,7 @@ import {
   UNROUTABLE,
 } from '../../src/sfn/asl.js';
 import { createEngineStep } from '../../src/sfn/engine-step.js';
-import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
+import { appendEvents, placedBefore, placeEvents, readEvents } from '../../src/sfn/event-log.js';
 import type { RunTableDeps } from '../../src/sfn/run-table.js';
 import { abortOf, ensureRun, requestAbort } from '../../src/sfn/runs.js';
 import {
@@ -80,17 +80,32 @@ export interface EngineRun {
   outcome: unknown;
   /** Leaf paths per machine execution: `plan`, then `wave:<index>`. */
   traces: Record<string, string[]>;
+  /** Every AWS request but SNS's, in order. */
   requests: AwsRequest[];
+  /**
+   * The SNS requests (per-transition notifications), in order. Apart from `requests`: the CLI
+   * publishes in the background, so where a Publish falls among the activities' calls depends on
+   * microtask timing; the Step Functions engine publishes from the step, before the next Task.
+   */
+  notifications: AwsRequest[];
   events: RunEvent[];
 }
 
-const requestsOf = (events: readonly RunEvent[]): AwsRequest[] =>
+const requestsOf = (events: readonly RunEvent[], sns: boolean): AwsRequest[] =>
   events.flatMap((e) =>
-    // Notifications are the CLI's; the Step Functions engine notifies from its approval Lambda.
-    e.type === 'aws.request' && e.service !== 'sns'
+    e.type === 'aws.request' && (e.service === 'sns') === sns
       ? [{ service: e.service, region: e.region, operation: e.operation, input: e.input }]
       : [],
   );
+
+/**
+ * The topic both engines publish to in these comparisons, outside the simulated world: simulated
+ * Publish calls would draw on the world's one random stream (message ids, fault dice) and shift
+ * every later draw. Calls are compared as sent.
+ */
+export const outsideTopic: SnsSender = {
+  send: async () => ({ MessageId: 'outside-the-simulation' }),
+} as SnsSender;
 
 interface SnapshotLike {
   value: Parameters<typeof leafPath>[0];
@@ -110,13 +125,8 @@ export async function runInProcess(
 ): Promise<EngineRun> {
   const run = createFailbackRun({
     plan,
-    // The CLI's notifications go to a topic outside the simulated world: simulated Publish calls
-    // draw on the world's one random stream (message ids, fault dice) and would shift every later
-    // draw, while the Step Functions engine notifies from its approval Lambda instead.
-    clients: {
-      ...sim.clients,
-      sns: { send: async () => ({ MessageId: 'outside-the-simulation' }) } as SnsSender,
-    },
+    // Notifications go to a topic outside the simulated world (outsideTopic).
+    clients: { ...sim.clients, sns: outsideTopic },
     clock: sim.clock,
     probes: sim.probes,
     writes: sim.writes,
@@ -169,7 +179,13 @@ export async function runInProcess(
   const result = await sim.clock.run(run.start());
   source?.stop();
   const { runId: _runId, ...outcome } = result;
-  return { outcome, traces, requests: requestsOf(events), events };
+  return {
+    outcome,
+    traces,
+    requests: requestsOf(events, false),
+    notifications: requestsOf(events, true),
+    events,
+  };
 }
 
 export interface LocalEngineOptions {
@@ -189,6 +205,8 @@ export interface LocalEngineOptions {
   abortAt?: { key: string; leaf: string };
   /** The run table (DynamoDB, in memory): the event log, the run record, the abort. */
   table?: FakeRunTable;
+  /** The step Lambda's SNS client (default: outsideTopic). */
+  sns?: SnsSender;
   /**
    * The simulated DRS publishes its failback state changes to the waker Lambda (events wake the
    * waits); `extra` delivers more events beside each one. Absent: no event reaches the waker.
@@ -387,7 +405,17 @@ export async function runOnLocalStepFunctions(
     maxInlineBytes: options.spill ? options.spill.maxInlineBytes : Number.POSITIVE_INFINITY,
     clock: sim.clock,
     abortOf: (runId) => abortOf(table, runId),
-    append: (runId, batch, writeKey) => appendEvents(table, runId, batch, writeKey),
+    append: (runId, batch, writeKey) => placeEvents(table, runId, batch, writeKey),
+    placedBefore: (runId, writeKey) => placedBefore(table, runId, writeKey),
+    notify: {
+      targetOf: async () => ({
+        plan: plan.name,
+        ...(plan.notifications ? { topicArn: plan.notifications.topicArn } : {}),
+      }),
+      snsFor: () => options.sns ?? outsideTopic,
+      clock: sim.clock,
+      log: createLogger({ level: 'silent' }),
+    },
     ensureRun: (run) => ensureRun(table, run),
   });
   const answers = [...(options.answers ?? [])];
@@ -546,7 +574,8 @@ export async function runOnLocalStepFunctions(
   return {
     outcome,
     traces,
-    requests: requestsOf(events),
+    requests: requestsOf(events, false),
+    notifications: requestsOf(events, true),
     events,
     executions,
     table: { ...table, fake },
@@ -591,9 +620,11 @@ export function estimatedHistoryEvents(log: readonly EventLog[], definition: Asl
 }
 
 /**
- * What both engines must agree on. Not compared: `seq` and `runId` (the CLI's stream also holds
- * its notifications), notifications and SNS calls (the Step Functions engine notifies from its
- * approval Lambda), and `simulated` (the CLI's dry run says so; the engine cannot know).
+ * What both engines must agree on, in order. Not compared here: `seq` and `runId` (the CLI's stream
+ * also holds its notifications), notifications and SNS calls (both engines publish one per
+ * transition, but the CLI in the background, so they fall elsewhere in its stream: the equivalence
+ * test compares them apart, in order), and `simulated` (the CLI's dry run says so; the engine
+ * cannot know).
  */
 export function comparable(events: readonly RunEvent[], withTimes = true): unknown[] {
   return events.flatMap((e): unknown[] => {

@@ -57,6 +57,11 @@ const waveDone = (outcome: Outcome) =>
     },
   }) as unknown as EventObject;
 const events = OUTCOMES.map(waveDone);
+/** The operator's events: the plan only forwards them to its wave (the wave hears them itself on AWS). */
+const operatorEvents: EventObject[] = [
+  { type: 'ABORT', by: 'ops' } as EventObject,
+  { type: 'WAKE', now: T0 } as EventObject,
+];
 
 const runner = new StateMachine(forLocalRunner(generateAsl('plan')), {
   validationOptions: { noValidate: true },
@@ -108,6 +113,24 @@ describe('plan machine paths through the generated plan ASL', () => {
   const paths = [...getShortestPaths(planMachine, options), ...getSimplePaths(planMachine, options)];
   // Whole runs only: paths that end in a final state.
   const runs = paths.filter((p) => p.state.status === 'done');
+
+  it('ABORT and WAKE add no plan path: the plan forwards them to its running wave', () => {
+    const withOperator = { events: [...events, ...operatorEvents], input } as never;
+    const leavesOf = (ps: typeof paths) =>
+      ps
+        .filter((p) => p.state.status === 'done')
+        .map((p) => JSON.stringify(p.steps.map((s) => leafPath(s.state.value as StateValue))))
+        .sort();
+    const more = [
+      ...getShortestPaths(planMachine, withOperator),
+      ...getSimplePaths(planMachine, withOperator),
+    ];
+    expect(leavesOf(more)).toEqual(leavesOf(paths));
+    // No path takes either: neither changes the plan's state.
+    expect(more.some((p) => p.steps.some((s) => s.event.type === 'ABORT' || s.event.type === 'WAKE'))).toBe(
+      false,
+    );
+  });
 
   it('end in every final leaf of the plan ASL, with every wave count', () => {
     const ends = new Set(runs.map((p) => leafPath(p.state.value as StateValue)));

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createAwsActors } from '../../src/actors/index.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { createFailbackRun } from '../../src/run.js';
-import { quotaHolder, withInFlightQuota } from '../../src/sfn/quota.js';
+import { DEFAULT_MAX_IN_FLIGHT, planQuota, quotaHolder, withInFlightQuota } from '../../src/sfn/quota.js';
 import { createQuotaSemaphore, quotaKey, SemaphoreContentionError } from '../../src/sfn/semaphore.js';
 import { createSimulatedAws, toScenario } from '../../src/sim/index.js';
 import { scriptedActivities } from '../support/fake-activities.js';
@@ -162,6 +162,83 @@ describe('the quota around the activities', () => {
     expect((await sem.read(KEY))[quotaHolder('run-1', 'db')]?.servers).toBe(2);
     await activities.pollJobs({ runId: 'run-1', wave: 'db', jobIds: started.jobIds, logCursor: {} });
     expect(await sem.read(KEY)).toEqual({});
+  });
+
+  it('per wave: waves in different accounts or regions count apart, waves in one account and region together', async () => {
+    const now = { t: 0 };
+    const { sem } = semaphore(now);
+    const plan = parsePlan(
+      [
+        'version: 1',
+        'name: estate',
+        'region: us-east-1',
+        'objectives: { rpo: 15m, rto: 8h }',
+        'aws:',
+        '  accounts:',
+        '    prod: { accountId: "555566667777" }',
+        'job: { maxServers: 3, maxInFlight: 3 }',
+        'waves:',
+        '  - { name: home-a, servers: [{ sourceServerID: s-1234567890abcdef0 }] }',
+        '  - { name: home-b, servers: [{ sourceServerID: s-abcdef01234567890 }] }',
+        '  - { name: prod, account: prod, servers: [{ sourceServerID: s-0000000000000000a }] }',
+        '  - { name: west, region: us-west-2, servers: [{ sourceServerID: s-0000000000000000b }] }',
+      ].join('\n'),
+      'plan.yaml',
+    );
+    const quota = planQuota(plan, { account: '111122223333', region: 'us-east-1' });
+    expect(quota.capacity).toBe(3);
+    expect(['home-a', 'home-b', 'prod', 'west'].map(quota.keyOf)).toEqual([
+      quotaKey('111122223333', 'us-east-1'),
+      quotaKey('111122223333', 'us-east-1'),
+      quotaKey('555566667777', 'us-east-1'),
+      quotaKey('111122223333', 'us-west-2'),
+    ]);
+    const activities = withInFlightQuota(scriptedActivities({}, [] as never), {
+      semaphore: sem,
+      keyOf: (_runId, wave) => quota.keyOf(wave),
+      capacity: quota.capacity,
+      now: () => now.t,
+    });
+    const start = (wave: string, servers: number) =>
+      activities.startFailback({
+        runId: 'run-1',
+        wave,
+        recoveryInstanceIDs: Array.from({ length: servers }, (_, i) => `i-${wave}-${i}`),
+      });
+    // 2 of 3 at home: another 2 at home do not fit, 2 in prod and 2 in us-west-2 do.
+    expect((await start('home-a', 2)).failure).toBeUndefined();
+    expect((await start('home-b', 2)).failure).toMatchObject({ name: 'InFlightQuotaFull' });
+    expect((await start('prod', 2)).failure).toBeUndefined();
+    expect((await start('west', 2)).failure).toBeUndefined();
+    expect(Object.keys(await sem.read(quotaKey('111122223333', 'us-east-1')))).toEqual([
+      quotaHolder('run-1', 'home-a'),
+    ]);
+    expect(Object.keys(await sem.read(quotaKey('555566667777', 'us-east-1')))).toEqual([
+      quotaHolder('run-1', 'prod'),
+    ]);
+  });
+
+  it("without the run's plan: the Lambda's own account and region, and the default capacity", () => {
+    const quota = planQuota(undefined, { account: 'self', region: 'eu-west-1' });
+    expect(quota.keyOf('any')).toBe(quotaKey('self', 'eu-west-1'));
+    expect(quota.capacity).toBe(DEFAULT_MAX_IN_FLIGHT);
+  });
+
+  it("the plan's aws.role names the account of its own waves", () => {
+    const plan = parsePlan(
+      [
+        'version: 1',
+        'name: p',
+        'region: us-east-1',
+        'objectives: { rpo: 15m, rto: 8h }',
+        'aws: { role: { arn: "arn:aws:iam::222233334444:role/failback" } }',
+        'waves: [{ name: a, servers: [{ sourceServerID: s-1234567890abcdef0 }] }]',
+      ].join('\n'),
+      'plan.yaml',
+    );
+    const quota = planQuota(plan, { account: '111122223333', region: 'us-east-1' });
+    expect(quota.keyOf('a')).toBe(quotaKey('222233334444', 'us-east-1'));
+    expect(quota.capacity).toBe(DEFAULT_MAX_IN_FLIGHT);
   });
 
   /** Two runs of 2 servers each in one world whose DRS takes at most 3 servers in all active jobs. */

@@ -14,6 +14,7 @@ import {
 } from '../../src/sfn/spill.js';
 import type { StepState, StoredSnapshot } from '../../src/sfn/step.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
+import { createFakeRunTable } from '../support/fake-run-table.js';
 import { normalizeMintedIds, runOnLocalStepFunctions } from './local-engine.js';
 
 const largestPayload = (run: Awaited<ReturnType<typeof runOnLocalStepFunctions>>) =>
@@ -98,5 +99,58 @@ describe('spilled snapshots', () => {
     expect(body?.length ?? Infinity).toBeLessThan(JSON.stringify(snapshot).length / 4);
     ddb.on(GetItemCommand).resolves({ Item: { body: { B: body ?? new Uint8Array() } } });
     expect(await store.get('snapshot#k')).toEqual(snapshot);
+  });
+
+  it('above the part size the gzip is split into parts, each its own item, and read back whole', async () => {
+    const fake = createFakeRunTable();
+    const partBytes = 1024;
+    const store = createDynamoSnapshotStore({
+      ddb: fake as unknown as DynamoDBClient,
+      table: 'runs',
+      partBytes,
+    });
+    const snapshot: StoredSnapshot = {
+      status: 'active',
+      value: 'precheck',
+      // Distinct ids: gzip cannot fold them into one part.
+      context: {
+        servers: Array.from({ length: 2000 }, (_, i) => ({
+          sourceServerID: `s-${((i * 2654435761) % 2 ** 32).toString(16).padStart(17, '0')}`,
+        })),
+      },
+    };
+    await store.put('snapshot#big', snapshot);
+    const items = fake.items().filter((i) => i.pk?.S === 'snapshot#big');
+    const head = items.find((i) => i.sk?.S === 'snapshot');
+    const parts = Number(head?.parts?.N);
+    expect(parts).toBeGreaterThan(2);
+    expect(items).toHaveLength(parts);
+    for (const item of items) expect(item.body?.B?.length ?? Infinity).toBeLessThanOrEqual(partBytes);
+    expect(await store.get('snapshot#big')).toEqual(snapshot);
+    // One part lost: the read fails loudly instead of answering with half a snapshot.
+    const survivor = createFakeRunTable();
+    for (const item of items.filter((i) => i.sk?.S !== 'snapshot#part#0002'))
+      await survivor.send(new PutItemCommand({ TableName: 'runs', Item: item }));
+    const broken = createDynamoSnapshotStore({ ddb: survivor as unknown as DynamoDBClient, table: 'runs' });
+    await expect(broken.get('snapshot#big')).rejects.toThrow(/part 2 of/);
+  });
+
+  it('a whole run spilling into 256-byte parts is unchanged', async () => {
+    const plan = await loadPlan('examples/mixed-wave/plan.yaml');
+    const scenario = 'examples/mixed-wave/scenario.yaml';
+    const inline = await runOnLocalStepFunctions(plan, createSimulatedAws(scenario));
+    const fake = createFakeRunTable();
+    const store = createDynamoSnapshotStore({
+      ddb: fake as unknown as DynamoDBClient,
+      table: 'spilled',
+      partBytes: 256,
+    });
+    const spilled = await runOnLocalStepFunctions(plan, createSimulatedAws(scenario), {
+      spill: { store, maxInlineBytes: 512 },
+    });
+    expect(fake.items().some((i) => i.sk?.S === 'snapshot#part#0002')).toBe(true);
+    expect(spilled.traces).toEqual(inline.traces);
+    expect(normalizeMintedIds(spilled.requests)).toEqual(normalizeMintedIds(inline.requests));
+    expect(normalizeMintedIds(spilled.outcome)).toEqual(normalizeMintedIds(inline.outcome));
   });
 });

@@ -50,25 +50,29 @@ function holds(item: Item | undefined, condition: string | undefined, names: Nam
 
 function update(item: Item, expression: string, names: Names, values: Values): Item {
   const next = { ...item };
-  // Sections in any order: `ADD a :x`, `DELETE s :x` (string sets and numbers), then `SET ...`.
+  // Sections in any order: `ADD a :x, b :y`, `DELETE s :x` (string sets and numbers), `SET ...`.
   const sections = expression.split(/\s(?=(?:ADD|DELETE|SET) )/);
   for (const section of sections.filter((t) => !t.startsWith('SET '))) {
-    const op = /^(ADD|DELETE) (#?\w+) (:\w+)$/.exec(section);
-    if (!op?.[2] || !op[3]) throw new Error(`fake run table: update ${expression}`);
-    const attr = name(op[2], names);
-    const operand = value(op[3], values);
-    if (operand.SS) {
-      const current = next[attr]?.SS ?? [];
-      const members =
-        op[1] === 'ADD'
-          ? [...new Set([...current, ...operand.SS])]
-          : current.filter((m) => !operand.SS?.includes(m));
-      // DynamoDB removes a set emptied by DELETE.
-      if (members.length === 0) delete next[attr];
-      else next[attr] = { SS: members };
-    } else if (op[1] === 'ADD') {
-      next[attr] = { N: String(Number(next[attr]?.N ?? '0') + Number(operand.N)) };
-    } else throw new Error(`fake run table: update ${expression}`);
+    const head = /^(ADD|DELETE) (.+)$/.exec(section);
+    if (!head?.[2]) throw new Error(`fake run table: update ${expression}`);
+    for (const clause of head[2].split(/,\s*/)) {
+      const op = /^(#?\w+) (:\w+)$/.exec(clause.trim());
+      if (!op?.[1] || !op[2]) throw new Error(`fake run table: update ${expression}`);
+      const attr = name(op[1], names);
+      const operand = value(op[2], values);
+      if (operand.SS) {
+        const current = next[attr]?.SS ?? [];
+        const members =
+          head[1] === 'ADD'
+            ? [...new Set([...current, ...operand.SS])]
+            : current.filter((m) => !operand.SS?.includes(m));
+        // DynamoDB removes a set emptied by DELETE.
+        if (members.length === 0) delete next[attr];
+        else next[attr] = { SS: members };
+      } else if (head[1] === 'ADD') {
+        next[attr] = { N: String(Number(next[attr]?.N ?? '0') + Number(operand.N)) };
+      } else throw new Error(`fake run table: update ${expression}`);
+    }
   }
   const set = sections.find((t) => t.startsWith('SET '));
   if (set === undefined) return next;

@@ -9,6 +9,7 @@ import { loadPlan } from '../../plan/load.js';
 import { renderReportJson, renderReportMarkdown } from '../../report/index.js';
 import { isRunId, newRunId } from '../../run-id.js';
 import { abortSfnRun, type SfnAbort } from '../../sfn/abort.js';
+import { checkActingAccounts } from '../../sfn/accounts.js';
 import { sfnReport } from '../../sfn/report.js';
 import { type StartedRun, startSfnRun } from '../../sfn/start.js';
 import type { SfnDeps } from '../../sfn/status.js';
@@ -56,6 +57,8 @@ export async function sfnCommand(
         );
       if (options.runId !== undefined && !isRunId(options.runId))
         throw usage(`--run-id ${options.runId} is not a run id (run-YYYYMMDDTHHMMSSZ-xxxxxx)`);
+      // The actor acts as the deployment (or the plan's roles): aws.allowedAccounts before anything.
+      checkActingAccounts(plan, stateMachineArn);
       const runId = options.runId ?? newRunId(deps.clock.now());
       const started = await startSfnRun(deps, {
         plan,
