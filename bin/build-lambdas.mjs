@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the Step Functions engine's Lambda handlers (src/sfn/entry.ts) into one ESM file the
-// CDK app in deploy/ ships: step, actor and approval are its three exports. The AWS SDK is
-// bundled too (the versions this package pins, not the runtime's).
+// CDK app in deploy/ ships: step, actor, approval, wait and waker are its five exports. The AWS
+// SDK is bundled too (the versions this package pins, not the runtime's).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';

@@ -22,4 +22,10 @@ export interface StateMeta {
   outcome?: Outcome;
   /** A timed wait, built by `waitingState` (machines/wave/wait.ts): it must end on WAKE. */
   waiting?: true;
+  /**
+   * A wait that DRS's events can end early (EventBridge, best effort): the waker sends WAKE once
+   * every recovery instance of the wave's launch reported an end state. On Step Functions it is a
+   * callback Task (docs/step-functions.md, "Events wake the waits").
+   */
+  wokenByEvents?: true;
 }

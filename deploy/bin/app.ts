@@ -11,6 +11,12 @@ const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
   .split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn !== '');
+// `-c memberAccounts=444455556666,...`: accounts whose member stacks forward DRS's events (the
+// accounts of memberRoleArns are added).
+const memberAccounts = String(app.node.tryGetContext('memberAccounts') ?? '')
+  .split(',')
+  .map((account) => account.trim())
+  .filter((account) => account !== '');
 // `-c notificationTopicArns=arn:aws:sns:us-east-1:111122223333:failback,...`: the plans' topics.
 const notificationTopicArns = String(app.node.tryGetContext('notificationTopicArns') ?? '')
   .split(',')
@@ -19,6 +25,7 @@ const notificationTopicArns = String(app.node.tryGetContext('notificationTopicAr
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
   memberRoleArns,
+  memberAccounts,
   notificationTopicArns,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
@@ -27,6 +34,10 @@ if (orchestratorAccount) {
   new MemberAccountStack(app, 'DrsFailbackMember', {
     orchestratorAccount,
     externalId: app.node.tryGetContext('externalId') ?? 'drs-failback',
+    // `-c orchestratorRegion=<region>`: where the orchestrator's bus is, when not this region.
+    ...(app.node.tryGetContext('orchestratorRegion')
+      ? { orchestratorRegion: app.node.tryGetContext('orchestratorRegion') }
+      : {}),
   });
 }
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -1,5 +1,7 @@
 // The orchestrator account: both state machines (the generated definitions, unchanged), the
-// step, actor and approval Lambdas (bundled from the library), the run table and the topic.
+// step, actor and approval Lambdas (bundled from the library), the run table and the topic; and
+// for events that wake the waits, the wait and waker Lambdas, the event bus the member accounts
+// forward DRS's events to, and the rules that deliver them to the waker.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -7,6 +9,8 @@ import {
   ArnFormat,
   Duration,
   aws_dynamodb as dynamodb,
+  aws_events as events,
+  aws_events_targets as eventTargets,
   aws_iam as iam,
   aws_kms as kms,
   aws_lambda as lambda,
@@ -20,6 +24,11 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import {
+  FAILBACK_STATE_CHANGE,
+  LAUNCH_RESULT,
+  REPLICATION_STALLED_CHANGE,
+} from '../../src/aws/drs-events.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '../..');
 export const DEFINITIONS_DIR = join(REPO_ROOT, 'docs/sfn');
@@ -44,11 +53,25 @@ export const ACTOR_ACTIONS = [
   'servicequotas:GetServiceQuota',
 ];
 
+/** The bus the member accounts forward DRS's events to (src/sfn/wake-lambdas.ts wakes the waits). */
+export const EVENT_BUS_NAME = 'drs-failback-events';
+
+/** DRS's events that may end a wave's wait: the rules of both stacks match these (issue 16). */
+export const DRS_EVENT_PATTERN: events.EventPattern = {
+  source: ['aws.drs'],
+  detailType: [FAILBACK_STATE_CHANGE, LAUNCH_RESULT, REPLICATION_STALLED_CHANGE],
+};
+
 export interface OrchestratorProps extends StackProps {
   /** The DR region the recovery instances run in (the plans' `region`). */
   drRegion: string;
   /** Member-account roles the actor may assume (cross-account recovery instances). */
   memberRoleArns?: string[];
+  /**
+   * Accounts whose DRS events may be put on the orchestrator's bus (their member stacks forward
+   * them); the accounts of `memberRoleArns` are added.
+   */
+  memberAccounts?: string[];
   /**
    * The plans' `notifications.topicArn` topics outside this stack, which the step Lambda publishes
    * each transition to (the stack's own topic is always allowed).
@@ -56,11 +79,24 @@ export interface OrchestratorProps extends StackProps {
   notificationTopicArns?: string[];
 }
 
+/** The accounts allowed to put events on the bus: those named, and those of the member roles. */
+export function memberAccountsOf(
+  props: Pick<OrchestratorProps, 'memberRoleArns' | 'memberAccounts'>,
+): string[] {
+  const fromRoles = (props.memberRoleArns ?? []).flatMap(
+    (arn) => /^arn:[\w-]+:iam::(\d{12}):/.exec(arn)?.[1] ?? [],
+  );
+  return [...new Set([...(props.memberAccounts ?? []), ...fromRoles])].sort();
+}
+
 export class OrchestratorStack extends Stack {
   readonly table: dynamodb.Table;
   readonly planMachine: sfn.CfnStateMachine;
   readonly waveMachine: sfn.CfnStateMachine;
   readonly actorFunction: lambda.Function;
+  readonly waitFunction: lambda.Function;
+  readonly wakerFunction: lambda.Function;
+  readonly eventBus: events.EventBus;
   /** For the people who start, abort, answer and report runs with `--engine sfn`. */
   readonly operatorPolicy: iam.ManagedPolicy;
 
@@ -79,6 +115,8 @@ export class OrchestratorStack extends Stack {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The wait registry's items (waits, reverse lookups, seen event ids) expire on their own.
+      timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const topic = new sns.Topic(this, 'Notifications', { masterKey: key, enforceSSL: true });
@@ -119,6 +157,11 @@ export class OrchestratorStack extends Stack {
       TOPIC_ARN: topic.topicArn,
     });
 
+    // Events wake the waits: the job poll wait's callback Task stores its token (wait), and the
+    // DRS events delivered by the rules below answer it (waker).
+    this.waitFunction = fn('Wait', 'wait', Duration.seconds(10), { RUN_TABLE: this.table.tableName });
+    this.wakerFunction = fn('Waker', 'waker', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
+
     this.actorFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ACTOR_ACTIONS, resources: ['*'] }));
     if (props.memberRoleArns?.length) {
       this.actorFunction.addToRolePolicy(
@@ -153,8 +196,27 @@ export class OrchestratorStack extends Stack {
       'dynamodb:BatchWriteItem',
       'dynamodb:Query',
     );
+    // The wait registry only (src/sfn/wait-registry.ts): items whose partition key is a wait, a
+    // reverse lookup or a seen event id; nothing of a run's own partition.
+    const registryOnly = (prefixes: string[]) => ({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) },
+    });
+    this.waitFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: registryOnly(['wait#']),
+      }),
+    );
+    this.wakerFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: registryOnly(['wait#', 'waiting-on#', 'event#']),
+      }),
+    );
     // The table is encrypted with the stack's key: items are written and read through it.
-    for (const f of [step, approval, this.actorFunction])
+    for (const f of [step, approval, this.actorFunction, this.waitFunction, this.wakerFunction])
       key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     topic.grantPublish(approval);
     // The step notifies each transition to the plan's topic (src/sfn/step-notify.ts): this stack's,
@@ -218,11 +280,12 @@ export class OrchestratorStack extends Stack {
       });
 
     const waveRole = machineRole('Wave');
-    for (const f of [step, this.actorFunction, approval]) f.grantInvoke(waveRole);
+    for (const f of [step, this.actorFunction, approval, this.waitFunction]) f.grantInvoke(waveRole);
     this.waveMachine = machine('wave', waveRole, {
       StepFunctionArn: step.functionArn,
       ActorFunctionArn: this.actorFunction.functionArn,
       ApprovalFunctionArn: approval.functionArn,
+      WaitFunctionArn: this.waitFunction.functionArn,
     });
     this.waveMachine.node.addDependency(waveRole);
 
@@ -293,6 +356,41 @@ export class OrchestratorStack extends Stack {
     approval.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [waveArn] }),
     );
+    // The waker answers the wave's job poll waits (their tokens are in the registry).
+    this.wakerFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [waveArn] }),
+    );
+
+    // DRS's events reach the waker: from this account's default bus, and from the member
+    // accounts through this stack's bus (their member stacks forward them; best effort).
+    this.eventBus = new events.EventBus(this, 'DrsEvents', { eventBusName: EVENT_BUS_NAME });
+    const members = memberAccountsOf(props);
+    if (members.length > 0) {
+      this.eventBus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MemberAccountsForwardDrsEvents',
+          principals: members.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [this.eventBus.eventBusArn],
+        }),
+      );
+    }
+    const toWaker = () =>
+      new eventTargets.LambdaFunction(this.wakerFunction, {
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      });
+    new events.Rule(this, 'MemberDrsEvents', {
+      eventBus: this.eventBus,
+      description: "DRS events forwarded by the member accounts: the waker ends the waves' job poll waits",
+      eventPattern: DRS_EVENT_PATTERN,
+      targets: [toWaker()],
+    });
+    new events.Rule(this, 'LocalDrsEvents', {
+      description: "This account's DRS events: the waker ends the waves' job poll waits",
+      eventPattern: DRS_EVENT_PATTERN,
+      targets: [toWaker()],
+    });
 
     // The CLI's `--engine sfn` commands (run, status, approve, refuse, abort, backout, report).
     const planExecutions = Arn.format(
@@ -345,7 +443,7 @@ export class OrchestratorStack extends Stack {
       'Action::kms:GenerateDataKey*',
       'Publishing to the KMS-encrypted topic needs GenerateDataKey* on its key only.',
     );
-    for (const f of [step, this.actorFunction, approval]) {
+    for (const f of [step, this.actorFunction, approval, this.waitFunction]) {
       acknowledge(
         lambdaArn(f),
         'lambda:InvokeFunction on the function and its versions (CDK grantInvoke), nothing else.',

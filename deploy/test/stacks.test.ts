@@ -62,6 +62,7 @@ describe('orchestrator stack', () => {
       'ActorFunctionArn',
       'ApprovalFunctionArn',
       'StepFunctionArn',
+      'WaitFunctionArn',
     ]);
   });
 
@@ -215,7 +216,134 @@ describe('orchestrator stack', () => {
   });
 });
 
+describe('events wake the waits (orchestrator)', () => {
+  const statementsOf = (t: Template, fragment: string) =>
+    Object.entries(t.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith(fragment))
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as {
+            Action: string | string[];
+            Resource: unknown;
+            Condition?: Record<string, Record<string, string[]>>;
+          }[],
+      );
+  const actions = (statements: { Action: string | string[] }[]) =>
+    [...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+
+  it('the wait Lambda may only store a token in a wait item of the registry', () => {
+    const statements = statementsOf(template, 'WaitRole');
+    expect(actions(statements)).toEqual(
+      [
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+    const dynamo = statements.find((s) => s.Action === 'dynamodb:UpdateItem');
+    expect(dynamo?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wait#*'] },
+    });
+  });
+
+  it("the waker: the registry's items only, and SendTaskSuccess on the wave state machine", () => {
+    const statements = statementsOf(template, 'WakerRole');
+    expect(actions(statements)).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'states:SendTaskSuccess',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
+    const dynamo = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('dynamodb:Query'));
+    expect(dynamo?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['wait#*', 'waiting-on#*', 'event#*'] },
+    });
+    const send = statements.find((s) => s.Action === 'states:SendTaskSuccess');
+    expect(JSON.stringify(send?.Resource)).toContain('stateMachine:drs-failback-wave');
+    // The wave machine invokes the wait Lambda; nothing else in the stack may read the registry more.
+    expect(JSON.stringify(statementsOf(template, 'WaveMachineRole'))).toContain('Wait');
+  });
+
+  it("DRS's three event types reach the waker from this account's default bus and from the members' bus", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ['aws.drs'],
+        'detail-type': [
+          'DRS Recovery Instance Failback State Change',
+          'DRS Source Server Launch Result',
+          'DRS Source Server Data Replication Stalled Change',
+        ],
+      });
+      const target = rule.Properties.Targets[0];
+      expect(JSON.stringify(target.Arn)).toContain('Waker');
+    }
+    // One on the default bus (no EventBusName), one on the orchestrator's bus.
+    expect(rules.filter((r) => r.Properties.EventBusName === undefined)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'drs-failback-events',
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+    });
+  });
+
+  it("the bus admits PutEvents from the member accounts only (none named: no policy); the registry's items expire", () => {
+    expect(Object.keys(template.findResources('AWS::Events::EventBusPolicy'))).toEqual([]);
+    const withMembers = Template.fromStack(
+      new OrchestratorStack(new App(), 'WithMemberBus', {
+        drRegion: 'us-east-1',
+        env,
+        memberRoleArns: ['arn:aws:iam::444455556666:role/drs-failback-member'],
+        memberAccounts: ['777788889999'],
+      }),
+    );
+    const policies = Object.values(withMembers.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toHaveLength(1);
+    const statement = policies[0]?.Properties.Statement;
+    expect(statement.Action).toBe('events:PutEvents');
+    expect(JSON.stringify(statement.Principal)).toContain('444455556666');
+    expect(JSON.stringify(statement.Principal)).toContain('777788889999');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+});
+
 describe('member-account stack', () => {
+  it("forwards the account's DRS events to the orchestrator's bus, as a role that may put there only", () => {
+    const member = Template.fromStack(app.node.findChild('Member') as Stack);
+    const rules = Object.values(member.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]?.Properties;
+    expect(rule.EventBusName).toBeUndefined(); // the account's default bus, where DRS publishes
+    expect(rule.EventPattern.source).toEqual(['aws.drs']);
+    expect(rule.EventPattern['detail-type']).toHaveLength(3);
+    expect(JSON.stringify(rule.Targets[0].Arn)).toContain('444455556666');
+    expect(JSON.stringify(rule.Targets[0].Arn)).toContain('event-bus/drs-failback-events');
+    const forwarding = Object.entries(member.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('ForwardDrsEventsRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[]);
+    expect(forwarding).toHaveLength(1);
+    expect(forwarding[0]?.Action).toBe('events:PutEvents');
+    expect(JSON.stringify(forwarding[0]?.Resource)).toBe(JSON.stringify(rule.Targets[0].Arn));
+  });
+
   it('lets the orchestrator account assume the role only with the external id', () => {
     const member = Template.fromStack(app.node.findChild('Member') as Stack);
     member.hasResourceProperties('AWS::IAM::Role', {

@@ -12,11 +12,16 @@ export const WAITING_META = { waiting: true } as const;
 
 /**
  * A state that waits for `delay`, then goes to `next` (usually the state that asks AWS again).
- * `WAKE` goes there at once and re-anchors `now` (the machine's `wake` action).
+ * `WAKE` goes there at once and re-anchors `now` (the machine's `wake` action). `wokenByEvents`:
+ * DRS's events send that WAKE early (the job poll wait).
  */
-export function waitingState<const D extends string, const T extends string>(wait: { delay: D; next: T }) {
+export function waitingState<const D extends string, const T extends string>(wait: {
+  delay: D;
+  next: T;
+  wokenByEvents?: true;
+}) {
   return {
-    meta: WAITING_META,
+    meta: wait.wokenByEvents ? { ...WAITING_META, wokenByEvents: true as const } : WAITING_META,
     after: { [wait.delay]: wait.next } as { [K in D]: T },
     on: { WAKE: { target: wait.next, actions: 'wake' as const } },
   };

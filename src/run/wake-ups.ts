@@ -1,22 +1,24 @@
 // Event wake-ups for the in-process engine: a run's launches register what their wave waits on
 // (the recovery instances of each StartFailbackLaunch, read from its `aws.request` and the job's
 // wave tag), and the waker sends WAKE to that wave when the events say all of them ended. The
-// machine's WAKE semantics do the rest: a wave in a poll wait reads DRS at once; in any other
-// state it ignores the event. Polling stays the authority.
+// machine's WAKE semantics do the rest: a wave in its job poll wait reads DRS at once. As on Step
+// Functions, where only that wait is a callback Task a waker can answer, WAKE goes to a wave only
+// while it stands in a wait DRS's events may end (meta `wokenByEvents`); anywhere else the event
+// changes nothing. Polling stays the authority.
 
+import { leafPath } from '../../machines/lifecycle.js';
 import type { DrsEvent } from '../aws/drs-events.js';
 import type { Clock } from '../clock.js';
+import { leavesOfMachine } from '../sfn/structure.js';
 import {
   createMemoryWaitRegistry,
   createWaker,
-  resourceKey,
+  launchWaitOf,
   type WaitRegistry,
   type WaitTarget,
 } from '../sfn/waker.js';
+import { runningWaves } from './announcer.js';
 import type { FailbackRun } from './index.js';
-
-/** The tag StartFailbackLaunch carries with the wave's name (as the activities send it). */
-const WAVE_TAG = 'drs-failback:wave';
 
 export interface RunWakeUps {
   /** Hand an EventBridge event to the run: resolves with the waits it ended. */
@@ -25,6 +27,11 @@ export interface RunWakeUps {
   woken(): number;
 }
 
+/** The wave leaves DRS's events may end early (the job poll wait). */
+export const WOKEN_BY_EVENTS: ReadonlySet<string> = new Set(
+  leavesOfMachine('wave').flatMap((l) => (l.what.kind === 'wait' && l.what.wokenByEvents ? [l.path] : [])),
+);
+
 export function wakeRunOnEvents(
   run: FailbackRun,
   clock: Pick<Clock, 'now'>,
@@ -32,15 +39,14 @@ export function wakeRunOnEvents(
 ): RunWakeUps {
   let woken = 0;
   run.on((e) => {
-    if (e.type !== 'aws.request' || e.operation !== 'StartFailbackLaunch') return;
-    const input = e.input as { recoveryInstanceIDs?: string[]; tags?: Record<string, string> } | undefined;
-    const wave = input?.tags?.[WAVE_TAG];
-    if (wave === undefined || !input?.recoveryInstanceIDs?.length) return;
-    void registry.register({ runId: run.id, wave }, input.recoveryInstanceIDs.map(resourceKey));
+    const wait = launchWaitOf(e);
+    if (wait) void registry.register({ runId: run.id, wave: wait.wave }, wait.resources);
   });
   const waker = createWaker({
     registry,
     wake: (target) => {
+      const wave = runningWaves(run.actor).find((w) => w.context.wave.name === target.wave);
+      if (!wave || !WOKEN_BY_EVENTS.has(leafPath(wave.value))) return;
       woken += 1;
       run.actor.send({ type: 'WAKE', now: clock.now(), wave: target.wave });
     },

@@ -13,6 +13,7 @@ import type { Plan, PlanRole } from '../plan/types.js';
 import type { TimedEvent } from './event-log.js';
 import { type ActorRequest, createActorHandler } from './lambda.js';
 import type { AbortRecord } from './runs.js';
+import { launchWaitOf, type WaitRegistry } from './waker.js';
 
 /** Refused before sending, named as the CLI's stop gate names its refusal: the wave ends before its point of no return. */
 export class AbortRequestedError extends Error {
@@ -51,6 +52,11 @@ export interface RunActorDeps {
   onEvent?: (runId: string, body: TimedEvent['body']) => void;
   /** The table refused the events after its retries; they stay in the function's log. */
   onLogError?: (error: unknown) => void;
+  /**
+   * The wait registry (events wake the waits): each StartFailbackLaunch's recovery instances are
+   * registered for its wave as the call is sent. Best effort: a failure is reported, never thrown.
+   */
+  waits?: Pick<WaitRegistry, 'register'> & { onError?: (error: unknown) => void };
 }
 
 /** The actor Lambda: one activity per invocation, its events in the run's log. */
@@ -59,9 +65,17 @@ export function createRunActorHandler(deps: RunActorDeps) {
     const runId = (request.input as { runId?: unknown } | null)?.runId;
     if (typeof runId !== 'string') throw new Error(`actor ${request.actor}: the input names no run`);
     const pending: TimedEvent[] = [];
+    const registering: Promise<void>[] = [];
     const emit: EmitEvent = (body) => {
       pending.push({ body, at: deps.clock.now() });
       deps.onEvent?.(runId, body);
+      const wait = deps.waits ? launchWaitOf(body) : null;
+      if (wait && deps.waits) {
+        const { register, onError } = deps.waits;
+        registering.push(
+          register({ runId, wave: wait.wave }, wait.resources).catch((error: unknown) => onError?.(error)),
+        );
+      }
     };
     const flush = async () => {
       const batch = pending.splice(0);
@@ -96,6 +110,7 @@ export function createRunActorHandler(deps: RunActorDeps) {
     } finally {
       // The activity's result stands even when its events cannot be written (they are in the log).
       await flush().catch((error: unknown) => deps.onLogError?.(error));
+      await Promise.all(registering);
     }
   };
 }

@@ -13,6 +13,7 @@ export const PLACEHOLDERS = {
   step: substitution('StepFunctionArn'),
   actor: substitution('ActorFunctionArn'),
   approval: substitution('ApprovalFunctionArn'),
+  wait: substitution('WaitFunctionArn'),
   wave: substitution('WaveStateMachineArn'),
 } as const;
 
@@ -94,6 +95,54 @@ function route(targets: readonly string[]): AslState {
       ...targets.map((t) => ({ Variable: '$.command.state', StringEquals: t, Next: t })),
     ],
     Default: UNROUTABLE,
+  };
+}
+
+/** Waits for APPROVE or REFUSE: the approval Lambda stores the token and tells people how to answer. */
+function approvalTask(): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: PLACEHOLDERS.approval,
+      Payload: {
+        'token.$': '$$.Task.Token',
+        'execution.$': '$$.Execution.Id',
+        'request.$': '$.command.request',
+        'command.$': '$.command',
+      },
+    },
+    // The machine's deadline (capped; asked again after the cap): States.Timeout feeds it back.
+    TimeoutSecondsPath: '$.command.timeoutSeconds',
+    ResultSelector: { kind: 'event', 'event.$': '$' },
+    ResultPath: '$.outcome',
+    Retry: retry(LAMBDA_TRANSIENT),
+  };
+}
+
+/**
+ * A wait DRS's events can end early. A Wait state cannot be ended from outside, so it is a
+ * callback Task: the wait Lambda stores the task token in the wait registry, the Task times out
+ * after the machine's delay (States.Timeout: the step feeds the delay's event, a poll as without
+ * events), and the waker Lambda's SendTaskSuccess answers with the machine's WAKE (read at once).
+ */
+function wokenWait(): AslState {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    Parameters: {
+      FunctionName: PLACEHOLDERS.wait,
+      Payload: {
+        'token.$': '$$.Task.Token',
+        'execution.$': '$$.Execution.Id',
+        'target.$': '$.command.wake',
+        'command.$': '$.command',
+      },
+    },
+    TimeoutSecondsPath: '$.command.timeoutSeconds',
+    ResultSelector: { kind: 'event', 'event.$': '$' },
+    ResultPath: '$.outcome',
+    Retry: retry(LAMBDA_TRANSIENT),
   };
 }
 
@@ -255,30 +304,12 @@ export function generateAsl(machine: MachineName): AslDefinition {
         states[path] = mapOfChildExecutions(path, comment);
         break;
       case 'wait':
-        states[path] = { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
+        states[path] = what.wokenByEvents
+          ? { ...comment, ...wokenWait(), Catch: [caught], Next: stepOf(path) }
+          : { ...comment, Type: 'Wait', SecondsPath: '$.command.seconds', Next: stepOf(path) };
         break;
       case 'approval':
-        states[path] = {
-          ...comment,
-          Type: 'Task',
-          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: {
-            FunctionName: PLACEHOLDERS.approval,
-            Payload: {
-              'token.$': '$$.Task.Token',
-              'execution.$': '$$.Execution.Id',
-              'request.$': '$.command.request',
-              'command.$': '$.command',
-            },
-          },
-          // The machine's deadline (capped; asked again after the cap): States.Timeout feeds it back.
-          TimeoutSecondsPath: '$.command.timeoutSeconds',
-          ResultSelector: { kind: 'event', 'event.$': '$' },
-          ResultPath: '$.outcome',
-          Retry: retry(LAMBDA_TRANSIENT),
-          Catch: [caught],
-          Next: stepOf(path),
-        };
+        states[path] = { ...comment, ...approvalTask(), Catch: [caught], Next: stepOf(path) };
         break;
       case 'final':
         states[path] = { ...comment, Type: 'Succeed', OutputPath: '$.command.output' };
@@ -286,7 +317,10 @@ export function generateAsl(machine: MachineName): AslDefinition {
       case 'transient':
         continue;
     }
-    const outcome = what.kind === 'wait' ? { outcome: { kind: 'after' } } : { 'outcome.$': '$.outcome' };
+    const outcome =
+      what.kind === 'wait' && !what.wokenByEvents
+        ? { outcome: { kind: 'after' } }
+        : { 'outcome.$': '$.outcome' };
     states[stepOf(path)] = stepTask(machine, { ...STATE_DATA, ...outcome }, routeOf(path));
     states[routeOf(path)] = route(successorsOf(node).filter((t) => routable.includes(t)));
   }

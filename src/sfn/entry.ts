@@ -1,5 +1,5 @@
 // The Lambda entry points of the Step Functions engine (bundled by bin/build-lambdas.mjs):
-// `step`, `actor` and `approval`. The composition root: clients are built once per cold start
+// `step`, `actor`, `approval`, and for events that wake the waits `wait` and `waker`. The composition root: clients are built once per cold start
 // from the environment the CDK app sets; the machines and activities are the CLI's own.
 import { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +11,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { StsSender } from '../aws/clients.js';
+import type { DrsEvent } from '../aws/drs-events.js';
 import { instrumentAwsClients } from '../aws/instrument.js';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
@@ -26,6 +27,13 @@ import { abortOf, ensureRun, readRun } from './runs.js';
 import { createQuotaSemaphore } from './semaphore.js';
 import { createDynamoSnapshotStore, type WireRequest, type WireState } from './spill.js';
 import { notifyTargetsFromRuns } from './step-notify.js';
+import { createDynamoWaitRegistry, type DynamoWaitRegistry } from './wait-registry.js';
+import {
+  createWaitHandler,
+  createWakerHandler,
+  type WaitTaskEvent,
+  type WakerResult,
+} from './wake-lambdas.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -39,6 +47,18 @@ let table: RunTableDeps | undefined;
 const runTable = (): RunTableDeps => {
   table ??= { ddb: new DynamoDBClient({}), table: env('RUN_TABLE'), clock: systemClock };
   return table;
+};
+
+/** Wait registry items outlive any run's job (DynamoDB's TTL drops them after this). */
+const WAIT_TTL_S = 14 * 24 * 3600;
+let waitRegistry: DynamoWaitRegistry | undefined;
+const waits = (): DynamoWaitRegistry => {
+  waitRegistry ??= createDynamoWaitRegistry({
+    dynamo: runTable().ddb,
+    table: runTable().table,
+    expiresAt: () => Math.floor(systemClock.now() / 1000) + WAIT_TTL_S,
+  });
+  return waitRegistry;
 };
 
 let engineStep: ((request: WireRequest) => Promise<WireState>) | undefined;
@@ -121,6 +141,11 @@ function buildActorHandler() {
   };
   return createRunActorHandler({
     clock: systemClock,
+    // Each launch's recovery instances, for the waker to end the wave's job poll wait early.
+    waits: {
+      register: (target, resources) => waits().register(target, resources),
+      onError: (err) => log.warn({ err }, 'the launch could not be registered for wake-ups: polling only'),
+    },
     onEvent: (runId, event) => log.info({ runId, event }, event.type),
     onLogError: (err) =>
       log.error({ err }, "the run's event log could not be written; the events are in this log"),
@@ -177,4 +202,18 @@ export const approval = async (event: ApprovalEvent): Promise<void> => {
     ...(process.env.TOPIC_ARN ? { topicArn: process.env.TOPIC_ARN } : {}),
   });
   await approvalHandler(event);
+};
+
+let waitHandler: ((event: WaitTaskEvent) => Promise<{ armed: boolean }>) | undefined;
+/** The job poll wait's callback Task: stores its token for the waker (src/sfn/wake-lambdas.ts). */
+export const wait = async (event: WaitTaskEvent): Promise<{ armed: boolean }> => {
+  waitHandler ??= createWaitHandler({ registry: waits(), log });
+  return waitHandler(event);
+};
+
+let wakerHandler: ((event: DrsEvent) => Promise<WakerResult>) | undefined;
+/** DRS's events from the orchestrator's bus: ends the waits they complete (src/sfn/wake-lambdas.ts). */
+export const waker = async (event: DrsEvent): Promise<WakerResult> => {
+  wakerHandler ??= createWakerHandler({ registry: waits(), sfn: new SFNClient({}), clock: systemClock, log });
+  return wakerHandler(event);
 };

@@ -45,7 +45,17 @@ export type Command =
       /** The Map's MaxConcurrency: the plan's `concurrency` (the machine starts no more anyway). */
       maxConcurrency: number;
     }
-  | { kind: 'wait'; state: string; delayMs: number; seconds: number; event: EventObject }
+  | {
+      kind: 'wait';
+      state: string;
+      delayMs: number;
+      seconds: number;
+      event: EventObject;
+      /** A wait DRS's events can end early: who waits (the waker finds it by its launch's instances). */
+      wake?: WakeTarget;
+      /** The callback Task's timeout: the delay, at least 1 s (a Task's timeout is positive). */
+      timeoutSeconds?: number;
+    }
   | {
       kind: 'approval';
       state: string;
@@ -60,6 +70,12 @@ export type Command =
     }
   | { kind: 'done'; state: string; output: unknown }
   | { kind: 'continue'; state: '#continue'; next: Command };
+
+/** The wave whose wait DRS's events may end: the key of its wait in the registry (src/sfn/wait-registry.ts). */
+export interface WakeTarget {
+  runId: string;
+  wave: string;
+}
 
 /** Who must approve what: what the approval Lambda stores and notifies (never with the token). */
 export interface ApprovalRequest {
@@ -189,7 +205,9 @@ function leafKind(machine: MachineName, path: string): LeafKind {
 function cycleEvents(command: Command): number {
   const leaf =
     command.kind === 'wait'
-      ? HISTORY_EVENTS.wait
+      ? command.wake
+        ? HISTORY_EVENTS.callback
+        : HISTORY_EVENTS.wait
       : command.kind === 'approval'
         ? HISTORY_EVENTS.callback
         : command.kind === 'executions'
@@ -269,13 +287,14 @@ export function commandFor(
     case 'wait': {
       const first = delayed[0];
       if (!first) return same();
-      return {
-        kind: 'wait',
-        state,
-        delayMs: first.delay,
-        seconds: Math.ceil(first.delay / 1000),
-        event: first.event,
-      };
+      const seconds = Math.ceil(first.delay / 1000);
+      const wake = what.wokenByEvents
+        ? {
+            wake: wakeTargetOf(snapshot),
+            timeoutSeconds: Math.max(1, Math.min(MAX_TASK_TIMEOUT_S, seconds)),
+          }
+        : {};
+      return { kind: 'wait', state, delayMs: first.delay, seconds, event: first.event, ...wake };
     }
     case 'approval': {
       const deadline = delayed.find((d) => d.event.type === what.deadline);
@@ -286,6 +305,11 @@ export function commandFor(
     case 'transient':
       throw new Error(`${name}: an active machine settled in ${state} (${what.kind})`);
   }
+}
+
+function wakeTargetOf(snapshot: AnyMachineSnapshot): WakeTarget {
+  const context = snapshot.context as { runId: string; wave: { name: string } };
+  return { runId: context.runId, wave: context.wave.name };
 }
 
 function approvalCommand(
@@ -329,6 +353,10 @@ function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
       if (command.deadline && (command.remainingMs ?? 0) <= 0) return command.deadline;
       return null;
     }
+    // A wait's callback Task: States.Timeout is the delay passing (poll as without events). Any
+    // other error is its Lambda failing after the Task's retries: the wait cannot be woken, so
+    // DRS is read now (polling stays the authority; events only ever move a read earlier).
+    if (command.kind === 'wait') return command.event;
     if (command.kind === 'invoke' || command.kind === 'execution') {
       return {
         type: `xstate.error.actor.${command.invokeId}`,
@@ -353,6 +381,13 @@ function eventFor(command: Command, outcome: TaskOutcome): EventObject | null {
     case 'children':
       throw new Error(`${command.state}: a Map's results outside a Map of child executions`);
     case 'event':
+      if (command.kind === 'wait') {
+        // The waker's SendTaskSuccess: the machine's own WAKE, stamped with the waker's clock.
+        const wake = outcome.event as { type: string; now?: unknown };
+        if (!command.wake || wake.type !== 'WAKE' || typeof wake.now !== 'number')
+          throw new Error(`${command.state}: ${wake.type} does not end a wait`);
+        return outcome.event;
+      }
       if (command.kind !== 'approval') throw new Error(`${command.state}: an answer nobody asked for`);
       // ABORT: `drs-failback abort` answered the approval Task with the machine's own event.
       if (

@@ -1,6 +1,7 @@
 // The machines' structure as Step Functions sees it: every leaf state and what it does there.
 // Read only through xstate's public API (state nodes), so the engine follows the machines.
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import type { StateMeta } from '../../machines/meta.js';
 import { planMachine } from '../../machines/plan.machine.js';
 import { waveMachine } from '../../machines/wave.machine.js';
 
@@ -18,8 +19,11 @@ export type LeafKind =
    * executions, one per child its entry or its done events spawn.
    */
   | { kind: 'executions'; machine: MachineName }
-  /** Waits for a delayed event: a Wait state. */
-  | { kind: 'wait'; delays: string[] }
+  /**
+   * Waits for a delayed event: a Wait state; when DRS's events can end it early
+   * (`wokenByEvents`), a `.waitForTaskToken` Task whose timeout is the delay.
+   */
+  | { kind: 'wait'; delays: string[]; wokenByEvents: boolean }
   /** Waits for APPROVE or REFUSE (and maybe a deadline): a `.waitForTaskToken` Task. */
   | { kind: 'approval'; deadline: string | null }
   /** A final state: a Succeed state. */
@@ -84,7 +88,12 @@ function kindOf(machine: AnyStateMachine, node: AnyStateNode): LeafKind {
     if (node.after.length > 1) throw new Error(`${node.path.join('.')}: one deadline per approval`);
     return { kind: 'approval', deadline: deadline ? deadline.eventType : null };
   }
-  if (node.after.length > 0) return { kind: 'wait', delays: node.after.map((t) => t.eventType) };
+  if (node.after.length > 0) {
+    const wokenByEvents = (node.meta as StateMeta | undefined)?.wokenByEvents === true;
+    if (wokenByEvents && !('WAKE' in on))
+      throw new Error(`${node.path.join('.')}: woken by events without WAKE`);
+    return { kind: 'wait', delays: node.after.map((t) => t.eventType), wokenByEvents };
+  }
   throw new Error(`${node.path.join('.')}: a leaf that neither invokes, waits nor ends`);
 }
 

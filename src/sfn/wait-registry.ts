@@ -6,7 +6,10 @@
 //   pk `event#<event id>`, sk `event`: a delivered event, so a repeat wakes nothing
 // The last resource's report removes it from `pending` with one conditional update: the update
 // that empties the set is the one that wakes, so two wakers racing on two events wake once.
+// Who writes: the actor Lambda registers a launch's instances as it sends StartFailbackLaunch
+// (no token yet); each job poll wait's Task stores its own token (`arm`); the waker reports.
 import {
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -28,9 +31,38 @@ const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
-export function createDynamoWaitRegistry(options: DynamoWaitRegistryOptions): WaitRegistry {
+export interface DynamoWaitRegistry extends WaitRegistry {
+  /**
+   * The wave's waiting Task stores its token (the wait Lambda, at each job poll wait): false when
+   * nothing is pending (never registered, or already woken), and the Task just times out.
+   */
+  arm(target: WaitTarget & { taskToken: string }): Promise<boolean>;
+}
+
+/** BatchWriteItem takes 25 requests; what DynamoDB leaves unprocessed is sent again. */
+const BATCH = 25;
+const BATCH_ATTEMPTS = 5;
+
+export function createDynamoWaitRegistry(options: DynamoWaitRegistryOptions): DynamoWaitRegistry {
   const { dynamo, table } = options;
   return {
+    async arm(target) {
+      try {
+        await dynamo.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: waitKey(target) }, sk: { S: 'wait' } },
+            UpdateExpression: 'SET token = :token',
+            ConditionExpression: 'attribute_exists(pending)',
+            ExpressionAttributeValues: { ':token': { S: target.taskToken } },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
     async register(target, resources) {
       if (resources.length === 0) return;
       const ttl = { N: String(options.expiresAt()) };
@@ -49,19 +81,25 @@ export function createDynamoWaitRegistry(options: DynamoWaitRegistryOptions): Wa
           },
         }),
       );
-      for (const resource of resources) {
-        await dynamo.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: {
-              pk: { S: `waiting-on#${resource}` },
-              sk: { S: `${target.runId}#${target.wave}` },
-              runId: { S: target.runId },
-              wave: { S: target.wave },
-              expiresAt: ttl,
-            },
-          }),
-        );
+      const puts = resources.map((resource) => ({
+        PutRequest: {
+          Item: {
+            pk: { S: `waiting-on#${resource}` },
+            sk: { S: `${target.runId}#${target.wave}` },
+            runId: { S: target.runId },
+            wave: { S: target.wave },
+            expiresAt: ttl,
+          },
+        },
+      }));
+      for (let i = 0; i < puts.length; i += BATCH) {
+        let requests = puts.slice(i, i + BATCH);
+        for (let attempt = 1; requests.length > 0; attempt++) {
+          if (attempt > BATCH_ATTEMPTS)
+            throw new Error(`the wait of ${waitKey(target)}: items left unwritten`);
+          const out = await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+          requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+        }
       }
     },
     async report(resource) {

@@ -7,6 +7,7 @@
 // early read, not N. The same event delivered twice (EventBridge: at least once) wakes nothing
 // twice.
 import { type DrsEvent, FAILBACK_STATE_CHANGE, LAUNCH_RESULT } from '../aws/drs-events.js';
+import type { RunEventBody } from '../events.js';
 
 /** Who waits: a wave of a run (and on Step Functions, the task token of its waiting state). */
 export interface WaitTarget {
@@ -32,6 +33,24 @@ export interface WaitRegistry {
 export function resourceKey(arnOrId: string): string {
   const arn = /^arn:[\w-]+:drs:[\w-]*:\d*:(.+)$/.exec(arnOrId);
   return arn?.[1] ?? `recovery-instance/${arnOrId}`;
+}
+
+/** The tag StartFailbackLaunch carries with the wave's name (as the activities send it). */
+const WAVE_TAG = 'drs-failback:wave';
+
+/**
+ * What a launch makes its wave wait on, read from its StartFailbackLaunch `aws.request` (the
+ * recovery instances and the job's wave tag); null for any other event. Both engines register
+ * from it: the in-process run's listener and the actor Lambda.
+ */
+export function launchWaitOf(
+  event: Pick<RunEventBody, 'type'> & { operation?: unknown; input?: unknown },
+): { wave: string; resources: string[] } | null {
+  if (event.type !== 'aws.request' || event.operation !== 'StartFailbackLaunch') return null;
+  const input = event.input as { recoveryInstanceIDs?: string[]; tags?: Record<string, string> } | undefined;
+  const wave = input?.tags?.[WAVE_TAG];
+  if (wave === undefined || !input?.recoveryInstanceIDs?.length) return null;
+  return { wave, resources: input.recoveryInstanceIDs.map(resourceKey) };
 }
 
 /** Failback states after which a wave's launch has nothing more to wait for on that server. */

@@ -27,16 +27,26 @@ waves:
 
 type Events = 'none' | (Omit<DrsEventSourceOptions, 'deliver'> & { extra?: (e: DrsEvent) => DrsEvent[] });
 
-async function run(events: Events) {
+/** `probeOkAfter`: the first server's TCP probe fails until then (the wave polls it in verifying). */
+async function run(events: Events, probeOkAfter?: string) {
   const sim = createSimulatedAws(
     toScenario({
       seed: 5,
       defaults: { launch: { duration: '20m' }, jobStartDelay: '30s' },
+      ...(probeOkAfter
+        ? { probes: [{ tcp: 'db.internal:5432', result: 'fail-until' as const, until: probeOkAfter }] }
+        : {}),
       servers: IDS.map((id, i) => ({ sourceServerID: id, recoveryInstanceID: RIS[i] })),
     }),
   );
+  const plan = probeOkAfter
+    ? PLAN.replace(
+        `{ sourceServerID: ${IDS[0]} }`,
+        `{ sourceServerID: ${IDS[0]}, verify: { probes: [{ tcp: 'db.internal:5432' }] } }`,
+      )
+    : PLAN;
   const failback = createFailbackRun({
-    plan: parsePlan(PLAN, 'plan.yaml'),
+    plan: parsePlan(plan, 'plan.yaml'),
     clients: sim.clients,
     clock: sim.clock,
     probes: sim.probes,
@@ -64,7 +74,16 @@ async function run(events: Events) {
   const launchedAt = minutes(
     stream.find((e) => e.type === 'aws.request' && e.operation === 'StartFailbackLaunch'),
   );
-  return { result, polls, verifying, launchedAt, woken: wake.woken(), published: source?.published() ?? [] };
+  const finished = minutes(stream.find((e) => e.type === 'run.finished'));
+  return {
+    result,
+    polls,
+    verifying,
+    launchedAt,
+    finished,
+    woken: wake.woken(),
+    published: source?.published() ?? [],
+  };
 }
 
 describe('events wake the waits', () => {
@@ -94,6 +113,23 @@ describe('events wake the waits', () => {
     expect(lost.woken).toBe(0);
     expect(lost.verifying).toBe(polling.verifying);
     expect(lost.polls).toBe(polling.polls);
+  });
+
+  it('an event that finds the wave past its job poll wait wakes nothing (as on Step Functions)', async () => {
+    // The probe passes 40 min into the run: the wave polls it in verifying.waiting until then.
+    const polling = await run('none', '40m');
+    // Delivered 6 minutes late: the 5-minute poll saw the job end first, the wave verifies.
+    const late = await run({ delayMs: 6 * MIN }, '40m');
+    expect(late.result.outcome).toBe('completed');
+    expect(late.woken).toBe(0);
+    expect(late.verifying).toBe(polling.verifying);
+    expect(late.polls).toBe(polling.polls);
+    expect(late.finished).toBe(polling.finished);
+    // The events arrived while the wave waited between status-check rounds, before it finished.
+    expect(late.verifying).toBeLessThan(late.launchedAt + 0.5 + 20 + 6);
+    expect(late.finished).toBeGreaterThan(late.launchedAt + 0.5 + 20 + 6);
+    // Non-vacuous: the end states were published and delivered.
+    expect(late.published.filter((e) => e.detail.state === 'FAILBACK_COMPLETED')).toHaveLength(2);
   });
 
   it('a duplicate or unrelated event changes nothing', async () => {

@@ -16,6 +16,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { createRoleClients, createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
 import { appendEvents, readEvents } from '../../src/sfn/event-log.js';
 import { abortOf, recordRun, requestAbort } from '../../src/sfn/runs.js';
+import type { WaitTarget } from '../../src/sfn/waker.js';
 import { createFakeRunTable } from '../support/fake-run-table.js';
 
 const RUN = 'run-20260301T020000Z-abcdef';
@@ -88,6 +89,64 @@ describe('the actor Lambda', () => {
       e.type === 'aws.request' ? [e.operation] : [],
     );
     expect(operations).toEqual(['DescribeJobs']);
+  });
+});
+
+describe('the actor Lambda registers each launch for wake-ups (events wake the waits)', () => {
+  function launching(register: (target: WaitTarget, resources: readonly string[]) => Promise<void>) {
+    const errors: unknown[] = [];
+    const raw = { send: async () => ({ job: { jobID: 'drsjob-1' } }) };
+    const handler = createRunActorHandler({
+      clock,
+      waits: { register, onError: (error) => errors.push(error) },
+      activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+        const drs = instrumentClient(writingAhead(raw as unknown as DrsClient, writeAhead), {
+          service: 'drs',
+          region: 'us-east-1',
+          emit,
+          beforeSend,
+        });
+        return {
+          startFailback: async () => {
+            await drs.send(new DescribeJobsCommand({}));
+            await drs.send(
+              new StartFailbackLaunchCommand({
+                recoveryInstanceIDs: ['i-0123456789abcdef0', 'i-0123456789abcdef1'],
+                tags: { 'drs-failback:run': RUN, 'drs-failback:wave': 'db' },
+              }),
+            );
+            return { started: true };
+          },
+        } as unknown as FailbackActivities;
+      },
+    });
+    return { handler, errors };
+  }
+
+  it("registers the launch's recovery instances under its wave before the activity returns", async () => {
+    const registered: [WaitTarget, readonly string[]][] = [];
+    const { handler, errors } = launching(async (target, resources) => {
+      await Promise.resolve();
+      registered.push([target, resources]);
+    });
+    await handler({ actor: 'startFailback', input: { runId: RUN } });
+    expect(registered).toEqual([
+      [
+        { runId: RUN, wave: 'db' },
+        ['recovery-instance/i-0123456789abcdef0', 'recovery-instance/i-0123456789abcdef1'],
+      ],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a registry it cannot write is reported, and the launch stands (the wave polls)', async () => {
+    const { handler, errors } = launching(async () => {
+      throw new Error('DynamoDB unavailable');
+    });
+    await expect(handler({ actor: 'startFailback', input: { runId: RUN } })).resolves.toEqual({
+      started: true,
+    });
+    expect(errors).toHaveLength(1);
   });
 });
 

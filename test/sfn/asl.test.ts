@@ -12,6 +12,7 @@ import {
   type AslState,
   generateAsl,
   generateAslFiles,
+  PLACEHOLDERS,
   stepOf,
 } from '../../src/sfn/asl.js';
 import { leavesOfMachine, type MachineName } from '../../src/sfn/structure.js';
@@ -55,7 +56,9 @@ describe('generated ASL', () => {
           wait: 'Wait',
           final: 'Succeed',
         };
-        expect(state?.Type).toBe(expected[leaf.what.kind]);
+        // A wait DRS's events can end is a callback Task: a Wait state cannot be ended from outside.
+        const woken = leaf.what.kind === 'wait' && leaf.what.wokenByEvents;
+        expect(state?.Type).toBe(woken ? 'Task' : expected[leaf.what.kind]);
         if (leaf.what.kind !== 'final') expect(definition.States[stepOf(leaf.path)]?.Type).toBe('Task');
       }
     });
@@ -90,6 +93,24 @@ describe('generated ASL', () => {
     expect(approval?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(approval?.TimeoutSecondsPath).toBe('$.command.timeoutSeconds');
     expect(JSON.stringify(approval?.Parameters)).toContain('$$.Task.Token');
+  });
+
+  it('makes the job poll wait a callback Task: the poll delay its timeout, its timeout caught into the step', () => {
+    const woken = leavesOfMachine('wave').filter((l) => l.what.kind === 'wait' && l.what.wokenByEvents);
+    expect(woken.map((l) => l.path)).toEqual(['monitoringJob.waiting']);
+    const wait = generateAsl('wave').States['monitoringJob.waiting'];
+    expect(wait?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(wait?.TimeoutSecondsPath).toBe('$.command.timeoutSeconds');
+    expect(JSON.stringify(wait?.Parameters)).toContain(PLACEHOLDERS.wait);
+    expect(JSON.stringify(wait?.Parameters)).toContain('$$.Task.Token');
+    expect(wait?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.outcome', Next: 'monitoringJob.waiting/step' },
+    ]);
+    // Its step hears how it ended (timeout or WAKE); a Wait state's step is told `after`.
+    const step = generateAsl('wave').States['monitoringJob.waiting/step'];
+    expect(JSON.stringify(step?.Parameters)).toContain('"outcome.$":"$.outcome"');
+    // Every other wait stays a Wait state.
+    expect(generateAsl('wave').States['verifying.waiting']?.Type).toBe('Wait');
   });
 
   it('`export sfn` writes both definitions', async () => {

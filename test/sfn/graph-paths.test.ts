@@ -10,7 +10,8 @@
 //   actor Lambda refuses that call instead (test/sfn/event-log.test.ts), so those paths are left out.
 //   Once recorded, every later step hears it where the wave listens, as on AWS.
 // - WAKE ends a poll wait early (an event wake-up) or, past a deadline, an approval: on Step
-//   Functions the Wait ends (the same next leaf) and the approval Task times out into its deadline.
+//   Functions the Wait ends (the same next leaf) and the approval Task times out into its deadline;
+//   the job poll wait is a callback Task the waker answers with the WAKE itself.
 import '../support/promise-with-resolvers.js';
 import { getShortestPaths } from '@xstate/graph';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -18,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { type AnyMachineSnapshot, type EventObject, type StateValue, transition } from 'xstate';
 import { leafPath, waveLifecycle } from '../../machines/lifecycle.js';
 import { type WaveInput, waveMachine } from '../../machines/wave.machine.js';
-import { generateAsl } from '../../src/sfn/asl.js';
+import { generateAsl, PLACEHOLDERS } from '../../src/sfn/asl.js';
 import { type StepRequest, step } from '../../src/sfn/step.js';
 import { leavesOfMachine } from '../../src/sfn/structure.js';
 import { FINAL_STATES, withMode } from '../support/wave-graph.js';
@@ -93,6 +94,17 @@ async function replay(waveInput: WaveInput, pathEvents: EventObject[]): Promise<
           stepped = step(Payload, { abort: ABORT });
         }
         return { StatusCode: 200, Payload: stepped };
+      };
+    } else if ((state.Parameters as { FunctionName?: string }).FunctionName === PLACEHOLDERS.wait) {
+      // The job poll wait's callback Task: the delay is its timeout, WAKE the waker's answer; an
+      // abort recorded meanwhile is heard when it times out (the abort wins over the delay).
+      handlers[name] = async () => {
+        const event = await next();
+        if (event.type === 'WAKE') return event;
+        if (event.type === 'ABORT') aborted = true;
+        else if (!event.type.startsWith('xstate.after.'))
+          mismatches.push(`${name}: path sends ${event.type}`);
+        throw Object.assign(new Error('the poll delay'), { name: 'States.Timeout' });
       };
     } else if (String(state.Resource).endsWith('.waitForTaskToken')) {
       handlers[name] = async () => {

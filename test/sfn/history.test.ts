@@ -41,7 +41,7 @@ describe('history of the executions', () => {
     }
   });
 
-  it('a job poll cycle adds 21 history events (poll Task, step, route, Wait, step, route)', () => {
+  it('a job poll cycle adds 25 history events (poll Task, step, route, callback wait Task, step, route)', () => {
     const wave = unlimited.executions.find((e) => e.key === 'wave:0');
     const log = wave?.log ?? [];
     const polls = log.flatMap((e, i) =>
@@ -49,8 +49,12 @@ describe('history of the executions', () => {
     );
     expect(polls.length).toBeGreaterThan(2);
     const cycle = log.slice(polls[0], polls[1]);
-    // estimatedHistoryEvents counts the execution's own start and end too.
-    expect(estimatedHistoryEvents(cycle, definitions.wave) - 2).toBe(21);
+    // The job poll wait is a callback Task events can end (6 events; a Wait state would be 2).
+    expect(definitions.wave.States['monitoringJob.waiting']?.Resource).toBe(
+      'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    );
+    // estimatedHistoryEvents counts the execution's own start and end too: 5 + 5 + 2 + 6 + 5 + 2.
+    expect(estimatedHistoryEvents(cycle, definitions.wave) - 2).toBe(25);
   });
 
   it('continues as new before the limit: every execution stays under it, the run is unchanged', () => {

@@ -3,15 +3,23 @@
 // are skipped and the virtual clock moved by the machine's own delay instead; approvals follow
 // a script. Both runs record leaf traces, aws.request events and the outcome.
 import '../support/promise-with-resolvers.js';
+import {
+  type SendTaskSuccessCommand,
+  type SFNClient,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { InspectionEvent } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
 import { createAwsActors } from '../../src/actors/index.js';
 import type { RegionalClients, SnsSender } from '../../src/aws/clients.js';
+import type { DrsEvent } from '../../src/aws/drs-events.js';
 import { instrumentAwsClients } from '../../src/aws/instrument.js';
 import type { RunEvent } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import type { Plan } from '../../src/plan/types.js';
+import { wakeRunOnEvents } from '../../src/run/wake-ups.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
 import { createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
 import {
@@ -19,6 +27,7 @@ import {
   type AslState,
   CONTINUE,
   generateAsl,
+  PLACEHOLDERS,
   ROUTE,
   START,
   UNROUTABLE,
@@ -35,6 +44,14 @@ import {
 } from '../../src/sfn/spill.js';
 import { type Command, HISTORY_EVENTS, type StepRequest, type StepState } from '../../src/sfn/step.js';
 import type { MachineName } from '../../src/sfn/structure.js';
+import { createDynamoWaitRegistry } from '../../src/sfn/wait-registry.js';
+import {
+  createWaitHandler,
+  createWakerHandler,
+  type WaitTaskEvent,
+  type WakerResult,
+} from '../../src/sfn/wake-lambdas.js';
+import { createDrsEventSource, type DrsEventSourceOptions } from '../../src/sim/events.js';
 import type { SimulatedAws } from '../../src/sim/index.js';
 import { createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 
@@ -104,6 +121,8 @@ export async function runInProcess(
   answers: readonly Answer[],
   /** The operator aborts once a wave stands in this leaf (`wave:<index>` and the leaf). */
   abortAt?: { key: string; leaf: string },
+  /** The simulated DRS's events reach the run's waker (src/run/wake-ups.ts), as on Step Functions. */
+  wakeEvents?: LocalEngineOptions['events'],
 ): Promise<EngineRun> {
   const run = createFailbackRun({
     plan,
@@ -147,7 +166,19 @@ export async function runInProcess(
     if (answer === 'refuse') queueMicrotask(() => run.refuse('tester'));
     if (answer === 'abort') queueMicrotask(() => run.abort('tester', 'asked by the test'));
   });
+  const wake = wakeEvents ? wakeRunOnEvents(run, sim.clock) : undefined;
+  const source =
+    wake && wakeEvents
+      ? createDrsEventSource(sim, {
+          ...wakeEvents,
+          deliver: (event) => {
+            void wake.onEvent(event);
+            for (const other of wakeEvents.extra?.(event) ?? []) void wake.onEvent(other);
+          },
+        })
+      : undefined;
   const result = await sim.clock.run(run.start());
+  source?.stop();
   const { runId: _runId, ...outcome } = result;
   return {
     outcome,
@@ -177,6 +208,11 @@ export interface LocalEngineOptions {
   table?: FakeRunTable;
   /** The step Lambda's SNS client (default: outsideTopic). */
   sns?: SnsSender;
+  /**
+   * The simulated DRS publishes its failback state changes to the waker Lambda (events wake the
+   * waits); `extra` delivers more events beside each one. Absent: no event reaches the waker.
+   */
+  events?: Omit<DrsEventSourceOptions, 'deliver'> & { extra?: (event: DrsEvent) => DrsEvent[] };
 }
 
 /** DRS clients whose DescribeJobs finds nothing while `blind()` holds. */
@@ -206,6 +242,40 @@ export interface LocalEngineRun extends EngineRun {
   peakWaveExecutions: number;
   /** The run table the Lambdas wrote. */
   table: RunTableDeps & { fake: FakeRunTable };
+  /** What the waker Lambda did with each event delivered to it, and the events DRS published. */
+  wakeUps: { results: WakerResult[]; published: readonly DrsEvent[] };
+}
+
+/**
+ * Step Functions' task-token service for the waits' callback Tasks, which the local runner lacks:
+ * the waker's SendTaskSuccess reaches the Task's local handler while it still waits.
+ */
+function createLocalTaskTokens() {
+  const waiting = new Map<string, (output: unknown) => void>();
+  const ended = new Set<string>();
+  const sfn = {
+    send: async (command: SendTaskSuccessCommand) => {
+      const { taskToken = '', output = 'null' } = command.input;
+      const answer = waiting.get(taskToken);
+      const $metadata = {};
+      if (!answer && ended.has(taskToken)) throw new TaskTimedOut({ message: 'Task Timed Out', $metadata });
+      if (!answer) throw new TaskDoesNotExist({ message: 'Task does not exist', $metadata });
+      waiting.delete(taskToken);
+      ended.add(taskToken);
+      answer(JSON.parse(output));
+      return {};
+    },
+  };
+  return {
+    sfn: sfn as unknown as Pick<SFNClient, 'send'>,
+    wait(token: string, onAnswer: (output: unknown) => void) {
+      waiting.set(token, onAnswer);
+    },
+    end(token: string) {
+      waiting.delete(token);
+      ended.add(token);
+    },
+  };
 }
 
 /** The local runner resolves TimeoutSecondsPath against the Task's effective input (its Parameters). */
@@ -290,8 +360,37 @@ export async function runOnLocalStepFunctions(
   // The actor Lambda: its events go to the run's log, mutating calls written ahead. DRS's quotas
   // are read once per run, as in process (the Lambda keeps them per container and run).
   const quotaReads = new Map();
+  // Events wake the waits: the registry in the run table, the wait and waker Lambdas' own code.
+  const registry = createDynamoWaitRegistry({
+    dynamo: fake as unknown as RunTableDeps['ddb'],
+    table: 'runs',
+    expiresAt: () => Math.floor(sim.clock.now() / 1000) + 86_400,
+  });
+  const silent = createLogger({ level: 'silent' });
+  const tokens = createLocalTaskTokens();
+  const waitHandler = createWaitHandler({ registry, log: silent });
+  const wakerHandler = createWakerHandler({ registry, sfn: tokens.sfn, clock: sim.clock, log: silent });
+  const wakeResults: WakerResult[] = [];
+  const delivering: Promise<unknown>[] = [];
+  const deliver = (event: DrsEvent) =>
+    delivering.push(wakerHandler(event).then((result) => wakeResults.push(result)));
+  const eventSource = options.events
+    ? createDrsEventSource(sim, {
+        ...options.events,
+        deliver: (event) => {
+          deliver(event);
+          for (const other of options.events?.extra?.(event) ?? []) deliver(other);
+        },
+      })
+    : undefined;
+  /** Lets the waker Lambda finish with every event delivered so far. */
+  const delivered = async () => {
+    while (delivering.length > 0) await Promise.all(delivering.splice(0));
+  };
+  let tokenCount = 0;
   const actorHandler = createRunActorHandler({
     clock: sim.clock,
+    waits: { register: (target, resources) => registry.register(target, resources) },
     append: (runId, batch) => appendEvents(table, runId, batch),
     abortOf: (runId) => abortOf(table, runId),
     activitiesFor: ({ emit, beforeSend, writeAhead }) => {
@@ -375,6 +474,35 @@ export async function runOnLocalStepFunctions(
             await requestAbort(table, RUN_ID, { by: 'tester', reason: 'asked by the test' });
           }
           return { StatusCode: 200, Payload: await engineStep(Payload as WireRequest) };
+        };
+      } else if (
+        resource.endsWith('.waitForTaskToken') &&
+        (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName === PLACEHOLDERS.wait
+      ) {
+        // A wait DRS's events may end: the wait Lambda stores the token, then virtual time runs to
+        // the poll delay unless the waker's SendTaskSuccess answers first (at the event's instant).
+        handlers[name] = async ({ Payload }: { Payload: WaitTaskEvent }) => {
+          const token = `${key}#${name}#${++tokenCount}`;
+          await waitHandler({ ...Payload, token });
+          const command = Payload.command as Extract<Command, { kind: 'wait' }>;
+          const deadline = sim.clock.now() + command.delayMs;
+          let answer: unknown;
+          tokens.wait(token, (output) => {
+            answer = output;
+          });
+          try {
+            for (;;) {
+              await delivered();
+              if (answer !== undefined) return answer;
+              const next = sim.clock.nextTimerAt();
+              if (next === undefined || next > deadline) break;
+              sim.clock.advanceTo(next);
+            }
+          } finally {
+            tokens.end(token);
+          }
+          sim.clock.advanceTo(deadline);
+          throw new TaskError('States.Timeout', 'the wait timed out: poll');
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
         handlers[name] = async ({
@@ -471,6 +599,8 @@ export async function runOnLocalStepFunctions(
   }
   // A large plan output leaves the execution by reference, as `status` and `report` read it.
   outcome = await load(store, outcome);
+  eventSource?.stop();
+  await delivered();
   const events = await readEvents(table, RUN_ID);
   return {
     outcome,
@@ -481,6 +611,7 @@ export async function runOnLocalStepFunctions(
     executions,
     peakWaveExecutions,
     table: { ...table, fake },
+    wakeUps: { results: wakeResults, published: eventSource?.published() ?? [] },
   };
 }
 

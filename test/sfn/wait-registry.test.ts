@@ -1,73 +1,17 @@
-// The wait registry in the run table, against the DynamoDB SDK mock: an in-memory table that
-// applies the registry's update expressions and honours its conditions.
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  type PutItemCommandInput,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateItemCommand,
-  type UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+// The wait registry in the run table, against the in-memory run table (test/support/fake-run-table.ts),
+// which applies the registry's update expressions and honours its conditions as DynamoDB does.
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDynamoWaitRegistry } from '../../src/sfn/wait-registry.js';
 import { createWaker, type WaitTarget } from '../../src/sfn/waker.js';
+import { createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 
-type Item = Record<string, AttributeValue>;
-
-function fakeTable() {
-  const items = new Map<string, Item>();
-  const key = (k: Item | undefined) => `${k?.pk?.S}|${k?.sk?.S}`;
-  const failed = () =>
-    new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-  const ddb = new DynamoDBClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+const registry = (table: Pick<FakeRunTable, 'send'> = createFakeRunTable()) =>
+  createDynamoWaitRegistry({
+    dynamo: table as unknown as Pick<DynamoDBClient, 'send'>,
+    table: 'runs',
+    expiresAt: () => 1_800_000_000,
   });
-  const mock = mockClient(ddb);
-  mock.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-    const k = key(input.Item);
-    if (input.ConditionExpression === 'attribute_not_exists(pk)' && items.has(k)) throw failed();
-    items.set(k, structuredClone(input.Item ?? {}));
-    return {};
-  });
-  mock.on(DeleteItemCommand).callsFake(async (input: { Key?: Item }) => {
-    items.delete(key(input.Key));
-    return {};
-  });
-  mock.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
-    const pk = input.ExpressionAttributeValues?.[':pk']?.S;
-    return { Items: [...items.values()].filter((i) => i.pk?.S === pk).map((i) => structuredClone(i)) };
-  });
-  mock.on(UpdateItemCommand).callsFake(async (input: UpdateItemCommandInput) => {
-    const k = key(input.Key);
-    const item: Item = items.get(k) ?? { ...(input.Key ?? {}) };
-    const values = input.ExpressionAttributeValues ?? {};
-    const expr = input.UpdateExpression ?? '';
-    if (expr.startsWith('ADD pending :r')) {
-      item.pending = { SS: [...new Set([...(item.pending?.SS ?? []), ...(values[':r']?.SS ?? [])])] };
-      for (const [attr, ref] of [...expr.matchAll(/(\w+) = (:\w+)/g)].map((m) => [m[1], m[2]] as const)) {
-        if (attr && ref && values[ref]) item[attr] = values[ref];
-      }
-    } else if (expr === 'DELETE pending :r') {
-      const one = values[':one']?.S ?? '';
-      if (!items.has(k) || !(item.pending?.SS ?? []).includes(one)) throw failed();
-      const left = (item.pending?.SS ?? []).filter((r) => !(values[':r']?.SS ?? []).includes(r));
-      if (left.length === 0) delete item.pending;
-      else item.pending = { SS: left };
-    } else throw new Error(`the fake table does not know ${expr}`);
-    items.set(k, item);
-    return input.ReturnValues === 'ALL_NEW' ? { Attributes: structuredClone(item) } : {};
-  });
-  return { ddb, items };
-}
-
-const registry = (table = fakeTable()) =>
-  createDynamoWaitRegistry({ dynamo: table.ddb, table: 'runs', expiresAt: () => 1_800_000_000 });
 const TARGET: WaitTarget = { runId: 'run-1', wave: 'db', taskToken: 'token-1' };
 
 describe('the wait registry in the run table', () => {
@@ -87,6 +31,42 @@ describe('the wait registry in the run table', () => {
     expect(await r.report('recovery-instance/i-1')).toEqual([]);
     expect(await r.report('recovery-instance/i-9')).toEqual([]);
     expect(await r.report('recovery-instance/i-2')).toEqual([TARGET]);
+  });
+
+  it("stores a waiting Task's token only while something is pending: the waker answers that Task", async () => {
+    const r = registry();
+    const wave = { runId: 'run-1', wave: 'db' };
+    expect(await r.arm({ ...wave, taskToken: 'too-early' })).toBe(false); // nothing registered
+    await r.register(wave, ['recovery-instance/i-1']);
+    expect(await r.arm({ ...wave, taskToken: 'poll-1' })).toBe(true);
+    expect(await r.arm({ ...wave, taskToken: 'poll-2' })).toBe(true); // the next poll's wait
+    expect(await r.report('recovery-instance/i-1')).toEqual([{ ...wave, taskToken: 'poll-2' }]);
+    expect(await r.arm({ ...wave, taskToken: 'poll-3' })).toBe(false); // woken: the item is gone
+  });
+
+  it('registers a 60-server launch in batches of 25, sending again what DynamoDB left unprocessed', async () => {
+    const table = createFakeRunTable();
+    let batches = 0;
+    const flaky = {
+      send: async (command: unknown) => {
+        if (!(command instanceof BatchWriteItemCommand)) return table.send(command);
+        batches += 1;
+        const requests = command.input.RequestItems?.runs ?? [];
+        expect(requests.length).toBeLessThanOrEqual(25);
+        // The first batch: DynamoDB processes all but the last request.
+        if (batches === 1) {
+          await table.send(new BatchWriteItemCommand({ RequestItems: { runs: requests.slice(0, -1) } }));
+          return { UnprocessedItems: { runs: requests.slice(-1) } };
+        }
+        return table.send(command);
+      },
+    };
+    const r = registry(flaky);
+    const resources = Array.from({ length: 60 }, (_, i) => `recovery-instance/i-${i}`);
+    await r.register(TARGET, resources);
+    expect(batches).toBe(4); // 25 + 1 again + 25 + 10
+    for (const resource of resources.slice(0, -1)) expect(await r.report(resource)).toEqual([]);
+    expect(await r.report(resources[59] ?? '')).toEqual([TARGET]);
   });
 
   it('sees an event id once', async () => {

@@ -6,6 +6,7 @@ import {
   BatchWriteItemCommand,
   type BatchWriteItemCommandInput,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   type GetItemCommandInput,
@@ -35,6 +36,13 @@ function holds(item: Item | undefined, condition: string | undefined, names: Nam
   if (condition === undefined) return true;
   if (condition === 'attribute_not_exists(pk)') return item === undefined;
   if (condition === 'attribute_exists(pk)') return item !== undefined;
+  const exists = /^attribute_exists\((#?\w+)\)$/.exec(condition);
+  if (exists?.[1]) return item?.[name(exists[1], names)] !== undefined;
+  const contains = /^contains\((#?\w+), (:\w+)\)$/.exec(condition);
+  if (contains?.[1] && contains[2]) {
+    const member = value(contains[2], values).S ?? '';
+    return (item?.[name(contains[1], names)]?.SS ?? []).includes(member);
+  }
   const eq = /^(#?\w+) = (:\w+)$/.exec(condition);
   if (eq?.[1] && eq[2]) return same(item?.[name(eq[1], names)], value(eq[2], values));
   throw new Error(`fake run table: condition ${condition}`);
@@ -42,16 +50,33 @@ function holds(item: Item | undefined, condition: string | undefined, names: Nam
 
 function update(item: Item, expression: string, names: Names, values: Values): Item {
   const next = { ...item };
-  if (expression.startsWith('ADD ')) {
-    for (const clause of expression.slice(4).split(/,\s*/)) {
-      const add = /^(\w+) (:\w+)$/.exec(clause);
-      if (!add?.[1] || !add[2]) throw new Error(`fake run table: update ${expression}`);
-      next[add[1]] = { N: String(Number(item[add[1]]?.N ?? '0') + Number(value(add[2], values).N)) };
+  // Sections in any order: `ADD a :x, b :y`, `DELETE s :x` (string sets and numbers), `SET ...`.
+  const sections = expression.split(/\s(?=(?:ADD|DELETE|SET) )/);
+  for (const section of sections.filter((t) => !t.startsWith('SET '))) {
+    const head = /^(ADD|DELETE) (.+)$/.exec(section);
+    if (!head?.[2]) throw new Error(`fake run table: update ${expression}`);
+    for (const clause of head[2].split(/,\s*/)) {
+      const op = /^(#?\w+) (:\w+)$/.exec(clause.trim());
+      if (!op?.[1] || !op[2]) throw new Error(`fake run table: update ${expression}`);
+      const attr = name(op[1], names);
+      const operand = value(op[2], values);
+      if (operand.SS) {
+        const current = next[attr]?.SS ?? [];
+        const members =
+          head[1] === 'ADD'
+            ? [...new Set([...current, ...operand.SS])]
+            : current.filter((m) => !operand.SS?.includes(m));
+        // DynamoDB removes a set emptied by DELETE.
+        if (members.length === 0) delete next[attr];
+        else next[attr] = { SS: members };
+      } else if (head[1] === 'ADD') {
+        next[attr] = { N: String(Number(next[attr]?.N ?? '0') + Number(operand.N)) };
+      } else throw new Error(`fake run table: update ${expression}`);
     }
-    return next;
   }
-  if (!expression.startsWith('SET ')) throw new Error(`fake run table: update ${expression}`);
-  for (const clause of expression.slice(4).split(/,\s*(?![^(]*\))/)) {
+  const set = sections.find((t) => t.startsWith('SET '));
+  if (set === undefined) return next;
+  for (const clause of set.slice(4).split(/,\s*(?![^(]*\))/)) {
     const ifNot = /^(#?\w+) = if_not_exists\((#?\w+), (:\w+)\)$/.exec(clause.trim());
     const plain = /^(#?\w+) = (:\w+)$/.exec(clause.trim());
     if (ifNot?.[1] && ifNot[3]) {
@@ -85,6 +110,10 @@ export function createFakeRunTable(pageSize = 100): FakeRunTable {
       if (!Item) throw new Error('no Item');
       if (!holds(items.get(keyOf(Item)), ConditionExpression, undefined, undefined)) throw fail();
       items.set(keyOf(Item), structuredClone(Item));
+      return {};
+    }
+    if (command instanceof DeleteItemCommand) {
+      items.delete(keyOf(command.input.Key ?? {}));
       return {};
     }
     if (command instanceof GetItemCommand) {
@@ -128,13 +157,15 @@ export function createFakeRunTable(pageSize = 100): FakeRunTable {
       const pk = value(':pk', v).S;
       const begins = /^pk = :pk AND begins_with\(sk, (:\w+)\)$/.exec(kc ?? '');
       const between = /^pk = :pk AND sk BETWEEN (:\w+) AND (:\w+)$/.exec(kc ?? '');
-      if (!begins && !between) throw new Error(`fake run table: key condition ${kc}`);
+      const whole = kc === 'pk = :pk';
+      if (!begins && !between && !whole) throw new Error(`fake run table: key condition ${kc}`);
       const inRange = (sk: string) =>
-        begins?.[1]
+        whole ||
+        (begins?.[1]
           ? sk.startsWith(value(begins[1], v).S ?? '')
           : between?.[1] && between[2]
             ? sk >= (value(between[1], v).S ?? '') && sk <= (value(between[2], v).S ?? '')
-            : false;
+            : false);
       let matching = [...items.values()]
         .filter((i) => i.pk?.S === pk && inRange(i.sk?.S ?? ''))
         .sort((a, b) => ((a.sk?.S ?? '') < (b.sk?.S ?? '') ? -1 : 1));

@@ -68,7 +68,8 @@ export const monitoringJob = waveSetup.createStateConfig({
         onError: backOutOnError,
       },
     },
-    waiting: waitingState({ delay: 'jobPoll', next: 'polling' }),
+    // DRS publishes each recovery instance's failback end state: the waker ends this wait early.
+    waiting: waitingState({ delay: 'jobPoll', next: 'polling', wokenByEvents: true }),
   },
   on: { ABORT: abortToBackout },
 });
