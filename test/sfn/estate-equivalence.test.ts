@@ -104,7 +104,10 @@ describe('waves in two accounts and two regions: identical runs in both engines'
     const groups = byTarget(local.requests);
     expect(Object.keys(groups).sort()).toEqual([...WAVE_TARGETS].sort());
     for (const target of WAVE_TARGETS)
-      expect(groups[target]?.some((r) => r.operation === 'StartFailbackLaunch'), target).toBe(true);
+      expect(
+        groups[target]?.some((r) => r.operation === 'StartFailbackLaunch'),
+        target,
+      ).toBe(true);
     const launched = (accountId: string, region: string) =>
       sim
         .world(accountId, region)

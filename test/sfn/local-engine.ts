@@ -31,6 +31,7 @@ import type { SimulatedAws } from '../../src/sim/index.js';
 
 /** A simulated AWS to run over: one world, or an estate of accounts and regions. */
 export type SimulatedRun = Pick<SimulatedAws, 'clock' | 'probes' | 'writes'> & { clients: AwsClients };
+
 import { createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 
 /** One event of the local runner's log (the library does not export its type). */
@@ -288,7 +289,12 @@ export async function runOnLocalStepFunctions(
         drRegion: plan.region,
         clients,
         io: { emit, beforeSend, writeAhead },
-        actors: { log: createLogger({ level: 'silent' }), clock: sim.clock, probes: sim.probes, writes: sim.writes },
+        actors: {
+          log: createLogger({ level: 'silent' }),
+          clock: sim.clock,
+          probes: sim.probes,
+          writes: sim.writes,
+        },
         quotaReadsOf: (target: string) => {
           let reads = quotaReads.get(target);
           if (!reads) {
