@@ -11,6 +11,12 @@ const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
   .split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn !== '');
+// `-c memberAccounts=444455556666,...`: accounts whose member stack's drs-failback-member role
+// plans may name (the same as listing those roles' ARNs).
+const memberAccounts = String(app.node.tryGetContext('memberAccounts') ?? '')
+  .split(',')
+  .map((account) => account.trim())
+  .filter((account) => account !== '');
 // `-c notificationTopicArns=arn:aws:sns:us-east-1:111122223333:failback,...`: the plans' topics.
 const notificationTopicArns = String(app.node.tryGetContext('notificationTopicArns') ?? '')
   .split(',')
@@ -19,6 +25,7 @@ const notificationTopicArns = String(app.node.tryGetContext('notificationTopicAr
 new OrchestratorStack(app, 'DrsFailbackOrchestrator', {
   drRegion: region,
   memberRoleArns,
+  memberAccounts,
   notificationTopicArns,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
