@@ -11,8 +11,9 @@ const memberRoleArns = String(app.node.tryGetContext('memberRoleArns') ?? '')
   .split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn !== '');
-// `-c memberAccounts=444455556666,...`: accounts whose member stacks forward DRS's events (the
-// accounts of memberRoleArns are added).
+// `-c memberAccounts=444455556666,...`: accounts whose member stacks forward DRS's events and
+// whose drs-failback-member role plans may name (the accounts of memberRoleArns are added for
+// the events).
 const memberAccounts = String(app.node.tryGetContext('memberAccounts') ?? '')
   .split(',')
   .map((account) => account.trim())

@@ -62,14 +62,46 @@ export const DRS_EVENT_PATTERN: events.EventPattern = {
   detailType: [FAILBACK_STATE_CHANGE, LAUNCH_RESULT, REPLICATION_STALLED_CHANGE],
 };
 
+/** The member stack's role (deploy/lib/member-stack.ts): what `memberAccounts` names in each account. */
+export const MEMBER_ROLE_NAME = 'drs-failback-member';
+
+/** An IAM role ARN naming its account and role: no wildcard. */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The member roles the actor Lambda may assume (each wave's `aws.accounts` role, the plans'
+ * `aws.role` and origin roles): `memberRoleArns` as given, and the member stack's role in each of
+ * `memberAccounts`. Each named, never a wildcard; the external id is the member role's trust
+ * condition. Throws on anything else: a typo would otherwise fail at run time, in a wave.
+ */
+export function memberRoleArnsOf(
+  props: Pick<OrchestratorProps, 'memberRoleArns' | 'memberAccounts'>,
+  partition: string,
+): string[] {
+  const bad = [
+    ...(props.memberRoleArns ?? []).filter((arn) => !ROLE_ARN.test(arn)),
+    ...(props.memberAccounts ?? []).filter((account) => !/^\d{12}$/.test(account)),
+  ];
+  if (bad.length > 0)
+    throw new Error(
+      `memberRoleArns must be IAM role ARNs (arn:aws:iam::<12-digit account>:role/<name>, no wildcard) and memberAccounts 12-digit account ids; not: ${bad.join(', ')}`,
+    );
+  const named = [...new Set(props.memberRoleArns ?? [])];
+  const byAccount = [...new Set(props.memberAccounts ?? [])]
+    .filter((account) => !named.some((arn) => arn.endsWith(`:iam::${account}:role/${MEMBER_ROLE_NAME}`)))
+    .map((account) => `arn:${partition}:iam::${account}:role/${MEMBER_ROLE_NAME}`);
+  return [...named, ...byAccount];
+}
+
 export interface OrchestratorProps extends StackProps {
   /** The DR region the recovery instances run in (the plans' `region`). */
   drRegion: string;
   /** Member-account roles the actor may assume (cross-account recovery instances). */
   memberRoleArns?: string[];
   /**
-   * Accounts whose DRS events may be put on the orchestrator's bus (their member stacks forward
-   * them); the accounts of `memberRoleArns` are added.
+   * Member accounts: the actor may assume their member stack's role (`drs-failback-member`), and
+   * their DRS events may be put on the orchestrator's bus (their member stacks forward them; the
+   * accounts of `memberRoleArns` are added for the events).
    */
   memberAccounts?: string[];
   /**
@@ -163,9 +195,11 @@ export class OrchestratorStack extends Stack {
     this.wakerFunction = fn('Waker', 'waker', Duration.seconds(30), { RUN_TABLE: this.table.tableName });
 
     this.actorFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ACTOR_ACTIONS, resources: ['*'] }));
-    if (props.memberRoleArns?.length) {
+    // Each wave acts in its own account: the actor assumes that account's member role, and no other.
+    const memberRoles = memberRoleArnsOf(props, this.partition);
+    if (memberRoles.length > 0) {
       this.actorFunction.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: props.memberRoleArns }),
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: memberRoles }),
       );
     }
     // The approval stores its token; an abort recorded before that answers the Task at once.

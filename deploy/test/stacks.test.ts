@@ -9,7 +9,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemberAccountStack } from '../lib/member-stack.js';
-import { DEFINITIONS_DIR, LAMBDA_DIR, OrchestratorStack, REPO_ROOT } from '../lib/orchestrator-stack.js';
+import {
+  DEFINITIONS_DIR,
+  LAMBDA_DIR,
+  MEMBER_ROLE_NAME,
+  OrchestratorStack,
+  REPO_ROOT,
+} from '../lib/orchestrator-stack.js';
 
 const env = { account: '111122223333', region: 'us-east-1' };
 const FORBIDDEN = [
@@ -173,6 +179,47 @@ describe('orchestrator stack', () => {
         ]),
       },
     });
+  });
+
+  it("the actor assumes the member roles of each wave's account, named one by one (memberRoleArns, memberAccounts)", () => {
+    const assumable = (props: { memberRoleArns?: string[]; memberAccounts?: string[] }) => {
+      const stack = new OrchestratorStack(new App(), 'Members', { drRegion: 'us-east-1', env, ...props });
+      const statements = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith('ActorRole'))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((st) => st.Action === 'sts:AssumeRole');
+      return statements.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+    };
+    expect(assumable({})).toEqual([]);
+    // The member stack's role in each named account, plus any role named in full; no duplicates.
+    expect(
+      assumable({
+        memberAccounts: ['444455556666', '777788889999'],
+        memberRoleArns: [
+          'arn:aws:iam::444455556666:role/drs-failback-member',
+          'arn:aws:iam::121212121212:role/dr',
+        ],
+      }),
+    ).toEqual([
+      'arn:aws:iam::444455556666:role/drs-failback-member',
+      'arn:aws:iam::121212121212:role/dr',
+      // The stack's partition (aws, aws-cn, aws-us-gov).
+      {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::777788889999:role/drs-failback-member']],
+      },
+    ]);
+    // A wildcard or a malformed entry is refused at synth, not found in a wave at run time.
+    for (const props of [
+      { memberRoleArns: ['arn:aws:iam::*:role/drs-failback-member'] },
+      { memberRoleArns: ['arn:aws:iam::444455556666:role/*'] },
+      { memberAccounts: ['4444-5555-6666'] },
+    ])
+      expect(() => assumable(props), JSON.stringify(props)).toThrow(/memberRoleArns must be IAM role ARNs/);
+  });
+
+  it('memberAccounts names the role the member stack creates', () => {
+    const member = Template.fromStack(app.node.findChild('Member') as Stack);
+    member.hasResourceProperties('AWS::IAM::Role', { RoleName: MEMBER_ROLE_NAME });
   });
 
   it("the operators' policy: start and describe plan executions, answer wave tasks, the run table; nothing else", () => {

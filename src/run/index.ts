@@ -38,7 +38,7 @@ import {
 import type { EarlierWaves } from './continue.js';
 import { persistSteps, renotify, unnotifiedTransitions, wakeRestored } from './durable.js';
 import { planRunInput, provideActivities } from './machine.js';
-import { planActivities } from './targets.js';
+import { emitNamingAccount, planActivities } from './targets.js';
 
 export interface CreateRunOptions {
   plan: Plan;
@@ -163,10 +163,7 @@ function runActivities(options: CreateRunOptions, clock: Clock, log: Logger, emi
   const awsClock = new AwsClock(clock);
   const over = (clients: TargetClients, clientsRegion: string, account?: string): FailbackActivities => {
     // A wave in another account: its calls name the account (the region alone would not tell).
-    const emitHere: EmitEvent =
-      account === undefined
-        ? emit
-        : (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
+    const emitHere = emitNamingAccount(emit, account);
     const { drs, ec2, serviceQuotas, regional } = instrumentAwsClients(
       clients,
       clientsRegion,

@@ -3,6 +3,7 @@
 // The machines never see a target: every activity input names its wave, which is enough.
 import type { FailbackActivities } from '../actors/types.js';
 import type { AwsClients, DrTarget, TargetClients } from '../aws/clients.js';
+import type { EmitEvent } from '../events.js';
 import { hasRemoteTargets, isHomeTarget, targetKey, waveTarget } from '../plan/targets.js';
 import type { Plan } from '../plan/types.js';
 
@@ -18,6 +19,15 @@ export function clientsForTarget(clients: AwsClients, target: DrTarget, drRegion
   throw new Error(
     `the run's AWS clients cannot reach ${target.account !== undefined ? `account ${target.account} (${target.accountId})` : 'another region'} in ${target.region}: give createFailbackRun clients with forTarget`,
   );
+}
+
+/**
+ * `emit`, with the `aws.request` events of a wave in another account naming it (`account`: the
+ * `aws.accounts` name; the region alone would not tell). Both engines record a target's calls so.
+ */
+export function emitNamingAccount(emit: EmitEvent, account: string | undefined): EmitEvent {
+  if (account === undefined) return emit;
+  return (body) => emit(body.type === 'aws.request' ? { ...body, account } : body);
 }
 
 /**

@@ -3,7 +3,7 @@
 // log before the call is sent), and the operator's abort honoured before a point-of-no-return call.
 import type { FailbackActivities } from '../actors/types.js';
 import { assumedRoleProvider, type CredentialProvider } from '../aws/assume-role.js';
-import type { RegionalClients, StsSender } from '../aws/clients.js';
+import type { DrTarget, RegionalClients, StsSender, TargetClients } from '../aws/clients.js';
 import { operationName } from '../aws/instrument.js';
 import { isMutating } from '../aws/operations.js';
 import { type BeforeSend, crossesPointOfNoReturn } from '../aws/stop-gate.js';
@@ -140,34 +140,58 @@ export interface RoleClientsDeps {
 }
 
 /**
+ * The clients of one plan: per region (the function), and per wave target (`forTarget`, a wave in
+ * another `aws.accounts` account or DR region), as the in-process engine's `forTarget` gives them.
+ */
+export type PlanRoleClients = ((region: string) => RegionalClients) & {
+  forTarget: (target: DrTarget) => TargetClients;
+};
+
+/**
  * Clients per region for a plan, as the CLI builds them: the DR region as the plan's `aws.role`
- * (when set), an origin region as its `aws.origins.<region>.role`, else as the DR region. Built
- * once per region and role for the life of the Lambda container.
+ * (when set), an origin region as its `aws.origins.<region>.role`, else as the DR region; a wave
+ * in another account as its `aws.accounts` entry's role (else as `aws.role`). Built once per
+ * region and role for the life of the Lambda container; credentials renewed before they expire.
  */
 export function createRoleClients(deps: RoleClientsDeps) {
   const cache = new Map<string, RegionalClients>();
   const providers = new Map<string, CredentialProvider>();
-  const provider = (region: string, role: PlanRole): CredentialProvider => {
-    const key = `${region}|${role.arn}|${role.externalId ?? ''}`;
+  const provider = (stsRegion: string, role: PlanRole): CredentialProvider => {
+    const key = `${stsRegion}|${role.arn}|${role.externalId ?? ''}`;
     let p = providers.get(key);
     if (!p) {
-      p = assumedRoleProvider(role, deps.sts(region), deps.now);
+      p = assumedRoleProvider(role, deps.sts(stsRegion), deps.now);
       providers.set(key, p);
     }
     return p;
   };
-  return (plan: Pick<Plan, 'region' | 'aws'> | undefined, drRegion: string) =>
-    (region: string): RegionalClients => {
-      const dr = plan?.region ?? drRegion;
-      const role = region === dr ? plan?.aws?.role : (plan?.aws?.origins?.[region]?.role ?? plan?.aws?.role);
-      const key = `${region}|${role?.arn ?? ''}|${role?.externalId ?? ''}`;
-      let clients = cache.get(key);
-      if (!clients) {
-        // An origin region without its own role acts as the DR role (assumed in the DR region).
-        const credentials = role ? provider(role === plan?.aws?.role ? dr : region, role) : undefined;
-        clients = deps.make(region, credentials);
-        cache.set(key, clients);
-      }
-      return clients;
+  /** The clients of `region` acting as `role` (assumed through STS in `stsRegion`), else as the Lambda. */
+  const clientsAs = (region: string, role: PlanRole | undefined, stsRegion: string): RegionalClients => {
+    const key = `${region}|${role?.arn ?? ''}|${role?.externalId ?? ''}`;
+    let clients = cache.get(key);
+    if (!clients) {
+      clients = deps.make(region, role ? provider(stsRegion, role) : undefined);
+      cache.set(key, clients);
+    }
+    return clients;
+  };
+  return (plan: Pick<Plan, 'region' | 'aws'> | undefined, drRegion: string): PlanRoleClients => {
+    const dr = plan?.region ?? drRegion;
+    const planRole = plan?.aws?.role;
+    // An origin region without its own role acts as the DR role (assumed in the DR region).
+    const forRegion = (region: string): RegionalClients => {
+      const role = region === dr ? planRole : (plan?.aws?.origins?.[region]?.role ?? planRole);
+      return clientsAs(region, role, role === planRole ? dr : region);
     };
+    // Another account: its entry's role (the member stack's drs-failback-member, with its external
+    // id), assumed with the Lambda's own credentials in the target's region, as the member role
+    // trusts the orchestrator account; an entry without a role acts as the plan's DR role.
+    const forTarget = (target: DrTarget): TargetClients => {
+      if (target.account === undefined) return { ...forRegion(target.region), forRegion };
+      const inAccount = (region: string) =>
+        target.role ? clientsAs(region, target.role, target.region) : clientsAs(region, planRole, dr);
+      return { ...inAccount(target.region), forRegion: inAccount };
+    };
+    return Object.assign(forRegion, { forTarget });
+  };
 }

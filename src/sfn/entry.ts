@@ -8,15 +8,15 @@ import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
-import { createAwsActors } from '../actors/index.js';
+import type { createAwsActors } from '../actors/index.js';
 import { createNetworkProbeRunner } from '../actors/probes.js';
 import type { StsSender } from '../aws/clients.js';
 import type { DrsEvent } from '../aws/drs-events.js';
-import { instrumentAwsClients } from '../aws/instrument.js';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
 import type { Plan } from '../plan/types.js';
-import { createRoleClients, createRunActorHandler, writingAhead } from './actor-runtime.js';
+import { actorActivities } from './actor-activities.js';
+import { createRoleClients, createRunActorHandler } from './actor-runtime.js';
 import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { createEngineStep } from './engine-step.js';
 import { appendEvents, placedBefore, placeEvents } from './event-log.js';
@@ -117,13 +117,13 @@ function buildActorHandler() {
       return sts;
     },
   });
-  // DRS's job quotas, read once per container and run (as once per run in the CLI).
+  // DRS's job quotas, read once per container, run and wave target (as once per run in the CLI).
   const quotaReads = new Map<string, NonNullable<Parameters<typeof createAwsActors>[0]['quotaReads']>>();
-  const quotaReadsOf = (runId: string) => {
-    let reads = quotaReads.get(runId);
+  const quotaReadsOf = (runTarget: string) => {
+    let reads = quotaReads.get(runTarget);
     if (!reads) {
       reads = new Map();
-      quotaReads.set(runId, reads);
+      quotaReads.set(runTarget, reads);
     }
     return reads;
   };
@@ -154,26 +154,15 @@ function buildActorHandler() {
     activitiesFor: async ({ runId, emit, beforeSend, writeAhead }) => {
       const plan = await planOf(runId);
       const region = plan?.region ?? drRegion;
+      // Each wave's calls in its own account and region (aws.accounts, waves[].account/region).
       const forPlan = roleClients(plan, drRegion);
-      const raw = (r: string) => {
-        const c = forPlan(r);
-        return {
-          drs: writingAhead(c.drs, writeAhead),
-          ec2: writingAhead(c.ec2, writeAhead),
-          ...(c.serviceQuotas ? { serviceQuotas: c.serviceQuotas } : {}),
-        };
-      };
-      const instrumented = instrumentAwsClients({ ...raw(region), forRegion: raw }, region, emit, beforeSend);
-      const activities = createAwsActors({
-        drs: instrumented.drs,
-        ec2: instrumented.ec2,
-        ...(instrumented.regional ? { regional: instrumented.regional } : {}),
-        ...(instrumented.serviceQuotas ? { serviceQuotas: instrumented.serviceQuotas } : {}),
-        quotaReads: quotaReadsOf(runId),
-        log,
-        clock: systemClock,
-        emit,
-        probes: createNetworkProbeRunner(),
+      const activities = actorActivities({
+        plan,
+        drRegion: region,
+        clients: { ...forPlan(region), forRegion: forPlan, forTarget: forPlan.forTarget },
+        io: { emit, beforeSend, writeAhead },
+        actors: { log, clock: systemClock, probes: createNetworkProbeRunner() },
+        quotaReadsOf: (target) => quotaReadsOf(`${runId} ${target}`),
       });
       // The in-flight quota shared by every execution in each wave's account and region, the plan's
       // job.maxInFlight; without the plan, this Lambda's account and region (src/sfn/quota.ts).

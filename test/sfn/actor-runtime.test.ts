@@ -11,6 +11,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FailbackActivities } from '../../src/actors/types.js';
+import type { CredentialProvider } from '../../src/aws/assume-role.js';
 import { instrumentClient } from '../../src/aws/instrument.js';
 import type { Plan } from '../../src/plan/types.js';
 import { createRoleClients, createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
@@ -265,5 +266,95 @@ describe('member-account roles', () => {
     const clients = clientsFor()({ region: 'us-east-1' }, 'us-east-1')('us-east-1');
     expect(clients.drs).toBeDefined();
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  describe('a wave in another aws.accounts account or DR region', () => {
+    const B = '777788889999';
+    const memberB = { arn: `arn:aws:iam::${B}:role/drs-failback-member`, externalId: 'ext-b' };
+    const estatePlan = { ...plan, aws: { ...plan.aws, accounts: { b: { accountId: B, role: memberB } } } };
+    const targetB = { account: 'b', accountId: B, region: 'eu-west-1', role: memberB };
+    let now = clock.now();
+    const stsRegions: string[] = [];
+    /** The credential provider each made client got, in order. */
+    const made: (CredentialProvider | undefined)[] = [];
+    const clientsAt = () =>
+      createRoleClients({
+        make: (region, credentials) => {
+          made.push(credentials);
+          return {
+            drs: new DrsClient({ region, ...(credentials ? { credentials } : {}) }),
+            ec2: new DrsClient({ region }) as never,
+          };
+        },
+        sts: (region) => {
+          stsRegions.push(region);
+          return new STSClient({ region });
+        },
+        now: () => now,
+      })(estatePlan, 'us-east-1');
+    beforeEach(() => {
+      now = clock.now();
+      stsRegions.length = 0;
+      made.length = 0;
+    });
+    const regionOf = (client: unknown) => (client as DrsClient).config.region();
+    const assumed = () => sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+
+    it("account B's wave assumes B's role with B's external id, through STS in its region", async () => {
+      const b = clientsAt().forTarget(targetB);
+      expect(await credentialsOf(b.drs)).toMatchObject({ accessKeyId: `AKIA-${B}` });
+      expect(await regionOf(b.drs)).toBe('eu-west-1');
+      expect(assumed()).toEqual([
+        { RoleArn: memberB.arn, ExternalId: 'ext-b', RoleSessionName: 'drs-failback' },
+      ]);
+      expect(stsRegions).toEqual(['eu-west-1']);
+      // Another region of account B (an EC2 origin there) acts as B's role too.
+      expect(await credentialsOf(b.forRegion?.('us-west-2').drs)).toMatchObject({ accessKeyId: `AKIA-${B}` });
+    });
+
+    it("a wave in the plan's account (another region) acts as aws.role, never as B's role", async () => {
+      const home = clientsAt().forTarget({ region: 'eu-west-1' });
+      expect(await credentialsOf(home.drs)).toMatchObject({ accessKeyId: 'AKIA-111122223333' });
+      expect(await regionOf(home.drs)).toBe('eu-west-1');
+      expect(assumed().map((c) => c.RoleArn)).toEqual(['arn:aws:iam::111122223333:role/drs-failback-member']);
+      expect(assumed().map((c) => c.ExternalId)).toEqual(['ext-dr']);
+    });
+
+    it('a plan without roles: a wave in its own account uses the Lambda role, no AssumeRole', async () => {
+      const own = createRoleClients({
+        make: (region, credentials) => ({
+          drs: new DrsClient({ region, ...(credentials ? { credentials } : {}) }),
+          ec2: new DrsClient({ region }) as never,
+        }),
+        sts: (region) => new STSClient({ region }),
+      })({ region: 'us-east-1' }, 'us-east-1').forTarget({ region: 'eu-west-1' });
+      expect(own.drs).toBeDefined();
+      expect(assumed()).toHaveLength(0);
+    });
+
+    it("an account entry without a role acts as the plan's aws.role", async () => {
+      const c = clientsAt().forTarget({ account: 'c', accountId: '121212121212', region: 'us-east-1' });
+      expect(await credentialsOf(c.drs)).toMatchObject({ accessKeyId: 'AKIA-111122223333' });
+      expect(assumed().map((x) => x.ExternalId)).toEqual(['ext-dr']);
+    });
+
+    it('clients are cached per target for the container; credentials renewed five minutes before they expire', async () => {
+      const forPlan = clientsAt();
+      const b = forPlan.forTarget(targetB);
+      expect(forPlan.forTarget(targetB).drs).toBe(b.drs);
+      expect(made).toHaveLength(1);
+      const credentials = made[0];
+      if (!credentials) throw new Error("B's clients were made without credentials");
+      await credentials();
+      await credentials();
+      expect(assumed()).toHaveLength(1);
+      // Expiration 03:00Z: just before 02:55Z still cached, just after it assumed again.
+      now = Date.parse('2026-03-01T02:55:00Z') - 1;
+      await credentials();
+      expect(assumed()).toHaveLength(1);
+      now = Date.parse('2026-03-01T02:55:00Z') + 1;
+      await credentials();
+      expect(assumed()).toHaveLength(2);
+    });
   });
 });

@@ -12,16 +12,16 @@ import {
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { InspectionEvent } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
-import { createAwsActors } from '../../src/actors/index.js';
-import type { RegionalClients, SnsSender } from '../../src/aws/clients.js';
+import type { ActorDeps } from '../../src/actors/types.js';
+import type { AwsClients, SnsSender } from '../../src/aws/clients.js';
 import type { DrsEvent } from '../../src/aws/drs-events.js';
-import { instrumentAwsClients } from '../../src/aws/instrument.js';
 import type { RunEvent } from '../../src/events.js';
 import { createLogger } from '../../src/log.js';
 import type { Plan } from '../../src/plan/types.js';
 import { wakeRunOnEvents } from '../../src/run/wake-ups.js';
 import { createFailbackRun, planRunInput } from '../../src/run.js';
-import { createRunActorHandler, writingAhead } from '../../src/sfn/actor-runtime.js';
+import { actorActivities } from '../../src/sfn/actor-activities.js';
+import { createRunActorHandler } from '../../src/sfn/actor-runtime.js';
 import {
   type AslDefinition,
   type AslState,
@@ -53,6 +53,16 @@ import {
 } from '../../src/sfn/wake-lambdas.js';
 import { createDrsEventSource, type DrsEventSourceOptions } from '../../src/sim/events.js';
 import type { SimulatedAws } from '../../src/sim/index.js';
+
+/** A simulated AWS to run over: one world, or an estate of accounts and regions. */
+export type SimulatedRun = Pick<SimulatedAws, 'clock' | 'probes' | 'writes'> & { clients: AwsClients };
+
+/** DRS's simulated events come from one world: the harness does not publish an estate's. */
+function oneWorld(sim: SimulatedRun): SimulatedAws {
+  if (!('world' in sim)) throw new Error('events: the harness publishes the events of one simulated world');
+  return sim as SimulatedAws;
+}
+
 import { createFakeRunTable, type FakeRunTable } from '../support/fake-run-table.js';
 
 /** One event of the local runner's log (the library does not export its type). */
@@ -73,6 +83,8 @@ export type Answer = 'approve' | 'refuse' | 'timeout' | 'abort';
 export interface AwsRequest {
   service: string;
   region: string;
+  /** The `aws.accounts` name of a wave in another account. */
+  account?: string;
   operation: string;
   input: unknown;
 }
@@ -95,7 +107,16 @@ export interface EngineRun {
 const requestsOf = (events: readonly RunEvent[], sns: boolean): AwsRequest[] =>
   events.flatMap((e) =>
     e.type === 'aws.request' && (e.service === 'sns') === sns
-      ? [{ service: e.service, region: e.region, operation: e.operation, input: e.input }]
+      ? [
+          {
+            service: e.service,
+            region: e.region,
+            // A wave in another account names it (the region alone would not tell).
+            ...(e.account !== undefined ? { account: e.account } : {}),
+            operation: e.operation,
+            input: e.input,
+          },
+        ]
       : [],
   );
 
@@ -117,7 +138,7 @@ interface SnapshotLike {
 /** In process, as the CLI runs it; leaf traces read from the actor system's inspection events. */
 export async function runInProcess(
   plan: Plan,
-  sim: SimulatedAws,
+  sim: SimulatedRun,
   answers: readonly Answer[],
   /** The operator aborts once a wave stands in this leaf (`wave:<index>` and the leaf). */
   abortAt?: { key: string; leaf: string },
@@ -169,7 +190,7 @@ export async function runInProcess(
   const wake = wakeEvents ? wakeRunOnEvents(run, sim.clock) : undefined;
   const source =
     wake && wakeEvents
-      ? createDrsEventSource(sim, {
+      ? createDrsEventSource(oneWorld(sim), {
           ...wakeEvents,
           deliver: (event) => {
             void wake.onEvent(event);
@@ -332,7 +353,7 @@ class TaskError extends Error {
 /** The generated ASL under aws-local-stepfunctions, over the same simulated AWS. */
 export async function runOnLocalStepFunctions(
   plan: Plan,
-  sim: SimulatedAws,
+  sim: SimulatedRun,
   options: LocalEngineOptions = {},
 ): Promise<LocalEngineRun> {
   const fake = options.table ?? createFakeRunTable();
@@ -357,9 +378,11 @@ export async function runOnLocalStepFunctions(
           : {}),
       }
     : sim.clients;
-  // The actor Lambda: its events go to the run's log, mutating calls written ahead. DRS's quotas
-  // are read once per run, as in process (the Lambda keeps them per container and run).
-  const quotaReads = new Map();
+  // The actor Lambda: its events go to the run's log, mutating calls written ahead, each wave's
+  // calls in its own account and region (src/sfn/actor-activities.ts, as entry.ts builds them).
+  // DRS's quotas are read once per run and target, as in process (the Lambda keeps them per
+  // container, run and target).
+  const quotaReads = new Map<string, NonNullable<ActorDeps['quotaReads']>>();
   // Events wake the waits: the registry in the run table, the wait and waker Lambdas' own code.
   const registry = createDynamoWaitRegistry({
     dynamo: fake as unknown as RunTableDeps['ddb'],
@@ -375,7 +398,7 @@ export async function runOnLocalStepFunctions(
   const deliver = (event: DrsEvent) =>
     delivering.push(wakerHandler(event).then((result) => wakeResults.push(result)));
   const eventSource = options.events
-    ? createDrsEventSource(sim, {
+    ? createDrsEventSource(oneWorld(sim), {
         ...options.events,
         deliver: (event) => {
           deliver(event);
@@ -393,32 +416,27 @@ export async function runOnLocalStepFunctions(
     waits: { register: (target, resources) => registry.register(target, resources) },
     append: (runId, batch) => appendEvents(table, runId, batch),
     abortOf: (runId) => abortOf(table, runId),
-    activitiesFor: ({ emit, beforeSend, writeAhead }) => {
-      const ahead = <T extends { drs: RegionalClients['drs']; ec2: RegionalClients['ec2'] }>(c: T) => ({
-        ...c,
-        drs: writingAhead(c.drs, writeAhead),
-        ec2: writingAhead(c.ec2, writeAhead),
-      });
-      const forRegion = clients.forRegion;
-      const { drs, ec2, regional, serviceQuotas } = instrumentAwsClients(
-        { ...ahead(clients), ...(forRegion ? { forRegion: (r: string) => ahead(forRegion(r)) } : {}) },
-        plan.region,
-        emit,
-        beforeSend,
-      );
-      return createAwsActors({
-        drs,
-        ec2,
-        ...(regional ? { regional } : {}),
-        ...(serviceQuotas ? { serviceQuotas } : {}),
-        quotaReads,
-        log: createLogger({ level: 'silent' }),
-        clock: sim.clock,
-        emit,
-        probes: sim.probes,
-        writes: sim.writes,
-      });
-    },
+    activitiesFor: ({ emit, beforeSend, writeAhead }) =>
+      actorActivities({
+        plan,
+        drRegion: plan.region,
+        clients,
+        io: { emit, beforeSend, writeAhead },
+        actors: {
+          log: createLogger({ level: 'silent' }),
+          clock: sim.clock,
+          probes: sim.probes,
+          writes: sim.writes,
+        },
+        quotaReadsOf: (target: string) => {
+          let reads = quotaReads.get(target);
+          if (!reads) {
+            reads = new Map();
+            quotaReads.set(target, reads);
+          }
+          return reads;
+        },
+      }),
   });
   const store = options.spill ? options.spill.store : createDynamoSnapshotStore(table);
   const engineStep = createEngineStep({
