@@ -19,7 +19,7 @@ export function createAwsActors(actorDeps: ActorDeps): FailbackActivities {
     precheck: (input) => precheck(deps, input),
     quiesceWrites: (input) => quiesceWrites(deps, input),
     measureDrain: (input) => measureDrain(deps, input),
-    startFailback: (input) => startFailback(deps, input),
+    startFailback: (input, signal) => startFailback(deps, input, signal),
     pollJobs: (input) => pollJobs(deps, input),
     verifyFailback: (input) => verifyFailback(deps, input),
     stopFailback: (input) => stopFailback(deps, input),

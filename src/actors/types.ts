@@ -95,7 +95,8 @@ export interface FailbackActivities {
   quiesceWrites(input: QuiesceInput): Promise<QuiesceOutput>;
   /** The cutover: one reading of every server's replication home. */
   measureDrain(input: MeasureDrainInput): Promise<MeasureDrainOutput>;
-  startFailback(input: StartFailbackInput): Promise<StartFailbackOutput>;
+  /** `signal`: aborted when the wave left the start; nothing more is sent then. */
+  startFailback(input: StartFailbackInput, signal?: AbortSignal): Promise<StartFailbackOutput>;
   pollJobs(input: PollJobsInput): Promise<PollJobsOutput>;
   verifyFailback(input: VerifyFailbackInput): Promise<VerifyOutput>;
   stopFailback(input: StopFailbackInput): Promise<StopFailbackOutput>;
