@@ -166,3 +166,70 @@ describe('startFailback after a restore (adoption)', () => {
     expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
   });
 });
+
+describe('startFailback resolving an in-doubt start for a backout (adoptOnly), and once its state was left', () => {
+  const input = {
+    runId: 'run-1',
+    wave: 'web',
+    recoveryInstanceIDs: [rid(1), rid(2)],
+    runStartedAt: RUN_START,
+  };
+
+  it('adoptOnly: no job of this run found, nothing sent, no failure (the start never went out)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({
+      items: [{ recoveryInstanceID: rid(1), failback: { state: 'FAILBACK_READY_FOR_LAUNCH' } }],
+    });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true });
+    expect(out).toEqual({ now: NOW, jobIds: [] });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+    // Read by the run's start: the jobs created since it began.
+    expect(drsMock).toHaveReceivedCommandWith(DescribeJobsCommand, { filters: { fromDate: iso(RUN_START) } });
+  });
+
+  it('adoptOnly: a job of this run found by its tags is returned, nothing sent (only part of the wave in it)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).resolves({
+      items: [failbackJob(7, RUN_START + 60_000, [rid(1)], { tags: { 'drs-failback:run': 'run-1' } })],
+    });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true, jobIds: [jid(3)] });
+    expect(out).toEqual({ now: NOW, jobIds: [jid(3), jid(7)] });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('adoptOnly: a read that fails leaves the start in doubt (mayHaveStarted), nothing sent', async () => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true });
+    expect(out).toMatchObject({ jobIds: [], mayHaveStarted: true, failure: { kind: 'throttled' } });
+    expect(out.notSent).toBeUndefined();
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('the wave left the start while the activity read (its signal aborted): no StartFailbackLaunch', async () => {
+    const stopped = new AbortController();
+    drsMock.on(DescribeRecoveryInstancesCommand).callsFake(() => {
+      // The backout arrives while the restored start reads what already runs.
+      stopped.abort();
+      return { items: [] };
+    });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, input, stopped.signal);
+    expect(out.jobIds).toEqual([]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('the same start with its signal untouched sends StartFailbackLaunch once (the check can fail)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, input, new AbortController().signal);
+    expect(out.jobIds).toEqual([jid(99)]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+  });
+});

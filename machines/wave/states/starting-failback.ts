@@ -129,52 +129,55 @@ export const startingFailback = waveSetup.createStateConfig({
         },
       },
     },
-    // ABORT while a start may be under way (a backout, a restored run re-invoking the start):
-    // whether it went out is read, never sent again; the start activity stops before any send.
-    resolvingStart: {
-      meta: {
-        label:
-          "Backing out: read whether the start went out (DescribeJobs by the run's tags); nothing is sent",
-      },
-      invoke: {
-        id: 'resolveStart',
-        src: 'startFailback',
-        input: (args) => ({ ...startInput(args), adoptOnly: true as const }),
-        onDone: [
-          {
-            guard: fromOutput('noStartFound'),
-            target: '#wave.aborted',
-            actions: [
-              fromOutput('recordAdopted'),
-              {
-                type: 'failWith',
-                params: ({ context }) => ({ reason: abortNothingStartedReason(context.failure) }),
-              },
-            ],
-          },
-          {
-            target: '#wave.backout',
-            actions: [
-              fromOutput('recordAdopted'),
-              { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
-            ],
-          },
-        ],
-        // The read threw: whether the start went out is unknown, so back out.
-        onError: {
-          target: '#wave.backout',
-          actions: { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
-        },
-      },
-      // The abort is being resolved: a second one changes nothing.
-      on: { ABORT: { actions: [] } },
-    },
   },
   on: {
     // The abort's reason is kept until the read says whether anything started.
     ABORT: {
-      target: '.resolvingStart',
+      target: '#wave.resolvingStart',
       actions: { type: 'failWith', params: ({ event }) => ({ reason: abortReason(event) }) },
+    },
+  },
+});
+
+// ABORT while a start may be under way (a backout, a restored run re-invoking the start): whether
+// it went out is read, never sent again, and the start activity stops before any send. Not part of
+// `startingFailback`: it crosses nothing (it only reads), so the Step Functions engine delivers it
+// like any activity; past the point of no return, since the start may have gone out. It hears no
+// ABORT: the one it resolves is the only one needed.
+export const resolvingStart = waveSetup.createStateConfig({
+  meta: {
+    label: "Backing out: read whether the start went out (DescribeJobs by the run's tags); nothing is sent",
+    pastPointOfNoReturn: true,
+  },
+  invoke: {
+    // The start's own activity, reading only: the same task on Step Functions.
+    id: 'startFailback',
+    src: 'startFailback',
+    input: (args) => ({ ...startInput(args), adoptOnly: true as const }),
+    onDone: [
+      {
+        guard: fromOutput('noStartFound'),
+        target: '#wave.aborted',
+        actions: [
+          fromOutput('recordAdopted'),
+          {
+            type: 'failWith',
+            params: ({ context }) => ({ reason: abortNothingStartedReason(context.failure) }),
+          },
+        ],
+      },
+      {
+        target: '#wave.backout',
+        actions: [
+          fromOutput('recordAdopted'),
+          { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
+        ],
+      },
+    ],
+    // The read threw: whether the start went out is unknown, so back out.
+    onError: {
+      target: '#wave.backout',
+      actions: { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
     },
   },
 });
