@@ -14,7 +14,11 @@ import { verifyFailback } from './verify-failback.js';
 /** The failback activities on the real DRS and EC2 APIs (or anything with their `send`). */
 export function createAwsActors(actorDeps: ActorDeps): FailbackActivities {
   // DRS's job quotas are read once per region and run, whichever wave asks first.
-  const deps: ActorDeps = { ...actorDeps, quotaReads: actorDeps.quotaReads ?? new Map() };
+  const deps: ActorDeps = {
+    ...actorDeps,
+    quotaReads: actorDeps.quotaReads ?? new Map(),
+    startsInFlight: actorDeps.startsInFlight ?? new Map(),
+  };
   return {
     precheck: (input) => precheck(deps, input),
     quiesceWrites: (input) => quiesceWrites(deps, input),

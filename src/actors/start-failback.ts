@@ -270,6 +270,9 @@ export async function startFailback(
   signal?: AbortSignal,
 ): Promise<StartFailbackOutput> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
+  // A start of this process may still be on its way (the ABORT came while it was sent): its
+  // answer first, or the read could miss the job it creates.
+  if (input.adoptOnly) await startsSettled(deps, input);
   const ids = unique(input.recoveryInstanceIDs);
   const ec2Origin = input.ec2Origin ?? [];
   // A wave of EC2-origin servers only has no ON_PREMISES part; a wave of nothing is refused.
@@ -333,11 +336,15 @@ export async function startFailback(
     const server = serverLabel(batch);
     if (stoppedBeforeSend(signal, log)) return done();
     try {
-      const out = await deps.drs.send(
-        new StartFailbackLaunchCommand({
-          recoveryInstanceIDs: batch,
-          tags: runTags(input.runId, input.wave),
-        }),
+      const out = await tracked(
+        deps,
+        input,
+        deps.drs.send(
+          new StartFailbackLaunchCommand({
+            recoveryInstanceIDs: batch,
+            tags: runTags(input.runId, input.wave),
+          }),
+        ),
       );
       const jobId = out.job?.jobID;
       if (!jobId)
@@ -369,6 +376,30 @@ export async function startFailback(
 
   const stop = await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress, signal);
   return done(stop?.failure, stop?.mayHaveStarted);
+}
+
+const inFlightKey = (input: StartFailbackInput) => `${input.runId}/${input.wave}`;
+
+/** A start request, known as in flight until DRS answers it. */
+function tracked<T>(deps: ActorDeps, input: StartFailbackInput, request: Promise<T>): Promise<T> {
+  const registry = deps.startsInFlight;
+  if (!registry) return request;
+  const key = inFlightKey(input);
+  const pending = registry.get(key) ?? new Set<Promise<unknown>>();
+  registry.set(key, pending);
+  pending.add(request);
+  const forget = () => {
+    pending.delete(request);
+    if (pending.size === 0) registry.delete(key);
+  };
+  request.then(forget, forget);
+  return request;
+}
+
+/** Waits until the wave's start requests of this process were answered (whatever the answer). */
+async function startsSettled(deps: ActorDeps, input: StartFailbackInput): Promise<void> {
+  const pending = deps.startsInFlight?.get(inFlightKey(input));
+  if (pending) await Promise.allSettled([...pending]);
 }
 
 /**
@@ -590,13 +621,17 @@ async function startInOriginRegions(
       const server = serverLabel(batch.map((s) => s.sourceServerID));
       if (stoppedBeforeSend(signal, log)) return undefined;
       try {
-        const out = await drs.send(
-          new StartRecoveryCommand({
-            // No recoverySnapshotID: DRS takes the latest data of the reversed replication.
-            sourceServers: batch.map((s) => ({ sourceServerID: s.reversedSourceServerID })),
-            isDrill: false,
-            tags: runTags(input.runId, input.wave),
-          }),
+        const out = await tracked(
+          deps,
+          input,
+          drs.send(
+            new StartRecoveryCommand({
+              // No recoverySnapshotID: DRS takes the latest data of the reversed replication.
+              sourceServers: batch.map((s) => ({ sourceServerID: s.reversedSourceServerID })),
+              isDrill: false,
+              tags: runTags(input.runId, input.wave),
+            }),
+          ),
         );
         const jobId = out.job?.jobID;
         if (!jobId) {

@@ -7,7 +7,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFailback } from '../../src/actors/start-failback.js';
 import { iso, jid, makeDeps, NOW, rid } from './helpers.js';
 
@@ -231,5 +231,44 @@ describe('startFailback resolving an in-doubt start for a backout (adoptOnly), a
     const out = await startFailback(deps, input, new AbortController().signal);
     expect(out.jobIds).toEqual([jid(99)]);
     expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+  });
+});
+
+describe('a backout read while this process still waits for its start (ABORT during the send)', () => {
+  it('waits for the start to be answered, then finds its job: the read never misses a start in flight', async () => {
+    const input = { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(1)], runStartedAt: RUN_START };
+    let answer: () => void = () => {};
+    let created = false;
+    drsMock.on(StartFailbackLaunchCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          answer = () => {
+            created = true;
+            resolve({ job: { jobID: jid(8) } });
+          };
+        }),
+    );
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).callsFake(() => ({
+      items: created
+        ? [failbackJob(8, RUN_START + 60_000, [rid(1)], { tags: { 'drs-failback:run': 'run-1' } })]
+        : [],
+    }));
+    const { deps } = makeDeps();
+    const withRegistry = { ...deps, startsInFlight: new Map<string, Set<Promise<unknown>>>() };
+    const start = startFailback(withRegistry, input);
+    await vi.waitFor(() => expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1));
+    const read = startFailback(withRegistry, { ...input, adoptOnly: true });
+    let readDone = false;
+    void read.then(() => {
+      readDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readDone).toBe(false);
+    answer();
+    expect(await read).toEqual({ now: NOW, jobIds: [jid(8)] });
+    expect((await start).jobIds).toEqual([jid(8)]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+    expect(withRegistry.startsInFlight.size).toBe(0);
   });
 });
