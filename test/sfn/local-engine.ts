@@ -497,29 +497,25 @@ export async function runOnLocalStepFunctions(
         resource.endsWith('.waitForTaskToken') &&
         (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName === PLACEHOLDERS.wait
       ) {
-        // A wait DRS's events may end: the wait Lambda stores the token, then virtual time runs to
-        // the poll delay unless the waker's SendTaskSuccess answers first (at the event's instant).
+        // A wait DRS's events may end: the wait Lambda stores the token, and the poll delay is a
+        // timer on the virtual clock, as the in-process wave's is: the waker's SendTaskSuccess (at
+        // the event's instant) or the timer, whichever comes first, ends the wait. The handler never
+        // moves the clock itself: waves side by side (a Map) wait on one shared timeline.
         handlers[name] = async ({ Payload }: { Payload: WaitTaskEvent }) => {
           const token = `${key}#${name}#${++tokenCount}`;
           await waitHandler({ ...Payload, token });
           const command = Payload.command as Extract<Command, { kind: 'wait' }>;
-          const deadline = sim.clock.now() + command.delayMs;
-          let answer: unknown;
-          tokens.wait(token, (output) => {
-            answer = output;
-          });
+          let timer: number | undefined;
           try {
-            for (;;) {
-              await delivered();
-              if (answer !== undefined) return answer;
-              const next = sim.clock.nextTimerAt();
-              if (next === undefined || next > deadline) break;
-              sim.clock.advanceTo(next);
-            }
+            const ended = await new Promise<{ answer: unknown } | 'timeout'>((resolve) => {
+              tokens.wait(token, (answer) => resolve({ answer }));
+              timer = sim.clock.setTimeout(() => resolve('timeout'), command.delayMs);
+            });
+            if (ended !== 'timeout') return ended.answer;
           } finally {
             tokens.end(token);
+            if (timer !== undefined) sim.clock.clearTimeout(timer);
           }
-          sim.clock.advanceTo(deadline);
           throw new TaskError('States.Timeout', 'the wait timed out: poll');
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
