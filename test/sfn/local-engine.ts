@@ -497,25 +497,23 @@ export async function runOnLocalStepFunctions(
         resource.endsWith('.waitForTaskToken') &&
         (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName === PLACEHOLDERS.wait
       ) {
-        // A wait DRS's events may end: the wait Lambda stores the token, and the poll delay is a
-        // timer on the virtual clock, as the in-process wave's is: the waker's SendTaskSuccess (at
-        // the event's instant) or the timer, whichever comes first, ends the wait. The handler never
-        // moves the clock itself: waves side by side (a Map) wait on one shared timeline.
+        // A wait DRS's events may end: the wait Lambda stores the token, then virtual time runs to
+        // the poll delay unless the waker's SendTaskSuccess answers first (at the event's instant).
         handlers[name] = async ({ Payload }: { Payload: WaitTaskEvent }) => {
           const token = `${key}#${name}#${++tokenCount}`;
           await waitHandler({ ...Payload, token });
           const command = Payload.command as Extract<Command, { kind: 'wait' }>;
-          let timer: number | undefined;
-          try {
-            const ended = await new Promise<{ answer: unknown } | 'timeout'>((resolve) => {
-              tokens.wait(token, (answer) => resolve({ answer }));
-              timer = sim.clock.setTimeout(() => resolve('timeout'), command.delayMs);
+          // On the virtual clock's timers (not by moving the clock: waves side by side share it):
+          // the poll delay's timer, or the waker's answer, whichever comes first.
+          const answer = await new Promise<unknown>((resolve) => {
+            const timer = sim.clock.setTimeout(() => resolve(undefined), command.delayMs);
+            tokens.wait(token, (output) => {
+              sim.clock.clearTimeout(timer);
+              resolve(output);
             });
-            if (ended !== 'timeout') return ended.answer;
-          } finally {
-            tokens.end(token);
-            if (timer !== undefined) sim.clock.clearTimeout(timer);
-          }
+          });
+          tokens.end(token);
+          if (answer !== undefined) return answer;
           throw new TaskError('States.Timeout', 'the wait timed out: poll');
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
