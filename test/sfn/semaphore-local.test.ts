@@ -122,13 +122,14 @@ describe('the in-flight quota shared by concurrent executions (local runner)', (
     expect(quotaItem(table)).toBeUndefined();
   });
 
-  it('a crashed holder blocks the other execution only until its lease expires', async () => {
-    const LEASE = 3 * MIN;
+  /**
+   * An execution whose actor Lambda dies in the launch after taking 3 of 3 (nothing gives them
+   * back; its executions are stopped), then another execution of 1 server in the same account.
+   */
+  async function crashedHolderThenOther(leaseMs: number) {
     const sim = world();
     const table = createFakeRunTable();
-    const quota = { home: HOME, leaseMs: LEASE };
-    // The first execution's actor dies in the launch, after it took 3 of 3 (nothing gives them back),
-    // and its executions are stopped.
+    const quota = { home: HOME, leaseMs };
     const crashed = await runOnLocalStepFunctions(plan('crashed', IDS.slice(0, 3)), sim, {
       runId: RUNS[0],
       table,
@@ -142,14 +143,17 @@ describe('the in-flight quota shared by concurrent executions (local runner)', (
       expiresAt: number;
     };
     expect(held.servers).toBe(3);
-    const leaseEnds = held.expiresAt;
-    expect(leaseEnds).toBe(sim.clock.now() + LEASE);
-
+    expect(held.expiresAt).toBe(sim.clock.now() + leaseMs);
     const other = await runOnLocalStepFunctions(plan('other', IDS.slice(3)), sim, {
       runId: RUNS[1],
       table,
       quota,
     });
+    return { sim, table, other, leaseEnds: held.expiresAt };
+  }
+
+  it('a crashed holder blocks the other execution only until its lease expires', async () => {
+    const { sim, table, other, leaseEnds } = await crashedHolderThenOther(3 * MIN);
     expect(outcomeOf(other)).toBe('completed');
     const launches = launchesOf(sim);
     expect(launches.map((c) => c.ok)).toEqual([true]);
@@ -160,5 +164,12 @@ describe('the in-flight quota shared by concurrent executions (local runner)', (
     expect(launchedAt).toBeGreaterThanOrEqual(leaseEnds);
     expect(launchedAt).toBeLessThan(leaseEnds + 2 * MIN);
     expect(quotaItem(table)?.holders).toEqual({});
+  });
+
+  it('control: with a lease longer than its start retries, the other execution ends before its point of no return', async () => {
+    const { sim, other } = await crashedHolderThenOther(30 * MIN);
+    expect(outcomeOf(other)).toBe('aborted');
+    expect(throttledStarts(other)).toBeGreaterThan(3);
+    expect(launchesOf(sim)).toEqual([]);
   });
 });
