@@ -503,23 +503,17 @@ export async function runOnLocalStepFunctions(
           const token = `${key}#${name}#${++tokenCount}`;
           await waitHandler({ ...Payload, token });
           const command = Payload.command as Extract<Command, { kind: 'wait' }>;
-          const deadline = sim.clock.now() + command.delayMs;
-          let answer: unknown;
-          tokens.wait(token, (output) => {
-            answer = output;
+          // On the virtual clock's timers (not by moving the clock: waves side by side share it):
+          // the poll delay's timer, or the waker's answer, whichever comes first.
+          const answer = await new Promise<unknown>((resolve) => {
+            const timer = sim.clock.setTimeout(() => resolve(undefined), command.delayMs);
+            tokens.wait(token, (output) => {
+              sim.clock.clearTimeout(timer);
+              resolve(output);
+            });
           });
-          try {
-            for (;;) {
-              await delivered();
-              if (answer !== undefined) return answer;
-              const next = sim.clock.nextTimerAt();
-              if (next === undefined || next > deadline) break;
-              sim.clock.advanceTo(next);
-            }
-          } finally {
-            tokens.end(token);
-          }
-          sim.clock.advanceTo(deadline);
+          tokens.end(token);
+          if (answer !== undefined) return answer;
           throw new TaskError('States.Timeout', 'the wait timed out: poll');
         };
       } else if (resource.endsWith('.waitForTaskToken')) {
