@@ -20,7 +20,7 @@ export interface EngineStepDeps {
   store: SnapshotStore;
   maxInlineBytes?: number;
   clock: Pick<Clock, 'now'>;
-  /** The abort an operator asked for (`drs-failback abort`), read before each wave step. */
+  /** The abort an operator asked for (`drs-failback abort`), read before each wave step and each Map round's plan step. */
   abortOf?: (runId: string) => Promise<AbortRecord | undefined>;
   /**
    * Appends the step's events; `writeKey` lands a retried step on the same seqs. Its answer numbers
@@ -49,6 +49,15 @@ export function runIdOf(request: StepRequest): string {
   return (request.snapshot.context as { runId: string }).runId;
 }
 
+/**
+ * Where the operator's abort is heard: every wave step, and the plan step after a Map round, which
+ * starts no further wave once aborted. One wave at a time, the plan ends after an aborted wave on
+ * its own.
+ */
+const hearsAbort = (request: StepRequest): boolean =>
+  request.machine === 'wave' ||
+  ('outcome' in request && 'kind' in request.outcome && request.outcome.kind === 'children');
+
 /** Same execution and same place in its history: the same step, retried. */
 const writeKeyOf = (request: StepRequest) =>
   `${request.executionArn ?? 'local'}#${'execution' in request ? 'begin' : request.history.events}`;
@@ -58,8 +67,7 @@ export function createEngineStep(deps: EngineStepDeps) {
   return async (wire: WireRequest): Promise<WireState> => {
     const request = await loadRequest(deps.store, wire);
     const runId = runIdOf(request);
-    // Only a wave listens for ABORT; the plan ends after an aborted wave on its own.
-    const abort = request.machine === 'wave' && deps.abortOf ? await deps.abortOf(runId) : undefined;
+    const abort = hearsAbort(request) && deps.abortOf ? await deps.abortOf(runId) : undefined;
     const { state, events, notices } = stepWithEvents(request, {
       abort: abort ? { by: abort.by, ...(abort.reason !== undefined ? { reason: abort.reason } : {}) } : null,
     });

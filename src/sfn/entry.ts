@@ -21,7 +21,7 @@ import { type ApprovalEvent, createApprovalHandler } from './approvals.js';
 import { createEngineStep } from './engine-step.js';
 import { appendEvents, placedBefore, placeEvents } from './event-log.js';
 import type { ActorRequest } from './lambda.js';
-import { planQuota, withInFlightQuota } from './quota.js';
+import { withPlanQuota } from './quota.js';
 import type { RunTableDeps } from './run-table.js';
 import { abortOf, ensureRun, readRun } from './runs.js';
 import { createQuotaSemaphore } from './semaphore.js';
@@ -166,11 +166,10 @@ function buildActorHandler() {
       });
       // The in-flight quota shared by every execution in each wave's account and region, the plan's
       // job.maxInFlight; without the plan, this Lambda's account and region (src/sfn/quota.ts).
-      const quota = planQuota(plan, { account: process.env.DR_ACCOUNT_ID ?? 'self', region });
-      return withInFlightQuota(activities, {
+      return withPlanQuota(activities, {
         semaphore,
-        keyOf: (_runId, wave) => quota.keyOf(wave),
-        capacity: quota.capacity,
+        plan,
+        home: { account: process.env.DR_ACCOUNT_ID ?? 'self', region },
         now: systemClock.now,
       });
     },

@@ -106,3 +106,26 @@ export function withInFlightQuota(activities: FailbackActivities, options: Quota
     },
   };
 }
+
+export interface PlanQuotaOptions {
+  semaphore: QuotaSemaphore;
+  /** The run's plan (from its record); undefined for an execution started by hand. */
+  plan: Plan | undefined;
+  /** The actor Lambda's own account and region (`DR_ACCOUNT_ID`, `DR_REGION`). */
+  home: QuotaHome;
+  now: () => number;
+}
+
+/**
+ * The actor Lambda's activities under the in-flight quota of each wave's account and region
+ * (`planQuota`): what `src/sfn/entry.ts` wraps them with, and the local runner's harness too.
+ */
+export function withPlanQuota(activities: FailbackActivities, options: PlanQuotaOptions): FailbackActivities {
+  const quota = planQuota(options.plan, options.home);
+  return withInFlightQuota(activities, {
+    semaphore: options.semaphore,
+    keyOf: (_runId, wave) => quota.keyOf(wave),
+    capacity: quota.capacity,
+    now: options.now,
+  });
+}

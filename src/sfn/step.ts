@@ -148,7 +148,10 @@ export interface AbortRequest {
 }
 
 export interface StepOptions {
-  /** Set: the wave hears the machine's own ABORT after this step's event, where it listens for one. */
+  /**
+   * Set: the wave hears the machine's own ABORT after this step's event, where it listens for one;
+   * the plan hears it before a Map round's results, so those start no further wave.
+   */
   abort?: AbortRequest | null;
 }
 
@@ -164,6 +167,17 @@ export interface StepResult {
 export const DEFAULT_HISTORY_LIMIT = 20_000;
 /** Node timers (the local runner's too) overflow past 2^31 ms: longer approvals are asked again. */
 export const MAX_TASK_TIMEOUT_S = 1_728_000;
+
+/**
+ * The machines as the step runs them. The plan's waves are child executions here, not actors of
+ * the plan: nothing reaches them through it (a wave step reads the recorded abort itself; approvals
+ * and wake-ups answer the wave's own Tasks), so the plan's forwarding to its wave actors does
+ * nothing. As written it would throw: xstate refuses to send to a child the snapshot lacks.
+ */
+const STEP_MACHINES: Readonly<Record<MachineName, AnyStateMachine>> = {
+  plan: MACHINES.plan.provide({ actions: { forwardToWave: () => {}, forwardToWaves: () => {} } }),
+  wave: MACHINES.wave,
+};
 
 /**
  * History events each ASL state adds when it runs once (AWS's event types): Task = entered,
@@ -463,7 +477,7 @@ function withAbort(
   if (settled.command.kind === 'invoke' && crossingLeaves.has(settled.command.state)) return settled;
   const event = abortEvent(abort);
   if (!settled.snapshot.can(event)) return settled;
-  const machine = MACHINES[name] as AnyStateMachine;
+  const machine = STEP_MACHINES[name];
   const from = lifecycleOf(name, settled.snapshot.value);
   events.push(
     ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, settled.snapshot, event)), notices),
@@ -481,31 +495,36 @@ const endedAt = (result: ChildResult): number => {
 /**
  * A Map round ended: the machine hears each child's done (or error) event, in the order the
  * children ended (their output's `now`; ties and errors in start order), as it would have in
- * process, and the children those events spawn make the next round's command.
+ * process, and the children those events spawn make the next round's command. An operator's abort
+ * recorded by then reaches the plan first, as it reaches the in-process plan while its waves run:
+ * the round's ends then start no further wave (those never started end `not-started`).
  */
 function afterRound(
   name: MachineName,
   current: AnyMachineSnapshot,
   command: Extract<Command, { kind: 'executions' }>,
   results: readonly ChildResult[],
+  abort: AbortRequest | null | undefined,
   events: RunEventBody[],
   notices: StepNotice[],
 ): { snapshot: AnyMachineSnapshot; command: Command } {
-  const machine = MACHINES[name] as AnyStateMachine;
-  const ordered = results
+  const machine = STEP_MACHINES[name];
+  const ended = results
     .map((result, index) => ({ result, index }))
-    .sort((a, b) => endedAt(a.result) - endedAt(b.result) || a.index - b.index);
-  let snapshot = current;
-  const actions: ActionLike[] = [];
-  for (const { result } of ordered) {
-    const event: EventObject & Record<string, unknown> =
+    .sort((a, b) => endedAt(a.result) - endedAt(b.result) || a.index - b.index)
+    .map(({ result }): EventObject & Record<string, unknown> =>
       'Error' in result
         ? {
             type: `xstate.error.actor.${result.invokeId}`,
             error: { name: result.Error, message: causeMessage(result.Cause) },
             actorId: result.invokeId,
           }
-        : { type: `xstate.done.actor.${result.invokeId}`, output: result.output, actorId: result.invokeId };
+        : { type: `xstate.done.actor.${result.invokeId}`, output: result.output, actorId: result.invokeId },
+    );
+  const aborted = abort && name === 'plan' && current.can(abortEvent(abort)) ? [abortEvent(abort)] : [];
+  let snapshot = current;
+  const actions: ActionLike[] = [];
+  for (const event of [...aborted, ...ended]) {
     const from = lifecycleOf(name, snapshot.value);
     events.push(
       ...transitionEvents(name, from, snapshotsOf(getMicrosteps(machine, snapshot, event as never)), notices),
@@ -522,7 +541,7 @@ function begin(
   request: Extract<StepRequest, { execution: unknown }>,
   options: StepOptions,
 ): StepResult {
-  const machine = MACHINES[name] as AnyStateMachine;
+  const machine = STEP_MACHINES[name];
   const limit = request.execution.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const history = {
     events: HISTORY_EVENTS.execution / 2 + HISTORY_EVENTS.task + HISTORY_EVENTS.choice,
@@ -560,7 +579,7 @@ function begin(
 /** One step of a machine, with the events it caused. Pure: same request and options, same answer. */
 export function stepWithEvents(request: StepRequest, options: StepOptions = {}): StepResult {
   const name = request.machine;
-  const machine = MACHINES[name] as AnyStateMachine;
+  const machine = STEP_MACHINES[name];
   if ('execution' in request) return begin(name, request, options);
   const { command, outcome } = request;
   // A Map round: its children's continuations happened inside it (known once it ended).
@@ -599,7 +618,7 @@ export function stepWithEvents(request: StepRequest, options: StepOptions = {}):
   const event = abortNow || round ? null : eventFor(command, outcome);
   let settled: { snapshot: AnyMachineSnapshot; command: Command };
   if (round && command.kind === 'executions' && outcome.kind === 'children') {
-    settled = afterRound(name, current, command, outcome.results, events, notices);
+    settled = afterRound(name, current, command, outcome.results, options.abort, events, notices);
   } else if (abortNow) {
     settled = withAbort(name, { snapshot: current, command }, options.abort, events, notices);
   } else if (event === null) {

@@ -1,11 +1,13 @@
 // The run's event log in DynamoDB (the run table, in memory): a run on the local Step Functions
-// runner writes the same events as the CLI's `--json` stream, `seq` 1, 2, 3, ... with no gap.
+// runner writes the same events as the CLI's `--json` stream, `seq` 1, 2, 3, ... with no gap. A
+// plan running waves side by side (examples/estate) writes them wave by wave (the Map's rounds
+// interleave the waves differently, and may start a wave later: docs/step-functions.md).
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isSequential } from '../../machines/wave-order.js';
 import type { RunEvent } from '../../src/events.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { createSimulatedAws } from '../../src/sim/index.js';
-import { isEstateScenario } from '../support/example-world.js';
 import {
   type Answer,
   comparable,
@@ -13,13 +15,11 @@ import {
   runInProcess,
   runOnLocalStepFunctions,
 } from './local-engine.js';
+import { exampleWorlds, waveStarts } from './per-wave.js';
 
-// examples/estate (an estate scenario: waves side by side in several accounts) is left out until
-// the local Step Functions harness runs side-by-side plans (it stops in running.sideBySide today).
 const EXAMPLES = readdirSync('examples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && !['plans', 'scenarios', 'embedding'].includes(d.name))
   .map((d) => d.name)
-  .filter((name) => !isEstateScenario(`examples/${name}/scenario.yaml`))
   .sort();
 
 async function bothLogs(
@@ -30,12 +30,16 @@ async function bothLogs(
 ) {
   const plan = await loadPlan(`examples/${example}/plan.yaml`);
   const scenario = `examples/${example}/scenario.yaml`;
-  const inProcess = await runInProcess(plan, createSimulatedAws(scenario), answers, abortAt);
-  const local = await runOnLocalStepFunctions(plan, createSimulatedAws(scenario), {
+  const inProcess = await runInProcess(plan, exampleWorlds(plan, scenario), answers, abortAt);
+  const local = await runOnLocalStepFunctions(plan, exampleWorlds(plan, scenario), {
     answers,
     ...(abortAt ? { abortAt: { ...abortAt } } : {}),
   });
   return {
+    plan,
+    // Side by side, ids are numbered per wave (eventsByWave): across waves, the engines' orders differ.
+    cliEvents: comparable(inProcess.events, withTimes),
+    sfnEvents: comparable(local.events, withTimes),
     cli: normalizeMintedIds(comparable(inProcess.events, withTimes)),
     sfn: normalizeMintedIds(comparable(local.events, withTimes)),
     local,
@@ -43,11 +47,95 @@ async function bothLogs(
   };
 }
 
+type Logs = Awaited<ReturnType<typeof bothLogs>>;
+
+/** The events naming each wave (state, check, job.log, cutover.drained, approvals), in order. */
+function eventsByWave(events: readonly unknown[]): Record<string, Record<string, unknown>[]> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const e of events as Record<string, unknown>[]) {
+    if (typeof e.wave !== 'string') continue;
+    out[e.wave] ??= [];
+    out[e.wave]?.push(e);
+  }
+  for (const wave of Object.keys(out)) out[wave] = normalizeMintedIds(out[wave] ?? []);
+  return out;
+}
+
+/** What an event is, without what it measured when it happened (instants, ages, budgets). */
+const shape = (e: Record<string, unknown>) =>
+  [e.type, e.machine, e.from, e.to, e.name, e.server, e.status, e.event, e.jobId].map(String).join(' ');
+
+/**
+ * Waves side by side: per wave, the same events in the same order. A wave that starts at the
+ * same instant in both engines logs them identically, times included; a wave the Map started
+ * later (the schedule difference) logs the same events, each later by that delay, with what they
+ * measured then (the RTO budget left, the replication's last seen, a recovery point's age).
+ * The run's own events are the same but for the instant the run ends; the AWS requests are
+ * compared wave by wave by test/sfn/equivalence.test.ts, and here as a whole (same responses).
+ */
+function expectSameLogPerWave({
+  cliEvents: cli,
+  sfnEvents: sfn,
+  inProcess,
+  local,
+}: Pick<Logs, 'cliEvents' | 'sfnEvents' | 'inProcess' | 'local'>): void {
+  const [cliWaves, sfnWaves] = [eventsByWave(cli), eventsByWave(sfn)];
+  expect(Object.keys(sfnWaves).sort()).toEqual(Object.keys(cliWaves).sort());
+  const [inStarts, localStarts] = [waveStarts(inProcess.events), waveStarts(local.events)];
+  for (const [wave, events] of Object.entries(cliWaves)) {
+    const delay = (localStarts[wave] ?? 0) - (inStarts[wave] ?? 0);
+    if (delay === 0) expect(sfnWaves[wave], wave).toEqual(events);
+    else {
+      expect(delay, wave).toBeGreaterThan(0);
+      expect(sfnWaves[wave]?.map(shape), wave).toEqual(events.map(shape));
+      const at = (e: Record<string, unknown>) => Date.parse(String(e.at));
+      expect(
+        sfnWaves[wave]?.map((e, i) => at(e) - at(events[i] ?? {})),
+        wave,
+      ).toEqual(events.map(() => delay));
+    }
+  }
+  const runOwn = (events: readonly unknown[]) =>
+    (events as Record<string, unknown>[]).flatMap((e) => {
+      if (typeof e.wave === 'string' || String(e.type).startsWith('aws.')) return [];
+      const { at: _at, ...rest } = e;
+      return [rest];
+    });
+  expect(runOwn(sfn)).toEqual(runOwn(cli));
+  // The same AWS traffic: as many requests, and the same responses (request ids included).
+  const aws = (events: readonly unknown[], type: string) =>
+    (events as Record<string, unknown>[])
+      .filter((e) => e.type === type)
+      .map(({ at: _at, ...rest }) => JSON.stringify(rest))
+      .sort();
+  expect(aws(sfn, 'aws.request').length).toBe(aws(cli, 'aws.request').length);
+  expect(aws(sfn, 'aws.response')).toEqual(aws(cli, 'aws.response'));
+}
+
 describe('the event log of a run on Step Functions', () => {
   it.each(EXAMPLES)('%s: the same events as the CLI stream', async (example) => {
-    const { cli, sfn, local } = await bothLogs(example);
-    expect(sfn).toEqual(cli);
+    const logs = await bothLogs(example);
+    if (isSequential(logs.plan.waves, logs.plan.concurrency)) expect(logs.sfn).toEqual(logs.cli);
+    else expectSameLogPerWave(logs);
+    const { local } = logs;
     expect(local.events.map((e) => e.seq)).toEqual(local.events.map((_, i) => i + 1));
+  });
+
+  it('estate: payments and ledger start later on Step Functions, their events shifted alike; the comparison fails on a dropped event', async () => {
+    const logs = await bothLogs('estate');
+    const [inStarts, localStarts] = [waveStarts(logs.inProcess.events), waveStarts(logs.local.events)];
+    const later = Object.keys(inStarts).filter((w) => localStarts[w] !== inStarts[w]);
+    expect(later.sort()).toEqual(['ledger', 'payments']);
+    // Non-vacuous: every kind of wave event is there, and one missing fails the comparison.
+    const kinds = new Set(
+      (logs.sfn as { type: string; wave?: string }[]).filter((e) => e.wave).map((e) => e.type),
+    );
+    expect([...kinds].sort()).toEqual(['check', 'cutover.drained', 'job.log', 'state']);
+    for (const wave of ['core-db', 'payments']) {
+      const index = (logs.sfnEvents as { wave?: string }[]).findIndex((e) => e.wave === wave);
+      const sfnEvents = logs.sfnEvents.filter((_, i) => i !== index);
+      expect(() => expectSameLogPerWave({ ...logs, sfnEvents }), wave).toThrow();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import {
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { InspectionEvent } from 'xstate';
 import { leafPath } from '../../machines/lifecycle.js';
-import type { ActorDeps } from '../../src/actors/types.js';
+import type { ActorDeps, FailbackActivities } from '../../src/actors/types.js';
 import type { AwsClients, SnsSender } from '../../src/aws/clients.js';
 import type { DrsEvent } from '../../src/aws/drs-events.js';
 import type { RunEvent } from '../../src/events.js';
@@ -34,8 +34,10 @@ import {
 } from '../../src/sfn/asl.js';
 import { createEngineStep } from '../../src/sfn/engine-step.js';
 import { appendEvents, placedBefore, placeEvents, readEvents } from '../../src/sfn/event-log.js';
+import { type QuotaHome, withPlanQuota } from '../../src/sfn/quota.js';
 import type { RunTableDeps } from '../../src/sfn/run-table.js';
 import { abortOf, ensureRun, requestAbort } from '../../src/sfn/runs.js';
+import { createQuotaSemaphore } from '../../src/sfn/semaphore.js';
 import {
   createDynamoSnapshotStore,
   load,
@@ -234,6 +236,20 @@ export interface LocalEngineOptions {
    * waits); `extra` delivers more events beside each one. Absent: no event reaches the waker.
    */
   events?: Omit<DrsEventSourceOptions, 'deliver'> & { extra?: (event: DrsEvent) => DrsEvent[] };
+  /** The run's id (default RUN_ID): runs side by side in one table need their own. */
+  runId?: string;
+  /**
+   * The actor Lambda takes each wave's in-flight quota as entry.ts does (`withPlanQuota`): the
+   * semaphore in the run table (`table`: one shared by every run), on the virtual clock.
+   */
+  quota?: { home: QuotaHome; leaseMs?: number };
+  /**
+   * The actor Lambda dies inside this activity, after the quota wrapping took its share (nothing
+   * gives it back), and the run's executions are stopped (StopExecution): the outcome is null.
+   */
+  diesIn?: keyof FailbackActivities;
+  /** Drives virtual time until the work settles (default `sim.clock.run`; runs side by side share one driver). */
+  drive?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 /** DRS clients whose DescribeJobs finds nothing while `blind()` holds. */
@@ -357,6 +373,8 @@ export async function runOnLocalStepFunctions(
   options: LocalEngineOptions = {},
 ): Promise<LocalEngineRun> {
   const fake = options.table ?? createFakeRunTable();
+  const runId = options.runId ?? RUN_ID;
+  const drive = options.drive ?? (<T>(work: Promise<T>) => sim.clock.run(work, { idleTurns: 5 }));
   const table: RunTableDeps = {
     ddb: fake as unknown as RunTableDeps['ddb'],
     table: 'runs',
@@ -411,13 +429,33 @@ export async function runOnLocalStepFunctions(
     while (delivering.length > 0) await Promise.all(delivering.splice(0));
   };
   let tokenCount = 0;
+  const semaphore = options.quota
+    ? createQuotaSemaphore({
+        dynamo: fake as unknown as RunTableDeps['ddb'],
+        table: 'runs',
+        now: () => sim.clock.now(),
+        ...(options.quota.leaseMs !== undefined ? { leaseMs: options.quota.leaseMs } : {}),
+      })
+    : undefined;
+  // Stops every execution of the run (StopExecution), as an operator would, or a timeout.
+  const stops = new Set<() => void>();
+  const dying = (activities: FailbackActivities): FailbackActivities =>
+    options.diesIn === undefined
+      ? activities
+      : {
+          ...activities,
+          [options.diesIn]: () => {
+            for (const stop of stops) stop();
+            return new Promise<never>(() => {});
+          },
+        };
   const actorHandler = createRunActorHandler({
     clock: sim.clock,
     waits: { register: (target, resources) => registry.register(target, resources) },
     append: (runId, batch) => appendEvents(table, runId, batch),
     abortOf: (runId) => abortOf(table, runId),
-    activitiesFor: ({ emit, beforeSend, writeAhead }) =>
-      actorActivities({
+    activitiesFor: ({ emit, beforeSend, writeAhead }) => {
+      const activities = actorActivities({
         plan,
         drRegion: plan.region,
         clients,
@@ -436,7 +474,16 @@ export async function runOnLocalStepFunctions(
           }
           return reads;
         },
-      }),
+      });
+      return semaphore && options.quota
+        ? withPlanQuota(dying(activities), {
+            semaphore,
+            plan,
+            home: options.quota.home,
+            now: () => sim.clock.now(),
+          })
+        : dying(activities);
+    },
   });
   const store = options.spill ? options.spill.store : createDynamoSnapshotStore(table);
   const engineStep = createEngineStep({
@@ -489,7 +536,7 @@ export async function runOnLocalStepFunctions(
           const ran = 'command' in Payload ? Payload.command.state : null;
           if (options.abortAt && ran === options.abortAt.leaf && key === options.abortAt.key) {
             options.abortAt = undefined;
-            await requestAbort(table, RUN_ID, { by: 'tester', reason: 'asked by the test' });
+            await requestAbort(table, runId, { by: 'tester', reason: 'asked by the test' });
           }
           return { StatusCode: 200, Payload: await engineStep(Payload as WireRequest) };
         };
@@ -528,7 +575,7 @@ export async function runOnLocalStepFunctions(
             throw new TaskError('States.Timeout', 'the approval timed out');
           }
           if (answer === 'abort') {
-            await requestAbort(table, RUN_ID, { by: 'tester', reason: 'asked by the test' });
+            await requestAbort(table, runId, { by: 'tester', reason: 'asked by the test' });
             return { type: 'ABORT', by: 'tester', reason: 'asked by the test' };
           }
           return answer === 'approve'
@@ -569,6 +616,7 @@ export async function runOnLocalStepFunctions(
     const execution: LocalExecution = { machine, key, log: [], estimatedEvents: null, continued: false };
     executions.push(execution);
     const running = runnerOf(machine).run(input as never, {
+      noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: handlers as never,
         waitTimeOverrides: waits,
@@ -580,6 +628,7 @@ export async function runOnLocalStepFunctions(
         Task: { Token: 'local-task-token' },
       },
     });
+    stops.add(running.abort);
     const collecting = (async () => {
       for await (const event of running.eventLogs) {
         execution.log.push(event);
@@ -595,25 +644,26 @@ export async function runOnLocalStepFunctions(
     })();
     const output = await running.result;
     await collecting;
+    stops.delete(running.abort);
     return output;
   };
 
-  const input = planRunInput(plan, RUN_ID, sim.clock.now(), JITTER_SEED);
+  const input = planRunInput(plan, runId, sim.clock.now(), JITTER_SEED);
   const execution = {
     begin: { input },
     ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
   };
-  let outcome = await sim.clock.run(execute('plan', execution, 'plan'), { idleTurns: 5 });
+  let outcome = await drive(execute('plan', execution, 'plan'));
   while (continuation) {
     const next: Promise<unknown> = continuation;
     continuation = null;
-    outcome = await sim.clock.run(next, { idleTurns: 5 });
+    outcome = await drive(next);
   }
   // A large plan output leaves the execution by reference, as `status` and `report` read it.
   outcome = await load(store, outcome);
   eventSource?.stop();
   await delivered();
-  const events = await readEvents(table, RUN_ID);
+  const events = await readEvents(table, runId);
   return {
     outcome,
     traces,
@@ -687,4 +737,21 @@ export function comparable(events: readonly RunEvent[], withTimes = true): unkno
     }
     return [rest];
   });
+}
+
+/**
+ * Plan executions started at once over one simulated AWS (one virtual timeline): each its own
+ * run (give each its `runId`), typically all with one `table` (the run table and its semaphores).
+ */
+export function runSideBySideOnLocalStepFunctions(
+  sim: SimulatedRun,
+  runs: readonly { plan: Plan; options: LocalEngineOptions }[],
+): Promise<LocalEngineRun[]> {
+  const together = <T>(work: Promise<T>) => work;
+  return sim.clock.run(
+    Promise.all(
+      runs.map(({ plan, options }) => runOnLocalStepFunctions(plan, sim, { ...options, drive: together })),
+    ),
+    { idleTurns: 5 },
+  );
 }

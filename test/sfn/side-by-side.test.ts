@@ -4,7 +4,6 @@
 // Per wave: the same leaf trace and the same aws.request sequence (operation and input); the
 // interleaving of the waves' requests may differ (a Map round ends when its last wave ends).
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/types.js';
 import { generateAsl } from '../../src/sfn/asl.js';
@@ -12,13 +11,13 @@ import { createMemorySnapshotStore } from '../../src/sfn/spill.js';
 import { createSimulatedAws, type ScenarioFile, toScenario } from '../../src/sim/index.js';
 import {
   type Answer,
-  type AwsRequest,
   estimatedHistoryEvents,
   type LocalExecution,
   normalizeMintedIds,
   runInProcess,
   runOnLocalStepFunctions,
 } from './local-engine.js';
+import { expectSameRunPerWave, requestsByWave, waveStarts } from './per-wave.js';
 
 const IDS = ['s-1234567890abcdef0', 's-abcdef01234567890', 's-0000000000000000a', 's-0000000000000000b'];
 const RECOVERY = IDS.map((_, i) => `i-${String(i + 1).repeat(16)}a`);
@@ -55,109 +54,31 @@ function scenario(failing: string[] = []): ScenarioFile {
   };
 }
 
-/**
- * The run's requests by wave: a request belongs to the wave whose server, recovery instance or
- * job (the world's jobs carry the wave's tag) it names; ids the world minted are then numbered
- * per wave, by order of appearance. Requests naming no wave, or several, are `shared`.
- */
-function requestsByWave(
-  requests: readonly AwsRequest[],
-  jobs: readonly { jobID: string; tags?: Record<string, string> }[],
-): Record<string, AwsRequest[]> {
-  const idsOf = WAVES.map((wave, i) => [
-    IDS[i] ?? '',
-    RECOVERY[i] ?? '',
-    ...jobs.filter((j) => Object.values(j.tags ?? {}).includes(wave)).map((j) => j.jobID),
-  ]);
-  const out: Record<string, AwsRequest[]> = {};
-  for (const request of requests) {
-    const text = JSON.stringify(request.input);
-    const waves = WAVES.filter((_, i) => (idsOf[i] ?? []).some((id) => text.includes(id)));
-    const key = waves.length === 1 ? (waves[0] ?? 'shared') : 'shared';
-    out[key] ??= [];
-    out[key].push(request);
-  }
-  for (const key of Object.keys(out)) out[key] = normalizeMintedIds(out[key] ?? []);
-  return out;
-}
-
-/** Consecutive repeats of a leaf collapsed (in process: once per wave's end; Map: once per round). */
-const collapsed = (trace: readonly string[] = []) => trace.filter((leaf, i) => leaf !== trace[i - 1]);
-
-async function bothEngines(p: Plan, failing: string[] = [], answers: Answer[] = []) {
+/** `abortAt`: the operator aborts once that wave stands in that leaf (`wave:<index>`). */
+async function bothEngines(
+  p: Plan,
+  failing: string[] = [],
+  answers: Answer[] = [],
+  abortAt?: { key: string; leaf: string },
+) {
   const inSim = createSimulatedAws(toScenario(scenario(failing)));
-  const inProcess = await runInProcess(p, inSim, answers);
+  const inProcess = await runInProcess(p, inSim, answers, abortAt && { ...abortAt });
   const localSim = createSimulatedAws(toScenario(scenario(failing)));
-  const local = await runOnLocalStepFunctions(p, localSim, { answers });
+  const local = await runOnLocalStepFunctions(p, localSim, {
+    answers,
+    ...(abortAt ? { abortAt: { ...abortAt } } : {}),
+  });
   return {
-    inProcess: { ...inProcess, byWave: requestsByWave(inProcess.requests, inSim.save().jobs) },
-    local: { ...local, byWave: requestsByWave(local.requests, localSim.save().jobs) },
+    inProcess: { ...inProcess, byWave: requestsByWave(p, inProcess.requests, [inSim.save()]) },
+    local: { ...local, byWave: requestsByWave(p, local.requests, [localSim.save()]) },
   };
 }
 
 type Ran = Awaited<ReturnType<typeof bothEngines>>;
 
-/** When each wave entered its first state (virtual time, ms). */
-const waveStarts = (events: readonly RunEvent[]) => {
-  const starts: Record<string, number> = {};
-  for (const e of events) if (e.type === 'state' && e.wave !== undefined) starts[e.wave] ??= Date.parse(e.at);
-  return starts;
-};
-
-/**
- * `startedLater`: the waves the Map starts later than in process (they became ready while another
- * wave of the round still ran; docs/step-functions.md): their job scan before the start
- * (DescribeJobs from a day before the wave starts, naming no wave) differs by that delay only.
- */
-function expectSameRun({ inProcess, local }: Ran, { startedLater = false } = {}): void {
-  const waveKeys = (traces: Record<string, string[]>) => Object.keys(traces).filter((k) => k !== 'plan');
-  // The same waves ran (the skipped ones in neither), each through the same leaves.
-  expect(waveKeys(local.traces).sort()).toEqual(waveKeys(inProcess.traces).sort());
-  for (const key of waveKeys(inProcess.traces)) expect(local.traces[key], key).toEqual(inProcess.traces[key]);
-  expect(collapsed(local.traces.plan)).toEqual(collapsed(inProcess.traces.plan));
-  // Per wave, the same requests in the same order; across waves the interleaving may differ.
-  expect(Object.keys(local.byWave).sort()).toEqual(Object.keys(inProcess.byWave).sort());
-  for (const [wave, requests] of Object.entries(inProcess.byWave)) {
-    if (wave === 'shared') continue;
-    expect(local.byWave[wave], wave).toEqual(requests);
-  }
-  const sorted = (r: readonly AwsRequest[] = []) =>
-    r
-      .map((x) => JSON.stringify(x))
-      .map((x) =>
-        startedLater ? x.replace(/"fromDate":"[^"]*"/, '"fromDate":"(the wave start, less a day)"') : x,
-      )
-      .sort();
-  expect(sorted(local.byWave.shared)).toEqual(sorted(inProcess.byWave.shared));
-  expect(local.requests.length).toBe(inProcess.requests.length);
-  const outcome = (o: unknown) => normalizeMintedIds(o);
-  const { waves: localWaves, ...localRest } = local.outcome as {
-    waves: { name: string; jobIds: string[] }[];
-  };
-  const { waves: inWaves, ...inRest } = inProcess.outcome as { waves: { name: string; jobIds: string[] }[] };
-  expect(localRest).toEqual(inRest);
-  // Per wave, its result with its own minted ids numbered.
-  expect(localWaves.map((w) => w.name)).toEqual(inWaves.map((w) => w.name));
-  // A wave started later has every instant of its result later by as much, nothing else.
-  const [inStarts, localStarts] = [waveStarts(inProcess.events), waveStarts(local.events)];
-  for (const [i, w] of inWaves.entries()) {
-    const delay = (localStarts[w.name] ?? 0) - (inStarts[w.name] ?? 0);
-    if (!startedLater) expect(delay, w.name).toBe(0);
-    expect(outcome(localWaves[i]), w.name).toEqual(outcome(shiftedBy(w, delay)));
-  }
-}
-
-/** Every instant in a value (epoch ms, ISO-8601 text) moved by `ms`. */
-function shiftedBy<T>(value: T, ms: number): T {
-  if (ms === 0) return value;
-  const text = JSON.stringify(value)
-    .replace(
-      /"(\d{4}-\d\d-\d\dT[\d:.]+Z)"/g,
-      (_, iso: string) => `"${new Date(Date.parse(iso) + ms).toISOString()}"`,
-    )
-    .replace(/(?<=[:[,])1\d{12}(?=[,\]}])/g, (n) => String(Number(n) + ms));
-  return JSON.parse(text) as T;
-}
+/** The per-wave comparison (test/sfn/per-wave.ts); `startedLater`: the Map may start a wave later. */
+const expectSameRun = (ran: Ran, options: { startedLater?: boolean } = {}) =>
+  expectSameRunPerWave(ran, options);
 
 const outcomes = (ran: { outcome: unknown }) =>
   (ran.outcome as { waves: { name: string; outcome: string }[] }).waves.map((w) => `${w.name}:${w.outcome}`);
@@ -231,28 +152,27 @@ describe('waves side by side: in process and on Step Functions (local runner)', 
     expect((ran.local.outcome as { outcome: string }).outcome).toBe('completed');
   }, 60_000);
 
-  it('an abort while two waves run: both end aborted, nothing crosses a point of no return', async () => {
-    const p = plan([[], [], [], []], 2);
-    const abortAt = { key: 'wave:0', leaf: 'precheck.checking' };
-    const inProcess = await runInProcess(p, createSimulatedAws(toScenario(scenario())), [], { ...abortAt });
-    const local = await runOnLocalStepFunctions(p, createSimulatedAws(toScenario(scenario())), {
-      abortAt: { ...abortAt },
+  it('an abort while two waves run: both end aborted, the waves not started never start, in both engines', async () => {
+    const ran = await bothEngines(plan([[], [], [], []], 2), [], [], {
+      key: 'wave:0',
+      leaf: 'precheck.checking',
     });
-    expect(outcomes(inProcess)).toEqual([
-      'db:aborted',
-      'app:aborted',
-      'web:not-started',
-      'batch:not-started',
-    ]);
-    // The difference (docs/step-functions.md): the plan does not hear the abort on Step Functions,
-    // so the next round starts web and batch, which hear it at their first step and end aborted.
-    expect(outcomes(local)).toEqual(['db:aborted', 'app:aborted', 'web:aborted', 'batch:aborted']);
-    for (const run of [inProcess, local]) {
+    // The plan step hears the recorded abort before the round's results, as the in-process plan
+    // hears it while its waves run: no second round starts web and batch.
+    expectSameRun(ran);
+    for (const run of [ran.inProcess, ran.local]) {
+      expect(outcomes(run)).toEqual(['db:aborted', 'app:aborted', 'web:not-started', 'batch:not-started']);
       expect((run.outcome as { outcome: string }).outcome).toBe('aborted');
       // Nothing crossed a point of no return in either engine.
       expect(run.requests.filter((r) => r.operation === 'StartFailbackLaunch')).toEqual([]);
     }
-    expect(local.traces['wave:2']).toEqual(['aborted']);
+    // Only db and app ran as executions: the Map started no second round.
+    expect(
+      ran.local.executions
+        .filter((e) => e.machine === 'wave')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['wave:0', 'wave:1']);
   }, 60_000);
 
   it('the comparison fails when the engines disagree (a request of one wave dropped)', async () => {

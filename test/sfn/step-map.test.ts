@@ -1,10 +1,18 @@
 // The step of the plan machine around a Map of wave child executions: which waves a round starts
 // is the machine's (readyWaves under the concurrency), and the round's results reach the machine
 // in the order the waves ended, whatever order the Map lists them in.
+
 import { describe, expect, it } from 'vitest';
-import type { PlanRunInput } from '../../machines/plan.machine.js';
+import { transition } from 'xstate';
+import { type PlanRunInput, planMachine } from '../../machines/plan.machine.js';
 import type { WaveOutcome } from '../../machines/types.js';
-import { type ChildResult, type Command, type StepState, step } from '../../src/sfn/step.js';
+import {
+  type ChildResult,
+  type Command,
+  type StepOptions,
+  type StepState,
+  step,
+} from '../../src/sfn/step.js';
 import { leavesOfMachine } from '../../src/sfn/structure.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -51,8 +59,14 @@ const startsOf = (state: StepState) => {
   const round = state.command as Round;
   return round.starts.map((s) => [s.invokeId, (s.input as { input: { now: number } }).input.now]);
 };
-const afterRound = (state: StepState, results: ChildResult[]) =>
-  step({ ...state, outcome: { kind: 'children', results } });
+const afterRound = (state: StepState, results: ChildResult[], options: StepOptions = {}) =>
+  step({ ...state, outcome: { kind: 'children', results } }, options);
+const outcomesOf = (state: StepState) =>
+  (
+    (state.command as Extract<Command, { kind: 'done' }>).output as {
+      waves: { name: string; outcome: string }[];
+    }
+  ).waves.map((w) => `${w.name}:${w.outcome}`);
 
 describe('the plan step around a Map of wave executions', () => {
   it('is the leaf kind of running.sideBySide', () => {
@@ -120,5 +134,33 @@ describe('the plan step around a Map of wave executions', () => {
     expect(() => afterRound(first, [failed, ended('wave-1', 'app', 'completed', T0 + 60_000)])).toThrow(
       'plan machine is error in running.sideBySide',
     );
+  });
+
+  describe('an abort recorded while a round ran', () => {
+    const abort = { abort: { by: 'alice', reason: 'primary not ready' } };
+    const bothAborted = [
+      ended('wave-0', 'db', 'aborted', T0 + 5 * 60_000),
+      ended('wave-1', 'app', 'aborted', T0 + 5 * 60_000),
+    ];
+
+    it('the plan hears it before the results: no further wave starts, those never started end not-started', () => {
+      const first = step({ machine: 'plan', execution: { begin: { input: input(2) } } });
+      const next = afterRound(first, bothAborted, abort);
+      expect(next.command).toMatchObject({ kind: 'done', state: 'aborted' });
+      expect(outcomesOf(next)).toEqual(['db:aborted', 'app:aborted', 'web:not-started', 'batch:not-started']);
+    });
+
+    it('a plan step that ignored it would start web, which needs neither db nor app (non-vacuous)', () => {
+      const first = step({ machine: 'plan', execution: { begin: { input: input(2) } } });
+      expect(startsOf(afterRound(first, bothAborted)).map(([id]) => id)).toEqual(['wave-2']);
+    });
+
+    it('the plan as written cannot hear it in a pure step: it forwards to wave actors the snapshot lacks', () => {
+      const first = step({ machine: 'plan', execution: { begin: { input: input(2) } } });
+      const snapshot = planMachine.resolveState(first.snapshot as never);
+      expect(() => transition(planMachine, snapshot, { type: 'ABORT', by: 'alice' })).toThrow(
+        "Unable to send event to actor 'wave-0'",
+      );
+    });
   });
 });

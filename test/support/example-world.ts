@@ -1,7 +1,6 @@
 // The simulated AWS of an example folder, whatever its scenario file holds: one world (a plain
 // scenario), or an estate of several accounts and regions (its home world's clients reach the
 // others through forTarget, and calls() lists every world's). Tests that run every example use it.
-import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/plan/types.js';
 import {
   createSimulatedAws,
@@ -22,9 +21,4 @@ export function simulatedExample(plan: Plan, scenarioPath: string): SimulatedAws
     writes: estate.writes,
     calls: estate.calls,
   };
-}
-
-/** Whether a scenario file describes an estate (a top-level `accounts:`). */
-export function isEstateScenario(scenarioPath: string): boolean {
-  return /^accounts:/m.test(readFileSync(scenarioPath, 'utf8'));
 }

@@ -38,6 +38,8 @@ function holds(item: Item | undefined, condition: string | undefined, names: Nam
   if (condition === 'attribute_exists(pk)') return item !== undefined;
   const exists = /^attribute_exists\((#?\w+)\)$/.exec(condition);
   if (exists?.[1]) return item?.[name(exists[1], names)] !== undefined;
+  const absent = /^attribute_not_exists\((#?\w+)\)$/.exec(condition);
+  if (absent?.[1]) return item?.[name(absent[1], names)] === undefined;
   const contains = /^contains\((#?\w+), (:\w+)\)$/.exec(condition);
   if (contains?.[1] && contains[2]) {
     const member = value(contains[2], values).S ?? '';
@@ -106,9 +108,12 @@ export function createFakeRunTable(pageSize = 100): FakeRunTable {
     const op = (command as { constructor: { name: string } }).constructor.name.replace(/Command$/, '');
     calls[op] = (calls[op] ?? 0) + 1;
     if (command instanceof PutItemCommand) {
-      const { Item, ConditionExpression } = command.input;
+      const { Item, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
+        command.input;
       if (!Item) throw new Error('no Item');
-      if (!holds(items.get(keyOf(Item)), ConditionExpression, undefined, undefined)) throw fail();
+      const current = items.get(keyOf(Item));
+      if (!holds(current, ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues))
+        throw fail();
       items.set(keyOf(Item), structuredClone(Item));
       return {};
     }
