@@ -207,6 +207,11 @@ export interface StartFailbackInput {
   limits?: JobLimits;
   jobIds?: string[];
   jobRegions?: Record<string, string>;
+  /**
+   * Only read what this run already started and adopt it; send nothing. A backout resolves an
+   * in-doubt start this way: a start nobody approved in this command is never sent.
+   */
+  adoptOnly?: true;
 }
 export interface StartFailbackOutput {
   now: number;

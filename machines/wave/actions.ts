@@ -75,6 +75,12 @@ export const waveUpdates = {
     startAttempts: context.startAttempts + 1,
     ...afterAttempt(context, p.output.failure),
   }),
+  /** A backout's read of an in-doubt start: the jobs it found are the wave's; not a start attempt. */
+  recordAdopted: (context: WaveContext, p: { output: StartFailbackOutput }): Update => ({
+    now: p.output.now,
+    jobIds: [...new Set([...context.jobIds, ...p.output.jobIds])],
+    jobRegions: { ...context.jobRegions, ...p.output.jobRegions },
+  }),
   armJobDeadline: (context: WaveContext): Update => ({
     jobDeadlineAt: context.jobDeadlineAt ?? context.now + context.jobTimeoutMs,
     ...freshWait,

@@ -51,6 +51,12 @@ export const waveGuards = {
     context.startAttempts + 1 < MAX_START_ATTEMPTS &&
     p.output.now < context.rtoDeadlineAt,
   startFailed: (_: Args, p: { output: StartFailbackOutput }) => p.output.failure !== undefined,
+  /** A backout's read of an in-doubt start found no job of this run, and the read itself worked. */
+  noStartFound: ({ context }: Args, p: { output: StartFailbackOutput }) =>
+    context.jobIds.length === 0 &&
+    p.output.jobIds.length === 0 &&
+    p.output.failure === undefined &&
+    p.output.mayHaveStarted !== true,
   /** Servers wait for DRS job capacity (the wave's first jobs run): wait and start again. */
   startQueued: ({ context }: Args, p: { output: StartFailbackOutput }) =>
     (p.output.queued ?? 0) > 0 && p.output.now < context.rtoDeadlineAt,

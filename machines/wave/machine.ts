@@ -16,7 +16,7 @@ import {
 } from './states/final.js';
 import { monitoringJob } from './states/monitoring-job.js';
 import { precheck } from './states/precheck.js';
-import { startingFailback } from './states/starting-failback.js';
+import { resolvingStart, startingFailback } from './states/starting-failback.js';
 import { verifying } from './states/verifying.js';
 
 export const waveMachine = waveSetup.createMachine({
@@ -60,6 +60,7 @@ export const waveMachine = waveSetup.createMachine({
     crossing,
     cutover,
     startingFailback,
+    resolvingStart,
     monitoringJob,
     verifying,
     afterVerified,

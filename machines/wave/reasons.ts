@@ -16,6 +16,15 @@ export const startNotStartedReason = (f: AwsFailure | undefined): FailureReason 
   message: `${f?.message ?? 'the start failed'}; nothing was started, so no StopFailback was sent and the failback replication stays ready: fix the cause and run again`,
 });
 
+/**
+ * A backout (ABORT) whose read of the in-doubt start found no job of this run: the wave ends
+ * before its point of no return, without StopFailback (it would throw the readiness away).
+ */
+export const abortNothingStartedReason = (abort: FailureReason | null): FailureReason => ({
+  code: 'operator-abort',
+  message: `${abort?.message ?? 'aborted'}; a re-read shows no failback job of this run: nothing was started, so no StopFailback was sent and the failback replication stays ready`,
+});
+
 /** An activity that threw instead of returning its typed failure: the outcome is unknown. */
 export const activityErrorReason = (error: unknown): FailureReason => ({
   code: 'aws-error',

@@ -79,6 +79,7 @@ export const waveSetup = setup({
     armApprovalDeadline: update(u.armApprovalDeadline),
     recordApproval: update(u.recordApproval),
     recordStart: update(u.recordStart),
+    recordAdopted: update(u.recordAdopted),
     armJobDeadline: update(u.armJobDeadline),
     recordPoll: update(u.recordPoll),
     armVerifyDeadline: update(u.armVerifyDeadline),

@@ -14,12 +14,16 @@ import { verifyFailback } from './verify-failback.js';
 /** The failback activities on the real DRS and EC2 APIs (or anything with their `send`). */
 export function createAwsActors(actorDeps: ActorDeps): FailbackActivities {
   // DRS's job quotas are read once per region and run, whichever wave asks first.
-  const deps: ActorDeps = { ...actorDeps, quotaReads: actorDeps.quotaReads ?? new Map() };
+  const deps: ActorDeps = {
+    ...actorDeps,
+    quotaReads: actorDeps.quotaReads ?? new Map(),
+    startsInFlight: actorDeps.startsInFlight ?? new Map(),
+  };
   return {
     precheck: (input) => precheck(deps, input),
     quiesceWrites: (input) => quiesceWrites(deps, input),
     measureDrain: (input) => measureDrain(deps, input),
-    startFailback: (input) => startFailback(deps, input),
+    startFailback: (input, signal) => startFailback(deps, input, signal),
     pollJobs: (input) => pollJobs(deps, input),
     verifyFailback: (input) => verifyFailback(deps, input),
     stopFailback: (input) => stopFailback(deps, input),

@@ -267,8 +267,12 @@ export async function findStartedOriginJobs(
 export async function startFailback(
   deps: ActorDeps,
   input: StartFailbackInput,
+  signal?: AbortSignal,
 ): Promise<StartFailbackOutput> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
+  // A start of this process may still be on its way (the ABORT came while it was sent): its
+  // answer first, or the read could miss the job it creates.
+  if (input.adoptOnly) await startsSettled(deps, input);
   const ids = unique(input.recoveryInstanceIDs);
   const ec2Origin = input.ec2Origin ?? [];
   // A wave of EC2-origin servers only has no ON_PREMISES part; a wave of nothing is refused.
@@ -286,11 +290,21 @@ export async function startFailback(
 
   // Read everything already started before sending anything: a failed read leaves nothing started.
   const started = await readAlreadyStarted(deps, input, ids, onPremises, byRegion);
-  if ('failure' in started)
+  if ('failure' in started) {
+    // Resolving an in-doubt start: unread is not "nothing started".
+    if (input.adoptOnly)
+      return {
+        now: deps.clock.now(),
+        jobIds: input.jobIds ?? [],
+        failure: started.failure,
+        mayHaveStarted: true,
+      };
     return { now: deps.clock.now(), jobIds: [], failure: started.failure, notSent: true };
+  }
   const { adopted, adoptedInOrigin } = started;
 
   const { jobIds, jobRegions } = adoptJobs(adopted, adoptedInOrigin, log);
+  if (input.adoptOnly) return adoptedOnly(deps, input, jobIds, jobRegions);
   const plan = await planStart(deps, input, jobIds, jobRegions, {
     onPremises: ids.filter((id) => !adopted.has(id)),
     byRegion: new Map(
@@ -320,12 +334,17 @@ export async function startFailback(
 
   for (const batch of plan.onPremises) {
     const server = serverLabel(batch);
+    if (stoppedBeforeSend(signal, log)) return done();
     try {
-      const out = await deps.drs.send(
-        new StartFailbackLaunchCommand({
-          recoveryInstanceIDs: batch,
-          tags: runTags(input.runId, input.wave),
-        }),
+      const out = await tracked(
+        deps,
+        input,
+        deps.drs.send(
+          new StartFailbackLaunchCommand({
+            recoveryInstanceIDs: batch,
+            tags: runTags(input.runId, input.wave),
+          }),
+        ),
       );
       const jobId = out.job?.jobID;
       if (!jobId)
@@ -355,8 +374,60 @@ export async function startFailback(
     }
   }
 
-  const stop = await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress);
+  const stop = await startInOriginRegions(deps, input, plan.byRegion, jobIds, jobRegions, progress, signal);
   return done(stop?.failure, stop?.mayHaveStarted);
+}
+
+const inFlightKey = (input: StartFailbackInput) => `${input.runId}/${input.wave}`;
+
+/** A start request, known as in flight until DRS answers it. */
+function tracked<T>(deps: ActorDeps, input: StartFailbackInput, request: Promise<T>): Promise<T> {
+  const registry = deps.startsInFlight;
+  if (!registry) return request;
+  const key = inFlightKey(input);
+  const pending = registry.get(key) ?? new Set<Promise<unknown>>();
+  registry.set(key, pending);
+  pending.add(request);
+  const forget = () => {
+    pending.delete(request);
+    if (pending.size === 0) registry.delete(key);
+  };
+  request.then(forget, forget);
+  return request;
+}
+
+/** Waits until the wave's start requests of this process were answered (whatever the answer). */
+async function startsSettled(deps: ActorDeps, input: StartFailbackInput): Promise<void> {
+  const pending = deps.startsInFlight?.get(inFlightKey(input));
+  if (pending) await Promise.allSettled([...pending]);
+}
+
+/**
+ * The wave left the start (an ABORT, a backout) while this activity read: its answer goes
+ * nowhere, and a start sent now would be one nobody asked for. A restored run re-invokes the
+ * activity, so without this look a backout after a kill sent the start again.
+ */
+function stoppedBeforeSend(signal: AbortSignal | undefined, log: ActorDeps['log']): boolean {
+  if (signal?.aborted !== true) return false;
+  log.info('the wave left its start before this call; nothing more is sent');
+  return true;
+}
+
+/**
+ * `adoptOnly`: what this run already started, read and adopted; nothing sent. The jobs the wave
+ * knew come back with the adopted ones.
+ */
+function adoptedOnly(
+  deps: ActorDeps,
+  input: StartFailbackInput,
+  adoptedJobIds: readonly string[],
+  adoptedRegions: Readonly<Record<string, string>>,
+): StartFailbackOutput {
+  const jobIds = unique([...(input.jobIds ?? []), ...adoptedJobIds]);
+  const jobRegions = { ...input.jobRegions, ...adoptedRegions };
+  const out: StartFailbackOutput = { now: deps.clock.now(), jobIds };
+  if (Object.keys(jobRegions).length > 0) out.jobRegions = jobRegions;
+  return out;
 }
 
 /** The jobs this run already started for the wave (a restored run, a start after a quota wait). */
@@ -541,20 +612,26 @@ async function startInOriginRegions(
   jobIds: string[],
   jobRegions: Record<string, string>,
   progress: { unsent: number; queued: number; sent: number },
+  signal: AbortSignal | undefined,
 ): Promise<OriginStop> {
   const log = deps.log.child({ runId: input.runId, wave: input.wave, activity: 'startFailback' });
   for (const [region, batches] of byRegion) {
     const { drs } = clientsFor(deps, region);
     for (const batch of batches) {
       const server = serverLabel(batch.map((s) => s.sourceServerID));
+      if (stoppedBeforeSend(signal, log)) return undefined;
       try {
-        const out = await drs.send(
-          new StartRecoveryCommand({
-            // No recoverySnapshotID: DRS takes the latest data of the reversed replication.
-            sourceServers: batch.map((s) => ({ sourceServerID: s.reversedSourceServerID })),
-            isDrill: false,
-            tags: runTags(input.runId, input.wave),
-          }),
+        const out = await tracked(
+          deps,
+          input,
+          drs.send(
+            new StartRecoveryCommand({
+              // No recoverySnapshotID: DRS takes the latest data of the reversed replication.
+              sourceServers: batch.map((s) => ({ sourceServerID: s.reversedSourceServerID })),
+              isDrill: false,
+              tags: runTags(input.runId, input.wave),
+            }),
+          ),
         );
         const jobId = out.job?.jobID;
         if (!jobId) {

@@ -73,6 +73,11 @@ export interface ActorDeps {
   serviceQuotas?: ServiceQuotasSender;
   /** The quotas read so far, by region ('' for the DR region): read once per run. */
   quotaReads?: Map<string, Promise<QuotaRead>>;
+  /**
+   * Start requests of this process still awaiting DRS's answer, by `runId/wave`: a backout's read
+   * of an in-doubt start waits for them (a start in flight may not show its job yet).
+   */
+  startsInFlight?: Map<string, Set<Promise<unknown>>>;
   log: Logger;
   clock: Clock;
   /** AWS's clock from the responses' `Date` header (absent or unknown: `clock`). */
@@ -95,7 +100,8 @@ export interface FailbackActivities {
   quiesceWrites(input: QuiesceInput): Promise<QuiesceOutput>;
   /** The cutover: one reading of every server's replication home. */
   measureDrain(input: MeasureDrainInput): Promise<MeasureDrainOutput>;
-  startFailback(input: StartFailbackInput): Promise<StartFailbackOutput>;
+  /** `signal`: aborted when the wave left the start; nothing more is sent then. */
+  startFailback(input: StartFailbackInput, signal?: AbortSignal): Promise<StartFailbackOutput>;
   pollJobs(input: PollJobsInput): Promise<PollJobsOutput>;
   verifyFailback(input: VerifyFailbackInput): Promise<VerifyOutput>;
   stopFailback(input: StopFailbackInput): Promise<StopFailbackOutput>;

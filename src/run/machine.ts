@@ -54,10 +54,11 @@ function seedFrom(text: string): number {
  * state that invokes it is still being entered; starting the work one microtask later lets
  * that state be announced first, so the event stream reads `state` before the calls it makes.
  */
-function activityActor<I, O>(activity: (input: I) => Promise<O>) {
-  return fromPromise(async ({ input }: { input: I }) => {
+function activityActor<I, O>(activity: (input: I, signal: AbortSignal) => Promise<O>) {
+  // `signal` is aborted when the state that invoked the activity is left (xstate stops the actor).
+  return fromPromise(async ({ input, signal }: { input: I; signal: AbortSignal }) => {
     await Promise.resolve();
-    return activity(input);
+    return activity(input, signal);
   });
 }
 

@@ -54,7 +54,7 @@ export function routeByWave(
   };
   return {
     precheck: (input) => of(input.wave).precheck(input),
-    startFailback: (input) => of(input.wave).startFailback(input),
+    startFailback: (input, signal) => of(input.wave).startFailback(input, signal),
     pollJobs: (input) => of(input.wave).pollJobs(input),
     verifyFailback: (input) => of(input.wave).verifyFailback(input),
     stopFailback: (input) => of(input.wave).stopFailback(input),

@@ -70,7 +70,9 @@ export function withInFlightQuota(activities: FailbackActivities, options: Quota
   const capacity = options.capacity ?? DEFAULT_MAX_IN_FLIGHT;
   return {
     ...activities,
-    async startFailback(input) {
+    async startFailback(input, signal) {
+      // Reading what already started takes no share of the quota.
+      if (input.adoptOnly) return activities.startFailback(input, signal);
       const key = await options.keyOf(input.runId, input.wave);
       const holder = quotaHolder(input.runId, input.wave);
       const servers = input.recoveryInstanceIDs.length + (input.ec2Origin?.length ?? 0);
@@ -89,7 +91,7 @@ export function withInFlightQuota(activities: FailbackActivities, options: Quota
           },
         };
       }
-      const started = await activities.startFailback(input);
+      const started = await activities.startFailback(input, signal);
       // Nothing started: the share goes back at once.
       if (started.jobIds.length === 0) await options.semaphore.release(key, holder);
       return started;

@@ -14,7 +14,8 @@ export const WAVE_RESULT_POINT = 'snapshot:wave-result';
 export type FaultPoint =
   | (typeof RUN_CREATION_POINTS)[number]
   | typeof WAVE_RESULT_POINT
-  | `request:${string}`;
+  | `request:${string}`
+  | `response:${string}`;
 
 type FaultHook = (point: FaultPoint) => void;
 

@@ -335,6 +335,8 @@ export class StoredRun {
     // The request is on disk (an intent, for a mutating call) and not yet sent: the instant the
     // kill test aims at.
     if (event.type === 'aws.request') faultPoint(`request:${event.operation}`);
+    // The call was sent and answered, the answer is on disk; the machine has not recorded it yet.
+    if (event.type === 'aws.response') faultPoint(`response:${event.operation}`);
   };
 
   /**

@@ -7,7 +7,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFailback } from '../../src/actors/start-failback.js';
 import { iso, jid, makeDeps, NOW, rid } from './helpers.js';
 
@@ -164,5 +164,111 @@ describe('startFailback after a restore (adoption)', () => {
       operation: 'DescribeRecoveryInstances',
     });
     expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+});
+
+describe('startFailback resolving an in-doubt start for a backout (adoptOnly), and once its state was left', () => {
+  const input = {
+    runId: 'run-1',
+    wave: 'web',
+    recoveryInstanceIDs: [rid(1), rid(2)],
+    runStartedAt: RUN_START,
+  };
+
+  it('adoptOnly: no job of this run found, nothing sent, no failure (the start never went out)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({
+      items: [{ recoveryInstanceID: rid(1), failback: { state: 'FAILBACK_READY_FOR_LAUNCH' } }],
+    });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true });
+    expect(out).toEqual({ now: NOW, jobIds: [] });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+    // Read by the run's start: the jobs created since it began.
+    expect(drsMock).toHaveReceivedCommandWith(DescribeJobsCommand, { filters: { fromDate: iso(RUN_START) } });
+  });
+
+  it('adoptOnly: a job of this run found by its tags is returned, nothing sent (only part of the wave in it)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).resolves({
+      items: [failbackJob(7, RUN_START + 60_000, [rid(1)], { tags: { 'drs-failback:run': 'run-1' } })],
+    });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true, jobIds: [jid(3)] });
+    expect(out).toEqual({ now: NOW, jobIds: [jid(3), jid(7)] });
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('adoptOnly: a read that fails leaves the start in doubt (mayHaveStarted), nothing sent', async () => {
+    drsMock
+      .on(DescribeRecoveryInstancesCommand)
+      .rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }));
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, { ...input, adoptOnly: true });
+    expect(out).toMatchObject({ jobIds: [], mayHaveStarted: true, failure: { kind: 'throttled' } });
+    expect(out.notSent).toBeUndefined();
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('the wave left the start while the activity read (its signal aborted): no StartFailbackLaunch', async () => {
+    const stopped = new AbortController();
+    drsMock.on(DescribeRecoveryInstancesCommand).callsFake(() => {
+      // The backout arrives while the restored start reads what already runs.
+      stopped.abort();
+      return { items: [] };
+    });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, input, stopped.signal);
+    expect(out.jobIds).toEqual([]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 0);
+  });
+
+  it('the same start with its signal untouched sends StartFailbackLaunch once (the check can fail)', async () => {
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).resolves({ items: [] });
+    const { deps } = makeDeps();
+    const out = await startFailback(deps, input, new AbortController().signal);
+    expect(out.jobIds).toEqual([jid(99)]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+  });
+});
+
+describe('a backout read while this process still waits for its start (ABORT during the send)', () => {
+  it('waits for the start to be answered, then finds its job: the read never misses a start in flight', async () => {
+    const input = { runId: 'run-1', wave: 'web', recoveryInstanceIDs: [rid(1)], runStartedAt: RUN_START };
+    let answer: () => void = () => {};
+    let created = false;
+    drsMock.on(StartFailbackLaunchCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          answer = () => {
+            created = true;
+            resolve({ job: { jobID: jid(8) } });
+          };
+        }),
+    );
+    drsMock.on(DescribeRecoveryInstancesCommand).resolves({ items: [] });
+    drsMock.on(DescribeJobsCommand).callsFake(() => ({
+      items: created
+        ? [failbackJob(8, RUN_START + 60_000, [rid(1)], { tags: { 'drs-failback:run': 'run-1' } })]
+        : [],
+    }));
+    const { deps } = makeDeps();
+    const withRegistry = { ...deps, startsInFlight: new Map<string, Set<Promise<unknown>>>() };
+    const start = startFailback(withRegistry, input);
+    await vi.waitFor(() => expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1));
+    const read = startFailback(withRegistry, { ...input, adoptOnly: true });
+    let readDone = false;
+    void read.then(() => {
+      readDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(readDone).toBe(false);
+    answer();
+    expect(await read).toEqual({ now: NOW, jobIds: [jid(8)] });
+    expect((await start).jobIds).toEqual([jid(8)]);
+    expect(drsMock).toHaveReceivedCommandTimes(StartFailbackLaunchCommand, 1);
+    expect(withRegistry.startsInFlight.size).toBe(0);
   });
 });

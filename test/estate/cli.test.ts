@@ -415,28 +415,47 @@ accounts:
 });
 
 describe('backout of an estate run', () => {
-  it('stops the failback of each wave in flight in its own account and region', async () => {
+  const killThenBackout = async (point: string) => {
     const stateDir = tempStateDir();
     const killed = await cli(
       ['run', PLAN, '--simulate', SCENARIO, '--yes', '--json', '--state-dir', stateDir],
-      {
-        DRS_FAILBACK_FAULT: 'request:StartFailbackLaunch',
-      },
+      { DRS_FAILBACK_FAULT: point },
     );
     expect(killed.code).not.toBe(0);
     const id = onlyRun(stateDir);
     const r = await cli(['backout', id, '--json', '--state-dir', stateDir]);
-    expect(r.code).toBe(1);
     const stream = ndjson(r.stdout);
-    const stops = stream.filter((e) => e.type === 'aws.request' && e.operation === 'StopFailback');
-    expect(stops.map((e) => `${String(e.account ?? '-')}/${String(e.region)}`).sort()).toEqual([
-      '-/us-east-1',
-      'data/eu-west-1',
+    const requests = (operation: string) =>
+      stream
+        .filter((e) => e.type === 'aws.request' && e.operation === operation)
+        .map((e) => `${String(e.account ?? '-')}/${String(e.region)}`);
+    return { r, requests, outcomes: outcomes(eventLog(stateDir, id)) };
+  };
+
+  it("killed at the first start's intent (never sent): each wave in flight reads, finds no job, ends aborted; nothing sent", async () => {
+    const { r, requests, outcomes: ends } = await killThenBackout('request:StartFailbackLaunch');
+    expect(r.code).toBe(3);
+    expect(requests('StartFailbackLaunch')).toEqual([]);
+    expect(requests('StopFailback')).toEqual([]);
+    expect(ends).toEqual([
+      'analytics: aborted',
+      'reports: not-started',
+      'core-db: aborted',
+      'payments: not-started',
+      'ledger: not-started',
+      'frontend: not-started',
     ]);
-    expect(outcomes(eventLog(stateDir, id))).toEqual([
+  }, 120_000);
+
+  it('killed after the first start was answered: that wave is stopped in its own account and region, the other aborts', async () => {
+    const { r, requests, outcomes: ends } = await killThenBackout('response:StartFailbackLaunch');
+    expect(r.code).toBe(1);
+    expect(requests('StartFailbackLaunch')).toEqual([]);
+    expect(requests('StopFailback')).toEqual(['data/eu-west-1']);
+    expect(ends).toEqual([
       'analytics: backed-out',
       'reports: not-started',
-      'core-db: backed-out',
+      'core-db: aborted',
       'payments: not-started',
       'ledger: not-started',
       'frontend: not-started',

@@ -25,6 +25,7 @@ const REAL_AWS_ENV = {
 
 interface World {
   calls: { operation: string; input: { recoveryInstanceIDs?: string[] } }[];
+  jobs: { jobID: string; initiatedBy: string; tags?: Record<string, string> }[];
 }
 
 const runDirs = (stateDir: string) =>
@@ -157,4 +158,74 @@ describe('kill test: SIGKILL at every dangerous instant, then resume', () => {
       expect(launchesPerInstance(world(stateDir, id))).toEqual(baseline.launches);
     }, 60_000);
   }
+});
+
+/** The mutating calls of one log, as `operation input-ids`. */
+const mutatingRequests = (log: Event[], operation: string) =>
+  log.filter((e) => e.type === 'aws.request' && e.operation === operation);
+
+describe('kill at the first launch, then `backout <run>`: the backout never starts a failback', () => {
+  const killThenBackout = async (point: string) => {
+    const stateDir = tempStateDir();
+    const killed = await kill(stateDir, point);
+    expect(killed.code).not.toBe(0);
+    const id = onlyRun(stateDir);
+    // The write-ahead intent of the start is on disk in both windows.
+    expect(mutatingRequests(events(stateDir, id), 'StartFailbackLaunch')).toHaveLength(1);
+    const before = events(stateDir, id).length;
+    const sentBefore = launchesPerInstance(world(stateDir, id));
+    const r = await cli(['backout', id, '--state-dir', stateDir], REAL_AWS_ENV);
+    const log = events(stateDir, id);
+    return { stateDir, id, r, sentBefore, backout: log.slice(before), log };
+  };
+
+  it('the start was never sent: nothing to stop, no StopFailback, the wave ends aborted (exit 3)', async () => {
+    const { stateDir, id, r, sentBefore, backout } = await killThenBackout('request:StartFailbackLaunch');
+    expect(sentBefore.size).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3);
+    expect(mutatingRequests(backout, 'StartFailbackLaunch')).toEqual([]);
+    expect(mutatingRequests(backout, 'StopFailback')).toEqual([]);
+    // Resolved by reading: the run's failback jobs since it began.
+    expect(backout.some((e) => e.type === 'aws.request' && e.operation === 'DescribeJobs')).toBe(true);
+    expect(transitions(backout)).toEqual([
+      'wave/databases: resolvingStart',
+      'wave/databases: aborted',
+      'plan/: aborted',
+    ]);
+    expect(launchesPerInstance(world(stateDir, id)).size).toBe(0);
+    expect(r.stdout).toContain('a re-read shows no failback job of this run: nothing was started');
+    expect(r.stdout).toContain(
+      'Wave databases stopped before its point of no return; nothing was changed by it.',
+    );
+  }, 60_000);
+
+  it('the start was sent: its job is adopted by its tags, then StopFailback on its recovery instances (exit 1)', async () => {
+    const { stateDir, id, r, sentBefore, backout, log } = await killThenBackout(
+      'response:StartFailbackLaunch',
+    );
+    expect([...sentBefore.values()]).toEqual([1, 1]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(mutatingRequests(backout, 'StartFailbackLaunch')).toEqual([]);
+    const stopped = mutatingRequests(backout, 'StopFailback').map(
+      (e) => (e.input as { recoveryInstanceID: string }).recoveryInstanceID,
+    );
+    expect(stopped.sort()).toEqual([...sentBefore.keys()].sort());
+    expect(transitions(backout)).toEqual([
+      'wave/databases: resolvingStart',
+      'wave/databases: backout.stoppingFailback',
+      'wave/databases: backout.restoringRecoveryPoint',
+      'wave/databases: backedOut',
+      'plan/: backedOut',
+    ]);
+    // The world saw one start per instance, the killed run's: nothing was started twice.
+    expect(launchesPerInstance(world(stateDir, id))).toEqual(sentBefore);
+    // The job the killed run started, found by its tags, is the wave's: the summary names it.
+    const jobs = world(stateDir, id).jobs.filter((j) => j.initiatedBy === 'FAILBACK');
+    expect(jobs.map((j) => j.tags)).toEqual([{ 'drs-failback:run': id, 'drs-failback:wave': 'databases' }]);
+    expect(r.stdout).toContain(`jobs: ${jobs[0]?.jobID}`);
+    expect(log.find((e) => e.type === 'run.finished')?.outcome).toBe('backed-out');
+    expect(r.stdout).toContain('The DR side is serving');
+  }, 60_000);
 });

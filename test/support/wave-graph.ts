@@ -73,6 +73,8 @@ export const events: EventObject[] = [
   done('measureDrain', { now: LATE, drained: false, servers: [] }),
   error('measureDrain'),
   done('startFailback', { now: T0, jobIds: ['drsjob-1'] }),
+  // A backout's read of an in-doubt start that finds no job (resolvingStart).
+  done('startFailback', { now: T0, jobIds: [] }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('throttled', true) }),
   done('startFailback', { now: LATE, jobIds: [], failure: fail('access-denied', false) }),
   done('startFailback', { now: T0, jobIds: [], failure: fail('transient', true) }),

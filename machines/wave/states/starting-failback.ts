@@ -7,10 +7,16 @@
 // adopting the jobs already started and starting more as earlier ones finish.
 import { isEc2Origin } from '../../types.js';
 import type { WaveContext } from '../contract.js';
-import { awsReason, rtoReason, startNotStartedReason } from '../reasons.js';
+import {
+  abortNothingStartedReason,
+  abortReason,
+  awsReason,
+  rtoReason,
+  startNotStartedReason,
+} from '../reasons.js';
 import { fromOutput, waveSetup } from '../setup.js';
 import { waitingState } from '../wait.js';
-import { abortToBackout, backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
+import { backOutOnError, onPremisesRecoveryInstanceIDs } from './shared.js';
 
 /** The start activity's input: the wave's servers, its job limits and the jobs it already has. */
 const startInput = ({ context }: { context: WaveContext }) => ({
@@ -53,6 +59,10 @@ const whileQueued = (waitIn: string) => [
   },
   { guard: fromOutput('startQueued'), target: waitIn, actions: fromOutput('recordStart') },
 ];
+
+/** The ABORT's reason, kept in `failure` while the start was read. */
+const abortReasonOf = (context: WaveContext) =>
+  context.failure ?? { code: 'operator-abort' as const, message: 'aborted' };
 
 export const startingFailback = waveSetup.createStateConfig({
   meta: {
@@ -120,5 +130,54 @@ export const startingFailback = waveSetup.createStateConfig({
       },
     },
   },
-  on: { ABORT: abortToBackout },
+  on: {
+    // The abort's reason is kept until the read says whether anything started.
+    ABORT: {
+      target: '#wave.resolvingStart',
+      actions: { type: 'failWith', params: ({ event }) => ({ reason: abortReason(event) }) },
+    },
+  },
+});
+
+// ABORT while a start may be under way (a backout, a restored run re-invoking the start): whether
+// it went out is read, never sent again, and the start activity stops before any send. Not part of
+// `startingFailback`: it crosses nothing (it only reads), so the Step Functions engine delivers it
+// like any activity; past the point of no return, since the start may have gone out. It hears no
+// ABORT: the one it resolves is the only one needed.
+export const resolvingStart = waveSetup.createStateConfig({
+  meta: {
+    label: "Backing out: read whether the start went out (DescribeJobs by the run's tags); nothing is sent",
+    pastPointOfNoReturn: true,
+  },
+  invoke: {
+    // The start's own activity, reading only: the same task on Step Functions.
+    id: 'startFailback',
+    src: 'startFailback',
+    input: (args) => ({ ...startInput(args), adoptOnly: true as const }),
+    onDone: [
+      {
+        guard: fromOutput('noStartFound'),
+        target: '#wave.aborted',
+        actions: [
+          fromOutput('recordAdopted'),
+          {
+            type: 'failWith',
+            params: ({ context }) => ({ reason: abortNothingStartedReason(context.failure) }),
+          },
+        ],
+      },
+      {
+        target: '#wave.backout',
+        actions: [
+          fromOutput('recordAdopted'),
+          { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
+        ],
+      },
+    ],
+    // The read threw: whether the start went out is unknown, so back out.
+    onError: {
+      target: '#wave.backout',
+      actions: { type: 'beginBackout', params: ({ context }) => ({ reason: abortReasonOf(context) }) },
+    },
+  },
 });
