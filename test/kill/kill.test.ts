@@ -6,11 +6,11 @@
 // run killed before its creation completed is refused with nothing sent, every run that exists
 // reaches the uninterrupted run's outcome with one launch per instance, no transition lost or
 // announced twice.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { worldFromText } from '../../src/sim/index.js';
-import { cli, type Event, fixture, ndjson, tempStateDir } from '../cli/helpers.js';
+import { cli, type Event, fixture, ndjson, ROOT, tempStateDir } from '../cli/helpers.js';
 
 const PLAN = fixture('plan.yaml');
 const READY = fixture('scenario.yaml');
@@ -227,5 +227,42 @@ describe('kill at the first launch, then `backout <run>`: the backout never star
     expect(r.stdout).toContain(`jobs: ${jobs[0]?.jobID}`);
     expect(log.find((e) => e.type === 'run.finished')?.outcome).toBe('backed-out');
     expect(r.stdout).toContain('The DR side is serving');
+  }, 60_000);
+});
+
+describe('kill after the relaunch intent, then `backout <run>` (known gap, docs/reliability.md)', () => {
+  it("the backout command, which approves nothing, sends StartRecovery once on the killed process's approval", async () => {
+    const stateDir = tempStateDir();
+    const example = join(ROOT, 'examples', 'recovery-instance-lost');
+    const plan = join(stateDir, 'plan.yaml');
+    // The relaunch is approved by the plan's opt-in in script mode.
+    writeFileSync(
+      plan,
+      readFileSync(join(example, 'plan.yaml'), 'utf8').replace(
+        'restore: if-unhealthy',
+        'restore: if-unhealthy\n  allowDataLoss: true',
+      ),
+    );
+    const killed = await cli(
+      ['run', plan, '--simulate', join(example, 'scenario.yaml'), '--yes', '--json', '--state-dir', stateDir],
+      { DRS_FAILBACK_FAULT: 'request:StartRecovery' },
+    );
+    expect(killed.code).not.toBe(0);
+    const id = onlyRun(stateDir);
+    const before = events(stateDir, id);
+    expect(before.filter((e) => e.type === 'approval.given')).toHaveLength(1);
+    expect(mutatingRequests(before, 'StartRecovery')).toHaveLength(1);
+    const recoveries = (w: World) => w.calls.filter((c) => c.operation === 'StartRecovery').length;
+    expect(recoveries(world(stateDir, id))).toBe(0);
+
+    const r = await cli(['backout', id, '--state-dir', stateDir], REAL_AWS_ENV);
+    const backout = events(stateDir, id).slice(before.length);
+    // No approval in this command, yet the relaunch goes out: the window the docs name.
+    expect(backout.filter((e) => e.type.startsWith('approval.'))).toEqual([]);
+    expect(mutatingRequests(backout, 'StartRecovery')).toHaveLength(1);
+    expect(recoveries(world(stateDir, id))).toBe(1);
+    // crm-1's primary was already converted when the wave failed: a person must act.
+    expect(r.code).toBe(4);
+    expect(events(stateDir, id).find((e) => e.type === 'run.finished')?.outcome).toBe('needs-attention');
   }, 60_000);
 });

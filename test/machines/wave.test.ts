@@ -631,6 +631,28 @@ describe('wave machine', () => {
     expect(out.backout?.restored[0]?.recoverySnapshotID).toBe('pit-00000000000000001');
   });
 
+  it('ABORT (a `backout`) at the relaunch approval ends the wave backout-failed, nothing relaunched', async () => {
+    const w = start(
+      {
+        pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],
+        assessDrSide: [{ verdict: 'unhealthy', needsRestore: ['s-00000000000000001'] }],
+        restoreRecoveryPoint: [],
+      },
+      {},
+    );
+    await vi.advanceTimersByTimeAsync(MIN);
+    expect(leafPath(w.actor.getSnapshot().value)).toBe('backout.restoringRecoveryPoint.awaitingRelaunch');
+    // Without a handler the ABORT was dropped and the wave waited for an answer forever.
+    w.actor.send({ type: 'ABORT', by: 'bob', reason: 'operator-initiated backout by bob' });
+    await vi.advanceTimersByTimeAsync(10 * MIN);
+    expect(w.actor.getSnapshot().status).toBe('done');
+    const out = await w.done;
+    expect(out.outcome).toBe('backout-failed');
+    expect(out.failure?.message).toContain('relaunch not approved');
+    expect(out.failure?.message).toContain('bob');
+    expect(w.names()).not.toContain('restoreRecoveryPoint');
+  });
+
   it('backout fails, for a person to act, when no recovery point can be restored', async () => {
     const w = start({
       pollJobs: [{ verdict: 'failed', detail: 'FAILED' }],

@@ -103,6 +103,19 @@ export const restoringRecoveryPoint = waveSetup.createStateConfig({
             }),
           },
         },
+        // A `backout` (or Ctrl-C's back out) while the relaunch waits: no one approved it in this
+        // command, so nothing is relaunched; the lost instances stay lost and a person must act.
+        ABORT: {
+          target: '#wave.backoutFailed',
+          actions: {
+            type: 'failWith',
+            params: ({ event }) => ({
+              reason: restoreReason(
+                `relaunch not approved (backout by ${event.by ?? 'the operator'}): the lost recovery instances stay lost; a person must act`,
+              ),
+            }),
+          },
+        },
       },
     },
     startingRecovery: {
