@@ -261,11 +261,11 @@ async function estateRun(events: boolean) {
     runId: RUN_ID,
   });
   const wake = events ? wakeRunOnEvents(run, estate.clock) : undefined;
-  // Each world's source numbers its events from 1, and the waker drops an id it has seen (a repeat
-  // delivery): the world's key makes the ids unique across the estate, as EventBridge's are.
+  // Each world's events carry its account and region in their ids (src/sim/events.ts), so the
+  // waker, which drops an id it has seen, tells the estate's events apart.
   const sources = wake
-    ? [...estate.worlds.entries()].map(([key, sim]) =>
-        createDrsEventSource(sim, { deliver: (e) => void wake.onEvent({ ...e, id: `${key}/${e.id}` }) }),
+    ? [...estate.worlds.values()].map((sim) =>
+        createDrsEventSource(sim, { deliver: (e) => void wake.onEvent(e) }),
       )
     : [];
   // Per wave, the virtual instants it started, left its job poll (entered `verifying`) and ended.

@@ -53,7 +53,8 @@ export function createDrsEventSource(sim: SimulatedAws, options: DrsEventSourceO
 
   const eventOf = (ri: RecoveryInstanceRecord, state: string, at: number): DrsEvent => ({
     version: '0',
-    id: `sim-event-${String(++sequence).padStart(6, '0')}`,
+    // Unique across an estate's worlds, as EventBridge's ids are: the waker drops an id it has seen.
+    id: `sim-event-${world.scenario.accountId}-${world.scenario.region}-${String(++sequence).padStart(6, '0')}`,
     'detail-type': FAILBACK_STATE_CHANGE,
     source: 'aws.drs' as const,
     account: world.scenario.accountId,

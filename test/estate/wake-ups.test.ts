@@ -1,6 +1,7 @@
 // Events wake the waits (in-process engine over the simulated AWS): the simulated DRS publishes
 // failback state changes on the virtual clock; the waker ends the wave's poll wait when every
 // server of its launch reported an end state. Polling stays the authority.
+
 import { describe, expect, it } from 'vitest';
 import type { DrsEvent } from '../../src/aws/drs-events.js';
 import type { RunEvent } from '../../src/events.js';
@@ -10,6 +11,7 @@ import { createFailbackRun } from '../../src/run.js';
 import { endsAWait, resourceKey } from '../../src/sfn/waker.js';
 import { createDrsEventSource, type DrsEventSourceOptions } from '../../src/sim/events.js';
 import { createSimulatedAws, toScenario } from '../../src/sim/index.js';
+import { unrelatedDrsEvents } from '../support/unrelated-drs-events.js';
 
 const MIN = 60_000;
 const IDS = ['s-1234567890abcdef0', 's-abcdef01234567890'];
@@ -134,20 +136,7 @@ describe('events wake the waits', () => {
 
   it('a duplicate or unrelated event changes nothing', async () => {
     const once = await run({});
-    const unrelated = (e: DrsEvent): DrsEvent[] => [
-      {
-        ...e,
-        id: `${e.id}-other`,
-        resources: ['arn:aws:drs:us-east-1:111122223333:recovery-instance/i-9999999999999999f'],
-      },
-      {
-        ...e,
-        id: `${e.id}-stalled`,
-        'detail-type': 'DRS Source Server Data Replication Stalled Change',
-        detail: { state: 'STALLED' },
-      },
-    ];
-    const noisy = await run({ repeat: () => true, extra: unrelated });
+    const noisy = await run({ repeat: () => true, extra: unrelatedDrsEvents });
     expect(noisy.result.outcome).toBe('completed');
     expect(noisy.woken).toBe(once.woken);
     expect(noisy.verifying).toBe(once.verifying);

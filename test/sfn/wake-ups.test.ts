@@ -3,13 +3,14 @@
 // callback Task: the wait Lambda stores its token in the wait registry (the run table, in memory),
 // the waker Lambda answers it with WAKE once every server of the launch reported, and otherwise
 // it times out after the poll delay (a poll, as without events). Polling stays the authority.
+
 import { describe, expect, it } from 'vitest';
 import type { EventObject } from 'xstate';
-import type { DrsEvent } from '../../src/aws/drs-events.js';
 import type { RunEvent } from '../../src/events.js';
 import { parsePlan } from '../../src/plan/load.js';
 import { type Command, type StepState, step, type TaskOutcome } from '../../src/sfn/step.js';
 import { createSimulatedAws, toScenario } from '../../src/sim/index.js';
+import { unrelatedDrsEvents } from '../support/unrelated-drs-events.js';
 import {
   comparable,
   type EngineRun,
@@ -173,20 +174,7 @@ describe('events wake the job poll wait on Step Functions (local runner)', () =>
 
   it('a duplicate or unrelated event changes nothing', async () => {
     const once = await onStepFunctions({});
-    const unrelated = (e: DrsEvent): DrsEvent[] => [
-      {
-        ...e,
-        id: `${e.id}-other`,
-        resources: ['arn:aws:drs:us-east-1:111122223333:recovery-instance/i-9999999999999999f'],
-      },
-      {
-        ...e,
-        id: `${e.id}-stalled`,
-        'detail-type': 'DRS Source Server Data Replication Stalled Change',
-        detail: { state: 'STALLED' },
-      },
-    ];
-    const noisy = await onStepFunctions({ repeat: () => true, extra: unrelated });
+    const noisy = await onStepFunctions({ repeat: () => true, extra: unrelatedDrsEvents });
     expect(noisy.outcome).toEqual(once.outcome);
     expect(answered(noisy)).toBe(1);
     expect(timings(noisy)).toEqual(timings(once));
